@@ -1,0 +1,52 @@
+# kith - the two set-up commands are `make run` and `make test`; see README.md.
+# This Makefile only drives CMake and the scripts; the build itself is in CMakeLists.txt.
+
+BUILD      ?= build
+ASAN_BUILD ?= build-asan
+JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
+KITH_DB    ?= kith.db
+CMAKE_FLAGS ?=
+
+.PHONY: all deps build run test unit-test asan-test bench bench-import format format-check clean
+
+all: build
+
+deps:
+	scripts/install-deps
+
+build:
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS) >/dev/null
+	cmake --build $(BUILD) -j $(JOBS)
+
+# Builds, creates the demo database when there is none, and shows what it holds.
+run: deps build
+	@if [ ! -f "$(KITH_DB)" ]; then $(BUILD)/kith demo --db "$(KITH_DB)"; fi
+	$(BUILD)/kith stats --db "$(KITH_DB)"
+
+unit-test: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+# The same unit tests under AddressSanitizer + UndefinedBehaviorSanitizer; any report fails.
+asan-test:
+	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DKITH_SANITIZE=ON $(CMAKE_FLAGS) >/dev/null
+	cmake --build $(ASAN_BUILD) -j $(JOBS)
+	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j $(JOBS)
+
+test: deps
+	$(MAKE) unit-test
+	$(MAKE) asan-test
+
+bench: bench-import
+
+bench-import: deps build
+	bench/import.sh $(BUILD)/kith
+
+format:
+	find src tests bench -name '*.[ch]' | xargs clang-format -i
+
+format-check:
+	find src tests bench -name '*.[ch]' | xargs clang-format --dry-run --Werror
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD)

@@ -1,0 +1,53 @@
+/*
+ * cmd.h - the subcommands of kith and what they share.
+ *
+ * How to add a command: write src/cmd/<name>.c with int cmd_<name>(int argc, char **argv),
+ * whose argv[0] is the command name; handle --help there by printing its usage to stdout;
+ * declare it below and add a row to the table in src/kith.c. Exit codes: CMD_OK on success,
+ * CMD_FAIL on a runtime error, CMD_USAGE on a usage error.
+ */
+#ifndef KITH_CMD_CMD_H
+#define KITH_CMD_CMD_H
+
+#include <stdbool.h>
+
+#include "store/store.h"
+
+enum { CMD_OK = 0, CMD_FAIL = 1, CMD_USAGE = 2 };
+
+int cmd_init(int argc, char **argv);
+int cmd_import(int argc, char **argv);
+int cmd_export(int argc, char **argv);
+int cmd_demo(int argc, char **argv);
+int cmd_stats(int argc, char **argv);
+int cmd_help(int argc, char **argv);
+int cmd_version(int argc, char **argv);
+
+struct cmd_entry {
+    const char *name;
+    int (*fn)(int argc, char **argv);
+    const char *summary;
+};
+
+/* The command table (src/kith.c), terminated by a row with a NULL name. */
+extern const struct cmd_entry kith_commands[];
+
+/* The database path: the --db option if given, else $KITH_DB, else "./kith.db". */
+const char *cmd_db_path(const char *opt);
+
+/*
+ * Opens the store at cmd_db_path(db_opt); on failure prints "kith: <message>" to stderr and
+ * returns NULL. The caller closes the store.
+ */
+struct store *cmd_open_store(const char *db_opt, int flags);
+
+/* Prints "kith <cmd>: <message>" and a pointer to --help on stderr; returns CMD_USAGE. */
+int cmd_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Prints "kith: <message>" on stderr; returns CMD_FAIL. */
+int cmd_fail(const struct kith_error *err);
+
+/* True if arg is -h or --help. */
+bool cmd_is_help(const char *arg);
+
+#endif

@@ -1,0 +1,37 @@
+/*
+ * kith.c - main(): finds the subcommand in a table and runs it, as git's builtins do.
+ * To add a command, see the note at the top of src/cmd/cmd.h.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd/cmd.h"
+
+#include "util/banned.h"
+
+const struct cmd_entry kith_commands[] = {
+    {"init", cmd_init, "create a database (or upgrade an older one) with the latest schema"},
+    {"import", cmd_import, "load a CSV file into a table, all or nothing"},
+    {"export", cmd_export, "write a table as CSV or JSON lines"},
+    {"demo", cmd_demo, "build a realistic, deterministic demo database"},
+    {"stats", cmd_stats, "count the records of each table"},
+    {"help", cmd_help, "show help for kith or one of its commands"},
+    {"version", cmd_version, "print the version"},
+    {NULL, NULL, NULL},
+};
+
+int main(int argc, char **argv)
+{
+    if (argc < 2)
+        return cmd_help(1, (char *[]){"help", NULL});
+    const char *name = argv[1];
+    if (cmd_is_help(name))
+        return cmd_help(1, (char *[]){"help", NULL});
+    if (strcmp(name, "--version") == 0 || strcmp(name, "-V") == 0)
+        return cmd_version(1, (char *[]){"version", NULL});
+    for (const struct cmd_entry *c = kith_commands; c->name; c++)
+        if (strcmp(c->name, name) == 0)
+            return c->fn(argc - 1, argv + 1);
+    fprintf(stderr, "kith: '%s' is not a kith command. See 'kith help'.\n", name);
+    return CMD_USAGE;
+}

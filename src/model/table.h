@@ -1,0 +1,75 @@
+/*
+ * table.h - the description of every table of kith's data model (DESIGN.md §3).
+ *
+ * One static description per table drives import, export, validation and the store's generic
+ * row statements, so a column is declared once. The SQL schema itself lives in the store's
+ * migrations; tests/unit/store/schema_test.c checks that both agree.
+ */
+#ifndef KITH_MODEL_TABLE_H
+#define KITH_MODEL_TABLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+enum field_type {
+    FT_ID,    /* the integer primary key "id" */
+    FT_INT,   /* 64-bit integer */
+    FT_REAL,  /* double */
+    FT_TEXT,  /* UTF-8 text, at most max_len bytes */
+    FT_ENUM,  /* text from a closed list (enum_values) */
+    FT_BOOL,  /* 0 or 1; text form "true"/"false" */
+    FT_TIME,  /* UTC instant, stored as Unix milliseconds, shown as ISO 8601 */
+    FT_MONEY, /* minor units (cents) as 64-bit integer, shown as decimal text */
+    FT_JSON,  /* a JSON object stored as text */
+    FT_REF,   /* integer id of a row of ref_table */
+};
+
+struct field_def {
+    const char *name;
+    enum field_type type;
+    bool required;                  /* must be present and non-empty on import */
+    int max_len;                    /* FT_TEXT / FT_JSON: bytes; 0 for the default */
+    const char *ref_table;          /* FT_REF: the referenced table's name */
+    const char *const *enum_values; /* FT_ENUM: NULL-terminated list */
+    bool secret;                    /* never exported nor shown (password hashes) */
+};
+
+/*
+ * Natural keys by which rows of a table can be referred to from another system's export, tried
+ * in order: e.g. a contact by "email" or "external_id". Each names a unique column.
+ */
+#define TABLE_MAX_NATURAL_KEYS 3
+
+struct table_def {
+    const char *name; /* SQL table name, also the CLI name: "contacts" */
+    const char *singular;
+    const struct field_def *fields;
+    size_t nfields;
+    const char *natural_keys[TABLE_MAX_NATURAL_KEYS + 1]; /* NULL-terminated */
+    bool importable;                                      /* kith import accepts it */
+    bool exportable; /* kith export writes it (secrets-only tables are not) */
+};
+
+#define FIELD_TEXT_DEFAULT_MAX 1024
+#define FIELD_JSON_MAX         65536
+
+/* All tables in dependency order (a table only references tables before it). */
+extern const struct table_def *const model_tables[];
+extern const size_t model_ntables;
+
+/* The table called name, or NULL. */
+const struct table_def *model_table(const char *name);
+
+/* The field called name in t, or NULL; index (when non-NULL) receives its position. */
+const struct field_def *table_field(const struct table_def *t, const char *name, size_t *index);
+
+/* The effective byte limit of a text or JSON field. */
+int field_max_len(const struct field_def *f);
+
+/* True if value is one of f's enum values. */
+bool field_enum_ok(const struct field_def *f, const char *value);
+
+/* The type's name as documentation writes it ("integer", "ISO 8601 time", ...). */
+const char *field_type_name(enum field_type t);
+
+#endif

@@ -1,0 +1,456 @@
+/*
+ * tables.c - the columns of every table of DESIGN.md §3, declared once.
+ *
+ * Order matters twice: tables are listed so that each references only earlier ones (import and
+ * export follow it), and fields follow the SQL column order of the store's schema.
+ */
+#include "model/table.h"
+
+#include <string.h>
+
+#define ID                                                                                         \
+    {                                                                                              \
+        "id", FT_ID, false, 0, NULL, NULL, false                                                   \
+    }
+#define CREATED                                                                                    \
+    {                                                                                              \
+        "created_at", FT_TIME, false, 0, NULL, NULL, false                                         \
+    }
+#define TEXT(n, req)                                                                               \
+    {                                                                                              \
+        n, FT_TEXT, req, 0, NULL, NULL, false                                                      \
+    }
+#define TEXTN(n, req, len)                                                                         \
+    {                                                                                              \
+        n, FT_TEXT, req, len, NULL, NULL, false                                                    \
+    }
+#define INT(n, req)                                                                                \
+    {                                                                                              \
+        n, FT_INT, req, 0, NULL, NULL, false                                                       \
+    }
+#define REAL(n, req)                                                                               \
+    {                                                                                              \
+        n, FT_REAL, req, 0, NULL, NULL, false                                                      \
+    }
+#define BOOL(n)                                                                                    \
+    {                                                                                              \
+        n, FT_BOOL, false, 0, NULL, NULL, false                                                    \
+    }
+#define TIME(n, req)                                                                               \
+    {                                                                                              \
+        n, FT_TIME, req, 0, NULL, NULL, false                                                      \
+    }
+#define MONEY(n, req)                                                                              \
+    {                                                                                              \
+        n, FT_MONEY, req, 0, NULL, NULL, false                                                     \
+    }
+#define JSON(n)                                                                                    \
+    {                                                                                              \
+        n, FT_JSON, false, 0, NULL, NULL, false                                                    \
+    }
+#define REF(n, t, req)                                                                             \
+    {                                                                                              \
+        n, FT_REF, req, 0, t, NULL, false                                                          \
+    }
+#define ENUM(n, req, vals)                                                                         \
+    {                                                                                              \
+        n, FT_ENUM, req, 0, NULL, vals, false                                                      \
+    }
+#define SECRET(n)                                                                                  \
+    {                                                                                              \
+        n, FT_TEXT, false, 0, NULL, NULL, true                                                     \
+    }
+#define N(a) (sizeof(a) / sizeof((a)[0]))
+
+static const char *const unit_kinds[] = {"manufacturer", "business_unit", "partner",
+                                         "distributor",  "dealer",        NULL};
+static const char *const team_kinds[] = {"virtual_account", "acquisition", "closing",
+                                         "retention",       "service",     NULL};
+static const char *const roles[] = {"admin",   "executive", "manager", "frontline",
+                                    "partner", "analyst",   NULL};
+static const char *const buying_roles[] = {"decision_maker", "influencer", "user", NULL};
+static const char *const stages[] = {"acquisition", "closing", "retention", NULL};
+static const char *const community_roles[] = {"leader", "doer", "watcher", NULL};
+static const char *const directions[] = {"inbound", "outbound", NULL};
+static const char *const sources[] = {"manual", "import", "api", "portal", "device", NULL};
+static const char *const event_kinds[] = {
+    "repeat", "referral",  "upsell", "cross_sell", "volume_increase", "bad_experience",
+    "churn",  "recommend", "create", "share",      "download",        NULL};
+static const char *const consent_states[] = {"granted", "withdrawn", NULL};
+static const char *const dsr_kinds[] = {"access",    "rectification", "erasure", "restriction",
+                                        "objection", "portability",   NULL};
+static const char *const dsr_states[] = {"open", "in_progress", "done", "refused", NULL};
+
+static const struct field_def unit_fields[] = {
+    ID,
+    CREATED,
+    TEXTN("external_id", false, 128),
+    TEXTN("name", true, 200),
+    ENUM("kind", true, unit_kinds),
+    REF("parent_id", "units", false),
+};
+static const struct field_def team_fields[] = {
+    ID,
+    CREATED,
+    TEXTN("name", true, 200),
+    ENUM("kind", true, team_kinds),
+    REF("unit_id", "units", true),
+};
+static const struct field_def user_fields[] = {
+    ID,
+    CREATED,
+    TEXTN("email", true, 254),
+    TEXTN("name", true, 200),
+    ENUM("role", true, roles),
+    REF("unit_id", "units", false),
+    REF("team_id", "teams", false),
+    MONEY("hourly_cost", false),
+    SECRET("password_hash"),
+    BOOL("disabled"),
+};
+static const struct field_def account_fields[] = {
+    ID,
+    CREATED,
+    TEXTN("external_id", false, 128),
+    TEXTN("name", true, 200),
+    TEXTN("industry", false, 100),
+    TEXTN("territory", false, 100),
+    MONEY("annual_revenue", false),
+    TEXTN("revenue_band", false, 50),
+    TEXTN("currency", false, 3),
+    TEXTN("source", false, 100),
+    REF("owner_id", "users", false),
+    REF("unit_id", "units", false),
+    REF("team_id", "teams", false),
+    JSON("custom"),
+};
+static const struct field_def contact_fields[] = {
+    ID,
+    CREATED,
+    TEXTN("external_id", false, 128),
+    REF("account_id", "accounts", false),
+    TEXTN("first_name", false, 100),
+    TEXTN("last_name", true, 100),
+    TEXTN("email", false, 254),
+    TEXTN("phone", false, 50),
+    TEXTN("title", false, 200),
+    ENUM("buying_role", false, buying_roles),
+    TEXTN("source", false, 100),
+    REF("owner_id", "users", false),
+    REF("unit_id", "units", false),
+    REF("team_id", "teams", false),
+    ENUM("stage", false, stages),
+    INT("level", false),
+    ENUM("community_role", false, community_roles),
+    JSON("custom"),
+};
+static const struct field_def interaction_type_fields[] = {
+    ID,
+    CREATED,
+    TEXTN("code", true, 64),
+    TEXTN("name", true, 200),
+    ENUM("phase", true, stages),
+    INT("level", true),
+    TEXTN("channel", true, 50),
+    REAL("touch", true),
+    REAL("tech", true),
+    INT("rv", true),
+    MONEY("cost", true),
+    BOOL("is_trigger"),
+    BOOL("is_voc"),
+    TEXTN("description", false, 2000),
+};
+static const struct field_def interaction_fields[] = {
+    ID,
+    CREATED,
+    TEXTN("external_id", false, 128),
+    REF("contact_id", "contacts", true),
+    REF("user_id", "users", false),
+    REF("type_id", "interaction_types", true),
+    TIME("occurred_at", true),
+    TEXTN("channel", false, 50),
+    ENUM("direction", false, directions),
+    INT("rv", false),
+    MONEY("cost", false),
+    TEXTN("outcome", false, 200),
+    TEXTN("notes", false, 4000),
+    ENUM("source", false, sources),
+    REF("voids_id", "interactions", false),
+};
+static const struct field_def product_fields[] = {
+    ID,
+    CREATED,
+    TEXTN("sku", true, 64),
+    TEXTN("name", true, 200),
+    TEXTN("category", false, 100),
+    MONEY("price", false),
+    MONEY("unit_cost", false),
+    TEXTN("currency", false, 3),
+};
+static const struct field_def order_fields[] = {
+    ID,
+    CREATED,
+    TEXTN("external_id", false, 128),
+    REF("account_id", "accounts", true),
+    REF("contact_id", "contacts", false),
+    TIME("ordered_at", true),
+    MONEY("amount", true),
+    MONEY("margin", false),
+    TEXTN("currency", false, 3),
+};
+static const struct field_def order_line_fields[] = {
+    ID,
+    CREATED,
+    REF("order_id", "orders", true),
+    REF("product_id", "products", true),
+    INT("quantity", true),
+    MONEY("amount", true),
+    MONEY("margin", false),
+};
+static const struct field_def event_fields[] = {
+    ID,
+    CREATED,
+    ENUM("kind", true, event_kinds),
+    REF("contact_id", "contacts", false),
+    REF("account_id", "accounts", false),
+    TIME("occurred_at", true),
+    REF("related_contact_id", "contacts", false),
+    MONEY("value", false),
+    TEXTN("notes", false, 4000),
+};
+static const struct field_def survey_fields[] = {
+    ID,
+    CREATED,
+    TEXTN("name", true, 200),
+    TEXTN("purpose", false, 200),
+    TIME("opens_at", false),
+    TIME("closes_at", false),
+};
+static const struct field_def survey_response_fields[] = {
+    ID,
+    CREATED,
+    REF("survey_id", "surveys", true),
+    REF("contact_id", "contacts", true),
+    TIME("answered_at", true),
+    TEXTN("channel", false, 50),
+    INT("nps", false),
+    INT("csat", false),
+    TEXTN("intent", false, 2000),
+    TEXTN("wants", false, 2000),
+    TEXTN("needs", false, 2000),
+    BOOL("confidential"),
+};
+static const struct field_def rating_fields[] = {
+    ID,
+    CREATED,
+    REF("contact_id", "contacts", true),
+    REF("product_id", "products", false),
+    INT("stars", true),
+    TEXTN("review", false, 4000),
+    TIME("rated_at", true),
+};
+static const struct field_def idea_fields[] = {
+    ID,
+    CREATED,
+    REF("contact_id", "contacts", false),
+    TEXTN("title", true, 200),
+    TEXTN("body", false, 4000),
+    TEXTN("status", false, 50),
+};
+static const struct field_def idea_vote_fields[] = {
+    ID,
+    CREATED,
+    REF("idea_id", "ideas", true),
+    REF("contact_id", "contacts", true),
+    INT("value", true),
+};
+static const struct field_def consent_fields[] = {
+    ID,
+    CREATED,
+    REF("contact_id", "contacts", true),
+    TEXTN("purpose", true, 100),
+    TEXTN("channel", true, 50),
+    ENUM("state", true, consent_states),
+    TIME("recorded_at", true),
+    TEXTN("collected_by", false, 100),
+    TEXTN("receipt_id", false, 100),
+};
+static const struct field_def dsr_fields[] = {
+    ID,
+    CREATED,
+    REF("contact_id", "contacts", true),
+    ENUM("kind", true, dsr_kinds),
+    ENUM("status", true, dsr_states),
+    TIME("received_at", true),
+    TIME("due_at", true),
+    REF("handled_by", "users", false),
+    TIME("closed_at", false),
+    TEXTN("notes", false, 4000),
+};
+static const struct field_def audit_fields[] = {
+    ID,
+    CREATED,
+    REF("user_id", "users", false),
+    TEXTN("action", true, 50),
+    TEXTN("table_name", false, 64),
+    INT("record_id", false),
+    TEXTN("client_addr", false, 64),
+    TEXTN("detail", false, 2000),
+};
+static const struct field_def api_token_fields[] = {
+    ID,
+    CREATED,
+    REF("user_id", "users", true),
+    TEXTN("name", true, 100),
+    SECRET("token_hash"),
+    TIME("last_used_at", false),
+    TIME("revoked_at", false),
+};
+static const struct field_def session_fields[] = {
+    ID,
+    CREATED,
+    REF("user_id", "users", true),
+    SECRET("token_hash"),
+    SECRET("csrf_token"),
+    TIME("expires_at", true),
+    TIME("last_seen_at", true),
+};
+
+#define TABLE(n, s, f, k1, k2, imp, exp)                                                           \
+    {                                                                                              \
+        n, s, f, N(f), {k1, k2, NULL, NULL}, imp, exp                                              \
+    }
+
+static const struct table_def t_units =
+    TABLE("units", "unit", unit_fields, "name", "external_id", true, true);
+static const struct table_def t_teams =
+    TABLE("teams", "team", team_fields, "name", NULL, true, true);
+static const struct table_def t_users =
+    TABLE("users", "user", user_fields, "email", NULL, true, true);
+static const struct table_def t_accounts =
+    TABLE("accounts", "account", account_fields, "external_id", "name", true, true);
+static const struct table_def t_contacts =
+    TABLE("contacts", "contact", contact_fields, "email", "external_id", true, true);
+static const struct table_def t_itypes = TABLE("interaction_types", "interaction type",
+                                               interaction_type_fields, "code", NULL, true, true);
+static const struct table_def t_interactions =
+    TABLE("interactions", "interaction", interaction_fields, "external_id", NULL, true, true);
+static const struct table_def t_products =
+    TABLE("products", "product", product_fields, "sku", NULL, true, true);
+static const struct table_def t_orders =
+    TABLE("orders", "order", order_fields, "external_id", NULL, true, true);
+static const struct table_def t_order_lines =
+    TABLE("order_lines", "order line", order_line_fields, NULL, NULL, true, true);
+static const struct table_def t_events =
+    TABLE("events", "event", event_fields, NULL, NULL, true, true);
+static const struct table_def t_surveys =
+    TABLE("surveys", "survey", survey_fields, "name", NULL, false, true);
+static const struct table_def t_survey_responses =
+    TABLE("survey_responses", "survey response", survey_response_fields, NULL, NULL, false, true);
+static const struct table_def t_ratings =
+    TABLE("ratings", "rating", rating_fields, NULL, NULL, false, true);
+static const struct table_def t_ideas =
+    TABLE("ideas", "idea", idea_fields, NULL, NULL, false, true);
+static const struct table_def t_idea_votes =
+    TABLE("idea_votes", "idea vote", idea_vote_fields, NULL, NULL, false, true);
+static const struct table_def t_consents =
+    TABLE("consents", "consent", consent_fields, NULL, NULL, false, true);
+static const struct table_def t_dsrs =
+    TABLE("dsrs", "data-subject request", dsr_fields, NULL, NULL, false, true);
+static const struct table_def t_audit =
+    TABLE("audit_log", "audit entry", audit_fields, NULL, NULL, false, true);
+static const struct table_def t_api_tokens =
+    TABLE("api_tokens", "API token", api_token_fields, NULL, NULL, false, false);
+static const struct table_def t_sessions =
+    TABLE("sessions", "session", session_fields, NULL, NULL, false, false);
+
+const struct table_def *const model_tables[] = {
+    &t_units,
+    &t_teams,
+    &t_users,
+    &t_accounts,
+    &t_contacts,
+    &t_itypes,
+    &t_interactions,
+    &t_products,
+    &t_orders,
+    &t_order_lines,
+    &t_events,
+    &t_surveys,
+    &t_survey_responses,
+    &t_ratings,
+    &t_ideas,
+    &t_idea_votes,
+    &t_consents,
+    &t_dsrs,
+    &t_audit,
+    &t_api_tokens,
+    &t_sessions,
+};
+const size_t model_ntables = N(model_tables);
+
+const struct table_def *model_table(const char *name)
+{
+    for (size_t i = 0; i < model_ntables; i++)
+        if (strcmp(model_tables[i]->name, name) == 0)
+            return model_tables[i];
+    return NULL;
+}
+
+const struct field_def *table_field(const struct table_def *t, const char *name, size_t *index)
+{
+    for (size_t i = 0; i < t->nfields; i++) {
+        if (strcmp(t->fields[i].name, name) == 0) {
+            if (index)
+                *index = i;
+            return &t->fields[i];
+        }
+    }
+    return NULL;
+}
+
+int field_max_len(const struct field_def *f)
+{
+    if (f->max_len > 0)
+        return f->max_len;
+    return f->type == FT_JSON ? FIELD_JSON_MAX : FIELD_TEXT_DEFAULT_MAX;
+}
+
+bool field_enum_ok(const struct field_def *f, const char *value)
+{
+    if (!f->enum_values)
+        return false;
+    for (const char *const *v = f->enum_values; *v; v++)
+        if (strcmp(*v, value) == 0)
+            return true;
+    return false;
+}
+
+const char *field_type_name(enum field_type t)
+{
+    switch (t) {
+    case FT_ID:
+        return "integer id";
+    case FT_INT:
+        return "integer";
+    case FT_REAL:
+        return "number";
+    case FT_TEXT:
+        return "text";
+    case FT_ENUM:
+        return "one of a list";
+    case FT_BOOL:
+        return "true/false";
+    case FT_TIME:
+        return "ISO 8601 time or Unix seconds/milliseconds";
+    case FT_MONEY:
+        return "decimal amount";
+    case FT_JSON:
+        return "JSON object";
+    case FT_REF:
+        return "reference";
+    }
+    return "?";
+}
+
+#include "util/banned.h"

@@ -1,0 +1,475 @@
+/*
+ * sqlite.c - the SQLite backend behind store.h.
+ *
+ * SQL is built here only from the static table descriptions of model/table.h (never from data);
+ * every value is bound to a prepared statement. Statements are prepared once per table and
+ * cached on the store, so bulk paths (import, demo) cost one sqlite3_step per row.
+ */
+#include "store/store_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "util/banned.h"
+
+#define SQL_MAX 4096
+
+struct table_stmts {
+    sqlite3_stmt *insert;
+    sqlite3_stmt *scan;
+    sqlite3_stmt *exists;
+    sqlite3_stmt *count;
+    sqlite3_stmt *find[TABLE_MAX_NATURAL_KEYS];
+};
+
+struct store {
+    sqlite3 *db;
+    int version;
+    struct table_stmts *stmts; /* one per model_tables[] entry */
+};
+
+sqlite3 *store_db(struct store *s)
+{
+    return s->db;
+}
+
+int64_t store_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int db_err(struct kith_error *err, sqlite3 *db, const char *what)
+{
+    return kith_err(err, KITH_EDB, "%s: %s", what, sqlite3_errmsg(db));
+}
+
+static int exec(sqlite3 *db, const char *sql, struct kith_error *err)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        kith_err(err, KITH_EDB, "%s", msg ? msg : sqlite3_errmsg(db));
+        sqlite3_free(msg);
+        return KITH_EDB;
+    }
+    return 0;
+}
+
+static int user_version(sqlite3 *db, int *v, struct kith_error *err)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
+        return db_err(err, db, "reading the schema version");
+    int rc = sqlite3_step(st);
+    *v = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW ? 0 : db_err(err, db, "reading the schema version");
+}
+
+int store_migrate(sqlite3 *db, int target, struct kith_error *err)
+{
+    int v, rc;
+    if (target > store_nmigrations)
+        BUG("migration target %d beyond the last migration %d", target, store_nmigrations);
+    if ((rc = exec(db, "BEGIN IMMEDIATE", err)) < 0)
+        return rc;
+    if ((rc = user_version(db, &v, err)) < 0)
+        goto out_rollback;
+    if (v > store_nmigrations) {
+        rc = kith_err(err, KITH_EVERSION,
+                      "the database has schema version %d but this kith knows versions up to %d;"
+                      " use a newer kith",
+                      v, store_nmigrations);
+        goto out_rollback;
+    }
+    for (; v < target; v++) {
+        if ((rc = exec(db, store_migrations[v], err)) < 0) {
+            kith_err_prefix(err, "migration to schema version %d", v + 1);
+            goto out_rollback;
+        }
+    }
+    char sql[64];
+    snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", v);
+    if ((rc = exec(db, sql, err)) < 0)
+        goto out_rollback;
+    return exec(db, "COMMIT", err);
+
+out_rollback:
+    sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    return rc;
+}
+
+int store_open(const char *path, int flags, struct store **out, struct kith_error *err)
+{
+    *out = NULL;
+    int oflags = (flags & STORE_READONLY) ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
+    if ((flags & STORE_CREATE) && !(flags & STORE_READONLY))
+        oflags |= SQLITE_OPEN_CREATE;
+    oflags |= SQLITE_OPEN_NOMUTEX;
+
+    struct store *s = calloc(1, sizeof(*s));
+    if (!s)
+        return kith_err(err, KITH_ENOMEM, "out of memory opening %s", path);
+    s->stmts = calloc(model_ntables, sizeof(*s->stmts));
+    if (!s->stmts) {
+        free(s);
+        return kith_err(err, KITH_ENOMEM, "out of memory opening %s", path);
+    }
+    int rc = sqlite3_open_v2(path, &s->db, oflags, NULL);
+    if (rc != SQLITE_OK) {
+        if (rc == SQLITE_CANTOPEN && !(flags & STORE_CREATE))
+            rc = kith_err(err, KITH_ENOTFOUND,
+                          "cannot open database %s: no such file (run 'kith init' first)", path);
+        else
+            rc = kith_err(err, KITH_EDB, "cannot open database %s: %s", path,
+                          s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
+        goto out_close;
+    }
+    sqlite3_extended_result_codes(s->db, 1);
+    sqlite3_busy_timeout(s->db, 5000);
+    if (!(flags & STORE_READONLY)) {
+        if ((rc = exec(s->db, "PRAGMA journal_mode=WAL", err)) < 0)
+            goto out_prefix;
+    }
+    if ((rc = exec(s->db, "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON", err)) < 0)
+        goto out_prefix;
+    if ((rc = user_version(s->db, &s->version, err)) < 0)
+        goto out_prefix;
+    if (s->version > store_nmigrations) {
+        rc = kith_err(err, KITH_EVERSION,
+                      "database %s has schema version %d but this kith knows versions up to %d;"
+                      " use a newer kith",
+                      path, s->version, store_nmigrations);
+        goto out_close;
+    }
+    if (s->version < STORE_SCHEMA_VERSION) {
+        if (flags & STORE_READONLY) {
+            rc = kith_err(err, KITH_EVERSION,
+                          "database %s has schema version %d; open it for writing once to"
+                          " upgrade it to version %d",
+                          path, s->version, STORE_SCHEMA_VERSION);
+            goto out_close;
+        }
+        if ((rc = store_migrate(s->db, STORE_SCHEMA_VERSION, err)) < 0)
+            goto out_prefix;
+        s->version = STORE_SCHEMA_VERSION;
+    }
+    *out = s;
+    return 0;
+
+out_prefix:
+    kith_err_prefix(err, "opening %s", path);
+out_close:
+    store_close(s);
+    return rc;
+}
+
+void store_close(struct store *s)
+{
+    if (!s)
+        return;
+    if (s->stmts) {
+        for (size_t i = 0; i < model_ntables; i++) {
+            struct table_stmts *ts = &s->stmts[i];
+            sqlite3_finalize(ts->insert);
+            sqlite3_finalize(ts->scan);
+            sqlite3_finalize(ts->exists);
+            sqlite3_finalize(ts->count);
+            for (int k = 0; k < TABLE_MAX_NATURAL_KEYS; k++)
+                sqlite3_finalize(ts->find[k]);
+        }
+        free(s->stmts);
+    }
+    sqlite3_close(s->db);
+    free(s);
+}
+
+int store_schema_version(struct store *s)
+{
+    return s->version;
+}
+
+int store_begin(struct store *s, struct kith_error *err)
+{
+    return exec(s->db, "BEGIN IMMEDIATE", err);
+}
+
+int store_commit(struct store *s, struct kith_error *err)
+{
+    return exec(s->db, "COMMIT", err);
+}
+
+void store_rollback(struct store *s)
+{
+    if (!sqlite3_get_autocommit(s->db))
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+static struct table_stmts *stmts_for(struct store *s, const struct table_def *t)
+{
+    for (size_t i = 0; i < model_ntables; i++)
+        if (model_tables[i] == t)
+            return &s->stmts[i];
+    BUG("table %s is not in model_tables", t->name);
+}
+
+/* Appends text to buf (of SQL_MAX bytes) at *pos; the SQL is built from constants only. */
+static void sql_add(char *buf, size_t *pos, const char *text)
+{
+    size_t n = strlen(text);
+    if (*pos + n + 1 > SQL_MAX)
+        BUG("generated SQL longer than %d bytes", SQL_MAX);
+    memcpy(buf + *pos, text, n + 1);
+    *pos += n;
+}
+
+static int prepare(struct store *s, const char *sql, sqlite3_stmt **st, struct kith_error *err)
+{
+    if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL) != SQLITE_OK)
+        return db_err(err, s->db, "preparing a statement");
+    return 0;
+}
+
+static int bind_value(sqlite3_stmt *st, int col, const struct store_value *v)
+{
+    switch (v->kind) {
+    case SV_NULL:
+        return sqlite3_bind_null(st, col);
+    case SV_INT:
+        return sqlite3_bind_int64(st, col, v->i);
+    case SV_REAL:
+        return sqlite3_bind_double(st, col, v->r);
+    case SV_TEXT:
+        return sqlite3_bind_text64(st, col, v->s, v->len, SQLITE_TRANSIENT, SQLITE_UTF8);
+    }
+    return SQLITE_MISUSE;
+}
+
+/* "UNIQUE constraint failed: contacts.email" -> "contacts.email" */
+static const char *constraint_column(sqlite3 *db)
+{
+    const char *m = sqlite3_errmsg(db);
+    const char *c = strstr(m, "failed: ");
+    return c ? c + 8 : m;
+}
+
+int store_insert(struct store *s, const struct table_def *t, const struct store_value *vals,
+                 int64_t *id_out, struct kith_error *err)
+{
+    struct table_stmts *ts = stmts_for(s, t);
+    int rc;
+    if (!ts->insert) {
+        char sql[SQL_MAX];
+        size_t pos = 0;
+        sql_add(sql, &pos, "INSERT INTO ");
+        sql_add(sql, &pos, t->name);
+        sql_add(sql, &pos, " (");
+        for (size_t i = 0; i < t->nfields; i++) {
+            sql_add(sql, &pos, i ? ", " : "");
+            sql_add(sql, &pos, t->fields[i].name);
+        }
+        sql_add(sql, &pos, ") VALUES (");
+        for (size_t i = 0; i < t->nfields; i++)
+            sql_add(sql, &pos, i ? ", ?" : "?");
+        sql_add(sql, &pos, ")");
+        if ((rc = prepare(s, sql, &ts->insert, err)) < 0)
+            return rc;
+    }
+    sqlite3_stmt *st = ts->insert;
+    for (size_t i = 0; i < t->nfields; i++) {
+        struct store_value now = {.kind = SV_INT, .i = store_now_ms()};
+        const struct store_value *v = &vals[i];
+        if (v->kind == SV_NULL && strcmp(t->fields[i].name, "created_at") == 0)
+            v = &now;
+        if (bind_value(st, (int)i + 1, v) != SQLITE_OK) {
+            rc = db_err(err, s->db, "binding a value");
+            goto out_reset;
+        }
+    }
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_DONE) {
+        if (id_out)
+            *id_out = sqlite3_last_insert_rowid(s->db);
+        rc = 0;
+    } else {
+        int ext = sqlite3_extended_errcode(s->db);
+        if (ext == SQLITE_CONSTRAINT_UNIQUE || ext == SQLITE_CONSTRAINT_PRIMARYKEY)
+            rc =
+                kith_err(err, KITH_ECONFLICT, "duplicate key: %s already has a row with this value",
+                         constraint_column(s->db));
+        else if (ext == SQLITE_CONSTRAINT_FOREIGNKEY)
+            rc = kith_err(err, KITH_EINVAL, "a referenced %s row does not exist", t->singular);
+        else if (ext == SQLITE_CONSTRAINT_NOTNULL)
+            rc = kith_err(err, KITH_EINVAL, "missing required value: %s", constraint_column(s->db));
+        else
+            rc = db_err(err, s->db, "inserting a row");
+    }
+out_reset:
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return rc;
+}
+
+static void column_value(sqlite3_stmt *st, int col, struct store_value *v)
+{
+    memset(v, 0, sizeof(*v));
+    switch (sqlite3_column_type(st, col)) {
+    case SQLITE_INTEGER:
+        v->kind = SV_INT;
+        v->i = sqlite3_column_int64(st, col);
+        break;
+    case SQLITE_FLOAT:
+        v->kind = SV_REAL;
+        v->r = sqlite3_column_double(st, col);
+        break;
+    case SQLITE_TEXT:
+    case SQLITE_BLOB:
+        v->kind = SV_TEXT;
+        v->s = (const char *)sqlite3_column_text(st, col);
+        v->len = (size_t)sqlite3_column_bytes(st, col);
+        break;
+    default:
+        v->kind = SV_NULL;
+    }
+}
+
+int store_scan(struct store *s, const struct table_def *t, store_row_fn fn, void *ctx,
+               struct kith_error *err)
+{
+    struct table_stmts *ts = stmts_for(s, t);
+    int rc;
+    if (!ts->scan) {
+        char sql[SQL_MAX];
+        size_t pos = 0;
+        sql_add(sql, &pos, "SELECT ");
+        for (size_t i = 0; i < t->nfields; i++) {
+            sql_add(sql, &pos, i ? ", " : "");
+            sql_add(sql, &pos, t->fields[i].secret ? "NULL" : t->fields[i].name);
+        }
+        sql_add(sql, &pos, " FROM ");
+        sql_add(sql, &pos, t->name);
+        sql_add(sql, &pos, " ORDER BY id");
+        if ((rc = prepare(s, sql, &ts->scan, err)) < 0)
+            return rc;
+    }
+    struct store_value *vals = calloc(t->nfields, sizeof(*vals));
+    if (!vals)
+        return kith_err(err, KITH_ENOMEM, "out of memory scanning %s", t->name);
+    sqlite3_stmt *st = ts->scan;
+    rc = 0;
+    for (;;) {
+        int step = sqlite3_step(st);
+        if (step == SQLITE_DONE)
+            break;
+        if (step != SQLITE_ROW) {
+            rc = db_err(err, s->db, "reading rows");
+            break;
+        }
+        for (size_t i = 0; i < t->nfields; i++)
+            column_value(st, (int)i, &vals[i]);
+        if ((rc = fn(ctx, vals)) != 0)
+            break;
+    }
+    sqlite3_reset(st);
+    free(vals);
+    return rc;
+}
+
+int store_find_id(struct store *s, const struct table_def *t, const char *column, const char *key,
+                  int64_t *id_out, struct kith_error *err)
+{
+    struct table_stmts *ts = stmts_for(s, t);
+    int k = 0, rc;
+    while (k < TABLE_MAX_NATURAL_KEYS && t->natural_keys[k] && strcmp(t->natural_keys[k], column))
+        k++;
+    if (k == TABLE_MAX_NATURAL_KEYS || !t->natural_keys[k])
+        BUG("%s is not a natural key of %s", column, t->name);
+    if (!ts->find[k]) {
+        char sql[SQL_MAX];
+        size_t pos = 0;
+        sql_add(sql, &pos, "SELECT id FROM ");
+        sql_add(sql, &pos, t->name);
+        sql_add(sql, &pos, " WHERE ");
+        sql_add(sql, &pos, column);
+        sql_add(sql, &pos, " = ? ORDER BY id LIMIT 1");
+        if ((rc = prepare(s, sql, &ts->find[k], err)) < 0)
+            return rc;
+    }
+    sqlite3_stmt *st = ts->find[k];
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *id_out = sqlite3_column_int64(st, 0);
+        rc = 0;
+    } else if (rc == SQLITE_DONE) {
+        rc = kith_err(err, KITH_ENOTFOUND, "no %s with %s '%s'", t->singular, column, key);
+    } else {
+        rc = db_err(err, s->db, "looking up a key");
+    }
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return rc;
+}
+
+bool store_row_exists(struct store *s, const struct table_def *t, int64_t id)
+{
+    struct table_stmts *ts = stmts_for(s, t);
+    if (!ts->exists) {
+        char sql[SQL_MAX];
+        size_t pos = 0;
+        sql_add(sql, &pos, "SELECT 1 FROM ");
+        sql_add(sql, &pos, t->name);
+        sql_add(sql, &pos, " WHERE id = ?");
+        if (prepare(s, sql, &ts->exists, NULL) < 0)
+            return false;
+    }
+    sqlite3_bind_int64(ts->exists, 1, id);
+    bool found = sqlite3_step(ts->exists) == SQLITE_ROW;
+    sqlite3_reset(ts->exists);
+    return found;
+}
+
+int store_count(struct store *s, const struct table_def *t, int64_t *n, struct kith_error *err)
+{
+    struct table_stmts *ts = stmts_for(s, t);
+    int rc;
+    if (!ts->count) {
+        char sql[SQL_MAX];
+        size_t pos = 0;
+        sql_add(sql, &pos, "SELECT count(*) FROM ");
+        sql_add(sql, &pos, t->name);
+        if ((rc = prepare(s, sql, &ts->count, err)) < 0)
+            return rc;
+    }
+    rc = sqlite3_step(ts->count);
+    if (rc == SQLITE_ROW) {
+        *n = sqlite3_column_int64(ts->count, 0);
+        rc = 0;
+    } else {
+        rc = db_err(err, s->db, "counting rows");
+    }
+    sqlite3_reset(ts->count);
+    return rc;
+}
+
+int store_size(struct store *s, int64_t *bytes, struct kith_error *err)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT page_count * page_size FROM pragma_page_count(),"
+                           " pragma_page_size()",
+                           -1, &st, NULL) != SQLITE_OK)
+        return db_err(err, s->db, "reading the database size");
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *bytes = sqlite3_column_int64(st, 0);
+        rc = 0;
+    } else {
+        rc = db_err(err, s->db, "reading the database size");
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
