@@ -14,6 +14,7 @@ const struct cmd_entry kith_commands[] = {
     {"import", cmd_import, "load a CSV file into a table, all or nothing"},
     {"export", cmd_export, "write a table as CSV or JSON lines"},
     {"demo", cmd_demo, "build a realistic, deterministic demo database"},
+    {"serve", cmd_serve, "serve the HTTP/JSON API"},
     {"stats", cmd_stats, "count the records of each table"},
     {"help", cmd_help, "show help for kith or one of its commands"},
     {"version", cmd_version, "print the version"},

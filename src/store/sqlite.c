@@ -14,22 +14,6 @@
 
 #include "util/banned.h"
 
-#define SQL_MAX 4096
-
-struct table_stmts {
-    sqlite3_stmt *insert;
-    sqlite3_stmt *scan;
-    sqlite3_stmt *exists;
-    sqlite3_stmt *count;
-    sqlite3_stmt *find[TABLE_MAX_NATURAL_KEYS];
-};
-
-struct store {
-    sqlite3 *db;
-    int version;
-    struct table_stmts *stmts; /* one per model_tables[] entry */
-};
-
 sqlite3 *store_db(struct store *s)
 {
     return s->db;
@@ -472,4 +456,11 @@ int store_size(struct store *s, int64_t *bytes, struct kith_error *err)
     }
     sqlite3_finalize(st);
     return rc;
+}
+
+int store_checkpoint(struct store *s, struct kith_error *err)
+{
+    if (sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL) != SQLITE_OK)
+        return db_err(err, s->db, "checkpointing the WAL");
+    return 0;
 }

@@ -90,6 +90,14 @@ int store_count(struct store *s, const struct table_def *t, int64_t *n, struct k
 /* Size of the database in bytes (pages in use, main file). */
 int store_size(struct store *s, int64_t *bytes, struct kith_error *err);
 
+/* Copies the WAL into the main file and truncates it (on shutdown). */
+int store_checkpoint(struct store *s, struct kith_error *err);
+
+/* ---- sign-in (sessions.c) ---- */
+
+/* Number of sessions whose expires_at is after now_ms. */
+int store_count_open_sessions(struct store *s, int64_t now_ms, int64_t *n, struct kith_error *err);
+
 /* Unix milliseconds now (the clock the store stamps created_at with). */
 int64_t store_now_ms(void);
 

@@ -9,6 +9,22 @@
 
 #include "store/store.h"
 
+#define SQL_MAX 4096
+
+struct table_stmts {
+    sqlite3_stmt *insert;
+    sqlite3_stmt *scan;
+    sqlite3_stmt *exists;
+    sqlite3_stmt *count;
+    sqlite3_stmt *find[TABLE_MAX_NATURAL_KEYS];
+};
+
+struct store {
+    sqlite3 *db;
+    int version;
+    struct table_stmts *stmts; /* one per model_tables[] entry */
+};
+
 /* store_migrations[i] takes version i to i + 1. */
 extern const char *const store_migrations[];
 extern const int store_nmigrations;

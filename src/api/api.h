@@ -1,0 +1,132 @@
+/*
+ * api.h - the HTTP/JSON API: requests, responses, the route table and who is asking.
+ *
+ * The server (server.c) parses and checks every request the same way: size cap, content type,
+ * JSON depth, authentication (auth.c), the route's role check and then the handler. Handlers
+ * live one file per resource (api/<resource>.c) and are registered only in routes.c.
+ * Record-level scope is decided by access.c (api_scope()), in one place, for every handler.
+ */
+#ifndef KITH_API_API_H
+#define KITH_API_API_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store/store.h"
+
+#define API_BODY_MAX        (1024 * 1024) /* bytes; larger bodies answer 413 */
+#define API_JSON_DEPTH_MAX  32            /* deeper JSON answers 400 */
+#define API_MAX_PATH_PARAMS 4
+
+enum api_role {
+    ROLE_NONE = 0,
+    ROLE_ADMIN = 1 << 0,
+    ROLE_EXECUTIVE = 1 << 1,
+    ROLE_MANAGER = 1 << 2,
+    ROLE_FRONTLINE = 1 << 3,
+    ROLE_PARTNER = 1 << 4,
+    ROLE_ANALYST = 1 << 5,
+};
+#define ROLE_ANY                                                                                   \
+    (ROLE_ADMIN | ROLE_EXECUTIVE | ROLE_MANAGER | ROLE_FRONTLINE | ROLE_PARTNER | ROLE_ANALYST)
+
+/* The signed-in user a request acts for. unit_id / team_id are 0 when the user has none. */
+struct api_principal {
+    int64_t user_id;
+    enum api_role role;
+    int64_t unit_id;
+    int64_t team_id;
+    char email[256];
+    bool via_token;     /* authenticated by a bearer token (no CSRF check needed) */
+    int64_t session_id; /* the session row, when authenticated by cookie */
+};
+
+struct api_request {
+    const char *method;
+    const char *path;                        /* without the query string */
+    const char *params[API_MAX_PATH_PARAMS]; /* {name} segments of the route, in order */
+    int nparams;
+    json_t *body;         /* parsed JSON body or NULL; owned by the server */
+    const char *raw_body; /* body bytes (NUL-terminated) or NULL */
+    size_t body_len;
+    const struct api_principal *who; /* NULL on routes that need no sign-in */
+    struct store *store;             /* this worker thread's connection */
+    const char *client_addr;
+    void *conn; /* the MHD connection, for api_query/api_header */
+};
+
+/* Response: a handler sets status and json (ownership passes to the server) or text. */
+struct api_response {
+    int status;
+    json_t *json;
+    char *text; /* malloc'd body for non-JSON answers; freed by the server */
+    size_t text_len;
+    const char *content_type;
+    char set_cookie[512];         /* a Set-Cookie header value, or "" */
+    char extra_header[2][2][128]; /* up to two more headers {name, value} */
+    int64_t audit_user_id;        /* for sign-in handlers: who the request turned out to be */
+};
+
+typedef void (*api_handler)(struct api_request *req, struct api_response *res);
+
+struct api_route {
+    const char *method;
+    const char *pattern; /* "/api/v1/contacts/{id}" */
+    api_handler fn;
+    int roles;           /* enum api_role mask allowed; 0 = no sign-in needed */
+    const char *summary; /* one line, for the OpenAPI check and docs */
+};
+
+/* The route table (routes.c), terminated by a row whose method is NULL. */
+extern const struct api_route api_routes[];
+
+/* Fills res with {"error":{"code":code,"message":...,"field":field}} and status. */
+void api_error(struct api_response *res, int status, const char *code, const char *field,
+               const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/* Maps a KITH_E* code and message to the matching HTTP error (400/404/409/422/500). */
+void api_error_from(struct api_response *res, const struct kith_error *err);
+
+/* Sets status and the JSON body (stolen reference). */
+void api_json(struct api_response *res, int status, json_t *body);
+
+/* A query-string argument, or NULL. Valid for the request's lifetime. */
+const char *api_query(const struct api_request *req, const char *name);
+
+/* A request header, or NULL. */
+const char *api_header(const struct api_request *req, const char *name);
+
+/* Path parameter i parsed as a positive id; false (and a 404 in res) when it is not one. */
+bool api_param_id(const struct api_request *req, int i, int64_t *id, struct api_response *res);
+
+/* True if the principal's role is in mask. */
+bool api_role_in(const struct api_principal *who, int mask);
+
+/* "admin" -> ROLE_ADMIN ...; ROLE_NONE for an unknown name. */
+enum api_role api_role_parse(const char *name);
+const char *api_role_name(enum api_role role);
+
+/*
+ * Checks that the depth of the JSON text (arrays and objects nested) is at most max, without
+ * parsing it; strings are skipped correctly. True if it is within the limit.
+ */
+bool api_json_depth_ok(const char *text, size_t len, int max);
+
+/* Server options and entry point (server.c). */
+struct api_server_options {
+    const char *db_path;
+    const char *listen;   /* "127.0.0.1:8080" */
+    const char *tls_cert; /* PEM file, or NULL */
+    const char *tls_key;
+    unsigned threads; /* worker threads; 0 = number of CPUs */
+};
+
+/*
+ * Serves until SIGINT or SIGTERM, then stops accepting, lets in-flight requests finish,
+ * checkpoints the WAL and returns 0. Returns a negative KITH_E code when it cannot start.
+ */
+int api_serve(const struct api_server_options *opt, struct kith_error *err);
+
+#endif

@@ -1,0 +1,469 @@
+/*
+ * server.c - kith's HTTP server on libmicrohttpd (internal thread pool, epoll).
+ *
+ * Every request goes one way: body collected under a cap, route found in api_routes[], content
+ * type and JSON depth checked, caller authenticated and the route's roles checked, handler run,
+ * security headers added, one JSON access-log line written. Each worker thread owns one store
+ * connection (SQLite connections are not shared between threads).
+ */
+#include "api/api.h"
+#include "api/server_int.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "util/banned.h"
+
+#define PATH_MAX_LEN 2048
+
+struct conn_state {
+    char *body;
+    size_t len, cap;
+    bool too_big;
+    struct timespec start;
+};
+
+static const char *g_db_path;
+static pthread_key_t g_store_key;
+static atomic_int g_in_flight;
+
+static void store_key_release(void *p)
+{
+    store_close(p);
+}
+
+struct store *api_thread_store(struct kith_error *err)
+{
+    struct store *s = pthread_getspecific(g_store_key);
+    if (s)
+        return s;
+    if (store_open(g_db_path, 0, &s, err) < 0)
+        return NULL;
+    pthread_setspecific(g_store_key, s);
+    return s;
+}
+
+static double elapsed_s(const struct timespec *start)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)(now.tv_sec - start->tv_sec) + (double)(now.tv_nsec - start->tv_nsec) / 1e9;
+}
+
+/*
+ * Matches path against pattern; {name} segments are captured into req->params, pointing into
+ * pathbuf (a copy of path whose captured segments are NUL-terminated once the whole path matched).
+ */
+static bool route_match(const char *pattern, char *pathbuf, const char *path,
+                        struct api_request *req)
+{
+    size_t plen = strlen(path);
+    if (plen >= PATH_MAX_LEN)
+        return false;
+    memcpy(pathbuf, path, plen + 1);
+    size_t caplen[API_MAX_PATH_PARAMS];
+    int n = 0;
+    const char *p = pattern;
+    char *s = pathbuf;
+    while (*p || *s) {
+        if (*p != '/' || *s != '/')
+            return false;
+        p++;
+        s++;
+        size_t pseg = strcspn(p, "/");
+        size_t sseg = strcspn(s, "/");
+        if (pseg >= 2 && p[0] == '{' && p[pseg - 1] == '}') {
+            if (sseg == 0 || n == API_MAX_PATH_PARAMS)
+                return false;
+            req->params[n] = s;
+            caplen[n++] = sseg;
+        } else if (pseg != sseg || memcmp(p, s, pseg) != 0) {
+            return false;
+        }
+        p += pseg;
+        s += sseg;
+    }
+    for (int i = 0; i < n; i++)
+        ((char *)req->params[i])[caplen[i]] = '\0';
+    req->nparams = n;
+    return true;
+}
+
+static void add_security_headers(struct MHD_Response *r, const char *path)
+{
+    MHD_add_response_header(r, "Content-Security-Policy",
+                            "default-src 'self'; frame-ancestors 'none'; base-uri 'none'");
+    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(r, "X-Frame-Options", "DENY");
+    MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+    if (strncmp(path, "/api/", 5) == 0)
+        MHD_add_response_header(r, "Cache-Control", "no-store");
+}
+
+static void access_log(const char *method, const char *route, int status, size_t bytes,
+                       double seconds, int64_t user_id)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    struct tm tm;
+    gmtime_r(&now.tv_sec, &tm);
+    char when[32];
+    strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
+    json_t *line = json_pack("{s:s+, s:s, s:s, s:i, s:I, s:f, s:o}", "time", when, "Z", "method",
+                             method, "route", route, "status", status, "bytes", (json_int_t)bytes,
+                             "duration_ms", (double)(int64_t)(seconds * 1e6) / 1000.0, "user_id",
+                             user_id ? json_integer(user_id) : json_null());
+    char *text = line ? json_dumps(line, JSON_COMPACT) : NULL;
+    if (text) {
+        fprintf(stderr, "%s\n", text);
+        free(text);
+    }
+    json_decref(line);
+}
+
+static enum MHD_Result send_response(struct MHD_Connection *conn, const char *method,
+                                     const char *path, const char *route, struct api_response *res,
+                                     int64_t user_id, const struct timespec *start)
+{
+    char *body = NULL;
+    size_t len = 0;
+    const char *ctype = res->content_type;
+    if (res->json) {
+        body = json_dumps(res->json, JSON_COMPACT);
+        len = body ? strlen(body) : 0;
+        ctype = "application/json";
+    } else if (res->text) {
+        body = res->text;
+        res->text = NULL;
+        len = res->text_len;
+    }
+    struct MHD_Response *r =
+        body ? MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE)
+             : MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+    if (!r) {
+        free(body);
+        return MHD_NO;
+    }
+    if (ctype)
+        MHD_add_response_header(r, "Content-Type", ctype);
+    add_security_headers(r, path);
+    if (res->set_cookie[0])
+        MHD_add_response_header(r, "Set-Cookie", res->set_cookie);
+    for (int i = 0; i < 2; i++)
+        if (res->extra_header[i][0][0])
+            MHD_add_response_header(r, res->extra_header[i][0], res->extra_header[i][1]);
+    int status = res->status ? res->status : 200;
+    enum MHD_Result ok = MHD_queue_response(conn, (unsigned)status, r);
+    MHD_destroy_response(r);
+    double secs = elapsed_s(start);
+    access_log(method, route, status, len, secs, user_id);
+    api_metrics_record(route, status, secs);
+    return ok;
+}
+
+static void client_address(struct MHD_Connection *conn, char *buf, size_t size)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    buf[0] = '\0';
+    if (!ci || !ci->client_addr)
+        return;
+    const struct sockaddr *sa = ci->client_addr;
+    if (sa->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, buf,
+                  (socklen_t)size);
+    else if (sa->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, buf,
+                  (socklen_t)size);
+}
+
+static bool is_json_type(const char *ctype)
+{
+    if (!ctype)
+        return false;
+    size_t n = strlen("application/json");
+    return strncasecmp(ctype, "application/json", n) == 0 && (ctype[n] == '\0' || ctype[n] == ';');
+}
+
+static void dispatch(struct MHD_Connection *conn, const char *method, const char *path,
+                     struct conn_state *cs, struct api_response *res, const char **route_out,
+                     int64_t *user_out)
+{
+    static __thread char pathbuf[PATH_MAX_LEN];
+    struct api_request req = {.method = method, .path = path, .conn = conn};
+    struct api_principal who = {0};
+    char addr[64];
+    const struct api_route *route = NULL;
+    bool path_known = false;
+
+    for (const struct api_route *r = api_routes; r->method; r++) {
+        if (route_match(r->pattern, pathbuf, path, &req)) {
+            path_known = true;
+            if (strcmp(r->method, method) == 0) {
+                route = r;
+                break;
+            }
+        }
+    }
+    if (!route) {
+        *route_out = path_known ? "(method not allowed)" : "(no route)";
+        if (path_known)
+            api_error(res, 405, "method_not_allowed", NULL, "%s is not allowed on %s", method,
+                      path);
+        else
+            api_error(res, 404, "not_found", NULL, "no such resource: %s", path);
+        return;
+    }
+    *route_out = route->pattern;
+    if (cs->too_big) {
+        api_error(res, 413, "too_large", NULL, "the request body is larger than %d bytes",
+                  API_BODY_MAX);
+        return;
+    }
+    client_address(conn, addr, sizeof(addr));
+    req.client_addr = addr;
+    struct kith_error err = {0};
+    req.store = api_thread_store(&err);
+    if (!req.store) {
+        fprintf(stderr, "kith serve: %s\n", err.msg);
+        api_error(res, 503, "unavailable", NULL, "the database cannot be opened");
+        return;
+    }
+    if (cs->len > 0) {
+        if (!is_json_type(api_header(&req, MHD_HTTP_HEADER_CONTENT_TYPE))) {
+            api_error(res, 415, "unsupported_media_type", NULL,
+                      "the request body must be application/json");
+            return;
+        }
+        if (!api_json_depth_ok(cs->body, cs->len, API_JSON_DEPTH_MAX)) {
+            api_error(res, 400, "too_deep", NULL, "JSON nested deeper than %d levels",
+                      API_JSON_DEPTH_MAX);
+            return;
+        }
+        json_error_t jerr;
+        req.body = json_loadb(cs->body, cs->len, JSON_REJECT_DUPLICATES, &jerr);
+        if (!req.body) {
+            api_error(res, 400, "bad_json", NULL, "invalid JSON at line %d column %d: %s",
+                      jerr.line, jerr.column, jerr.text);
+            return;
+        }
+        req.raw_body = cs->body;
+        req.body_len = cs->len;
+    }
+    if (route->roles) {
+        if (api_authenticate(&req, &who, res) < 0)
+            goto out;
+        req.who = &who;
+        *user_out = who.user_id;
+        if (!api_role_in(&who, route->roles)) {
+            api_error(res, 403, "forbidden", NULL, "your role (%s) may not do this",
+                      api_role_name(who.role));
+            goto out;
+        }
+        bool safe = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
+        if (!safe && !who.via_token && !api_csrf_ok(&req, &who)) {
+            api_error(res, 403, "csrf", NULL,
+                      "missing or wrong X-CSRF-Token header for a cookie-authenticated change");
+            goto out;
+        }
+    }
+    route->fn(&req, res);
+    if (res->audit_user_id)
+        *user_out = res->audit_user_id;
+out:
+    json_decref(req.body);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls)
+{
+    (void)cls;
+    (void)version;
+    struct conn_state *cs = *con_cls;
+    if (!cs) {
+        cs = calloc(1, sizeof(*cs));
+        if (!cs)
+            return MHD_NO;
+        clock_gettime(CLOCK_MONOTONIC, &cs->start);
+        *con_cls = cs;
+        atomic_fetch_add(&g_in_flight, 1);
+        return MHD_YES;
+    }
+    if (*upload_data_size > 0) {
+        size_t n = *upload_data_size;
+        if (!cs->too_big && cs->len + n > API_BODY_MAX)
+            cs->too_big = true;
+        if (!cs->too_big) {
+            if (cs->len + n + 1 > cs->cap) {
+                size_t cap = cs->cap ? cs->cap : 4096;
+                while (cap < cs->len + n + 1)
+                    cap *= 2;
+                char *nb = realloc(cs->body, cap);
+                if (!nb)
+                    return MHD_NO;
+                cs->body = nb;
+                cs->cap = cap;
+            }
+            memcpy(cs->body + cs->len, upload_data, n);
+            cs->len += n;
+            cs->body[cs->len] = '\0';
+        }
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    struct api_response res = {.status = 200};
+    const char *route = "(none)";
+    int64_t user_id = 0;
+    dispatch(conn, method, url, cs, &res, &route, &user_id);
+    enum MHD_Result ok = send_response(conn, method, url, route, &res, user_id, &cs->start);
+    json_decref(res.json);
+    free(res.text);
+    return ok;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    (void)cls;
+    (void)conn;
+    (void)toe;
+    struct conn_state *cs = *con_cls;
+    if (!cs)
+        return;
+    free(cs->body);
+    free(cs);
+    *con_cls = NULL;
+    atomic_fetch_sub(&g_in_flight, 1);
+}
+
+static int parse_listen(const char *listen, struct sockaddr_in *sa, struct kith_error *err)
+{
+    char host[64];
+    const char *colon = strrchr(listen, ':');
+    if (!colon || (size_t)(colon - listen) >= sizeof(host))
+        return kith_err(err, KITH_EINVAL, "--listen wants HOST:PORT, e.g. 127.0.0.1:8080; got '%s'",
+                        listen);
+    memcpy(host, listen, (size_t)(colon - listen));
+    host[colon - listen] = '\0';
+    char *end;
+    long port = strtol(colon + 1, &end, 10);
+    if (*end || port < 0 || port > 65535)
+        return kith_err(err, KITH_EINVAL, "--listen: '%s' is not a port number", colon + 1);
+    memset(sa, 0, sizeof(*sa));
+    sa->sin_family = AF_INET;
+    sa->sin_port = htons((uint16_t)port);
+    if (inet_pton(AF_INET, host, &sa->sin_addr) != 1)
+        return kith_err(err, KITH_EINVAL, "--listen: '%s' is not an IPv4 address", host);
+    return 0;
+}
+
+static char *read_file(const char *path, struct kith_error *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        kith_err(err, KITH_EIO, "cannot read %s: %s", path, strerror(errno));
+        return NULL;
+    }
+    char *buf = malloc(1024 * 1024 + 1);
+    size_t n = buf ? fread(buf, 1, 1024 * 1024, f) : 0;
+    fclose(f);
+    if (!buf) {
+        kith_err(err, KITH_ENOMEM, "out of memory reading %s", path);
+        return NULL;
+    }
+    buf[n] = '\0';
+    return buf;
+}
+
+int api_serve(const struct api_server_options *opt, struct kith_error *err)
+{
+    struct sockaddr_in sa;
+    int rc = parse_listen(opt->listen ? opt->listen : "127.0.0.1:8080", &sa, err);
+    if (rc < 0)
+        return rc;
+    g_db_path = opt->db_path;
+    /* Open once now so that a missing or too-new database is reported before listening. */
+    struct store *probe;
+    if ((rc = store_open(g_db_path, 0, &probe, err)) < 0)
+        return rc;
+    store_close(probe);
+    if (pthread_key_create(&g_store_key, store_key_release) != 0)
+        return kith_err(err, KITH_ENOMEM, "cannot create thread storage");
+
+    char *cert = NULL, *key = NULL;
+    unsigned flags =
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+    if (opt->tls_cert || opt->tls_key) {
+        if (!opt->tls_cert || !opt->tls_key)
+            return kith_err(err, KITH_EINVAL, "TLS needs both --tls-cert and --tls-key");
+        if (!(cert = read_file(opt->tls_cert, err)) || !(key = read_file(opt->tls_key, err))) {
+            free(cert);
+            return err->code;
+        }
+        flags |= MHD_USE_TLS;
+        api_set_tls(true);
+    }
+    unsigned threads = opt->threads ? opt->threads : 4;
+
+    /* Workers inherit this mask, so only sigwait() below sees the signals. */
+    sigset_t sigs;
+    sigemptyset(&sigs);
+    sigaddset(&sigs, SIGINT);
+    sigaddset(&sigs, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    struct MHD_OptionItem tls_opts[] = {
+        {cert ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0, cert},
+        {cert ? MHD_OPTION_HTTPS_MEM_KEY : MHD_OPTION_END, 0, key},
+        {MHD_OPTION_END, 0, NULL},
+    };
+    struct MHD_Daemon *d = MHD_start_daemon(
+        flags, 0, NULL, NULL, on_request, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+        MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+        (size_t)(64 * 1024), MHD_OPTION_ARRAY, tls_opts, MHD_OPTION_END);
+    if (!d) {
+        free(cert);
+        free(key);
+        return kith_err(err, KITH_EIO, "cannot listen on %s (port taken, or no permission?)",
+                        opt->listen);
+    }
+    const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+    fprintf(stderr, "kith serve: listening on %s://%s:%u (database %s)\n", cert ? "https" : "http",
+            inet_ntoa(sa.sin_addr), di ? di->port : ntohs(sa.sin_port), g_db_path);
+    fflush(stderr);
+
+    int sig = 0;
+    sigwait(&sigs, &sig);
+    fprintf(stderr, "kith serve: %s received, finishing in-flight requests\n",
+            sig == SIGINT ? "SIGINT" : "SIGTERM");
+    MHD_quiesce_daemon(d);
+    for (int i = 0; i < 1000 && atomic_load(&g_in_flight) > 0; i++) {
+        struct timespec ts = {0, 10 * 1000 * 1000};
+        nanosleep(&ts, NULL); /* waiting for workers to drain, at most 10 s */
+    }
+    MHD_stop_daemon(d);
+    free(cert);
+    free(key);
+
+    struct store *s;
+    if ((rc = store_open(g_db_path, 0, &s, err)) < 0)
+        return rc;
+    rc = store_checkpoint(s, err);
+    store_close(s);
+    if (rc == 0)
+        fprintf(stderr, "kith serve: stopped cleanly\n");
+    return rc;
+}

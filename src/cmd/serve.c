@@ -1,0 +1,73 @@
+/*
+ * serve.c - kith serve: the HTTP/JSON API and the web application on one port.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "api/api.h"
+#include "cmd/cmd.h"
+
+#include "util/banned.h"
+
+static const char usage[] =
+    "usage: kith serve [--db PATH] [--listen HOST:PORT] [--threads N]\n"
+    "                  [--tls-cert FILE --tls-key FILE]\n\n"
+    "Serves the API under /api/v1 (and /healthz, /metrics) until SIGINT or SIGTERM, then\n"
+    "finishes in-flight requests, checkpoints the database and exits 0.\n"
+    "  --listen HOST:PORT   address to listen on (default 127.0.0.1:8080; port 0 picks one)\n"
+    "  --threads N          worker threads (default 4)\n"
+    "  --tls-cert FILE      PEM certificate; with --tls-key serves HTTPS\n"
+    "  --tls-key FILE       PEM private key\n"
+    "An access log goes to stderr as JSON lines.\n";
+
+int cmd_serve(int argc, char **argv)
+{
+    static const struct option opts[] = {{"db", required_argument, NULL, 'd'},
+                                         {"listen", required_argument, NULL, 'l'},
+                                         {"threads", required_argument, NULL, 't'},
+                                         {"tls-cert", required_argument, NULL, 'c'},
+                                         {"tls-key", required_argument, NULL, 'k'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {0}};
+    struct api_server_options o = {.listen = "127.0.0.1:8080"};
+    const char *db = NULL;
+    int c;
+    optind = 0;
+    while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'd':
+            db = optarg;
+            break;
+        case 'l':
+            o.listen = optarg;
+            break;
+        case 't': {
+            char *end;
+            long n = strtol(optarg, &end, 10);
+            if (*end || n < 1 || n > 256)
+                return cmd_usage_error("serve", "--threads wants a number from 1 to 256");
+            o.threads = (unsigned)n;
+            break;
+        }
+        case 'c':
+            o.tls_cert = optarg;
+            break;
+        case 'k':
+            o.tls_key = optarg;
+            break;
+        case 'h':
+            fputs(usage, stdout);
+            return CMD_OK;
+        default:
+            return cmd_usage_error("serve", "unknown option");
+        }
+    }
+    if (optind < argc)
+        return cmd_usage_error("serve", "unexpected argument '%s'", argv[optind]);
+    o.db_path = cmd_db_path(db);
+    struct kith_error err = {0};
+    if (api_serve(&o, &err) < 0)
+        return cmd_fail(&err);
+    return CMD_OK;
+}
