@@ -7,7 +7,7 @@ JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 KITH_DB    ?= kith.db
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build run test unit-test asan-test bench bench-import format format-check clean
+.PHONY: all deps build run test unit-test asan-test api-test bench bench-import format format-check clean
 
 all: build
 
@@ -33,9 +33,14 @@ asan-test:
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j $(JOBS)
 
+# API tests: pytest (Debian's python3) against a real `kith serve` on a loopback port.
+api-test: build
+	KITH_BIN=$(CURDIR)/$(BUILD)/kith /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/api
+
 test: deps
 	$(MAKE) unit-test
 	$(MAKE) asan-test
+	$(MAKE) api-test
 
 bench: bench-import
 

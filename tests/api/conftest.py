@@ -1,0 +1,127 @@
+"""Fixtures for the API tests: a real `kith serve` on a loopback port, over a fresh database.
+
+The server is started on port 0; the port it bound is read from its first stderr line, so no
+test waits on a timer. Users are created with the CLI (`kith user add`), as an administrator would.
+"""
+import json
+import os
+import re
+import signal
+import subprocess
+import tempfile
+import threading
+
+import pytest
+import requests
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+KITH = os.environ.get("KITH_BIN", os.path.join(ROOT, "build", "kith"))
+PASSWORD = "correct horse battery staple"
+
+
+def kith(db, *args, input=None, check=True):
+    """Runs the kith CLI on db and returns the CompletedProcess (text mode)."""
+    proc = subprocess.run([KITH, *args, "--db", db], input=input, capture_output=True,
+                          text=True, timeout=120)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"kith {' '.join(args)} failed ({proc.returncode}): {proc.stderr}")
+    return proc
+
+
+class Server:
+    """A running `kith serve`; .url is its base URL, .log the stderr lines read so far."""
+
+    def __init__(self, db, extra_args=()):
+        self.db = db
+        self.log = []
+        self.proc = subprocess.Popen([KITH, "serve", "--db", db, "--listen", "127.0.0.1:0",
+                                      *extra_args], stderr=subprocess.PIPE, text=True)
+        first = self.proc.stderr.readline()
+        m = re.search(r"listening on (https?)://([\d.]+):(\d+)", first)
+        if not m:
+            self.proc.kill()
+            raise AssertionError(f"kith serve did not start: {first}{self.proc.stderr.read()}")
+        self.url = f"{m.group(1)}://{m.group(2)}:{m.group(3)}"
+        self.log.append(first)
+        self._lines_cv = threading.Condition()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self):
+        for line in self.proc.stderr:
+            with self._lines_cv:
+                self.log.append(line)
+                self._lines_cv.notify_all()
+
+    def access_log(self):
+        """The JSON access-log lines written so far."""
+        with self._lines_cv:
+            return [json.loads(l) for l in self.log if l.startswith("{")]
+
+    def wait_for_log(self, predicate, timeout=10):
+        """Blocks until a log line satisfies predicate (event-driven, bounded by timeout)."""
+        with self._lines_cv:
+            ok = self._lines_cv.wait_for(lambda: any(predicate(l) for l in self.log), timeout)
+        return ok
+
+    def stop(self, sig=signal.SIGTERM):
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            self.proc.wait(timeout=30)
+        self._reader.join(timeout=10)
+        return self.proc.returncode
+
+
+@pytest.fixture
+def db_path():
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, "kith.db")
+        kith(path, "init")
+        yield path
+
+
+def add_user(db, email, role, unit=None, team=None, password=PASSWORD):
+    args = ["user", "add", email, "--name", email.split("@")[0], "--role", role,
+            "--password-stdin"]
+    if unit:
+        args += ["--unit", unit]
+    if team:
+        args += ["--team", team]
+    kith(db, *args, input=password + "\n")
+
+
+@pytest.fixture
+def server(db_path):
+    add_user(db_path, "admin@example.com", "admin")
+    srv = Server(db_path)
+    yield srv
+    srv.stop()
+
+
+class Client:
+    """A signed-in session: a requests.Session with the cookie and the CSRF header set."""
+
+    def __init__(self, base, email, password=PASSWORD):
+        self.base = base
+        self.http = requests.Session()
+        r = self.http.post(f"{base}/api/v1/session", json={"email": email, "password": password})
+        assert r.status_code == 200, r.text
+        self.me = r.json()
+        self.http.headers["X-CSRF-Token"] = self.me["csrf_token"]
+
+    def get(self, path, **kw):
+        return self.http.get(self.base + path, **kw)
+
+    def post(self, path, **kw):
+        return self.http.post(self.base + path, **kw)
+
+    def patch(self, path, **kw):
+        return self.http.patch(self.base + path, **kw)
+
+    def delete(self, path, **kw):
+        return self.http.delete(self.base + path, **kw)
+
+
+@pytest.fixture
+def admin(server):
+    return Client(server.url, "admin@example.com")
