@@ -2,6 +2,7 @@
  * kith.c - main(): finds the subcommand in a table and runs it, as git's builtins do.
  * To add a command, see the note at the top of src/cmd/cmd.h.
  */
+#include <gsl/gsl_errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -23,6 +24,8 @@ const struct cmd_entry kith_commands[] = {
 
 int main(int argc, char **argv)
 {
+    /* GSL's default handler aborts; kith's numerical code checks every status itself. */
+    gsl_set_error_handler_off();
     if (argc < 2)
         return cmd_help(1, (char *[]){"help", NULL});
     const char *name = argv[1];

@@ -1,0 +1,153 @@
+/*
+ * Customer lifetime value: BG/NBD (Fader, Hardie & Lee 2005) for the number of future
+ * transactions and P(alive), Gamma-Gamma (Fader & Hardie 2013) for spend per transaction,
+ * and a discounted CLV over a horizon. Pure computation: arrays in, numbers out.
+ * Model, parameterisation and checks: docs/internals/clv.md.
+ *
+ * Times (t_x, T, horizons, alpha) share one unit chosen by the caller (weeks for CDNOW).
+ *
+ * GSL's default error handler aborts the process; the program that links this module must call
+ * gsl_set_error_handler_off() once at start-up. This module checks its inputs so that it does
+ * not rely on the handler, but the minimiser's allocation can still report through it.
+ */
+#ifndef KITH_ENGINE_CLV_H
+#define KITH_ENGINE_CLV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "util/error.h"
+
+/*
+ * One customer's calibration-period summary.
+ * x: number of repeat transactions (an integer >= 0, held as double);
+ * t_x: time from first to last transaction (0 when x == 0), 0 <= t_x <= T;
+ * T: time from first transaction to the end of calibration;
+ * zbar: mean spend of the x repeat transactions (only read by the Gamma-Gamma functions).
+ */
+struct clv_customer {
+    double x, t_x, T, zbar;
+};
+
+struct bgnbd_params {
+    double r, alpha, a, b;
+};
+
+struct gg_params {
+    double p, q, gamma;
+};
+
+/* Fitting knobs; pass NULL to a fit for the defaults (CLV_FIT_DEFAULT_*). */
+struct clv_fit_options {
+    int max_iter;    /* BFGS iterations before giving up (> 0) */
+    double grad_tol; /* converged when |grad| of the mean -LL over log-parameters is below */
+};
+
+#define CLV_FIT_DEFAULT_MAX_ITER 1000
+#define CLV_FIT_DEFAULT_GRAD_TOL 1e-8
+
+/* What the optimiser did; filled on success and on failure to converge alike. */
+struct clv_fit_info {
+    int iterations;
+    double loglik;    /* total log-likelihood at the last iterate */
+    double grad_norm; /* Euclidean norm of the gradient of the mean -LL in log-parameters */
+    bool converged;
+};
+
+/*
+ * Check that c[0..n) is usable: n > 0, every field finite, x a non-negative integer,
+ * 0 <= t_x <= T, t_x == 0 when x == 0; with need_spend, zbar > 0 whenever x > 0.
+ * Returns 0, or KITH_EINVAL with the index of the first bad customer in err.
+ */
+int clv_check_customers(const struct clv_customer *c, size_t n, bool need_spend,
+                        struct kith_error *err);
+
+/*
+ * BG/NBD log-likelihood of c[0..n) (assumed to pass clv_check_customers), summed over
+ * customers, without constant terms (as in FHL 2005). NaN if a parameter is not > 0.
+ * bgnbd_loglik_gradient also writes dLL/d(r, alpha, a, b) to grad[0..4).
+ * No allocation; the caller owns everything.
+ */
+double bgnbd_loglik(const struct bgnbd_params *p, const struct clv_customer *c, size_t n);
+double bgnbd_loglik_gradient(const struct bgnbd_params *p, const struct clv_customer *c, size_t n,
+                             double grad[4]);
+
+/*
+ * Maximum-likelihood fit of BG/NBD to c[0..n) by BFGS on log-parameters, started at all ones.
+ * On success returns 0 and writes *out. Returns KITH_EINVAL for bad data and KITH_ENOCONV when
+ * the optimiser does not reach the gradient tolerance within max_iter, the likelihood is not
+ * finite, or an estimate runs off towards 0 or infinity (the data do not identify the model);
+ * then *out is left untouched and err says why. info (may be NULL) is filled in every case
+ * where the optimiser ran. opts may be NULL. Allocates only the minimiser's workspace,
+ * freed before returning.
+ */
+int bgnbd_fit(const struct clv_customer *c, size_t n, const struct clv_fit_options *opts,
+              struct bgnbd_params *out, struct clv_fit_info *info, struct kith_error *err);
+
+/*
+ * Probability that the customer is still alive at the end of calibration (1 when x == 0).
+ * Returns NaN for invalid parameters or customer.
+ */
+double bgnbd_p_alive(const struct bgnbd_params *p, const struct clv_customer *c);
+
+/*
+ * E[X(t)]: expected number of transactions in (0, t] for a customer who has just made a first
+ * purchase at time 0. NaN for invalid input, or if the hypergeometric series does not converge
+ * within its cap (t enormous next to alpha; see docs/internals/clv.md).
+ */
+double bgnbd_expected(const struct bgnbd_params *p, double t);
+
+/*
+ * E[Y(t) | x, t_x, T]: expected number of transactions in (T, T + t] for customer c.
+ * NaN for invalid input or a series that does not converge (as bgnbd_expected).
+ */
+double bgnbd_conditional_expected(const struct bgnbd_params *p, const struct clv_customer *c,
+                                  double t);
+
+/*
+ * Gamma-Gamma log-likelihood over the repeat buyers (x > 0) of c[0..n) (assumed to pass
+ * clv_check_customers with need_spend), including all constants, so that it matches CLVTools.
+ * NaN if a parameter is not > 0. The gradient variant writes dLL/d(p, q, gamma) to grad[0..3).
+ */
+double gg_loglik(const struct gg_params *p, const struct clv_customer *c, size_t n);
+double gg_loglik_gradient(const struct gg_params *p, const struct clv_customer *c, size_t n,
+                          double grad[3]);
+
+/*
+ * Maximum-likelihood fit of Gamma-Gamma on the repeat buyers of c[0..n); customers with x == 0
+ * are skipped. Same contract as bgnbd_fit; KITH_EINVAL also when there is no repeat buyer.
+ */
+int gg_fit(const struct clv_customer *c, size_t n, const struct clv_fit_options *opts,
+           struct gg_params *out, struct clv_fit_info *info, struct kith_error *err);
+
+/*
+ * E[spend per transaction | x, zbar] = p (gamma + x zbar) / (p x + q - 1); for x == 0 the
+ * population mean p gamma / (q - 1). NaN when p x + q <= 1 (the mean does not exist) or for
+ * invalid input.
+ */
+double gg_conditional_spend(const struct gg_params *p, const struct clv_customer *c);
+
+/*
+ * Horizon for clv_value: steps periods of length step (model time units), each discounted
+ * at the end of the period by discount (rate per period; for an annual rate d and 12 steps a
+ * year use (1 + d)^(1/12) - 1). margin is the fraction of spend kept, in [0, 1].
+ */
+struct clv_horizon {
+    int steps;
+    double step;
+    double discount;
+    double margin;
+};
+
+/*
+ * Discounted expected margin of customer c over the horizon:
+ *   CLV = sum_{k=1..steps} margin * E[spend] * (E[Y(k step)] - E[Y((k-1) step)]) / (1+discount)^k.
+ * Returns 0 and writes *out, KITH_EINVAL for bad parameters, customer or horizon, KITH_ERANGE if a
+ * model quantity is not finite (e.g. q <= 1 for a customer without repeat purchases).
+ * No allocation.
+ */
+int clv_value(const struct bgnbd_params *bg, const struct gg_params *gg,
+              const struct clv_customer *c, const struct clv_horizon *h, double *out,
+              struct kith_error *err);
+
+#endif /* KITH_ENGINE_CLV_H */
