@@ -392,6 +392,8 @@ int api_serve(const struct api_server_options *opt, struct kith_error *err)
     int rc = parse_listen(opt->listen ? opt->listen : "127.0.0.1:8080", &sa, err);
     if (rc < 0)
         return rc;
+    if ((rc = api_auth_init(err)) < 0)
+        return rc;
     g_db_path = opt->db_path;
     /* Open once now so that a missing or too-new database is reported before listening. */
     struct store *probe;

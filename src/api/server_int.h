@@ -14,6 +14,12 @@
  */
 int api_authenticate(struct api_request *req, struct api_principal *who, struct api_response *res);
 
+/*
+ * Reads the session lifetimes from KITH_SESSION_MAX_SECONDS and KITH_SESSION_IDLE_SECONDS
+ * (whole seconds; defaults 12 h and 30 min) at server start; KITH_EINVAL for a bad value.
+ */
+int api_auth_init(struct kith_error *err);
+
 /* True if a cookie-authenticated state-changing request carries the session's CSRF token. */
 bool api_csrf_ok(const struct api_request *req, const struct api_principal *who);
 

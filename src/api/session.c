@@ -1,0 +1,218 @@
+/*
+ * session.c - /api/v1/session: sign in with email and password (throttled per account and per
+ * client address), who am I, and sign out. A sign-in makes a fresh session id; only its hash
+ * and its CSRF token's hash are stored. See docs/internals/auth.md.
+ */
+#include "api/audit.h"
+#include "api/auth.h"
+#include "api/handlers.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "util/password.h"
+
+#include "util/banned.h"
+
+/*
+ * Throttling: failed sign-ins are rows of the audit log (action "sign_in_failed", detail the
+ * lower-cased email), so the count survives restarts and is shared by every server process on
+ * the database. Attempts refused by the throttle are audited as "sign_in_throttled" and do not
+ * count, so the window really ends 15 minutes after the failures.
+ */
+#define SIGNIN_WINDOW_MS       (15 * 60 * 1000)
+#define SIGNIN_MAX_PER_ACCOUNT 10
+#define SIGNIN_MAX_PER_ADDRESS 50
+#define SIGNIN_EMAIL_MAX       254
+
+static const char bad_credentials[] = "wrong email or password";
+
+/* The string member name of the JSON body, or NULL (and a 422 in res). */
+static const char *body_string(const struct api_request *req, const char *name, size_t max,
+                               struct api_response *res)
+{
+    json_t *v = json_is_object(req->body) ? json_object_get(req->body, name) : NULL;
+    if (!json_is_string(v) || json_string_length(v) == 0) {
+        api_error(res, 422, "invalid", name, "the body must be a JSON object with a string '%s'",
+                  name);
+        return NULL;
+    }
+    if (json_string_length(v) > max) {
+        api_error(res, 422, "invalid", name, "'%s' is longer than %zu bytes", name, max);
+        return NULL;
+    }
+    return json_string_value(v);
+}
+
+/*
+ * True when the sign-in must stop here: the account or the address has too many recent
+ * failures (a 429 in res), or they could not be counted (a 500).
+ */
+static bool throttled(struct api_request *req, const char *email_key, int64_t now,
+                      struct api_response *res)
+{
+    struct kith_error err = {0};
+    int64_t by_account = 0, by_address = 0;
+    if (store_audit_recent_counts(req->store, "sign_in_failed", now - SIGNIN_WINDOW_MS, email_key,
+                                  req->client_addr, &by_account, &by_address, &err) < 0) {
+        auth_internal_error(res, &err);
+        return true;
+    }
+    if (by_account < SIGNIN_MAX_PER_ACCOUNT && by_address < SIGNIN_MAX_PER_ADDRESS)
+        return false;
+    api_audit_as(req, 0, "sign_in_throttled", "users", 0, email_key);
+    snprintf(res->extra_header[0][0], sizeof(res->extra_header[0][0]), "Retry-After");
+    snprintf(res->extra_header[0][1], sizeof(res->extra_header[0][1]), "%d",
+             SIGNIN_WINDOW_MS / 1000);
+    api_error(res, 429, "throttled", NULL,
+              "too many failed sign-ins %s; try again in up to %d minutes",
+              by_account >= SIGNIN_MAX_PER_ACCOUNT ? "for this account" : "from this address",
+              SIGNIN_WINDOW_MS / 60000);
+    return true;
+}
+
+/* Ends the session of the cookie the request came with, if any (a new sign-in replaces it). */
+static void end_previous_session(struct api_request *req, int64_t now)
+{
+    struct kith_error err = {0};
+    struct store_session old;
+    char hash[SECRET_HASH_HEX_SIZE];
+    const char *cookie = auth_cookie(req);
+    if (!cookie || strlen(cookie) >= SECRET_TEXT_SIZE)
+        return;
+    secret_hash(cookie, strlen(cookie), hash);
+    if (store_session_find(req->store, hash, now, &old, NULL, &err) == 0)
+        store_session_delete(req->store, old.id, &err);
+}
+
+/* Creates the session of user and answers 200 with the user, the CSRF token and the cookie. */
+static void start_session(struct api_request *req, const struct store_user_auth *user, int64_t now,
+                          struct api_response *res)
+{
+    struct kith_error err = {0};
+    char secret[SECRET_TEXT_SIZE], csrf[SECRET_TEXT_SIZE];
+    char secret_hash_hex[SECRET_HASH_HEX_SIZE], csrf_hash[SECRET_HASH_HEX_SIZE];
+    int64_t sid = 0, expires = auth_session_expiry(now, now);
+    secret_new("", secret);
+    auth_csrf_token(secret, csrf);
+    secret_hash(secret, strlen(secret), secret_hash_hex);
+    secret_hash(csrf, strlen(csrf), csrf_hash);
+
+    if (store_begin(req->store, &err) < 0)
+        goto out_error;
+    end_previous_session(req, now);
+    store_sessions_purge(req->store, now, NULL, &err);
+    if (store_session_create(req->store, user->id, secret_hash_hex, csrf_hash, now, expires, &sid,
+                             &err) < 0)
+        goto out_rollback;
+    api_audit_as(req, user->id, "sign_in", "sessions", sid, NULL);
+    if (store_commit(req->store, &err) < 0)
+        goto out_rollback;
+
+    json_t *body = json_pack("{s:o, s:s, s:o}", "user", auth_user_json(user), "csrf_token", csrf,
+                             "expires_at", auth_time_json(expires));
+    if (!body) {
+        api_error(res, 500, "internal", NULL, "out of memory");
+        goto out_wipe;
+    }
+    auth_set_cookie(res, secret);
+    api_json(res, 200, body);
+    res->audit_user_id = user->id;
+    goto out_wipe;
+
+out_rollback:
+    store_rollback(req->store);
+out_error:
+    auth_internal_error(res, &err);
+out_wipe:
+    secret_wipe(secret, sizeof(secret));
+    secret_wipe(csrf, sizeof(csrf));
+}
+
+void api_post_session(struct api_request *req, struct api_response *res)
+{
+    struct kith_error err = {0};
+    struct store_user_auth user = {0};
+    char key[SIGNIN_EMAIL_MAX + 1];
+    const char *email = body_string(req, "email", SIGNIN_EMAIL_MAX, res);
+    if (!email)
+        return;
+    /* Longer than the policy allows: it cannot match, but still costs a failure below. */
+    const char *password = body_string(req, "password", 64 * 1024, res);
+    if (!password)
+        return;
+    size_t pwlen = strlen(password);
+    if (!auth_email_key(email, key, sizeof(key)))
+        BUG("email longer than checked");
+    int64_t now = store_now_ms();
+    if (throttled(req, key, now, res))
+        return;
+
+    int rc = store_user_find_by_email(req->store, email, &user, &err);
+    if (rc < 0 && rc != KITH_ENOTFOUND) {
+        auth_internal_error(res, &err);
+        return;
+    }
+    bool known = rc == 0 && user.password_hash[0];
+    bool ok;
+    if (pwlen > PASSWORD_MAX_BYTES)
+        ok = false;
+    else if (known)
+        ok = password_verify(user.password_hash, password, pwlen) && !user.disabled;
+    else
+        ok = password_verify_dummy(password, pwlen);
+    if (!ok) {
+        /*
+         * The same answer for an unknown email, a wrong password and a disabled account. Nobody
+         * is signed in, so the entry's user is none; the account tried is its record.
+         */
+        api_audit_as(req, 0, "sign_in_failed", "users", rc == 0 ? user.id : 0, key);
+        api_error(res, 401, "bad_credentials", NULL, bad_credentials);
+        return;
+    }
+    start_session(req, &user, now, res);
+}
+
+void api_get_session(struct api_request *req, struct api_response *res)
+{
+    struct kith_error err = {0};
+    struct store_user_auth user;
+    struct store_session sess = {0};
+    char csrf[SECRET_TEXT_SIZE];
+    if (store_user_get(req->store, req->who->user_id, &user, &err) < 0) {
+        auth_internal_error(res, &err);
+        return;
+    }
+    json_t *csrf_json = json_null();
+    if (req->who->session_id) {
+        const char *cookie = auth_cookie(req);
+        if (store_session_get(req->store, req->who->session_id, &sess, &err) < 0 || !cookie) {
+            auth_internal_error(res, &err);
+            return;
+        }
+        auth_csrf_token(cookie, csrf);
+        csrf_json = json_string(csrf);
+        secret_wipe(csrf, sizeof(csrf));
+    }
+    api_json(res, 200,
+             json_pack("{s:o, s:o, s:s, s:o}", "user", auth_user_json(&user), "csrf_token",
+                       csrf_json, "via", req->who->via_token ? "token" : "session", "expires_at",
+                       auth_time_json(sess.expires_at)));
+}
+
+void api_delete_session(struct api_request *req, struct api_response *res)
+{
+    struct kith_error err = {0};
+    int64_t sid = req->who->session_id;
+    if (sid) {
+        int rc = store_session_delete(req->store, sid, &err);
+        if (rc < 0 && rc != KITH_ENOTFOUND) {
+            auth_internal_error(res, &err);
+            return;
+        }
+        if (rc == 0)
+            api_audit(req, "sign_out", "sessions", sid, NULL);
+    }
+    auth_set_cookie(res, NULL);
+    res->status = 204;
+}

@@ -1,0 +1,433 @@
+/*
+ * user.c - kith user: accounts and API tokens from the command line, for bootstrap (the first
+ * administrator) and recovery (a forgotten password, a leaked token). Every change is written
+ * to the audit log with the client address "cli".
+ */
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd/cmd.h"
+#include "util/password.h"
+#include "util/secret.h"
+#include "util/timefmt.h"
+#include "util/utf8.h"
+
+#include "util/banned.h"
+
+#define EMAIL_MAX      254
+#define NAME_MAX_BYTES 200
+#define TOKEN_NAME_MAX 100
+
+static const char usage[] =
+    "usage: kith user add EMAIL --name NAME --role ROLE [--unit UNIT] [--team TEAM]\n"
+    "                     [--password-stdin]\n"
+    "       kith user passwd EMAIL [--password-stdin]\n"
+    "       kith user disable EMAIL\n"
+    "       kith user enable EMAIL\n"
+    "       kith user token EMAIL --name NAME\n"
+    "       kith user token EMAIL --list\n"
+    "       kith user token EMAIL --revoke ID\n"
+    "(each also takes --db PATH)\n\n"
+    "Manages who may sign in to kith serve.\n"
+    "  add       creates a user; ROLE is admin, executive, manager, frontline, partner or\n"
+    "            analyst; UNIT and TEAM are names of existing units and teams\n"
+    "  passwd    sets a new password and ends the user's sessions\n"
+    "  disable   stops the user from signing in, ends their sessions, revokes their tokens\n"
+    "  enable    lets a disabled user sign in again (tokens stay revoked)\n"
+    "  token     creates an API token (printed once, on stdout), lists them, or revokes one\n"
+    "  --password-stdin   read the password from the first line of standard input; without\n"
+    "                     it a random 24-character password is made and printed once\n"
+    "Passwords have 12 to 128 characters.\n";
+
+struct user_opts {
+    const char *db, *name, *role, *unit, *team, *revoke;
+    bool password_stdin, list;
+    const char *email;
+};
+
+static int audit(struct store *s, const char *action, const char *table, int64_t record_id,
+                 const char *detail, struct kith_error *err)
+{
+    struct store_audit_entry e = {.action = action,
+                                  .table_name = table,
+                                  .record_id = record_id,
+                                  .client_addr = "cli",
+                                  .detail = detail};
+    return store_audit_insert(s, &e, NULL, err);
+}
+
+/*
+ * Reads the first line of stdin (without its line end) into buf (size bytes); a longer line
+ * or none is an error. NUL bytes are kept, so the password policy can refuse them.
+ */
+static int read_line(char *buf, size_t size, size_t *len, struct kith_error *err)
+{
+    size_t n = 0;
+    int c;
+    while ((c = getchar()) != EOF && c != '\n') {
+        if (n + 1 >= size)
+            return kith_err(err, KITH_EINVAL, "the password is longer than %d characters",
+                            PASSWORD_MAX_CHARS);
+        buf[n++] = (char)c;
+    }
+    if (n == 0 && c == EOF)
+        return kith_err(err, KITH_EINVAL,
+                        "no password on standard input (--password-stdin reads its first line)");
+    if (n > 0 && buf[n - 1] == '\r')
+        n--;
+    buf[n] = '\0';
+    *len = n;
+    return 0;
+}
+
+/*
+ * Makes the argon2id hash of the password from stdin (with --password-stdin) or of a new
+ * random one, which is then copied to generated (else generated is "").
+ */
+static int new_password_hash(bool from_stdin, char hash[PASSWORD_HASH_SIZE],
+                             char generated[PASSWORD_GENERATED_SIZE], struct kith_error *err)
+{
+    char pw[PASSWORD_MAX_BYTES + 2];
+    size_t len = 0;
+    int rc = 0;
+    generated[0] = '\0';
+    if (from_stdin) {
+        rc = read_line(pw, sizeof(pw), &len, err);
+    } else {
+        password_generate(generated);
+        len = strlen(generated);
+        memcpy(pw, generated, len + 1);
+    }
+    if (rc == 0)
+        rc = password_hash(pw, len, hash, err);
+    secret_wipe(pw, sizeof(pw));
+    return rc;
+}
+
+static bool email_ok(const char *email)
+{
+    size_t n = strlen(email);
+    const char *at = strchr(email, '@');
+    if (n == 0 || n > EMAIL_MAX || !at || at == email || !at[1] || !utf8_is_valid(email, n, NULL))
+        return false;
+    for (const char *p = email; *p; p++)
+        if ((unsigned char)*p <= ' ' || *p == 0x7f)
+            return false;
+    return true;
+}
+
+static int user_add(struct store *s, const struct user_opts *o, struct kith_error *err)
+{
+    const struct table_def *users = model_table("users");
+    if (!o->name || !o->role)
+        return kith_err(err, KITH_EINVAL, "user add needs --name and --role");
+    if (!email_ok(o->email))
+        return kith_err(err, KITH_EINVAL, "'%s' is not an email address (at most %d bytes)",
+                        o->email, EMAIL_MAX);
+    size_t nlen = strlen(o->name);
+    if (nlen == 0 || nlen > NAME_MAX_BYTES || !utf8_is_valid(o->name, nlen, NULL))
+        return kith_err(err, KITH_EINVAL, "--name must be 1 to %d bytes of UTF-8 text",
+                        NAME_MAX_BYTES);
+    if (!field_enum_ok(table_field(users, "role", NULL), o->role))
+        return kith_err(err, KITH_EINVAL,
+                        "unknown role '%s': use admin, executive, manager, frontline, partner or"
+                        " analyst",
+                        o->role);
+    int64_t unit_id = 0, team_id = 0, id = 0;
+    int rc;
+    if (o->unit &&
+        (rc = store_find_id(s, model_table("units"), "name", o->unit, &unit_id, err)) < 0)
+        return rc;
+    if (o->team &&
+        (rc = store_find_id(s, model_table("teams"), "name", o->team, &team_id, err)) < 0)
+        return rc;
+
+    char hash[PASSWORD_HASH_SIZE], generated[PASSWORD_GENERATED_SIZE];
+    if ((rc = new_password_hash(o->password_stdin, hash, generated, err)) < 0)
+        return rc;
+    struct store_value vals[10] = {0};
+    size_t i;
+    table_field(users, "email", &i);
+    vals[i] = (struct store_value){.kind = SV_TEXT, .s = o->email, .len = strlen(o->email)};
+    table_field(users, "name", &i);
+    vals[i] = (struct store_value){.kind = SV_TEXT, .s = o->name, .len = nlen};
+    table_field(users, "role", &i);
+    vals[i] = (struct store_value){.kind = SV_TEXT, .s = o->role, .len = strlen(o->role)};
+    table_field(users, "unit_id", &i);
+    vals[i] = (struct store_value){.kind = unit_id ? SV_INT : SV_NULL, .i = unit_id};
+    table_field(users, "team_id", &i);
+    vals[i] = (struct store_value){.kind = team_id ? SV_INT : SV_NULL, .i = team_id};
+    table_field(users, "password_hash", &i);
+    vals[i] = (struct store_value){.kind = SV_TEXT, .s = hash, .len = strlen(hash)};
+    table_field(users, "disabled", &i);
+    vals[i] = (struct store_value){.kind = SV_INT, .i = 0};
+    if (users->nfields > sizeof(vals) / sizeof(vals[0]))
+        BUG("users has %zu fields", users->nfields);
+
+    if ((rc = store_begin(s, err)) < 0)
+        goto out_wipe;
+    if ((rc = store_insert(s, users, vals, &id, err)) < 0 ||
+        (rc = audit(s, "create", "users", id, "kith user add", err)) < 0 ||
+        (rc = store_commit(s, err)) < 0) {
+        store_rollback(s);
+        if (rc == KITH_ECONFLICT)
+            kith_err(err, rc, "a user with email '%s' exists already", o->email);
+        goto out_wipe;
+    }
+    printf("added user %" PRId64 ": %s (%s)\n", id, o->email, o->role);
+    if (generated[0])
+        printf("password (shown only now): %s\n", generated);
+out_wipe:
+    secret_wipe(generated, sizeof(generated));
+    return rc;
+}
+
+static int find_user(struct store *s, const char *email, struct store_user_auth *u,
+                     struct kith_error *err)
+{
+    return store_user_find_by_email(s, email, u, err);
+}
+
+static int user_passwd(struct store *s, const struct user_opts *o, struct kith_error *err)
+{
+    struct store_user_auth u;
+    char hash[PASSWORD_HASH_SIZE], generated[PASSWORD_GENERATED_SIZE];
+    int rc;
+    if ((rc = find_user(s, o->email, &u, err)) < 0)
+        return rc;
+    if ((rc = new_password_hash(o->password_stdin, hash, generated, err)) < 0)
+        return rc;
+    if ((rc = store_begin(s, err)) < 0)
+        goto out_wipe;
+    if ((rc = store_user_set_password(s, u.id, hash, err)) < 0 ||
+        (rc = audit(s, "password_change", "users", u.id, "kith user passwd", err)) < 0 ||
+        (rc = store_commit(s, err)) < 0) {
+        store_rollback(s);
+        goto out_wipe;
+    }
+    printf("password of %s changed; their sessions have ended\n", u.email);
+    if (generated[0])
+        printf("password (shown only now): %s\n", generated);
+out_wipe:
+    secret_wipe(generated, sizeof(generated));
+    return rc;
+}
+
+static int user_disable(struct store *s, const struct user_opts *o, bool disable,
+                        struct kith_error *err)
+{
+    struct store_user_auth u;
+    int rc;
+    if ((rc = find_user(s, o->email, &u, err)) < 0)
+        return rc;
+    if ((rc = store_begin(s, err)) < 0)
+        return rc;
+    if ((rc = store_user_set_disabled(s, u.id, disable, store_now_ms(), err)) < 0 ||
+        (rc = audit(s, disable ? "user_disable" : "user_enable", "users", u.id,
+                    disable ? "kith user disable" : "kith user enable", err)) < 0 ||
+        (rc = store_commit(s, err)) < 0) {
+        store_rollback(s);
+        return rc;
+    }
+    if (disable)
+        printf("%s disabled: sessions ended, API tokens revoked\n", u.email);
+    else
+        printf("%s enabled\n", u.email);
+    return 0;
+}
+
+static const char *time_text(int64_t ms, char buf[TIMEFMT_SIZE])
+{
+    if (!ms)
+        return "-";
+    timefmt_format(ms, buf);
+    return buf;
+}
+
+static int print_token(void *ctx, const struct store_token *t)
+{
+    char created[TIMEFMT_SIZE], used[TIMEFMT_SIZE], revoked[TIMEFMT_SIZE];
+    (void)ctx;
+    printf("%6" PRId64 "  %-24s  %-24s  %-24s  %s\n", t->id, t->name,
+           time_text(t->created_at, created), time_text(t->last_used_at, used),
+           time_text(t->revoked_at, revoked));
+    return 0;
+}
+
+static int token_create(struct store *s, const struct store_user_auth *u, const char *name,
+                        struct kith_error *err)
+{
+    size_t nlen = strlen(name);
+    if (nlen == 0 || nlen > TOKEN_NAME_MAX || !utf8_is_valid(name, nlen, NULL))
+        return kith_err(err, KITH_EINVAL, "--name must be 1 to %d bytes of UTF-8 text",
+                        TOKEN_NAME_MAX);
+    char secret[SECRET_TEXT_SIZE], hash[SECRET_HASH_HEX_SIZE];
+    int64_t id = 0;
+    int rc;
+    secret_new("kith_", secret);
+    secret_hash(secret, strlen(secret), hash);
+    if ((rc = store_begin(s, err)) < 0)
+        goto out_wipe;
+    if ((rc = store_token_create(s, u->id, name, hash, store_now_ms(), &id, err)) < 0 ||
+        (rc = audit(s, "token_create", "api_tokens", id, name, err)) < 0 ||
+        (rc = store_commit(s, err)) < 0) {
+        store_rollback(s);
+        goto out_wipe;
+    }
+    fprintf(stderr, "API token %" PRId64 " '%s' of %s created; it is shown only now:\n", id, name,
+            u->email);
+    printf("%s\n", secret);
+out_wipe:
+    secret_wipe(secret, sizeof(secret));
+    return rc;
+}
+
+static int token_revoke(struct store *s, const struct store_user_auth *u, const char *arg,
+                        struct kith_error *err)
+{
+    char *end = NULL;
+    long long id = *arg >= '1' && *arg <= '9' ? strtoll(arg, &end, 10) : 0;
+    struct store_token t;
+    int rc;
+    if (id <= 0 || !end || *end)
+        return kith_err(err, KITH_EINVAL, "--revoke wants a token id (see --list); got '%s'", arg);
+    if ((rc = store_token_get(s, id, &t, err)) < 0 || t.user_id != u->id)
+        return kith_err(err, KITH_ENOTFOUND, "%s has no API token %lld", u->email, id);
+    if (t.revoked_at) {
+        printf("API token %lld was revoked already\n", id);
+        return 0;
+    }
+    if ((rc = store_begin(s, err)) < 0)
+        return rc;
+    if ((rc = store_token_revoke(s, id, store_now_ms(), err)) < 0 ||
+        (rc = audit(s, "token_revoke", "api_tokens", id, "kith user token --revoke", err)) < 0 ||
+        (rc = store_commit(s, err)) < 0) {
+        store_rollback(s);
+        return rc;
+    }
+    printf("API token %lld '%s' of %s revoked\n", id, t.name, u->email);
+    return 0;
+}
+
+static int user_token(struct store *s, const struct user_opts *o, struct kith_error *err)
+{
+    struct store_user_auth u;
+    int rc;
+    if ((rc = find_user(s, o->email, &u, err)) < 0)
+        return rc;
+    if (o->list) {
+        printf("%6s  %-24s  %-24s  %-24s  %s\n", "ID", "NAME", "CREATED", "LAST USED", "REVOKED");
+        return store_token_list(s, u.id, print_token, NULL, err);
+    }
+    if (o->revoke)
+        return token_revoke(s, &u, o->revoke, err);
+    return token_create(s, &u, o->name, err);
+}
+
+/* Which options each action takes. */
+static const char *misplaced_option(const char *action, const struct user_opts *o)
+{
+    bool add = strcmp(action, "add") == 0, token = strcmp(action, "token") == 0;
+    bool passwd = strcmp(action, "passwd") == 0;
+    if (o->role && !add)
+        return "--role";
+    if (o->unit && !add)
+        return "--unit";
+    if (o->team && !add)
+        return "--team";
+    if (o->password_stdin && !add && !passwd)
+        return "--password-stdin";
+    if (o->name && !add && !token)
+        return "--name";
+    if (o->list && !token)
+        return "--list";
+    if (o->revoke && !token)
+        return "--revoke";
+    return NULL;
+}
+
+int cmd_user(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"db", required_argument, NULL, 'd'},   {"name", required_argument, NULL, 'n'},
+        {"role", required_argument, NULL, 'r'}, {"unit", required_argument, NULL, 'u'},
+        {"team", required_argument, NULL, 't'}, {"password-stdin", no_argument, NULL, 'p'},
+        {"list", no_argument, NULL, 'l'},       {"revoke", required_argument, NULL, 'R'},
+        {"help", no_argument, NULL, 'h'},       {0}};
+    struct user_opts o = {0};
+    if (argc < 2 || cmd_is_help(argv[1])) {
+        fputs(usage, argc < 2 ? stderr : stdout);
+        return argc < 2 ? CMD_USAGE : CMD_OK;
+    }
+    const char *action = argv[1];
+    int c;
+    optind = 0;
+    while ((c = getopt_long(argc - 1, argv + 1, "h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'd':
+            o.db = optarg;
+            break;
+        case 'n':
+            o.name = optarg;
+            break;
+        case 'r':
+            o.role = optarg;
+            break;
+        case 'u':
+            o.unit = optarg;
+            break;
+        case 't':
+            o.team = optarg;
+            break;
+        case 'p':
+            o.password_stdin = true;
+            break;
+        case 'l':
+            o.list = true;
+            break;
+        case 'R':
+            o.revoke = optarg;
+            break;
+        case 'h':
+            fputs(usage, stdout);
+            return CMD_OK;
+        default:
+            return cmd_usage_error("user", "unknown option");
+        }
+    }
+    int rest = argc - 1 - optind;
+    if (rest != 1)
+        return cmd_usage_error("user", rest ? "one EMAIL, please" : "%s needs the user's EMAIL",
+                               action);
+    o.email = argv[1 + optind];
+    const char *bad = misplaced_option(action, &o);
+    if (bad)
+        return cmd_usage_error("user", "%s does not take %s", action, bad);
+    if (strcmp(action, "token") == 0 && (!!o.name + o.list + !!o.revoke) != 1)
+        return cmd_usage_error("user", "token needs one of --name NAME, --list, --revoke ID");
+
+    int (*run)(struct store *, const struct user_opts *, struct kith_error *) = NULL;
+    bool disable = false;
+    if (strcmp(action, "add") == 0)
+        run = user_add;
+    else if (strcmp(action, "passwd") == 0)
+        run = user_passwd;
+    else if (strcmp(action, "token") == 0)
+        run = user_token;
+    else if (strcmp(action, "disable") == 0 || strcmp(action, "enable") == 0)
+        disable = action[0] == 'd';
+    else
+        return cmd_usage_error("user", "unknown action '%s' (add, passwd, disable, enable, token)",
+                               action);
+
+    struct store *s = cmd_open_store(o.db, 0);
+    if (!s)
+        return CMD_FAIL;
+    struct kith_error err = {0};
+    int rc = run ? run(s, &o, &err) : user_disable(s, &o, disable, &err);
+    store_close(s);
+    return rc < 0 ? cmd_fail(&err) : CMD_OK;
+}
