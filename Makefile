@@ -7,7 +7,7 @@ JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 KITH_DB    ?= kith.db
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build run test unit-test asan-test api-test bench bench-import format format-check clean
+.PHONY: all deps build run test unit-test asan-test api-test bench bench-import bench-rv format format-check clean
 
 all: build
 
@@ -18,10 +18,11 @@ build:
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS) >/dev/null
 	cmake --build $(BUILD) -j $(JOBS)
 
-# Builds, creates the demo database when there is none, and shows what it holds.
+# Builds, creates the demo database when there is none (printing its administrator's password
+# once) and serves it on $(LISTEN).
+LISTEN ?= 127.0.0.1:8080
 run: deps build
-	@if [ ! -f "$(KITH_DB)" ]; then $(BUILD)/kith demo --db "$(KITH_DB)"; fi
-	$(BUILD)/kith stats --db "$(KITH_DB)"
+	scripts/run $(BUILD)/kith "$(KITH_DB)" "$(LISTEN)"
 
 unit-test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
@@ -42,10 +43,16 @@ test: deps
 	$(MAKE) asan-test
 	$(MAKE) api-test
 
-bench: bench-import
+bench: bench-import bench-rv
 
 bench-import: deps build
 	bench/import.sh $(BUILD)/kith
+
+# Relationship Value: 10M interactions over 500k contacts; the database is generated once into
+# bench/out/ (git-ignored). Record the numbers in docs/BENCHMARKS.md.
+bench-rv: build
+	mkdir -p bench/out
+	$(BUILD)/bench-rv --db bench/out/rv-10m.db
 
 format:
 	find src tests bench -name '*.[ch]' | xargs clang-format -i
