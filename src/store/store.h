@@ -14,10 +14,11 @@
 #include <stdint.h>
 
 #include "model/table.h"
+#include "model/value_data.h"
 #include "util/error.h"
 
 /* The schema version this binary creates and understands. */
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 
 struct store;
 
@@ -84,6 +85,32 @@ int store_find_id(struct store *s, const struct table_def *t, const char *column
 /* True if t has a row with this id. */
 bool store_row_exists(struct store *s, const struct table_def *t, int64_t id);
 
+/* The largest id of t into *id (0 when t is empty). */
+int store_max_id(struct store *s, const struct table_def *t, int64_t *id, struct kith_error *err);
+
+/*
+ * Bulk loading of one table (io/import.c), in four steps around one transaction:
+ *   store_bulk_begin()    outside a transaction: turns foreign key enforcement off (the caller
+ *                         must verify every reference it writes), raises the page cache and,
+ *                         when no other connection has the database open, switches from the WAL
+ *                         to a rollback journal for the load, so that the rows are written once
+ *                         instead of twice (as durable: synchronous stays FULL);
+ *   store_bulk_defer_indexes()  inside the transaction, once the load is known to be large
+ *                         next to the table: drops t's secondary indexes (not those that
+ *                         enforce a unique key, nor partial ones), which is much faster than
+ *                         updating them row by row;
+ *   store_bulk_finish()   inside the transaction, before the commit: builds them again;
+ *   store_bulk_end()      after the commit or rollback: restores the connection and frees b.
+ * A rollback restores dropped indexes with everything else. On success *out is owned by the
+ * caller until store_bulk_end().
+ */
+struct store_bulk;
+int store_bulk_begin(struct store *s, const struct table_def *t, struct store_bulk **out,
+                     struct kith_error *err);
+int store_bulk_defer_indexes(struct store_bulk *b, struct kith_error *err);
+int store_bulk_finish(struct store_bulk *b, struct kith_error *err);
+void store_bulk_end(struct store_bulk *b);
+
 /* Number of rows of t into *n. */
 int store_count(struct store *s, const struct table_def *t, int64_t *n, struct kith_error *err);
 
@@ -93,12 +120,352 @@ int store_size(struct store *s, int64_t *bytes, struct kith_error *err);
 /* Copies the WAL into the main file and truncates it (on shutdown). */
 int store_checkpoint(struct store *s, struct kith_error *err);
 
+/* ---- generic queries for the API (query.c) ---- */
+
+/*
+ * Which rows of a table a caller may see or change, as the API's access module decided it
+ * (api_scope() in api/access.c). With all set every row is in scope. Otherwise a row is in scope
+ * when one of the non-zero conditions holds for the row that scopes it: contacts, accounts and
+ * users scope themselves, interactions go through their contact, orders and events through their
+ * contact or (without one) their account, order lines through their order; a unit is its own
+ * unit, a team its own team, a user its own owner. With no condition set, no row is in scope.
+ * docs/internals/access.md has the whole table.
+ */
+struct store_scope {
+    bool all;
+    int64_t unit_id;  /* the scoping row's unit_id equals this */
+    int64_t team_id;  /* or its team_id equals this */
+    int64_t owner_id; /* or its owner_id equals this */
+};
+
+/* True if the scope lets no row through. */
+bool store_scope_is_empty(const struct store_scope *scope);
+
+enum store_op {
+    STORE_EQ, /* the field equals the value (text compares with the column's collation) */
+    STORE_GE, /* at least the value */
+    STORE_LE, /* at most the value */
+};
+
+struct store_filter {
+    size_t field; /* index into t->fields */
+    enum store_op op;
+    struct store_value value; /* text owned by the caller */
+};
+
+#define STORE_QUERY_MAX_FILTERS 32
+#define STORE_QUERY_MAX_SEARCH  4 /* fields a search looks at */
+#define STORE_SEARCH_MAX_WORDS  4
+#define STORE_SEARCH_MAX_LEN    200 /* bytes of the search text */
+#define STORE_LIST_MAX          1001
+
+/*
+ * A page of a list: filters (ANDed), an optional search, one sort field and a keyset position.
+ * search: whitespace-separated words (at most STORE_SEARCH_MAX_WORDS); a row matches when every
+ * word is a case-insensitive prefix of one of search_fields (LIKE 'word%', served by the NOCASE
+ * indexes of migration 3). The order is (sort field, id), ascending or descending; NULLs sort
+ * first ascending and last descending. With after set, the page starts after the row whose sort
+ * key is after_key and id after_id: keyset pagination, never OFFSET.
+ */
+struct store_query {
+    struct store_filter filters[STORE_QUERY_MAX_FILTERS];
+    size_t nfilters;
+    const char *search; /* NULL or "" for none; owned by the caller */
+    size_t search_fields[STORE_QUERY_MAX_SEARCH];
+    size_t nsearch;
+    size_t sort_field; /* index into t->fields; 0 is id */
+    bool descending;
+    bool after;
+    struct store_value after_key; /* ignored when sorting by id */
+    int64_t after_id;
+    size_t limit; /* 1..STORE_LIST_MAX rows */
+};
+
+/*
+ * Calls fn for each row of t that is in scope and matches q, in q's order, at most q->limit
+ * times, with t->nfields values (secret fields as SV_NULL; text valid during the call). fn returns
+ * 0 to go on, anything else to stop; that value is returned. KITH_EINVAL for a query the store
+ * cannot answer (a JSON field as sort key or filter, a search text too long); the message says why.
+ */
+int store_list(struct store *s, const struct table_def *t, const struct store_query *q,
+               const struct store_scope *scope, store_row_fn fn, void *ctx,
+               struct kith_error *err);
+
+/*
+ * Calls fn (when non-NULL) once with the row of t whose id is id, if it exists and is in scope;
+ * KITH_ENOTFOUND ("no contact 12") otherwise: a row out of scope is reported as missing.
+ */
+int store_get(struct store *s, const struct table_def *t, int64_t id,
+              const struct store_scope *scope, store_row_fn fn, void *ctx, struct kith_error *err);
+
+/*
+ * Sets the fields of row id of t whose set[] entry is true to vals[] (both t->nfields long, in
+ * field order; id and created_at are never changed). KITH_ENOTFOUND if no such row; otherwise
+ * the errors of store_insert() (KITH_ECONFLICT for a taken unique key, naming the column).
+ */
+int store_update(struct store *s, const struct table_def *t, int64_t id,
+                 const struct store_value *vals, const bool *set, struct kith_error *err);
+
+/*
+ * Deletes row id of t. KITH_ENOTFOUND if none; KITH_ECONFLICT when other rows still refer to it,
+ * with a message naming them ("contact 12 is still referred to by interactions.contact_id").
+ */
+int store_delete(struct store *s, const struct table_def *t, int64_t id, struct kith_error *err);
+
+/* A position in a contact's timeline: newest first by (at, kind, id). */
+struct store_timeline_pos {
+    int64_t at; /* occurred_at / ordered_at, Unix ms */
+    int kind;   /* 0 interaction, 1 order, 2 event: ties at one instant sort events first */
+    int64_t id;
+};
+
+/* fn receives the table of the row (interactions, orders or events) and its position. */
+typedef int (*store_timeline_fn)(void *ctx, const struct table_def *t,
+                                 const struct store_timeline_pos *pos,
+                                 const struct store_value *vals);
+
+/*
+ * Calls fn for the interactions, orders and events of contact contact_id, newest first, at most
+ * limit (1..STORE_LIST_MAX) of them, starting after *after when it is non-NULL. The caller checks
+ * that the contact is in scope: everything on its timeline is scoped by it.
+ */
+int store_timeline(struct store *s, int64_t contact_id, const struct store_timeline_pos *after,
+                   size_t limit, store_timeline_fn fn, void *ctx, struct kith_error *err);
+
+/* ---- Relationship Value snapshot (snapshot.c) ---- */
+
+/* One interaction as the RV engine reads it. 0 stands for a NULL reference. */
+struct store_interaction_row {
+    int64_t id, contact_id, user_id, type_id;
+    int64_t occurred_at; /* Unix ms */
+    int64_t rv, cost;    /* as recorded; meaningful when has_rv / has_cost */
+    int64_t voids_id;
+    bool has_rv, has_cost;
+};
+
+/* fn returns 0 to go on, anything else to stop (that value is then returned). */
+typedef int (*store_interaction_fn)(void *ctx, const struct store_interaction_row *row);
+
+/*
+ * Streams every interaction ordered by (contact_id, occurred_at, id) through the
+ * interactions_contact_time index. Suits a subset or a database whose rows were written contact
+ * by contact; for a whole database written in time order the rowid scan below is ~25x faster
+ * (each index entry costs a random table lookup), which is what store_load_rv_snapshot() uses.
+ */
+int store_scan_interactions_by_contact(struct store *s, store_interaction_fn fn, void *ctx,
+                                       struct kith_error *err);
+
+/* Streams the interactions with from_id <= id <= to_id in id order (a rowid range scan). */
+int store_scan_interactions_by_id(struct store *s, int64_t from_id, int64_t to_id,
+                                  store_interaction_fn fn, void *ctx, struct kith_error *err);
+
+struct rv_snapshot; /* engine/snapshot.h */
+
+/*
+ * Fills a new RV snapshot (engine/snapshot.h) from the catalogue, units, teams, users, contacts
+ * with their accounts' attributes, interactions, orders and events, in one read transaction.
+ * nthreads (1..8) read interaction id ranges on that many connections in parallel (a database in
+ * memory is read on one). On success *out is the caller's: rv_snapshot_free().
+ */
+int store_load_rv_snapshot(struct store *s, unsigned nthreads, struct rv_snapshot **out,
+                           struct kith_error *err);
+
 /* ---- sign-in (sessions.c) ---- */
 
 /* Number of sessions whose expires_at is after now_ms. */
 int store_count_open_sessions(struct store *s, int64_t now_ms, int64_t *n, struct kith_error *err);
 
+/*
+ * Secrets (session ids, CSRF tokens, API tokens) reach these functions only as hex hashes
+ * (util/secret.h); passwords only as argon2id strings (util/password.h). All structs below are
+ * caller-owned copies; text is NUL-terminated. An id of 0 means "none".
+ */
+#define STORE_HASH_SIZE 65 /* a hex hash with its NUL */
+
+struct store_user_auth {
+    int64_t id;
+    char email[256];
+    char name[256];
+    char role[16];
+    int64_t unit_id;         /* 0 when none */
+    int64_t team_id;         /* 0 when none */
+    char password_hash[128]; /* argon2id string; "" when none is set */
+    bool disabled;
+};
+
+/* The user with this email (case-insensitive for ASCII) or id; KITH_ENOTFOUND when none. */
+int store_user_find_by_email(struct store *s, const char *email, struct store_user_auth *out,
+                             struct kith_error *err);
+int store_user_get(struct store *s, int64_t id, struct store_user_auth *out,
+                   struct kith_error *err);
+
+/* Sets the password hash and ends the user's sessions (whoever knew the old one is out). */
+int store_user_set_password(struct store *s, int64_t user_id, const char *password_hash,
+                            struct kith_error *err);
+
+/*
+ * Disables (or enables) a user. Disabling also deletes their sessions and revokes their API
+ * tokens (revoked_at = now_ms), all or nothing. KITH_ENOTFOUND for an unknown id.
+ */
+int store_user_set_disabled(struct store *s, int64_t user_id, bool disabled, int64_t now_ms,
+                            struct kith_error *err);
+
+struct store_session {
+    int64_t id, user_id;
+    int64_t created_at, expires_at, last_seen_at; /* Unix ms */
+    char csrf_hash[STORE_HASH_SIZE];
+};
+
+/* Creates a session (last_seen_at = created_at = now_ms); *id_out gets its id. */
+int store_session_create(struct store *s, int64_t user_id, const char *token_hash,
+                         const char *csrf_hash, int64_t now_ms, int64_t expires_at, int64_t *id_out,
+                         struct kith_error *err);
+
+/*
+ * The live session whose token hash is token_hash: expires_at after now_ms and its user not
+ * disabled. user (when non-NULL) receives that user. KITH_ENOTFOUND when there is none.
+ */
+int store_session_find(struct store *s, const char *token_hash, int64_t now_ms,
+                       struct store_session *out, struct store_user_auth *user,
+                       struct kith_error *err);
+
+/* The session with this id, live or not; KITH_ENOTFOUND when none. */
+int store_session_get(struct store *s, int64_t id, struct store_session *out,
+                      struct kith_error *err);
+
+/* Records a use: last_seen_at = now_ms and the new expires_at. */
+int store_session_touch(struct store *s, int64_t id, int64_t now_ms, int64_t expires_at,
+                        struct kith_error *err);
+
+/* Deletes a session (sign-out); KITH_ENOTFOUND when it is gone already. */
+int store_session_delete(struct store *s, int64_t id, struct kith_error *err);
+
+/* Deletes the sessions expired at now_ms; *purged (when non-NULL) gets how many. */
+int store_sessions_purge(struct store *s, int64_t now_ms, int64_t *purged, struct kith_error *err);
+
+struct store_token {
+    int64_t id, user_id;
+    int64_t created_at, last_used_at, revoked_at; /* Unix ms; 0 = never */
+    char name[128];
+};
+
+/* Creates an API token of user_id; *id_out gets its id. */
+int store_token_create(struct store *s, int64_t user_id, const char *name, const char *token_hash,
+                       int64_t now_ms, int64_t *id_out, struct kith_error *err);
+
+/*
+ * The active token whose hash is token_hash: not revoked, its user not disabled. user (when
+ * non-NULL) receives its user. KITH_ENOTFOUND when there is none.
+ */
+int store_token_find(struct store *s, const char *token_hash, struct store_token *out,
+                     struct store_user_auth *user, struct kith_error *err);
+
+/* The token with this id, revoked or not; KITH_ENOTFOUND when none. */
+int store_token_get(struct store *s, int64_t id, struct store_token *out, struct kith_error *err);
+
+/* Records a use: last_used_at = now_ms. */
+int store_token_touch(struct store *s, int64_t id, int64_t now_ms, struct kith_error *err);
+
+/* Calls fn for each token of user_id (revoked ones too) in id order; fn returns 0 to go on. */
+typedef int (*store_token_fn)(void *ctx, const struct store_token *t);
+int store_token_list(struct store *s, int64_t user_id, store_token_fn fn, void *ctx,
+                     struct kith_error *err);
+
+/* Number of tokens of user_id that are not revoked. */
+int store_token_count_active(struct store *s, int64_t user_id, int64_t *n, struct kith_error *err);
+
+/* Revokes a token (revoked_at = now_ms); KITH_ENOTFOUND when no such active token exists. */
+int store_token_revoke(struct store *s, int64_t id, int64_t now_ms, struct kith_error *err);
+
+/* One row of audit_log. On insert, created_at 0 means now; text may be NULL. */
+struct store_audit_entry {
+    int64_t id;
+    int64_t created_at;
+    int64_t user_id; /* who acted; 0 = nobody signed in (the CLI, a failed sign-in) */
+    const char *action;
+    const char *table_name;
+    int64_t record_id;
+    const char *client_addr;
+    const char *detail; /* never a secret */
+};
+
+/* Appends an entry; *id_out (when non-NULL) gets its id. */
+int store_audit_insert(struct store *s, const struct store_audit_entry *e, int64_t *id_out,
+                       struct kith_error *err);
+
+#define STORE_AUDIT_LIMIT_MAX 10000
+
+/* Filters of store_audit_query(); a zero or NULL field does not filter. */
+struct store_audit_filter {
+    int64_t user_id;
+    const char *action;
+    const char *table_name;
+    int64_t record_id;
+    int64_t since_ms;  /* created_at >= since_ms */
+    int64_t until_ms;  /* created_at <= until_ms */
+    int64_t before_id; /* the cursor: only ids below it */
+    int limit;         /* 1 .. STORE_AUDIT_LIMIT_MAX rows */
+};
+
+/*
+ * Calls fn for each matching entry, newest (highest id) first; the entry's text is valid during
+ * the call only. fn returns 0 to go on, anything else to stop (that value is returned).
+ */
+typedef int (*store_audit_fn)(void *ctx, const struct store_audit_entry *e);
+int store_audit_query(struct store *s, const struct store_audit_filter *f, store_audit_fn fn,
+                      void *ctx, struct kith_error *err);
+
+/*
+ * Among the entries of action created after since_ms, counts into *n_detail those whose
+ * detail equals detail and into *n_addr those whose client_addr equals client_addr (sign-in
+ * throttling counts failures per account and per address this way).
+ */
+int store_audit_recent_counts(struct store *s, const char *action, int64_t since_ms,
+                              const char *detail, const char *client_addr, int64_t *n_detail,
+                              int64_t *n_addr, struct kith_error *err);
+
 /* Unix milliseconds now (the clock the store stamps created_at with). */
 int64_t store_now_ms(void);
+
+/* ---- customer value (value.c) ---- */
+
+/* What store_cv_load() reads; STORE_CV_LINES also reads the products. */
+enum store_cv_part {
+    STORE_CV_ACCOUNTS = 1 << 0,
+    STORE_CV_ORDERS = 1 << 1,
+    STORE_CV_LINES = 1 << 2,
+    STORE_CV_COSTS = 1 << 3,
+    STORE_CV_REFERRALS = 1 << 4,
+    STORE_CV_ALL = (1 << 5) - 1,
+};
+
+/* as_of_day meaning "the day of the latest order" (today when there is no order). */
+#define STORE_CV_AS_OF_LATEST INT32_MIN
+
+struct store_cv_request {
+    unsigned parts; /* enum store_cv_part bits */
+    /*
+     * The accounts the caller may see, ascending and distinct (caller-owned), or NULL for all.
+     * Rows are kept when their account is in the set: orders, lines and costs by their
+     * account, referrals by the referrer's account.
+     */
+    const int64_t *accounts;
+    size_t naccounts;
+    int32_t as_of_day;  /* day number (model/value_data.h) or STORE_CV_AS_OF_LATEST */
+    int current_days;   /* 1..36600: the cost window "current" is the days up to as_of_day */
+};
+
+/*
+ * Reads the parts of req into *out (model/value_data.h; zeroed first), in one read transaction
+ * unless the caller holds one. out->as_of_day receives the day used. Orders, lines and costs
+ * come in the orders documented in value_data.h. On success the caller owns *out and frees it
+ * with cv_data_release(); on failure nothing is left to free. docs/internals/value.md defines
+ * which interactions count as cost to serve and whom a referral credits.
+ */
+int store_cv_load(struct store *s, const struct store_cv_request *req, struct cv_data *out,
+                  struct kith_error *err);
+
+/* The latest ordered_at of all orders into *at (*found false and *at 0 when there is none). */
+int store_cv_latest_order(struct store *s, int64_t *at, bool *found, struct kith_error *err);
 
 #endif
