@@ -1,0 +1,216 @@
+/*
+ * Value per customer (DESIGN.md §6, seed 003): value to date, current value (the last 12
+ * months), predicted lifetime value from BG/NBD + Gamma-Gamma (engine/clv.h) with a margin ratio
+ * over a discounted horizon, lifetime value = to date + predicted, and a segment-average proxy
+ * where a customer's history is too short. Also the per-customer cost to serve, profitability
+ * and product holding, and grouping of customers by unit, segment or source.
+ *
+ * A customer is an account with at least one order on or before the as-of day. Pure
+ * computation over struct cv_data (model/value_data.h); definitions in docs/value.md, the
+ * calling sequence for the CLI and the API in docs/internals/value.md.
+ */
+#ifndef KITH_ENGINE_VALUE_H
+#define KITH_ENGINE_VALUE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "engine/clv.h"
+#include "model/value_data.h"
+#include "util/error.h"
+
+struct value_options {
+    int32_t as_of_day;   /* the calibration end: orders after it are ignored */
+    int current_days;    /* "current value" window, ending on as_of_day (365) */
+    double unit_days;    /* the models' time unit in days (7: weeks) */
+    int horizon_months;  /* prediction horizon in months, 1..1200 (36) */
+    double discount;     /* annual discount rate, > -1 (0.10) */
+    double margin_ratio; /* fraction of spend kept, in [0, 1]; negative: from the data (-1) */
+    int proxy_days;      /* customers younger than this many days get a proxy (90) */
+    size_t proxy_min;    /* fewest valued customers a proxy group needs (5) */
+    const struct clv_fit_options *fit; /* NULL for the defaults */
+};
+
+/* Fills o with the defaults above; as_of_day must still be set. */
+void value_options_default(struct value_options *o);
+
+/* The fitted models; filled by value_fit(). */
+struct value_model {
+    struct bgnbd_params bg;
+    struct gg_params gg;
+    struct clv_fit_info bg_info, gg_info;
+    bool fitted;           /* both fits converged; never true after a failed fit */
+    double margin_ratio;   /* the ratio used for predictions and for orders without a margin */
+    bool margin_from_data; /* sum of margin / sum of amount over orders with both */
+    size_t ncustomers;     /* customers the models were fitted on */
+    size_t nrepeat;        /* of them, repeat buyers (x > 0) */
+};
+
+/* How a customer's predicted value was obtained. */
+enum value_basis {
+    VALUE_BASIS_MODEL = 0, /* BG/NBD + Gamma-Gamma for this customer */
+    VALUE_BASIS_SEGMENT,   /* proxy: mean of valued customers of its industry x revenue band */
+    VALUE_BASIS_INDUSTRY,  /* proxy: mean of valued customers of its industry */
+    VALUE_BASIS_ALL,       /* proxy: mean of all valued customers */
+    VALUE_BASIS_NONE,      /* proxy wanted but nobody was valued by the model: 0 */
+};
+
+/* Why a customer got a proxy. */
+enum value_proxy_reason {
+    VALUE_PROXY_NO = 0,
+    VALUE_PROXY_YOUNG,     /* first order fewer than proxy_days before the as-of day */
+    VALUE_PROXY_UNDEFINED, /* the model has no value for it (e.g. Gamma-Gamma q <= 1, x = 0) */
+};
+
+struct value_customer {
+    int64_t account_id;
+    size_t account; /* index into cv_data.accounts, or CV_NO_INDEX */
+    int32_t first_day, last_day;
+    uint32_t orders;         /* orders up to the as-of day */
+    struct clv_customer rfm; /* x, t_x, T (model units), zbar (currency units) */
+    double amount_to_date;   /* currency units (minor units / 100) */
+    double to_date;          /* margin up to the as-of day, currency units */
+    double current;          /* margin in the current window, currency units */
+    double cost_to_date;     /* cost to serve up to the as-of day */
+    double cost_current;     /* cost to serve in the current window */
+    double p_alive;          /* BG/NBD, at the as-of day (NaN before value_predict) */
+    double expected_orders;  /* BG/NBD expected orders over the horizon (undiscounted) */
+    double predicted;        /* discounted expected margin over the horizon, currency units */
+    double lifetime;         /* to_date + predicted */
+    uint8_t basis;           /* enum value_basis */
+    uint8_t proxy_reason;    /* enum value_proxy_reason */
+};
+
+/* The customers, ascending account_id; owned by the struct (value_result_release). */
+struct value_result {
+    size_t n;
+    struct value_customer *c;
+    struct value_model model;
+    int32_t as_of_day;
+    int current_days;
+    double horizon_years;
+};
+
+/*
+ * Step 1: one row per customer from d->orders (ascending by account and time, as the store
+ * loads them; KITH_EINVAL otherwise) and d->costs: first and last order day, orders, the
+ * (x, t_x, T, zbar) summary of engine/summary.c on the order amounts, value to date and current
+ * value in margin, cost to serve. Orders without a margin count amount x the margin ratio
+ * (o->margin_ratio, or sum margin / sum amount over the orders that have one, clamped to
+ * [0, 1], or 1 when none has: the values are then revenue). KITH_EINVAL when nobody ordered by the
+ * as-of day. On success the caller owns *out.
+ */
+int value_customers_build(const struct cv_data *d, const struct value_options *o,
+                          struct value_result *out, struct kith_error *err);
+
+/*
+ * Step 2: fits BG/NBD and Gamma-Gamma on r's summaries into r->model. KITH_ENOCONV (with the
+ * optimiser's message) when a fit does not converge, KITH_EINVAL when the data cannot be fitted
+ * (e.g. no repeat buyer); then r->model.fitted stays false and no parameter is set.
+ */
+int value_fit(struct value_result *r, const struct value_options *o, struct kith_error *err);
+
+/*
+ * Step 3: P(alive), expected orders and predicted value of every customer from the fitted
+ * model; then proxies (docs/value.md, "Proxy"): customers younger than o->proxy_days, or whom
+ * the model cannot value, get the mean predicted value of the model-valued customers of their
+ * industry x revenue band when it has at least o->proxy_min of them, else of their industry,
+ * else of everyone. d gives the accounts' labels. KITH_EINVAL when r->model is not fitted.
+ * O(n log n).
+ */
+int value_predict(const struct cv_data *d, struct value_result *r, const struct value_options *o,
+                  struct kith_error *err);
+
+/*
+ * The model's predictions for summaries c[0..n): P(alive), expected orders over the horizon
+ * (steps x step, undiscounted) and the discounted expected margin, margin x E[spend] x
+ * clv_discounted_orders(). Customers that share (x, t_x, T) share one evaluation of the
+ * BG/NBD series, so day-level data with many customers costs a sort plus one series per
+ * distinct history. A customer the model cannot value gets NaN in value. The arrays have n
+ * entries each (caller-owned). KITH_EINVAL for bad parameters or horizon, KITH_ENOMEM.
+ */
+int value_predict_summaries(const struct bgnbd_params *bg, const struct gg_params *gg,
+                            const struct clv_customer *c, size_t n, const struct clv_horizon *h,
+                            double *p_alive, double *expected, double *value,
+                            struct kith_error *err);
+
+/* Steps 1 to 3. On failure *out holds nothing to release. */
+int value_compute(const struct cv_data *d, const struct value_options *o, struct value_result *out,
+                  struct kith_error *err);
+
+/* Frees r's arrays and zeroes it; safe twice. */
+void value_result_release(struct value_result *r);
+
+/* The index of account_id among r's customers, or CV_NO_INDEX. O(log n). */
+size_t value_find(const struct value_result *r, int64_t account_id);
+
+const char *value_basis_name(enum value_basis b);               /* "model", "segment", ... */
+const char *value_proxy_reason_text(enum value_proxy_reason r); /* in words; "" for none */
+
+/* Which value of a customer a report looks at. */
+enum value_measure {
+    VALUE_LIFETIME,
+    VALUE_PREDICTED,
+    VALUE_TO_DATE,
+    VALUE_CURRENT,
+    VALUE_PROFIT,         /* margin to date - cost to serve to date */
+    VALUE_PROFIT_CURRENT, /* current margin - current cost to serve */
+};
+
+double value_of(const struct value_customer *c, enum value_measure m);
+const char *value_measure_name(enum value_measure m);
+/* The measure called name ("lifetime", "predicted", "to_date", ...); false if none. */
+bool value_measure_parse(const char *name, enum value_measure *m);
+
+/* ---- groups ----------------------------------------------------------------------------- */
+
+enum value_by {
+    VALUE_BY_NONE,
+    VALUE_BY_UNIT,
+    VALUE_BY_SEGMENT,
+    VALUE_BY_INDUSTRY,
+    VALUE_BY_SOURCE
+};
+
+const char *value_by_name(enum value_by by);
+bool value_by_parse(const char *name, enum value_by *by);
+
+/*
+ * Customers' groups: code[i] for r->c[i] in [0, n) (a customer without the attribute is in
+ * the group "(none)"), names owned by the struct. Segment = industry x revenue band
+ * ("Automotive / $10M-$50M"); only combinations that occur get a group. With VALUE_BY_NONE
+ * everybody is in the one group "all".
+ */
+struct value_groups {
+    size_t n;
+    char **names;
+    int32_t *code;
+};
+int value_groups_build(const struct cv_data *d, const struct value_result *r, enum value_by by,
+                       struct value_groups *out, struct kith_error *err);
+void value_groups_release(struct value_groups *g);
+
+/* ---- product holding -------------------------------------------------------------------- */
+
+/*
+ * The distinct products each customer bought up to the as-of day, from d->lines: customer i
+ * holds items[start[i] .. start[i+1]) (product indexes into d->products, ascending), and
+ * categories[i] distinct categories. Owned by the struct.
+ */
+struct value_holdings {
+    size_t n;
+    size_t *start; /* n + 1 entries */
+    int32_t *items;
+    uint32_t *categories;
+};
+int value_holdings_build(const struct cv_data *d, const struct value_result *r,
+                         struct value_holdings *out, struct kith_error *err);
+void value_holdings_release(struct value_holdings *h);
+
+static inline uint32_t value_holding_count(const struct value_holdings *h, size_t i)
+{
+    return (uint32_t)(h->start[i + 1] - h->start[i]);
+}
+
+#endif /* KITH_ENGINE_VALUE_H */
