@@ -7,7 +7,7 @@ JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 KITH_DB    ?= kith.db
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build run test unit-test asan-test api-test bench bench-import bench-rv format format-check clean
+.PHONY: all deps build run test unit-test asan-test api-test browser-test screenshots bench bench-import bench-rv bench-value format format-check clean
 
 all: build
 
@@ -38,12 +38,22 @@ asan-test:
 api-test: build
 	KITH_BIN=$(CURDIR)/$(BUILD)/kith /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/api
 
+# Browser tests: node's test runner; playwright-core drives Debian's chromium against a real
+# `kith serve` per test file (tests/browser/harness.mjs). Needs `make deps` (npm ci, chromium).
+browser-test: build
+	KITH_BIN=$(CURDIR)/$(BUILD)/kith node --test tests/browser/
+
+# A PNG of every screen under docs/screenshots/, from a demo database (scripts/screenshots.mjs).
+screenshots: build
+	KITH_BIN=$(CURDIR)/$(BUILD)/kith node scripts/screenshots.mjs
+
 test: deps
 	$(MAKE) unit-test
 	$(MAKE) asan-test
 	$(MAKE) api-test
+	$(MAKE) browser-test
 
-bench: bench-import bench-rv
+bench: bench-import bench-rv bench-value
 
 bench-import: deps build
 	bench/import.sh $(BUILD)/kith
@@ -53,6 +63,11 @@ bench-import: deps build
 bench-rv: build
 	mkdir -p bench/out
 	$(BUILD)/bench-rv --db bench/out/rv-10m.db
+
+# Customer value: kith value's subcommands on 1M accounts (KITH_BENCH_ACCOUNTS) against SQLite
+# grouping the same orders; results in docs/internals/value.md.
+bench-value: build
+	bench/value.sh $(BUILD)/kith
 
 format:
 	find src tests bench -name '*.[ch]' | xargs clang-format -i

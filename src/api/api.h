@@ -65,8 +65,10 @@ struct api_response {
     size_t text_len;
     const char *content_type;
     char set_cookie[512];         /* a Set-Cookie header value, or "" */
-    char extra_header[2][2][128]; /* up to two more headers {name, value} */
+    char extra_header[4][2][128]; /* up to four more headers {name, value} */
     int64_t audit_user_id;        /* for sign-in handlers: who the request turned out to be */
+    const void *static_body;      /* a body in static storage (embedded files): sent, not freed */
+    size_t static_len;            /* its length in bytes */
 };
 
 typedef void (*api_handler)(struct api_request *req, struct api_response *res);

@@ -81,17 +81,17 @@ void auth_set_cookie(struct api_response *res, const char *value)
 {
     /*
      * The __Host- prefix makes browsers refuse the cookie unless it is host-only with Path=/
-     * (and, under TLS, Secure), so a sibling subdomain cannot plant or shadow it. Without TLS
-     * the Secure flag is left off so that plain-HTTP deployments on loopback still work.
+     * and Secure, so a sibling subdomain cannot plant or shadow it. Secure is set even without
+     * TLS: browsers treat http://127.0.0.1 and http://localhost as secure contexts and keep the
+     * cookie there, and anywhere else a browser must reach kith over HTTPS anyway.
      */
-    const char *secure = api_tls() ? "; Secure" : "";
     if (value)
         snprintf(res->set_cookie, sizeof(res->set_cookie),
-                 AUTH_COOKIE "=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%lld%s", value,
-                 (long long)(g_max_ms / 1000), secure);
+                 AUTH_COOKIE "=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%lld; Secure", value,
+                 (long long)(g_max_ms / 1000));
     else
         snprintf(res->set_cookie, sizeof(res->set_cookie),
-                 AUTH_COOKIE "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0%s", secure);
+                 AUTH_COOKIE "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0; Secure");
 }
 
 const char *auth_cookie(const struct api_request *req)

@@ -8,6 +8,7 @@
  */
 #include "api/api.h"
 #include "api/server_int.h"
+#include "api/static.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -147,9 +148,14 @@ static enum MHD_Result send_response(struct MHD_Connection *conn, const char *me
         res->text = NULL;
         len = res->text_len;
     }
-    struct MHD_Response *r =
-        body ? MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE)
-             : MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+    struct MHD_Response *r;
+    if (body)
+        r = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+    else if (res->static_body) { /* an embedded file (static.c): sent from where it lies */
+        len = res->static_len;
+        r = MHD_create_response_from_buffer(len, (void *)res->static_body, MHD_RESPMEM_PERSISTENT);
+    } else
+        r = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
     if (!r) {
         free(body);
         return MHD_NO;
@@ -159,7 +165,7 @@ static enum MHD_Result send_response(struct MHD_Connection *conn, const char *me
     add_security_headers(r, path);
     if (res->set_cookie[0])
         MHD_add_response_header(r, "Set-Cookie", res->set_cookie);
-    for (int i = 0; i < 2; i++)
+    for (size_t i = 0; i < sizeof(res->extra_header) / sizeof(res->extra_header[0]); i++)
         if (res->extra_header[i][0][0])
             MHD_add_response_header(r, res->extra_header[i][0], res->extra_header[i][1]);
     int status = res->status ? res->status : 200;
@@ -214,6 +220,10 @@ static void dispatch(struct MHD_Connection *conn, const char *method, const char
                 break;
             }
         }
+    }
+    if (!route && !path_known && api_static(&req, res)) {
+        *route_out = "(web app)";
+        return;
     }
     if (!route) {
         *route_out = path_known ? "(method not allowed)" : "(no route)";

@@ -26,7 +26,7 @@ bool api_csrf_ok(const struct api_request *req, const struct api_principal *who)
 /* Counts one answered request for GET /metrics. route is the pattern ("(no route)" for 404s). */
 void api_metrics_record(const char *route, int status, double seconds);
 
-/* Whether the server runs under TLS (cookies are then marked Secure). */
+/* Whether the server runs under TLS (set by api_serve from --tls-cert/--tls-key). */
 void api_set_tls(bool on);
 bool api_tls(void);
 

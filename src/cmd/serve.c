@@ -13,8 +13,9 @@
 static const char usage[] =
     "usage: kith serve [--db PATH] [--listen HOST:PORT] [--threads N]\n"
     "                  [--tls-cert FILE --tls-key FILE]\n\n"
-    "Serves the API under /api/v1 (and /healthz, /metrics) until SIGINT or SIGTERM, then\n"
-    "finishes in-flight requests, checkpoints the database and exits 0.\n"
+    "Serves the web application at / and the API under /api/v1 (and /healthz, /metrics)\n"
+    "until SIGINT or SIGTERM, then finishes in-flight requests, checkpoints the database\n"
+    "and exits 0. The web application is built into the binary (docs/web.md).\n"
     "  --listen HOST:PORT   address to listen on (default 127.0.0.1:8080; port 0 picks one)\n"
     "  --threads N          worker threads (default 4)\n"
     "  --tls-cert FILE      PEM certificate; with --tls-key serves HTTPS\n"

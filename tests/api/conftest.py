@@ -98,12 +98,35 @@ def server(db_path):
     srv.stop()
 
 
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+class LoopbackSession(requests.Session):
+    """A requests.Session that sends Secure cookies back over plain http to loopback addresses,
+    as browsers do (they count http://127.0.0.1 and http://localhost as secure contexts). kith
+    always marks its session cookie Secure (docs/internals/auth.md), and Python's cookie jar keeps
+    Secure cookies to https; so once a response's cookies are in the jar, those of a loopback
+    host lose the flag. The Set-Cookie header itself is untouched."""
+
+    def send(self, request, **kwargs):
+        r = super().send(request, **kwargs)
+        for cookie in self.cookies:
+            if cookie.domain in LOOPBACK:
+                cookie.secure = False
+        return r
+
+
+def http_session():
+    """A new LoopbackSession."""
+    return LoopbackSession()
+
+
 class Client:
     """A signed-in session: a requests.Session with the cookie and the CSRF header set."""
 
     def __init__(self, base, email, password=PASSWORD):
         self.base = base
-        self.http = requests.Session()
+        self.http = http_session()
         r = self.http.post(f"{base}/api/v1/session", json={"email": email, "password": password})
         assert r.status_code == 200, r.text
         self.me = r.json()

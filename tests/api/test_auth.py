@@ -9,7 +9,7 @@ import subprocess
 
 import requests
 
-from conftest import KITH, PASSWORD, Client, Server, add_user, kith
+from conftest import KITH, PASSWORD, Client, Server, add_user, http_session, kith
 
 COOKIE = "__Host-kith"
 
@@ -45,7 +45,7 @@ def test_sign_in_answers_user_csrf_token_and_a_host_only_cookie(server):
     assert c["samesite"].lower() == "strict"
     assert c["path"] == "/"
     assert "domain" not in c
-    assert "secure" not in c  # plain HTTP here; test_tls.py checks Secure under TLS
+    assert c["secure"] is True  # always, even over plain HTTP (browsers need it for __Host-)
 
 
 def test_wrong_password_and_unknown_email_get_the_same_answer(server):
@@ -104,7 +104,7 @@ def test_who_am_i_then_sign_out_ends_the_session(server, admin):
 
 
 def test_changes_by_cookie_need_the_csrf_token(server):
-    http = requests.Session()
+    http = http_session()
     me = sign_in(server.url, "admin@example.com", session=http).json()
     r = http.post(server.url + "/api/v1/tokens", json={"name": "no csrf"})
     assert r.status_code == 403
@@ -205,7 +205,7 @@ def test_idle_sessions_expire(db_path, monkeypatch):
     monkeypatch.setenv("KITH_SESSION_IDLE_SECONDS", "0")  # idle at the very next request
     srv = Server(db_path)
     try:
-        http = requests.Session()
+        http = http_session()
         r = sign_in(srv.url, "admin@example.com", session=http)
         assert r.status_code == 200
         r = http.get(srv.url + "/api/v1/session")

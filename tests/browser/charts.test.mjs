@@ -1,0 +1,48 @@
+// charts.test.mjs - the ECharts components draw on a canvas under the server's
+// Content-Security-Policy (default-src 'self': no inline styles or scripts) without a single
+// violation, tooltips included. They are fed the sample data of charts/samples.js, in the shapes
+// docs/web.md documents, until the RV and value API routes exist.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createWorld, newPage, signIn, cspViolations } from './harness.mjs';
+
+let world;
+before(async () => { world = await createWorld(); });
+after(async () => { if (world) await world.close(); });
+
+test('every chart renders on a canvas with no CSP violation', async () => {
+  const page = await newPage(world);
+  await signIn(page, 'admin@example.com', { path: '/settings/tokens' });
+  const csp = (await page.request.get('/')).headers()['content-security-policy'];
+  assert.match(csp, /default-src 'self'/);
+  await page.evaluate(async () => {
+    const { html, render } = await import('/app/lib/html.js');
+    const samples = await import('/app/charts/samples.js');
+    const { RvBandChart } = await import('/app/charts/rv-band.js');
+    const { NormGroupsChart } = await import('/app/charts/norm-groups.js');
+    const { ValueDistribution } = await import('/app/charts/value-dist.js');
+    const host = document.createElement('div');
+    host.id = 'chart-host';
+    document.querySelector('main').append(host);
+    render(html`
+      <div class="c-rv"><${RvBandChart} data=${samples.rvBand} /></div>
+      <div class="c-norm"><${NormGroupsChart} data=${samples.teamNorm} /></div>
+      <div class="c-units"><${NormGroupsChart} data=${samples.unitCompare} /></div>
+      <div class="c-value"><${ValueDistribution} data=${samples.valueDistribution} /></div>`, host);
+  });
+  for (const part of ['c-rv', 'c-norm', 'c-units', 'c-value']) {
+    await page.locator(`#chart-host .${part} canvas`).first().waitFor();
+  }
+  assert.equal(await page.locator('#chart-host canvas').count(), 5);
+  assert.equal(await page.locator('#chart-host [role="img"][aria-label*="p10"]').count(), 3);
+
+  // A tooltip is HTML that ECharts inserts: ours has classes only, no style attributes.
+  const box = await page.locator('#chart-host .c-rv canvas').first().boundingBox();
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await page.locator('.chart-tip .tip-title').first().waitFor();
+  assert.match(await page.locator('.chart-tip').first().textContent(), /Age [\d,.\s]+ days/);
+
+  assert.deepEqual(await cspViolations(page), []);
+  assert.deepEqual(page.pageErrors, []);
+  await page.context().close();
+});

@@ -1,0 +1,55 @@
+// format.js - numbers, money and dates in the browser's locale (Intl), and labels for the
+// API's enumerated values. Times arrive as ISO 8601 UTC and are shown in local time.
+
+const locale = undefined; // the browser's
+const numberFmt = new Intl.NumberFormat(locale);
+const dateFmt = new Intl.DateTimeFormat(locale, { dateStyle: 'medium' });
+const dateTimeFmt = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' });
+const moneyFmts = new Map();
+
+export function number(n) {
+  return n === null || n === undefined || Number.isNaN(Number(n)) ? '–' : numberFmt.format(n);
+}
+
+// Signed RV units: "+5", "−3", "0".
+export function rv(n) {
+  if (n === null || n === undefined) return '–';
+  return n > 0 ? `+${numberFmt.format(n)}` : numberFmt.format(n);
+}
+
+// Money: the API sends a decimal string ("1234.50") and a currency code, or none.
+export function money(amount, currency) {
+  if (amount === null || amount === undefined || amount === '') return '–';
+  const key = currency || '';
+  if (!moneyFmts.has(key)) {
+    moneyFmts.set(key, currency
+      ? new Intl.NumberFormat(locale, { style: 'currency', currency })
+      : new Intl.NumberFormat(locale, { minimumFractionDigits: 2, maximumFractionDigits: 2 }));
+  }
+  return moneyFmts.get(key).format(Number(amount));
+}
+
+export function date(iso) {
+  return iso ? dateFmt.format(new Date(iso)) : '–';
+}
+
+export function dateTime(iso) {
+  return iso ? dateTimeFmt.format(new Date(iso)) : '–';
+}
+
+// The value of an <input type="datetime-local"> for a Date, in local time.
+export function toLocalInput(d = new Date()) {
+  const pad = (n) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+// "decision_maker" -> "Decision maker".
+export function label(value) {
+  if (value === null || value === undefined || value === '') return '–';
+  const s = String(value).replace(/_/g, ' ');
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+export function personName(c) {
+  return [c.first_name, c.last_name].filter(Boolean).join(' ') || `Contact ${c.id}`;
+}

@@ -1,0 +1,91 @@
+// account.js - one account: details and edit (PATCH), its contacts and its orders (both paged).
+import { html, useState } from '../lib/html.js';
+import { api } from '../lib/api.js';
+import { useFetch, useCursorList } from '../lib/hooks.js';
+import * as fmt from '../lib/format.js';
+import { canWrite, accountFields } from '../lib/records.js';
+import * as lookups from '../lib/lookups.js';
+import { Page, Section } from '../components/page.js';
+import { Loading, ErrorState } from '../components/states.js';
+import { Dialog } from '../components/dialog.js';
+import { RecordForm } from '../components/form.js';
+import { RefName } from '../components/refname.js';
+import { DataTable } from '../components/table.js';
+import { NewContact } from './contacts.js';
+
+const contactColumns = [
+  { key: 'name', label: 'Name', render: (c) => html`<a href=${`/contacts/${c.id}`}>${fmt.personName(c)}</a>` },
+  { key: 'title', label: 'Job title', className: 'opt' },
+  { key: 'buying_role', label: 'Buying role', render: (c) => fmt.label(c.buying_role) },
+  { key: 'stage', label: 'Stage', className: 'opt', render: (c) => fmt.label(c.stage) },
+];
+
+const orderColumns = [
+  { key: 'ordered_at', label: 'Date', render: (o) => html`<time datetime=${o.ordered_at}>${fmt.date(o.ordered_at)}</time>` },
+  { key: 'external_id', label: 'Reference', className: 'opt', render: (o) => o.external_id || `Order ${o.id}` },
+  { key: 'amount', label: 'Amount', className: 'num', render: (o) => fmt.money(o.amount, o.currency) },
+  { key: 'margin', label: 'Margin', className: 'num opt', render: (o) => fmt.money(o.margin, o.currency) },
+];
+
+export default function Account({ params, user }) {
+  const id = params.id;
+  const account = useFetch((signal) => api.get(`/api/v1/accounts/${id}`, {}, { signal }), [id]);
+  const [editing, setEditing] = useState(false);
+  const [adding, setAdding] = useState(false);
+  const contacts = useCursorList('/api/v1/contacts', { account_id: id, sort: 'last_name', fields: 'first_name,last_name,title,buying_role,stage' }, { limit: 20 });
+  const orders = useCursorList('/api/v1/orders', { account_id: id, sort: '-ordered_at' }, { limit: 20 });
+
+  if (account.error) {
+    return html`<${Page} title=${account.error.status === 404 ? 'Account not found' : 'Account'} back=${{ href: '/accounts', label: 'Accounts' }}>
+      <${ErrorState} error=${account.error} onRetry=${account.reload} what="This account" /><//>`;
+  }
+  if (!account.data) return html`<${Page} title="Account"><${Loading} what="Loading the account" /><//>`;
+  const a = account.data;
+  const writable = canWrite(user);
+  const row = (term, value) => html`<div><dt>${term}</dt><dd>${value === null || value === undefined || value === '' ? '–' : value}</dd></div>`;
+  return html`
+    <${Page} title=${a.name} subtitle=${[a.industry, a.territory].filter(Boolean).join(' · ')} back=${{ href: '/accounts', label: 'Accounts' }}
+      actions=${writable && html`<button type="button" class="secondary" onClick=${() => setEditing(true)}>Edit details</button>`}>
+      <div class="columns">
+        <div class="col-main">
+          <${Section} title="Contacts" id="account-contacts"
+            actions=${writable && html`<button type="button" class="secondary" onClick=${() => setAdding(true)}>Add contact</button>`}>
+            <${DataTable} label="Contacts of this account" columns=${contactColumns} list=${contacts} empty="No contacts at this account yet." />
+          <//>
+          <${Section} title="Orders" id="account-orders">
+            <${DataTable} label="Orders" columns=${orderColumns} list=${orders} empty="No orders yet." />
+          <//>
+        </div>
+        <div class="col-side">
+          <${Section} title="Details" id="account-details">
+            <dl class="details">
+              ${row('Industry', a.industry)}
+              ${row('Territory', a.territory)}
+              ${row('Annual revenue', a.annual_revenue && fmt.money(a.annual_revenue, a.currency))}
+              ${row('Revenue band', a.revenue_band)}
+              ${row('Source', a.source)}
+              ${row('Owner', a.owner_id && html`<${RefName} kind="user" id=${a.owner_id} />`)}
+              ${row('Unit', a.unit_id && html`<${RefName} kind="unit" id=${a.unit_id} />`)}
+              ${row('Team', a.team_id && html`<${RefName} kind="team" id=${a.team_id} />`)}
+              ${row('Added', fmt.date(a.created_at))}
+            </dl>
+          <//>
+        </div>
+      </div>
+      <${Dialog} open=${editing} title="Edit account" onClose=${() => setEditing(false)}>
+        <${EditAccount} user=${user} account=${a} onSaved=${(u) => { account.setData(u); setEditing(false); }} onCancel=${() => setEditing(false)} />
+      <//>
+      <${Dialog} open=${adding} title="New contact at this account" onClose=${() => setAdding(false)}>
+        <${NewContact} user=${user} account=${a} onCancel=${() => setAdding(false)} />
+      <//>
+    <//>`;
+}
+
+function EditAccount({ user, account, onSaved, onCancel }) {
+  const refs = useFetch(() => (user.role === 'admin' ? Promise.all([lookups.units(), lookups.teams()]) : Promise.resolve([[], []])), []);
+  if (refs.loading) return html`<${Loading} />`;
+  const [units, teams] = refs.data || [[], []];
+  return html`<${RecordForm} edit fields=${accountFields(user, units, teams)} record=${account}
+    onSubmit=${async (body) => onSaved(Object.keys(body).length ? await api.patch(`/api/v1/accounts/${account.id}`, body) : account)}
+    onCancel=${onCancel} />`;
+}

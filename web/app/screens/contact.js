@@ -1,0 +1,237 @@
+// contact.js - one contact: details and edit (PATCH), "log an interaction" (POST
+// /api/v1/interactions, the type picker showing each type's RV and cost), and the timeline of
+// interactions, orders and events (GET /api/v1/contacts/{id}/timeline), newest first.
+import { html, useState, useMemo, useId } from '../lib/html.js';
+import { api } from '../lib/api.js';
+import { useFetch, useCursorList } from '../lib/hooks.js';
+import * as fmt from '../lib/format.js';
+import { canWrite, contactFields, options, DIRECTIONS, STAGES } from '../lib/records.js';
+import * as lookups from '../lib/lookups.js';
+import { Page, Section } from '../components/page.js';
+import { Loading, ErrorState, Empty, FormError } from '../components/states.js';
+import { Dialog } from '../components/dialog.js';
+import { RecordForm, Field } from '../components/form.js';
+import { RefName } from '../components/refname.js';
+import { Pager } from '../components/table.js';
+import { RvBandChart } from '../charts/rv-band.js';
+
+// PLANNED - the contact's cumulative RV against its norm's p10-p90 band (charts/rv-band.js)
+// needs GET /api/v1/contacts/{id}/rv, which does not exist yet. When it does, check adaptRv()
+// against its answer and set this to true.
+const RV_CHART_READY = false;
+
+// GET /api/v1/contacts/{id}/rv -> the RvBandChart shape (docs/web.md, "Chart data").
+const adaptRv = (answer) => answer;
+
+function ContactRv({ contactId }) {
+  const rv = useFetch((signal) => api.get(`/api/v1/contacts/${contactId}/rv`, {}, { signal }).then(adaptRv), [contactId]);
+  if (rv.error) return html`<${ErrorState} error=${rv.error} onRetry=${rv.reload} />`;
+  if (!rv.data) return html`<${Loading} what="Loading the Relationship Value" />`;
+  return html`<${RvBandChart} data=${rv.data} />`;
+}
+
+export default function Contact({ params, user }) {
+  const id = params.id;
+  const contact = useFetch((signal) => api.get(`/api/v1/contacts/${id}`, {}, { signal }), [id]);
+  const types = useFetch(() => lookups.interactionTypes(), []);
+  const [editing, setEditing] = useState(false);
+  const [timelineTick, setTimelineTick] = useState(0);
+
+  if (contact.error) {
+    return html`<${Page} title=${contact.error.status === 404 ? 'Contact not found' : 'Contact'} back=${{ href: '/contacts', label: 'Contacts' }}>
+      <${ErrorState} error=${contact.error} onRetry=${contact.reload} what="This contact" /><//>`;
+  }
+  if (!contact.data) return html`<${Page} title="Contact"><${Loading} what="Loading the contact" /><//>`;
+  const c = contact.data;
+  const writable = canWrite(user);
+  return html`
+    <${Page} title=${fmt.personName(c)} back=${{ href: '/contacts', label: 'Contacts' }}
+      subtitle=${[c.title, c.account_id && html`<${RefName} kind="account" id=${c.account_id} href=${`/accounts/${c.account_id}`} />`].filter(Boolean).map((x, i) => (i ? [' · ', x] : x))}
+      actions=${writable && html`<button type="button" class="secondary" onClick=${() => setEditing(true)}>Edit details</button>`}>
+      <div class="columns">
+        <div class="col-main">
+          ${writable && html`
+            <${Section} title="Log an interaction" id="log-title">
+              <${LogInteraction} contact=${c} types=${types} onLogged=${() => setTimelineTick((n) => n + 1)} />
+            <//>`}
+          ${RV_CHART_READY && html`<${Section} title="Relationship Value" id="rv-title"><${ContactRv} contactId=${id} /><//>`}
+          <${Section} title="Timeline" id="timeline-title">
+            <${Timeline} key=${timelineTick} contactId=${id} types=${types.data} />
+          <//>
+        </div>
+        <div class="col-side">
+          <${Section} title="Details" id="details-title"><${Details} c=${c} /><//>
+        </div>
+      </div>
+      <${Dialog} open=${editing} title="Edit contact" onClose=${() => setEditing(false)}>
+        <${EditContact} user=${user} contact=${c} onSaved=${(updated) => { contact.setData(updated); setEditing(false); }}
+          onCancel=${() => setEditing(false)} />
+      <//>
+    <//>`;
+}
+
+function Details({ c }) {
+  const row = (term, value) => html`<div><dt>${term}</dt><dd>${value === null || value === undefined || value === '' ? '–' : value}</dd></div>`;
+  return html`
+    <dl class="details">
+      ${row('Email', c.email && html`<a href=${`mailto:${c.email}`}>${c.email}</a>`)}
+      ${row('Phone', c.phone && html`<a href=${`tel:${c.phone}`}>${c.phone}</a>`)}
+      ${row('Job title', c.title)}
+      ${row('Account', c.account_id && html`<${RefName} kind="account" id=${c.account_id} href=${`/accounts/${c.account_id}`} />`)}
+      ${row('Buying role', fmt.label(c.buying_role))}
+      ${row('Lifecycle stage', fmt.label(c.stage))}
+      ${row('Relationship level', fmt.number(c.level))}
+      ${row('Community role', fmt.label(c.community_role))}
+      ${row('Source', c.source)}
+      ${row('Owner', c.owner_id && html`<${RefName} kind="user" id=${c.owner_id} />`)}
+      ${row('Unit', c.unit_id && html`<${RefName} kind="unit" id=${c.unit_id} />`)}
+      ${row('Team', c.team_id && html`<${RefName} kind="team" id=${c.team_id} />`)}
+      ${row('Added', fmt.date(c.created_at))}
+    </dl>`;
+}
+
+function EditContact({ user, contact, onSaved, onCancel }) {
+  const refs = useFetch(() => (user.role === 'admin' ? Promise.all([lookups.units(), lookups.teams()]) : Promise.resolve([[], []])), []);
+  if (refs.loading) return html`<${Loading} />`;
+  const [units, teams] = refs.data || [[], []];
+  return html`<${RecordForm} edit fields=${contactFields(user, units, teams)} record=${contact}
+    onSubmit=${async (body) => onSaved(Object.keys(body).length ? await api.patch(`/api/v1/contacts/${contact.id}`, body) : contact)}
+    onCancel=${onCancel} />`;
+}
+
+// " · cost 12.50 · Closing, level 3 · meeting · trigger: …" under the picker.
+function typeFacts(t) {
+  const facts = [`cost ${fmt.money(t.cost)}`, `${fmt.label(t.phase)}, level ${t.level}`, t.channel];
+  if (t.is_trigger) facts.push('trigger: moves the contact to the next level');
+  return facts.map((f) => ` · ${f}`).join('');
+}
+
+// "Name — RV +5, cost 12.50" for the type picker.
+function typeLabel(t) {
+  return `${t.name} — RV ${fmt.rv(t.rv)}, cost ${fmt.money(t.cost)}`;
+}
+
+function LogInteraction({ contact, types, onLogged }) {
+  const id = useId();
+  const blank = { type_id: '', occurred_at: fmt.toLocalInput(), direction: 'outbound', channel: '', outcome: '', notes: '' };
+  const [v, setV] = useState(blank);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState(null);
+  const [done, setDone] = useState('');
+  const byPhase = useMemo(() => STAGES.map((phase) => ({
+    phase,
+    types: (types.data || []).filter((t) => t.phase === phase).sort((a, b) => a.level - b.level || a.name.localeCompare(b.name)),
+  })), [types.data]);
+  const chosen = (types.data || []).find((t) => String(t.id) === v.type_id);
+  const set = (k) => (value) => setV((s) => ({ ...s, [k]: value }));
+
+  async function submit(e) {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    setDone('');
+    try {
+      const body = {
+        contact_id: contact.id,
+        type_id: Number(v.type_id),
+        occurred_at: new Date(v.occurred_at).toISOString(),
+        direction: v.direction,
+      };
+      for (const k of ['channel', 'outcome', 'notes']) if (v[k].trim()) body[k] = v[k].trim();
+      const rec = await api.post('/api/v1/interactions', body);
+      setDone(`Logged “${chosen ? chosen.name : 'interaction'}” (RV ${fmt.rv(rec.rv)}).`);
+      setV({ ...blank, occurred_at: fmt.toLocalInput() });
+      onLogged(rec);
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  if (types.error) return html`<${ErrorState} error=${types.error} onRetry=${types.reload} />`;
+  if (!types.data) return html`<${Loading} what="Loading the interaction types" />`;
+  const fieldError = (name) => (error && error.field === name ? error.message : null);
+  return html`
+    <form class="log-form" onSubmit=${submit} aria-describedby=${`${id}-status`}>
+      <${FormError} error=${error && !['type_id', 'occurred_at', 'channel', 'outcome', 'notes', 'direction'].includes(error.field) ? error : null} />
+      <div class="field wide">
+        <label for=${`${id}-type`}>Interaction type<span class="req" aria-hidden="true"> *</span></label>
+        <select id=${`${id}-type`} required value=${v.type_id} onChange=${(e) => set('type_id')(e.target.value)}
+          aria-describedby=${`${id}-type-info`} aria-invalid=${fieldError('type_id') ? 'true' : undefined}>
+          <option value="">Choose a type…</option>
+          ${byPhase.map((g) => g.types.length > 0 && html`
+            <optgroup label=${fmt.label(g.phase)}>
+              ${g.types.map((t) => html`<option value=${String(t.id)}>${typeLabel(t)}</option>`)}
+            </optgroup>`)}
+        </select>
+        <p class="hint" id=${`${id}-type-info`}>${chosen
+          ? html`<span class=${`rv ${chosen.rv < 0 ? 'neg' : 'pos'}`}>RV ${fmt.rv(chosen.rv)}</span>${typeFacts(chosen)}`
+          : 'Each type carries its Relationship Value (RV) and cost.'}</p>
+        ${fieldError('type_id') && html`<p class="field-error">${fieldError('type_id')}</p>`}
+      </div>
+      <${Field} spec=${{ name: 'occurred_at', label: 'When', type: 'datetime', required: true }} value=${v.occurred_at}
+        error=${fieldError('occurred_at')} onChange=${set('occurred_at')} />
+      <${Field} spec=${{ name: 'direction', label: 'Direction', type: 'select', required: true, options: options(DIRECTIONS) }}
+        value=${v.direction} onChange=${set('direction')} error=${fieldError('direction')} />
+      <${Field} spec=${{ name: 'channel', label: 'Channel', maxLength: 50, hint: chosen ? `Empty: ${chosen.channel}` : 'Empty: the type’s channel' }}
+        value=${v.channel} onChange=${set('channel')} error=${fieldError('channel')} />
+      <${Field} spec=${{ name: 'outcome', label: 'Outcome', maxLength: 200 }} value=${v.outcome} onChange=${set('outcome')} error=${fieldError('outcome')} />
+      <${Field} spec=${{ name: 'notes', label: 'Notes', type: 'textarea', maxLength: 4000 }} value=${v.notes} onChange=${set('notes')} error=${fieldError('notes')} />
+      <div class="form-actions">
+        <button type="submit" disabled=${busy}>${busy ? 'Logging…' : 'Log interaction'}</button>
+        <span class="status" id=${`${id}-status`} role="status">${done}</span>
+      </div>
+    </form>`;
+}
+
+function Timeline({ contactId, types }) {
+  const list = useCursorList(`/api/v1/contacts/${contactId}/timeline`, {}, { limit: 20 });
+  const typeById = useMemo(() => lookups.byId(types), [types]);
+  if (list.error) return html`<${ErrorState} error=${list.error} onRetry=${list.reload} />`;
+  if (!list.items) return html`<${Loading} what="Loading the timeline" />`;
+  if (list.items.length === 0 && list.page === 0) return html`<${Empty}>Nothing has happened with this contact yet.<//>`;
+  const voided = new Set(list.items.filter((i) => i.type === 'interaction' && i.record.voids_id).map((i) => i.record.voids_id));
+  return html`
+    <div aria-busy=${list.loading ? 'true' : 'false'}>
+      <ol class="timeline" aria-label="Timeline, newest first">
+        ${list.items.map((item) => html`<${TimelineItem} key=${`${item.type}-${item.record.id}`} item=${item} typeById=${typeById} voided=${voided} />`)}
+      </ol>
+      <${Pager} list=${list} label="Timeline" />
+    </div>`;
+}
+
+function TimelineItem({ item, typeById, voided }) {
+  const r = item.record;
+  const when = html`<time datetime=${item.at}>${fmt.dateTime(item.at)}</time>`;
+  if (item.type === 'interaction') {
+    const t = typeById[r.type_id];
+    const isVoided = voided.has(r.id);
+    return html`
+      <li class=${`tl interaction${r.voids_id ? ' voiding' : ''}${isVoided ? ' voided' : ''}`}>
+        <div class="tl-head">
+          <span class="tl-kind">Interaction</span>
+          <strong class="tl-title">${t ? t.name : `Type ${r.type_id}`}</strong>
+          <span class=${`rv ${r.rv < 0 ? 'neg' : 'pos'}`} title="Relationship Value">RV ${fmt.rv(r.rv)}</span>
+        </div>
+        <div class="tl-meta">${when} · ${fmt.label(r.direction)} · ${r.channel || '–'} · cost ${fmt.money(r.cost)}${r.outcome ? ` · ${r.outcome}` : ''}
+          ${r.voids_id ? html` · <em>voids an earlier interaction</em>` : ''}${isVoided ? html` · <em>voided</em>` : ''}</div>
+        ${r.notes && html`<p class="tl-notes">${r.notes}</p>`}
+      </li>`;
+  }
+  if (item.type === 'order') {
+    return html`
+      <li class="tl order">
+        <div class="tl-head"><span class="tl-kind">Order</span><strong class="tl-title">${r.external_id || `Order ${r.id}`}</strong>
+          <span class="amount">${fmt.money(r.amount, r.currency)}</span></div>
+        <div class="tl-meta">${when}${r.margin !== null ? ` · margin ${fmt.money(r.margin, r.currency)}` : ''}</div>
+      </li>`;
+  }
+  return html`
+    <li class="tl event">
+      <div class="tl-head"><span class="tl-kind">Event</span><strong class="tl-title">${fmt.label(r.kind)}</strong>
+        ${r.value !== null && r.value !== undefined && html`<span class="amount">${fmt.money(r.value)}</span>`}</div>
+      <div class="tl-meta">${when}</div>
+      ${r.notes && html`<p class="tl-notes">${r.notes}</p>`}
+    </li>`;
+}
