@@ -11,4 +11,68 @@
 void api_get_healthz(struct api_request *req, struct api_response *res);
 void api_get_metrics(struct api_request *req, struct api_response *res);
 
+/* session.c, tokens.c, audit.c: sign-in, API tokens, the audit log */
+void api_post_session(struct api_request *req, struct api_response *res);
+void api_get_session(struct api_request *req, struct api_response *res);
+void api_delete_session(struct api_request *req, struct api_response *res);
+void api_get_tokens(struct api_request *req, struct api_response *res);
+void api_post_token(struct api_request *req, struct api_response *res);
+void api_delete_token(struct api_request *req, struct api_response *res);
+void api_get_audit(struct api_request *req, struct api_response *res);
+
+/*
+ * The REST resources: one file each (units.c ... events.c) on the generic resource.c; list, get,
+ * create, update (PATCH) and delete, as routes.c maps them. openapi.c serves docs/openapi.json.
+ */
+void api_units_list(struct api_request *req, struct api_response *res);
+void api_units_get(struct api_request *req, struct api_response *res);
+void api_units_create(struct api_request *req, struct api_response *res);
+void api_units_update(struct api_request *req, struct api_response *res);
+void api_units_delete(struct api_request *req, struct api_response *res);
+void api_teams_list(struct api_request *req, struct api_response *res);
+void api_teams_get(struct api_request *req, struct api_response *res);
+void api_teams_create(struct api_request *req, struct api_response *res);
+void api_teams_update(struct api_request *req, struct api_response *res);
+void api_teams_delete(struct api_request *req, struct api_response *res);
+void api_interaction_types_list(struct api_request *req, struct api_response *res);
+void api_interaction_types_get(struct api_request *req, struct api_response *res);
+void api_interaction_types_create(struct api_request *req, struct api_response *res);
+void api_interaction_types_update(struct api_request *req, struct api_response *res);
+void api_interaction_types_delete(struct api_request *req, struct api_response *res);
+void api_products_list(struct api_request *req, struct api_response *res);
+void api_products_get(struct api_request *req, struct api_response *res);
+void api_products_create(struct api_request *req, struct api_response *res);
+void api_products_update(struct api_request *req, struct api_response *res);
+void api_products_delete(struct api_request *req, struct api_response *res);
+void api_accounts_list(struct api_request *req, struct api_response *res);
+void api_accounts_get(struct api_request *req, struct api_response *res);
+void api_accounts_create(struct api_request *req, struct api_response *res);
+void api_accounts_update(struct api_request *req, struct api_response *res);
+void api_accounts_delete(struct api_request *req, struct api_response *res);
+void api_contacts_list(struct api_request *req, struct api_response *res);
+void api_contacts_get(struct api_request *req, struct api_response *res);
+void api_contacts_create(struct api_request *req, struct api_response *res);
+void api_contacts_update(struct api_request *req, struct api_response *res);
+void api_contacts_delete(struct api_request *req, struct api_response *res);
+void api_orders_list(struct api_request *req, struct api_response *res);
+void api_orders_get(struct api_request *req, struct api_response *res);
+void api_orders_create(struct api_request *req, struct api_response *res);
+void api_orders_update(struct api_request *req, struct api_response *res);
+void api_orders_delete(struct api_request *req, struct api_response *res);
+void api_events_list(struct api_request *req, struct api_response *res);
+void api_events_get(struct api_request *req, struct api_response *res);
+void api_events_create(struct api_request *req, struct api_response *res);
+void api_events_update(struct api_request *req, struct api_response *res);
+void api_events_delete(struct api_request *req, struct api_response *res);
+void api_users_list(struct api_request *req, struct api_response *res);
+void api_users_get(struct api_request *req, struct api_response *res);
+void api_users_create(struct api_request *req, struct api_response *res);
+void api_users_update(struct api_request *req, struct api_response *res);
+void api_interactions_list(struct api_request *req, struct api_response *res);
+void api_interactions_get(struct api_request *req, struct api_response *res);
+void api_interactions_create(struct api_request *req, struct api_response *res);
+void api_interactions_void(struct api_request *req, struct api_response *res);
+void api_contacts_timeline(struct api_request *req, struct api_response *res);
+void api_get_openapi(struct api_request *req, struct api_response *res);
+
 #endif

@@ -21,6 +21,9 @@ int cmd_export(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
+int cmd_user(int argc, char **argv);
+int cmd_value(int argc, char **argv);
+int cmd_rv(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 

@@ -144,5 +144,60 @@ static const char migration_2[] =
     " csrf_token TEXT NOT NULL, expires_at INTEGER NOT NULL, last_seen_at INTEGER NOT NULL);"
     "CREATE INDEX sessions_user ON sessions(user_id);";
 
-const char *const store_migrations[] = {migration_1, migration_2};
+/*
+ * Version 3: the API's list, sort and search paths (docs/api.md). Text search is a
+ * case-insensitive prefix match (LIKE 'term%'), which SQLite answers from an index only when the
+ * index has NOCASE collation; sorting by time uses the plain time indexes. A voided interaction
+ * can be voided once: the index on voids_id becomes unique.
+ */
+static const char migration_3[] =
+    "CREATE INDEX units_name_ci ON units(name COLLATE NOCASE);"
+    "CREATE INDEX teams_name_ci ON teams(name COLLATE NOCASE);"
+    "CREATE INDEX users_name_ci ON users(name COLLATE NOCASE);"
+    "CREATE INDEX accounts_name_ci ON accounts(name COLLATE NOCASE);"
+    "CREATE INDEX accounts_team ON accounts(team_id);"
+    "CREATE INDEX contacts_last_name_ci ON contacts(last_name COLLATE NOCASE);"
+    "CREATE INDEX contacts_first_name_ci ON contacts(first_name COLLATE NOCASE);"
+    "CREATE INDEX interaction_types_name_ci ON interaction_types(name COLLATE NOCASE);"
+    "CREATE INDEX interactions_time ON interactions(occurred_at);"
+    "CREATE INDEX interactions_type ON interactions(type_id);"
+    "DROP INDEX interactions_voids;"
+    "CREATE UNIQUE INDEX interactions_voids ON interactions(voids_id) WHERE voids_id IS NOT NULL;"
+    "CREATE INDEX products_name_ci ON products(name COLLATE NOCASE);"
+    "CREATE INDEX orders_time ON orders(ordered_at);"
+    "DROP INDEX orders_contact;"
+    "CREATE INDEX orders_contact_time ON orders(contact_id, ordered_at);"
+    "CREATE INDEX events_time ON events(occurred_at);"
+    "CREATE INDEX events_account ON events(account_id);"
+    "CREATE INDEX events_related ON events(related_contact_id)"
+    " WHERE related_contact_id IS NOT NULL;";
+
+/*
+ * Version 4: interactions.external_id is unique only where it is set. As a column constraint
+ * (UNIQUE) it was an index holding one entry per row, NULL or not, and most interactions have
+ * no external id: the partial index keeps the same rule at a fraction of the size, and an
+ * import no longer pays an index insert per row for it (docs/BENCHMARKS.md). SQLite cannot drop
+ * a column constraint, so the table is rebuilt with the same columns in the same order and the
+ * indexes of migrations 1 and 3 are made again (store_migrate runs it with foreign keys off:
+ * the rows are copied as they are).
+ */
+static const char migration_4[] =
+    "CREATE TABLE interactions_v4 ("
+    " id INTEGER PRIMARY KEY, created_at INTEGER NOT NULL, external_id TEXT,"
+    " contact_id INTEGER NOT NULL REFERENCES contacts(id), user_id INTEGER REFERENCES users(id),"
+    " type_id INTEGER NOT NULL REFERENCES interaction_types(id), occurred_at INTEGER NOT NULL,"
+    " channel TEXT, direction TEXT, rv INTEGER, cost INTEGER, outcome TEXT, notes TEXT,"
+    " source TEXT, voids_id INTEGER REFERENCES interactions(id));"
+    "INSERT INTO interactions_v4 SELECT * FROM interactions;"
+    "DROP TABLE interactions;"
+    "ALTER TABLE interactions_v4 RENAME TO interactions;"
+    "CREATE UNIQUE INDEX interactions_external_id ON interactions(external_id)"
+    " WHERE external_id IS NOT NULL;"
+    "CREATE INDEX interactions_contact_time ON interactions(contact_id, occurred_at);"
+    "CREATE INDEX interactions_user_time ON interactions(user_id, occurred_at);"
+    "CREATE UNIQUE INDEX interactions_voids ON interactions(voids_id) WHERE voids_id IS NOT NULL;"
+    "CREATE INDEX interactions_time ON interactions(occurred_at);"
+    "CREATE INDEX interactions_type ON interactions(type_id);";
+
+const char *const store_migrations[] = {migration_1, migration_2, migration_3, migration_4};
 const int store_nmigrations = (int)(sizeof(store_migrations) / sizeof(store_migrations[0]));

@@ -53,7 +53,8 @@ static int user_version(sqlite3 *db, int *v, struct kith_error *err)
     return rc == SQLITE_ROW ? 0 : db_err(err, db, "reading the schema version");
 }
 
-int store_migrate(sqlite3 *db, int target, struct kith_error *err)
+/* Brings db to target in one transaction (store_migrate). */
+static int migrate_in_transaction(sqlite3 *db, int target, struct kith_error *err)
 {
     int v, rc;
     if (target > store_nmigrations)
@@ -83,6 +84,28 @@ int store_migrate(sqlite3 *db, int target, struct kith_error *err)
 
 out_rollback:
     sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    return rc;
+}
+
+int store_migrate(sqlite3 *db, int target, struct kith_error *err)
+{
+    /*
+     * Foreign keys are off while migrations run, as SQLite prescribes for schema changes (it
+     * cannot switch them inside the transaction): dropping a table that is rebuilt (migration
+     * 4) would otherwise first delete its rows one at a time, updating every index. Migrations
+     * keep references valid by construction: they copy rows as they are.
+     */
+    sqlite3_stmt *st;
+    bool fk = false;
+    if (sqlite3_prepare_v2(db, "PRAGMA foreign_keys", -1, &st, NULL) == SQLITE_OK) {
+        fk = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0);
+        sqlite3_finalize(st);
+    }
+    if (fk)
+        sqlite3_exec(db, "PRAGMA foreign_keys=OFF", NULL, NULL, NULL);
+    int rc = migrate_in_transaction(db, target, err);
+    if (fk)
+        sqlite3_exec(db, "PRAGMA foreign_keys=ON", NULL, NULL, NULL);
     return rc;
 }
 
@@ -159,6 +182,7 @@ void store_close(struct store *s)
         for (size_t i = 0; i < model_ntables; i++) {
             struct table_stmts *ts = &s->stmts[i];
             sqlite3_finalize(ts->insert);
+            sqlite3_finalize(ts->insert_rows);
             sqlite3_finalize(ts->scan);
             sqlite3_finalize(ts->exists);
             sqlite3_finalize(ts->count);
@@ -254,41 +278,72 @@ int store_write_error(struct store *s, const struct table_def *t, const char *wh
     return db_err(err, s->db, what);
 }
 
+/* "INSERT INTO t (f1, ..., fn) VALUES (?, ...)" with nrows rows of parameters, into *st. */
+static int prepare_insert(struct store *s, const struct table_def *t, size_t nrows,
+                          sqlite3_stmt **st, struct kith_error *err)
+{
+    /* Longer than SQL_MAX for many rows: sized here, from constants only. */
+    size_t cap = 64 + strlen(t->name) + nrows * (4 + 3 * t->nfields);
+    for (size_t i = 0; i < t->nfields; i++)
+        cap += strlen(t->fields[i].name) + 2;
+    char *sql = malloc(cap);
+    if (!sql)
+        return kith_err(err, KITH_ENOMEM, "out of memory preparing an insert");
+    size_t pos = (size_t)snprintf(sql, cap, "INSERT INTO %s (", t->name);
+    for (size_t i = 0; i < t->nfields; i++)
+        pos += (size_t)snprintf(sql + pos, cap - pos, "%s%s", i ? ", " : "", t->fields[i].name);
+    pos += (size_t)snprintf(sql + pos, cap - pos, ") VALUES ");
+    for (size_t r = 0; r < nrows; r++) {
+        pos += (size_t)snprintf(sql + pos, cap - pos, "%s(?", r ? "," : "");
+        for (size_t i = 1; i < t->nfields; i++)
+            pos += (size_t)snprintf(sql + pos, cap - pos, ",?");
+        pos += (size_t)snprintf(sql + pos, cap - pos, ")");
+    }
+    if (pos >= cap)
+        BUG("insert statement of %s longer than computed", t->name);
+    int rc = prepare(s, sql, st, err);
+    free(sql);
+    return rc;
+}
+
+/*
+ * Binds one row's values to parameters first.. of st. An SV_NULL created_at becomes now,
+ * read into *now_ms (0 until then) once: bulk loads insert millions of rows.
+ */
+static int bind_row(sqlite3_stmt *st, int first, const struct table_def *t,
+                    const struct store_value *vals, int64_t *now_ms, bool copy_text)
+{
+    for (size_t i = 0; i < t->nfields; i++) {
+        const struct store_value *v = &vals[i];
+        int col = first + (int)i, rc;
+        if (v->kind == SV_NULL && strcmp(t->fields[i].name, "created_at") == 0)
+            rc = sqlite3_bind_int64(st, col, *now_ms ? *now_ms : (*now_ms = store_now_ms()));
+        else if (v->kind == SV_TEXT && !copy_text)
+            rc = sqlite3_bind_text64(st, col, v->s, v->len, SQLITE_STATIC, SQLITE_UTF8);
+        else
+            rc = store_bind_value(st, col, v);
+        if (rc != SQLITE_OK)
+            return rc;
+    }
+    return SQLITE_OK;
+}
+
 int store_insert(struct store *s, const struct table_def *t, const struct store_value *vals,
                  int64_t *id_out, struct kith_error *err)
 {
     struct table_stmts *ts = stmts_for(s, t);
     int rc;
-    if (!ts->insert) {
-        char sql[SQL_MAX];
-        size_t pos = 0;
-        sql_add(sql, &pos, "INSERT INTO ");
-        sql_add(sql, &pos, t->name);
-        sql_add(sql, &pos, " (");
-        for (size_t i = 0; i < t->nfields; i++) {
-            sql_add(sql, &pos, i ? ", " : "");
-            sql_add(sql, &pos, t->fields[i].name);
-        }
-        sql_add(sql, &pos, ") VALUES (");
-        for (size_t i = 0; i < t->nfields; i++)
-            sql_add(sql, &pos, i ? ", ?" : "?");
-        sql_add(sql, &pos, ")");
-        if ((rc = prepare(s, sql, &ts->insert, err)) < 0)
-            return rc;
-    }
+    if (!ts->insert && (rc = prepare_insert(s, t, 1, &ts->insert, err)) < 0)
+        return rc;
+    /*
+     * Every parameter is bound again on each call, so the bindings are not cleared after the
+     * step; text is copied (SQLITE_TRANSIENT) because the statement outlives the caller's data.
+     */
     sqlite3_stmt *st = ts->insert;
-    for (size_t i = 0; i < t->nfields; i++) {
-        struct store_value now = {.kind = SV_INT};
-        const struct store_value *v = &vals[i];
-        /* Read the clock only when needed: bulk loads insert millions of rows. */
-        if (v->kind == SV_NULL && strcmp(t->fields[i].name, "created_at") == 0) {
-            now.i = store_now_ms();
-            v = &now;
-        }
-        if (store_bind_value(st, (int)i + 1, v) != SQLITE_OK) {
-            rc = db_err(err, s->db, "binding a value");
-            goto out_reset;
-        }
+    int64_t now_ms = 0;
+    if (bind_row(st, 1, t, vals, &now_ms, true) != SQLITE_OK) {
+        rc = db_err(err, s->db, "binding a value");
+        goto out_reset;
     }
     rc = sqlite3_step(st);
     if (rc == SQLITE_DONE) {
@@ -300,8 +355,53 @@ int store_insert(struct store *s, const struct table_def *t, const struct store_
     }
 out_reset:
     sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
     return rc;
+}
+
+/* Rows per statement of store_insert_rows: more saves little, and SQLite caps parameters. */
+#define INSERT_ROWS_MAX 64
+
+int store_insert_rows(struct store *s, const struct table_def *t,
+                      const struct store_value *const *rows, size_t n, size_t *done,
+                      struct kith_error *err)
+{
+    struct table_stmts *ts = stmts_for(s, t);
+    int rc;
+    *done = 0;
+    if (!ts->insert_rows) {
+        int params = sqlite3_limit(s->db, SQLITE_LIMIT_VARIABLE_NUMBER, -1);
+        size_t per = (size_t)params / t->nfields;
+        ts->insert_rows_n = per < INSERT_ROWS_MAX ? per : INSERT_ROWS_MAX;
+        if (ts->insert_rows_n > 1 &&
+            (rc = prepare_insert(s, t, ts->insert_rows_n, &ts->insert_rows, err)) < 0)
+            return rc;
+    }
+    int64_t now_ms = 0;
+    /*
+     * Text is bound without a copy (SQLITE_STATIC): it is only read by the step below, and
+     * every parameter is bound again before the statement runs next.
+     */
+    while (ts->insert_rows && n - *done >= ts->insert_rows_n) {
+        sqlite3_stmt *st = ts->insert_rows;
+        for (size_t r = 0; r < ts->insert_rows_n; r++) {
+            if (bind_row(st, 1 + (int)(r * t->nfields), t, rows[*done + r], &now_ms, false) !=
+                SQLITE_OK) {
+                rc = db_err(err, s->db, "binding a value");
+                sqlite3_reset(st);
+                return rc;
+            }
+        }
+        rc = sqlite3_step(st);
+        rc = rc == SQLITE_DONE ? 0 : store_write_error(s, t, "inserting rows", err);
+        sqlite3_reset(st);
+        if (rc < 0)
+            return rc;
+        *done += ts->insert_rows_n;
+    }
+    for (; *done < n; ++*done)
+        if ((rc = store_insert(s, t, rows[*done], NULL, err)) < 0)
+            return rc;
+    return 0;
 }
 
 void store_column_value(sqlite3_stmt *st, int col, struct store_value *v)

@@ -13,6 +13,8 @@
 
 struct table_stmts {
     sqlite3_stmt *insert;
+    sqlite3_stmt *insert_rows; /* INSERT of insert_rows_n rows at once (store_insert_rows) */
+    size_t insert_rows_n;
     sqlite3_stmt *scan;
     sqlite3_stmt *exists;
     sqlite3_stmt *count;
@@ -34,6 +36,20 @@ extern const int store_nmigrations;
  * Refuses a database newer than this binary with KITH_EVERSION naming both versions.
  */
 int store_migrate(sqlite3 *db, int target, struct kith_error *err);
+
+/* Binds v to parameter col (1-based) of st; an SQLite result code. */
+int store_bind_value(sqlite3_stmt *st, int col, const struct store_value *v);
+
+/* Reads column col of the current row of st into v (text valid until the next step). */
+void store_column_value(sqlite3_stmt *st, int col, struct store_value *v);
+
+/*
+ * Maps the failure of a write to a row of t: a taken unique key is KITH_ECONFLICT, a missing
+ * referenced row KITH_EINVAL, a missing required value KITH_EINVAL (each naming the column),
+ * anything else KITH_EDB with what and SQLite's message.
+ */
+int store_write_error(struct store *s, const struct table_def *t, const char *what,
+                      struct kith_error *err);
 
 /* The raw handle, for tests. */
 sqlite3 *store_db(struct store *s);

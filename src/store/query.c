@@ -1,0 +1,707 @@
+/*
+ * query.c - the store's generic queries for the API: a page of a list (filters, prefix search,
+ * sort, keyset pagination) under a record-level scope; get, update and delete of one row; the
+ * timeline of a contact. Identifiers in the SQL come only from model/table.h and the constant
+ * scope paths below; every value is bound. docs/internals/access.md explains the scope paths.
+ */
+#include "store/store_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/banned.h"
+
+#define QUERY_SQL_MAX   16384
+#define QUERY_MAX_BINDS 96
+
+/* A statement under construction: SQL text from constants, and the values it binds in order. */
+struct qbuf {
+    char sql[QUERY_SQL_MAX];
+    size_t len;
+    struct store_value binds[QUERY_MAX_BINDS];
+    int nbinds;
+    char patterns[STORE_SEARCH_MAX_WORDS][2 * STORE_SEARCH_MAX_LEN + 2]; /* LIKE patterns */
+};
+
+static void q_add(struct qbuf *b, const char *text)
+{
+    size_t n = strlen(text);
+    if (b->len + n + 1 > sizeof(b->sql))
+        BUG("generated SQL longer than %zu bytes", sizeof(b->sql));
+    memcpy(b->sql + b->len, text, n + 1);
+    b->len += n;
+}
+
+static void q_bind(struct qbuf *b, const struct store_value *v)
+{
+    if (b->nbinds == QUERY_MAX_BINDS)
+        BUG("more than %d values in one statement", QUERY_MAX_BINDS);
+    b->binds[b->nbinds++] = *v;
+    q_add(b, "?");
+}
+
+static void q_bind_int(struct qbuf *b, int64_t i)
+{
+    struct store_value v = {.kind = SV_INT, .i = i};
+    q_bind(b, &v);
+}
+
+/* How the rows of a table reach the unit, team and owner that scope them (see store.h). */
+struct scope_path {
+    const char *table;
+    const char *unit, *team, *owner; /* the row's own columns, or NULL */
+    const char *via, *via_table;     /* or: the reference to the row that scopes it */
+    const char *alt, *alt_table;     /* and, where via is NULL, this reference instead */
+};
+
+static const struct scope_path scope_paths[] = {
+    {"units", "id", NULL, NULL, NULL, NULL, NULL, NULL},
+    {"teams", "unit_id", "id", NULL, NULL, NULL, NULL, NULL},
+    {"users", "unit_id", "team_id", "id", NULL, NULL, NULL, NULL},
+    {"accounts", "unit_id", "team_id", "owner_id", NULL, NULL, NULL, NULL},
+    {"contacts", "unit_id", "team_id", "owner_id", NULL, NULL, NULL, NULL},
+    {"interactions", NULL, NULL, NULL, "contact_id", "contacts", NULL, NULL},
+    {"orders", NULL, NULL, NULL, "contact_id", "contacts", "account_id", "accounts"},
+    {"order_lines", NULL, NULL, NULL, "order_id", "orders", NULL, NULL},
+    {"events", NULL, NULL, NULL, "contact_id", "contacts", "account_id", "accounts"},
+    {"survey_responses", NULL, NULL, NULL, "contact_id", "contacts", NULL, NULL},
+    {"ratings", NULL, NULL, NULL, "contact_id", "contacts", NULL, NULL},
+    {"consents", NULL, NULL, NULL, "contact_id", "contacts", NULL, NULL},
+    {"dsrs", NULL, NULL, NULL, "contact_id", "contacts", NULL, NULL},
+};
+
+static const struct scope_path *scope_path_of(const char *table)
+{
+    for (size_t i = 0; i < sizeof(scope_paths) / sizeof(scope_paths[0]); i++)
+        if (strcmp(scope_paths[i].table, table) == 0)
+            return &scope_paths[i];
+    return NULL;
+}
+
+bool store_scope_is_empty(const struct store_scope *scope)
+{
+    return !scope->all && scope->unit_id <= 0 && scope->team_id <= 0 && scope->owner_id <= 0;
+}
+
+/*
+ * How a list is planned. SQLite's planner guesses how many rows a condition matches (without
+ * ANALYZE statistics it guesses badly, and a bound LIMIT changes its guess), and a wrong guess
+ * costs 50 ms instead of 1 on 100,000 rows. So the store decides with bounded counts
+ * (list_plan()) and writes the SQL so that SQLite follows the decision:
+ *
+ * - the scope of a row reached through another table (interactions through contacts) is tested
+ *   with EXISTS, probing the scoping row of each candidate by its primary key, when many rows are
+ *   in scope (a unit of thousands of contacts): the scan meets a match almost at once; or with
+ *   IN, gathering the rows in scope first and driving from them through the reference's index,
+ *   when few are (the contacts one user owns). A single row is always checked with EXISTS.
+ * - when many rows match the whole condition, its terms are made unusable for indexes with a
+ *   unary "+" so that SQLite walks the sort order and stops at the page's end; when few match,
+ *   the sort key is written "+key" instead, so that SQLite finds them through the indexes of the
+ *   conditions and sorts them.
+ */
+enum scope_form { SCOPE_EXISTS, SCOPE_IN };
+
+struct plan {
+    enum scope_form form;
+    bool walk_sort_order; /* many rows match: conditions as "+col", scan in sort order */
+};
+
+#define PLAN_MANY_PER_ROW 50 /* "many" is at least this many matching rows per page row */
+#define SCOPE_MAX_DEPTH   4
+
+static void scope_sql(struct qbuf *b, const char *table, const char *qual,
+                      const struct store_scope *sc, const struct plan *pl, int depth);
+
+/* "+" before a column when the plan wants its conditions away from indexes. */
+static void q_col(struct qbuf *b, const struct plan *pl, const char *qual, const char *col)
+{
+    if (pl->walk_sort_order)
+        q_add(b, "+");
+    if (qual) {
+        q_add(b, qual);
+        q_add(b, ".");
+    }
+    q_add(b, col);
+}
+
+/* "qual.ref" points at a row of target that is in scope. */
+static void scope_via(struct qbuf *b, const char *qual, const char *ref, const char *target,
+                      const struct store_scope *sc, const struct plan *pl, int depth)
+{
+    static const char *const aliases[SCOPE_MAX_DEPTH] = {"s1", "s2", "s3", "s4"};
+    const struct plan inner = {pl->form, false}; /* inside the subquery, indexes are welcome */
+    if (depth >= SCOPE_MAX_DEPTH)
+        BUG("scope path of %s deeper than %d", target, SCOPE_MAX_DEPTH);
+    const char *alias = aliases[depth];
+    if (pl->form == SCOPE_EXISTS) {
+        q_add(b, "EXISTS (SELECT 1 FROM ");
+    } else {
+        q_col(b, pl, qual, ref);
+        q_add(b, " IN (SELECT ");
+        q_add(b, alias);
+        q_add(b, ".id FROM ");
+    }
+    q_add(b, target);
+    q_add(b, " AS ");
+    q_add(b, alias);
+    q_add(b, " WHERE ");
+    if (pl->form == SCOPE_EXISTS) {
+        q_add(b, alias);
+        q_add(b, ".id = ");
+        q_add(b, qual);
+        q_add(b, ".");
+        q_add(b, ref);
+        q_add(b, " AND ");
+    }
+    scope_sql(b, target, alias, sc, &inner, depth + 1);
+    q_add(b, ")");
+}
+
+/* A condition on the row called qual of table that holds when it is in scope; "0" if none can. */
+static void scope_sql(struct qbuf *b, const char *table, const char *qual,
+                      const struct store_scope *sc, const struct plan *pl, int depth)
+{
+    const struct scope_path *p = scope_path_of(table);
+    if (!p) {
+        q_add(b, "0");
+        return;
+    }
+    q_add(b, "(");
+    if (p->via) {
+        scope_via(b, qual, p->via, p->via_table, sc, pl, depth);
+        if (p->alt) {
+            q_add(b, " OR (");
+            q_add(b, qual);
+            q_add(b, ".");
+            q_add(b, p->via);
+            q_add(b, " IS NULL AND ");
+            scope_via(b, qual, p->alt, p->alt_table, sc, pl, depth);
+            q_add(b, ")");
+        }
+    } else {
+        const char *cols[3] = {p->unit, p->team, p->owner};
+        const int64_t ids[3] = {sc->unit_id, sc->team_id, sc->owner_id};
+        int n = 0;
+        for (int i = 0; i < 3; i++) {
+            if (!cols[i] || ids[i] <= 0)
+                continue;
+            q_add(b, n++ ? " OR " : "");
+            q_col(b, pl, qual, cols[i]);
+            q_add(b, " = ");
+            q_bind_int(b, ids[i]);
+        }
+        if (n == 0)
+            q_add(b, "0");
+    }
+    q_add(b, ")");
+}
+
+/* "SELECT <columns> FROM <t> WHERE 1" with secrets read as NULL. */
+static void select_rows(struct qbuf *b, const struct table_def *t)
+{
+    q_add(b, "SELECT ");
+    for (size_t i = 0; i < t->nfields; i++) {
+        q_add(b, i ? ", " : "");
+        q_add(b, t->fields[i].secret ? "NULL" : t->fields[i].name);
+    }
+    q_add(b, " FROM ");
+    q_add(b, t->name);
+    q_add(b, " WHERE 1");
+}
+
+/* " AND <scope>" unless everything is in scope. */
+static void scope_and(struct qbuf *b, const struct table_def *t, const struct store_scope *sc,
+                      const struct plan *pl)
+{
+    if (sc && !sc->all) {
+        q_add(b, " AND ");
+        scope_sql(b, t->name, t->name, sc, pl, 0);
+    }
+}
+
+static int prepare_bound(struct store *s, struct qbuf *b, sqlite3_stmt **st, struct kith_error *err)
+{
+    if (sqlite3_prepare_v2(s->db, b->sql, (int)b->len + 1, st, NULL) != SQLITE_OK)
+        return kith_err(err, KITH_EDB, "preparing a query: %s", sqlite3_errmsg(s->db));
+    for (int i = 0; i < b->nbinds; i++) {
+        if (store_bind_value(*st, i + 1, &b->binds[i]) != SQLITE_OK) {
+            kith_err(err, KITH_EDB, "binding a value: %s", sqlite3_errmsg(s->db));
+            sqlite3_finalize(*st);
+            *st = NULL;
+            return KITH_EDB;
+        }
+    }
+    return 0;
+}
+
+/* Steps st to its end (or at most max rows), calling fn with each row of t. */
+static int each_row(struct store *s, const struct table_def *t, sqlite3_stmt *st, size_t max,
+                    store_row_fn fn, void *ctx, size_t *nrows, struct kith_error *err)
+{
+    struct store_value *vals = calloc(t->nfields, sizeof(*vals));
+    if (!vals)
+        return kith_err(err, KITH_ENOMEM, "out of memory reading %s", t->name);
+    int rc = 0;
+    size_t n = 0;
+    while (n < max) {
+        int step = sqlite3_step(st);
+        if (step == SQLITE_DONE)
+            break;
+        if (step != SQLITE_ROW) {
+            rc = kith_err(err, KITH_EDB, "reading %s: %s", t->name, sqlite3_errmsg(s->db));
+            break;
+        }
+        n++;
+        for (size_t i = 0; i < t->nfields; i++)
+            store_column_value(st, (int)i, &vals[i]);
+        if (fn && (rc = fn(ctx, vals)) != 0)
+            break;
+    }
+    free(vals);
+    if (nrows)
+        *nrows = n;
+    return rc;
+}
+
+static bool field_is_scalar(const struct field_def *f)
+{
+    return !f->secret && f->type != FT_JSON;
+}
+
+/* Appends " AND (f1 LIKE ? ESCAPE '\' OR ...)" for each word of q->search. */
+static int search_sql(struct qbuf *b, const struct table_def *t, const struct store_query *q,
+                      const struct plan *pl, struct kith_error *err)
+{
+    const char *p = q->search;
+    if (!p || !*p)
+        return 0;
+    if (strlen(p) > STORE_SEARCH_MAX_LEN)
+        return kith_err(err, KITH_EINVAL, "the search text is longer than %d bytes",
+                        STORE_SEARCH_MAX_LEN);
+    if (q->nsearch == 0)
+        return kith_err(err, KITH_EINVAL, "%s cannot be searched", t->name);
+    int words = 0;
+    for (;;) {
+        p += strspn(p, " \t");
+        size_t n = strcspn(p, " \t");
+        if (n == 0)
+            break;
+        if (words == STORE_SEARCH_MAX_WORDS)
+            return kith_err(err, KITH_EINVAL, "search for at most %d words",
+                            STORE_SEARCH_MAX_WORDS);
+        char *pat = b->patterns[words++];
+        size_t k = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (p[i] == '%' || p[i] == '_' || p[i] == '\\')
+                pat[k++] = '\\';
+            pat[k++] = p[i];
+        }
+        pat[k++] = '%';
+        pat[k] = '\0';
+        struct store_value v = {.kind = SV_TEXT, .s = pat, .len = k};
+        q_add(b, " AND (");
+        for (size_t f = 0; f < q->nsearch; f++) {
+            q_add(b, f ? " OR " : "");
+            q_col(b, pl, NULL, t->fields[q->search_fields[f]].name);
+            q_add(b, " LIKE ");
+            q_bind(b, &v);
+            q_add(b, " ESCAPE '\\'");
+        }
+        q_add(b, ")");
+        p += n;
+    }
+    return 0;
+}
+
+/* Appends the keyset condition of q: the rows after (after_key, after_id) in q's order. */
+static void keyset_sql(struct qbuf *b, const struct table_def *t, const struct store_query *q)
+{
+    const char *c = t->fields[q->sort_field].name;
+    if (!q->after)
+        return;
+    if (q->sort_field == 0) {
+        q_add(b, q->descending ? " AND id < " : " AND id > ");
+        q_bind_int(b, q->after_id);
+        return;
+    }
+    bool null_key = q->after_key.kind == SV_NULL;
+    if (!q->descending && null_key) { /* NULLs come first: the rest of them, then the others */
+        q_add(b, " AND (");
+        q_add(b, c);
+        q_add(b, " IS NOT NULL OR id > ");
+        q_bind_int(b, q->after_id);
+        q_add(b, ")");
+    } else if (q->descending && null_key) { /* NULLs come last: only the rest of them */
+        q_add(b, " AND ");
+        q_add(b, c);
+        q_add(b, " IS NULL AND id < ");
+        q_bind_int(b, q->after_id);
+    } else {
+        q_add(b, q->descending ? " AND ((" : " AND (");
+        q_add(b, c);
+        q_add(b, q->descending ? ", id) < (" : ", id) > (");
+        q_bind(b, &q->after_key);
+        q_add(b, ", ");
+        q_bind_int(b, q->after_id);
+        q_add(b, ")");
+        if (q->descending) {
+            q_add(b, " OR ");
+            q_add(b, c);
+            q_add(b, " IS NULL)");
+        }
+    }
+}
+
+/* Appends ORDER BY (sort key, id); "+key" keeps SQLite from reading the order off an index. */
+static void order_sql(struct qbuf *b, const struct table_def *t, const struct store_query *q,
+                      const struct plan *pl)
+{
+    const char *dir = q->descending ? " DESC" : "";
+    const char *plus = pl->walk_sort_order ? "" : "+";
+    q_add(b, " ORDER BY ");
+    if (q->sort_field != 0) {
+        q_add(b, plus);
+        q_add(b, t->fields[q->sort_field].name);
+        q_add(b, dir);
+        q_add(b, ", ");
+    }
+    q_add(b, plus);
+    q_add(b, "id");
+    q_add(b, dir);
+}
+
+static const char *const op_sql[] = {[STORE_EQ] = " = ", [STORE_GE] = " >= ", [STORE_LE] = " <= "};
+
+static int check_query(const struct table_def *t, const struct store_query *q,
+                       struct kith_error *err)
+{
+    if (q->limit < 1 || q->limit > STORE_LIST_MAX)
+        return kith_err(err, KITH_EINVAL, "a page holds 1 to %d rows", STORE_LIST_MAX);
+    if (q->nfilters > STORE_QUERY_MAX_FILTERS || q->nsearch > STORE_QUERY_MAX_SEARCH)
+        BUG("store_query over its limits");
+    if (q->sort_field >= t->nfields || !field_is_scalar(&t->fields[q->sort_field]))
+        return kith_err(err, KITH_EINVAL, "%s cannot be sorted by that field", t->name);
+    for (size_t i = 0; i < q->nfilters; i++) {
+        const struct store_filter *f = &q->filters[i];
+        if (f->field >= t->nfields || !field_is_scalar(&t->fields[f->field]) || f->op > STORE_LE)
+            return kith_err(err, KITH_EINVAL, "%s cannot be filtered by that field", t->name);
+    }
+    for (size_t i = 0; i < q->nsearch; i++)
+        if (q->search_fields[i] >= t->nfields || !field_is_scalar(&t->fields[q->search_fields[i]]))
+            BUG("search field %zu of %s is not a text column", q->search_fields[i], t->name);
+    return 0;
+}
+
+/* Appends the scope, filters, search and keyset of q as " AND ..." conditions. */
+static int conditions_sql(struct qbuf *b, const struct table_def *t, const struct store_query *q,
+                          const struct store_scope *scope, const struct plan *pl, bool keyset,
+                          struct kith_error *err)
+{
+    scope_and(b, t, scope, pl);
+    for (size_t i = 0; i < q->nfilters; i++) {
+        q_add(b, " AND ");
+        q_col(b, pl, NULL, t->fields[q->filters[i].field].name);
+        q_add(b, op_sql[q->filters[i].op]);
+        q_bind(b, &q->filters[i].value);
+    }
+    int rc = search_sql(b, t, q, pl, err);
+    if (rc == 0 && keyset)
+        keyset_sql(b, t, q);
+    return rc;
+}
+
+/* Runs "SELECT count(*) FROM (<b> LIMIT max)"; max on any failure (the plan is only a guess). */
+static int64_t count_upto(struct store *s, struct qbuf *b, int64_t max)
+{
+    sqlite3_stmt *st;
+    int64_t n = max;
+    q_add(b, " LIMIT ");
+    q_bind_int(b, max);
+    q_add(b, ")");
+    if (prepare_bound(s, b, &st, NULL) == 0) {
+        if (sqlite3_step(st) == SQLITE_ROW)
+            n = sqlite3_column_int64(st, 0);
+        sqlite3_finalize(st);
+    }
+    return n;
+}
+
+/* True if an index of t starts with the sort field in its collation: the order is free. */
+static bool sort_is_indexed(struct store *s, const struct table_def *t, size_t field)
+{
+    const char *coll = NULL;
+    sqlite3_stmt *st;
+    bool found = false;
+    if (field == 0)
+        return true;
+    if (sqlite3_table_column_metadata(s->db, "main", t->name, t->fields[field].name, NULL, &coll,
+                                      NULL, NULL, NULL) != SQLITE_OK)
+        coll = "BINARY";
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT 1 FROM pragma_index_list(?1) AS il,"
+                           " pragma_index_xinfo(il.name) AS ii WHERE ii.seqno = 0"
+                           " AND ii.name = ?2 AND ii.coll = ?3 COLLATE NOCASE AND il.partial = 0",
+                           -1, &st, NULL) != SQLITE_OK)
+        return false;
+    sqlite3_bind_text(st, 1, t->name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, t->fields[field].name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, coll ? coll : "BINARY", -1, SQLITE_TRANSIENT);
+    found = sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_finalize(st);
+    return found;
+}
+
+/*
+ * Decides how to run q (see struct plan) with at most two bounded counts: how many scoping rows
+ * are in scope (up to PLAN_MANY_PER_ROW per page row), and how many of the next PLAN_MANY_PER_ROW
+ * rows per page row in sort order match: if a page's worth do, walking the sort order fills the
+ * page within that many rows.
+ */
+static int list_plan(struct store *s, const struct table_def *t, const struct store_query *q,
+                     const struct store_scope *sc, struct plan *pl, struct kith_error *err)
+{
+    const struct scope_path *p = scope_path_of(t->name);
+    int64_t many = (int64_t)q->limit * PLAN_MANY_PER_ROW;
+    bool scoped = !sc->all && !store_scope_is_empty(sc);
+    *pl = (struct plan){SCOPE_EXISTS, true};
+    if (!scoped && q->nfilters == 0 && !(q->search && *q->search))
+        return 0; /* nothing to find: walk the sort order */
+    struct qbuf *b = calloc(1, sizeof(*b));
+    if (!b)
+        return kith_err(err, KITH_ENOMEM, "out of memory listing %s", t->name);
+    if (scoped && p && p->via) {
+        q_add(b, "SELECT count(*) FROM (SELECT 1 FROM ");
+        q_add(b, p->via_table);
+        q_add(b, " AS s0 WHERE ");
+        scope_sql(b, p->via_table, "s0", sc, &(struct plan){SCOPE_EXISTS, false}, 0);
+        pl->form = count_upto(s, b, many) >= many ? SCOPE_EXISTS : SCOPE_IN;
+        memset(b, 0, sizeof(*b));
+    }
+    int rc = 0;
+    pl->walk_sort_order = sort_is_indexed(s, t, q->sort_field);
+    if (pl->walk_sort_order) {
+        const struct plan probe = {pl->form, false};
+        q_add(b, "SELECT count(*) FROM (SELECT 1 FROM (SELECT * FROM ");
+        q_add(b, t->name);
+        q_add(b, " WHERE 1");
+        keyset_sql(b, t, q);
+        order_sql(b, t, q, pl);
+        q_add(b, " LIMIT ");
+        q_bind_int(b, many);
+        q_add(b, ") AS ");
+        q_add(b, t->name);
+        q_add(b, " WHERE 1");
+        rc = conditions_sql(b, t, q, sc, &probe, false, err);
+        if (rc == 0)
+            pl->walk_sort_order = count_upto(s, b, (int64_t)q->limit) >= (int64_t)q->limit;
+    }
+    free(b);
+    return rc;
+}
+
+int store_list(struct store *s, const struct table_def *t, const struct store_query *q,
+               const struct store_scope *scope, store_row_fn fn, void *ctx, struct kith_error *err)
+{
+    struct plan pl;
+    int rc = check_query(t, q, err);
+    if (rc < 0 || (rc = list_plan(s, t, q, scope, &pl, err)) < 0)
+        return rc;
+    struct qbuf *b = calloc(1, sizeof(*b));
+    if (!b)
+        return kith_err(err, KITH_ENOMEM, "out of memory listing %s", t->name);
+    select_rows(b, t);
+    if ((rc = conditions_sql(b, t, q, scope, &pl, true, err)) < 0)
+        goto out_free;
+    order_sql(b, t, q, &pl);
+    q_add(b, " LIMIT ");
+    q_bind_int(b, (int64_t)q->limit);
+    sqlite3_stmt *st;
+    if ((rc = prepare_bound(s, b, &st, err)) < 0)
+        goto out_free;
+    rc = each_row(s, t, st, q->limit, fn, ctx, NULL, err);
+    sqlite3_finalize(st);
+out_free:
+    free(b);
+    return rc;
+}
+
+int store_get(struct store *s, const struct table_def *t, int64_t id,
+              const struct store_scope *scope, store_row_fn fn, void *ctx, struct kith_error *err)
+{
+    struct qbuf *b = calloc(1, sizeof(*b));
+    if (!b)
+        return kith_err(err, KITH_ENOMEM, "out of memory reading %s", t->name);
+    select_rows(b, t);
+    scope_and(b, t, scope, &(const struct plan){SCOPE_EXISTS, false});
+    q_add(b, " AND id = ");
+    q_bind_int(b, id);
+    sqlite3_stmt *st;
+    size_t n = 0;
+    int rc = prepare_bound(s, b, &st, err);
+    if (rc == 0) {
+        rc = each_row(s, t, st, 1, fn, ctx, &n, err);
+        sqlite3_finalize(st);
+    }
+    free(b);
+    if (rc == 0 && n == 0)
+        rc = kith_err(err, KITH_ENOTFOUND, "no %s %lld", t->singular, (long long)id);
+    return rc;
+}
+
+/* Runs a statement that returns no rows; KITH_ENOTFOUND when it changed none. */
+static int run_change(struct store *s, const struct table_def *t, struct qbuf *b, int64_t id,
+                      const char *what, struct kith_error *err)
+{
+    sqlite3_stmt *st;
+    int rc = prepare_bound(s, b, &st, err);
+    if (rc < 0)
+        return rc;
+    if (sqlite3_step(st) != SQLITE_DONE)
+        rc = store_write_error(s, t, what, err);
+    else if (sqlite3_changes(s->db) == 0)
+        rc = kith_err(err, KITH_ENOTFOUND, "no %s %lld", t->singular, (long long)id);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int store_update(struct store *s, const struct table_def *t, int64_t id,
+                 const struct store_value *vals, const bool *set, struct kith_error *err)
+{
+    struct qbuf *b = calloc(1, sizeof(*b));
+    if (!b)
+        return kith_err(err, KITH_ENOMEM, "out of memory updating %s", t->name);
+    q_add(b, "UPDATE ");
+    q_add(b, t->name);
+    q_add(b, " SET id = id");
+    for (size_t i = 0; i < t->nfields; i++) {
+        const char *name = t->fields[i].name;
+        if (!set[i] || t->fields[i].type == FT_ID || strcmp(name, "created_at") == 0)
+            continue;
+        q_add(b, ", ");
+        q_add(b, name);
+        q_add(b, " = ");
+        q_bind(b, &vals[i]);
+    }
+    q_add(b, " WHERE id = ");
+    q_bind_int(b, id);
+    int rc = run_change(s, t, b, id, "updating a row", err);
+    free(b);
+    return rc;
+}
+
+/* Appends to msg the "table.column" of every reference to row id of t that some row still uses. */
+static int find_referrers(struct store *s, const struct table_def *t, int64_t id, char *msg,
+                          size_t size, struct kith_error *err)
+{
+    size_t used = 0;
+    for (size_t k = 0; k < model_ntables; k++) {
+        const struct table_def *rt = model_tables[k];
+        for (size_t f = 0; f < rt->nfields; f++) {
+            const struct field_def *fd = &rt->fields[f];
+            if (fd->type != FT_REF || strcmp(fd->ref_table, t->name) != 0)
+                continue;
+            char sql[256];
+            snprintf(sql, sizeof(sql), "SELECT 1 FROM %s WHERE %s = ? AND id <> ? LIMIT 1",
+                     rt->name, fd->name);
+            sqlite3_stmt *st;
+            if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+                return kith_err(err, KITH_EDB, "looking for references: %s", sqlite3_errmsg(s->db));
+            sqlite3_bind_int64(st, 1, id);
+            sqlite3_bind_int64(st, 2, rt == t ? id : 0);
+            int step = sqlite3_step(st);
+            sqlite3_finalize(st);
+            if (step == SQLITE_ROW && used + 80 < size)
+                used += (size_t)snprintf(msg + used, size - used, "%s%s.%s", used ? ", " : "",
+                                         rt->name, fd->name);
+            else if (step != SQLITE_DONE && step != SQLITE_ROW)
+                return kith_err(err, KITH_EDB, "looking for references: %s", sqlite3_errmsg(s->db));
+        }
+    }
+    return 0;
+}
+
+int store_delete(struct store *s, const struct table_def *t, int64_t id, struct kith_error *err)
+{
+    char refs[300] = "";
+    int rc = find_referrers(s, t, id, refs, sizeof(refs), err);
+    if (rc < 0)
+        return rc;
+    if (refs[0])
+        return kith_err(err, KITH_ECONFLICT, "%s %lld is still referred to by %s", t->singular,
+                        (long long)id, refs);
+    struct qbuf *b = calloc(1, sizeof(*b));
+    if (!b)
+        return kith_err(err, KITH_ENOMEM, "out of memory deleting from %s", t->name);
+    q_add(b, "DELETE FROM ");
+    q_add(b, t->name);
+    q_add(b, " WHERE id = ");
+    q_bind_int(b, id);
+    rc = run_change(s, t, b, id, "deleting a row", err);
+    free(b);
+    if (rc == KITH_EINVAL) /* a reference the check above did not see (a race) */
+        rc = kith_err(err, KITH_ECONFLICT, "%s %lld is still referred to by other records",
+                      t->singular, (long long)id);
+    return rc;
+}
+
+/* The tables of a timeline in the order of store_timeline_pos.kind. */
+static const char *const timeline_tables[] = {"interactions", "orders", "events"};
+
+struct timeline_row {
+    const struct table_def *t;
+    const struct store_timeline_pos *pos;
+    store_timeline_fn fn;
+    void *ctx;
+};
+
+static int timeline_row(void *ctx, const struct store_value *vals)
+{
+    struct timeline_row *r = ctx;
+    return r->fn(r->ctx, r->t, r->pos, vals);
+}
+
+int store_timeline(struct store *s, int64_t contact_id, const struct store_timeline_pos *after,
+                   size_t limit, store_timeline_fn fn, void *ctx, struct kith_error *err)
+{
+    if (limit < 1 || limit > STORE_LIST_MAX)
+        return kith_err(err, KITH_EINVAL, "a page holds 1 to %d rows", STORE_LIST_MAX);
+    struct qbuf *b = calloc(1, sizeof(*b));
+    if (!b)
+        return kith_err(err, KITH_ENOMEM, "out of memory reading a timeline");
+    q_add(b, "SELECT kind, id, at FROM (SELECT 0 AS kind, id, occurred_at AS at FROM interactions"
+             " WHERE contact_id = ?1 UNION ALL SELECT 1, id, ordered_at FROM orders"
+             " WHERE contact_id = ?1 UNION ALL SELECT 2, id, occurred_at FROM events"
+             " WHERE contact_id = ?1)");
+    b->binds[b->nbinds++] = (struct store_value){.kind = SV_INT, .i = contact_id};
+    if (after) {
+        q_add(b, " WHERE (at, kind, id) < (?2, ?3, ?4)");
+        b->binds[b->nbinds++] = (struct store_value){.kind = SV_INT, .i = after->at};
+        b->binds[b->nbinds++] = (struct store_value){.kind = SV_INT, .i = after->kind};
+        b->binds[b->nbinds++] = (struct store_value){.kind = SV_INT, .i = after->id};
+    }
+    q_add(b, " ORDER BY at DESC, kind DESC, id DESC LIMIT ");
+    q_bind_int(b, (int64_t)limit);
+    sqlite3_stmt *st;
+    int rc = prepare_bound(s, b, &st, err);
+    free(b);
+    if (rc < 0)
+        return rc;
+    const struct store_scope all = {.all = true};
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct store_timeline_pos pos = {.kind = sqlite3_column_int(st, 0),
+                                         .id = sqlite3_column_int64(st, 1),
+                                         .at = sqlite3_column_int64(st, 2)};
+        if (pos.kind < 0 || pos.kind > 2)
+            BUG("timeline kind %d", pos.kind);
+        struct timeline_row r = {model_table(timeline_tables[pos.kind]), &pos, fn, ctx};
+        if ((rc = store_get(s, r.t, pos.id, &all, timeline_row, &r, err)) != 0)
+            goto out_finalize;
+    }
+    rc = rc == SQLITE_DONE
+             ? 0
+             : kith_err(err, KITH_EDB, "reading a timeline: %s", sqlite3_errmsg(s->db));
+out_finalize:
+    sqlite3_finalize(st);
+    return rc;
+}
