@@ -1,6 +1,6 @@
 /*
  * store_test.c - tests of src/store: migrations (new, older, newer databases), the agreement of
- * the SQL schema with model/table.h, pragmas, and the generic row path.
+ * the SQL schema with model/table.h, pragmas, and the generic row path (one row and many).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -300,6 +300,47 @@ static void scan_stops_when_asked_and_hides_secrets(void **state)
     test_rm_db(path);
 }
 
+/* Many rows a statement; a failing statement is undone whole and says how far it got. */
+static void insert_rows_in_groups_stops_at_a_failing_group(void **state)
+{
+    (void)state;
+    char path[512];
+    struct kith_error err = {0};
+    struct store *s;
+    test_tmp_path(path, sizeof(path), "rows_many.db");
+    assert_int_equal(store_open(path, STORE_CREATE, &s, &err), 0);
+    const struct table_def *units = model_table("units");
+    enum { N = 150 };
+    static char names[2 * N][16];
+    static struct store_value rows[2 * N][6];
+    const struct store_value *ptrs[2 * N];
+    for (size_t i = 0; i < 2 * N; i++) {
+        snprintf(names[i], sizeof(names[i]), "U%zu", i);
+        memset(rows[i], 0, sizeof(rows[i]));
+        rows[i][3] = v_text(names[i]);
+        rows[i][4] = v_text("dealer");
+        ptrs[i] = rows[i];
+    }
+    size_t done = 0;
+    assert_int_equal(store_insert_rows(s, units, ptrs, N, &done, &err), 0);
+    assert_int_equal(done, N);
+    int64_t n = 0, id = 0;
+    assert_int_equal(store_count(s, units, &n, &err), 0);
+    assert_int_equal(n, N);
+    /* ids in order, created_at set */
+    assert_int_equal(store_find_id(s, units, "name", "U149", &id, &err), 0);
+    assert_int_equal(id, N);
+    /* the second group holds a taken name: the first group stays, the rest does not */
+    rows[N + 70][3] = v_text("U10");
+    assert_int_equal(store_insert_rows(s, units, &ptrs[N], N, &done, &err), KITH_ECONFLICT);
+    assert_non_null(strstr(err.msg, "units.name"));
+    assert_true(done > 0 && done <= 70);
+    assert_int_equal(store_count(s, units, &n, &err), 0);
+    assert_int_equal(n, N + (int64_t)done);
+    store_close(s);
+    test_rm_db(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -311,6 +352,7 @@ int main(void)
         cmocka_unit_test(newer_database_is_refused_naming_both_versions),
         cmocka_unit_test(insert_find_scan_and_constraints),
         cmocka_unit_test(scan_stops_when_asked_and_hides_secrets),
+        cmocka_unit_test(insert_rows_in_groups_stops_at_a_failing_group),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

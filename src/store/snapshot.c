@@ -1,0 +1,379 @@
+/*
+ * snapshot.c - the store's streaming reads for the Relationship Value engine, and the loader
+ * that fills an engine snapshot (engine/snapshot.h) from them. Interactions are read by rowid
+ * ranges on parallel connections: in a database written in time order that is sequential I/O,
+ * where the contact-ordered index scan would seek once per row. docs/internals/rv.md.
+ */
+#include "store/store_int.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/snapshot.h"
+
+#include "util/banned.h"
+
+#define INTERACTION_COLUMNS "id, contact_id, user_id, type_id, occurred_at, rv, cost, voids_id"
+
+static int db_fail(struct kith_error *err, sqlite3 *db, const char *what)
+{
+    return kith_err(err, KITH_EDB, "%s: %s", what, sqlite3_errmsg(db));
+}
+
+static int64_t col_id(sqlite3_stmt *st, int col)
+{
+    return sqlite3_column_type(st, col) == SQLITE_NULL ? 0 : sqlite3_column_int64(st, col);
+}
+
+static const char *col_text(sqlite3_stmt *st, int col)
+{
+    return (const char *)sqlite3_column_text(st, col);
+}
+
+/* The hot loop of a snapshot load: a NULL reference reads as 0 without a type check (ids are
+ * positive), only rv and cost need one (NULL there means "the type's"). */
+static void read_interaction(sqlite3_stmt *st, struct store_interaction_row *r)
+{
+    r->id = sqlite3_column_int64(st, 0);
+    r->contact_id = sqlite3_column_int64(st, 1);
+    r->user_id = sqlite3_column_int64(st, 2);
+    r->type_id = sqlite3_column_int64(st, 3);
+    r->occurred_at = sqlite3_column_int64(st, 4);
+    r->has_rv = sqlite3_column_type(st, 5) != SQLITE_NULL;
+    r->rv = r->has_rv ? sqlite3_column_int64(st, 5) : 0;
+    r->has_cost = sqlite3_column_type(st, 6) != SQLITE_NULL;
+    r->cost = r->has_cost ? sqlite3_column_int64(st, 6) : 0;
+    r->voids_id = sqlite3_column_int64(st, 7);
+}
+
+/* Steps st to the end, handing each row to fn; finalizes st. */
+static int stream_interactions(sqlite3 *db, sqlite3_stmt *st, store_interaction_fn fn, void *ctx,
+                               struct kith_error *err)
+{
+    struct store_interaction_row row;
+    int rc = 0, step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        read_interaction(st, &row);
+        if ((rc = fn(ctx, &row)) != 0)
+            break;
+    }
+    if (rc == 0 && step != SQLITE_DONE)
+        rc = db_fail(err, db, "reading interactions");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int store_scan_interactions_by_contact(struct store *s, store_interaction_fn fn, void *ctx,
+                                       struct kith_error *err)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT " INTERACTION_COLUMNS " FROM interactions"
+                           " INDEXED BY interactions_contact_time"
+                           " ORDER BY contact_id, occurred_at, id",
+                           -1, &st, NULL) != SQLITE_OK)
+        return db_fail(err, s->db, "reading interactions by contact");
+    return stream_interactions(s->db, st, fn, ctx, err);
+}
+
+static int scan_by_id(sqlite3 *db, int64_t from_id, int64_t to_id, store_interaction_fn fn,
+                      void *ctx, struct kith_error *err)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT " INTERACTION_COLUMNS " FROM interactions"
+                           " WHERE id >= ?1 AND id <= ?2 ORDER BY id",
+                           -1, &st, NULL) != SQLITE_OK)
+        return db_fail(err, db, "reading interactions");
+    sqlite3_bind_int64(st, 1, from_id);
+    sqlite3_bind_int64(st, 2, to_id);
+    return stream_interactions(db, st, fn, ctx, err);
+}
+
+int store_scan_interactions_by_id(struct store *s, int64_t from_id, int64_t to_id,
+                                  store_interaction_fn fn, void *ctx, struct kith_error *err)
+{
+    return scan_by_id(s->db, from_id, to_id, fn, ctx, err);
+}
+
+/* ---- the loader -------------------------------------------------------------------------------
+ */
+
+static int prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st, struct kith_error *err)
+{
+    if (sqlite3_prepare_v2(db, sql, -1, st, NULL) != SQLITE_OK)
+        return db_fail(err, db, "preparing the snapshot's reads");
+    return 0;
+}
+
+/* Runs sql and hands each row to add(); finalizes. */
+typedef int (*row_fn)(struct rv_builder *b, sqlite3_stmt *st, struct kith_error *err);
+
+static int each_row(sqlite3 *db, const char *sql, row_fn add, struct rv_builder *b,
+                    struct kith_error *err)
+{
+    sqlite3_stmt *st;
+    int rc = prepare(db, sql, &st, err), step;
+    if (rc < 0)
+        return rc;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW)
+        if ((rc = add(b, st, err)) < 0)
+            break;
+    if (rc == 0 && step != SQLITE_DONE)
+        rc = db_fail(err, db, "reading the snapshot's rows");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int add_type(struct rv_builder *b, sqlite3_stmt *st, struct kith_error *err)
+{
+    struct rv_type_in t = {
+        .id = sqlite3_column_int64(st, 0),
+        .rv = sqlite3_column_int64(st, 1),
+        .cost = sqlite3_column_int64(st, 2),
+        .level = sqlite3_column_int64(st, 3),
+        .phase = col_text(st, 4),
+        .is_trigger = sqlite3_column_int(st, 5) != 0,
+        .is_voc = sqlite3_column_int(st, 6) != 0,
+    };
+    return rv_builder_add_type(b, &t, err);
+}
+
+static int add_unit(struct rv_builder *b, sqlite3_stmt *st, struct kith_error *err)
+{
+    return rv_builder_add_unit(b, sqlite3_column_int64(st, 0), col_text(st, 1), err);
+}
+
+static int add_team(struct rv_builder *b, sqlite3_stmt *st, struct kith_error *err)
+{
+    return rv_builder_add_team(b, sqlite3_column_int64(st, 0), col_text(st, 1), col_id(st, 2), err);
+}
+
+static int add_user(struct rv_builder *b, sqlite3_stmt *st, struct kith_error *err)
+{
+    return rv_builder_add_user(b, sqlite3_column_int64(st, 0), col_text(st, 1), col_text(st, 2),
+                               col_id(st, 3), col_id(st, 4), err);
+}
+
+static int add_contact(struct rv_builder *b, sqlite3_stmt *st, struct kith_error *err)
+{
+    struct rv_contact_in c = {
+        .id = sqlite3_column_int64(st, 0),
+        .account_id = col_id(st, 1),
+        .owner_id = col_id(st, 2),
+        .unit_id = col_id(st, 3),
+        .team_id = col_id(st, 4),
+        .industry = col_text(st, 5),
+        .territory = col_text(st, 6),
+        .source = col_text(st, 7),
+        .revenue_band = col_text(st, 8),
+        .community_role = col_text(st, 9),
+    };
+    return rv_builder_add_contact(b, &c, err);
+}
+
+static int add_order(struct rv_builder *b, sqlite3_stmt *st, struct kith_error *err)
+{
+    struct rv_order_in o = {
+        .account_id = col_id(st, 0),
+        .contact_id = col_id(st, 1),
+        .ordered_at = sqlite3_column_int64(st, 2),
+        .amount = sqlite3_column_int64(st, 3),
+        .margin = col_id(st, 4),
+    };
+    return rv_builder_add_order(b, &o, err);
+}
+
+static int add_event(struct rv_builder *b, sqlite3_stmt *st, struct kith_error *err)
+{
+    struct rv_event_in e = {
+        .contact_id = col_id(st, 0),
+        .account_id = col_id(st, 1),
+        .kind = col_text(st, 2),
+        .occurred_at = sqlite3_column_int64(st, 3),
+    };
+    return rv_builder_add_event(b, &e, err);
+}
+
+static int expect_contacts(sqlite3 *db, struct rv_builder *b, struct kith_error *err)
+{
+    sqlite3_stmt *st;
+    int rc = prepare(db, "SELECT count(*) FROM contacts", &st, err);
+    if (rc < 0)
+        return rc;
+    if (sqlite3_step(st) == SQLITE_ROW)
+        rc = rv_builder_expect_contacts(b, (size_t)sqlite3_column_int64(st, 0), err);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* One reader thread: a connection and an id range feeding one builder segment. */
+struct reader {
+    sqlite3 *db; /* the store's own for segment 0, else opened here */
+    bool own_db;
+    struct rv_builder *b;
+    unsigned seg;
+    int64_t from_id, to_id;
+    int rc;
+    struct kith_error err;
+};
+
+static int reader_row(void *ctx, const struct store_interaction_row *r)
+{
+    struct reader *rd = ctx;
+    struct rv_interaction_in in = {
+        .id = r->id,
+        .contact_id = r->contact_id,
+        .user_id = r->user_id,
+        .type_id = r->type_id,
+        .occurred_at = r->occurred_at,
+        .rv = r->rv,
+        .cost = r->cost,
+        .voids_id = r->voids_id,
+        .has_rv = r->has_rv,
+        .has_cost = r->has_cost,
+    };
+    return rv_builder_add_interaction(rd->b, rd->seg, &in, &rd->err);
+}
+
+static void *reader_run(void *arg)
+{
+    struct reader *rd = arg;
+    rd->rc = scan_by_id(rd->db, rd->from_id, rd->to_id, reader_row, rd, &rd->err);
+    return NULL;
+}
+
+/* A second read connection on the same file, in a read transaction; NULL when impossible. */
+static sqlite3 *open_reader(sqlite3 *main_db)
+{
+    const char *path = sqlite3_db_filename(main_db, "main");
+    sqlite3 *db = NULL;
+    if (!path || !*path)
+        return NULL;
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK ||
+        sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
+        sqlite3_close(db);
+        return NULL;
+    }
+    sqlite3_busy_timeout(db, 5000);
+    return db;
+}
+
+static int read_interactions(struct store *s, struct rv_builder *b, unsigned nthreads,
+                             struct kith_error *err)
+{
+    int64_t lo = 0, hi = 0;
+    sqlite3_stmt *st;
+    int rc = prepare(s->db, "SELECT coalesce(min(id), 1), coalesce(max(id), 0) FROM interactions",
+                     &st, err);
+    if (rc < 0)
+        return rc;
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        lo = sqlite3_column_int64(st, 0);
+        hi = sqlite3_column_int64(st, 1);
+    }
+    sqlite3_finalize(st);
+    struct reader rd[8];
+    unsigned n = 1;
+    memset(rd, 0, sizeof(rd));
+    rd[0].db = s->db;
+    /* more connections only when there is enough to share */
+    for (unsigned k = 1; k < nthreads && hi - lo > 100000; k++, n++)
+        if (!(rd[k].db = open_reader(s->db)))
+            break;
+    if ((rc = rv_builder_begin_interactions(b, n, err)) < 0)
+        goto out_close;
+    int64_t span = hi >= lo ? hi - lo + 1 : 0;
+    pthread_t tid[8];
+    unsigned started = 1;
+    for (unsigned k = 0; k < n; k++) {
+        rd[k].own_db = k > 0;
+        rd[k].b = b;
+        rd[k].seg = k;
+        rd[k].from_id = lo + span * k / n;
+        rd[k].to_id = k + 1 == n ? hi : lo + span * (k + 1) / n - 1;
+    }
+    /* ids are nearly dense in practice, so a range is a good hint of its rows; untouched room
+     * costs address space only */
+    for (unsigned k = 0; k < n && rc == 0; k++) {
+        int64_t rows = rd[k].to_id - rd[k].from_id + 1;
+        if (rows > 0)
+            rc = rv_builder_reserve(b, k, (size_t)(rows < (1 << 26) ? rows : 1 << 26), err);
+    }
+    if (rc < 0)
+        goto out_close;
+    for (unsigned k = 1; k < n; k++, started++)
+        if (pthread_create(&tid[k], NULL, reader_run, &rd[k]) != 0)
+            break;
+    reader_run(&rd[0]);
+    for (unsigned k = 1; k < started; k++)
+        pthread_join(tid[k], NULL);
+    /* a thread that could not start: read its range here */
+    for (unsigned k = started; k < n; k++)
+        reader_run(&rd[k]);
+    for (unsigned k = 0; k < n && rc == 0; k++) {
+        if (rd[k].rc < 0) {
+            *err = rd[k].err;
+            rc = rd[k].rc;
+        }
+    }
+out_close:
+    for (unsigned k = 1; k < 8; k++) {
+        if (rd[k].db) {
+            sqlite3_exec(rd[k].db, "COMMIT", NULL, NULL, NULL);
+            sqlite3_close(rd[k].db);
+        }
+    }
+    return rc;
+}
+
+int store_load_rv_snapshot(struct store *s, unsigned nthreads, struct rv_snapshot **out,
+                           struct kith_error *err)
+{
+    struct rv_builder *b = NULL;
+    *out = NULL;
+    if (nthreads < 1 || nthreads > 8)
+        return kith_err(err, KITH_EINVAL, "1 to 8 reader threads, not %u", nthreads);
+    bool txn = sqlite3_get_autocommit(s->db) != 0;
+    int rc = rv_builder_new(&b, err);
+    if (rc < 0)
+        return rc;
+    if (txn && sqlite3_exec(s->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
+        rc = db_fail(err, s->db, "starting to read the snapshot");
+        goto out_free;
+    }
+    if ((rc = each_row(s->db,
+                       "SELECT id, rv, cost, level, phase, is_trigger, is_voc"
+                       " FROM interaction_types",
+                       add_type, b, err)) < 0 ||
+        (rc = each_row(s->db, "SELECT id, name FROM units", add_unit, b, err)) < 0 ||
+        (rc = each_row(s->db, "SELECT id, name, unit_id FROM teams", add_team, b, err)) < 0 ||
+        (rc = each_row(s->db, "SELECT id, email, name, team_id, unit_id FROM users", add_user, b,
+                       err)) < 0 ||
+        (rc = expect_contacts(s->db, b, err)) < 0 ||
+        (rc = each_row(s->db,
+                       "SELECT c.id, c.account_id, coalesce(c.owner_id, a.owner_id),"
+                       " coalesce(c.unit_id, a.unit_id), coalesce(c.team_id, a.team_id),"
+                       " a.industry, a.territory, coalesce(c.source, a.source), a.revenue_band,"
+                       " c.community_role"
+                       " FROM contacts c LEFT JOIN accounts a ON a.id = c.account_id"
+                       " ORDER BY c.id",
+                       add_contact, b, err)) < 0 ||
+        (rc = read_interactions(s, b, nthreads, err)) < 0 ||
+        (rc = each_row(s->db,
+                       "SELECT account_id, contact_id, ordered_at, amount, margin FROM orders",
+                       add_order, b, err)) < 0 ||
+        (rc = each_row(s->db, "SELECT contact_id, account_id, kind, occurred_at FROM events",
+                       add_event, b, err)) < 0)
+        goto out_end;
+    rc = rv_builder_finish(b, out, err);
+out_end:
+    if (txn)
+        sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+out_free:
+    rv_builder_free(b);
+    if (rc < 0)
+        kith_err_prefix(err, "loading the RV snapshot");
+    return rc;
+}

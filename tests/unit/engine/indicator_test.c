@@ -1,0 +1,181 @@
+/*
+ * Tests for src/engine/indicator.c: Spearman's rho and the AUC worked out by hand, the seeded
+ * bootstrap (a planted monotone relationship gives rho > 0 with an interval above 0; no
+ * relationship gives an interval that covers 0), deciles, and the study on a snapshot: RV
+ * gained in the window per account against margin, growth and churn after the cut-off.
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "engine/indicator.h"
+#include "support/rvfixture.h"
+
+#define assert_near(a, e, tol) assert_true(fabs((double)(a) - (double)(e)) < (tol))
+
+static void test_spearman_by_hand(void **state)
+{
+    (void)state;
+    /* y ranks with a tie: 1, 2, 3.5, 5, 3.5; rho = 8 / sqrt(10 * 9.5) */
+    const double x[] = {1, 2, 3, 4, 5}, y[] = {5, 6, 7, 8, 7};
+    assert_near(indicator_spearman(x, y, 5), 8 / sqrt(95), 1e-12);
+    const double rev[] = {9, 7, 5, 3, 1};
+    assert_near(indicator_spearman(x, rev, 5), -1, 1e-12);
+    const double flat[] = {2, 2, 2, 2, 2};
+    assert_true(isnan(indicator_spearman(x, flat, 5)));
+    assert_true(isnan(indicator_spearman(x, y, 1)));
+}
+
+static void test_auc_by_hand(void **state)
+{
+    (void)state;
+    /* positives 0.9, 0.3 against negatives 0.8, 0.3, 0.1: 3 + 1.5 of 6 pairs */
+    const double score[] = {0.9, 0.8, 0.3, 0.3, 0.1};
+    const uint8_t label[] = {1, 0, 1, 0, 0};
+    assert_near(indicator_auc(score, label, 5), 0.75, 1e-12);
+    const uint8_t none[] = {0, 0, 0, 0, 0};
+    assert_true(isnan(indicator_auc(score, none, 5)));
+}
+
+static uint64_t prng;
+static double unif(void)
+{
+    prng = prng * 6364136223846793005ULL + 1442695040888963407ULL;
+    return (double)(prng >> 11) * 0x1.0p-53;
+}
+
+static void test_bootstrap_planted_and_none(void **state)
+{
+    (void)state;
+    enum { N = 400 };
+    double x[N], y[N], z[N];
+    prng = 3;
+    for (int i = 0; i < N; i++) {
+        x[i] = floor(unif() * 50);     /* RV gained, with ties */
+        y[i] = 2 * x[i] + 40 * unif(); /* margin: monotone in x plus noise */
+        z[i] = 40 * unif();            /* no relationship */
+    }
+    struct indicator_result r;
+    assert_int_equal(indicator_relate(x, y, N, 0, 1000, 11, &r, NULL), 0);
+    assert_true(r.rho > 0.5);
+    assert_true(r.rho_lo > 0 && r.rho_lo < r.rho && r.rho < r.rho_hi);
+    assert_int_equal(r.resamples_used, 1000);
+    /* deciles from the most RV gained: the outcome falls with them */
+    size_t total = 0;
+    for (int d = 0; d < INDICATOR_DECILES; d++)
+        total += r.deciles[d].n;
+    assert_int_equal(total, N);
+    assert_true(r.deciles[0].x_min >= r.deciles[9].x_max);
+    assert_true(r.deciles[0].y_mean > r.deciles[9].y_mean);
+    assert_true(r.deciles[0].lift > 1 && r.deciles[9].lift < 1);
+    /* the same seed gives the same interval */
+    struct indicator_result again;
+    assert_int_equal(indicator_relate(x, y, N, 0, 1000, 11, &again, NULL), 0);
+    assert_true(again.rho_lo == r.rho_lo && again.rho_hi == r.rho_hi);
+
+    assert_int_equal(indicator_relate(x, z, N, 0, 1000, 11, &r, NULL), 0);
+    assert_true(fabs(r.rho) < 0.15);
+    assert_true(r.rho_lo < 0 && r.rho_hi > 0);
+
+    /* churn: low RV gained, more churn */
+    double ch[N];
+    for (int i = 0; i < N; i++)
+        ch[i] = unif() < 0.6 - x[i] / 100 ? 1 : 0;
+    assert_int_equal(indicator_relate(x, ch, N, 1, 500, 5, &r, NULL), 0);
+    assert_true(r.auc > 0.55 && r.auc_lo > 0.5 && r.auc_hi > r.auc);
+    assert_true(r.rho < 0);
+    assert_true(r.positives > 0 && r.positives < N);
+
+    struct kith_error err = {0};
+    assert_int_equal(indicator_relate(x, y, 2, 0, 10, 1, &r, &err), KITH_EINVAL);
+}
+
+/*
+ * Accounts 1..40, one contact each (contact id = account id + 100). Account a gains a visits
+ * (RV 2 each) in the 30 days before the cut-off (day 100) and an older meeting (RV 5, outside
+ * the window); after the cut-off it orders with margin 100 a. Accounts 1..10 churn after the
+ * cut-off; account 40 churned before it (left out). Account 41 starts after the cut-off.
+ */
+static struct rv_snapshot *study(void)
+{
+    struct rv_builder *b = fx_builder();
+    for (int a = 1; a <= 41; a++)
+        fx_contact(b, 100 + a, a, 10, 1, 100, NULL);
+    fx_begin(b);
+    int64_t id = 1;
+    for (int a = 1; a <= 40; a++) {
+        fx_add(b, fx_row(id++, 100 + a, 2, 10));
+        for (int k = 0; k < a; k++)
+            fx_add(b, fx_row(id++, 100 + a, 1, 71 + (double)k * 29.0 / 40));
+        struct rv_order_in o = {a, 100 + a, fx_ms(120), 1000 * a, 100 * a};
+        assert_int_equal(rv_builder_add_order(b, &o, NULL), 0);
+        struct rv_order_in before = {a, 0, fx_ms(90), 500, 1};
+        assert_int_equal(rv_builder_add_order(b, &before, NULL), 0);
+        if (a <= 10) {
+            struct rv_event_in e = {0, a, "churn", fx_ms(150)};
+            assert_int_equal(rv_builder_add_event(b, &e, NULL), 0);
+        }
+    }
+    struct rv_event_in gone = {140, 40, "churn", fx_ms(50)};
+    assert_int_equal(rv_builder_add_event(b, &gone, NULL), 0);
+    fx_add(b, fx_row(id++, 141, 1, 110));
+    return fx_finish(b);
+}
+
+static void test_study_on_a_snapshot(void **state)
+{
+    (void)state;
+    struct rv_snapshot *s = study();
+    struct indicator_spec spec;
+    indicator_spec_init(&spec, fx_ms(100), 30, 90, INDICATOR_MARGIN);
+    spec.resamples = 300;
+    struct indicator_result r;
+    assert_int_equal(indicator_compute(s, &spec, &r, NULL), 0);
+    assert_int_equal(r.n, 39); /* 40 churned before, 41 started after */
+    assert_near(r.rho, 1, 1e-12);
+    assert_true(r.rho_lo > 0.9);
+    assert_true(isnan(r.auc));
+    assert_near(r.x_mean, 2 * 20.0, 1e-9); /* accounts 1..39: mean a = 20, 2 a each */
+    assert_near(r.deciles[0].x_max, 78, 1e-9);
+    /* growth: 1000 a after minus 500 before */
+    spec.outcome = INDICATOR_GROWTH;
+    assert_int_equal(indicator_compute(s, &spec, &r, NULL), 0);
+    assert_near(r.y_mean, 1000 * 20.0 - 500, 1e-9);
+    assert_near(r.rho, 1, 1e-12);
+    /* churn: the ten accounts with least RV gained churn: a perfect AUC */
+    spec.outcome = INDICATOR_CHURN;
+    assert_int_equal(indicator_compute(s, &spec, &r, NULL), 0);
+    assert_int_equal(r.positives, 10);
+    assert_near(r.auc, 1, 1e-12);
+    assert_true(r.rho < 0);
+    /* per contact: account-level churn events are not the contacts', so no positives */
+    spec.per = INDICATOR_PER_CONTACT;
+    assert_int_equal(indicator_compute(s, &spec, &r, NULL), 0);
+    assert_int_equal(r.positives, 0);
+    assert_int_equal(r.n, 39);
+    struct kith_error err = {0};
+    spec.window_days = 0;
+    assert_int_equal(indicator_compute(s, &spec, &r, &err), KITH_EINVAL);
+    enum indicator_outcome o;
+    assert_int_equal(indicator_outcome_from_name("growth", &o, NULL), 0);
+    assert_int_equal(o, INDICATOR_GROWTH);
+    assert_int_equal(indicator_outcome_from_name("profit", &o, &err), KITH_EINVAL);
+    rv_snapshot_free(s);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_spearman_by_hand),
+        cmocka_unit_test(test_auc_by_hand),
+        cmocka_unit_test(test_bootstrap_planted_and_none),
+        cmocka_unit_test(test_study_on_a_snapshot),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
