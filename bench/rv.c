@@ -453,6 +453,8 @@ static int64_t latest_ms(const struct rv_snapshot *s)
     return rv_time_to_ms(last) + 1000;
 }
 
+static struct norm_workspace bench_ws;
+
 /* RV + levels of everyone and the norm by team with positions, in one pass; returns seconds. */
 static double kernels(const struct rv_snapshot *s, int64_t as_of, unsigned threads,
                       struct rv_contact_state *st, struct norm_result **keep, double *cpu)
@@ -462,7 +464,8 @@ static double kernels(const struct rv_snapshot *s, int64_t as_of, unsigned threa
     struct norm_spec spec;
     norm_spec_init(&spec, NORM_TEAM, as_of);
     spec.nthreads = threads;
-    spec.states = st; /* RV, level and stage of every contact from the same pass */
+    spec.states = st;           /* RV, level and stage of every contact from the same pass */
+    spec.workspace = &bench_ws; /* as a server keeps it between recomputations */
     struct norm_result *r;
     if (norm_compute(s, &spec, &r, &err) < 0)
         die(&err, "norm_compute");
@@ -479,22 +482,27 @@ static double kernels(const struct rv_snapshot *s, int64_t as_of, unsigned threa
 /* The baseline: cumulative RV and per-team weekly medians in one SQL statement. */
 static const char baseline_sql[] =
     "WITH RECURSIVE"
+    /* counted interactions: neither voided nor voiding; RV recorded, else the type's */
     " v AS (SELECT i.contact_id, i.id, i.occurred_at AS t, coalesce(i.rv, it.rv) AS rv"
     "   FROM interactions i JOIN interaction_types it ON it.id = i.type_id"
     "   WHERE i.voids_id IS NULL AND i.occurred_at <= ?1"
     "     AND NOT EXISTS (SELECT 1 FROM interactions x WHERE x.voids_id = i.id)),"
+    /* cumulative RV after each interaction, the contact's first instant, the next instant */
     " c AS (SELECT contact_id, t,"
     "   sum(rv) OVER (PARTITION BY contact_id ORDER BY t, id ROWS UNBOUNDED PRECEDING) AS cum,"
     "   min(t) OVER (PARTITION BY contact_id) AS first,"
     "   lead(t) OVER (PARTITION BY contact_id ORDER BY t, id) AS next_t FROM v),"
+    /* each value holds for age buckets b0 .. b1 - 1 (bucket b: first + b weeks) */
     " runs AS (SELECT contact_id, cum, (t - first + ?2 - 1) / ?2 AS b0,"
     "   min((?1 - first) / ?2 + 1,"
     "       coalesce((next_t - first + ?2 - 1) / ?2, (?1 - first) / ?2 + 1)) AS b1 FROM c),"
-    " b(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM b WHERE n < 400),"
-    " vals AS (SELECT r.contact_id, b.n AS bucket, r.cum FROM runs r JOIN b"
-    "   ON b.n >= r.b0 AND b.n < r.b1),"
+    /* one row per contact and bucket, expanded run by run */
+    " vals(contact_id, bucket, cum, b1) AS ("
+    "   SELECT contact_id, b0, cum, b1 FROM runs WHERE b0 < b1"
+    "   UNION ALL SELECT contact_id, bucket + 1, cum, b1 FROM vals WHERE bucket + 1 < b1),"
     " tv AS (SELECT coalesce(ct.team_id, a.team_id) AS team, bucket, cum FROM vals"
     "   JOIN contacts ct ON ct.id = vals.contact_id LEFT JOIN accounts a ON a.id = ct.account_id),"
+    /* the median of each team and bucket (type 7 at 0.5: the middle value, or the mean of two) */
     " ranked AS (SELECT team, bucket, cum,"
     "   row_number() OVER (PARTITION BY team, bucket ORDER BY cum) AS rn,"
     "   count(*) OVER (PARTITION BY team, bucket) AS cnt FROM tv)"
@@ -551,6 +559,7 @@ static void usage(void)
 int main(int argc, char **argv)
 {
     struct opts o = {"bench/out/rv-10m.db", 500000, 10000000, 5, 100000, false, false};
+    setvbuf(stdout, NULL, _IOLBF, 0); /* each result as soon as it is known */
     static const struct option lo[] = {
         {"db", required_argument, NULL, 'd'},           {"contacts", required_argument, NULL, 'c'},
         {"interactions", required_argument, NULL, 'i'}, {"runs", required_argument, NULL, 'r'},
@@ -713,6 +722,7 @@ int main(int argc, char **argv)
         printf("  ratio baseline / engine (2 threads): %.0fx\n", tb / k2);
     }
     norm_result_free(norm);
+    norm_workspace_release(&bench_ws);
     free(st);
     rv_snapshot_free(snap);
     store_close(s);

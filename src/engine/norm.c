@@ -267,6 +267,7 @@ struct nrun {
 
 /* What one walk of each run gives (arrays of nc). */
 struct work {
+    struct norm_workspace *ws;
     const struct rv_snapshot *s;
     const struct norm_spec *spec;
     struct norm_result *r;
@@ -382,6 +383,54 @@ static void *pass_range(void *arg)
     return NULL;
 }
 
+/* The workspace slots of the large scratch arrays. */
+enum {
+    WS_FIRST,
+    WS_NB,
+    WS_CUR,
+    WS_LO,
+    WS_HI,
+    WS_COST,
+    WS_STAGE,
+    WS_LEVEL,
+    WS_ROFF,
+    WS_NRUNS,
+    WS_RUNS,
+    WS_STREAM,
+};
+
+/* Scratch of bytes for slot: the workspace's (grown when needed) or fresh memory. */
+static void *take(struct work *w, int slot, size_t bytes)
+{
+    struct norm_workspace *ws = w->ws;
+    if (!ws)
+        return bigmem_alloc(bytes);
+    if (bytes > ws->cap[slot]) {
+        void *p = bigmem_realloc(ws->p[slot], bytes + bytes / 8);
+        if (!p)
+            return NULL;
+        ws->p[slot] = p;
+        ws->cap[slot] = bytes + bytes / 8;
+    }
+    return ws->p[slot];
+}
+
+/* Gives scratch back: freed unless it belongs to the workspace. */
+static void give(struct work *w, void *p)
+{
+    if (!w->ws)
+        free(p);
+}
+
+void norm_workspace_release(struct norm_workspace *ws)
+{
+    if (!ws)
+        return;
+    for (int i = 0; i < NORM_WS_SLOTS; i++)
+        free(ws->p[i]);
+    memset(ws, 0, sizeof(*ws));
+}
+
 static int contact_pass(struct work *w, struct kith_error *err)
 {
     const struct rv_snapshot *s = w->s;
@@ -390,7 +439,7 @@ static int contact_pass(struct work *w, struct kith_error *err)
         w->roff[c] = total;
         total += (size_t)s->count[c] + 1;
     }
-    if (!(w->runs = bigmem_alloc(total * sizeof(*w->runs))) ||
+    if (!(w->runs = take(w, WS_RUNS, total * sizeof(*w->runs))) ||
         !(w->trig_level = malloc(s->ntypes + 1)))
         return kith_err(err, KITH_ENOMEM, "out of memory computing a norm");
     for (size_t t = 0; t < s->ntypes; t++)
@@ -688,7 +737,7 @@ static int build_groups(struct work *w)
     }
     r->nrows = rows;
     r->rows = calloc(rows ? rows : 1, sizeof(*r->rows));
-    w->stream = bigmem_alloc(w->soff[ng] * sizeof(*w->stream));
+    w->stream = take(w, WS_STREAM, w->soff[ng] * sizeof(*w->stream));
     if (!r->rows || !w->stream)
         goto out_free;
     memcpy(cursor, w->soff, ng * sizeof(*cursor));
@@ -1122,7 +1171,7 @@ int norm_compute(const struct rv_snapshot *s, const struct norm_spec *spec,
     if (rc < 0)
         return rc;
     struct norm_result *r = calloc(1, sizeof(*r));
-    struct work w = {.s = s, .spec = spec, .r = r};
+    struct work w = {.ws = spec->workspace, .s = s, .spec = spec, .r = r};
     if (!r)
         return kith_err(err, KITH_ENOMEM, "out of memory computing a norm");
     r->spec = *spec;
@@ -1132,16 +1181,16 @@ int norm_compute(const struct rv_snapshot *s, const struct norm_spec *spec,
     w.width = (int64_t)spec->bucket_days * RV_DAY;
     w.maxrows = spec->max_age_days ? (uint32_t)(spec->max_age_days / spec->bucket_days) + 1 : 0;
     size_t nc = s->nc ? s->nc : 1;
-    w.first = bigmem_alloc(nc * sizeof(*w.first));
-    w.nb = bigmem_alloc(nc * sizeof(*w.nb));
-    w.cur = bigmem_alloc(nc * sizeof(*w.cur));
-    w.lo = bigmem_alloc(nc * sizeof(*w.lo));
-    w.hi = bigmem_alloc(nc * sizeof(*w.hi));
-    w.cost = bigmem_alloc(nc * sizeof(*w.cost));
-    w.stage = bigmem_alloc(nc * sizeof(*w.stage));
-    w.level = bigmem_alloc(nc * sizeof(*w.level));
-    w.roff = bigmem_alloc(nc * sizeof(*w.roff));
-    w.nruns = bigmem_alloc(nc * sizeof(*w.nruns));
+    w.first = take(&w, WS_FIRST, nc * sizeof(*w.first));
+    w.nb = take(&w, WS_NB, nc * sizeof(*w.nb));
+    w.cur = take(&w, WS_CUR, nc * sizeof(*w.cur));
+    w.lo = take(&w, WS_LO, nc * sizeof(*w.lo));
+    w.hi = take(&w, WS_HI, nc * sizeof(*w.hi));
+    w.cost = take(&w, WS_COST, nc * sizeof(*w.cost));
+    w.stage = take(&w, WS_STAGE, nc * sizeof(*w.stage));
+    w.level = take(&w, WS_LEVEL, nc * sizeof(*w.level));
+    w.roff = take(&w, WS_ROFF, nc * sizeof(*w.roff));
+    w.nruns = take(&w, WS_NRUNS, nc * sizeof(*w.nruns));
     rc = KITH_ENOMEM;
     if (!w.first || !w.nb || !w.cur || !w.lo || !w.hi || !w.cost || !w.stage || !w.level ||
         !w.roff || !w.nruns)
@@ -1175,23 +1224,23 @@ int norm_compute(const struct rv_snapshot *s, const struct norm_spec *spec,
 out_fail:
     kith_err(err, KITH_ENOMEM, "out of memory computing a norm");
 out_free:
-    free(w.first);
-    free(w.nb);
-    free(w.cur);
-    free(w.lo);
-    free(w.hi);
-    free(w.cost);
-    free(w.stage);
-    free(w.level);
+    give(&w, w.first);
+    give(&w, w.nb);
+    give(&w, w.cur);
+    give(&w, w.lo);
+    give(&w, w.hi);
+    give(&w, w.cost);
+    give(&w, w.stage);
+    give(&w, w.level);
     free(w.soff);
-    free(w.stream);
+    give(&w, w.stream);
     free(w.glo);
     free(w.ghi);
     free(w.gvals);
-    free(w.roff);
-    free(w.nruns);
+    give(&w, w.roff);
+    give(&w, w.nruns);
     free(w.trig_level);
-    free(w.runs);
+    give(&w, w.runs);
     norm_result_free(r);
     return rc;
 }

@@ -84,6 +84,20 @@ struct norm_filter {
     int32_t key;
 };
 
+/*
+ * Scratch memory that norm_compute() may keep between calls: its large per-contact and
+ * per-interaction arrays are grown in it and left there, which spares the page faults of fresh
+ * memory on every call (a large share of the time on a virtual machine). Zero it before the
+ * first use; one computation at a time per workspace; norm_workspace_release() frees it.
+ */
+#define NORM_WS_SLOTS 16
+struct norm_workspace {
+    void *p[NORM_WS_SLOTS];
+    size_t cap[NORM_WS_SLOTS];
+};
+
+void norm_workspace_release(struct norm_workspace *ws);
+
 struct norm_spec {
     enum norm_dim by;
     struct norm_filter filters[NORM_MAX_FILTERS];
@@ -100,6 +114,7 @@ struct norm_spec {
     /* optional output, s->nc entries (caller-owned): every contact's state at as_of, as
      * rv_compute() gives it, from the same pass over the interactions */
     struct rv_contact_state *states;
+    struct norm_workspace *workspace; /* optional: scratch kept between calls (see above) */
 };
 
 /* A spec with the defaults: weekly buckets, every age, grid 21, min_n 5, one thread. */

@@ -3,8 +3,9 @@
  *
  * libcsv is push-based: it calls back once per field and once per record end. The reader feeds
  * it one physical line at a time (a slice ending at the next CR or LF), so it always knows the
- * line it is on, and a record is complete exactly when a slice's terminator ends it. Field bytes
- * are copied into one buffer per record that is reused, so reading allocates nothing per row.
+ * line it is on, and a record is complete exactly when a slice's terminator ends it. A whole
+ * line without quotes bypasses libcsv (split_plain_line). Field bytes are copied into one buffer
+ * per record that is reused, so reading allocates nothing per row.
  */
 #include "io/csv.h"
 
@@ -148,9 +149,9 @@ static int grow_data(struct csv_reader *r, size_t need)
     return 0;
 }
 
-static void on_field(void *field, size_t len, void *ctx)
+/* Appends a field to the record being built; is_null for an unquoted empty field. */
+static void add_field(struct csv_reader *r, const char *field, size_t len, bool is_null)
 {
-    struct csv_reader *r = ctx;
     if (r->cb_error)
         return;
     if (r->nfields == CSV_FIELDS_MAX) {
@@ -173,11 +174,16 @@ static void on_field(void *field, size_t len, void *ctx)
     struct field_span *f = &r->spans[r->nfields++];
     f->off = r->data_len;
     f->len = len;
-    f->is_null = field == NULL;
+    f->is_null = is_null;
     if (len)
         memcpy(r->data + r->data_len, field, len);
     r->data[r->data_len + len] = '\0';
     r->data_len = need;
+}
+
+static void on_field(void *field, size_t len, void *ctx)
+{
+    add_field(ctx, field, len, field == NULL);
 }
 
 static void on_record(int c, void *ctx)
@@ -260,6 +266,39 @@ static int parse_error(struct csv_reader *r, struct kith_error *err, uint64_t at
     }
 }
 
+/* A line of the chunk never holds a field too long for libcsv, so the fast path needs no cap. */
+_Static_assert(READ_CHUNK < CSV_FIELD_MAX, "a line of one chunk must fit a field");
+
+/*
+ * The fast path for the common line: at a record boundary, a whole line (len bytes at p,
+ * without its line break) that holds no quote is one record whose fields are the text between
+ * commas, an empty one NULL. That is what libcsv makes of it byte by byte; splitting on memchr
+ * is several times faster. False, with nothing changed, for a line libcsv must read: one with a
+ * quote, or with too many fields (libcsv reports those).
+ */
+static bool split_plain_line(struct csv_reader *r, const char *p, size_t len)
+{
+    if (memchr(p, '"', len))
+        return false;
+    const char *end = p + len;
+    for (;;) {
+        if (r->nfields == CSV_FIELDS_MAX) {
+            r->nfields = 0;
+            r->data_len = 0;
+            r->cb_error = CB_OK;
+            return false;
+        }
+        const char *comma = memchr(p, ',', (size_t)(end - p));
+        size_t n = (size_t)((comma ? comma : end) - p);
+        add_field(r, p, n, n == 0);
+        if (!comma)
+            break;
+        p = comma + 1;
+    }
+    on_record(0, r);
+    return true;
+}
+
 /* The end of a slice: the first CR or LF from p (inclusive), or the end of the chunk. */
 static size_t slice_len(const char *p, size_t avail)
 {
@@ -307,11 +346,15 @@ int csv_reader_next(struct csv_reader *r, struct csv_record *rec, struct kith_er
         bool terminated = last == '\n' || last == '\r';
         bool lf_after_cr = r->pending_cr && p[0] == '\n';
         r->pending_cr = false;
+        bool starts = false;
         if (r->at_boundary && !(n == 1 && terminated)) {
             r->at_boundary = false;
             r->rec_line = r->line;
+            starts = true;
         }
-        size_t used = csv_parse(&r->parser, p, n, on_field, on_record, r);
+        size_t used = starts && terminated && split_plain_line(r, p, n - 1)
+                          ? n
+                          : csv_parse(&r->parser, p, n, on_field, on_record, r);
         uint64_t at_line = r->line;
         r->chunk_pos += n;
         r->consumed += n;

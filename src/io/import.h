@@ -58,7 +58,9 @@ struct import_report {
  * says how many, and the database is unchanged. Other codes (KITH_EDB, KITH_EIO, KITH_ENOMEM)
  * mean the import could not run; nothing is written either.
  * It runs as a store bulk load (store_bulk_begin): foreign keys are verified here rather than
- * by the store, and a large load rebuilds the secondary indexes once at the end.
+ * by the store, and a large load rebuilds the secondary indexes once at the end. in is read on
+ * a thread of its own while the calling thread writes (docs/internals/import.md); the result is
+ * that of checking and inserting one row at a time.
  */
 int import_csv(struct store *s, const struct table_def *t, FILE *in,
                const struct import_options *opt, struct import_report *rep, struct kith_error *err);

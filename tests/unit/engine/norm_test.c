@@ -348,6 +348,20 @@ static void test_histogram_and_sort_agree(void **state)
         assert_int_equal(h->positions[i].status, q->positions[i].status);
         assert_true(h->positions[i].percentile == q->positions[i].percentile);
     }
+    /* a workspace kept between calls changes nothing */
+    struct norm_workspace ws = {0};
+    spec.hist_cells = 0;
+    spec.workspace = &ws;
+    for (int k = 0; k < 2; k++) {
+        struct norm_result *again;
+        assert_int_equal(norm_compute(s, &spec, &again, NULL), 0);
+        assert_int_equal(again->nrows, h->nrows);
+        for (size_t i = 0; i < h->nrows; i++)
+            assert_true(again->rows[i].n == h->rows[i].n && again->rows[i].p50 == h->rows[i].p50);
+        assert_int_equal(again->npositions, h->npositions);
+        norm_result_free(again);
+    }
+    norm_workspace_release(&ws);
     /* and a brute-force check of one row: team Alpha at 30 days */
     int32_t key;
     assert_int_equal(norm_key_from_text(s, NORM_TEAM, "Alpha", &key, NULL), 0);

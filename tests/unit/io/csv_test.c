@@ -1,10 +1,11 @@
 /*
  * csv_test.c - tests of src/io/csv.c: RFC 4180 reading (quotes, embedded line breaks, BOM,
- * CRLF, NULL against ""), line numbers, the errors for malformed input and caps, and the
- * writer's quoting and formula-injection prefix.
+ * CRLF, NULL against ""), line numbers, the errors for malformed input and caps, the fast path
+ * for lines without quotes, and the writer's quoting and formula-injection prefix.
  */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -217,6 +218,76 @@ static void caps_fields_and_records(void **state)
     free(fat);
 }
 
+/*
+ * Lines without quotes are split without libcsv (a fast path): the same text with each
+ * non-empty field quoted goes through libcsv, and both must read the same. Random lines of
+ * commas, spaces, CR, LF and CRLF, over several read chunks; one line too wide for the cap.
+ */
+static void reads_plain_lines_as_libcsv_does(void **state)
+{
+    (void)state;
+    static const char *const pieces[] = {"a", "bc", " ", ",", ",", "\n", "\r\n", "\r", "\xC3\xA9"};
+    size_t cap = 3u << 20, plain_len = 0, quoted_len = 0;
+    char *plain = malloc(cap), *quoted = malloc(2 * cap);
+    assert_non_null(plain);
+    assert_non_null(quoted);
+    uint64_t x = 42;
+    bool in_field = false;
+    while (plain_len < cap - 4 * (CSV_FIELDS_MAX + 2)) {
+        x = x * 6364136223846793005u + 1442695040888963407u;
+        const char *p = pieces[(x >> 33) % (sizeof(pieces) / sizeof(pieces[0]))];
+        bool data = *p != ',' && *p != '\n' && *p != '\r';
+        if (data && !in_field)
+            quoted[quoted_len++] = '"';
+        if (!data && in_field)
+            quoted[quoted_len++] = '"';
+        in_field = data;
+        memcpy(plain + plain_len, p, strlen(p));
+        plain_len += strlen(p);
+        memcpy(quoted + quoted_len, p, strlen(p));
+        quoted_len += strlen(p);
+    }
+    if (in_field)
+        quoted[quoted_len++] = '"';
+    /* A line of more fields than allowed, read by libcsv in both. */
+    plain[plain_len++] = '\n';
+    for (size_t i = 0; i < CSV_FIELDS_MAX + 1; i++)
+        plain[plain_len++] = ',';
+    plain[plain_len++] = '\n';
+    memcpy(quoted + quoted_len, plain + plain_len - (CSV_FIELDS_MAX + 3), CSV_FIELDS_MAX + 3);
+    quoted_len += CSV_FIELDS_MAX + 3;
+
+    struct reader a, b;
+    open_text(&a, plain, plain_len);
+    open_text(&b, quoted, quoted_len);
+    size_t nrec = 0;
+    for (;;) {
+        struct csv_record ra, rb;
+        struct kith_error ea = {0}, eb = {0};
+        int rca = csv_reader_next(a.r, &ra, &ea), rcb = csv_reader_next(b.r, &rb, &eb);
+        assert_int_equal(rca, rcb);
+        if (rca < 0) {
+            assert_string_equal(ea.msg, eb.msg);
+            assert_non_null(strstr(ea.msg, "fields in one record"));
+            break;
+        }
+        assert_int_equal(ra.nfields, rb.nfields);
+        assert_int_equal(ra.line, rb.line);
+        for (size_t i = 0; i < ra.nfields; i++) {
+            assert_int_equal(ra.cells[i].is_null, rb.cells[i].is_null);
+            assert_int_equal(ra.cells[i].len, rb.cells[i].len);
+            assert_memory_equal(ra.cells[i].s, rb.cells[i].s, ra.cells[i].len + 1);
+        }
+        assert_int_not_equal(ra.nfields, 0); /* the wide line comes before the end */
+        nrec++;
+    }
+    assert_true(nrec > 100000);
+    close_reader(&a);
+    close_reader(&b);
+    free(plain);
+    free(quoted);
+}
+
 static char *write_with(void (*fn)(struct csv_writer *), size_t *size)
 {
     char *buf = NULL;
@@ -294,6 +365,7 @@ int main(void)
         cmocka_unit_test(reads_records_across_chunk_boundaries),
         cmocka_unit_test(reports_malformed_csv_with_its_position),
         cmocka_unit_test(caps_fields_and_records),
+        cmocka_unit_test(reads_plain_lines_as_libcsv_does),
         cmocka_unit_test(writes_minimal_quoting_and_neutralises_formulas),
         cmocka_unit_test(formula_prefix_round_trips),
     };

@@ -420,6 +420,150 @@ static void shows_twenty_errors_and_counts_the_rest(void **state)
     free(after);
 }
 
+/* ----- the pipeline: errors in file order, references to rows not yet inserted -------------- */
+
+/* n contacts "L<i>,Acme,c<i>@example.org,<i % 5>", with edit(i, line) changing some lines. */
+static char *many_contacts(size_t n, void (*edit)(size_t i, char *line, size_t cap))
+{
+    size_t cap = 64 + n * 64;
+    char *csv = malloc(cap);
+    assert_non_null(csv);
+    size_t len = (size_t)snprintf(csv, cap, "last_name,account_name,email,level\n");
+    for (size_t i = 0; i < n; i++) {
+        char line[64];
+        snprintf(line, sizeof(line), "L%zu,Acme,c%zu@example.org,%zu", i, i, i % 5);
+        if (edit)
+            edit(i, line, sizeof(line));
+        len += (size_t)snprintf(csv + len, cap - len, "%s\n", line);
+    }
+    return csv;
+}
+
+static void spread_errors(size_t i, char *line, size_t cap)
+{
+    if (i == 9)
+        snprintf(line, cap, "L9,Acme,c9@example.org,high");
+    else if (i == 299)
+        snprintf(line, cap, "L299,Nope,c299@example.org,x");
+    else if (i == 399)
+        snprintf(line, cap, "L399,Acme,c4@example.org,1");
+    else if (i == 499)
+        snprintf(line, cap, "L,Acme");
+}
+
+static void errors_come_in_file_order_across_batches(void **state)
+{
+    struct db_fixture *fx = *state;
+    char *before = snapshot(fx->s);
+    char *csv = many_contacts(600, spread_errors);
+    struct import_report *rep = malloc(sizeof(*rep));
+    assert_int_equal(run_import(fx->s, "contacts", csv, NULL, rep), KITH_EINVAL);
+    static const char *const want[] = {
+        "in.csv:11:4: level: bad number 'high': expected a whole number like 42 or -7",
+        "in.csv:301:2: account_name: no account with name 'Nope'",
+        "in.csv:301:4: level: bad number 'x': expected a whole number like 42 or -7",
+        "in.csv:401:3: email: duplicate 'c4@example.org': contact 6 already has it (added"
+        " earlier from this file)",
+        "in.csv:501:3: expected 4 fields as in the header, found 2",
+    };
+    assert_int_equal(rep->nerrors, 5);
+    assert_int_equal(rep->nshown, 5);
+    for (size_t i = 0; i < 5; i++)
+        assert_string_equal(rep->shown[i], want[i]);
+    char *after = snapshot(fx->s);
+    assert_string_equal(before, after);
+    free(before);
+    free(after);
+    free(rep);
+    free(csv);
+}
+
+static void bad_level_but_one_bad_account(size_t i, char *line, size_t cap)
+{
+    if (i == 5)
+        snprintf(line, cap, "L5,Nope,c5@example.org,1");
+    else
+        snprintf(line, cap, "L%zu,Acme,c%zu@example.org,bad", i, i);
+}
+
+/* The reader thread stops giving its errors text after the first twenty of its own. */
+static void shows_the_first_twenty_of_both_threads(void **state)
+{
+    struct db_fixture *fx = *state;
+    char *csv = many_contacts(600, bad_level_but_one_bad_account);
+    struct import_report *rep = malloc(sizeof(*rep));
+    assert_int_equal(run_import(fx->s, "contacts", csv, NULL, rep), KITH_EINVAL);
+    assert_int_equal(rep->nerrors, 600);
+    assert_int_equal(rep->nshown, IMPORT_MAX_SHOWN);
+    for (size_t i = 0; i < IMPORT_MAX_SHOWN; i++) {
+        char want[128];
+        if (i == 5)
+            snprintf(want, sizeof(want), "in.csv:7:2: account_name: no account with name 'Nope'");
+        else
+            snprintf(want, sizeof(want),
+                     "in.csv:%zu:4: level: bad number 'bad': expected a whole number like 42 or"
+                     " -7",
+                     i + 2);
+        assert_string_equal(rep->shown[i], want);
+    }
+    free(rep);
+    free(csv);
+}
+
+static void refers_by_key_to_rows_earlier_in_the_file(void **state)
+{
+    struct db_fixture *fx = *state;
+    struct import_report rep;
+    assert_int_equal(run_import(fx->s, "units",
+                                "name,kind,parent_name\n"
+                                "A,dealer,HQ\n"
+                                "B,dealer,A\n"
+                                "C,dealer,B\n",
+                                NULL, &rep),
+                     0);
+    int64_t a, b;
+    assert_int_equal(store_find_id(fx->s, table("units"), "name", "A", &a, NULL), 0);
+    assert_int_equal(store_find_id(fx->s, table("units"), "name", "B", &b, NULL), 0);
+    assert_int_equal(pragma_int(fx->s, "SELECT parent_id FROM units WHERE name = 'B'"), a);
+    assert_int_equal(pragma_int(fx->s, "SELECT parent_id FROM units WHERE name = 'C'"), b);
+    /* Later in the file does not count for a key. */
+    expect_one_error(*state, "units", "name,kind,parent_name\nC2,dealer,D2\nD2,dealer,\n",
+                     "in.csv:2:3: parent_name: no unit with name 'D2'");
+}
+
+static void duplicate_among_rows_inserted_together(void **state)
+{
+    struct db_fixture *fx = *state;
+    size_t cap = 64 + 300 * 64;
+    char *csv = malloc(cap);
+    assert_non_null(csv);
+    size_t len = (size_t)snprintf(csv, cap, "external_id,contact_id,type_code,occurred_at\n");
+    for (size_t i = 0; i < 300; i++)
+        len += (size_t)snprintf(csv + len, cap - len, "I-%zu,1,call,%zu\n", i == 200 ? 100 : i,
+                                1700000000 + i);
+    expect_one_error(fx, "interactions", csv,
+                     "in.csv:202:1: external_id: duplicate 'I-100': interaction 101 already has"
+                     " it (added earlier from this file)");
+    free(csv);
+}
+
+static void ids_after_the_largest_possible_one(void **state)
+{
+    struct db_fixture *fx = *state;
+    struct import_report rep;
+    assert_int_equal(run_import(fx->s, "units",
+                                "id,name,kind\n"
+                                "9223372036854775807,Max,dealer\n"
+                                ",Next,dealer\n"
+                                ",Other,dealer\n",
+                                NULL, &rep),
+                     0);
+    assert_int_equal(count(fx->s, "units"), 4);
+    expect_one_error(*state, "units", "id,name,kind\n,Max,dealer\n",
+                     "in.csv:2:2: name: duplicate 'Max': unit 9223372036854775807 already has it"
+                     " (in the database)");
+}
+
 /* ----- large loads ------------------------------------------------------------------------- */
 
 static char *many_interactions(size_t n, bool last_bad)
@@ -486,6 +630,11 @@ int main(void)
         T(wrong_number_of_fields),
         T(secret_column),
         T(shows_twenty_errors_and_counts_the_rest),
+        T(errors_come_in_file_order_across_batches),
+        T(shows_the_first_twenty_of_both_threads),
+        T(refers_by_key_to_rows_earlier_in_the_file),
+        T(duplicate_among_rows_inserted_together),
+        T(ids_after_the_largest_possible_one),
         T(large_load_rebuilds_indexes_and_rolls_back_whole),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
