@@ -548,11 +548,16 @@ static double baseline(const char *path, int64_t as_of, const struct norm_result
     return t;
 }
 
+static const char usage_text[] =
+    "usage: bench-rv [--db PATH] [--contacts N] [--interactions N] [--runs N]\n"
+    "                [--updates N] [--skip-baseline] [--generate-only]\n\n"
+    "Generates the database at PATH when it is missing (default bench/out/rv-10m.db: 500000\n"
+    "contacts, 10000000 interactions), then times the snapshot load, RV + levels + norms by\n"
+    "team (--runs times, median), --updates incremental updates, and the SQL baseline.\n";
+
 static void usage(void)
 {
-    fputs("usage: bench-rv [--db PATH] [--contacts N] [--interactions N] [--runs N]\n"
-          "                [--updates N] [--skip-baseline] [--generate-only]\n",
-          stderr);
+    fputs(usage_text, stderr);
     exit(2);
 }
 
@@ -560,11 +565,15 @@ int main(int argc, char **argv)
 {
     struct opts o = {"bench/out/rv-10m.db", 500000, 10000000, 5, 100000, false, false};
     setvbuf(stdout, NULL, _IOLBF, 0); /* each result as soon as it is known */
-    static const struct option lo[] = {
-        {"db", required_argument, NULL, 'd'},           {"contacts", required_argument, NULL, 'c'},
-        {"interactions", required_argument, NULL, 'i'}, {"runs", required_argument, NULL, 'r'},
-        {"updates", required_argument, NULL, 'u'},      {"skip-baseline", no_argument, NULL, 'B'},
-        {"generate-only", no_argument, NULL, 'G'},      {0}};
+    static const struct option lo[] = {{"db", required_argument, NULL, 'd'},
+                                       {"contacts", required_argument, NULL, 'c'},
+                                       {"interactions", required_argument, NULL, 'i'},
+                                       {"runs", required_argument, NULL, 'r'},
+                                       {"updates", required_argument, NULL, 'u'},
+                                       {"skip-baseline", no_argument, NULL, 'B'},
+                                       {"generate-only", no_argument, NULL, 'G'},
+                                       {"help", no_argument, NULL, 'h'},
+                                       {0}};
     int ch;
     while ((ch = getopt_long(argc, argv, "", lo, NULL)) != -1) {
         switch (ch) {
@@ -589,6 +598,9 @@ int main(int argc, char **argv)
         case 'G':
             o.generate_only = true;
             break;
+        case 'h':
+            fputs(usage_text, stdout);
+            return 0;
         default:
             usage();
         }

@@ -832,7 +832,8 @@ int rv_builder_begin_interactions(struct rv_builder *b, unsigned nsegments, stru
     if (!na)
         s->nacctcap = 1;
 
-    if ((rc = contacts_reserve(s, n)) < 0)
+    /* a little room for new contacts: growing these arrays later moves huge pages (slow) */
+    if ((rc = contacts_reserve(s, n + n / 64 + 64)) < 0)
         return oom(err, "indexing contacts");
     for (size_t c = 0; c < n; c++) {
         int32_t a = rv_find_id(s->account_id, s->nacct, b->contacts[c].account_id);
