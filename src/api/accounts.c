@@ -4,6 +4,7 @@
  */
 #include "api/handlers.h"
 #include "api/resource.h"
+#include "api/rvstate.h"
 
 #include "util/banned.h"
 
@@ -12,7 +13,8 @@ static const char *const search[] = {"name", NULL};
 static const struct api_resource accounts = {.table = "accounts",
                                              .path = "/api/v1/accounts",
                                              .search = search,
-                                             .prepare = resource_prepare_owned};
+                                             .prepare = resource_prepare_owned,
+                                             .committed = rvstate_on_account};
 
 RESOURCE_DEFINE_READ(accounts, accounts)
 RESOURCE_DEFINE_WRITE(accounts, accounts)

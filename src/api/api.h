@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "store/store.h"
 
@@ -69,6 +70,14 @@ struct api_response {
     int64_t audit_user_id;        /* for sign-in handlers: who the request turned out to be */
     const void *static_body;      /* a body in static storage (embedded files): sent, not freed */
     size_t static_len;            /* its length in bytes */
+    /*
+     * A body without end (server-sent events): the server calls stream_read(stream_ctx, ...) as
+     * the client can take more (libmicrohttpd's content reader contract) and stream_free(ctx)
+     * once the connection is over, whichever way it ends; ctx is then the stream's.
+     */
+    ssize_t (*stream_read)(void *ctx, uint64_t pos, char *buf, size_t max);
+    void (*stream_free)(void *ctx);
+    void *stream_ctx;
 };
 
 typedef void (*api_handler)(struct api_request *req, struct api_response *res);
@@ -96,6 +105,10 @@ void api_json(struct api_response *res, int status, json_t *body);
 
 /* A query-string argument, or NULL. Valid for the request's lifetime. */
 const char *api_query(const struct api_request *req, const char *name);
+
+/* Up to max values of a repeated query-string argument (?where=a&where=b), in order; their
+ * number (which may exceed max: the caller then refuses the request). */
+size_t api_query_all(const struct api_request *req, const char *name, const char **out, size_t max);
 
 /* A request header, or NULL. */
 const char *api_header(const struct api_request *req, const char *name);

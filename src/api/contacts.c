@@ -8,6 +8,7 @@
 #include "api/access.h"
 #include "api/handlers.h"
 #include "api/resource.h"
+#include "api/rvstate.h"
 #include "util/timefmt.h"
 
 #include "util/banned.h"
@@ -17,7 +18,8 @@ static const char *const search[] = {"first_name", "last_name", "email", NULL};
 static const struct api_resource contacts = {.table = "contacts",
                                              .path = "/api/v1/contacts",
                                              .search = search,
-                                             .prepare = resource_prepare_owned};
+                                             .prepare = resource_prepare_owned,
+                                             .committed = rvstate_on_contact};
 
 RESOURCE_DEFINE_READ(contacts, contacts)
 RESOURCE_DEFINE_WRITE(contacts, contacts)

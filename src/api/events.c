@@ -4,10 +4,12 @@
  */
 #include "api/handlers.h"
 #include "api/resource.h"
+#include "api/rvstate.h"
 
 #include "util/banned.h"
 
-static const struct api_resource events = {.table = "events", .path = "/api/v1/events"};
+static const struct api_resource events = {
+    .table = "events", .path = "/api/v1/events", .committed = rvstate_on_other};
 
 RESOURCE_DEFINE_READ(events, events)
 RESOURCE_DEFINE_WRITE(events, events)

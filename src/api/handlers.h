@@ -75,4 +75,13 @@ void api_interactions_void(struct api_request *req, struct api_response *res);
 void api_contacts_timeline(struct api_request *req, struct api_response *res);
 void api_get_openapi(struct api_request *req, struct api_response *res);
 
+/* rv.c, rv_stream.c: the Relationship Value engine and its live stream */
+void api_rv_contact(struct api_request *req, struct api_response *res);
+void api_rv_norm(struct api_request *req, struct api_response *res);
+void api_rv_exceptions(struct api_request *req, struct api_response *res);
+void api_rv_reps(struct api_request *req, struct api_response *res);
+void api_rv_units(struct api_request *req, struct api_response *res);
+void api_rv_indicator(struct api_request *req, struct api_response *res);
+void api_rv_stream(struct api_request *req, struct api_response *res);
+
 #endif

@@ -5,6 +5,7 @@
  */
 #include "api/handlers.h"
 #include "api/resource.h"
+#include "api/rvstate.h"
 
 #include "util/banned.h"
 
@@ -32,7 +33,8 @@ static const char *const search[] = {"code", "name", NULL};
 static const struct api_resource interaction_types = {.table = "interaction_types",
                                                       .path = "/api/v1/interaction-types",
                                                       .search = search,
-                                                      .before = check_weights};
+                                                      .before = check_weights,
+                                                      .committed = rvstate_on_other};
 
 RESOURCE_DEFINE_READ(interaction_types, interaction_types)
 RESOURCE_DEFINE_WRITE(interaction_types, interaction_types)

@@ -8,6 +8,7 @@
 
 #include "api/handlers.h"
 #include "api/resource.h"
+#include "api/rvstate.h"
 
 #include "util/banned.h"
 
@@ -131,7 +132,8 @@ static const char *const server_owned[] = {"voids_id", NULL};
 static const struct api_resource interactions = {.table = "interactions",
                                                  .path = "/api/v1/interactions",
                                                  .server_owned = server_owned,
-                                                 .prepare = prepare_interaction};
+                                                 .prepare = prepare_interaction,
+                                                 .committed = rvstate_on_interaction};
 
 RESOURCE_DEFINE_READ(interactions, interactions)
 

@@ -4,10 +4,12 @@
  */
 #include "api/handlers.h"
 #include "api/resource.h"
+#include "api/rvstate.h"
 
 #include "util/banned.h"
 
-static const struct api_resource orders = {.table = "orders", .path = "/api/v1/orders"};
+static const struct api_resource orders = {
+    .table = "orders", .path = "/api/v1/orders", .committed = rvstate_on_other};
 
 RESOURCE_DEFINE_READ(orders, orders)
 RESOURCE_DEFINE_WRITE(orders, orders)

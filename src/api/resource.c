@@ -997,6 +997,8 @@ void resource_create_as(const struct api_resource *r, const char *const *allowed
     api_audit(req, action, t->name, id, NULL);
     if (!commit(req, t, res))
         goto out_rollback;
+    if (r->committed)
+        r->committed(req, id, RESOURCE_CREATED);
     resource_answer_row(r, req, id, 201, res);
     goto out;
 out_rollback:
@@ -1052,6 +1054,8 @@ void resource_update(const struct api_resource *r, struct api_request *req,
     api_audit(req, "update", t->name, row.id, detail);
     if (!commit(req, t, res))
         goto out_rollback;
+    if (r->committed)
+        r->committed(req, row.id, RESOURCE_UPDATED);
     resource_answer_row(r, req, row.id, 200, res);
     goto out;
 out_rollback:
@@ -1078,6 +1082,8 @@ void resource_delete(const struct api_resource *r, struct api_request *req,
     api_audit(req, "delete", t->name, id, NULL);
     if (!commit(req, t, res))
         goto out_rollback;
+    if (r->committed)
+        r->committed(req, id, RESOURCE_DELETED);
     res->status = 204;
     return;
 out_rollback:

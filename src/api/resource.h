@@ -30,6 +30,8 @@ struct resource_row {
 
 struct api_resource;
 
+enum resource_change { RESOURCE_CREATED, RESOURCE_UPDATED, RESOURCE_DELETED };
+
 /*
  * Called inside the write's transaction once the body has passed the generic checks, before the
  * required fields and references are checked: fills defaults and derived values (create is true
@@ -49,6 +51,9 @@ struct api_resource {
     resource_prepare_fn before;      /* or NULL: like prepare, but before the transaction
                                         begins, for slow work (hashing a password) */
     resource_prepare_fn prepare;     /* or NULL */
+    /* or NULL: told after a write committed (row id; create, update or delete), for the state
+     * the server keeps beside the store (the RV snapshot, rvstate.h) */
+    void (*committed)(struct api_request *req, int64_t id, enum resource_change change);
 };
 
 /* The generic handlers (GET collection, GET one, POST, PATCH one, DELETE one). */

@@ -7,6 +7,8 @@
  * connection (SQLite connections are not shared between threads).
  */
 #include "api/api.h"
+#include "api/rv_stream.h"
+#include "api/rvstate.h"
 #include "api/server_int.h"
 #include "api/static.h"
 
@@ -140,7 +142,8 @@ static enum MHD_Result send_response(struct MHD_Connection *conn, const char *me
     size_t len = 0;
     const char *ctype = res->content_type;
     if (res->json) {
-        body = json_dumps(res->json, JSON_COMPACT);
+        /* 15 significant digits: 89.8 rather than 89.799999999999997, every double exact enough */
+        body = json_dumps(res->json, JSON_COMPACT | JSON_REAL_PRECISION(15));
         len = body ? strlen(body) : 0;
         ctype = "application/json";
     } else if (res->text) {
@@ -149,7 +152,13 @@ static enum MHD_Result send_response(struct MHD_Connection *conn, const char *me
         len = res->text_len;
     }
     struct MHD_Response *r;
-    if (body)
+    if (res->stream_read) { /* server-sent events: the body is read as it comes */
+        r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, res->stream_read,
+                                              res->stream_ctx, res->stream_free);
+        if (!r)
+            res->stream_free(res->stream_ctx);
+        res->stream_read = NULL;
+    } else if (body)
         r = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
     else if (res->static_body) { /* an embedded file (static.c): sent from where it lies */
         len = res->static_len;
@@ -412,15 +421,20 @@ int api_serve(const struct api_server_options *opt, struct kith_error *err)
     store_close(probe);
     if (pthread_key_create(&g_store_key, store_key_release) != 0)
         return kith_err(err, KITH_ENOMEM, "cannot create thread storage");
+    /* The RV snapshot is in memory before the first request can ask for it. */
+    struct rvstate_info rvinfo;
+    if ((rc = rvstate_start(g_db_path, &rvinfo, err)) < 0)
+        return rc;
 
     char *cert = NULL, *key = NULL;
-    unsigned flags =
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
+                     MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
     if (opt->tls_cert || opt->tls_key) {
         if (!opt->tls_cert || !opt->tls_key)
             return kith_err(err, KITH_EINVAL, "TLS needs both --tls-cert and --tls-key");
         if (!(cert = read_file(opt->tls_cert, err)) || !(key = read_file(opt->tls_key, err))) {
             free(cert);
+            rvstate_stop();
             return err->code;
         }
         flags |= MHD_USE_TLS;
@@ -449,12 +463,16 @@ int api_serve(const struct api_server_options *opt, struct kith_error *err)
     if (!d) {
         free(cert);
         free(key);
+        rvstate_stop();
         return kith_err(err, KITH_EIO, "cannot listen on %s (port taken, or no permission?)",
                         opt->listen);
     }
     const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
     fprintf(stderr, "kith serve: listening on %s://%s:%u (database %s)\n", cert ? "https" : "http",
             inet_ntoa(sa.sin_addr), di ? di->port : ntohs(sa.sin_port), g_db_path);
+    fprintf(stderr,
+            "kith serve: RV snapshot of %zu contacts and %zu interactions loaded in %.2f s\n",
+            rvinfo.contacts, rvinfo.interactions, rvinfo.seconds);
     fflush(stderr);
 
     int sig = 0;
@@ -462,11 +480,13 @@ int api_serve(const struct api_server_options *opt, struct kith_error *err)
     fprintf(stderr, "kith serve: %s received, finishing in-flight requests\n",
             sig == SIGINT ? "SIGINT" : "SIGTERM");
     MHD_quiesce_daemon(d);
+    rv_stream_close_all(); /* live streams never end by themselves */
     for (int i = 0; i < 1000 && atomic_load(&g_in_flight) > 0; i++) {
         struct timespec ts = {0, 10 * 1000 * 1000};
         nanosleep(&ts, NULL); /* waiting for workers to drain, at most 10 s */
     }
     MHD_stop_daemon(d);
+    rvstate_stop();
     free(cert);
     free(key);
 

@@ -4,6 +4,7 @@
  */
 #include "api/handlers.h"
 #include "api/resource.h"
+#include "api/rvstate.h"
 
 #include "util/banned.h"
 
@@ -44,8 +45,11 @@ static int check_parent(const struct api_resource *r, struct api_request *req,
 
 static const char *const search[] = {"name", NULL};
 
-static const struct api_resource units = {
-    .table = "units", .path = "/api/v1/units", .search = search, .prepare = check_parent};
+static const struct api_resource units = {.table = "units",
+                                          .path = "/api/v1/units",
+                                          .search = search,
+                                          .prepare = check_parent,
+                                          .committed = rvstate_on_other};
 
 RESOURCE_DEFINE_READ(units, units)
 RESOURCE_DEFINE_WRITE(units, units)

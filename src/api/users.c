@@ -8,6 +8,7 @@
 
 #include "api/handlers.h"
 #include "api/resource.h"
+#include "api/rvstate.h"
 #include "util/password.h"
 
 #include "util/banned.h"
@@ -45,7 +46,8 @@ static const struct api_resource users = {.table = "users",
                                           .path = "/api/v1/users",
                                           .search = search,
                                           .extra = extra,
-                                          .before = hash_password};
+                                          .before = hash_password,
+                                          .committed = rvstate_on_other};
 
 RESOURCE_DEFINE_READ(users, users)
 RESOURCE_DEFINE_WRITE(users, users)

@@ -549,6 +549,49 @@ int store_get(struct store *s, const struct table_def *t, int64_t id,
     return rc;
 }
 
+int store_scope_ids(struct store *s, const struct table_def *t, const struct store_scope *scope,
+                    int64_t **ids, size_t *n, struct kith_error *err)
+{
+    *ids = NULL;
+    *n = 0;
+    struct qbuf *b = calloc(1, sizeof(*b));
+    if (!b)
+        return kith_err(err, KITH_ENOMEM, "out of memory listing %s", t->name);
+    q_add(b, "SELECT id FROM ");
+    q_add(b, t->name);
+    q_add(b, " WHERE 1");
+    scope_and(b, t, scope, &(const struct plan){SCOPE_EXISTS, false});
+    q_add(b, " ORDER BY id");
+    sqlite3_stmt *st;
+    int rc = prepare_bound(s, b, &st, err);
+    free(b);
+    if (rc < 0)
+        return rc;
+    size_t cap = 0;
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 1024;
+            int64_t *grown = realloc(*ids, cap * sizeof(**ids));
+            if (!grown) {
+                rc = kith_err(err, KITH_ENOMEM, "out of memory listing %s", t->name);
+                break;
+            }
+            *ids = grown;
+        }
+        (*ids)[(*n)++] = sqlite3_column_int64(st, 0);
+    }
+    if (rc == 0 && step != SQLITE_DONE)
+        rc = kith_err(err, KITH_EDB, "listing %s: %s", t->name, sqlite3_errmsg(s->db));
+    sqlite3_finalize(st);
+    if (rc < 0) {
+        free(*ids);
+        *ids = NULL;
+        *n = 0;
+    }
+    return rc;
+}
+
 /* Runs a statement that returns no rows; KITH_ENOTFOUND when it changed none. */
 static int run_change(struct store *s, const struct table_def *t, struct qbuf *b, int64_t id,
                       const char *what, struct kith_error *err)

@@ -16,6 +16,14 @@
 
 #define INTERACTION_COLUMNS "id, contact_id, user_id, type_id, occurred_at, rv, cost, voids_id"
 
+/* A contact with the attributes it takes from its account (see rv_contact_in). */
+#define CONTACT_SELECT                                                                             \
+    "SELECT c.id, c.account_id, coalesce(c.owner_id, a.owner_id),"                                 \
+    " coalesce(c.unit_id, a.unit_id), coalesce(c.team_id, a.team_id),"                             \
+    " a.industry, a.territory, coalesce(c.source, a.source), a.revenue_band,"                      \
+    " c.community_role"                                                                            \
+    " FROM contacts c LEFT JOIN accounts a ON a.id = c.account_id"
+
 static int db_fail(struct kith_error *err, sqlite3 *db, const char *what)
 {
     return kith_err(err, KITH_EDB, "%s: %s", what, sqlite3_errmsg(db));
@@ -156,9 +164,9 @@ static int add_user(struct rv_builder *b, sqlite3_stmt *st, struct kith_error *e
                                col_id(st, 3), col_id(st, 4), err);
 }
 
-static int add_contact(struct rv_builder *b, sqlite3_stmt *st, struct kith_error *err)
+static struct rv_contact_in contact_in(sqlite3_stmt *st)
 {
-    struct rv_contact_in c = {
+    return (struct rv_contact_in){
         .id = sqlite3_column_int64(st, 0),
         .account_id = col_id(st, 1),
         .owner_id = col_id(st, 2),
@@ -170,6 +178,11 @@ static int add_contact(struct rv_builder *b, sqlite3_stmt *st, struct kith_error
         .revenue_band = col_text(st, 8),
         .community_role = col_text(st, 9),
     };
+}
+
+static int add_contact(struct rv_builder *b, sqlite3_stmt *st, struct kith_error *err)
+{
+    struct rv_contact_in c = contact_in(st);
     return rv_builder_add_contact(b, &c, err);
 }
 
@@ -352,14 +365,7 @@ int store_load_rv_snapshot(struct store *s, unsigned nthreads, struct rv_snapsho
         (rc = each_row(s->db, "SELECT id, email, name, team_id, unit_id FROM users", add_user, b,
                        err)) < 0 ||
         (rc = expect_contacts(s->db, b, err)) < 0 ||
-        (rc = each_row(s->db,
-                       "SELECT c.id, c.account_id, coalesce(c.owner_id, a.owner_id),"
-                       " coalesce(c.unit_id, a.unit_id), coalesce(c.team_id, a.team_id),"
-                       " a.industry, a.territory, coalesce(c.source, a.source), a.revenue_band,"
-                       " c.community_role"
-                       " FROM contacts c LEFT JOIN accounts a ON a.id = c.account_id"
-                       " ORDER BY c.id",
-                       add_contact, b, err)) < 0 ||
+        (rc = each_row(s->db, CONTACT_SELECT " ORDER BY c.id", add_contact, b, err)) < 0 ||
         (rc = read_interactions(s, b, nthreads, err)) < 0 ||
         (rc = each_row(s->db,
                        "SELECT account_id, contact_id, ordered_at, amount, margin FROM orders",
@@ -375,5 +381,55 @@ out_free:
     rv_builder_free(b);
     if (rc < 0)
         kith_err_prefix(err, "loading the RV snapshot");
+    return rc;
+}
+
+/* ---- single rows, for a snapshot kept up to date ------------------------------------------- */
+
+int store_rv_interaction(struct store *s, int64_t id, struct store_interaction_row *row,
+                         int64_t *voided_contact_id, struct kith_error *err)
+{
+    sqlite3_stmt *st;
+    int rc = prepare(s->db,
+                     "SELECT i.id, i.contact_id, i.user_id, i.type_id, i.occurred_at, i.rv, i.cost,"
+                     " i.voids_id, v.contact_id FROM interactions i"
+                     " LEFT JOIN interactions v ON v.id = i.voids_id WHERE i.id = ?",
+                     &st, err);
+    if (rc < 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, id);
+    int step = sqlite3_step(st);
+    if (step == SQLITE_ROW) {
+        read_interaction(st, row);
+        *voided_contact_id = col_id(st, 8);
+    } else if (step == SQLITE_DONE) {
+        rc = kith_err(err, KITH_ENOTFOUND, "no interaction %lld", (long long)id);
+    } else {
+        rc = db_fail(err, s->db, "reading an interaction");
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int store_rv_contacts(struct store *s, int64_t contact_id, int64_t account_id,
+                      store_rv_contact_fn fn, void *ctx, struct kith_error *err)
+{
+    sqlite3_stmt *st;
+    int rc = prepare(s->db,
+                     contact_id > 0 ? CONTACT_SELECT " WHERE c.id = ?"
+                                    : CONTACT_SELECT " WHERE c.account_id = ? ORDER BY c.id",
+                     &st, err);
+    if (rc < 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, contact_id > 0 ? contact_id : account_id);
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        struct rv_contact_in c = contact_in(st);
+        if ((rc = fn(ctx, &c)) != 0)
+            break;
+    }
+    if (rc == 0 && step != SQLITE_DONE && step != SQLITE_ROW)
+        rc = db_fail(err, s->db, "reading contacts");
+    sqlite3_finalize(st);
     return rc;
 }

@@ -203,6 +203,13 @@ int store_list(struct store *s, const struct table_def *t, const struct store_qu
                const struct store_scope *scope, store_row_fn fn, void *ctx, struct kith_error *err);
 
 /*
+ * The ids of every row of t in scope, ascending (no paging: for the analytics that need the whole
+ * set, e.g. an RV mask). On success *ids is the caller's (free(); NULL when *n is 0).
+ */
+int store_scope_ids(struct store *s, const struct table_def *t, const struct store_scope *scope,
+                    int64_t **ids, size_t *n, struct kith_error *err);
+
+/*
  * Calls fn (when non-NULL) once with the row of t whose id is id, if it exists and is in scope;
  * KITH_ENOTFOUND ("no contact 12") otherwise: a row out of scope is reported as missing.
  */
@@ -280,6 +287,22 @@ struct rv_snapshot; /* engine/snapshot.h */
  */
 int store_load_rv_snapshot(struct store *s, unsigned nthreads, struct rv_snapshot **out,
                            struct kith_error *err);
+
+/*
+ * One interaction by id, as the loader reads it, and the contact of the interaction it voids (0
+ * when it voids none). KITH_ENOTFOUND when there is no such interaction.
+ */
+int store_rv_interaction(struct store *s, int64_t id, struct store_interaction_row *row,
+                         int64_t *voided_contact_id, struct kith_error *err);
+
+/* fn gets one contact with its account's attributes (text valid during the call); it returns 0
+ * to go on, anything else to stop (that value is then returned). */
+struct rv_contact_in; /* engine/snapshot.h */
+typedef int (*store_rv_contact_fn)(void *ctx, const struct rv_contact_in *c);
+
+/* The contact contact_id when it is > 0, else every contact of account account_id. */
+int store_rv_contacts(struct store *s, int64_t contact_id, int64_t account_id,
+                      store_rv_contact_fn fn, void *ctx, struct kith_error *err);
 
 /* ---- sign-in (sessions.c) ---- */
 
@@ -478,5 +501,15 @@ int store_cv_load(struct store *s, const struct store_cv_request *req, struct cv
 
 /* The latest ordered_at of all orders into *at (*found false and *at 0 when there is none). */
 int store_cv_latest_order(struct store *s, int64_t *at, bool *found, struct kith_error *err);
+
+/*
+ * The accounts in scope, for store_cv_request.accounts: the same rows store_list() shows on the
+ * accounts table under scope. With scope->all, *ids is NULL and *n 0 ("every account", read by
+ * nobody here). Otherwise *ids is a malloc'd array of *n ids, ascending and distinct, never NULL
+ * even when *n is 0 (no account: nothing to analyse, not everything); the caller frees it. On
+ * failure *ids is NULL and nothing is left to free.
+ */
+int store_scope_account_ids(struct store *s, const struct store_scope *scope, int64_t **ids,
+                            size_t *n, struct kith_error *err);
 
 #endif

@@ -1,0 +1,220 @@
+/*
+ * rv_stream.c - GET /api/v1/rv/stream: Relationship Value exceptions as server-sent events.
+ *
+ * Each subscriber is a connection whose body never ends: libmicrohttpd asks the reader below for
+ * more as the socket can take it; with nothing to send the reader suspends the connection, and
+ * a publisher that queues an event resumes it (MHD_ALLOW_SUSPEND_RESUME), so that no worker
+ * thread waits on an idle client. A subscriber's scope is that of its contacts' read access
+ * (api_scope()), checked for each event against the store, so that an event reaches exactly the
+ * users who could GET the contact.
+ */
+#include "api/rv_stream.h"
+
+#include <microhttpd.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/access.h"
+#include "api/handlers.h"
+#include "model/table.h"
+
+#include "util/banned.h"
+
+#define STREAM_MAX_SUBSCRIBERS 256
+#define STREAM_BACKLOG_MAX     (1024 * 1024) /* bytes queued for one subscriber */
+
+struct subscriber {
+    struct subscriber *next;
+    struct MHD_Connection *conn;
+    struct store_scope scope;
+    int64_t user_id;
+    pthread_mutex_t mu; /* buf, len, off, suspended, closed, overflowed */
+    char *buf;
+    size_t len, off, cap;
+    bool suspended, closed, overflowed;
+};
+
+static pthread_mutex_t g_mu = PTHREAD_MUTEX_INITIALIZER; /* the list and its count */
+static struct subscriber *g_subs;
+static unsigned g_count;
+
+/* Appends text to u's backlog (u->mu held); false when the backlog is full. */
+static bool queue_locked(struct subscriber *u, const char *text, size_t n)
+{
+    if (u->off > 0 && u->off == u->len)
+        u->off = u->len = 0;
+    if (u->len + n > STREAM_BACKLOG_MAX)
+        return false;
+    if (u->len + n > u->cap) {
+        size_t cap = u->cap ? u->cap : 4096;
+        while (cap < u->len + n)
+            cap *= 2;
+        char *b = realloc(u->buf, cap);
+        if (!b)
+            return false;
+        u->buf = b;
+        u->cap = cap;
+    }
+    memcpy(u->buf + u->len, text, n);
+    u->len += n;
+    return true;
+}
+
+/* Wakes u's connection if its reader suspended it (u->mu held). */
+static void wake_locked(struct subscriber *u)
+{
+    if (u->suspended) {
+        u->suspended = false;
+        MHD_resume_connection(u->conn);
+    }
+}
+
+static ssize_t reader(void *cls, uint64_t pos, char *out, size_t max)
+{
+    (void)pos;
+    struct subscriber *u = cls;
+    pthread_mutex_lock(&u->mu);
+    if (u->off < u->len) {
+        size_t n = u->len - u->off < max ? u->len - u->off : max;
+        memcpy(out, u->buf + u->off, n);
+        u->off += n;
+        pthread_mutex_unlock(&u->mu);
+        return (ssize_t)n;
+    }
+    if (u->closed) {
+        pthread_mutex_unlock(&u->mu);
+        return MHD_CONTENT_READER_END_OF_STREAM;
+    }
+    u->suspended = true;
+    MHD_suspend_connection(u->conn);
+    pthread_mutex_unlock(&u->mu);
+    return 0;
+}
+
+/* The connection ended (libmicrohttpd destroys the response): forget the subscriber. */
+static void subscriber_free(void *cls)
+{
+    struct subscriber *u = cls;
+    pthread_mutex_lock(&g_mu);
+    for (struct subscriber **p = &g_subs; *p; p = &(*p)->next)
+        if (*p == u) {
+            *p = u->next;
+            g_count--;
+            break;
+        }
+    pthread_mutex_unlock(&g_mu);
+    pthread_mutex_destroy(&u->mu);
+    free(u->buf);
+    free(u);
+}
+
+void rv_stream_publish(struct store *s, int64_t contact_id, const char *event, const char *data)
+{
+    char head[64];
+    int hn = snprintf(head, sizeof(head), "event: %s\ndata: ", event);
+    size_t dn = strlen(data);
+    const struct table_def *contacts = model_table("contacts");
+    pthread_mutex_lock(&g_mu);
+    for (struct subscriber *u = g_subs; u; u = u->next) {
+        struct kith_error err = {0};
+        if (store_get(s, contacts, contact_id, &u->scope, NULL, NULL, &err) < 0)
+            continue; /* not a contact this subscriber may read */
+        pthread_mutex_lock(&u->mu);
+        if (!u->closed) {
+            size_t mark = u->len;
+            bool ok = queue_locked(u, head, (size_t)hn) && queue_locked(u, data, dn) &&
+                      queue_locked(u, "\n\n", 2);
+            if (!ok) {
+                u->len = mark; /* never half an event */
+                if (!u->overflowed) {
+                    static const char over[] = "event: overflow\ndata: {}\n\n";
+                    u->overflowed = queue_locked(u, over, sizeof(over) - 1);
+                }
+            } else {
+                u->overflowed = false;
+            }
+            wake_locked(u);
+        }
+        pthread_mutex_unlock(&u->mu);
+    }
+    pthread_mutex_unlock(&g_mu);
+}
+
+void rv_stream_ping(void)
+{
+    static const char ping[] = ": ping\n\n";
+    pthread_mutex_lock(&g_mu);
+    for (struct subscriber *u = g_subs; u; u = u->next) {
+        pthread_mutex_lock(&u->mu);
+        if (!u->closed && queue_locked(u, ping, sizeof(ping) - 1))
+            wake_locked(u);
+        pthread_mutex_unlock(&u->mu);
+    }
+    pthread_mutex_unlock(&g_mu);
+}
+
+void rv_stream_close_all(void)
+{
+    pthread_mutex_lock(&g_mu);
+    for (struct subscriber *u = g_subs; u; u = u->next) {
+        pthread_mutex_lock(&u->mu);
+        u->closed = true;
+        wake_locked(u);
+        pthread_mutex_unlock(&u->mu);
+    }
+    pthread_mutex_unlock(&g_mu);
+}
+
+unsigned rv_stream_count(void)
+{
+    pthread_mutex_lock(&g_mu);
+    unsigned n = g_count;
+    pthread_mutex_unlock(&g_mu);
+    return n;
+}
+
+void api_rv_stream(struct api_request *req, struct api_response *res)
+{
+    struct store_scope scope;
+    if (api_scope(req->who, model_table("contacts"), false, &scope) < 0) {
+        api_error(res, 403, "forbidden", NULL, "your role (%s) may not read contacts",
+                  api_role_name(req->who->role));
+        return;
+    }
+    struct subscriber *u = calloc(1, sizeof(*u));
+    if (!u) {
+        api_error(res, 500, "internal", NULL, "out of memory");
+        return;
+    }
+    static const char hello[] = ": kith RV exceptions\nretry: 3000\n\n";
+    pthread_mutex_init(&u->mu, NULL);
+    u->conn = req->conn;
+    u->scope = scope;
+    u->user_id = req->who->user_id;
+    if (!queue_locked(u, hello, sizeof(hello) - 1)) {
+        subscriber_free(u);
+        api_error(res, 500, "internal", NULL, "out of memory");
+        return;
+    }
+    pthread_mutex_lock(&g_mu);
+    bool full = g_count >= STREAM_MAX_SUBSCRIBERS;
+    if (!full) {
+        u->next = g_subs;
+        g_subs = u;
+        g_count++;
+    }
+    pthread_mutex_unlock(&g_mu);
+    if (full) {
+        subscriber_free(u);
+        api_error(res, 503, "unavailable", NULL,
+                  "too many live streams are open (%d); try again later", STREAM_MAX_SUBSCRIBERS);
+        return;
+    }
+    res->content_type = "text/event-stream";
+    res->stream_read = reader;
+    res->stream_free = subscriber_free;
+    res->stream_ctx = u;
+}

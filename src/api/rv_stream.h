@@ -1,0 +1,28 @@
+/*
+ * rv_stream.h - the subscribers of GET /api/v1/rv/stream (server-sent events). The handler is in
+ * handlers.h; this is what the rest of the server calls.
+ */
+#ifndef KITH_API_RV_STREAM_H
+#define KITH_API_RV_STREAM_H
+
+#include <stdint.h>
+
+#include "store/store.h"
+
+/*
+ * Sends `event: <event>` with data (one line of JSON) to every subscriber whose read scope holds
+ * contact contact_id, checked on the caller's connection s. Never blocks on a slow client: a
+ * subscriber more than 1 MiB behind loses the event and is told so (`event: overflow`).
+ */
+void rv_stream_publish(struct store *s, int64_t contact_id, const char *event, const char *data);
+
+/* A comment line to every subscriber (keeps proxies and idle timers from closing them). */
+void rv_stream_ping(void);
+
+/* Ends every stream (at shutdown, so that in-flight requests can drain). */
+void rv_stream_close_all(void);
+
+/* Subscribers connected now. */
+unsigned rv_stream_count(void);
+
+#endif

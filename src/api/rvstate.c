@@ -1,0 +1,522 @@
+/*
+ * rvstate.c - the server's Relationship Value snapshot, its live norm, the incremental updates
+ * that writes bring and the background reloads (rvstate.h). When a new interaction moves its
+ * contact into or out of an exception against the live norm, the change goes to the live stream.
+ */
+#include "api/rvstate.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "api/rv_stream.h"
+#include "io/rv_json.h"
+#include "model/table.h"
+
+#include "util/banned.h"
+
+#define LIVE_THREADS       1 /* the norm is recomputed beside serving: one core of two */
+#define REPLAY_MAX         100000
+#define NORM_SECONDS_DEF   300
+#define RELOAD_SECONDS_DEF 10
+#define PING_SECONDS       15
+
+/* A write seen while a reload was reading: applied again to the new snapshot. */
+enum replay_kind { R_INTERACTION, R_CONTACT, R_ACCOUNT };
+struct replay {
+    enum replay_kind kind;
+    int64_t id;
+};
+
+static struct {
+    pthread_rwlock_t lock; /* snap and norm */
+    struct rv_snapshot *snap;
+    struct norm_result *norm;
+    char *db_path;
+
+    pthread_mutex_t mu; /* everything below */
+    pthread_cond_t wake;
+    pthread_t thread;
+    atomic_bool running;
+    bool stop, stale, reloading, replay_overflow;
+    struct replay *replays;
+    size_t nreplays, replaycap;
+    unsigned norm_seconds, reload_seconds;
+} g = {.lock = PTHREAD_RWLOCK_INITIALIZER,
+       .mu = PTHREAD_MUTEX_INITIALIZER,
+       .wake = PTHREAD_COND_INITIALIZER};
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static unsigned env_seconds(const char *name, unsigned def)
+{
+    const char *v = getenv(name);
+    if (!v || !*v)
+        return def;
+    char *end;
+    long n = strtol(v, &end, 10);
+    if (*end || n < 1 || n > 86400) {
+        fprintf(stderr, "kith serve: %s=%s is not 1..86400 seconds; using %u\n", name, v, def);
+        return def;
+    }
+    return (unsigned)n;
+}
+
+/* The norm live exceptions are judged by: cumulative RV by team, weekly, over every contact. */
+static int live_norm(const struct rv_snapshot *snap, struct norm_result **out,
+                     struct kith_error *err)
+{
+    struct norm_spec spec;
+    norm_spec_init(&spec, NORM_TEAM, store_now_ms());
+    spec.nthreads = LIVE_THREADS;
+    return norm_compute(snap, &spec, out, err);
+}
+
+static int load(const char *db_path, struct rv_snapshot **snap, struct norm_result **norm,
+                struct kith_error *err)
+{
+    struct store *s;
+    int rc = store_open(db_path, STORE_READONLY, &s, err);
+    if (rc < 0)
+        return rc;
+    rc = store_load_rv_snapshot(s, 2, snap, err);
+    store_close(s);
+    if (rc < 0)
+        return rc;
+    if ((rc = live_norm(*snap, norm, err)) < 0) {
+        rv_snapshot_free(*snap);
+        *snap = NULL;
+    }
+    return rc;
+}
+
+const struct rv_snapshot *rvstate_read_begin(const struct norm_result **live)
+{
+    pthread_rwlock_rdlock(&g.lock);
+    if (live)
+        *live = g.norm;
+    return g.snap;
+}
+
+void rvstate_read_end(void)
+{
+    pthread_rwlock_unlock(&g.lock);
+}
+
+/* ---- writes ---------------------------------------------------------------------------------- */
+
+void rvstate_changed(const char *why)
+{
+    pthread_mutex_lock(&g.mu);
+    if (g.running && !g.stale && why)
+        fprintf(stderr, "kith serve: RV snapshot to be reloaded (%s)\n", why);
+    g.stale = true;
+    pthread_cond_signal(&g.wake);
+    pthread_mutex_unlock(&g.mu);
+}
+
+/* Remembers a write while a reload reads it may miss (a no-op otherwise). */
+static void remember(enum replay_kind kind, int64_t id)
+{
+    pthread_mutex_lock(&g.mu);
+    if (g.reloading) {
+        if (g.nreplays == g.replaycap) {
+            size_t cap = g.replaycap ? g.replaycap * 2 : 256;
+            struct replay *r = cap <= REPLAY_MAX ? realloc(g.replays, cap * sizeof(*r)) : NULL;
+            if (r) {
+                g.replays = r;
+                g.replaycap = cap;
+            }
+        }
+        if (g.nreplays < g.replaycap)
+            g.replays[g.nreplays++] = (struct replay){kind, id};
+        else
+            g.replay_overflow = true; /* the reload is then done again */
+    }
+    pthread_mutex_unlock(&g.mu);
+}
+
+static int upsert_contact(void *ctx, const struct rv_contact_in *c)
+{
+    struct rv_snapshot *snap = ctx;
+    struct kith_error err = {0};
+    return rv_snapshot_upsert_contact(snap, c, &err) < 0 ? -1 : 0;
+}
+
+/* Status against the live norm (its first group: the team), UNKNOWN when outside it. */
+static int status_of(const struct norm_result *norm, const struct rv_snapshot *snap, int32_t c,
+                     int64_t as_of, struct norm_position *pos)
+{
+    size_t n = 0;
+    if (norm && c >= 0)
+        norm_position_of(norm, snap, (size_t)c, as_of, pos, 1, &n);
+    return n ? pos->status : NORM_UNKNOWN;
+}
+
+static bool exceptional(int status)
+{
+    return status == NORM_BEHIND || status == NORM_AHEAD;
+}
+
+static int put(json_t *o, const char *k, json_t *v)
+{
+    return v && json_object_set_new(o, k, v) == 0 ? 0 : -1;
+}
+
+/* The event the live stream sends (rv_stream.h), or NULL when out of memory. */
+static char *exception_event(const struct rv_snapshot *snap, const struct norm_result *norm,
+                             const struct rv_update *up, const struct norm_position *pos,
+                             int status, int was, int64_t as_of, int64_t interaction_id,
+                             int64_t occurred_at, const char *name)
+{
+    json_t *o = rvjson_update(snap, up, norm, as_of);
+    if (!o)
+        return NULL;
+    const struct norm_group *grp = &norm->groups[pos->group];
+    const struct norm_row *row = &norm->rows[grp->row_off + pos->row];
+    char *text = NULL;
+    if (put(o, "contact_name", name && *name ? json_string(name) : json_null()) == 0 &&
+        put(o, "status", json_string(norm_status_name(status))) == 0 &&
+        put(o, "previous_status", json_string(norm_status_name(was))) == 0 &&
+        put(o, "change", json_string(exceptional(status) ? "entered" : "left")) == 0 &&
+        put(o, "rv", json_integer(pos->rv)) == 0 &&
+        put(o, "age_days", json_integer(pos->age_days)) == 0 &&
+        put(o, "percentile", rvjson_number(pos->percentile)) == 0 &&
+        put(o, "n", json_integer(row->n)) == 0 && put(o, "p10", rvjson_number(row->p10)) == 0 &&
+        put(o, "p50", rvjson_number(row->p50)) == 0 &&
+        put(o, "p90", rvjson_number(row->p90)) == 0 &&
+        put(o, "group", rvjson_key(snap, norm->spec.by, grp->key)) == 0 &&
+        put(o, "interaction_id", json_integer(interaction_id)) == 0 &&
+        put(o, "at", rvjson_time(rv_time_from_ms(occurred_at))) == 0)
+        text = json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(15));
+    json_decref(o);
+    return text;
+}
+
+/* "First Last" of a contact, for the event (the stream only reaches those who may read it). */
+static int name_row(void *ctx, const struct store_value *vals)
+{
+    char *buf = ctx;
+    const struct table_def *t = model_table("contacts");
+    size_t fi, li;
+    table_field(t, "first_name", &fi);
+    table_field(t, "last_name", &li);
+    const struct store_value *f = &vals[fi], *l = &vals[li];
+    snprintf(buf, 256, "%.*s%s%.*s", f->kind == SV_TEXT ? (int)f->len : 0,
+             f->kind == SV_TEXT ? f->s : "", f->kind == SV_TEXT && l->kind == SV_TEXT ? " " : "",
+             l->kind == SV_TEXT ? (int)l->len : 0, l->kind == SV_TEXT ? l->s : "");
+    return 0;
+}
+
+void rvstate_interaction_written(struct store *s, int64_t id)
+{
+    struct kith_error err = {0};
+    struct store_interaction_row row;
+    int64_t voided_contact = 0;
+    if (!g.running)
+        return;
+    remember(R_INTERACTION, id);
+    if (store_rv_interaction(s, id, &row, &voided_contact, &err) < 0) {
+        fprintf(stderr, "kith serve: RV update of interaction %lld: %s\n", (long long)id, err.msg);
+        rvstate_changed("an interaction could not be read");
+        return;
+    }
+    struct rv_interaction_in in = {
+        .id = row.id,
+        .contact_id = row.contact_id,
+        .user_id = row.user_id,
+        .type_id = row.type_id,
+        .occurred_at = row.occurred_at,
+        .rv = row.rv,
+        .cost = row.cost,
+        .voids_id = row.voids_id,
+        .has_rv = row.has_rv,
+        .has_cost = row.has_cost,
+    };
+    int64_t as_of = store_now_ms();
+    if (row.occurred_at > as_of)
+        as_of = row.occurred_at;
+    char *event = NULL;
+    struct rv_update up;
+    pthread_rwlock_wrlock(&g.lock);
+    struct rv_snapshot *snap = g.snap;
+    struct norm_position before, after;
+    int was = status_of(g.norm, snap, rv_snapshot_contact(snap, row.contact_id), as_of, &before);
+    int rc = rv_snapshot_add_interaction(
+        snap, &in, voided_contact == row.contact_id ? 0 : voided_contact, &up, &err);
+    int now = rc == 0 ? status_of(g.norm, snap, up.contact, as_of, &after) : NORM_UNKNOWN;
+    bool publish = rc == 0 && now != was && (exceptional(now) || exceptional(was));
+    if (publish) {
+        char name[256] = "";
+        static const struct store_scope all = {.all = true};
+        store_get(s, model_table("contacts"), row.contact_id, &all, name_row, name, NULL);
+        event = exception_event(snap, g.norm, &up, exceptional(now) ? &after : &before, now, was,
+                                as_of, row.id, row.occurred_at, name);
+    }
+    pthread_rwlock_unlock(&g.lock);
+    if (rc < 0 && rc != KITH_ECONFLICT) {
+        fprintf(stderr, "kith serve: RV update of interaction %lld: %s\n", (long long)id, err.msg);
+        rvstate_changed("an interaction could not be applied");
+    }
+    if (event) {
+        rv_stream_publish(s, row.contact_id, "exception", event);
+        free(event);
+    }
+}
+
+static void contacts_written(struct store *s, int64_t contact_id, int64_t account_id)
+{
+    struct kith_error err = {0};
+    if (!g.running)
+        return;
+    pthread_rwlock_wrlock(&g.lock);
+    int rc = store_rv_contacts(s, contact_id, account_id, upsert_contact, g.snap, &err);
+    pthread_rwlock_unlock(&g.lock);
+    if (rc != 0) {
+        fprintf(stderr, "kith serve: RV update of %s %lld failed%s%s\n",
+                contact_id ? "contact" : "the contacts of account",
+                (long long)(contact_id ? contact_id : account_id), err.msg[0] ? ": " : "", err.msg);
+        rvstate_changed("a contact could not be applied");
+    }
+}
+
+void rvstate_contact_written(struct store *s, int64_t id)
+{
+    remember(R_CONTACT, id);
+    contacts_written(s, id, 0);
+}
+
+void rvstate_account_written(struct store *s, int64_t id)
+{
+    /* an account's contacts take their team, unit, owner and labels from it */
+    remember(R_ACCOUNT, id);
+    contacts_written(s, 0, id);
+}
+
+void rvstate_on_interaction(struct api_request *req, int64_t id, enum resource_change change)
+{
+    if (change == RESOURCE_CREATED)
+        rvstate_interaction_written(req->store, id);
+}
+
+void rvstate_on_contact(struct api_request *req, int64_t id, enum resource_change change)
+{
+    if (change == RESOURCE_DELETED)
+        rvstate_changed("a contact was deleted");
+    else
+        rvstate_contact_written(req->store, id);
+}
+
+void rvstate_on_account(struct api_request *req, int64_t id, enum resource_change change)
+{
+    if (change == RESOURCE_UPDATED)
+        rvstate_account_written(req->store, id);
+    /* a new account has no contacts yet; one that is deleted had none */
+}
+
+void rvstate_on_other(struct api_request *req, int64_t id, enum resource_change change)
+{
+    (void)req;
+    (void)id;
+    (void)change;
+    rvstate_changed("orders, events, users, teams, units or the catalogue changed");
+}
+
+/* ---- the background thread ------------------------------------------------------------------ */
+
+/* Applies the writes remembered during a reload to the new snapshot (under the write lock). */
+static void replay(struct store *s, struct rv_snapshot *snap, const struct replay *r, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        struct kith_error err = {0};
+        if (r[i].kind != R_INTERACTION) {
+            bool contact = r[i].kind == R_CONTACT;
+            store_rv_contacts(s, contact ? r[i].id : 0, contact ? 0 : r[i].id, upsert_contact, snap,
+                              &err);
+            continue;
+        }
+        struct store_interaction_row row;
+        int64_t voided_contact = 0;
+        if (store_rv_interaction(s, r[i].id, &row, &voided_contact, &err) < 0)
+            continue;
+        struct rv_interaction_in in = {row.id,          row.contact_id, row.user_id, row.type_id,
+                                       row.occurred_at, row.rv,         row.cost,    row.voids_id,
+                                       row.has_rv,      row.has_cost};
+        /* already in the new snapshot when it was committed before the reload read: a conflict */
+        rv_snapshot_add_interaction(
+            snap, &in, voided_contact == row.contact_id ? 0 : voided_contact, NULL, &err);
+    }
+}
+
+static void reload(void)
+{
+    struct kith_error err = {0};
+    struct rv_snapshot *snap = NULL;
+    struct norm_result *norm = NULL;
+    double t0 = now_s();
+    pthread_mutex_lock(&g.mu);
+    g.stale = false;
+    g.reloading = true;
+    g.replay_overflow = false;
+    g.nreplays = 0;
+    pthread_mutex_unlock(&g.mu);
+    int rc = load(g.db_path, &snap, &norm, &err);
+    struct store *s = NULL;
+    if (rc == 0)
+        rc = store_open(g.db_path, STORE_READONLY, &s, &err);
+    pthread_rwlock_wrlock(&g.lock);
+    pthread_mutex_lock(&g.mu);
+    g.reloading = false;
+    if (rc == 0) {
+        replay(s, snap, g.replays, g.nreplays);
+        if (g.replay_overflow)
+            g.stale = true;
+    }
+    pthread_mutex_unlock(&g.mu);
+    if (rc == 0) {
+        struct rv_snapshot *old_snap = g.snap;
+        struct norm_result *old_norm = g.norm;
+        g.snap = snap;
+        g.norm = norm;
+        snap = old_snap;
+        norm = old_norm;
+    }
+    pthread_rwlock_unlock(&g.lock);
+    store_close(s);
+    rv_snapshot_free(snap);
+    norm_result_free(norm);
+    if (rc < 0)
+        fprintf(stderr, "kith serve: reloading the RV snapshot failed (the old one stays): %s\n",
+                err.msg);
+    else
+        fprintf(stderr, "kith serve: RV snapshot reloaded in %.2f s\n", now_s() - t0);
+}
+
+/* Recomputes the live norm over the current snapshot (read lock), then swaps it in. */
+static void renorm(void)
+{
+    struct kith_error err = {0};
+    struct norm_result *norm = NULL;
+    pthread_rwlock_rdlock(&g.lock);
+    int rc = live_norm(g.snap, &norm, &err);
+    pthread_rwlock_unlock(&g.lock);
+    if (rc < 0) {
+        fprintf(stderr, "kith serve: recomputing the live RV norm failed: %s\n", err.msg);
+        return;
+    }
+    pthread_rwlock_wrlock(&g.lock);
+    struct norm_result *old = g.norm;
+    g.norm = norm;
+    pthread_rwlock_unlock(&g.lock);
+    norm_result_free(old);
+}
+
+static void *background(void *arg)
+{
+    (void)arg;
+    double last_norm = now_s(), last_reload = 0, last_ping = now_s();
+    pthread_mutex_lock(&g.mu);
+    while (!g.stop) {
+        double t = now_s();
+        double next = last_ping + PING_SECONDS;
+        if (last_norm + g.norm_seconds < next)
+            next = last_norm + g.norm_seconds;
+        if (g.stale && last_reload + g.reload_seconds < next)
+            next = last_reload + g.reload_seconds;
+        if (next > t) {
+            struct timespec until;
+            clock_gettime(CLOCK_REALTIME, &until);
+            double wait = next - t;
+            until.tv_sec += (time_t)wait;
+            until.tv_nsec += (long)((wait - (double)(time_t)wait) * 1e9);
+            if (until.tv_nsec >= 1000000000L) {
+                until.tv_sec++;
+                until.tv_nsec -= 1000000000L;
+            }
+            int w = pthread_cond_timedwait(&g.wake, &g.mu, &until);
+            if (w != ETIMEDOUT)
+                continue; /* woken: re-evaluate */
+            t = now_s();
+        }
+        pthread_mutex_unlock(&g.mu);
+        if (t >= last_ping + PING_SECONDS) {
+            rv_stream_ping();
+            last_ping = t;
+        }
+        pthread_mutex_lock(&g.mu);
+        bool do_reload = g.stale && t >= last_reload + g.reload_seconds;
+        pthread_mutex_unlock(&g.mu);
+        if (do_reload) {
+            reload();
+            last_reload = last_norm = now_s();
+        } else if (t >= last_norm + g.norm_seconds) {
+            renorm();
+            last_norm = now_s();
+        }
+        pthread_mutex_lock(&g.mu);
+    }
+    pthread_mutex_unlock(&g.mu);
+    return NULL;
+}
+
+int rvstate_start(const char *db_path, struct rvstate_info *info, struct kith_error *err)
+{
+    double t0 = now_s();
+    memset(info, 0, sizeof(*info));
+    g.db_path = strdup(db_path);
+    if (!g.db_path)
+        return kith_err(err, KITH_ENOMEM, "out of memory");
+    int rc = load(db_path, &g.snap, &g.norm, err);
+    if (rc < 0) {
+        free(g.db_path);
+        g.db_path = NULL;
+        return rc;
+    }
+    g.norm_seconds = env_seconds("KITH_RV_NORM_SECONDS", NORM_SECONDS_DEF);
+    g.reload_seconds = env_seconds("KITH_RV_RELOAD_SECONDS", RELOAD_SECONDS_DEF);
+    g.stop = false;
+    g.stale = false;
+    if (pthread_create(&g.thread, NULL, background, NULL) != 0) {
+        rvstate_stop();
+        return kith_err(err, KITH_ENOMEM, "cannot start the RV background thread");
+    }
+    g.running = true;
+    info->contacts = g.snap->nc;
+    info->interactions = g.snap->nlive;
+    info->seconds = now_s() - t0;
+    return 0;
+}
+
+void rvstate_stop(void)
+{
+    if (g.running) {
+        pthread_mutex_lock(&g.mu);
+        g.stop = true;
+        pthread_cond_signal(&g.wake);
+        pthread_mutex_unlock(&g.mu);
+        pthread_join(g.thread, NULL);
+        g.running = false;
+    }
+    pthread_rwlock_wrlock(&g.lock);
+    rv_snapshot_free(g.snap);
+    norm_result_free(g.norm);
+    g.snap = NULL;
+    g.norm = NULL;
+    pthread_rwlock_unlock(&g.lock);
+    free(g.replays);
+    g.replays = NULL;
+    g.nreplays = g.replaycap = 0;
+    free(g.db_path);
+    g.db_path = NULL;
+}
