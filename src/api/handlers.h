@@ -84,4 +84,14 @@ void api_rv_units(struct api_request *req, struct api_response *res);
 void api_rv_indicator(struct api_request *req, struct api_response *res);
 void api_rv_stream(struct api_request *req, struct api_response *res);
 
+/* value.c: customer value management (the engine of `kith value`), over the caller's accounts */
+void api_value_fit(struct api_request *req, struct api_response *res);
+void api_value_clv(struct api_request *req, struct api_response *res);
+void api_value_dist(struct api_request *req, struct api_response *res);
+void api_value_drivers(struct api_request *req, struct api_response *res);
+void api_value_rfm(struct api_request *req, struct api_response *res);
+void api_value_reap(struct api_request *req, struct api_response *res);
+void api_value_xsell(struct api_request *req, struct api_response *res);
+void api_value_referrals(struct api_request *req, struct api_response *res);
+
 #endif

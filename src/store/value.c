@@ -738,3 +738,19 @@ int store_cv_load(struct store *s, const struct store_cv_request *req, struct cv
         cv_data_release(out);
     return rc;
 }
+
+int store_scope_account_ids(struct store *s, const struct store_scope *scope, int64_t **ids,
+                            size_t *n, struct kith_error *err)
+{
+    *ids = NULL;
+    *n = 0;
+    if (scope->all)
+        return 0; /* NULL: the loader's "every account", without listing them */
+    /* query.c owns the scope SQL: the accounts are exactly those store_list() shows */
+    int rc = store_scope_ids(s, model_table("accounts"), scope, ids, n, err);
+    if (rc < 0)
+        return rc;
+    if (!*ids && !(*ids = malloc(sizeof(**ids))))
+        return kith_err(err, KITH_ENOMEM, "out of memory listing the accounts in scope");
+    return 0;
+}
