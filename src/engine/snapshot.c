@@ -409,7 +409,8 @@ struct rv_builder {
     size_t ncontacts, contactscap;
     struct b_contact *contacts;
     bool frozen;
-    struct idmap cmap, umap; /* contacts, users */
+    struct idmap cmap, umap, tmap; /* contacts, users, interaction types */
+    int64_t *type_ids;             /* tmap's ids (the catalogue's, ascending) */
     unsigned nseg;
     struct segment seg[8];
     size_t norders, orderscap; /* resolved at finish, when every contact is known */
@@ -458,6 +459,8 @@ void rv_builder_free(struct rv_builder *b)
     free(b->contacts);
     idmap_release(&b->cmap);
     idmap_release(&b->umap);
+    idmap_release(&b->tmap);
+    free(b->type_ids);
     for (unsigned i = 0; i < 8; i++)
         segment_release(&b->seg[i]);
     free(b->orders);
@@ -847,8 +850,14 @@ int rv_builder_begin_interactions(struct rv_builder *b, unsigned nsegments, stru
     b->contacts = NULL;
     b->ncontacts = b->contactscap = 0;
 
+    /* a type per row: a direct table instead of a binary search over the catalogue */
+    if (!(b->type_ids = malloc((s->ntypes ? s->ntypes : 1) * sizeof(int64_t))))
+        return oom(err, "indexing the catalogue");
+    for (size_t i = 0; i < s->ntypes; i++)
+        b->type_ids[i] = s->types[i].id;
     if (idmap_build(&b->cmap, s->cid, s->nc) < 0 ||
-        idmap_build(&b->umap, s->users.id, s->users.n) < 0)
+        idmap_build(&b->umap, s->users.id, s->users.n) < 0 ||
+        idmap_build(&b->tmap, b->type_ids, s->ntypes) < 0)
         return oom(err, "indexing contacts");
     return 0;
 }
@@ -915,7 +924,7 @@ int rv_builder_add_interaction(struct rv_builder *b, unsigned seg,
         BUG("interaction added to segment %u of %u before or without begin", seg, b->nseg);
     struct segment *g = &b->seg[seg];
     const struct rv_snapshot *s = b->s;
-    int32_t type = rv_snapshot_type(s, row->type_id);
+    int32_t type = idmap_get(&b->tmap, row->type_id);
     int32_t rep = row->user_id > 0 ? idmap_get(&b->umap, row->user_id) : RV_NONE;
     struct packed p;
     pack_row(s, row, type, rep, &p, &g->nclamped);
