@@ -7,7 +7,7 @@ JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 KITH_DB    ?= kith.db
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build run test unit-test asan-test api-test browser-test screenshots bench bench-import bench-rv bench-value format format-check clean
+.PHONY: all deps build run test unit-test asan-test api-test browser-test screenshots bench bench-import bench-rv bench-value bench-web format format-check clean
 
 all: build
 
@@ -53,7 +53,7 @@ test: deps
 	$(MAKE) api-test
 	$(MAKE) browser-test
 
-bench: bench-import bench-rv bench-value
+bench: bench-import bench-rv bench-value bench-web
 
 bench-import: deps build
 	bench/import.sh $(BUILD)/kith
@@ -68,6 +68,11 @@ bench-rv: build
 # grouping the same orders; results in docs/internals/value.md.
 bench-value: build
 	bench/value.sh $(BUILD)/kith
+
+# Web: time to a usable manager dashboard and bytes of the first load, in chromium, on the demo
+# data (bench/first-load.mjs). Record the figures in docs/BENCHMARKS.md ("Web").
+bench-web: build
+	KITH_BIN=$(CURDIR)/$(BUILD)/kith node bench/first-load.mjs
 
 format:
 	find src tests bench -name '*.[ch]' | xargs clang-format -i

@@ -47,7 +47,11 @@ console.log(`building the demo database (${CONTACTS} contacts) with ${KITH}`);
 kith(db, ['demo', '--contacts', CONTACTS]);
 const admin = firstUser(db, 'admin');
 const frontline = firstUser(db, 'frontline');
-for (const u of [admin, frontline]) kith(db, ['user', 'passwd', u.email, '--password-stdin'], `${PASSWORD}\n`);
+const manager = firstUser(db, 'manager');
+const executive = firstUser(db, 'executive');
+const partner = firstUser(db, 'partner');
+const analyst = firstUser(db, 'analyst');
+for (const u of [admin, frontline, manager, executive, partner, analyst]) kith(db, ['user', 'passwd', u.email, '--password-stdin'], `${PASSWORD}\n`);
 
 mkdirSync(OUT, { recursive: true });
 const server = await startServer(db);
@@ -57,7 +61,7 @@ const browser = await chromium.launch({
     '--disable-sync', '--no-first-run', '--disable-quic'],
 });
 try {
-  const wide = await browser.newContext({ viewport: { width: 1280, height: 860 }, baseURL: server.url });
+  const wide = await browser.newContext({ viewport: { width: 1280, height: 860 }, baseURL: server.url, reducedMotion: 'reduce' });
   let page = await wide.newPage();
   await page.goto('/');
   await page.getByRole('heading', { name: 'Sign in' }).waitFor();
@@ -73,6 +77,7 @@ try {
   await shot(page, 'contacts-search');
   await page.locator('table.data tbody tr a').first().click();
   await page.locator('.timeline li').first().waitFor();
+  await page.locator('section[aria-labelledby="rv-title"] canvas').first().waitFor();
   const picker = page.getByLabel('Interaction type');
   const option = await picker.locator('option').nth(3).textContent();
   await picker.selectOption({ label: option });
@@ -91,7 +96,7 @@ try {
   await page.context().close();
 
   // The administrator's screens.
-  const adminCtx = await browser.newContext({ viewport: { width: 1280, height: 860 }, baseURL: server.url });
+  const adminCtx = await browser.newContext({ viewport: { width: 1280, height: 860 }, baseURL: server.url, reducedMotion: 'reduce' });
   page = await adminCtx.newPage();
   await signIn(page, admin.email);
   await page.goto('/admin/catalogue');
@@ -113,42 +118,46 @@ try {
   await page.getByTestId('token-secret').waitFor();
   await shot(page, 'tokens');
 
-  // The dashboards' charts with the sample data of web/app/charts/samples.js (their API is not there yet).
-  await page.goto('/settings/tokens');
-  await page.getByRole('heading', { level: 1 }).waitFor();
-  await page.evaluate(async () => {
-    const { html, render } = await import('/app/lib/html.js');
-    const samples = await import('/app/charts/samples.js');
-    const { RvBandChart } = await import('/app/charts/rv-band.js');
-    const { NormGroupsChart } = await import('/app/charts/norm-groups.js');
-    const { ValueDistribution } = await import('/app/charts/value-dist.js');
-    const { ExceptionFeed, Scorecards } = await import('/app/components/live.js');
-    const { Page, Section } = await import('/app/components/page.js');
-    const host = document.createElement('div');
-    host.id = 'preview';
-    document.querySelector('main').replaceChildren(host);
-    render(html`
-      <${Page} title="Dashboards (preview with sample data)" wide>
-        <div class="columns">
-          <div class="col-main">
-            <${Section} title="A contact's RV against the norm" id="p1"><${RvBandChart} data=${samples.rvBand} /><//>
-            <${Section} title="RV norm by team" id="p2"><${NormGroupsChart} data=${samples.teamNorm} /><//>
-            <${Section} title="Rep scorecards" id="p3"><${Scorecards} reps=${samples.scorecards} /><//>
-          </div>
-          <div class="col-side">
-            <${Section} title="Exceptions, live" id="p4"><${ExceptionFeed} items=${samples.exceptions} status="live" /><//>
-            <${Section} title="Unit comparison" id="p5"><${NormGroupsChart} data=${samples.unitCompare} /><//>
-          </div>
-        </div>
-        <${Section} title="Customer value" id="p6"><${ValueDistribution} data=${samples.valueDistribution} /><//>
-      <//>`, host);
-  });
-  await page.waitForFunction(() => document.querySelectorAll('#preview canvas').length === 5);
-  await shot(page, 'dashboards-preview', { fullPage: true });
+  // The dashboards, each as the role it is made for.
+  const asRole = async (user) => {
+    const ctx = await browser.newContext({ viewport: { width: 1280, height: 860 }, baseURL: server.url, reducedMotion: 'reduce' });
+    const p = await ctx.newPage();
+    await signIn(p, user.email);
+    return p;
+  };
+  page = await asRole(manager);
+  await page.goto('/dashboards/team');
+  await page.locator('section[aria-labelledby="norm-title"] canvas').first().waitFor();
+  await page.locator('section[aria-labelledby="live-title"] .exceptions li').first().waitFor();
+  await page.locator('section[aria-labelledby="cards-title"] tbody tr').first().waitFor();
+  await shot(page, 'team-dashboard', { fullPage: true });
+  await page.context().close();
+
+  page = await asRole(executive);
+  await page.goto('/dashboards/units');
+  await page.locator('section[aria-labelledby="units-title"] canvas').first().waitFor();
+  await page.locator('section[aria-labelledby="grid-title"] tbody tr').first().waitFor();
+  await shot(page, 'units-dashboard', { fullPage: true });
+  await page.context().close();
+
+  page = await asRole(partner);
+  await page.goto('/dashboards/units');
+  await page.locator('section[aria-labelledby="grid-title"] tbody tr').first().waitFor();
+  await page.locator('section[aria-labelledby="units-title"] canvas').first().waitFor();
+  await shot(page, 'units-dashboard-partner', { fullPage: true });
+  await page.context().close();
+
+  page = await asRole(analyst);
+  await page.goto('/dashboards/value');
+  await page.locator('section[aria-labelledby="dist-title"] canvas').nth(1).waitFor();
+  for (const id of ['clv-title', 'rfm-title', 'reap-title', 'xsell-title']) {
+    await page.locator(`section[aria-labelledby="${id}"] table, section[aria-labelledby="${id}"] .bars`).first().waitFor();
+  }
+  await shot(page, 'value-dashboard', { fullPage: true });
   await page.context().close();
 
   // Phone width.
-  const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, baseURL: server.url, deviceScaleFactor: 2 });
+  const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, baseURL: server.url, deviceScaleFactor: 2, reducedMotion: 'reduce' });
   page = await phone.newPage();
   await signIn(page, frontline.email);
   await page.locator('table.data tbody tr').first().waitFor();
@@ -158,7 +167,16 @@ try {
   await page.getByRole('button', { name: 'Menu' }).click();
   await page.locator('table.data tbody tr a').first().click();
   await page.locator('.timeline li').first().waitFor();
+  await page.locator('section[aria-labelledby="rv-title"] canvas').first().waitFor();
   await shot(page, 'phone-contact');
+  await page.context().close();
+  const phoneManager = await browser.newContext({ viewport: { width: 390, height: 844 }, baseURL: server.url, deviceScaleFactor: 2, reducedMotion: 'reduce' });
+  page = await phoneManager.newPage();
+  await signIn(page, manager.email);
+  await page.goto('/dashboards/team');
+  await page.locator('section[aria-labelledby="norm-title"] canvas').first().waitFor();
+  await page.locator('section[aria-labelledby="cards-title"] tbody tr').first().waitFor();
+  await shot(page, 'phone-team-dashboard');
   await page.context().close();
 } finally {
   await browser.close();

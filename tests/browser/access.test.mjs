@@ -36,6 +36,8 @@ test('the navigation follows the role', async () => {
   await nav.getByRole('link', { name: 'Contacts' }).waitFor();
   assert.equal(await nav.getByRole('link', { name: 'Users' }).count(), 0);
   assert.equal(await nav.getByRole('link', { name: 'Interaction catalogue' }).count(), 0);
+  assert.equal(await nav.getByRole('link', { name: 'Team dashboard' }).count(), 0);
+  assert.equal(await nav.getByRole('link', { name: 'Unit comparison' }).count(), 0);
   assert.equal(await frontline.getByRole('button', { name: 'New contact' }).count(), 1);
   await frontline.context().close();
 
@@ -44,8 +46,9 @@ test('the navigation follows the role', async () => {
   const adminNav = admin.getByRole('navigation', { name: 'Main' });
   await adminNav.getByRole('link', { name: 'Users' }).waitFor();
   await adminNav.getByRole('link', { name: 'Interaction catalogue' }).waitFor();
-  // The dashboards wait for their API: no entry yet (routes.js, "planned").
-  assert.equal(await adminNav.getByRole('link', { name: 'Team dashboard' }).count(), 0);
+  await adminNav.getByRole('link', { name: 'Team dashboard' }).waitFor();
+  await adminNav.getByRole('link', { name: 'Unit comparison' }).waitFor();
+  await adminNav.getByRole('link', { name: 'Customer value' }).waitFor();
   await admin.context().close();
 });
 

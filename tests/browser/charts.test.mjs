@@ -1,7 +1,7 @@
 // charts.test.mjs - the ECharts components draw on a canvas under the server's
 // Content-Security-Policy (default-src 'self': no inline styles or scripts) without a single
-// violation, tooltips included. They are fed the sample data of charts/samples.js, in the shapes
-// docs/web.md documents, until the RV and value API routes exist.
+// violation, tooltips included. They are fed the sample data of charts/samples.js (the shapes
+// docs/web.md documents); dashboards.test.mjs and value.test.mjs draw them from the real API.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createWorld, newPage, signIn, cspViolations } from './harness.mjs';

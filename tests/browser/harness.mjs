@@ -74,11 +74,12 @@ export function apiClient(url, token) {
 }
 
 // A fresh database with an administrator, a running server, the admin's API client and chromium.
+// With demo: N the database is `kith demo --contacts N` (deterministic) instead of an empty one.
 // Call world.close() in after().
-export async function createWorld() {
+export async function createWorld({ demo } = {}) {
   const dir = mkdtempSync(path.join(tmpdir(), 'kith-browser-'));
   const db = path.join(dir, 'kith.db');
-  kith(db, ['init']);
+  kith(db, demo ? ['demo', '--contacts', String(demo)] : ['init']);
   addUser(db, 'admin@example.com', 'admin');
   const server = await startServer(db);
   const token = kith(db, ['user', 'token', 'admin@example.com', '--name', 'browser tests']).trim().split('\n').pop();
@@ -87,7 +88,7 @@ export async function createWorld() {
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
       '--disable-sync', '--no-first-run', '--disable-quic'],
   });
-  return {
+  const world = {
     dir,
     db,
     url: server.url,
@@ -95,12 +96,24 @@ export async function createWorld() {
     browser,
     api: apiClient(server.url, token),
     addUser: (email, role, opts) => addUser(db, email, role, opts),
+    // An API token of another user (`kith user token`), for acting as them through the API.
+    tokenOf: (email) => kith(db, ['user', 'token', email, '--name', 'browser tests']).trim().split('\n').pop(),
+    clientOf: (email) => apiClient(world.url, world.tokenOf(email)),
+    // Stops the server and starts a new one on the same database (a new port): the server then
+    // loads its Relationship Value snapshot and live norm from everything written so far.
+    async restart() {
+      await world.server.stop();
+      world.server = await startServer(db);
+      world.url = world.server.url;
+      world.api = apiClient(world.url, token);
+    },
     async close() {
       await browser.close();
-      await server.stop();
+      await world.server.stop();
       rmSync(dir, { recursive: true, force: true });
     },
   };
+  return world;
 }
 
 // A new browser context (its own cookies) and page, recording Content-Security-Policy violations

@@ -109,14 +109,13 @@ function Outlet({ path, query, user }) {
   const [error, setError] = useState(null);
   useEffect(() => {
     if (route && route.redirect) navigate(route.redirect, { replace: true });
-    else if (route && !route.planned && !modules.has(route.path)) {
+    else if (route && !modules.has(route.path)) {
       route.load().then((m) => { modules.set(route.path, m); setLoaded((n) => n + 1); }, setError);
     }
   }, [route && route.path]);
 
   if (!route) return html`<${NotFound} />`;
   if (route.redirect) return null;
-  if (route.planned) return html`<${Planned} route=${route} />`;
   if (error) return html`<${Page} title="This screen did not load"><${ErrorState} error=${error} onRetry=${() => location.reload()} /><//>`;
   const m = modules.get(route.path);
   if (!m) return html`<${Loading} what="Loading" />`;
@@ -129,15 +128,5 @@ function NotFound() {
     <${Page} title="Not found">
       <${ErrorState} error=${{ status: 404 }} what="This page" />
       <p><a href="/contacts">Go to contacts</a></p>
-    <//>`;
-}
-
-function Planned({ route }) {
-  return html`
-    <${Page} title=${route.nav}>
-      <div class="state empty">
-        <p>This dashboard is not available yet: it needs these server routes, which this version of kith does not offer:</p>
-        <ul>${route.planned.map((p) => html`<li><code>${p}</code></li>`)}</ul>
-      </div>
     <//>`;
 }

@@ -14,24 +14,18 @@ export const routes = [
   { path: '/accounts', load: () => import('./screens/accounts.js'), nav: 'Accounts', group: 'Customers', roles: ANY },
   { path: '/accounts/:id', load: () => import('./screens/account.js') },
 
-  // PLANNED - the dashboards wait for the Relationship Value and customer value API routes
-  // (listed in `planned`). While `planned` is set, the entry stays out of the navigation and the
-  // address shows what is missing. When the routes exist: check the adapters at the top of the
-  // screen's module against the real answers, then delete `planned`. See docs/web.md.
+  // The dashboards (docs/web.md, "Dashboards"): Relationship Value and customer value.
   {
     path: '/dashboards/team', load: () => import('./screens/team-dashboard.js'), nav: 'Team dashboard', group: 'Insight',
     roles: ['manager', 'admin'],
-    planned: ['GET /api/v1/rv/norm', 'GET /api/v1/rv/scorecards', 'GET /api/v1/rv/stream'],
   },
   {
     path: '/dashboards/units', load: () => import('./screens/units-dashboard.js'), nav: 'Unit comparison', group: 'Insight',
-    roles: ['executive', 'admin'],
-    planned: ['GET /api/v1/rv/compare'],
+    roles: ['executive', 'partner', 'analyst', 'admin'],
   },
   {
     path: '/dashboards/value', load: () => import('./screens/value-dashboard.js'), nav: 'Customer value', group: 'Insight',
-    roles: ['analyst', 'executive', 'manager', 'admin'],
-    planned: ['GET /api/v1/value/distribution'],
+    roles: ['analyst', 'executive', 'manager', 'partner', 'admin'],
   },
 
   { path: '/admin/catalogue', load: () => import('./screens/catalogue.js'), nav: 'Interaction catalogue', group: 'Administration', roles: ['admin'] },
@@ -44,7 +38,7 @@ export const routes = [
 export function navFor(role) {
   const groups = [];
   for (const r of routes) {
-    if (!r.nav || r.planned || (r.roles && !r.roles.includes(role))) continue;
+    if (!r.nav || (r.roles && !r.roles.includes(role))) continue;
     let g = groups.find((x) => x.group === r.group);
     if (!g) groups.push((g = { group: r.group, entries: [] }));
     g.entries.push(r);

@@ -13,6 +13,16 @@ function accountName(id) {
   return accountNames.get(id);
 }
 
+const contactNames = new Map();
+
+function contactName(id) {
+  if (!contactNames.has(id)) {
+    contactNames.set(id, api.get(`/api/v1/contacts/${id}`)
+      .then((c) => [c.first_name, c.last_name].filter(Boolean).join(' ') || null, () => null));
+  }
+  return contactNames.get(id);
+}
+
 function useName(kind, id) {
   const [name, setName] = useState(undefined);
   useEffect(() => {
@@ -20,6 +30,7 @@ function useName(kind, id) {
     let live = true;
     const p = kind === 'user' ? lookups.userName(id)
       : kind === 'account' ? accountName(id)
+        : kind === 'contact' ? contactName(id)
         : (kind === 'unit' ? lookups.units() : lookups.teams()).then((l) => (lookups.byId(l)[id] || {}).name || null);
     p.then((n) => live && setName(n), () => live && setName(null));
     return () => { live = false; };
@@ -27,7 +38,7 @@ function useName(kind, id) {
   return name;
 }
 
-const nouns = { user: 'User', unit: 'Unit', team: 'Team', account: 'Account' };
+const nouns = { user: 'User', unit: 'Unit', team: 'Team', account: 'Account', contact: 'Contact' };
 
 export function RefName({ kind, id, href }) {
   const name = useName(kind, id);

@@ -11,6 +11,20 @@ export function number(n) {
   return n === null || n === undefined || Number.isNaN(Number(n)) ? '–' : numberFmt.format(n);
 }
 
+// A number with at most `digits` decimals (percentiles, ratios): "12.5", "0.225".
+const decimalFmts = new Map();
+export function decimal(n, digits = 1) {
+  if (n === null || n === undefined || Number.isNaN(Number(n))) return '–';
+  if (!decimalFmts.has(digits)) decimalFmts.set(digits, new Intl.NumberFormat(locale, { maximumFractionDigits: digits }));
+  return decimalFmts.get(digits).format(n);
+}
+
+// A share of 1 as a percentage: 0.583 -> "58.3%".
+const percentFmt = new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 1 });
+export function percent(share) {
+  return share === null || share === undefined || Number.isNaN(Number(share)) ? '–' : percentFmt.format(share);
+}
+
 // Signed RV units: "+5", "−3", "0".
 export function rv(n) {
   if (n === null || n === undefined) return '–';

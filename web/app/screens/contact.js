@@ -1,6 +1,9 @@
 // contact.js - one contact: details and edit (PATCH), "log an interaction" (POST
 // /api/v1/interactions, the type picker showing each type's RV and cost), and the timeline of
-// interactions, orders and events (GET /api/v1/contacts/{id}/timeline), newest first.
+// interactions, orders and events (GET /api/v1/contacts/{id}/timeline), newest first, and the
+// contact's Relationship Value: its level, stage and position, and its cumulative RV by age
+// against its team's p10-p90 band and median (GET /api/v1/rv/contacts/{id}), both reloaded after
+// an interaction is logged.
 import { html, useState, useMemo, useId } from '../lib/html.js';
 import { api } from '../lib/api.js';
 import { useFetch, useCursorList } from '../lib/hooks.js';
@@ -14,20 +17,66 @@ import { RecordForm, Field } from '../components/form.js';
 import { RefName } from '../components/refname.js';
 import { Pager } from '../components/table.js';
 import { RvBandChart } from '../charts/rv-band.js';
+import { loadECharts } from '../charts/chart.js';
 
-// PLANNED - the contact's cumulative RV against its norm's p10-p90 band (charts/rv-band.js)
-// needs GET /api/v1/contacts/{id}/rv, which does not exist yet. When it does, check adaptRv()
-// against its answer and set this to true.
-const RV_CHART_READY = false;
+// ECharts (the largest module) starts loading with the screen, while its data is fetched.
+loadECharts();
 
-// GET /api/v1/contacts/{id}/rv -> the RvBandChart shape (docs/web.md, "Chart data").
-const adaptRv = (answer) => answer;
+// GET /api/v1/rv/contacts/{id} (src/io/rv_json.c): {rv, strength, level, stage, age_days,
+// interactions, pattern: [{age_days, rv, n, p10, p50, p90}], positions: [{group, percentile,
+// status, ...}]} -> the RvBandChart shape (docs/web.md, "Chart data"): the contact's cumulative RV
+// by age against the p10-p90 band and the median of its subset (its team by default).
+export function adaptRv(answer, name) {
+  const pos = (answer.positions || [])[0];
+  const pattern = answer.pattern || [];
+  const ages = pattern.map((p) => p.age_days);
+  const today = ages.length > 0 && answer.age_days > ages[ages.length - 1];
+  return {
+    bucket_days: answer.bucket_days,
+    norm: {
+      label: pos ? `${pos.group.value ?? 'no'} ${pos.group.field}` : 'its norm',
+      ages,
+      n: pattern.map((p) => p.n),
+      p10: pattern.map((p) => p.p10),
+      p50: pattern.map((p) => p.p50),
+      p90: pattern.map((p) => p.p90),
+    },
+    // the pattern holds the RV at each bucket's age; the line ends at today's age and RV
+    contact: {
+      label: name,
+      ages: today ? [...ages, answer.age_days] : ages,
+      rv: today ? [...pattern.map((p) => p.rv), answer.rv] : pattern.map((p) => p.rv),
+      current: { age: answer.age_days, rv: answer.rv },
+    },
+  };
+}
 
-function ContactRv({ contactId }) {
-  const rv = useFetch((signal) => api.get(`/api/v1/contacts/${contactId}/rv`, {}, { signal }).then(adaptRv), [contactId]);
+const POSITION_TEXT = { behind: 'Behind its norm (below p10)', ahead: 'Ahead of its norm (above p90)', normal: 'Within its norm (p10 to p90)', unknown: 'No norm at its age: too few contacts to compare with' };
+
+function ContactRv({ contactId, name, tick }) {
+  const rv = useFetch((signal) => api.get(`/api/v1/rv/contacts/${contactId}`, {}, { signal }), [contactId, tick]);
+  const chart = useMemo(() => (rv.data ? adaptRv(rv.data, name) : null), [rv.data, name]);
+  if (rv.error && rv.error.status === 404) return html`<${Empty}>No Relationship Value yet: it starts with the first interaction.<//>`;
   if (rv.error) return html`<${ErrorState} error=${rv.error} onRetry=${rv.reload} />`;
   if (!rv.data) return html`<${Loading} what="Loading the Relationship Value" />`;
-  return html`<${RvBandChart} data=${rv.data} />`;
+  const d = rv.data;
+  const pos = (d.positions || [])[0];
+  return html`
+    <div class="rv-summary" aria-busy=${rv.loading ? 'true' : 'false'}>
+      <dl class="figures">
+        <div><dt>Relationship Value</dt><dd data-testid="rv-total"><span class=${`rv ${d.rv < 0 ? 'neg' : 'pos'}`}>${fmt.rv(d.rv)}</span></dd></div>
+        <div><dt>Current strength</dt><dd>${fmt.decimal(d.strength)}<span class="sub">half-life ${fmt.number(d.half_life_days)} days</span></dd></div>
+        <div><dt>Level</dt><dd data-testid="rv-level">${fmt.number(d.level)}</dd></div>
+        <div><dt>Stage</dt><dd data-testid="rv-stage">${fmt.label(d.stage)}</dd></div>
+        <div><dt>Interactions</dt><dd>${fmt.number(d.interactions)}</dd></div>
+        <div><dt>Relationship age</dt><dd>${fmt.number(d.age_days)} days<span class="sub">since ${fmt.date(d.first_interaction)}</span></dd></div>
+      </dl>
+      ${pos && html`<p class=${`position ${pos.status}`} data-testid="rv-position">
+        <span class="badge">${POSITION_TEXT[pos.status] || pos.status}</span>
+        ${pos.status !== 'unknown' && ` percentile ${fmt.decimal(pos.percentile, 0)} of ${fmt.number(pos.n)} contacts of ${pos.group.value ?? 'no'} ${pos.group.field} at ${fmt.number(pos.row_age_days)} days (p10 ${fmt.decimal(pos.p10)}, median ${fmt.decimal(pos.p50)}, p90 ${fmt.decimal(pos.p90)}).`}
+      </p>`}
+      ${chart.contact.ages.length > 0 && html`<${RvBandChart} data=${chart} />`}
+    </div>`;
 }
 
 export default function Contact({ params, user }) {
@@ -54,7 +103,7 @@ export default function Contact({ params, user }) {
             <${Section} title="Log an interaction" id="log-title">
               <${LogInteraction} contact=${c} types=${types} onLogged=${() => setTimelineTick((n) => n + 1)} />
             <//>`}
-          ${RV_CHART_READY && html`<${Section} title="Relationship Value" id="rv-title"><${ContactRv} contactId=${id} /><//>`}
+          <${Section} title="Relationship Value" id="rv-title"><${ContactRv} contactId=${id} name=${fmt.personName(c)} tick=${timelineTick} /><//>
           <${Section} title="Timeline" id="timeline-title">
             <${Timeline} key=${timelineTick} contactId=${id} types=${types.data} />
           <//>

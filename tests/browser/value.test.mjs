@@ -1,0 +1,110 @@
+// value.test.mjs - the customer value dashboard against the real value routes, on a small demo
+// database (`kith demo --contacts 300`: about 35 customers with orders). What the page shows is
+// compared with what the API answers the same session: the distribution's figures and Lorenz
+// curve, the top customers by lifetime value in the API's order, an RFM grid that counts every
+// customer, the REAP lever counts and the cross-sell offers; a change of measure asks again.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createWorld, newPage, signIn, cspViolations } from './harness.mjs';
+
+let world;
+before(async () => { world = await createWorld({ demo: 300 }); });
+after(async () => { if (world) await world.close(); });
+
+const digits = (s) => Number(s.replace(/[^\d]/g, ''));
+
+test('the value dashboard shows what the value API answers', async () => {
+  const page = await newPage(world);
+  const answers = {};
+  page.on('response', async (r) => {
+    const m = /\/api\/v1\/value\/(\w+)/.exec(r.url());
+    if (m && r.ok()) answers[`${m[1]}${r.url().includes('measure=to_date') ? ':to_date' : ''}`] = r.json();
+  });
+  await signIn(page, 'admin@example.com', { path: '/dashboards/value' });
+  await page.getByRole('heading', { level: 1, name: 'Customer value' }).waitFor();
+  const section = (id) => page.locator(`section[aria-labelledby="${id}"]`);
+
+  // the distribution: its figures, the Lorenz curve and the deciles on canvases
+  await section('dist-title').locator('canvas').nth(1).waitFor();
+  const dist = await answers.dist;
+  const customers = dist.overall.customers;
+  assert.ok(customers > 10, `the demo has customers (${customers})`);
+  assert.match(await section('dist-title').locator('p').first().textContent(), new RegExp(`^${customers} customers`));
+  assert.match(await section('dist-title').getByRole('img').first().getAttribute('aria-label'), /Lorenz curve/);
+
+  // top customers: the API's first ten, in its order, each a link to its account
+  const clv = await answers.clv;
+  const links = section('clv-title').locator('tbody th a');
+  await links.nth(clv.customers.length - 1).waitFor();
+  const hrefs = await links.evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+  assert.deepEqual(hrefs, clv.customers.map((c) => `/accounts/${c.account_id}`));
+  assert.equal(clv.customers.length, Math.min(10, clv.customers_total));
+
+  // RFM: the 5 x 5 grid counts every customer once
+  const rfm = await answers.rfm;
+  const cells = section('rfm-title').locator('table.rfm-grid tbody td');
+  await cells.nth(24).waitFor();
+  const counts = (await cells.allTextContents()).map(digits);
+  assert.equal(counts.reduce((a, b) => a + b, 0), rfm.customers_total);
+  const first = rfm.customers[0];
+  const cell = section('rfm-title').locator(`td[aria-label^="R${first.r}, F${first.f}:"]`);
+  assert.ok(digits(await cell.textContent()) >= 1);
+
+  // REAP: one bar per lever with customers, with the API's count
+  const reap = await answers.reap;
+  const bars = section('reap-title').locator('.bars li');
+  await bars.first().waitFor();
+  const shown = reap.levers.filter((l) => l.customers > 0);
+  assert.equal(await bars.count(), shown.length);
+  for (const [i, l] of shown.entries()) {
+    assert.equal(digits(await bars.nth(i).locator('.bar-value').evaluate((e) => e.firstChild.textContent)), l.customers);
+  }
+
+  // cross-sell: an offer row per offer, and the strongest rules
+  const xsell = await answers.xsell;
+  assert.ok(xsell.offers.length > 0 && xsell.rules.length > 0, 'the demo has cross-sell rules');
+  const tables = section('xsell-title').locator('table');
+  await tables.nth(1).waitFor();
+  assert.equal(await tables.nth(0).locator('tbody tr').count(), xsell.offers.length);
+  assert.equal(await tables.nth(1).locator('tbody tr').count(), xsell.rules.length);
+  assert.match(await tables.nth(0).locator('tbody tr').first().textContent(), new RegExp(xsell.offers[0].product.name.replace(/[()]/g, '.')));
+
+  // another measure: the page asks again and shows the new total
+  const again = page.waitForResponse((r) => r.url().includes('/api/v1/value/dist?measure=to_date'));
+  await page.getByLabel('Measure').selectOption('to_date');
+  const toDate = await (await again).json();
+  assert.notEqual(toDate.overall.total, dist.overall.total);
+  const total = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(toDate.overall.total);
+  await section('dist-title').locator('p').first().filter({ hasText: total }).waitFor();
+
+  assert.equal(await page.getByRole('alert').count(), 0);
+  assert.deepEqual(await cspViolations(page), []);
+  assert.deepEqual(page.pageErrors, []);
+  await page.context().close();
+});
+
+test('a scope without orders shows empty states, not errors', async () => {
+  // a partner whose unit has no account yet: every value route answers 422 no_customers
+  const unit = await world.api.post('/api/v1/units', { name: 'Newcomer', kind: 'partner' });
+  world.addUser('new@example.com', 'partner', { unit: unit.name });
+  const page = await newPage(world);
+  const dist = page.waitForResponse((r) => r.url().includes('/api/v1/value/dist'));
+  await signIn(page, 'new@example.com', { path: '/dashboards/value' });
+  assert.equal((await (await dist).json()).error.code, 'no_customers');
+  for (const id of ['dist-title', 'clv-title', 'rfm-title', 'reap-title', 'xsell-title']) {
+    await page.locator(`section[aria-labelledby="${id}"] .state.empty`).filter({ hasText: 'No customer has an order yet' }).waitFor();
+  }
+  assert.equal(await page.getByRole('alert').count(), 0);
+  await page.context().close();
+});
+
+test('at 390 px the value dashboard fits the width', async () => {
+  const page = await newPage(world, { width: 390, height: 844 });
+  await signIn(page, 'admin@example.com', { path: '/dashboards/value' });
+  await page.locator('section[aria-labelledby="dist-title"] canvas').nth(1).waitFor();
+  for (const id of ['clv-title', 'rfm-title', 'reap-title', 'xsell-title']) {
+    await page.locator(`section[aria-labelledby="${id}"] table, section[aria-labelledby="${id}"] .bars`).first().waitFor();
+  }
+  assert.equal(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth), 0);
+  await page.context().close();
+});
