@@ -16,13 +16,6 @@
 
 #define INTERACTION_COLUMNS "id, contact_id, user_id, type_id, occurred_at, rv, cost, voids_id"
 
-/*
- * Reads map the file instead of copying each page into the page cache: a third less time for a
- * scan of the whole table. SQLite caps the size at its compile-time limit (2 GiB on Debian);
- * beyond it the rest of the file is read as usual.
- */
-#define MMAP_PRAGMA "PRAGMA mmap_size=2147418112"
-
 /* A contact with the attributes it takes from its account (see rv_contact_in). */
 #define CONTACT_SELECT                                                                             \
     "SELECT c.id, c.account_id, coalesce(c.owner_id, a.owner_id),"                                 \
@@ -277,7 +270,6 @@ static sqlite3 *open_reader(sqlite3 *main_db)
         return NULL;
     }
     sqlite3_busy_timeout(db, 5000);
-    sqlite3_exec(db, MMAP_PRAGMA, NULL, NULL, NULL);
     return db;
 }
 
@@ -360,7 +352,6 @@ int store_load_rv_snapshot(struct store *s, unsigned nthreads, struct rv_snapsho
     int rc = rv_builder_new(&b, err);
     if (rc < 0)
         return rc;
-    sqlite3_exec(s->db, MMAP_PRAGMA, NULL, NULL, NULL);
     if (txn && sqlite3_exec(s->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
         rc = db_fail(err, s->db, "starting to read the snapshot");
         goto out_free;
@@ -387,7 +378,6 @@ out_end:
     if (txn)
         sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
 out_free:
-    sqlite3_exec(s->db, "PRAGMA mmap_size=0", NULL, NULL, NULL);
     rv_builder_free(b);
     if (rc < 0)
         kith_err_prefix(err, "loading the RV snapshot");
