@@ -83,6 +83,39 @@ test('the value dashboard shows what the value API answers', async () => {
   await page.context().close();
 });
 
+test("an account's page shows its customer value, lever and offers as the API answers them", async () => {
+  // the first customer with an offer, and one account that has never ordered
+  const xsell = await world.api.get('/api/v1/value/xsell?limit=1');
+  const id = xsell.offers[0].account_id;
+  const clv = await world.api.get(`/api/v1/value/clv?account=${id}`);
+  const reap = await world.api.get(`/api/v1/value/reap?account=${id}`);
+  const offers = (await world.api.get(`/api/v1/value/xsell?account=${id}&offers=5`)).offers;
+  const page = await newPage(world);
+  await signIn(page, 'admin@example.com', { path: `/accounts/${id}` });
+  const section = page.locator('section[aria-labelledby="account-value"]');
+  const value = section.getByRole('definition').first();
+  await value.locator('strong').waitFor();
+  // the lifetime value, in the page's locale, is the API's to the cent
+  const shown = await page.evaluate((v) => new Intl.NumberFormat(undefined, { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(v), clv.value_lifetime);
+  const account = await world.api.get(`/api/v1/accounts/${id}`);
+  if (!account.currency) assert.equal(await value.locator('strong').textContent(), shown);
+  assert.equal(digits(await value.locator('strong').textContent()), Math.round(clv.value_lifetime * 100));
+  await section.getByText(reap.reason).waitFor();
+  const items = section.getByRole('list', { name: 'Offers for this customer' }).getByRole('listitem');
+  assert.equal(await items.count(), offers.length);
+  for (const [i, o] of offers.entries()) assert.match(await items.nth(i).textContent(), new RegExp(o.product.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
+
+  // an account without orders is not a customer: a plain empty state, no error
+  const all = await world.api.get('/api/v1/accounts?limit=500&fields=id');
+  const customers = new Set((await world.api.get('/api/v1/value/clv?limit=10000')).customers.map((c) => c.account_id));
+  const none = all.items.find((a) => !customers.has(a.id));
+  await page.goto(`${world.url}/accounts/${none.id}`);
+  await section.locator('.state.empty').filter({ hasText: 'No orders yet' }).waitFor();
+  assert.equal(await page.getByRole('alert').count(), 0);
+  assert.deepEqual(await cspViolations(page), []);
+  await page.context().close();
+});
+
 test('a scope without orders shows empty states, not errors', async () => {
   // a partner whose unit has no account yet: every value route answers 422 no_customers
   const unit = await world.api.post('/api/v1/units', { name: 'Newcomer', kind: 'partner' });

@@ -1,4 +1,5 @@
-// account.js - one account: details and edit (PATCH), its contacts and its orders (both paged).
+// account.js - one account: details and edit (PATCH), its contacts and its orders (both paged),
+// and its customer value (components/account-value.js).
 import { html, useState } from '../lib/html.js';
 import { api } from '../lib/api.js';
 import { useFetch, useCursorList } from '../lib/hooks.js';
@@ -12,6 +13,7 @@ import { RecordForm } from '../components/form.js';
 import { RefName } from '../components/refname.js';
 import { DataTable } from '../components/table.js';
 import { NewContact } from './contacts.js';
+import { AccountValue } from '../components/account-value.js';
 
 const contactColumns = [
   { key: 'name', label: 'Name', render: (c) => html`<a href=${`/contacts/${c.id}`}>${fmt.personName(c)}</a>` },
@@ -69,6 +71,9 @@ export default function Account({ params, user }) {
               ${row('Team', a.team_id && html`<${RefName} kind="team" id=${a.team_id} />`)}
               ${row('Added', fmt.date(a.created_at))}
             </dl>
+          <//>
+          <${Section} title="Customer value" id="account-value">
+            <${AccountValue} id=${a.id} currency=${a.currency} />
           <//>
         </div>
       </div>

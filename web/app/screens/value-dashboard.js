@@ -18,6 +18,7 @@ import { Loading, ErrorState, Empty } from '../components/states.js';
 import { RefName } from '../components/refname.js';
 import { ValueDistribution } from '../charts/value-dist.js';
 import { loadECharts } from '../charts/chart.js';
+import { LEVER_TEXT, products } from '../lib/value.js';
 
 // ECharts (the largest module) starts loading with the screen, while its data is fetched.
 loadECharts();
@@ -170,13 +171,6 @@ function Rfm({ d }) {
     </div>`;
 }
 
-const LEVER_TEXT = {
-  retain: 'Retain: valuable customers at risk',
-  efficiency: 'Efficiency: serve at lower cost',
-  acquire: 'Acquire look-alikes of the best',
-  penetrate: 'Penetrate: sell more to those who stay',
-};
-
 function Levers({ d }) {
   const levers = (d.levers || []).filter((l) => l.customers > 0);
   if (!levers.length) return html`<${Empty}>No customer has an order yet.<//>`;
@@ -198,8 +192,6 @@ function Levers({ d }) {
         </ul>
       </details>`}`;
 }
-
-const products = (list) => list.map((p) => p.name).join(' + ');
 
 function CrossSell({ d }) {
   const offers = d.offers || [];
