@@ -412,7 +412,8 @@ struct rv_builder {
     struct b_user *users;
     size_t ncontacts, contactscap;
     struct b_contact *contacts;
-    bool frozen;
+    bool frozen;                   /* types, units, teams and users */
+    bool contacts_frozen;          /* and contacts: rows then name contacts by index */
     struct idmap cmap, umap, tmap; /* contacts, users, interaction types */
     int64_t *type_ids;             /* tmap's ids (the catalogue's, ascending) */
     unsigned nseg;
@@ -475,11 +476,18 @@ void rv_builder_free(struct rv_builder *b)
     free(b);
 }
 
-/* Rows of the small tables and contacts come before the interactions (a caller's bug if not). */
+/* Rows of the small tables come before the interactions (a caller's bug if not) ... */
 static void require_open(const struct rv_builder *b, const char *what)
 {
     if (b->frozen)
         BUG("%s added after rv_builder_begin_interactions()", what);
+}
+
+/* ... and contacts before them too, unless the builder began early. */
+static void require_contacts_open(const struct rv_builder *b)
+{
+    if (b->contacts_frozen)
+        BUG("a contact added after the contacts were frozen");
 }
 
 int rv_builder_add_type(struct rv_builder *b, const struct rv_type_in *t, struct kith_error *err)
@@ -574,7 +582,7 @@ static int dict_error(int rc, struct kith_error *err)
 
 int rv_builder_expect_contacts(struct rv_builder *b, size_t n, struct kith_error *err)
 {
-    require_open(b, "a contact");
+    require_contacts_open(b);
     if (grow((void **)&b->contacts, &b->contactscap, n, sizeof(*b->contacts)) < 0)
         return oom(err, "reading contacts");
     return 0;
@@ -583,7 +591,7 @@ int rv_builder_expect_contacts(struct rv_builder *b, size_t n, struct kith_error
 int rv_builder_add_contact(struct rv_builder *b, const struct rv_contact_in *c,
                            struct kith_error *err)
 {
-    require_open(b, "a contact");
+    require_contacts_open(b);
     if (grow((void **)&b->contacts, &b->contactscap, b->ncontacts + 1, sizeof(*b->contacts)) < 0)
         return oom(err, "reading contacts");
     int rc = encode_contact(b->s, c, &b->contacts[b->ncontacts]);
@@ -758,10 +766,10 @@ static void empty_state(struct rv_snapshot *s, size_t c)
     s->level[c] = 0;
 }
 
-int rv_builder_begin_interactions(struct rv_builder *b, unsigned nsegments, struct kith_error *err)
+/* Sorts and indexes the catalogue, units, teams and users into the snapshot. */
+static int freeze_small(struct rv_builder *b, unsigned nsegments, struct kith_error *err)
 {
     struct rv_snapshot *s = b->s;
-    int rc;
     if (b->frozen)
         BUG("rv_builder_begin_interactions() called twice");
     if (nsegments < 1 || nsegments > 8)
@@ -816,6 +824,23 @@ int rv_builder_begin_interactions(struct rv_builder *b, unsigned nsegments, stru
         s->users.unit[i] = rv_find_id(s->units.id, s->units.n, b->users[i].unit_id);
     }
 
+    /* a type per row: a direct table instead of a binary search over the catalogue */
+    if (!(b->type_ids = malloc((s->ntypes ? s->ntypes : 1) * sizeof(int64_t))))
+        return oom(err, "indexing the catalogue");
+    for (size_t i = 0; i < s->ntypes; i++)
+        b->type_ids[i] = s->types[i].id;
+    if (idmap_build(&b->umap, s->users.id, s->users.n) < 0 ||
+        idmap_build(&b->tmap, b->type_ids, s->ntypes) < 0)
+        return oom(err, "indexing users");
+    return 0;
+}
+
+/* Sorts and indexes the contacts into the snapshot. */
+static int freeze_contacts(struct rv_builder *b, struct kith_error *err)
+{
+    struct rv_snapshot *s = b->s;
+    int rc;
+    b->contacts_frozen = true;
     /* contacts: sorted by id, a repeated id keeps its last row */
     sort(b->contacts, b->ncontacts, sizeof(*b->contacts), cmp_contact);
     size_t n = 0;
@@ -857,16 +882,20 @@ int rv_builder_begin_interactions(struct rv_builder *b, unsigned nsegments, stru
     b->contacts = NULL;
     b->ncontacts = b->contactscap = 0;
 
-    /* a type per row: a direct table instead of a binary search over the catalogue */
-    if (!(b->type_ids = malloc((s->ntypes ? s->ntypes : 1) * sizeof(int64_t))))
-        return oom(err, "indexing the catalogue");
-    for (size_t i = 0; i < s->ntypes; i++)
-        b->type_ids[i] = s->types[i].id;
-    if (idmap_build(&b->cmap, s->cid, s->nc) < 0 ||
-        idmap_build(&b->umap, s->users.id, s->users.n) < 0 ||
-        idmap_build(&b->tmap, b->type_ids, s->ntypes) < 0)
+    if (idmap_build(&b->cmap, s->cid, s->nc) < 0)
         return oom(err, "indexing contacts");
     return 0;
+}
+
+int rv_builder_begin_interactions(struct rv_builder *b, unsigned nsegments, struct kith_error *err)
+{
+    int rc = freeze_small(b, nsegments, err);
+    return rc < 0 ? rc : freeze_contacts(b, err);
+}
+
+int rv_builder_begin_early(struct rv_builder *b, unsigned nsegments, struct kith_error *err)
+{
+    return freeze_small(b, nsegments, err);
 }
 
 static int16_t clamp16(int64_t v, size_t *nclamped)
@@ -935,8 +964,12 @@ int rv_builder_add_interaction(struct rv_builder *b, unsigned seg,
     int32_t rep = row->user_id > 0 ? idmap_get(&b->umap, row->user_id) : RV_NONE;
     struct packed p;
     pack_row(s, row, type, rep, &p, &g->nclamped);
-    struct brow r = {
-        row->id, idmap_get(&b->cmap, row->contact_id), p.t, p.rep, p.cost, p.rv, p.type, p.flags};
+    /* before the contacts are frozen a row names its contact by id (see resolve_contacts) */
+    int32_t contact = b->contacts_frozen ? idmap_get(&b->cmap, row->contact_id)
+                      : row->contact_id > 0 && row->contact_id <= INT32_MAX
+                          ? (int32_t)row->contact_id
+                          : RV_NONE;
+    struct brow r = {row->id, contact, p.t, p.rep, p.cost, p.rv, p.type, p.flags};
     int rc = 0;
     if (g->n == g->cap) {
         size_t cap = g->cap ? g->cap * 2 : 4096;
@@ -1295,6 +1328,55 @@ static int resolve_voids(struct rv_builder *b)
     return 0;
 }
 
+/* The work of resolve_contacts() for one segment. */
+struct resolve_job {
+    struct rv_builder *b;
+    unsigned g;
+    int rc;
+};
+
+static void *resolve_segment(void *arg)
+{
+    struct resolve_job *j = arg;
+    const struct idmap *m = &j->b->cmap;
+    struct segment *g = &j->b->seg[j->g];
+    for (size_t i = 0; i < g->n; i++) {
+        struct brow *r = &g->rows[i];
+        if (r->contact == RV_NONE)
+            continue; /* an id out of range: in the unknown list already */
+        int32_t c = idmap_get(m, r->contact);
+        if (c < 0) {
+            if (grow((void **)&g->unknown, &g->unknowncap, 2 * g->nunknown + 2, sizeof(int64_t)) <
+                0) {
+                j->rc = KITH_ENOMEM;
+                return NULL;
+            }
+            g->unknown[2 * g->nunknown] = (int64_t)i;
+            g->unknown[2 * g->nunknown + 1] = r->contact;
+            g->nunknown++;
+        }
+        r->contact = c;
+    }
+    return NULL;
+}
+
+int rv_builder_end_contacts(struct rv_builder *b, struct kith_error *err)
+{
+    if (!b->frozen || b->contacts_frozen)
+        BUG("rv_builder_end_contacts() without rv_builder_begin_early(), or twice");
+    int rc = freeze_contacts(b, err);
+    if (rc < 0)
+        return rc;
+    struct resolve_job jobs[8];
+    for (unsigned g = 0; g < b->nseg; g++)
+        jobs[g] = (struct resolve_job){b, g, 0};
+    par_run(b->nseg, resolve_segment, jobs, sizeof(jobs[0]));
+    for (unsigned g = 0; g < b->nseg; g++)
+        if (jobs[g].rc < 0)
+            return oom(err, "resolving the contacts of interactions");
+    return 0;
+}
+
 /* Contacts met only through interactions: add them (bare) and point their rows at them. */
 static int place_unknown(struct rv_builder *b)
 {
@@ -1500,7 +1582,10 @@ int rv_builder_finish(struct rv_builder *b, struct rv_snapshot **out, struct kit
         if (rc < 0)
             return rc;
     }
-    int rc = place_unknown(b);
+    int rc = 0;
+    if (!b->contacts_frozen && (rc = rv_builder_end_contacts(b, err)) < 0)
+        return rc;
+    rc = place_unknown(b);
     if (rc == 0)
         rc = place_rows(b);
     for (unsigned g = 0; g < b->nseg; g++)

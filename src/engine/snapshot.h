@@ -234,6 +234,7 @@ struct rv_builder;
  * A builder collects rows in this order: types, units, teams, users, contacts; then
  * rv_builder_begin_interactions(); then interactions (from up to nsegments threads, each into its
  * own segment), orders and events (one thread). rv_builder_finish() turns it into a snapshot.
+ * With rv_builder_begin_early() instead, contacts come with the interactions.
  * Owned by the caller: rv_builder_free() (after finish, it only frees the builder's shell).
  */
 int rv_builder_new(struct rv_builder **out, struct kith_error *err);
@@ -256,6 +257,14 @@ int rv_builder_expect_contacts(struct rv_builder *b, size_t n, struct kith_error
  * segments. A contact met later only through its interactions is added without attributes.
  */
 int rv_builder_begin_interactions(struct rv_builder *b, unsigned nsegments, struct kith_error *err);
+
+/*
+ * The same, but contacts may still be added, from one thread, while interactions are: a loader
+ * can read contacts and interactions at once. Interactions then name their contact by id until
+ * rv_builder_end_contacts() (or rv_builder_finish()) freezes the contacts and resolves them.
+ */
+int rv_builder_begin_early(struct rv_builder *b, unsigned nsegments, struct kith_error *err);
+int rv_builder_end_contacts(struct rv_builder *b, struct kith_error *err);
 
 /* Room for about n interactions in segment seg (a hint that spares the copies of growing). */
 int rv_builder_reserve(struct rv_builder *b, unsigned seg, size_t n, struct kith_error *err);

@@ -221,12 +221,17 @@ static int expect_contacts(sqlite3 *db, struct rv_builder *b, struct kith_error 
     return rc;
 }
 
-/* One reader thread: a connection and an id range feeding one builder segment. */
+/*
+ * One reader thread: a connection and an id range feeding one builder segment. The first also
+ * reads the contacts before its range, the last the orders and events after it, so that these
+ * overlap the other readers' interactions instead of waiting for them.
+ */
 struct reader {
     sqlite3 *db; /* the store's own for segment 0, else opened here */
     bool own_db;
     struct rv_builder *b;
     unsigned seg;
+    bool contacts, outcomes;
     int64_t from_id, to_id;
     int rc;
     struct kith_error err;
@@ -253,7 +258,21 @@ static int reader_row(void *ctx, const struct store_interaction_row *r)
 static void *reader_run(void *arg)
 {
     struct reader *rd = arg;
-    rd->rc = scan_by_id(rd->db, rd->from_id, rd->to_id, reader_row, rd, &rd->err);
+    struct rv_builder *b = rd->b;
+    struct kith_error *err = &rd->err;
+    if (rd->contacts &&
+        ((rd->rc = expect_contacts(rd->db, b, err)) < 0 ||
+         (rd->rc = each_row(rd->db, CONTACT_SELECT " ORDER BY c.id", add_contact, b, err)) < 0))
+        return NULL;
+    if ((rd->rc = scan_by_id(rd->db, rd->from_id, rd->to_id, reader_row, rd, err)) < 0)
+        return NULL;
+    if (rd->outcomes &&
+        ((rd->rc = each_row(rd->db,
+                            "SELECT account_id, contact_id, ordered_at, amount, margin FROM orders",
+                            add_order, b, err)) < 0 ||
+         (rd->rc = each_row(rd->db, "SELECT contact_id, account_id, kind, occurred_at FROM events",
+                            add_event, b, err)) < 0))
+        return NULL;
     return NULL;
 }
 
@@ -278,7 +297,11 @@ static int read_interactions(struct store *s, struct rv_builder *b, unsigned nth
 {
     int64_t lo = 0, hi = 0;
     sqlite3_stmt *st;
-    int rc = prepare(s->db, "SELECT coalesce(min(id), 1), coalesce(max(id), 0) FROM interactions",
+    /* two subqueries: SQLite answers a lone min() or max() from the b-tree's edge, but a query
+     * with both scans the whole table (three quarters of a second on ten million rows) */
+    int rc = prepare(s->db,
+                     "SELECT coalesce((SELECT min(id) FROM interactions), 1),"
+                     " coalesce((SELECT max(id) FROM interactions), 0)",
                      &st, err);
     if (rc < 0)
         return rc;
@@ -295,17 +318,25 @@ static int read_interactions(struct store *s, struct rv_builder *b, unsigned nth
     for (unsigned k = 1; k < nthreads && hi - lo > 100000; k++, n++)
         if (!(rd[k].db = open_reader(s->db)))
             break;
-    if ((rc = rv_builder_begin_interactions(b, n, err)) < 0)
+    if ((rc = rv_builder_begin_early(b, n, err)) < 0)
         goto out_close;
+    /*
+     * Ranges of about equal rows, the first a little shorter when there are two or more: it
+     * reads the contacts first (on 500,000 contacts and ten million interactions, about a tenth
+     * of a reader's work), while the last reads orders and events after its range (a twentieth).
+     */
     int64_t span = hi >= lo ? hi - lo + 1 : 0;
+    int64_t first = n > 1 ? span * 92 / (100 * (int64_t)n) : span;
     pthread_t tid[8];
     unsigned started = 1;
     for (unsigned k = 0; k < n; k++) {
         rd[k].own_db = k > 0;
         rd[k].b = b;
         rd[k].seg = k;
-        rd[k].from_id = lo + span * k / n;
-        rd[k].to_id = k + 1 == n ? hi : lo + span * (k + 1) / n - 1;
+        rd[k].contacts = k == 0;
+        rd[k].outcomes = k + 1 == n;
+        rd[k].from_id = k == 0 ? lo : lo + first + (span - first) * (k - 1) / (n - 1);
+        rd[k].to_id = k + 1 == n ? hi : lo + first + (span - first) * k / (n - 1) - 1;
     }
     /* ids are nearly dense in practice, so a range is a good hint of its rows; untouched room
      * costs address space only */
@@ -364,14 +395,7 @@ int store_load_rv_snapshot(struct store *s, unsigned nthreads, struct rv_snapsho
         (rc = each_row(s->db, "SELECT id, name, unit_id FROM teams", add_team, b, err)) < 0 ||
         (rc = each_row(s->db, "SELECT id, email, name, team_id, unit_id FROM users", add_user, b,
                        err)) < 0 ||
-        (rc = expect_contacts(s->db, b, err)) < 0 ||
-        (rc = each_row(s->db, CONTACT_SELECT " ORDER BY c.id", add_contact, b, err)) < 0 ||
-        (rc = read_interactions(s, b, nthreads, err)) < 0 ||
-        (rc = each_row(s->db,
-                       "SELECT account_id, contact_id, ordered_at, amount, margin FROM orders",
-                       add_order, b, err)) < 0 ||
-        (rc = each_row(s->db, "SELECT contact_id, account_id, kind, occurred_at FROM events",
-                       add_event, b, err)) < 0)
+        (rc = read_interactions(s, b, nthreads, err)) < 0)
         goto out_end;
     rc = rv_builder_finish(b, out, err);
 out_end:

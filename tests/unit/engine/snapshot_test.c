@@ -169,6 +169,25 @@ static struct rv_snapshot *build_all(const struct rv_interaction_in *rows, size_
     return fx_finish(b);
 }
 
+/*
+ * The same, begun early: contacts are added while the interactions are (half the rows, then the
+ * contacts, then the rest; a contact id above INT32_MAX exercises the by-id path's fallback).
+ */
+static struct rv_snapshot *build_early(const struct rv_interaction_in *rows, size_t n, size_t nseg)
+{
+    struct rv_builder *b = fx_builder();
+    assert_int_equal(rv_builder_begin_early(b, (unsigned)nseg, NULL), 0);
+    for (size_t i = 0; i < n / 2; i++)
+        assert_int_equal(rv_builder_add_interaction(b, (unsigned)(i * nseg / n), &rows[i], NULL),
+                         0);
+    for (int c = 1; c <= NCONT; c++)
+        fx_contact(b, c, 1000 + c % 5, c % 3 ? 10 : 20, 1 + c % 2, c % 2 ? 100 : 200, NULL);
+    for (size_t i = n / 2; i < n; i++)
+        assert_int_equal(rv_builder_add_interaction(b, (unsigned)(i * nseg / n), &rows[i], NULL),
+                         0);
+    return fx_finish(b);
+}
+
 static void assert_same_contacts(const struct rv_snapshot *a, const struct rv_snapshot *b)
 {
     assert_int_equal(a->nc, b->nc);
@@ -232,7 +251,8 @@ static void run_property(uint64_t seed)
     int64_t *vc = calloc(NSTREAM, sizeof(*vc)); /* contact of the voided row, for the hint */
     size_t n = 0;
     for (size_t i = 0; i < NSTREAM; i++) {
-        int64_t contact = 1 + rnd(NCONT + 5); /* some contacts unknown to the builder */
+        /* some contacts unknown to the builder, a few with ids beyond 32 bits */
+        int64_t contact = rnd(100) == 0 ? (int64_t)INT32_MAX + 1 + rnd(2) : 1 + rnd(NCONT + 5);
         /* coarse days so that equal timestamps are common; arrival order is not time order */
         double day = (double)rnd(60);
         struct rv_interaction_in r = fx_row((int64_t)i + 1, contact, 1 + rnd(6), day);
@@ -256,6 +276,13 @@ static void run_property(uint64_t seed)
     }
     /* the reference: everything through the builder, in two segments */
     struct rv_snapshot *full = build_all(rows, n, 2);
+    /* begun early, with the contacts read while the interactions are: the same snapshot */
+    for (size_t nseg = 1; nseg <= 3; nseg++) {
+        struct rv_snapshot *early = build_early(rows, n, nseg);
+        assert_same_contacts(full, early);
+        assert_same_contacts(early, full);
+        rv_snapshot_free(early);
+    }
     /* incremental: a prefix through the builder, the rest one at a time in shuffled order, so
      * that a void may even arrive before the row it voids (it waits as a pending void) */
     size_t k0 = n / 3;
