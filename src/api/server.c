@@ -421,6 +421,18 @@ int api_serve(const struct api_server_options *opt, struct kith_error *err)
     store_close(probe);
     if (pthread_key_create(&g_store_key, store_key_release) != 0)
         return kith_err(err, KITH_ENOMEM, "cannot create thread storage");
+    /*
+     * Every thread inherits this mask, so only sigwait() below sees the signals: it must be set
+     * before the first thread starts (the RV state's), or a signal may land on a thread that
+     * lets it kill the process.
+     */
+    sigset_t sigs;
+    sigemptyset(&sigs);
+    sigaddset(&sigs, SIGINT);
+    sigaddset(&sigs, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
     /* The RV snapshot is in memory before the first request can ask for it. */
     struct rvstate_info rvinfo;
     if ((rc = rvstate_start(g_db_path, &rvinfo, err)) < 0)
@@ -441,14 +453,6 @@ int api_serve(const struct api_server_options *opt, struct kith_error *err)
         api_set_tls(true);
     }
     unsigned threads = opt->threads ? opt->threads : 4;
-
-    /* Workers inherit this mask, so only sigwait() below sees the signals. */
-    sigset_t sigs;
-    sigemptyset(&sigs);
-    sigaddset(&sigs, SIGINT);
-    sigaddset(&sigs, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &sigs, NULL);
-    signal(SIGPIPE, SIG_IGN);
 
     struct MHD_OptionItem tls_opts[] = {
         {cert ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0, cert},
