@@ -204,21 +204,6 @@ static char *exception_event(const struct rv_snapshot *snap, const struct norm_r
     return text;
 }
 
-/* "First Last" of a contact, for the event (the stream only reaches those who may read it). */
-static int name_row(void *ctx, const struct store_value *vals)
-{
-    char *buf = ctx;
-    const struct table_def *t = model_table("contacts");
-    size_t fi, li;
-    table_field(t, "first_name", &fi);
-    table_field(t, "last_name", &li);
-    const struct store_value *f = &vals[fi], *l = &vals[li];
-    snprintf(buf, 256, "%.*s%s%.*s", f->kind == SV_TEXT ? (int)f->len : 0,
-             f->kind == SV_TEXT ? f->s : "", f->kind == SV_TEXT && l->kind == SV_TEXT ? " " : "",
-             l->kind == SV_TEXT ? (int)l->len : 0, l->kind == SV_TEXT ? l->s : "");
-    return 0;
-}
-
 void rvstate_interaction_written(struct store *s, int64_t id)
 {
     struct kith_error err = {0};
@@ -258,9 +243,9 @@ void rvstate_interaction_written(struct store *s, int64_t id)
     int now = rc == 0 ? status_of(g.norm, snap, up.contact, as_of, &after) : NORM_UNKNOWN;
     bool publish = rc == 0 && now != was && (exceptional(now) || exceptional(was));
     if (publish) {
-        char name[256] = "";
-        static const struct store_scope all = {.all = true};
-        store_get(s, model_table("contacts"), row.contact_id, &all, name_row, name, NULL);
+        /* the stream sends it only to those who may read the contact (rv_stream.c) */
+        char name[STORE_CONTACT_NAME_MAX];
+        store_rv_contact_name(s, row.contact_id, name, sizeof(name), NULL);
         event = exception_event(snap, g.norm, &up, exceptional(now) ? &after : &before, now, was,
                                 as_of, row.id, row.occurred_at, name);
     }

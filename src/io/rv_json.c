@@ -239,7 +239,7 @@ json_t *rvjson_norm(const struct rv_snapshot *s, const struct norm_result *r, un
 }
 
 json_t *rvjson_exceptions(const struct rv_snapshot *s, const struct norm_result *r,
-                          const size_t *idx, size_t n, size_t limit)
+                          const size_t *idx, size_t n, size_t limit, rvjson_name_fn name, void *ctx)
 {
     json_t *o = json_object(), *a = json_array();
     if (!put(o, "by", json_string(norm_dim_name(r->spec.by))) ||
@@ -252,7 +252,9 @@ json_t *rvjson_exceptions(const struct rv_snapshot *s, const struct norm_result 
     for (size_t i = 0; i < n && i < limit; i++) {
         const struct norm_position *p = &r->positions[idx[i]];
         json_t *e = rvjson_position(s, r, p);
-        if (!put(e, "contact_id", json_integer(s->cid[p->contact])) || !push(a, e)) {
+        const char *text = name ? name(ctx, s->cid[p->contact]) : NULL;
+        if (!put(e, "contact_id", json_integer(s->cid[p->contact])) ||
+            !put(e, "contact_name", text ? json_string(text) : json_null()) || !push(a, e)) {
             json_decref(a);
             return fail(o);
         }

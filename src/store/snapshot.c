@@ -7,6 +7,7 @@
 #include "store/store_int.h"
 
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -454,6 +455,35 @@ int store_rv_contacts(struct store *s, int64_t contact_id, int64_t account_id,
     }
     if (rc == 0 && step != SQLITE_DONE && step != SQLITE_ROW)
         rc = db_fail(err, s->db, "reading contacts");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int store_rv_contact_name(struct store *s, int64_t id, char *buf, size_t size,
+                          struct kith_error *err)
+{
+    sqlite3_stmt *st;
+    if (size)
+        buf[0] = '\0';
+    int rc = prepare(s->db,
+                     "SELECT coalesce(first_name, ''), coalesce(last_name, '') FROM contacts"
+                     " WHERE id = ?",
+                     &st, err);
+    if (rc < 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, id);
+    int step = sqlite3_step(st);
+    if (step == SQLITE_ROW) {
+        const char *f = col_text(st, 0), *l = col_text(st, 1);
+        int w = snprintf(buf, size, "%s%s%s", f, *f && *l ? " " : "", l);
+        if (w < 0 || (size_t)w >= size)
+            rc = kith_err(err, KITH_ERANGE, "the name of contact %lld is longer than %zu bytes",
+                          (long long)id, size ? size - 1 : 0);
+    } else if (step == SQLITE_DONE) {
+        rc = kith_err(err, KITH_ENOTFOUND, "no contact %lld", (long long)id);
+    } else {
+        rc = db_fail(err, s->db, "reading a contact's name");
+    }
     sqlite3_finalize(st);
     return rc;
 }

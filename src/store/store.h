@@ -304,6 +304,16 @@ typedef int (*store_rv_contact_fn)(void *ctx, const struct rv_contact_in *c);
 int store_rv_contacts(struct store *s, int64_t contact_id, int64_t account_id,
                       store_rv_contact_fn fn, void *ctx, struct kith_error *err);
 
+/*
+ * "First Last" of contact id into buf (either name alone when the other is empty; "" when both
+ * are, or when there is no such contact: then KITH_ENOTFOUND; KITH_ERANGE when it does not fit,
+ * which STORE_CONTACT_NAME_MAX bytes always do). Names never enter the RV engine; whoever shows
+ * an RV answer with names reads them here, after checking the caller's scope.
+ */
+#define STORE_CONTACT_NAME_MAX 1024 /* two names of at most 100 characters of 4 bytes, a space */
+int store_rv_contact_name(struct store *s, int64_t id, char *buf, size_t size,
+                          struct kith_error *err);
+
 /* ---- sign-in (sessions.c) ---- */
 
 /* Number of sessions whose expires_at is after now_ms. */

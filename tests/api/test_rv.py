@@ -160,6 +160,15 @@ def test_exceptions_name_only_readable_contacts(world, role):
         assert readable(world[role], e["contact_id"]), e
 
 
+def test_exceptions_carry_the_contacts_names(world):
+    got = ids_of(world["mgr"], f"/api/v1/rv/exceptions?as_of={AS_OF}&limit=15")
+    assert got["exceptions"]
+    for e in got["exceptions"]:
+        c = world["mgr"].get(f"/api/v1/contacts/{e['contact_id']}").json()
+        want = " ".join(x for x in (c["first_name"], c["last_name"]) if x)
+        assert e["contact_name"] == want, (e, c)
+
+
 @pytest.mark.parametrize("role", ["mgr", "rep", "partner"])
 def test_norm_is_over_the_callers_contacts(world, role):
     mine = ids_of(world[role], f"/api/v1/rv/norm?by=all&as_of={AS_OF}")
