@@ -325,19 +325,6 @@ void api_rv_norm(struct api_request *req, struct api_response *res)
 
 /* ---- GET /api/v1/rv/exceptions -------------------------------------------------------------- */
 
-/* Names for the exceptions: every contact named is in the caller's scope (the norm is theirs). */
-struct names {
-    struct store *store;
-    char buf[STORE_CONTACT_NAME_MAX];
-};
-
-static const char *contact_name(void *ctx, int64_t id)
-{
-    struct names *nm = ctx;
-    return store_rv_contact_name(nm->store, id, nm->buf, sizeof(nm->buf), NULL) == 0 ? nm->buf
-                                                                                     : NULL;
-}
-
 void api_rv_exceptions(struct api_request *req, struct api_response *res)
 {
     static const char *const statuses[] = {"behind", "ahead", "both", NULL};
@@ -358,10 +345,8 @@ void api_rv_exceptions(struct api_request *req, struct api_response *res)
         if (norm_compute(x.snap, &spec, &r, &err) < 0 ||
             norm_exceptions(r, want, &idx, &n, &err) < 0)
             engine_error(res, &err);
-        else {
-            struct names nm = {.store = req->store};
-            answer(res, rvjson_exceptions(x.snap, r, idx, n, (size_t)limit, contact_name, &nm));
-        }
+        else /* every contact named is in the caller's scope: the norm is theirs */
+            answer(res, rvjson_exceptions(x.snap, r, idx, n, (size_t)limit, req->store));
     }
     free(idx);
     norm_result_free(r);

@@ -602,56 +602,6 @@ static bool find_account(const struct vparams *p, const struct value_result *r, 
 
 /* ---- ordering --------------------------------------------------------------------------- */
 
-struct keyed_index {
-    double value;
-    size_t index;
-};
-
-/* Descending value, unknown (NaN) values last, then ascending index: as the CLI sorts. */
-static int keyed_desc(const void *pa, const void *pb)
-{
-    const struct keyed_index *a = pa, *b = pb;
-    bool fa = isfinite(a->value), fb = isfinite(b->value);
-    if (fa != fb)
-        return fa ? -1 : 1;
-    if (fa && a->value != b->value)
-        return a->value > b->value ? -1 : 1;
-    return (a->index > b->index) - (a->index < b->index);
-}
-
-static bool sort_desc(size_t *ix, size_t n, const double *value)
-{
-    struct keyed_index *k = malloc((n ? n : 1) * sizeof(*k));
-    if (!k)
-        return false;
-    for (size_t i = 0; i < n; i++)
-        k[i] = (struct keyed_index){value[ix[i]], ix[i]};
-    qsort(k, n, sizeof(*k), keyed_desc);
-    for (size_t i = 0; i < n; i++)
-        ix[i] = k[i].index;
-    free(k);
-    return true;
-}
-
-/* Indices of r's customers by m, descending; NULL when out of memory (caller frees). */
-static size_t *order_by(const struct value_result *r, enum value_measure m)
-{
-    size_t *ix = malloc((r->n ? r->n : 1) * sizeof(*ix));
-    double *v = malloc((r->n ? r->n : 1) * sizeof(*v));
-    if (ix && v) {
-        for (size_t i = 0; i < r->n; i++) {
-            ix[i] = i;
-            v[i] = value_of(&r->c[i], m);
-        }
-    }
-    if (!ix || !v || !sort_desc(ix, r->n, v)) {
-        free(ix);
-        ix = NULL;
-    }
-    free(v);
-    return ix;
-}
-
 static size_t at_most(size_t limit, size_t n)
 {
     return limit < n ? limit : n;
@@ -703,7 +653,7 @@ void api_value_clv(struct api_request *req, struct api_response *res)
         run_close(&x);
         return;
     }
-    size_t *ix = order_by(&x.r, p.sort);
+    size_t *ix = value_order(&x.r, p.sort);
     if (!ix) {
         answer_oom(res);
         run_close(&x);
@@ -941,7 +891,7 @@ void api_value_rfm(struct api_request *req, struct api_response *res)
     struct kith_error err = {0};
     struct rfm_input *in = malloc((x.r.n ? x.r.n : 1) * sizeof(*in));
     struct rfm_score *sc = malloc((x.r.n ? x.r.n : 1) * sizeof(*sc));
-    size_t *ix = order_by(&x.r, VALUE_TO_DATE);
+    size_t *ix = value_order(&x.r, VALUE_TO_DATE);
     if (!in || !sc || !ix) {
         answer_oom(res);
         goto out_free;
@@ -1044,7 +994,7 @@ void api_value_reap(struct api_request *req, struct api_response *res)
     struct rfm_score *sc = malloc(n * sizeof(*sc));
     struct reap_input *in = malloc(n * sizeof(*in));
     struct reap_tag *tag = malloc(n * sizeof(*tag));
-    size_t *ix = order_by(&x.r, VALUE_LIFETIME);
+    size_t *ix = value_order(&x.r, VALUE_LIFETIME);
     double ref = 0;
     if (!rin || !sc || !in || !tag || !ix) {
         answer_oom(res);
@@ -1211,7 +1161,7 @@ void api_value_referrals(struct api_request *req, struct api_response *res)
             ix[m++] = i;
     for (size_t i = 0; i < n; i++)
         val[i] = out[i].total; /* val is free again: sort by referral value */
-    if (!sort_desc(ix, m, val)) {
+    if (!value_sort_desc(ix, m, val)) {
         answer_oom(res);
         goto out_free;
     }

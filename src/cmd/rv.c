@@ -566,19 +566,6 @@ static const char *contact_name(struct store *s, int64_t id, struct who *w)
     return w->text;
 }
 
-/* "First Last" for --json answers, as the API gives it (rvjson_name_fn). */
-struct names {
-    struct store *store;
-    char buf[STORE_CONTACT_NAME_MAX];
-};
-
-static const char *json_name(void *ctx, int64_t id)
-{
-    struct names *nm = ctx;
-    return store_rv_contact_name(nm->store, id, nm->buf, sizeof(nm->buf), NULL) == 0 ? nm->buf
-                                                                                     : NULL;
-}
-
 /* ---- kith rv contact ---------------------------------------------------------------------- */
 
 static int rv_contact(int argc, char **argv)
@@ -790,8 +777,7 @@ static int rv_exceptions(int argc, char **argv)
         goto out;
     }
     if (o.json) {
-        struct names nm = {.store = s};
-        rc = print_json(rvjson_exceptions(snap, r, idx, n, (size_t)o.limit, json_name, &nm));
+        rc = print_json(rvjson_exceptions(snap, r, idx, n, (size_t)o.limit, s));
         goto out;
     }
     char b[TIMEFMT_SIZE], label[256], n1[32], n2[32];

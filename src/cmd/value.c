@@ -613,58 +613,6 @@ static int clv_summary_file(const struct vopts *o)
     return CMD_OK;
 }
 
-/* A value and whose it is, for sorting indices by value without a global context. */
-struct keyed_index {
-    double value;
-    size_t index;
-};
-
-/* Descending value, unknown (NaN) values last, then ascending index. */
-static int keyed_desc(const void *pa, const void *pb)
-{
-    const struct keyed_index *a = pa, *b = pb;
-    bool fa = isfinite(a->value), fb = isfinite(b->value);
-    if (fa != fb)
-        return fa ? -1 : 1;
-    if (fa && a->value != b->value)
-        return a->value > b->value ? -1 : 1;
-    return (a->index > b->index) - (a->index < b->index);
-}
-
-/* Sorts ix[0..n) by value[ix[k]] descending; false when out of memory. */
-static bool sort_desc(size_t *ix, size_t n, const double *value)
-{
-    struct keyed_index *k = malloc((n ? n : 1) * sizeof(*k));
-    if (!k)
-        return false;
-    for (size_t i = 0; i < n; i++)
-        k[i] = (struct keyed_index){value[ix[i]], ix[i]};
-    qsort(k, n, sizeof(*k), keyed_desc);
-    for (size_t i = 0; i < n; i++)
-        ix[i] = k[i].index;
-    free(k);
-    return true;
-}
-
-/* Indices of r's customers sorted by m, descending; NULL when out of memory. */
-static size_t *order_by(const struct value_result *r, enum value_measure m)
-{
-    size_t *ix = malloc((r->n ? r->n : 1) * sizeof(*ix));
-    double *v = malloc((r->n ? r->n : 1) * sizeof(*v));
-    if (ix && v) {
-        for (size_t i = 0; i < r->n; i++) {
-            ix[i] = i;
-            v[i] = value_of(&r->c[i], m);
-        }
-    }
-    if (!ix || !v || !sort_desc(ix, r->n, v)) {
-        free(ix);
-        ix = NULL;
-    }
-    free(v);
-    return ix;
-}
-
 static size_t rows_shown(const struct vopts *o, size_t n)
 {
     size_t shown = o->limit < 0 ? (o->json ? n : 20) : (size_t)o->limit;
@@ -731,7 +679,7 @@ static int sub_clv(const struct vopts *o)
         }
         goto out_close;
     }
-    size_t *ix = order_by(&x.r, o->sort);
+    size_t *ix = value_order(&x.r, o->sort);
     if (!ix) {
         struct kith_error err;
         kith_err(&err, KITH_ENOMEM, "out of memory");
@@ -1195,7 +1143,7 @@ static int sub_rfm(const struct vopts *o)
     struct kith_error err = {0};
     struct rfm_input *in = malloc((x.r.n ? x.r.n : 1) * sizeof(*in));
     struct rfm_score *sc = malloc((x.r.n ? x.r.n : 1) * sizeof(*sc));
-    size_t *ix = order_by(&x.r, VALUE_TO_DATE);
+    size_t *ix = value_order(&x.r, VALUE_TO_DATE);
     if (!in || !sc || !ix) {
         kith_err(&err, KITH_ENOMEM, "out of memory");
         rc = fail_err(&err);
@@ -1295,7 +1243,7 @@ static int sub_reap(const struct vopts *o)
     struct rfm_score *sc = malloc((x.r.n ? x.r.n : 1) * sizeof(*sc));
     struct reap_input *in = malloc((x.r.n ? x.r.n : 1) * sizeof(*in));
     struct reap_tag *tag = malloc((x.r.n ? x.r.n : 1) * sizeof(*tag));
-    size_t *ix = order_by(&x.r, VALUE_LIFETIME);
+    size_t *ix = value_order(&x.r, VALUE_LIFETIME);
     double ref = 0;
     if (!rin || !sc || !in || !tag || !ix) {
         kith_err(&err, KITH_ENOMEM, "out of memory");
@@ -1577,7 +1525,7 @@ static int sub_referrals(const struct vopts *o)
     }
     for (size_t i = 0; i < n; i++)
         val[i] = out[i].total; /* val is free again: sort by referral value */
-    if (!sort_desc(ix, m, val)) {
+    if (!value_sort_desc(ix, m, val)) {
         kith_err(&err, KITH_ENOMEM, "out of memory");
         rc = fail_err(&err);
         goto out_free;

@@ -1360,10 +1360,10 @@ static void *resolve_segment(void *arg)
     return NULL;
 }
 
-int rv_builder_end_contacts(struct rv_builder *b, struct kith_error *err)
+/* The end of rv_builder_begin_early(): freezes the contacts, then turns the rows' ids into indices.
+ */
+static int end_contacts(struct rv_builder *b, struct kith_error *err)
 {
-    if (!b->frozen || b->contacts_frozen)
-        BUG("rv_builder_end_contacts() without rv_builder_begin_early(), or twice");
     int rc = freeze_contacts(b, err);
     if (rc < 0)
         return rc;
@@ -1583,7 +1583,7 @@ int rv_builder_finish(struct rv_builder *b, struct rv_snapshot **out, struct kit
             return rc;
     }
     int rc = 0;
-    if (!b->contacts_frozen && (rc = rv_builder_end_contacts(b, err)) < 0)
+    if (!b->contacts_frozen && (rc = end_contacts(b, err)) < 0)
         return rc;
     rc = place_unknown(b);
     if (rc == 0)

@@ -261,10 +261,9 @@ int rv_builder_begin_interactions(struct rv_builder *b, unsigned nsegments, stru
 /*
  * The same, but contacts may still be added, from one thread, while interactions are: a loader
  * can read contacts and interactions at once. Interactions then name their contact by id until
- * rv_builder_end_contacts() (or rv_builder_finish()) freezes the contacts and resolves them.
+ * rv_builder_finish() freezes the contacts and resolves them.
  */
 int rv_builder_begin_early(struct rv_builder *b, unsigned nsegments, struct kith_error *err);
-int rv_builder_end_contacts(struct rv_builder *b, struct kith_error *err);
 
 /* Room for about n interactions in segment seg (a hint that spares the copies of growing). */
 int rv_builder_reserve(struct rv_builder *b, unsigned seg, size_t n, struct kith_error *err);

@@ -159,6 +159,15 @@ enum value_measure {
 };
 
 double value_of(const struct value_customer *c, enum value_measure m);
+
+/*
+ * Sorts ix[0..n) by value[ix[k]]: descending, unknown (NaN) values last, ties by ascending index
+ * (the order of every customer list). False when out of memory (ix then unchanged).
+ */
+bool value_sort_desc(size_t *ix, size_t n, const double *value);
+
+/* Indices of r's customers by m, as value_sort_desc(); NULL when out of memory (caller frees). */
+size_t *value_order(const struct value_result *r, enum value_measure m);
 const char *value_measure_name(enum value_measure m);
 /* The measure called name ("lifetime", "predicted", "to_date", ...); false if none. */
 bool value_measure_parse(const char *name, enum value_measure *m);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include "engine/rv.h"
+#include "store/store.h"
 #include "util/money.h"
 #include "util/timefmt.h"
 
@@ -239,7 +240,7 @@ json_t *rvjson_norm(const struct rv_snapshot *s, const struct norm_result *r, un
 }
 
 json_t *rvjson_exceptions(const struct rv_snapshot *s, const struct norm_result *r,
-                          const size_t *idx, size_t n, size_t limit, rvjson_name_fn name, void *ctx)
+                          const size_t *idx, size_t n, size_t limit, struct store *names)
 {
     json_t *o = json_object(), *a = json_array();
     if (!put(o, "by", json_string(norm_dim_name(r->spec.by))) ||
@@ -252,9 +253,11 @@ json_t *rvjson_exceptions(const struct rv_snapshot *s, const struct norm_result 
     for (size_t i = 0; i < n && i < limit; i++) {
         const struct norm_position *p = &r->positions[idx[i]];
         json_t *e = rvjson_position(s, r, p);
-        const char *text = name ? name(ctx, s->cid[p->contact]) : NULL;
+        char name[STORE_CONTACT_NAME_MAX];
+        bool named = names && store_rv_contact_name(names, s->cid[p->contact], name, sizeof(name),
+                                                    NULL) == 0;
         if (!put(e, "contact_id", json_integer(s->cid[p->contact])) ||
-            !put(e, "contact_name", text ? json_string(text) : json_null()) || !push(a, e)) {
+            !put(e, "contact_name", named ? json_string(name) : json_null()) || !push(a, e)) {
             json_decref(a);
             return fail(o);
         }

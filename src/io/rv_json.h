@@ -53,17 +53,12 @@ json_t *rvjson_position(const struct rv_snapshot *s, const struct norm_result *r
  */
 json_t *rvjson_norm(const struct rv_snapshot *s, const struct norm_result *r, unsigned every);
 
-/*
- * A contact's display name for an answer ("First Last"; the engine holds no names), or NULL for
- * none. The returned text need only last until the next call.
- */
-typedef const char *(*rvjson_name_fn)(void *ctx, int64_t contact_id);
-
 /* {"by", "as_of", "count", "exceptions": [{"contact_id", "contact_name", ...position}]}: the first
- * limit of norm_exceptions(); contact_name from name(ctx, id), null without one. */
+ * limit of norm_exceptions(). Names (the engine holds none) are read from names
+ * (store_rv_contact_name()); null when it is NULL or a contact has none. */
+struct store;
 json_t *rvjson_exceptions(const struct rv_snapshot *s, const struct norm_result *r,
-                          const size_t *idx, size_t n, size_t limit, rvjson_name_fn name,
-                          void *ctx);
+                          const size_t *idx, size_t n, size_t limit, struct store *names);
 
 /* {"reps": [{"user_id", "name", "email", "team", "rv", "cost", "rv_per_cost", ...}]}. */
 json_t *rvjson_scorecards(const struct rv_snapshot *s, const struct scorecard_rep *rows, size_t n);

@@ -4,6 +4,7 @@ The server is started on port 0; the port it bound is read from its first stderr
 test waits on a timer. Users are created with the CLI (`kith user add`), as an administrator would.
 """
 import json
+import math
 import os
 import re
 import signal
@@ -17,6 +18,25 @@ import requests
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 KITH = os.environ.get("KITH_BIN", os.path.join(ROOT, "build", "kith"))
 PASSWORD = "correct horse battery staple"
+
+
+def json_close(a, b, rel_tol=1e-9, path="$"):
+    """a and b are the same JSON, keys in the same order, floats within rel_tol (the API prints 15
+    significant digits, the CLI's --json up to 17 or %g): how an API answer is compared with the
+    CLI's for the same question."""
+    if isinstance(a, dict):
+        assert isinstance(b, dict) and list(a) == list(b), f"{path}: keys {list(a)} != {b}"
+        for k in a:
+            json_close(a[k], b[k], rel_tol, f"{path}.{k}")
+    elif isinstance(a, list):
+        assert isinstance(b, list) and len(a) == len(b), f"{path}: lengths differ"
+        for i, (x, y) in enumerate(zip(a, b)):
+            json_close(x, y, rel_tol, f"{path}[{i}]")
+    elif isinstance(a, float) or isinstance(b, float):
+        assert isinstance(b, (int, float)) and math.isclose(a, b, rel_tol=rel_tol, abs_tol=1e-9), \
+            f"{path}: {a} != {b}"
+    else:
+        assert a == b, f"{path}: {a!r} != {b!r}"
 
 
 def kith(db, *args, input=None, check=True):

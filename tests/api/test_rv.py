@@ -4,7 +4,6 @@ units, incremental updates, and the live stream of exceptions (server-sent event
 import datetime
 import http.client
 import json
-import math
 import os
 import queue
 import socket
@@ -16,7 +15,7 @@ import urllib.parse
 
 import pytest
 
-from conftest import Client, Server, add_user, http_session, kith
+from conftest import Client, Server, add_user, http_session, json_close as close, kith
 
 AS_OF = "2026-06-30T00:00:00Z"  # the demo's simulated "now"
 
@@ -46,22 +45,6 @@ def world():
             yield w
         finally:
             srv.stop()
-
-
-def close(a, b, path="$"):
-    """Deep equality with floats compared to 1e-9 relative (the API prints 15 digits)."""
-    if isinstance(a, dict):
-        assert isinstance(b, dict) and a.keys() == b.keys(), f"{path}: keys differ"
-        for k in a:
-            close(a[k], b[k], f"{path}.{k}")
-    elif isinstance(a, list):
-        assert isinstance(b, list) and len(a) == len(b), f"{path}: lengths differ"
-        for i, (x, y) in enumerate(zip(a, b)):
-            close(x, y, f"{path}[{i}]")
-    elif isinstance(a, float) or isinstance(b, float):
-        assert math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9), f"{path}: {a} != {b}"
-    else:
-        assert a == b, f"{path}: {a!r} != {b!r}"
 
 
 def cli_json(w, *args):

@@ -13,7 +13,7 @@ import tempfile
 
 import pytest
 
-from conftest import Client, Server, add_user, kith
+from conftest import Client, Server, add_user, json_close, kith
 
 KEYS = {
     "fit": ["as_of", "model"],
@@ -97,21 +97,9 @@ def readable_accounts(client):
             return ids
 
 
-def close(a, b, path="$"):
-    """a and b are the same JSON up to float rounding (the CLI prints %g and 10 digits)."""
-    if isinstance(a, dict):
-        assert isinstance(b, dict) and list(a) == list(b), f"{path}: {list(a)} != {b}"
-        for k in a:
-            close(a[k], b[k], f"{path}.{k}")
-    elif isinstance(a, list):
-        assert isinstance(b, list) and len(a) == len(b), f"{path}: lengths differ"
-        for i, (x, y) in enumerate(zip(a, b)):
-            close(x, y, f"{path}[{i}]")
-    elif isinstance(a, float) or isinstance(b, float):
-        assert isinstance(b, (int, float)) and math.isclose(a, b, rel_tol=1e-8, abs_tol=1e-9), \
-            f"{path}: {a} != {b}"
-    else:
-        assert a == b, f"{path}: {a!r} != {b!r}"
+def close(a, b):
+    """The CLI prints %g and 10 digits here."""
+    json_close(a, b, rel_tol=1e-8)
 
 
 # ---- shapes -------------------------------------------------------------------------------
