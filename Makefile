@@ -64,9 +64,12 @@ bench-rv: build
 	mkdir -p bench/out
 	$(BUILD)/bench-rv --db bench/out/rv-10m.db
 
-# Customer value: kith value's subcommands on 1M accounts (KITH_BENCH_ACCOUNTS) against SQLite
-# grouping the same orders; results in docs/internals/value.md.
+# Customer value: the BG/NBD and Gamma-Gamma fits and association rules on 1M customers drawn
+# with the CDNOW parameters against scipy (bench/fit.sh; docs/BENCHMARKS.md), then kith value's
+# subcommands on 1M accounts (KITH_BENCH_ACCOUNTS) against SQLite grouping the same orders
+# (docs/internals/value.md).
 bench-value: build
+	bench/fit.sh $(BUILD)
 	bench/value.sh $(BUILD)/kith
 
 # Web: time to a usable manager dashboard and bytes of the first load, in chromium, on the demo

@@ -8,13 +8,18 @@
 
 #include <float.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include <gsl/gsl_blas.h>
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_multimin.h>
 #include <gsl/gsl_sf_gamma.h>
 #include <gsl/gsl_sf_psi.h>
+
+#include "engine/par.h"
 
 #include "util/banned.h"
 
@@ -40,9 +45,12 @@
 #define NEWTON_STEPS 8
 
 /* log(1 + e^d) and 1 / (1 + e^-d) without overflow. */
-static double log1pexp(double d)
+/* log(1 + e^d) and the logistic 1 / (1 + e^-d), from one exponential. */
+static void log1pexp_logistic(double d, double *lse, double *logit)
 {
-    return d > 0 ? d + log1p(exp(-d)) : log1p(exp(d));
+    const double e = exp(-fabs(d));
+    *lse = (d > 0 ? d : 0) + log1p(e);
+    *logit = d > 0 ? 1 / (1 + e) : e / (1 + e);
 }
 
 static double logistic(double d)
@@ -132,7 +140,7 @@ static bool gg_params_ok(const struct gg_params *p)
 /*
  * Per customer (FHL 2005, eq. 6), with A = lnG(r+x) - lnG(r) + r ln(alpha) + lnB(a, b+x) - lnB(a,
  * b): LL_i = A + log(e^l3 + [x>0] e^l4), l3 = -(r+x) ln(alpha+T),  l4 = ln a - ln(b+x-1) - (r+x)
- * ln(alpha+t_x). w = e^l4 / (e^l3 + e^l4) weights the two branches in the gradient.
+ * ln(alpha+t_x). v = e^l4 / (e^l3 + e^l4) weights the two branches in the gradient.
  */
 struct bg_xterms {
     double lg_rx;   /* lnG(r+x) */
@@ -156,61 +164,128 @@ static void bg_xterms_fill(const double *par, double x, bool grad, struct bg_xte
     }
 }
 
-/* par = (r, alpha, a, b), all > 0 and finite (checked by the callers). grad may be NULL. */
-static double bg_loglik_core(const double *par, const struct clv_customer *c, size_t n,
-                             double *grad)
+/* The per-customer sums of a log-likelihood over c[from, to): one thread's share. */
+struct ll_part {
+    const double *par;
+    const struct clv_customer *c;
+    const double *w;
+    size_t from, to;
+    bool grad;
+    double ll, g[4], nd;
+};
+
+static void *bg_part_run(void *arg)
 {
+    struct ll_part *pt = arg;
+    const double *par = pt->par;
     const double r = par[0], al = par[1], a = par[2], b = par[3];
-    const double ln_al = log(al), ln_a = log(a);
+    const double ln_a = log(a);
     struct bg_xterms cache[XCACHE];
     bool filled[XCACHE] = {false};
-    double ll = 0, g_r = 0, g_al = 0, g_a = 0, g_b = 0;
+    double ll = 0, g_r = 0, g_al = 0, g_a = 0, g_b = 0, nd = 0;
+    /* the last T and t_x and their terms: fit_compress() sorts by them, so most are repeats */
+    double last_T = NAN, ln_aT = 0, inv_aT = 0, last_tx = NAN, ln_atx = 0, inv_atx = 0;
 
-    for (size_t i = 0; i < n; i++) {
-        const struct clv_customer *ci = &c[i];
-        const double x = ci->x;
+    for (size_t i = pt->from; i < pt->to; i++) {
+        const struct clv_customer *ci = &pt->c[i];
+        const double x = ci->x, wi = pt->w ? pt->w[i] : 1;
+        nd += wi;
         struct bg_xterms local;
         const struct bg_xterms *xt = &local;
         size_t k;
         if (x_cacheable(x, &k)) {
             if (!filled[k]) {
-                bg_xterms_fill(par, x, grad != NULL, &cache[k]);
+                bg_xterms_fill(par, x, pt->grad, &cache[k]);
                 filled[k] = true;
             }
             xt = &cache[k];
         } else {
-            bg_xterms_fill(par, x, grad != NULL, &local);
+            bg_xterms_fill(par, x, pt->grad, &local);
         }
 
         const double rx = r + x;
-        const double ln_aT = log(al + ci->T);
-        const double l3 = -rx * ln_aT;
-        double lse = l3, w = 0, ln_atx = 0;
-        if (x > 0) {
-            ln_atx = log(al + ci->t_x);
-            const double d = ln_a - xt->ln_bx1 - rx * ln_atx - l3; /* l4 - l3 */
-            lse = l3 + log1pexp(d);
-            w = logistic(d);
+        if (ci->T != last_T) {
+            last_T = ci->T;
+            ln_aT = log(al + last_T);
+            inv_aT = 1 / (al + last_T);
         }
-        ll += xt->lg_rx + xt->lg_bx + lse;
+        const double l3 = -rx * ln_aT;
+        double lse = l3, v = 0;
+        if (x > 0) {
+            if (ci->t_x != last_tx) {
+                last_tx = ci->t_x;
+                ln_atx = log(al + last_tx);
+                inv_atx = 1 / (al + last_tx);
+            }
+            const double d = ln_a - xt->ln_bx1 - rx * ln_atx - l3; /* l4 - l3 */
+            double l1pe;
+            log1pexp_logistic(d, &l1pe, &v);
+            lse = l3 + l1pe;
+        }
+        ll += wi * (xt->lg_rx + xt->lg_bx + lse);
 
-        if (grad) {
-            g_r += xt->psi_rx - (1 - w) * ln_aT - w * ln_atx;
-            g_al -= rx * ((1 - w) / (al + ci->T) + (x > 0 ? w / (al + ci->t_x) : 0));
-            g_a += w / a - xt->psi_abx;
-            g_b += xt->psi_bx - xt->psi_abx - (x > 0 ? w / (b + x - 1) : 0);
+        if (pt->grad) {
+            g_r += wi * (xt->psi_rx - (1 - v) * ln_aT - (x > 0 ? v * ln_atx : 0));
+            g_al -= wi * rx * ((1 - v) * inv_aT + (x > 0 ? v * inv_atx : 0));
+            g_a += wi * (v / a - xt->psi_abx);
+            g_b += wi * (xt->psi_bx - xt->psi_abx - (x > 0 ? v / (b + x - 1) : 0));
         }
     }
+    pt->ll = ll;
+    pt->g[0] = g_r;
+    pt->g[1] = g_al;
+    pt->g[2] = g_a;
+    pt->g[3] = g_b;
+    pt->nd = nd;
+    return NULL;
+}
+
+/* Customers per thread below which one thread does it all (a thread costs about 50 us). */
+#define LL_PART_MIN 20000
+/* Always this many parts above it, whatever the machine, so that the sums (and the fit) are the
+ * same everywhere. */
+#define LL_PARTS 2
+
+/* Runs fn over c[0..n) in LL_PARTS parts (one when n is small) and adds up their sums. */
+static void sum_parts(void *(*fn)(void *), const double *par, const struct clv_customer *c,
+                      const double *w, size_t n, bool grad, struct ll_part *sum)
+{
+    struct ll_part parts[LL_PARTS];
+    unsigned np = n >= LL_PARTS * LL_PART_MIN ? LL_PARTS : 1;
+    for (unsigned k = 0; k < np; k++)
+        parts[k] = (struct ll_part){par, c, w, n * k / np, n * (k + 1) / np, grad, 0, {0}, 0};
+    par_run(np, fn, parts, sizeof(parts[0]));
+    *sum = (struct ll_part){0};
+    for (unsigned k = 0; k < np; k++) {
+        sum->ll += parts[k].ll;
+        sum->nd += parts[k].nd;
+        for (int j = 0; j < 4; j++)
+            sum->g[j] += parts[k].g[j];
+    }
+}
+
+/*
+ * par = (r, alpha, a, b), all > 0 and finite (checked by the callers). grad may be NULL. w: how
+ * many customers each c[i] stands for (NULL: one each; see fit_compress()).
+ */
+static double bg_loglik_core(const double *par, const struct clv_customer *c, const double *w,
+                             size_t n, double *grad)
+{
+    const double r = par[0], al = par[1], a = par[2], b = par[3];
+    struct ll_part sum;
+    sum_parts(bg_part_run, par, c, w, n, grad != NULL, &sum);
+    const double *g = sum.g, nd = sum.nd;
+    double ll = sum.ll;
 
     /* Terms shared by every customer, added once. */
-    const double nd = (double)n;
+    const double ln_al = log(al);
     ll += nd * (r * ln_al - gsl_sf_lngamma(r) + gsl_sf_lngamma(a + b) - gsl_sf_lngamma(b));
     if (grad) {
         const double psi_ab = gsl_sf_psi(a + b);
-        grad[0] = g_r + nd * (ln_al - gsl_sf_psi(r));
-        grad[1] = g_al + nd * r / al;
-        grad[2] = g_a + nd * psi_ab;
-        grad[3] = g_b + nd * (psi_ab - gsl_sf_psi(b));
+        grad[0] = g[0] + nd * (ln_al - gsl_sf_psi(r));
+        grad[1] = g[1] + nd * r / al;
+        grad[2] = g[2] + nd * psi_ab;
+        grad[3] = g[3] + nd * (psi_ab - gsl_sf_psi(b));
     }
     return ll;
 }
@@ -220,7 +295,7 @@ double bgnbd_loglik(const struct bgnbd_params *p, const struct clv_customer *c, 
     if (!bg_params_ok(p) || (n > 0 && c == NULL))
         return NAN;
     const double par[4] = {p->r, p->alpha, p->a, p->b};
-    return bg_loglik_core(par, c, n, NULL);
+    return bg_loglik_core(par, c, NULL, n, NULL);
 }
 
 double bgnbd_loglik_gradient(const struct bgnbd_params *p, const struct clv_customer *c, size_t n,
@@ -232,7 +307,7 @@ double bgnbd_loglik_gradient(const struct bgnbd_params *p, const struct clv_cust
         return NAN;
     }
     const double par[4] = {p->r, p->alpha, p->a, p->b};
-    return bg_loglik_core(par, c, n, grad);
+    return bg_loglik_core(par, c, NULL, n, grad);
 }
 
 /* ---- Gamma-Gamma likelihood ------------------------------------------------------------- */
@@ -260,53 +335,67 @@ static void gg_xterms_fill(const double *par, double x, bool grad, struct gg_xte
     }
 }
 
-/* par = (p, q, gamma), all > 0 and finite. Customers with x == 0 do not contribute. */
-static double gg_loglik_core(const double *par, const struct clv_customer *c, size_t n,
-                             double *grad)
+static void *gg_part_run(void *arg)
 {
+    struct ll_part *pt = arg;
+    const double *par = pt->par;
     const double p = par[0], q = par[1], g = par[2];
     struct gg_xterms cache[XCACHE];
     bool filled[XCACHE] = {false};
-    double ll = 0, g_p = 0, g_q = 0, g_g = 0;
-    size_t m = 0;
+    double ll = 0, g_p = 0, g_q = 0, g_g = 0, md = 0;
 
-    for (size_t i = 0; i < n; i++) {
-        const struct clv_customer *ci = &c[i];
-        const double x = ci->x;
+    for (size_t i = pt->from; i < pt->to; i++) {
+        const struct clv_customer *ci = &pt->c[i];
+        const double x = ci->x, wi = pt->w ? pt->w[i] : 1;
         if (!(x > 0))
             continue;
-        m++;
+        md += wi;
         struct gg_xterms local;
         const struct gg_xterms *xt = &local;
         size_t k;
         if (x_cacheable(x, &k)) {
             if (!filled[k]) {
-                gg_xterms_fill(par, x, grad != NULL, &cache[k]);
+                gg_xterms_fill(par, x, pt->grad, &cache[k]);
                 filled[k] = true;
             }
             xt = &cache[k];
         } else {
-            gg_xterms_fill(par, x, grad != NULL, &local);
+            gg_xterms_fill(par, x, pt->grad, &local);
         }
 
         const double px = p * x;
         const double ln_z = log(ci->zbar);
         const double gxz = g + x * ci->zbar;
         const double ln_gxz = log(gxz);
-        ll += xt->lg + (px - 1) * ln_z + px * xt->ln_x - (px + q) * ln_gxz;
-        if (grad) {
-            g_p += x * (xt->psi_pxq - xt->psi_px + ln_z + xt->ln_x - ln_gxz);
-            g_q += xt->psi_pxq - ln_gxz;
-            g_g -= (px + q) / gxz;
+        ll += wi * (xt->lg + (px - 1) * ln_z + px * xt->ln_x - (px + q) * ln_gxz);
+        if (pt->grad) {
+            g_p += wi * x * (xt->psi_pxq - xt->psi_px + ln_z + xt->ln_x - ln_gxz);
+            g_q += wi * (xt->psi_pxq - ln_gxz);
+            g_g -= wi * (px + q) / gxz;
         }
     }
+    pt->ll = ll;
+    pt->g[0] = g_p;
+    pt->g[1] = g_q;
+    pt->g[2] = g_g;
+    pt->nd = md;
+    return NULL;
+}
 
-    const double md = (double)m;
-    ll += md * (q * log(g) - gsl_sf_lngamma(q));
+/* par = (p, q, gamma), all > 0 and finite. Customers with x == 0 do not contribute. w: as
+ * bg_loglik_core()'s. */
+static double gg_loglik_core(const double *par, const struct clv_customer *c, const double *w,
+                             size_t n, double *grad)
+{
+    const double q = par[1], g = par[2];
+    struct ll_part sum;
+    sum_parts(gg_part_run, par, c, w, n, grad != NULL, &sum);
+    const double md = sum.nd;
+    const double ll = sum.ll + md * (q * log(g) - gsl_sf_lngamma(q));
     if (grad) {
-        grad[0] = g_p;
-        grad[1] = g_q + md * (log(g) - gsl_sf_psi(q));
-        grad[2] = g_g + md * q / g;
+        grad[0] = sum.g[0];
+        grad[1] = sum.g[1] + md * (log(g) - gsl_sf_psi(q));
+        grad[2] = sum.g[2] + md * q / g;
     }
     return ll;
 }
@@ -316,7 +405,7 @@ double gg_loglik(const struct gg_params *p, const struct clv_customer *c, size_t
     if (!gg_params_ok(p) || (n > 0 && c == NULL))
         return NAN;
     const double par[3] = {p->p, p->q, p->gamma};
-    return gg_loglik_core(par, c, n, NULL);
+    return gg_loglik_core(par, c, NULL, n, NULL);
 }
 
 double gg_loglik_gradient(const struct gg_params *p, const struct clv_customer *c, size_t n,
@@ -328,13 +417,13 @@ double gg_loglik_gradient(const struct gg_params *p, const struct clv_customer *
         return NAN;
     }
     const double par[3] = {p->p, p->q, p->gamma};
-    return gg_loglik_core(par, c, n, grad);
+    return gg_loglik_core(par, c, NULL, n, grad);
 }
 
 /* ---- maximum likelihood by BFGS on log-parameters ---------------------------------------- */
 
-typedef double (*loglik_fn)(const double *par, const struct clv_customer *c, size_t n,
-                            double *grad);
+typedef double (*loglik_fn)(const double *par, const struct clv_customer *c, const double *w,
+                            size_t n, double *grad);
 
 /*
  * The minimiser sees f(theta) = -LL(exp(theta)), the total, not the mean: GSL's line search
@@ -345,7 +434,8 @@ typedef double (*loglik_fn)(const double *par, const struct clv_customer *c, siz
  */
 struct fit_problem {
     loglik_fn loglik;
-    const struct clv_customer *c;
+    const struct clv_customer *c; /* distinct customers ... */
+    const double *w;              /* ... and how many each stands for */
     size_t n;
     double m;
     size_t dim;
@@ -374,7 +464,7 @@ static double fit_f(const gsl_vector *th, void *vfp)
     theta_to_par(fp, th, par);
     if (!par_ok(fp, par))
         return GSL_POSINF;
-    const double ll = fp->loglik(par, fp->c, fp->n, NULL);
+    const double ll = fp->loglik(par, fp->c, fp->w, fp->n, NULL);
     /* +inf makes the line search back off instead of following a NaN. */
     return isfinite(ll) ? -ll : GSL_POSINF;
 }
@@ -386,7 +476,7 @@ static void fit_fdf(const gsl_vector *th, void *vfp, double *f, gsl_vector *g)
     theta_to_par(fp, th, par);
     double ll = NAN;
     if (par_ok(fp, par))
-        ll = fp->loglik(par, fp->c, fp->n, grad);
+        ll = fp->loglik(par, fp->c, fp->w, fp->n, grad);
     if (!isfinite(ll)) {
         *f = GSL_POSINF;
         gsl_vector_set_zero(g);
@@ -636,6 +726,136 @@ out_free:
     return rc;
 }
 
+/* A distinct customer and its count, sorted together. */
+struct weighted {
+    struct clv_customer c;
+    double w;
+};
+
+static int cmp_time(const void *pa, const void *pb)
+{
+    const struct clv_customer *a = &((const struct weighted *)pa)->c,
+                              *b = &((const struct weighted *)pb)->c;
+    if (a->T != b->T)
+        return a->T < b->T ? -1 : 1;
+    if (a->t_x != b->t_x)
+        return a->t_x < b->t_x ? -1 : 1;
+    return (a->x > b->x) - (a->x < b->x);
+}
+
+/* Orders d and w by (T, t_x, x): the BG/NBD sum then meets each T and t_x in runs. */
+static int sort_by_time(struct clv_customer *d, double *w, size_t m)
+{
+    struct weighted *v = malloc((m ? m : 1) * sizeof(*v));
+    if (!v)
+        return KITH_ENOMEM;
+    for (size_t i = 0; i < m; i++)
+        v[i] = (struct weighted){d[i], w[i]};
+    qsort(v, m, sizeof(*v), cmp_time);
+    for (size_t i = 0; i < m; i++) {
+        d[i] = v[i].c;
+        w[i] = v[i].w;
+    }
+    free(v);
+    return 0;
+}
+
+static uint64_t customer_hash(const struct clv_customer *k)
+{
+    /* splitmix64's finaliser on each word: the low bits of x/7 repeat, so a plain multiply hash
+     * would crowd such values into a few slots */
+    uint64_t h = 0, bits[4];
+    memcpy(bits, k, sizeof(bits));
+    for (int j = 0; j < 4; j++) {
+        uint64_t z = h + bits[j] + 0x9e3779b97f4a7c15ULL;
+        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+        z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+        h = z ^ (z >> 31);
+    }
+    return h;
+}
+
+/* An open-addressing slot: the distinct customer's index and the top of its hash. */
+struct cslot {
+    uint32_t index; /* UINT32_MAX: empty */
+    uint32_t tag;
+};
+
+/* Places d[i] (hash h) in the table of cap slots. */
+static struct cslot *cslot_find(struct cslot *t, size_t cap, const struct clv_customer *d,
+                                const struct clv_customer *k, uint64_t h)
+{
+    size_t at = (size_t)h & (cap - 1);
+    for (;; at = (at + 1) & (cap - 1)) {
+        struct cslot *sl = &t[at];
+        if (sl->index == UINT32_MAX ||
+            (sl->tag == (uint32_t)(h >> 32) && memcmp(&d[sl->index], k, sizeof(*k)) == 0))
+            return sl;
+    }
+}
+
+/*
+ * The distinct customers of c[0..n) as the model sees them, with how many of each there are: a
+ * log-likelihood is a sum over customers, so equal ones are summed once, times their count. A
+ * transaction log has whole days, so a million customers hold about a tenth as many distinct
+ * (x, t_x, T); the fit then costs a tenth. gg: key (x, zbar) of repeat buyers only, else
+ * (x, t_x, T). On success *out and *w are the caller's (free both); KITH_ENOMEM otherwise.
+ */
+static int fit_compress(const struct clv_customer *c, size_t n, bool gg, struct clv_customer **out,
+                        double **w, size_t *nout)
+{
+    size_t cap = 4096, m = 0;
+    struct cslot *t = malloc(cap * sizeof(*t));
+    struct clv_customer *d = malloc((n ? n : 1) * sizeof(*d));
+    double *cnt = malloc((n ? n : 1) * sizeof(*cnt));
+    int rc = t && d && cnt && n < UINT32_MAX ? 0 : KITH_ENOMEM;
+    if (t)
+        memset(t, 0xff, cap * sizeof(*t));
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        if (gg && !(c[i].x > 0))
+            continue;
+        struct clv_customer k = gg ? (struct clv_customer){.x = c[i].x, .zbar = c[i].zbar}
+                                   : (struct clv_customer){c[i].x, c[i].t_x, c[i].T, 0};
+        uint64_t h = customer_hash(&k);
+        struct cslot *sl = cslot_find(t, cap, d, &k, h);
+        if (sl->index != UINT32_MAX) {
+            cnt[sl->index] += 1;
+            continue;
+        }
+        *sl = (struct cslot){(uint32_t)m, (uint32_t)(h >> 32)};
+        d[m] = k;
+        cnt[m++] = 1;
+        if (2 * m > cap) { /* at most half full: rehash into twice the room */
+            struct cslot *nt = malloc(2 * cap * sizeof(*nt));
+            if (!nt) {
+                rc = KITH_ENOMEM;
+                break;
+            }
+            memset(nt, 0xff, 2 * cap * sizeof(*nt));
+            for (size_t j = 0; j < m; j++) {
+                uint64_t hj = customer_hash(&d[j]);
+                *cslot_find(nt, 2 * cap, d, &d[j], hj) =
+                    (struct cslot){(uint32_t)j, (uint32_t)(hj >> 32)};
+            }
+            free(t);
+            t = nt;
+            cap *= 2;
+        }
+    }
+    free(t);
+    if (rc == 0 && !gg)
+        rc = sort_by_time(d, cnt, m);
+    if (rc < 0) {
+        free(d);
+        free(cnt);
+        return rc;
+    }
+    *out = d;
+    *w = cnt;
+    *nout = m;
+    return 0;
+}
+
 int bgnbd_fit(const struct clv_customer *c, size_t n, const struct clv_fit_options *opts,
               struct bgnbd_params *out, struct clv_fit_info *info, struct kith_error *err)
 {
@@ -643,15 +863,23 @@ int bgnbd_fit(const struct clv_customer *c, size_t n, const struct clv_fit_optio
     int rc = clv_check_customers(c, n, false, err);
     if (rc)
         return rc;
+    struct clv_customer *d;
+    double *w;
+    size_t nd;
+    if (fit_compress(c, n, false, &d, &w, &nd) < 0)
+        return kith_err(err, KITH_ENOMEM, "BG/NBD fit: out of memory for %zu customers", n);
     const struct fit_problem fp = {.loglik = bg_loglik_core,
-                                   .c = c,
-                                   .n = n,
+                                   .c = d,
+                                   .w = w,
+                                   .n = nd,
                                    .m = (double)n,
                                    .dim = 4,
                                    .model = "BG/NBD",
                                    .names = names};
     double par[4] = {1, 1, 1, 1};
     rc = fit_run(&fp, par, opts, info, err);
+    free(d);
+    free(w);
     if (rc)
         return rc;
     *out = (struct bgnbd_params){.r = par[0], .alpha = par[1], .a = par[2], .b = par[3]};
@@ -671,15 +899,23 @@ int gg_fit(const struct clv_customer *c, size_t n, const struct clv_fit_options 
     if (m == 0)
         return kith_err(err, KITH_EINVAL,
                         "Gamma-Gamma fit: no repeat buyers (x > 0) among %zu customers", n);
+    struct clv_customer *d;
+    double *w;
+    size_t nd;
+    if (fit_compress(c, n, true, &d, &w, &nd) < 0)
+        return kith_err(err, KITH_ENOMEM, "Gamma-Gamma fit: out of memory for %zu customers", n);
     const struct fit_problem fp = {.loglik = gg_loglik_core,
-                                   .c = c,
-                                   .n = n,
+                                   .c = d,
+                                   .w = w,
+                                   .n = nd,
                                    .m = (double)m,
                                    .dim = 3,
                                    .model = "Gamma-Gamma",
                                    .names = names};
     double par[3] = {1, 1, 1};
     rc = fit_run(&fp, par, opts, info, err);
+    free(d);
+    free(w);
     if (rc)
         return rc;
     *out = (struct gg_params){.p = par[0], .q = par[1], .gamma = par[2]};

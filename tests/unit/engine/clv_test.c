@@ -354,6 +354,62 @@ static void test_bgnbd_fit_cdnow(void **state)
     assert_near(bgnbd_conditional_expected(&p, &c1, 39), 1.226, 0.001);
 }
 
+/* Equal customers are fitted once with their count (fit_compress): CDNOW three times over gives
+ * the same estimates and three times the log-likelihood. */
+static void test_fit_of_repeated_customers(void **state)
+{
+    (void)state;
+    need_cdnow();
+    struct clv_customer *three = malloc(3 * CDNOW_N * sizeof(*three));
+    assert_non_null(three);
+    for (size_t i = 0; i < 3 * CDNOW_N; i++)
+        three[i] = cdnow[(i * 7) % CDNOW_N]; /* 7 and 2,357 are coprime: every one, 3 times */
+    struct bgnbd_params p1, p3;
+    struct clv_fit_info i1, i3;
+    assert_int_equal(bgnbd_fit(cdnow, CDNOW_N, NULL, &p1, &i1, NULL), 0);
+    assert_int_equal(bgnbd_fit(three, 3 * CDNOW_N, NULL, &p3, &i3, NULL), 0);
+    assert_close(p3.r, p1.r, 1e-6);
+    assert_close(p3.alpha, p1.alpha, 1e-6);
+    assert_close(p3.a, p1.a, 1e-6);
+    assert_close(p3.b, p1.b, 1e-6);
+    assert_close(i3.loglik, 3 * i1.loglik, 1e-12);
+    assert_close(bgnbd_loglik(&p3, three, 3 * CDNOW_N), i3.loglik, 1e-12);
+    free(three);
+}
+
+/* Above 40,000 customers the likelihoods are summed by two threads: the same as two halves. */
+static void test_loglik_in_two_parts(void **state)
+{
+    (void)state;
+    enum { N = 50000 };
+    struct clv_customer *c = malloc(N * sizeof(*c));
+    assert_non_null(c);
+    uint64_t z = 12345;
+    for (size_t i = 0; i < N; i++) {
+        z = z * 6364136223846793005ULL + 1442695040888963407ULL;
+        double T = 27 + (double)(z >> 40) / (double)(1 << 24) * 12;
+        double x = (double)((z >> 20) % 6);
+        double t_x = x > 0 ? T * (double)((z >> 8) % 1000) / 1000 : 0;
+        c[i] = (struct clv_customer){x, t_x, T, x > 0 ? 5 + (double)((z >> 30) % 4000) / 100 : 0};
+    }
+    const struct bgnbd_params p = {0.24, 4.4, 0.79, 2.4};
+    double g[4], g1[4], g2[4];
+    double all = bgnbd_loglik_gradient(&p, c, N, g);
+    double h1 = bgnbd_loglik_gradient(&p, c, N / 2, g1);
+    double h2 = bgnbd_loglik_gradient(&p, c + N / 2, N - N / 2, g2);
+    assert_close(all, h1 + h2, 1e-12);
+    for (int j = 0; j < 4; j++)
+        assert_close(g[j], g1[j] + g2[j], 1e-9);
+    const struct gg_params q = {6.2, 3.7, 15.4};
+    all = gg_loglik_gradient(&q, c, N, g);
+    h1 = gg_loglik_gradient(&q, c, N / 2, g1);
+    h2 = gg_loglik_gradient(&q, c + N / 2, N - N / 2, g2);
+    assert_close(all, h1 + h2, 1e-12);
+    for (int j = 0; j < 3; j++)
+        assert_close(g[j], g1[j] + g2[j], 1e-9);
+    free(c);
+}
+
 static void test_gg_fit_cdnow(void **state)
 {
     (void)state;
@@ -714,6 +770,8 @@ int main(void)
         cmocka_unit_test(test_p_alive),
         cmocka_unit_test(test_gg_conditional_spend),
         cmocka_unit_test(test_clv_value),
+        cmocka_unit_test(test_fit_of_repeated_customers),
+        cmocka_unit_test(test_loglik_in_two_parts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
