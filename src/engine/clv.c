@@ -19,7 +19,7 @@
 #include <gsl/gsl_sf_gamma.h>
 #include <gsl/gsl_sf_psi.h>
 
-#include "engine/par.h"
+#include "util/par.h"
 
 #include "util/banned.h"
 

@@ -15,7 +15,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "engine/par.h"
+#include "util/par.h"
 #include "engine/quantile.h"
 #include "engine/rv.h"
 #include "util/bigmem.h"
@@ -450,7 +450,8 @@ static int contact_pass(struct work *w, struct kith_error *err)
     par_split(s->count, s->nc, nt, cut);
     for (unsigned k = 0; k < nt; k++)
         jobs[k] = (struct pass_job){w, cut[k], cut[k + 1]};
-    return par_run(nt, pass_range, jobs, sizeof(jobs[0]));
+    par_run(nt, pass_range, jobs, sizeof(jobs[0]));
+    return 0;
 }
 
 /* ---- event and profit subsets -----------------------------------------------------------------

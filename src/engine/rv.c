@@ -5,7 +5,7 @@
  */
 #include "engine/rv.h"
 
-#include "engine/par.h"
+#include "util/par.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -96,7 +96,8 @@ int rv_compute(const struct rv_snapshot *s, int64_t as_of_ms, const struct rv_ma
     par_split(s->count, s->nc, nthreads, cut); /* equal work: split by interactions */
     for (unsigned k = 0; k < nthreads; k++)
         jobs[k] = (struct compute_job){s, mask, at, cut[k], cut[k + 1], out};
-    return par_run(nthreads, compute_range, jobs, sizeof(jobs[0]));
+    par_run(nthreads, compute_range, jobs, sizeof(jobs[0]));
+    return 0;
 }
 
 double rv_strength(const struct rv_snapshot *s, size_t c, int64_t as_of_ms, double half_life_days)

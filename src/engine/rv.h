@@ -29,7 +29,8 @@ int rv_level_stage(const struct rv_snapshot *s, int level);
 /*
  * The state of every contact at as_of_ms (Unix ms) into out[0..s->nc); contacts outside mask
  * (NULL: none is outside) get the empty state. nthreads (1..8) splits the contacts.
- * out is the caller's. KITH_ENOMEM only when a thread cannot start.
+ * out is the caller's. Returns 0: it cannot fail (a thread that cannot start leaves its share
+ * to the calling thread); err is kept for the callers' uniform error handling.
  */
 int rv_compute(const struct rv_snapshot *s, int64_t as_of_ms, const struct rv_mask *mask,
                unsigned nthreads, struct rv_contact_state *out, struct kith_error *err);

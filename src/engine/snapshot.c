@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/par.h"
+#include "util/par.h"
 #include "engine/rv.h"
 #include "model/table.h"
 #include "util/bigmem.h"

@@ -1,18 +1,20 @@
 /*
  * par.c - fork-join over a handful of jobs with pthreads (see par.h).
  */
-#include "engine/par.h"
+#include "util/par.h"
 
 #include <pthread.h>
 
+#include "util/error.h"
+
 #include "util/banned.h"
 
-int par_run(unsigned n, void *(*fn)(void *), void *jobs, size_t job_size)
+void par_run(unsigned n, void *(*fn)(void *), void *jobs, size_t job_size)
 {
     pthread_t tid[PAR_MAX];
     unsigned started = 1;
-    if (n > PAR_MAX)
-        n = PAR_MAX;
+    if (n < 1 || n > PAR_MAX)
+        BUG("par_run: %u jobs (1..%d)", n, PAR_MAX);
     for (unsigned k = 1; k < n; k++, started++)
         if (pthread_create(&tid[k], NULL, fn, (char *)jobs + k * job_size) != 0)
             break;
@@ -21,7 +23,6 @@ int par_run(unsigned n, void *(*fn)(void *), void *jobs, size_t job_size)
         pthread_join(tid[k], NULL);
     for (unsigned k = started; k < n; k++)
         fn((char *)jobs + k * job_size);
-    return 0;
 }
 
 void par_split(const uint32_t *w, size_t n, unsigned k, size_t *cut)
