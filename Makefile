@@ -7,7 +7,7 @@ JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 KITH_DB    ?= kith.db
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build run test unit-test asan-test api-test browser-test screenshots bench bench-import bench-rv bench-value bench-web format format-check clean
+.PHONY: all deps build run test unit-test asan-test api-test browser-test screenshots openapi bench bench-import bench-rv bench-value bench-web format format-check clean
 
 all: build
 
@@ -76,6 +76,10 @@ bench-value: build
 # data (bench/first-load.mjs). Record the figures in docs/BENCHMARKS.md ("Web").
 bench-web: build
 	KITH_BIN=$(CURDIR)/$(BUILD)/kith node bench/first-load.mjs
+
+# The query parameters of the analysis routes in docs/openapi.json, from the parameter tables.
+openapi: build
+	scripts/openapi-sync $(BUILD)/kith
 
 format:
 	find src tests bench -name '*.[ch]' | xargs clang-format -i

@@ -10,7 +10,9 @@
 #define KITH_CMD_CMD_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
+#include "analysis/param.h"
 #include "store/store.h"
 
 enum { CMD_OK = 0, CMD_FAIL = 1, CMD_USAGE = 2 };
@@ -53,5 +55,22 @@ int cmd_fail(const struct kith_error *err);
 
 /* True if arg is -h or --help. */
 bool cmd_is_help(const char *arg);
+
+/*
+ * The CLI's door to an analysis (analysis/param.h): parses argv[1..argc) (argv[0] is the
+ * analysis name) into params, defaults first, through the family's table. Positional arguments
+ * go to pos (at most maxpos, *npos of them). Returns true when the caller should run the
+ * analysis; false with *exit_code set when it printed the help (CMD_OK) or a usage error
+ * (CMD_USAGE).
+ */
+bool cmd_analysis_args(const struct analysis_family *f, const struct analysis_def *def, int argc,
+                       char **argv, void *params, const char **pos, size_t maxpos, size_t *npos,
+                       int *exit_code);
+
+/* Writes "usage: kith <family> <analysis> [options]", the summary and the options of def. */
+void cmd_analysis_help(const struct analysis_family *f, const struct analysis_def *def, FILE *out);
+
+/* Writes the list of a family's analyses, one per line with its summary, to out. */
+void cmd_analysis_list(const struct analysis_family *f, FILE *out);
 
 #endif

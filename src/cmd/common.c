@@ -53,3 +53,41 @@ bool cmd_is_help(const char *arg)
 {
     return strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0;
 }
+
+void cmd_analysis_help(const struct analysis_family *f, const struct analysis_def *def, FILE *out)
+{
+    fprintf(out, "usage: kith %s %s [options]%s%s\n\n%s\n\noptions:\n", f->name, def->name,
+            def->args ? " " : "", def->args ? def->args : "", def->summary);
+    param_print_help(f, def->group, out);
+    if (def->route)
+        fprintf(out, "\nOver HTTP: GET %s with the options as query parameters (snake_case).\n",
+                def->route);
+}
+
+void cmd_analysis_list(const struct analysis_family *f, FILE *out)
+{
+    for (size_t i = 0; i < f->ndefs; i++)
+        fprintf(out, "  %-12s %s\n", f->defs[i].name, f->defs[i].summary);
+}
+
+bool cmd_analysis_args(const struct analysis_family *f, const struct analysis_def *def, int argc,
+                       char **argv, void *params, const char **pos, size_t maxpos, size_t *npos,
+                       int *exit_code)
+{
+    char cmd[64];
+    snprintf(cmd, sizeof(cmd), "%s %s", f->name, def->name);
+    for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+        if (cmd_is_help(argv[i])) {
+            cmd_analysis_help(f, def, stdout);
+            *exit_code = CMD_OK;
+            return false;
+        }
+    struct kith_error err = {0};
+    param_defaults(f, params);
+    if (param_parse_argv(f, def->group, argc, argv, 1, params, pos, maxpos, npos, &err) < 0 ||
+        param_check_required(f, def->group, params, true, NULL, &err) < 0) {
+        *exit_code = cmd_usage_error(cmd, "%s", err.msg);
+        return false;
+    }
+    return true;
+}

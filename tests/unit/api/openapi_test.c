@@ -14,6 +14,7 @@
 #include <jansson.h>
 #include <string.h>
 
+#include "analysis/param.h"
 #include "api/api.h"
 #include "model/table.h"
 
@@ -194,6 +195,57 @@ static void schemas_follow_the_model(void **state)
     json_decref(doc);
 }
 
+/*
+ * The query parameters of every analysis route are exactly those of its parameter table
+ * (analysis/param.h): same names, types, ranges, defaults and help, so that `kith <family>
+ * <analysis> --help` and the API reference cannot disagree. scripts/openapi-sync rewrites them.
+ */
+static void analysis_parameters_follow_the_tables(void **state)
+{
+    (void)state;
+    json_t *doc = load_doc();
+    json_t *paths = json_object_get(doc, "paths");
+    size_t nfamilies = 0, nroutes = 0;
+    for (const struct analysis_family *const *f = analysis_families; *f; f++, nfamilies++) {
+        for (size_t i = 0; i < (*f)->ndefs; i++) {
+            const struct analysis_def *d = &(*f)->defs[i];
+            if (!d->route)
+                continue;
+            nroutes++;
+            bool routed = false;
+            for (const struct api_route *r = api_routes; r->method; r++)
+                routed |= strcmp(r->method, "GET") == 0 && strcmp(r->pattern, d->route) == 0;
+            if (!routed)
+                fail_msg("kith %s %s names route %s, which routes.c does not serve", (*f)->name,
+                         d->name, d->route);
+            json_t *op = json_object_get(json_object_get(paths, d->route), "get");
+            if (!op)
+                fail_msg("docs/openapi.json has no GET %s", d->route);
+            json_t *query = json_array();
+            size_t k;
+            json_t *p;
+            json_array_foreach(json_object_get(op, "parameters"), k, p)
+            {
+                const char *in = json_string_value(json_object_get(p, "in"));
+                if (in && strcmp(in, "query") == 0)
+                    json_array_append(query, p);
+            }
+            json_t *want = param_openapi(*f, d->group);
+            if (!json_equal(query, want)) {
+                char *text = json_dumps(want, JSON_COMPACT);
+                fail_msg("GET %s: the query parameters of docs/openapi.json are not those of the "
+                         "%s table (run scripts/openapi-sync); the table says %.2000s",
+                         d->route, (*f)->name, text ? text : "?");
+            }
+            json_decref(want);
+            json_decref(query);
+        }
+    }
+    assert_true(nfamilies >= 1);
+    assert_true(nroutes >= 1);
+    json_decref(doc);
+}
+
 static void binary_serves_the_file(void **state)
 {
     (void)state;
@@ -213,6 +265,7 @@ int main(void)
         cmocka_unit_test(every_route_is_documented),
         cmocka_unit_test(every_reference_resolves),
         cmocka_unit_test(schemas_follow_the_model),
+        cmocka_unit_test(analysis_parameters_follow_the_tables),
         cmocka_unit_test(binary_serves_the_file),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,11 @@
+/*
+ * families.c - the list of analysis families, for whatever reads them all (the OpenAPI check,
+ * `kith help`). Add a family here when you add one (docs/internals/analysis.md).
+ */
+#include "analysis/param.h"
+
+#include "util/banned.h"
+
+const struct analysis_family *const analysis_families[] = {
+    NULL,
+};

@@ -1,0 +1,24 @@
+/*
+ * analysis.h - the API's door to the analyses of src/analysis/: reads a request's query string
+ * into an analysis's parameter struct through the family's table (analysis/param.h), so that a
+ * route takes exactly the parameters `kith <family> <analysis>` takes, with the same defaults,
+ * ranges and messages.
+ */
+#ifndef KITH_API_ANALYSIS_H
+#define KITH_API_ANALYSIS_H
+
+#include <stdbool.h>
+
+#include "analysis/param.h"
+#include "api/api.h"
+
+/*
+ * Fills params (defaults first) from the query string of req for analysis def of family f.
+ * An unknown parameter, one given twice, a malformed value or a missing required one answers
+ * 400 {"error": {"code": "invalid", "field": name}} in res and returns false.
+ */
+bool api_analysis_params(const struct api_request *req, struct api_response *res,
+                         const struct analysis_family *f, const struct analysis_def *def,
+                         void *params);
+
+#endif
