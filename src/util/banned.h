@@ -1,6 +1,8 @@
 /*
  * banned.h - functions kith never calls, turned into compile errors (as git's banned.h does).
- * Every .c file under src/ includes it after all other headers (tests/lint checks that).
+ * Every .c file under src/ includes it after all its other headers, so that no system header
+ * sees the macros; scripts/check-banned (the ctest test lint_banned) fails on a file that
+ * does not include it.
  */
 #ifndef KITH_UTIL_BANNED_H
 #define KITH_UTIL_BANNED_H

@@ -15,7 +15,7 @@
 
 #include <cmocka.h>
 
-#include "fixture.h"
+#include "io/fixture.h"
 
 struct run {
     int status;
