@@ -64,7 +64,10 @@ static void missing_file_without_create_is_not_found(void **state)
     assert_non_null(strstr(err.msg, "kith init"));
 }
 
-/* Every field of every table is a column of the same name at the same position. */
+/*
+ * Every field of every table is a column of the same name at the same position; a reference is
+ * a foreign key to the table it names and a required field is NOT NULL.
+ */
 static void schema_matches_model(void **state)
 {
     (void)state;
@@ -77,7 +80,8 @@ static void schema_matches_model(void **state)
         const struct table_def *td = model_tables[t];
         sqlite3_stmt *st;
         assert_int_equal(sqlite3_prepare_v2(store_db(s),
-                                            "SELECT name FROM pragma_table_info(?) ORDER BY cid",
+                                            "SELECT name, \"notnull\" FROM pragma_table_info(?) "
+                                            "ORDER BY cid",
                                             -1, &st, NULL),
                          SQLITE_OK);
         sqlite3_bind_text(st, 1, td->name, -1, SQLITE_STATIC);
@@ -88,6 +92,8 @@ static void schema_matches_model(void **state)
             if (strcmp(col, td->fields[i].name) != 0)
                 fail_msg("%s column %zu is %s in SQL but %s in the model", td->name, i, col,
                          td->fields[i].name);
+            if (td->fields[i].required && td->fields[i].type != FT_ID && !sqlite3_column_int(st, 1))
+                fail_msg("%s.%s is required but may be NULL in SQL", td->name, col);
             i++;
         }
         sqlite3_finalize(st);
@@ -103,6 +109,18 @@ static void schema_matches_model(void **state)
             while (model_tables[r] != ref)
                 r++;
             assert_true(r <= t);
+            sqlite3_stmt *fk;
+            assert_int_equal(sqlite3_prepare_v2(store_db(s),
+                                                "SELECT 1 FROM pragma_foreign_key_list(?) WHERE "
+                                                "\"from\" = ? AND \"table\" = ?",
+                                                -1, &fk, NULL),
+                             SQLITE_OK);
+            sqlite3_bind_text(fk, 1, td->name, -1, SQLITE_STATIC);
+            sqlite3_bind_text(fk, 2, td->fields[f].name, -1, SQLITE_STATIC);
+            sqlite3_bind_text(fk, 3, ref->name, -1, SQLITE_STATIC);
+            if (sqlite3_step(fk) != SQLITE_ROW)
+                fail_msg("%s.%s is no foreign key to %s", td->name, td->fields[f].name, ref->name);
+            sqlite3_finalize(fk);
         }
     }
     store_close(s);
