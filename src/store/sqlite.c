@@ -109,6 +109,42 @@ int store_migrate(sqlite3 *db, int target, struct kith_error *err)
     return rc;
 }
 
+/* Whether db's file has a hot journal that this read-only connection cannot roll back. */
+static bool has_hot_journal(sqlite3 *db)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
+        return false;
+    bool hot =
+        sqlite3_step(st) != SQLITE_ROW && sqlite3_extended_errcode(db) == SQLITE_READONLY_ROLLBACK;
+    sqlite3_finalize(st);
+    return hot;
+}
+
+/*
+ * A process killed inside a write transaction in rollback-journal mode (an import that had the
+ * database to itself: store_bulk_begin) leaves a hot journal, and only a connection that may
+ * write can roll it back. So that read-only commands (export, stats, rv) work after such a
+ * crash, they open the file for writing once, and SQLite's first read rolls the journal back:
+ * the file returns to its last committed state, as it would when the next writer opened it.
+ */
+static int roll_back_hot_journal(const char *path, struct kith_error *err)
+{
+    sqlite3 *db = NULL;
+    int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
+    if (rc == SQLITE_OK) {
+        sqlite3_busy_timeout(db, 5000);
+        rc = sqlite3_exec(db, "PRAGMA user_version", NULL, NULL, NULL);
+    }
+    if (rc != SQLITE_OK)
+        rc = kith_err(err, KITH_EDB,
+                      "cannot open database %s: a write that was interrupted left a journal to"
+                      " roll back, which needs write access to the file and its directory (%s)",
+                      path, db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+    sqlite3_close(db);
+    return rc;
+}
+
 int store_open(const char *path, int flags, struct store **out, struct kith_error *err)
 {
     *out = NULL;
@@ -126,6 +162,13 @@ int store_open(const char *path, int flags, struct store **out, struct kith_erro
         return kith_err(err, KITH_ENOMEM, "out of memory opening %s", path);
     }
     int rc = sqlite3_open_v2(path, &s->db, oflags, NULL);
+    if (rc == SQLITE_OK && (flags & STORE_READONLY) && has_hot_journal(s->db)) {
+        sqlite3_close(s->db);
+        s->db = NULL;
+        if ((rc = roll_back_hot_journal(path, err)) < 0)
+            goto out_close;
+        rc = sqlite3_open_v2(path, &s->db, oflags, NULL);
+    }
     if (rc != SQLITE_OK) {
         if (rc == SQLITE_CANTOPEN && !(flags & STORE_CREATE))
             rc = kith_err(err, KITH_ENOTFOUND,
