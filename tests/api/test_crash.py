@@ -70,8 +70,8 @@ def iso_ms(ms):
 WRITERS = 4          # client threads, as many as the server's default worker threads
 MAX_POSTS = 20000    # a bound on the posts of one trial, should the kill point never come
 # The kill comes once this many 201 answers have arrived: the first write, a few, and past the
-# WAL's automatic checkpoint (1000 pages; an interaction's commit appends about half a dozen),
-# so some kills land while a checkpoint copies pages into the database file.
+# WAL's automatic checkpoint (1000 pages, reached after about a hundred of these commits), so
+# that some acknowledged writes are in the database file and others only in the WAL.
 KILL_AFTER = (1, 17, 120, 260, 400)
 
 SENT_FIELDS = ("external_id", "contact_id", "type_id", "occurred_at", "channel", "direction",
@@ -137,6 +137,13 @@ def writer(url, token, n, log, contacts, types, marker):
                 log.reached.set()
 
 
+@pytest.fixture
+def trial_dir():
+    """A directory for one trial's database, removed afterwards (pytest's tmp_path is kept)."""
+    with tempfile.TemporaryDirectory() as d:
+        yield d
+
+
 @pytest.fixture(scope="module")
 def serve_template():
     """A demo database (10 contacts) with an administrator, copied by each trial."""
@@ -149,8 +156,8 @@ def serve_template():
 
 
 @pytest.mark.parametrize("kill_after", KILL_AFTER)
-def test_every_acknowledged_post_survives_sigkill(serve_template, tmp_path, kill_after):
-    db = str(tmp_path / "kith.db")
+def test_every_acknowledged_post_survives_sigkill(serve_template, trial_dir, kill_after):
+    db = os.path.join(trial_dir, "kith.db")
     shutil.copyfile(serve_template, db)
     contacts, types = catalogue(db)
     marker = f"crash{kill_after}"
@@ -299,11 +306,11 @@ def count_ours(db):
 
 @pytest.mark.parametrize("beside", ["alone", "beside-serve"])
 @pytest.mark.parametrize("point", list(KILL_POINTS))
-def test_import_killed_midway_is_all_or_nothing(import_world, tmp_path, point, beside):
+def test_import_killed_midway_is_all_or_nothing(import_world, trial_dir, point, beside):
     """alone: the import has the database to itself and loads through a rollback journal;
     beside-serve: a running server keeps the database in WAL mode (docs/import-export.md)."""
     template, csv_path = import_world
-    db = str(tmp_path / "kith.db")
+    db = os.path.join(trial_dir, "kith.db")
     shutil.copyfile(template, db)
     before, ours = count_ours(db)
     assert ours == 0
