@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/alloc.h"
 #include "util/banned.h"
 
 #define READ_CHUNK   (256 * 1024)
@@ -124,11 +125,11 @@ static int grow_fields(struct csv_reader *r)
     size_t cap = r->fields_cap ? r->fields_cap * 2 : 32;
     if (cap > CSV_FIELDS_MAX)
         cap = CSV_FIELDS_MAX;
-    struct field_span *spans = realloc(r->spans, cap * sizeof(*spans));
+    struct field_span *spans = alloc_array_grow(r->spans, cap, sizeof(*spans));
     if (!spans)
         return KITH_ENOMEM;
     r->spans = spans;
-    struct csv_cell *cells = realloc(r->cells, cap * sizeof(*cells));
+    struct csv_cell *cells = alloc_array_grow(r->cells, cap, sizeof(*cells));
     if (!cells)
         return KITH_ENOMEM;
     r->cells = cells;

@@ -14,6 +14,7 @@
 
 #include "io/csv.h"
 
+#include "util/alloc.h"
 #include "util/banned.h"
 
 #define MAX_ROWS ((size_t)1 << 31)
@@ -106,10 +107,10 @@ static int append(struct value_summary_file *out, size_t *cap, const char *id,
         if (*cap >= MAX_ROWS)
             return kith_err(err, KITH_ERANGE, "more than %zu customers", MAX_ROWS);
         size_t ncap = *cap ? 2 * *cap : 1024;
-        char **ids = realloc(out->ids, ncap * sizeof(*ids));
+        char **ids = alloc_array_grow(out->ids, ncap, sizeof(*ids));
         if (ids)
             out->ids = ids;
-        struct clv_customer *cust = ids ? realloc(out->cust, ncap * sizeof(*cust)) : NULL;
+        struct clv_customer *cust = ids ? alloc_array_grow(out->cust, ncap, sizeof(*cust)) : NULL;
         if (!cust)
             return kith_err(err, KITH_ENOMEM, "out of memory for %zu customers", ncap);
         out->cust = cust;

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/alloc.h"
 #include "util/banned.h"
 
 #define QUERY_SQL_MAX   16384
@@ -239,7 +240,7 @@ static int prepare_bound(struct store *s, struct qbuf *b, sqlite3_stmt **st, str
 static int each_row(struct store *s, const struct table_def *t, sqlite3_stmt *st, size_t max,
                     store_row_fn fn, void *ctx, size_t *nrows, struct kith_error *err)
 {
-    struct store_value *vals = calloc(t->nfields, sizeof(*vals));
+    struct store_value *vals = alloc_array_zero(t->nfields, sizeof(*vals));
     if (!vals)
         return kith_err(err, KITH_ENOMEM, "out of memory reading %s", t->name);
     int rc = 0;
@@ -572,7 +573,7 @@ int store_scope_ids(struct store *s, const struct table_def *t, const struct sto
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
         if (*n == cap) {
             cap = cap ? cap * 2 : 1024;
-            int64_t *grown = realloc(*ids, cap * sizeof(**ids));
+            int64_t *grown = alloc_array_grow(*ids, cap, sizeof(**ids));
             if (!grown) {
                 rc = kith_err(err, KITH_ENOMEM, "out of memory listing %s", t->name);
                 break;

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "util/alloc.h"
 #include "util/banned.h"
 
 sqlite3 *store_db(struct store *s)
@@ -120,7 +121,7 @@ int store_open(const char *path, int flags, struct store **out, struct kith_erro
     struct store *s = calloc(1, sizeof(*s));
     if (!s)
         return kith_err(err, KITH_ENOMEM, "out of memory opening %s", path);
-    s->stmts = calloc(model_ntables, sizeof(*s->stmts));
+    s->stmts = alloc_array_zero(model_ntables, sizeof(*s->stmts));
     if (!s->stmts) {
         free(s);
         return kith_err(err, KITH_ENOMEM, "out of memory opening %s", path);
@@ -446,7 +447,7 @@ int store_scan(struct store *s, const struct table_def *t, store_row_fn fn, void
         if ((rc = prepare(s, sql, &ts->scan, err)) < 0)
             return rc;
     }
-    struct store_value *vals = calloc(t->nfields, sizeof(*vals));
+    struct store_value *vals = alloc_array_zero(t->nfields, sizeof(*vals));
     if (!vals)
         return kith_err(err, KITH_ENOMEM, "out of memory scanning %s", t->name);
     sqlite3_stmt *st = ts->scan;
@@ -618,8 +619,8 @@ int store_bulk_defer_indexes(struct store_bulk *b, struct kith_error *err)
     char **drops = NULL;
     size_t n = 0;
     while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
-        char **list = realloc(b->index_sql, (n + 1) * sizeof(*list));
-        char **dlist = list ? realloc(drops, (n + 1) * sizeof(*dlist)) : NULL;
+        char **list = alloc_array_grow(b->index_sql, n + 1, sizeof(*list));
+        char **dlist = list ? alloc_array_grow(drops, n + 1, sizeof(*dlist)) : NULL;
         if (list)
             b->index_sql = list;
         if (dlist)

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/alloc.h"
 #include "util/banned.h"
 
 /* Rows of one kind a load may hold: caps every growable array of the loader. */
@@ -83,7 +84,7 @@ static int label_row(void *ctx, sqlite3_stmt *st, struct kith_error *err)
     if (l->n % 64 == 0) {
         if (l->n >= CV_MAX_ROWS)
             return kith_err(err, KITH_ERANGE, "too many distinct labels");
-        char **p = realloc(l->names, (l->n + 64) * sizeof(*p));
+        char **p = alloc_array_grow(l->names, l->n + 64, sizeof(*p));
         if (!p)
             return kith_err(err, KITH_ENOMEM, "out of memory loading labels");
         l->names = p;
@@ -224,8 +225,8 @@ static int compact_account_labels(struct cv_data *d, struct kith_error *err)
     struct cv_labels *labels[] = {&d->industries, &d->revenue_bands, &d->sources, &d->units};
     for (size_t k = 0; k < 4; k++) {
         struct cv_labels *l = labels[k];
-        bool *used = calloc(l->n + 1, sizeof(*used));
-        int32_t *map = malloc((l->n + 1) * sizeof(*map));
+        bool *used = alloc_array_zero(l->n + 1, sizeof(*used));
+        int32_t *map = alloc_array(l->n + 1, sizeof(*map));
         if (!used || !map) {
             free(used);
             free(map);
@@ -531,7 +532,7 @@ static int fold_costs(const struct cost_scan *c, struct cv_data *d, struct kith_
     size_t m = 0;
     for (size_t k = 0; k < c->ncontacts; k++)
         m += c->seen[k];
-    struct account_cost *ac = malloc((m ? m : 1) * sizeof(*ac));
+    struct account_cost *ac = alloc_array(m, sizeof(*ac));
     if (!ac)
         return kith_err(err, KITH_ENOMEM, "out of memory summing costs");
     size_t j = 0;
@@ -542,7 +543,7 @@ static int fold_costs(const struct cost_scan *c, struct cv_data *d, struct kith_
     size_t accounts = 0;
     for (size_t i = 0; i < m; i++)
         accounts += i == 0 || ac[i].account != ac[i - 1].account;
-    d->costs = calloc(accounts ? accounts : 1, sizeof(*d->costs));
+    d->costs = alloc_array_zero(accounts, sizeof(*d->costs));
     if (!d->costs) {
         free(ac);
         return kith_err(err, KITH_ENOMEM, "out of memory summing costs");
@@ -589,9 +590,9 @@ static int load_costs(struct store *s, const struct store_cv_request *req, struc
     c.nvoided = voided.n;
     c.types = types.p;
     c.ntypes = types.n;
-    c.to_date = calloc(contacts.n + 1, sizeof(*c.to_date));
-    c.current = calloc(contacts.n + 1, sizeof(*c.current));
-    c.seen = calloc(contacts.n + 1, sizeof(*c.seen));
+    c.to_date = alloc_array_zero(contacts.n + 1, sizeof(*c.to_date));
+    c.current = alloc_array_zero(contacts.n + 1, sizeof(*c.current));
+    c.seen = alloc_array_zero(contacts.n + 1, sizeof(*c.seen));
     if (!c.to_date || !c.current || !c.seen) {
         rc = kith_err(err, KITH_ENOMEM, "out of memory for the costs of %zu contacts", contacts.n);
         goto out_free;
@@ -600,7 +601,8 @@ static int load_costs(struct store *s, const struct store_cv_request *req, struc
     if (contacts.n > 0 && contacts.n < UINT32_MAX) {
         int64_t lo = contacts.p[0].id, hi = contacts.p[contacts.n - 1].id;
         uint64_t span = (uint64_t)(hi - lo) + 1;
-        if (span <= 4 * (uint64_t)contacts.n + 4096 && (c.slot = calloc(span, sizeof(*c.slot)))) {
+        if (span <= 4 * (uint64_t)contacts.n + 4096 &&
+            (c.slot = alloc_array_zero(span, sizeof(*c.slot)))) {
             c.slot_base = lo;
             c.nslots = (size_t)span;
             for (size_t k = 0; k < contacts.n; k++)
