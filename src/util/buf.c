@@ -42,7 +42,8 @@ static int reserve(struct buf *b, size_t n)
     return 0;
 }
 
-int buf_add(struct buf *b, const void *p, size_t n)
+/* The slow path of buf_add (buf.h): makes room first. */
+int buf_add_grow(struct buf *b, const void *p, size_t n)
 {
     int rc = reserve(b, n);
     if (rc < 0)
@@ -113,6 +114,15 @@ void buf_reset(struct buf *b)
     b->len = 0;
     if (b->data)
         b->data[0] = '\0';
+}
+
+void buf_truncate(struct buf *b, size_t len)
+{
+    if (len > b->len)
+        BUG("buf_truncate to %zu bytes of %zu", len, b->len);
+    b->len = len;
+    if (b->data)
+        b->data[len] = '\0';
 }
 
 char *buf_detach(struct buf *b, size_t *len)

@@ -14,6 +14,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <string.h>
 
 struct buf {
     char *data; /* NULL until the first append */
@@ -27,9 +28,21 @@ void buf_init(struct buf *b, size_t max);
 
 /*
  * Appends p[0..n). Returns 0, KITH_ERANGE when len would pass max, or KITH_ENOMEM. On failure
- * the buffer is unchanged: what was appended before is still there.
+ * the buffer is unchanged: what was appended before is still there. Inline for the common case
+ * (room already there), as CSV fields are appended a few at a time per record.
  */
-int buf_add(struct buf *b, const void *p, size_t n);
+int buf_add_grow(struct buf *b, const void *p, size_t n);
+static inline int buf_add(struct buf *b, const void *p, size_t n)
+{
+    if (n < b->cap - b->len && n <= b->max - b->len) {
+        if (n)
+            memcpy(b->data + b->len, p, n);
+        b->len += n;
+        b->data[b->len] = '\0';
+        return 0;
+    }
+    return buf_add_grow(b, p, n);
+}
 
 /* Appends a C string (buf_add of its bytes). */
 int buf_add_str(struct buf *b, const char *s);
@@ -44,6 +57,9 @@ const char *buf_str(const struct buf *b);
 
 /* Empties the buffer, keeping its memory for the next appends. */
 void buf_reset(struct buf *b);
+
+/* Drops the bytes past len (len <= b->len; more is a caller's bug), keeping the memory. */
+void buf_truncate(struct buf *b, size_t len);
 
 /*
  * Hands the contents (NUL-terminated, *len bytes when len is non-NULL) to the caller, who frees

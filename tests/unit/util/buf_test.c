@@ -42,6 +42,10 @@ static void appends_bytes_and_text(void **state)
     assert_int_equal(buf_addf(&b, "-%d-%s", 42, "x"), 0);
     assert_string_equal(buf_str(&b), "abcd-42-x");
     assert_int_equal(b.len, 9);
+    buf_truncate(&b, 4);
+    assert_string_equal(buf_str(&b), "abcd");
+    assert_int_equal(buf_addf(&b, "-%d-%s", 42, "x"), 0);
+    assert_string_equal(buf_str(&b), "abcd-42-x");
     /* embedded NUL bytes are data */
     assert_int_equal(buf_add(&b, "\0z", 2), 0);
     assert_int_equal(b.len, 11);
