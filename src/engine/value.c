@@ -7,7 +7,6 @@
 #include "engine/value.h"
 
 #include <math.h>
-#include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,11 +16,11 @@
 #include "engine/summary.h"
 #include "util/alloc.h"
 #include "util/money.h"
+#include "util/par.h"
 
 #include "util/banned.h"
 
 #define DAYS_PER_MONTH (365.25 / 12)
-#define MAX_THREADS    8
 
 static double minor_per_unit(void)
 {
@@ -495,14 +494,14 @@ static void *predict_runs(void *arg)
     return NULL;
 }
 
-/* Threads for n distinct histories: one per 20,000, at most the online CPUs and MAX_THREADS. */
+/* Threads for n distinct histories: one per 20,000, at most the online CPUs and PAR_MAX. */
 static size_t predict_threads(size_t runs)
 {
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     size_t t = runs / 20000 + 1;
     if (cpus > 0 && t > (size_t)cpus)
         t = (size_t)cpus;
-    return t > MAX_THREADS ? MAX_THREADS : t;
+    return t > PAR_MAX ? PAR_MAX : t;
 }
 
 int value_predict_summaries(const struct bgnbd_params *bg, const struct gg_params *gg,
@@ -539,11 +538,9 @@ int value_predict_summaries(const struct bgnbd_params *bg, const struct gg_param
 
     /* the series dominate: distinct histories are shared out among threads (no shared writes:
      * each customer belongs to one run) */
-    struct predict_job jobs[MAX_THREADS];
-    pthread_t tid[MAX_THREADS];
-    bool started[MAX_THREADS] = {false};
+    struct predict_job jobs[PAR_MAX];
     const size_t nt = predict_threads(runs);
-    for (size_t t = 0; t < nt; t++) {
+    for (size_t t = 0; t < nt; t++)
         jobs[t] = (struct predict_job){.bg = bg,
                                        .gg = gg,
                                        .c = c,
@@ -555,16 +552,7 @@ int value_predict_summaries(const struct bgnbd_params *bg, const struct gg_param
                                        .p_alive = p_alive,
                                        .expected = expected,
                                        .value = value};
-        if (t > 0)
-            started[t] = pthread_create(&tid[t], NULL, predict_runs, &jobs[t]) == 0;
-    }
-    predict_runs(&jobs[0]);
-    for (size_t t = 1; t < nt; t++) {
-        if (started[t])
-            pthread_join(tid[t], NULL);
-        else
-            predict_runs(&jobs[t]); /* no thread to be had: do its share here */
-    }
+    par_run((unsigned)nt, predict_runs, jobs, sizeof(jobs[0]));
     free(hs);
     free(at);
     return 0;
