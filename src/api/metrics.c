@@ -4,6 +4,7 @@
  */
 #include "api/handlers.h"
 #include "api/server_int.h"
+#include "util/buf.h"
 
 #include <inttypes.h>
 #include <stdarg.h>
@@ -13,7 +14,6 @@
 #include <string.h>
 
 #include "util/banned.h"
-#include "util/buf.h"
 
 #define METRICS_MAX_SERIES 512
 #define METRICS_PAGE_MAX   (4u << 20) /* bytes: 512 series take about 40 KiB */

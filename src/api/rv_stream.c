@@ -20,9 +20,9 @@
 #include "api/access.h"
 #include "api/handlers.h"
 #include "model/table.h"
+#include "util/buf.h"
 
 #include "util/banned.h"
-#include "util/buf.h"
 
 #define STREAM_MAX_SUBSCRIBERS 256
 #define STREAM_BACKLOG_MAX     (1024 * 1024) /* bytes queued for one subscriber */

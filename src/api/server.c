@@ -11,6 +11,8 @@
 #include "api/rvstate.h"
 #include "api/server_int.h"
 #include "api/static.h"
+#include "util/buf.h"
+#include "util/num.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -26,7 +28,6 @@
 #include <time.h>
 
 #include "util/banned.h"
-#include "util/buf.h"
 
 #define PATH_MAX_LEN 2048
 
@@ -367,9 +368,8 @@ static int parse_listen(const char *listen, struct sockaddr_in *sa, struct kith_
                         listen);
     memcpy(host, listen, (size_t)(colon - listen));
     host[colon - listen] = '\0';
-    char *end;
-    long port = strtol(colon + 1, &end, 10);
-    if (*end || port < 0 || port > 65535)
+    int64_t port;
+    if (num_int64(colon + 1, 0, 65535, &port, "port", NULL) < 0)
         return kith_err(err, KITH_EINVAL, "--listen: '%s' is not a port number", colon + 1);
     memset(sa, 0, sizeof(*sa));
     sa->sin_family = AF_INET;

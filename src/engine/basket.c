@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "util/alloc.h"
+
 #include "util/banned.h"
 
 #define MAX_NODES ((size_t)INT32_MAX - 1)

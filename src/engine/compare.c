@@ -13,6 +13,7 @@
 #include "engine/rv.h"
 
 #include "util/alloc.h"
+
 #include "util/banned.h"
 
 #define NSTATS             7 /* count, sum (mean), p10, p25, p50, p75, p90 */

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "util/alloc.h"
+
 #include "util/banned.h"
 
 static int double_cmp(const void *pa, const void *pb)

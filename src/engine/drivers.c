@@ -14,6 +14,7 @@
 #include "engine/dist.h"
 
 #include "util/alloc.h"
+
 #include "util/banned.h"
 
 /* ---- periods ---------------------------------------------------------------------------- */

@@ -13,6 +13,7 @@
 #include "engine/quantile.h"
 
 #include "util/alloc.h"
+
 #include "util/banned.h"
 
 static const char *const outcome_names[] = {"margin", "growth", "churn"};

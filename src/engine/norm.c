@@ -16,6 +16,7 @@
 #include <strings.h>
 
 #include "util/alloc.h"
+#include "util/num.h"
 #include "util/par.h"
 #include "engine/quantile.h"
 #include "engine/rv.h"
@@ -173,14 +174,7 @@ static bool parse_id(const char *text, int64_t *id)
 {
     if (*text == '#')
         text++;
-    if (!*text)
-        return false;
-    char *end;
-    long long v = strtoll(text, &end, 10);
-    if (*end || v <= 0)
-        return false;
-    *id = v;
-    return true;
+    return num_int64(text, 1, INT64_MAX, id, "id", NULL) == 0;
 }
 
 int norm_key_from_text(const struct rv_snapshot *s, enum norm_dim dim, const char *text,

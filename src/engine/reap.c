@@ -13,6 +13,7 @@
 #include "engine/dist.h"
 
 #include "util/alloc.h"
+
 #include "util/banned.h"
 
 void reap_options_default(struct reap_options *o)

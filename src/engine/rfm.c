@@ -10,6 +10,7 @@
 #include "engine/dist.h"
 
 #include "util/alloc.h"
+
 #include "util/banned.h"
 
 /* One rule: the score ranges (inclusive) and the newness it needs (-1: either). */

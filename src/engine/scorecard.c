@@ -11,6 +11,7 @@
 #include "engine/quantile.h"
 
 #include "util/alloc.h"
+
 #include "util/banned.h"
 
 static bool in_period(const struct scorecard_spec *spec, int32_t t)

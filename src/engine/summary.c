@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "util/alloc.h"
+
 #include "util/banned.h"
 
 struct txn {

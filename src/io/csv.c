@@ -15,8 +15,9 @@
 #include <string.h>
 
 #include "util/alloc.h"
-#include "util/banned.h"
 #include "util/buf.h"
+
+#include "util/banned.h"
 
 #define READ_CHUNK   (256 * 1024)
 #define PARSER_BLOCK 4096

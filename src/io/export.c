@@ -14,11 +14,11 @@
 
 #include "io/csv.h"
 #include "io/import.h"
+#include "util/buf.h"
 #include "util/money.h"
 #include "util/timefmt.h"
 
 #include "util/banned.h"
-#include "util/buf.h"
 
 #define JSON_ROW_MAX (16 * 1024 * 1024)
 

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "util/alloc.h"
+
 #include "util/banned.h"
 
 #define BLOCK_SIZE (64 * 1024)

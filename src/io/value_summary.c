@@ -5,7 +5,7 @@
  */
 #include "io/value_summary.h"
 
-#include <errno.h>
+#include <float.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -15,6 +15,8 @@
 #include "io/csv.h"
 
 #include "util/alloc.h"
+#include "util/num.h"
+
 #include "util/banned.h"
 
 #define MAX_ROWS ((size_t)1 << 31)
@@ -54,10 +56,8 @@ static int parse_number(const struct csv_cell *cell, const char *name, uint64_t 
     if (cell->is_null || cell->len == 0)
         return kith_err(err, KITH_EINVAL, "%s:%llu: %s is empty", name, (unsigned long long)line,
                         col);
-    char *end;
-    errno = 0;
-    double v = strtod(cell->s, &end);
-    if (end == cell->s || *end != '\0' || errno == ERANGE || !isfinite(v))
+    double v;
+    if (num_parse_double(cell->s, cell->len, -DBL_MAX, DBL_MAX, &v, col, NULL) < 0)
         return kith_err(err, KITH_EINVAL, "%s:%llu: %s '%.40s' is not a number", name,
                         (unsigned long long)line, col, cell->s);
     *out = v;

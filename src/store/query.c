@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "util/alloc.h"
+
 #include "util/banned.h"
 
 #define QUERY_SQL_MAX   16384

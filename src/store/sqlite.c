@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "util/alloc.h"
+
 #include "util/banned.h"
 
 sqlite3 *store_db(struct store *s)

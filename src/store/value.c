@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "util/alloc.h"
+
 #include "util/banned.h"
 
 /* Rows of one kind a load may hold: caps every growable array of the loader. */

@@ -10,6 +10,7 @@
 #include <sys/mman.h>
 
 #include "util/alloc.h"
+
 #include "util/banned.h"
 
 #define HUGE_PAGE ((uintptr_t)2 << 20)
