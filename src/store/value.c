@@ -33,7 +33,7 @@ static int grow(void **arr, size_t *cap, size_t need, size_t elem, const char *w
     size_t ncap = *cap ? *cap * 2 : 1024;
     while (ncap < need)
         ncap *= 2;
-    void *p = realloc(*arr, ncap * elem);
+    void *p = alloc_array_grow(*arr, ncap, elem);
     if (!p)
         return kith_err(err, KITH_ENOMEM, "out of memory loading %zu %s", need, what);
     *arr = p;
