@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/num.h"
 #include "util/timefmt.h"
 
 #include "util/banned.h"
@@ -56,9 +57,8 @@ static bool query_positive(const struct api_request *req, const char *name, int6
     const char *v = api_query(req, name);
     if (!v)
         return true;
-    char *end = NULL;
-    long long n = *v >= '0' && *v <= '9' ? strtoll(v, &end, 10) : 0;
-    if (n < 1 || n > max || !end || *end) {
+    int64_t n;
+    if (num_int64(v, 1, max, &n, name, NULL) < 0) {
         api_error(res, 422, "invalid", name, "%s must be a whole number from 1 to %lld", name,
                   (long long)max);
         return false;

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "util/num.h"
 #include "util/timefmt.h"
 
 #include "util/banned.h"
@@ -38,9 +39,8 @@ static int env_seconds(const char *name, int64_t *ms, struct kith_error *err)
     const char *v = getenv(name);
     if (!v || !*v)
         return 0;
-    char *end;
-    long long s = strtoll(v, &end, 10);
-    if (*end || s < 0 || s > LIFETIME_MAX_S || *v == '-' || *v == '+' || *v == ' ')
+    int64_t s;
+    if (num_int64(v, 0, LIFETIME_MAX_S, &s, name, NULL) < 0)
         return kith_err(err, KITH_EINVAL,
                         "%s must be a whole number of seconds from 0 to %d; got '%s'", name,
                         LIFETIME_MAX_S, v);

@@ -4,9 +4,11 @@
  */
 #include "api/handlers.h"
 #include "api/server_int.h"
+#include "util/buf.h"
 
 #include <inttypes.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +16,7 @@
 #include "util/banned.h"
 
 #define METRICS_MAX_SERIES 512
+#define METRICS_PAGE_MAX   (4u << 20) /* bytes: 512 series take about 40 KiB */
 
 static const double bucket_le[] = {0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5};
 #define NBUCKETS (sizeof(bucket_le) / sizeof(bucket_le[0]))
@@ -53,10 +56,10 @@ void api_metrics_record(const char *route, int status, double seconds)
     pthread_mutex_unlock(&g_lock);
 }
 
-/* Appends to a growing text buffer; on allocation failure the buffer is dropped. */
+/* The page being written (capped at METRICS_PAGE_MAX) and the first append that failed. */
 struct textbuf {
-    char *s;
-    size_t len, cap;
+    struct buf b;
+    int rc;
 };
 
 static void tb_printf(struct textbuf *tb, const char *fmt, ...)
@@ -64,37 +67,18 @@ static void tb_printf(struct textbuf *tb, const char *fmt, ...)
 
 static void tb_printf(struct textbuf *tb, const char *fmt, ...)
 {
-    if (!tb->s && tb->cap)
+    if (tb->rc < 0)
         return;
-    for (;;) {
-        va_list ap;
-        va_start(ap, fmt);
-        size_t room = tb->cap - tb->len;
-        int n = vsnprintf(tb->s ? tb->s + tb->len : NULL, tb->s ? room : 0, fmt, ap);
-        va_end(ap);
-        if (n < 0)
-            return;
-        if (tb->s && (size_t)n < room) {
-            tb->len += (size_t)n;
-            return;
-        }
-        size_t cap = tb->cap ? tb->cap * 2 : 8192;
-        while (cap < tb->len + (size_t)n + 1)
-            cap *= 2;
-        char *ns = realloc(tb->s, cap);
-        if (!ns) {
-            free(tb->s);
-            tb->s = NULL;
-            return;
-        }
-        tb->s = ns;
-        tb->cap = cap;
-    }
+    va_list ap;
+    va_start(ap, fmt);
+    tb->rc = buf_vaddf(&tb->b, fmt, ap);
+    va_end(ap);
 }
 
 void api_get_metrics(struct api_request *req, struct api_response *res)
 {
-    struct textbuf tb = {0};
+    struct textbuf tb = {.rc = 0};
+    buf_init(&tb.b, METRICS_PAGE_MAX);
     pthread_mutex_lock(&g_lock);
     tb_printf(&tb, "# HELP kith_http_requests_total Requests answered, by route and status.\n"
                    "# TYPE kith_http_requests_total counter\n");
@@ -128,12 +112,12 @@ void api_get_metrics(struct api_request *req, struct api_response *res)
                   "# HELP kith_database_bytes Size of the database file.\n"
                   "# TYPE kith_database_bytes gauge\nkith_database_bytes %" PRId64 "\n",
                   bytes);
-    if (!tb.s) {
-        api_error(res, 500, "internal", NULL, "out of memory");
+    if (tb.rc < 0) {
+        buf_release(&tb.b);
+        api_error(res, 500, "internal", NULL, "metrics page: %s", kith_strerror(tb.rc));
         return;
     }
     res->status = 200;
-    res->text = tb.s;
-    res->text_len = tb.len;
+    res->text = buf_detach(&tb.b, &res->text_len);
     res->content_type = "text/plain; version=0.0.4";
 }

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/num.h"
+
 #include "util/banned.h"
 
 void api_json(struct api_response *res, int status, json_t *body)
@@ -91,9 +93,8 @@ const char *api_header(const struct api_request *req, const char *name)
 bool api_param_id(const struct api_request *req, int i, int64_t *id, struct api_response *res)
 {
     const char *p = i < req->nparams ? req->params[i] : NULL;
-    char *end = NULL;
-    long long v = p && *p >= '1' && *p <= '9' ? strtoll(p, &end, 10) : 0;
-    if (v <= 0 || !end || *end) {
+    int64_t v;
+    if (!p || num_int64(p, 1, INT64_MAX, &v, "id", NULL) < 0) {
         api_error(res, 404, "not_found", NULL, "no such record");
         return false;
     }

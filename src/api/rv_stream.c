@@ -20,6 +20,7 @@
 #include "api/access.h"
 #include "api/handlers.h"
 #include "model/table.h"
+#include "util/buf.h"
 
 #include "util/banned.h"
 
@@ -31,9 +32,9 @@ struct subscriber {
     struct MHD_Connection *conn;
     struct store_scope scope;
     int64_t user_id;
-    pthread_mutex_t mu; /* buf, len, off, suspended, closed, overflowed */
-    char *buf;
-    size_t len, off, cap;
+    pthread_mutex_t mu; /* backlog, off, suspended, closed, overflowed */
+    struct buf backlog; /* events not yet sent, from off; capped at STREAM_BACKLOG_MAX */
+    size_t off;
     bool suspended, closed, overflowed;
 };
 
@@ -41,26 +42,20 @@ static pthread_mutex_t g_mu = PTHREAD_MUTEX_INITIALIZER; /* the list and its cou
 static struct subscriber *g_subs;
 static unsigned g_count;
 
+/* Empties u's backlog once the reader has taken all of it (u->mu held). */
+static void compact_locked(struct subscriber *u)
+{
+    if (u->off > 0 && u->off == u->backlog.len) {
+        u->off = 0;
+        buf_reset(&u->backlog);
+    }
+}
+
 /* Appends text to u's backlog (u->mu held); false when the backlog is full. */
 static bool queue_locked(struct subscriber *u, const char *text, size_t n)
 {
-    if (u->off > 0 && u->off == u->len)
-        u->off = u->len = 0;
-    if (u->len + n > STREAM_BACKLOG_MAX)
-        return false;
-    if (u->len + n > u->cap) {
-        size_t cap = u->cap ? u->cap : 4096;
-        while (cap < u->len + n)
-            cap *= 2;
-        char *b = realloc(u->buf, cap);
-        if (!b)
-            return false;
-        u->buf = b;
-        u->cap = cap;
-    }
-    memcpy(u->buf + u->len, text, n);
-    u->len += n;
-    return true;
+    compact_locked(u);
+    return buf_add(&u->backlog, text, n) == 0;
 }
 
 /* Wakes u's connection if its reader suspended it (u->mu held). */
@@ -77,9 +72,10 @@ static ssize_t reader(void *cls, uint64_t pos, char *out, size_t max)
     (void)pos;
     struct subscriber *u = cls;
     pthread_mutex_lock(&u->mu);
-    if (u->off < u->len) {
-        size_t n = u->len - u->off < max ? u->len - u->off : max;
-        memcpy(out, u->buf + u->off, n);
+    if (u->off < u->backlog.len) {
+        size_t left = u->backlog.len - u->off;
+        size_t n = left < max ? left : max;
+        memcpy(out, u->backlog.data + u->off, n);
         u->off += n;
         pthread_mutex_unlock(&u->mu);
         return (ssize_t)n;
@@ -107,7 +103,7 @@ static void subscriber_free(void *cls)
         }
     pthread_mutex_unlock(&g_mu);
     pthread_mutex_destroy(&u->mu);
-    free(u->buf);
+    buf_release(&u->backlog);
     free(u);
 }
 
@@ -124,11 +120,12 @@ void rv_stream_publish(struct store *s, int64_t contact_id, const char *event, c
             continue; /* not a contact this subscriber may read */
         pthread_mutex_lock(&u->mu);
         if (!u->closed) {
-            size_t mark = u->len;
+            compact_locked(u); /* before the mark: the appends below must not move it */
+            size_t mark = u->backlog.len;
             bool ok = queue_locked(u, head, (size_t)hn) && queue_locked(u, data, dn) &&
                       queue_locked(u, "\n\n", 2);
             if (!ok) {
-                u->len = mark; /* never half an event */
+                buf_truncate(&u->backlog, mark); /* never half an event */
                 if (!u->overflowed) {
                     static const char over[] = "event: overflow\ndata: {}\n\n";
                     u->overflowed = queue_locked(u, over, sizeof(over) - 1);
@@ -191,6 +188,7 @@ void api_rv_stream(struct api_request *req, struct api_response *res)
     }
     static const char hello[] = ": kith RV exceptions\nretry: 3000\n\n";
     pthread_mutex_init(&u->mu, NULL);
+    buf_init(&u->backlog, STREAM_BACKLOG_MAX);
     u->conn = req->conn;
     u->scope = scope;
     u->user_id = req->who->user_id;

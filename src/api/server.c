@@ -11,6 +11,8 @@
 #include "api/rvstate.h"
 #include "api/server_int.h"
 #include "api/static.h"
+#include "util/buf.h"
+#include "util/num.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -30,8 +32,7 @@
 #define PATH_MAX_LEN 2048
 
 struct conn_state {
-    char *body;
-    size_t len, cap;
+    struct buf body; /* capped at API_BODY_MAX */
     bool too_big;
     struct timespec start;
 };
@@ -258,26 +259,26 @@ static void dispatch(struct MHD_Connection *conn, const char *method, const char
         api_error(res, 503, "unavailable", NULL, "the database cannot be opened");
         return;
     }
-    if (cs->len > 0) {
+    if (cs->body.len > 0) {
         if (!is_json_type(api_header(&req, MHD_HTTP_HEADER_CONTENT_TYPE))) {
             api_error(res, 415, "unsupported_media_type", NULL,
                       "the request body must be application/json");
             return;
         }
-        if (!api_json_depth_ok(cs->body, cs->len, API_JSON_DEPTH_MAX)) {
+        if (!api_json_depth_ok(cs->body.data, cs->body.len, API_JSON_DEPTH_MAX)) {
             api_error(res, 400, "too_deep", NULL, "JSON nested deeper than %d levels",
                       API_JSON_DEPTH_MAX);
             return;
         }
         json_error_t jerr;
-        req.body = json_loadb(cs->body, cs->len, JSON_REJECT_DUPLICATES, &jerr);
+        req.body = json_loadb(cs->body.data, cs->body.len, JSON_REJECT_DUPLICATES, &jerr);
         if (!req.body) {
             api_error(res, 400, "bad_json", NULL, "invalid JSON at line %d column %d: %s",
                       jerr.line, jerr.column, jerr.text);
             return;
         }
-        req.raw_body = cs->body;
-        req.body_len = cs->len;
+        req.raw_body = cs->body.data;
+        req.body_len = cs->body.len;
     }
     if (route->roles) {
         if (api_authenticate(&req, &who, res) < 0)
@@ -314,6 +315,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         cs = calloc(1, sizeof(*cs));
         if (!cs)
             return MHD_NO;
+        buf_init(&cs->body, API_BODY_MAX);
         clock_gettime(CLOCK_MONOTONIC, &cs->start);
         *con_cls = cs;
         atomic_fetch_add(&g_in_flight, 1);
@@ -321,22 +323,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     }
     if (*upload_data_size > 0) {
         size_t n = *upload_data_size;
-        if (!cs->too_big && cs->len + n > API_BODY_MAX)
-            cs->too_big = true;
         if (!cs->too_big) {
-            if (cs->len + n + 1 > cs->cap) {
-                size_t cap = cs->cap ? cs->cap : 4096;
-                while (cap < cs->len + n + 1)
-                    cap *= 2;
-                char *nb = realloc(cs->body, cap);
-                if (!nb)
-                    return MHD_NO;
-                cs->body = nb;
-                cs->cap = cap;
-            }
-            memcpy(cs->body + cs->len, upload_data, n);
-            cs->len += n;
-            cs->body[cs->len] = '\0';
+            int rc = buf_add(&cs->body, upload_data, n);
+            if (rc == KITH_ERANGE) { /* answered 413 once the body has arrived */
+                cs->too_big = true;
+                buf_release(&cs->body);
+            } else if (rc < 0)
+                return MHD_NO;
         }
         *upload_data_size = 0;
         return MHD_YES;
@@ -360,7 +353,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     struct conn_state *cs = *con_cls;
     if (!cs)
         return;
-    free(cs->body);
+    buf_release(&cs->body);
     free(cs);
     *con_cls = NULL;
     atomic_fetch_sub(&g_in_flight, 1);
@@ -375,9 +368,8 @@ static int parse_listen(const char *listen, struct sockaddr_in *sa, struct kith_
                         listen);
     memcpy(host, listen, (size_t)(colon - listen));
     host[colon - listen] = '\0';
-    char *end;
-    long port = strtol(colon + 1, &end, 10);
-    if (*end || port < 0 || port > 65535)
+    int64_t port;
+    if (num_int64(colon + 1, 0, 65535, &port, "port", NULL) < 0)
         return kith_err(err, KITH_EINVAL, "--listen: '%s' is not a port number", colon + 1);
     memset(sa, 0, sizeof(*sa));
     sa->sin_family = AF_INET;

@@ -12,6 +12,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "util/num.h"
+
 #include "util/banned.h"
 
 #define INDEX_PATH "/index.html"
@@ -53,8 +55,10 @@ static bool accepts_gzip(const char *value)
         size_t plen = strcspn(params, ",");
         double q = 1.0;
         for (size_t i = 0; i + 1 < plen; i++)
-            if ((params[i] == 'q' || params[i] == 'Q') && params[i + 1] == '=')
-                q = strtod(params + i + 2, NULL);
+            if ((params[i] == 'q' || params[i] == 'Q') && params[i + 1] == '=' &&
+                num_parse_double(params + i + 2, strcspn(params + i + 2, " \t;,"), 0, 1, &q, "q",
+                                 NULL) < 0)
+                q = 0; /* a q that is no weight accepts nothing */
         if (tok == 4 && strncasecmp(value, "gzip", 4) == 0)
             gzip = q > 0;
         else if (tok == 1 && value[0] == '*')

@@ -6,6 +6,7 @@
 #include "api/audit.h"
 #include "api/auth.h"
 #include "api/handlers.h"
+#include "util/num.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,9 +40,8 @@ void api_get_tokens(struct api_request *req, struct api_response *res)
     int64_t user_id = req->who->user_id;
     const char *q = api_query(req, "user_id");
     if (q) {
-        char *end = NULL;
-        long long v = *q >= '1' && *q <= '9' ? strtoll(q, &end, 10) : 0;
-        if (v <= 0 || !end || *end) {
+        int64_t v;
+        if (num_int64(q, 1, INT64_MAX, &v, "user_id", NULL) < 0) {
             api_error(res, 422, "invalid", "user_id", "user_id must be a positive whole number");
             return;
         }

@@ -7,6 +7,7 @@
 
 #include "api/api.h"
 #include "cmd/cmd.h"
+#include "util/num.h"
 
 #include "util/banned.h"
 
@@ -44,9 +45,8 @@ int cmd_serve(int argc, char **argv)
             o.listen = optarg;
             break;
         case 't': {
-            char *end;
-            long n = strtol(optarg, &end, 10);
-            if (*end || n < 1 || n > 256)
+            int64_t n;
+            if (num_int64(optarg, 1, 256, &n, "--threads", NULL) < 0)
                 return cmd_usage_error("serve", "--threads wants a number from 1 to 256");
             o.threads = (unsigned)n;
             break;

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cmd/cmd.h"
+#include "util/num.h"
 #include "util/password.h"
 #include "util/secret.h"
 #include "util/timefmt.h"
@@ -288,16 +289,15 @@ out_wipe:
 static int token_revoke(struct store *s, const struct store_user_auth *u, const char *arg,
                         struct kith_error *err)
 {
-    char *end = NULL;
-    long long id = *arg >= '1' && *arg <= '9' ? strtoll(arg, &end, 10) : 0;
+    int64_t id;
     struct store_token t;
     int rc;
-    if (id <= 0 || !end || *end)
+    if (num_int64(arg, 1, INT64_MAX, &id, "--revoke", NULL) < 0)
         return kith_err(err, KITH_EINVAL, "--revoke wants a token id (see --list); got '%s'", arg);
     if ((rc = store_token_get(s, id, &t, err)) < 0 || t.user_id != u->id)
-        return kith_err(err, KITH_ENOTFOUND, "%s has no API token %lld", u->email, id);
+        return kith_err(err, KITH_ENOTFOUND, "%s has no API token %lld", u->email, (long long)id);
     if (t.revoked_at) {
-        printf("API token %lld was revoked already\n", id);
+        printf("API token %lld was revoked already\n", (long long)id);
         return 0;
     }
     if ((rc = store_begin(s, err)) < 0)
@@ -308,7 +308,7 @@ static int token_revoke(struct store *s, const struct store_user_auth *u, const 
         store_rollback(s);
         return rc;
     }
-    printf("API token %lld '%s' of %s revoked\n", id, t.name, u->email);
+    printf("API token %lld '%s' of %s revoked\n", (long long)id, t.name, u->email);
     return 0;
 }
 

@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/alloc.h"
+
 #include "util/banned.h"
 
 #define MAX_NODES ((size_t)INT32_MAX - 1)
@@ -48,8 +50,8 @@ int basket_set_from_lines(const struct cv_data *d, int32_t as_of_day, struct bas
             (i == 0 || d->lines[i].order_id != d->lines[i - 1].order_id))
             baskets++;
     }
-    out->start = malloc((baskets + 1) * sizeof(*out->start));
-    out->items = malloc((d->nlines ? d->nlines : 1) * sizeof(*out->items));
+    out->start = alloc_array(baskets + 1, sizeof(*out->start));
+    out->items = alloc_array(d->nlines, sizeof(*out->items));
     if (!out->start || !out->items) {
         basket_set_release(out);
         return kith_err(err, KITH_ENOMEM, "baskets: out of memory for %zu order lines", d->nlines);
@@ -112,12 +114,12 @@ static int fp_init(struct fp_tree *t, size_t nitems, size_t max_nodes)
     size_t hcap = 16;
     while (hcap < 2 * (max_nodes + 1))
         hcap *= 2;
-    t->nodes = malloc((max_nodes + 1) * sizeof(*t->nodes));
-    t->gmap = malloc((nitems ? nitems : 1) * sizeof(*t->gmap));
-    t->head = malloc((nitems ? nitems : 1) * sizeof(*t->head));
-    t->total = calloc(nitems ? nitems : 1, sizeof(*t->total));
-    t->hkey = malloc(hcap * sizeof(*t->hkey));
-    t->hval = malloc(hcap * sizeof(*t->hval));
+    t->nodes = alloc_array(max_nodes + 1, sizeof(*t->nodes));
+    t->gmap = alloc_array(nitems, sizeof(*t->gmap));
+    t->head = alloc_array(nitems, sizeof(*t->head));
+    t->total = alloc_array_zero(nitems, sizeof(*t->total));
+    t->hkey = alloc_array(hcap, sizeof(*t->hkey));
+    t->hval = alloc_array(hcap, sizeof(*t->hval));
     if (!t->nodes || !t->gmap || !t->head || !t->total || !t->hkey || !t->hval) {
         fp_release(t);
         return KITH_ENOMEM;
@@ -196,7 +198,7 @@ static int emit(struct miner *m, const int32_t *items, int len, uint64_t count)
                         m->max_itemsets);
     if (m->nsets == m->cap) {
         size_t ncap = m->cap ? 2 * m->cap : 1024;
-        struct itemset *p = realloc(m->sets, ncap * sizeof(*p));
+        struct itemset *p = alloc_array_grow(m->sets, ncap, sizeof(*p));
         if (!p)
             return kith_err(m->err, KITH_ENOMEM, "baskets: out of memory for itemsets");
         m->sets = p;
@@ -217,9 +219,9 @@ static int fp_mine(struct miner *m, const struct fp_tree *t, int32_t *suffix, in
 static int fp_mine_conditional(struct miner *m, const struct fp_tree *t, size_t j, int32_t *suffix,
                                int depth)
 {
-    uint64_t *cnt = calloc(j ? j : 1, sizeof(*cnt));
-    int32_t *newloc = malloc((j ? j : 1) * sizeof(*newloc));
-    int32_t *path = malloc((j ? j : 1) * sizeof(*path));
+    uint64_t *cnt = alloc_array_zero(j, sizeof(*cnt));
+    int32_t *newloc = alloc_array(j, sizeof(*newloc));
+    int32_t *path = alloc_array(j, sizeof(*path));
     struct fp_tree sub = {0};
     int rc = 0;
     if (!cnt || !newloc || !path) {
@@ -354,7 +356,7 @@ static int make_rules(const struct miner *m, const uint64_t *item_count, size_t 
                 continue;
             if (out->n == cap) {
                 size_t ncap = cap ? 2 * cap : 256;
-                struct basket_rule *p = realloc(out->rules, ncap * sizeof(*p));
+                struct basket_rule *p = alloc_array_grow(out->rules, ncap, sizeof(*p));
                 if (!p)
                     return kith_err(err, KITH_ENOMEM, "baskets: out of memory for rules");
                 out->rules = p;
@@ -422,11 +424,11 @@ int basket_mine(const struct basket_set *b, size_t nitems, const struct basket_o
     if (b->n == 0)
         return 0;
     const size_t total_items = b->start[b->n];
-    uint64_t *count = calloc(nitems ? nitems : 1, sizeof(*count));
-    size_t *seen = malloc((nitems ? nitems : 1) * sizeof(*seen));
-    int32_t *local = malloc((nitems ? nitems : 1) * sizeof(*local));
-    struct ranked_item *rank = malloc((nitems ? nitems : 1) * sizeof(*rank));
-    int32_t *path = malloc((total_items ? total_items : 1) * sizeof(*path));
+    uint64_t *count = alloc_array_zero(nitems, sizeof(*count));
+    size_t *seen = alloc_array(nitems, sizeof(*seen));
+    int32_t *local = alloc_array(nitems, sizeof(*local));
+    struct ranked_item *rank = alloc_array(nitems, sizeof(*rank));
+    int32_t *path = alloc_array(total_items, sizeof(*path));
     struct fp_tree tree = {0};
     struct miner m = {.max_len = o->max_len, .max_itemsets = o->max_itemsets, .err = err};
     if (!count || !seen || !local || !rank || !path) {
@@ -594,9 +596,9 @@ int basket_offers_build(const struct basket_rules *rules, const struct value_hol
     if (rules->n > UINT32_MAX)
         return kith_err(err, KITH_ERANGE, "offers: %zu rules are too many", rules->n);
     const size_t nitems = d->nproducts;
-    size_t *start = calloc(nitems + 1, sizeof(*start));
-    uint32_t *index = malloc(rules->n * sizeof(*index));
-    struct candidate *cand = malloc(rules->n * sizeof(*cand));
+    size_t *start = alloc_array_zero(nitems + 1, sizeof(*start));
+    uint32_t *index = alloc_array(rules->n, sizeof(*index));
+    struct candidate *cand = alloc_array(rules->n, sizeof(*cand));
     size_t cap = 0;
     int rc = 0;
     if (!start || !index || !cand) {
@@ -616,7 +618,7 @@ int basket_offers_build(const struct basket_rules *rules, const struct value_hol
     for (size_t i = 0; i < nitems; i++)
         start[i + 1] += start[i];
     {
-        size_t *fill = malloc((nitems ? nitems : 1) * sizeof(*fill));
+        size_t *fill = alloc_array(nitems, sizeof(*fill));
         if (!fill) {
             rc = kith_err(err, KITH_ENOMEM, "offers: out of memory");
             goto out_free;
@@ -658,7 +660,7 @@ int basket_offers_build(const struct basket_rules *rules, const struct value_hol
             size_t ncap = cap ? 2 * cap : 1024;
             while (ncap < out->n + u)
                 ncap *= 2;
-            struct basket_offer *p = realloc(out->offers, ncap * sizeof(*p));
+            struct basket_offer *p = alloc_array_grow(out->offers, ncap, sizeof(*p));
             if (!p) {
                 rc = kith_err(err, KITH_ENOMEM, "offers: out of memory");
                 goto out_free;

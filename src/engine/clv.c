@@ -19,6 +19,7 @@
 #include <gsl/gsl_sf_gamma.h>
 #include <gsl/gsl_sf_psi.h>
 
+#include "util/alloc.h"
 #include "util/par.h"
 
 #include "util/banned.h"
@@ -746,7 +747,7 @@ static int cmp_time(const void *pa, const void *pb)
 /* Orders d and w by (T, t_x, x): the BG/NBD sum then meets each T and t_x in runs. */
 static int sort_by_time(struct clv_customer *d, double *w, size_t m)
 {
-    struct weighted *v = malloc((m ? m : 1) * sizeof(*v));
+    struct weighted *v = alloc_array(m, sizeof(*v));
     if (!v)
         return KITH_ENOMEM;
     for (size_t i = 0; i < m; i++)
@@ -805,9 +806,9 @@ static int fit_compress(const struct clv_customer *c, size_t n, bool gg, struct 
                         double **w, size_t *nout)
 {
     size_t cap = 4096, m = 0;
-    struct cslot *t = malloc(cap * sizeof(*t));
-    struct clv_customer *d = malloc((n ? n : 1) * sizeof(*d));
-    double *cnt = malloc((n ? n : 1) * sizeof(*cnt));
+    struct cslot *t = alloc_array(cap, sizeof(*t));
+    struct clv_customer *d = alloc_array(n, sizeof(*d));
+    double *cnt = alloc_array(n, sizeof(*cnt));
     int rc = t && d && cnt && n < UINT32_MAX ? 0 : KITH_ENOMEM;
     if (t)
         memset(t, 0xff, cap * sizeof(*t));
@@ -826,7 +827,7 @@ static int fit_compress(const struct clv_customer *c, size_t n, bool gg, struct 
         d[m] = k;
         cnt[m++] = 1;
         if (2 * m > cap) { /* at most half full: rehash into twice the room */
-            struct cslot *nt = malloc(2 * cap * sizeof(*nt));
+            struct cslot *nt = alloc_array(cap, 2 * sizeof(*nt));
             if (!nt) {
                 rc = KITH_ENOMEM;
                 break;

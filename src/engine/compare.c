@@ -12,6 +12,8 @@
 #include "engine/quantile.h"
 #include "engine/rv.h"
 
+#include "util/alloc.h"
+
 #include "util/banned.h"
 
 #define NSTATS             7 /* count, sum (mean), p10, p25, p50, p75, p90 */
@@ -51,7 +53,7 @@ double compare_dp_quantile(const double *sorted, size_t n, double lo, double hi,
     /* intervals [z_i, z_{i+1}] between the clipped values with the bounds at both ends; the
      * interval after i values has utility -|i - p n|, sensitivity 1 (Smith 2011) */
     double target = (double)num / (double)den * (double)n, maxlw = -INFINITY;
-    double *lw = malloc((n + 1) * sizeof(*lw));
+    double *lw = alloc_array(n + 1, sizeof(*lw));
     if (!lw)
         return NAN;
     for (size_t i = 0; i <= n; i++) {
@@ -151,12 +153,12 @@ int compare_units(const struct rv_snapshot *s, const struct compare_spec *spec,
         return rc;
     size_t nu = s->units.n + 1, ncells = nu * (RV_NSTAGES + 1);
     struct compare_result *r = calloc(1, sizeof(*r));
-    struct rv_contact_state *st = malloc((s->nc ? s->nc : 1) * sizeof(*st));
-    uint32_t *count = calloc(ncells + 1, sizeof(*count));
+    struct rv_contact_state *st = alloc_array(s->nc, sizeof(*st));
+    uint32_t *count = alloc_array_zero(ncells + 1, sizeof(*count));
     double *vals = NULL;
     uint32_t *fill = NULL;
     rc = KITH_ENOMEM;
-    if (!r || !st || !count || !(r->cells = calloc(ncells, sizeof(*r->cells))))
+    if (!r || !st || !count || !(r->cells = alloc_array_zero(ncells, sizeof(*r->cells))))
         goto out_free;
     r->k = spec->k;
     r->epsilon = spec->epsilon;
@@ -183,8 +185,8 @@ int compare_units(const struct rv_snapshot *s, const struct compare_spec *spec,
         total += k;
     }
     count[ncells] = total;
-    vals = malloc((total ? total : 1) * sizeof(*vals));
-    fill = calloc(ncells, sizeof(*fill));
+    vals = alloc_array(total, sizeof(*vals));
+    fill = alloc_array_zero(ncells, sizeof(*fill));
     if (!vals || !fill)
         goto out_free;
     for (size_t c = 0; c < s->nc; c++) {

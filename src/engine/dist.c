@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/alloc.h"
+
 #include "util/banned.h"
 
 static int double_cmp(const void *pa, const void *pb)
@@ -95,7 +97,7 @@ int dist_summarise(const double *v, size_t n, size_t nlorenz, struct dist_summar
     int rc;
     if ((rc = check_nlorenz(nlorenz, err)) < 0 || (rc = check_values(v, n, err)) < 0)
         return rc;
-    double *asc = malloc((n ? n : 1) * sizeof(*asc));
+    double *asc = alloc_array(n, sizeof(*asc));
     if (!asc)
         return kith_err(err, KITH_ENOMEM, "distribution: out of memory for %zu values", n);
     if (n)
@@ -127,8 +129,8 @@ int dist_summarise_groups(const double *v, const int32_t *group, size_t n, size_
         return rc;
     for (size_t g = 0; g < ngroups; g++)
         summarise_sorted(NULL, 0, nlorenz, &out[g]);
-    struct grouped *pairs = malloc((n ? n : 1) * sizeof(*pairs));
-    double *asc = malloc((n ? n : 1) * sizeof(*asc));
+    struct grouped *pairs = alloc_array(n, sizeof(*pairs));
+    double *asc = alloc_array(n, sizeof(*asc));
     if (!pairs || !asc) {
         free(pairs);
         free(asc);
@@ -184,7 +186,7 @@ int dist_ktile_scores(const double *v, size_t n, int k, uint8_t *score, struct k
         return rc;
     if (n == 0)
         return 0;
-    struct ranked *r = malloc(n * sizeof(*r));
+    struct ranked *r = alloc_array(n, sizeof(*r));
     if (!r)
         return kith_err(err, KITH_ENOMEM, "scores: out of memory for %zu values", n);
     for (size_t i = 0; i < n; i++)

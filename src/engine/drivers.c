@@ -13,6 +13,8 @@
 
 #include "engine/dist.h"
 
+#include "util/alloc.h"
+
 #include "util/banned.h"
 
 /* ---- periods ---------------------------------------------------------------------------- */
@@ -138,9 +140,9 @@ int drivers_acquisition_build(const struct cv_data *d, const struct value_result
     memset(out, 0, sizeof(*out));
     out->period = p;
     size_t total = d->naccounts + r->n;
-    struct acq_entry *e = malloc((total ? total : 1) * sizeof(*e));
+    struct acq_entry *e = alloc_array(total, sizeof(*e));
     out->nsources = d->sources.n + 1;
-    out->sources = calloc(out->nsources, sizeof(*out->sources));
+    out->sources = alloc_array_zero(out->nsources, sizeof(*out->sources));
     if (!e || !out->sources)
         goto out_nomem;
     size_t k = 0;
@@ -168,7 +170,7 @@ int drivers_acquisition_build(const struct cv_data *d, const struct value_result
     size_t rows = 0;
     for (size_t i = 0; i < k; i++)
         rows += i == 0 || acq_cmp(&e[i], &e[i - 1]) != 0;
-    out->rows = calloc(rows ? rows : 1, sizeof(*out->rows));
+    out->rows = alloc_array_zero(rows, sizeof(*out->rows));
     if (!out->rows)
         goto out_nomem;
     for (size_t i = 0; i < k; i++) {
@@ -225,8 +227,8 @@ int drivers_cohorts_build(const struct cv_data *d, const struct value_result *r,
                         (long long)n, drivers_period_name(p), DRIVERS_MAX_PERIODS);
     out->first = first;
     out->n = (size_t)n;
-    out->size = calloc(out->n, sizeof(*out->size));
-    out->active = calloc(out->n * out->n, sizeof(*out->active));
+    out->size = alloc_array_zero(out->n, sizeof(*out->size));
+    out->active = alloc_array_zero(out->n * out->n, sizeof(*out->active));
     if (!out->size || !out->active) {
         drivers_cohorts_release(out);
         return kith_err(err, KITH_ENOMEM, "cohorts: out of memory");
@@ -262,7 +264,7 @@ int drivers_attrition_build(const struct cv_data *d, const struct value_result *
         return kith_err(err, KITH_EINVAL, "attrition: a window of %d days", window_days);
     const size_t ngroups = g ? g->n : 1;
     memset(out, 0, ngroups * sizeof(*out));
-    size_t *alive_n = calloc(ngroups, sizeof(*alive_n));
+    size_t *alive_n = alloc_array_zero(ngroups, sizeof(*alive_n));
     if (!alive_n)
         return kith_err(err, KITH_ENOMEM, "attrition: out of memory");
     const int32_t last_from = r->as_of_day - window_days; /* exclusive bounds */
@@ -343,8 +345,8 @@ static int period_tiers(const double *margin, const bool *bought, size_t n, uint
     size_t m = 0;
     for (size_t i = 0; i < n; i++)
         m += bought[i];
-    double *v = calloc(m ? m : 1, sizeof(*v));
-    uint8_t *s = malloc((m ? m : 1) * sizeof(*s));
+    double *v = alloc_array_zero(m, sizeof(*v));
+    uint8_t *s = alloc_array(m, sizeof(*s));
     if (!v || !s) {
         free(v);
         free(s);
@@ -375,9 +377,9 @@ int drivers_migration_build(const struct cv_data *d, const struct value_result *
     out->from_last = out->to_first - 1;
     out->from_first = out->from_last - period_days + 1;
     const size_t n = r->n;
-    double *margin = malloc(2 * (n ? n : 1) * sizeof(*margin));
-    bool *bought = calloc(2 * (n ? n : 1), sizeof(*bought));
-    uint8_t *tier = malloc(2 * (n ? n : 1) * sizeof(*tier));
+    double *margin = alloc_array(n, 2 * sizeof(*margin));
+    bool *bought = alloc_array_zero(n, 2 * sizeof(*bought));
+    uint8_t *tier = alloc_array(n, 2 * sizeof(*tier));
     int rc = 0;
     if (!margin || !bought || !tier) {
         rc = kith_err(err, KITH_ENOMEM, "migration: out of memory for %zu customers", n);

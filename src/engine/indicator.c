@@ -12,6 +12,8 @@
 
 #include "engine/quantile.h"
 
+#include "util/alloc.h"
+
 #include "util/banned.h"
 
 static const char *const outcome_names[] = {"margin", "growth", "churn"};
@@ -111,8 +113,8 @@ double indicator_spearman(const double *x, const double *y, size_t n)
 {
     if (n < 2)
         return NAN;
-    uint32_t *o = malloc(n * sizeof(*o));
-    double *rx = malloc(n * sizeof(*rx)), *ry = malloc(n * sizeof(*ry));
+    uint32_t *o = alloc_array(n, sizeof(*o));
+    double *rx = alloc_array(n, sizeof(*rx)), *ry = alloc_array(n, sizeof(*ry));
     double rho = NAN;
     if (o && rx && ry) {
         order_by(x, n, o);
@@ -164,8 +166,8 @@ double indicator_auc(const double *score, const uint8_t *label, size_t n)
 {
     if (!n)
         return NAN;
-    double *x = malloc(n * sizeof(*x)), *y = malloc(n * sizeof(*y));
-    uint32_t *o = malloc(n * sizeof(*o));
+    double *x = alloc_array(n, sizeof(*x)), *y = alloc_array(n, sizeof(*y));
+    uint32_t *o = alloc_array(n, sizeof(*o));
     double auc = NAN;
     if (x && y && o) {
         for (size_t i = 0; i < n; i++) {
@@ -229,10 +231,10 @@ static int cmp_double(const void *a, const void *b)
 static void deciles(const double *x, const double *y, size_t n, double ymean,
                     struct indicator_decile *d)
 {
-    uint32_t *o = malloc((n ? n : 1) * sizeof(*o));
+    uint32_t *o = alloc_array(n, sizeof(*o));
     if (!o)
         return;
-    double *negx = malloc((n ? n : 1) * sizeof(*negx));
+    double *negx = alloc_array(n, sizeof(*negx));
     if (!negx) {
         free(o);
         return;
@@ -282,11 +284,11 @@ int indicator_relate(const double *x, const double *y, size_t n, int binary, uns
     }
     out->x_mean = sx / (double)n;
     out->y_mean = sy / (double)n;
-    uint32_t *ox = malloc(n * sizeof(*ox)), *oy = malloc(n * sizeof(*oy));
-    uint32_t *w = malloc(n * sizeof(*w));
-    double *rx = malloc(n * sizeof(*rx)), *ry = malloc(n * sizeof(*ry));
-    double *rhos = malloc((resamples ? resamples : 1) * sizeof(*rhos));
-    double *aucs = malloc((resamples ? resamples : 1) * sizeof(*aucs));
+    uint32_t *ox = alloc_array(n, sizeof(*ox)), *oy = alloc_array(n, sizeof(*oy));
+    uint32_t *w = alloc_array(n, sizeof(*w));
+    double *rx = alloc_array(n, sizeof(*rx)), *ry = alloc_array(n, sizeof(*ry));
+    double *rhos = alloc_array(resamples, sizeof(*rhos));
+    double *aucs = alloc_array(resamples, sizeof(*aucs));
     int rc = 0;
     if (!ox || !oy || !w || !rx || !ry || !rhos || !aucs) {
         rc = kith_err(err, KITH_ENOMEM, "out of memory relating %zu entities", n);
@@ -359,10 +361,10 @@ int indicator_compute(const struct rv_snapshot *s, const struct indicator_spec *
     bool per_account = spec->per == INDICATOR_PER_ACCOUNT;
     size_t nent = per_account ? s->nacct + s->nc : s->nc;
     int churn = rv_event_kind_from_name("churn");
-    double *x = calloc(nent ? nent : 1, sizeof(*x));
-    double *y = calloc(nent ? nent : 1, sizeof(*y));
+    double *x = alloc_array_zero(nent, sizeof(*x));
+    double *y = alloc_array_zero(nent, sizeof(*y));
     /* 1 active, 2 churned before, 4 churn after, 8 an order by the cut-off */
-    uint8_t *flags = calloc(nent ? nent : 1, 1);
+    uint8_t *flags = alloc_array_zero(nent, 1);
     int rc = KITH_ENOMEM;
     if (!x || !y || !flags)
         goto out_free;

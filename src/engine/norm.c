@@ -15,6 +15,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "util/alloc.h"
+#include "util/num.h"
 #include "util/par.h"
 #include "engine/quantile.h"
 #include "engine/rv.h"
@@ -172,14 +174,7 @@ static bool parse_id(const char *text, int64_t *id)
 {
     if (*text == '#')
         text++;
-    if (!*text)
-        return false;
-    char *end;
-    long long v = strtoll(text, &end, 10);
-    if (*end || v <= 0)
-        return false;
-    *id = v;
-    return true;
+    return num_int64(text, 1, INT64_MAX, id, "id", NULL) == 0;
 }
 
 int norm_key_from_text(const struct rv_snapshot *s, enum norm_dim dim, const char *text,
@@ -460,7 +455,7 @@ static int contact_pass(struct work *w, struct kith_error *err)
 static int event_masks(struct work *w)
 {
     const struct rv_snapshot *s = w->s;
-    uint16_t *m = calloc(s->nc ? s->nc : 1, sizeof(*m));
+    uint16_t *m = alloc_array_zero(s->nc, sizeof(*m));
     if (!m)
         return KITH_ENOMEM;
     w->r->event_mask = m;
@@ -477,8 +472,8 @@ static int event_masks(struct work *w)
         if (s->e_account[e] < 0)
             continue;
         if (!off) {
-            off = calloc(s->nacct + 1, sizeof(*off));
-            list = malloc((s->nc ? s->nc : 1) * sizeof(*list));
+            off = alloc_array_zero(s->nacct + 1, sizeof(*off));
+            list = alloc_array(s->nc, sizeof(*list));
             if (!off || !list) {
                 free(off);
                 free(list);
@@ -489,7 +484,7 @@ static int event_masks(struct work *w)
                     off[s->account[c] + 1]++;
             for (size_t a = 0; a < s->nacct; a++)
                 off[a + 1] += off[a];
-            uint32_t *fill = calloc(s->nacct + 1, sizeof(*fill));
+            uint32_t *fill = alloc_array_zero(s->nacct + 1, sizeof(*fill));
             if (!fill) {
                 free(off);
                 free(list);
@@ -514,11 +509,11 @@ static int profit_masks(struct work *w)
     const struct rv_snapshot *s = w->s;
     struct norm_result *r = w->r;
     size_t nent = s->nacct + s->nc;
-    int64_t *profit = calloc(nent ? nent : 1, sizeof(*profit));
-    uint32_t *orders = calloc(nent ? nent : 1, sizeof(*orders));
-    uint8_t *cls = calloc(nent ? nent : 1, 1);
-    double *vals = malloc((nent ? nent : 1) * sizeof(*vals));
-    r->profit_mask = calloc(s->nc ? s->nc : 1, 1);
+    int64_t *profit = alloc_array_zero(nent, sizeof(*profit));
+    uint32_t *orders = alloc_array_zero(nent, sizeof(*orders));
+    uint8_t *cls = alloc_array_zero(nent, 1);
+    double *vals = alloc_array(nent, sizeof(*vals));
+    r->profit_mask = alloc_array_zero(s->nc, 1);
     int rc = KITH_ENOMEM;
     if (!profit || !orders || !cls || !vals || !r->profit_mask)
         goto out_free;
@@ -676,10 +671,11 @@ static int build_groups(struct work *w)
     const struct norm_spec *spec = w->spec;
     r->nkeys = dim_cardinality(s, spec->by) + 1;
     size_t nk = r->nkeys;
-    r->group_of_key = malloc(nk * sizeof(*r->group_of_key));
-    uint32_t *count = calloc(nk, sizeof(*count)), *maxnb = calloc(nk, sizeof(*maxnb));
-    int64_t *lo = malloc(nk * sizeof(*lo)), *hi = malloc(nk * sizeof(*hi));
-    size_t *vals = calloc(nk, sizeof(*vals)), *len = calloc(nk, sizeof(*len));
+    r->group_of_key = alloc_array(nk, sizeof(*r->group_of_key));
+    uint32_t *count = alloc_array_zero(nk, sizeof(*count)),
+             *maxnb = alloc_array_zero(nk, sizeof(*maxnb));
+    int64_t *lo = alloc_array(nk, sizeof(*lo)), *hi = alloc_array(nk, sizeof(*hi));
+    size_t *vals = alloc_array_zero(nk, sizeof(*vals)), *len = alloc_array_zero(nk, sizeof(*len));
     size_t *cursor = NULL;
     int rc = KITH_ENOMEM;
     if (!r->group_of_key || !count || !maxnb || !lo || !hi || !vals || !len)
@@ -712,12 +708,12 @@ static int build_groups(struct work *w)
     for (size_t k = 0; k < nk; k++)
         r->group_of_key[k] = count[k] ? (int32_t)r->ngroups++ : -1;
     size_t ng = r->ngroups;
-    r->groups = calloc(ng ? ng : 1, sizeof(*r->groups));
-    w->soff = calloc(ng + 1, sizeof(*w->soff));
-    w->glo = malloc((ng ? ng : 1) * sizeof(*w->glo));
-    w->ghi = malloc((ng ? ng : 1) * sizeof(*w->ghi));
-    w->gvals = malloc((ng ? ng : 1) * sizeof(*w->gvals));
-    cursor = malloc((ng ? ng : 1) * sizeof(*cursor));
+    r->groups = alloc_array_zero(ng, sizeof(*r->groups));
+    w->soff = alloc_array_zero(ng + 1, sizeof(*w->soff));
+    w->glo = alloc_array(ng, sizeof(*w->glo));
+    w->ghi = alloc_array(ng, sizeof(*w->ghi));
+    w->gvals = alloc_array(ng, sizeof(*w->gvals));
+    cursor = alloc_array(ng, sizeof(*cursor));
     if (!r->groups || !w->soff || !w->glo || !w->ghi || !w->gvals || !cursor)
         goto out_free;
     size_t rows = 0;
@@ -737,7 +733,7 @@ static int build_groups(struct work *w)
         w->soff[g + 1] = w->soff[g] + len[k];
     }
     r->nrows = rows;
-    r->rows = calloc(rows ? rows : 1, sizeof(*r->rows));
+    r->rows = alloc_array_zero(rows, sizeof(*r->rows));
     w->stream = take(w, WS_STREAM, w->soff[ng] * sizeof(*w->stream));
     if (!r->rows || !w->stream)
         goto out_free;
@@ -788,7 +784,7 @@ static int layout_rows(struct work *w)
     if (ngrid > UINT32_MAX)
         return KITH_ERANGE;
     r->ngrid = ngrid;
-    r->grid = malloc((ngrid ? ngrid : 1) * sizeof(*r->grid));
+    r->grid = alloc_array(ngrid, sizeof(*r->grid));
     return r->grid ? 0 : KITH_ENOMEM;
 }
 
@@ -839,7 +835,7 @@ static int scratch_need(void **p, size_t *cap, size_t n, size_t size)
 {
     if (n <= *cap)
         return 0;
-    void *np = bigmem_realloc(*p, n * size);
+    void *np = bigmem_array_grow(*p, n, size);
     if (!np)
         return KITH_ENOMEM;
     *p = np;
@@ -1108,7 +1104,7 @@ static int positions(struct work *w)
             if (w->nb[c] && rv_mask_has(w->spec->visible, c))
                 n += keys_of(s, r, w->spec->by, c, w->stage[c], w->level[c], keys);
     }
-    r->positions = bigmem_alloc(n * sizeof(*r->positions));
+    r->positions = bigmem_array(n, sizeof(*r->positions));
     if (!r->positions)
         return KITH_ENOMEM;
     r->npositions = n;
@@ -1280,7 +1276,7 @@ int norm_exceptions(const struct norm_result *r, int status, size_t **out, size_
     *out = NULL;
     *n = 0;
     size_t m = 0;
-    struct ranked *v = malloc((r->npositions ? r->npositions : 1) * sizeof(*v));
+    struct ranked *v = alloc_array(r->npositions, sizeof(*v));
     if (!v)
         return kith_err(err, KITH_ENOMEM, "out of memory listing exceptions");
     for (size_t i = 0; i < r->npositions; i++) {
@@ -1290,7 +1286,7 @@ int norm_exceptions(const struct norm_result *r, int status, size_t **out, size_
             v[m++] = (struct ranked){outside(r, &r->positions[i]), r->positions[i].contact, i};
     }
     qsort(v, m, sizeof(*v), cmp_ranked);
-    size_t *idx = malloc((m ? m : 1) * sizeof(*idx));
+    size_t *idx = alloc_array(m, sizeof(*idx));
     if (!idx) {
         free(v);
         return kith_err(err, KITH_ENOMEM, "out of memory listing exceptions");

@@ -12,6 +12,8 @@
 
 #include "engine/dist.h"
 
+#include "util/alloc.h"
+
 #include "util/banned.h"
 
 void reap_options_default(struct reap_options *o)
@@ -137,7 +139,7 @@ int reap_holding_ref(const struct reap_input *in, size_t n, double *ref, struct 
     *ref = 0;
     if (m == 0)
         return 0;
-    double *v = malloc(m * sizeof(*v));
+    double *v = alloc_array(m, sizeof(*v));
     if (!v)
         return kith_err(err, KITH_ENOMEM, "REAP: out of memory");
     size_t k = 0;
@@ -156,8 +158,8 @@ int reap_inputs_from_values(const struct value_result *r, const struct rfm_score
 {
     if (r->n == 0)
         return 0;
-    double *v = malloc(r->n * sizeof(*v));
-    uint8_t *tier = malloc(r->n * sizeof(*tier));
+    double *v = alloc_array(r->n, sizeof(*v));
+    uint8_t *tier = alloc_array(r->n, sizeof(*tier));
     int rc = 0;
     if (!v || !tier) {
         rc = kith_err(err, KITH_ENOMEM, "REAP: out of memory for %zu customers", r->n);

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/alloc.h"
+
 #include "util/banned.h"
 
 static int edge_cmp(const void *pa, const void *pb)
@@ -47,7 +49,7 @@ int referral_values(const struct cv_referral *e, size_t ne, const int64_t *ids, 
             return kith_err(err, KITH_EINVAL,
                             "referrals: account ids must be ascending (index %zu)", i);
     memset(out, 0, n * sizeof(*out));
-    struct cv_referral *kept = malloc((ne ? ne : 1) * sizeof(*kept));
+    struct cv_referral *kept = alloc_array(ne, sizeof(*kept));
     if (!kept)
         return kith_err(err, KITH_ENOMEM, "referrals: out of memory for %zu referrals", ne);
     size_t m = 0;

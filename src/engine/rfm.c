@@ -9,6 +9,8 @@
 
 #include "engine/dist.h"
 
+#include "util/alloc.h"
+
 #include "util/banned.h"
 
 /* One rule: the score ranges (inclusive) and the newness it needs (-1: either). */
@@ -86,8 +88,8 @@ int rfm_score_all(const struct rfm_input *in, size_t n, struct rfm_score *out,
 {
     if (n == 0)
         return 0;
-    double *v = malloc(n * sizeof(*v));
-    uint8_t *s = malloc(n * 3 * sizeof(*s));
+    double *v = alloc_array(n, sizeof(*v));
+    uint8_t *s = alloc_array(n, 3 * sizeof(*s));
     int rc = 0;
     if (!v || !s) {
         rc = kith_err(err, KITH_ENOMEM, "RFM: out of memory for %zu customers", n);

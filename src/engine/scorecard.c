@@ -10,6 +10,8 @@
 
 #include "engine/quantile.h"
 
+#include "util/alloc.h"
+
 #include "util/banned.h"
 
 static bool in_period(const struct scorecard_spec *spec, int32_t t)
@@ -22,8 +24,8 @@ static bool in_period(const struct scorecard_spec *spec, int32_t t)
 static int customers(const struct rv_snapshot *s, uint32_t **off_out, uint32_t **list_out)
 {
     size_t nent = s->nacct + s->nc;
-    uint32_t *off = calloc(nent + 1, sizeof(*off));
-    uint32_t *list = malloc((s->nc ? s->nc : 1) * sizeof(*list));
+    uint32_t *off = alloc_array_zero(nent + 1, sizeof(*off));
+    uint32_t *list = alloc_array(s->nc, sizeof(*list));
     if (!off || !list) {
         free(off);
         free(list);
@@ -33,7 +35,7 @@ static int customers(const struct rv_snapshot *s, uint32_t **off_out, uint32_t *
         off[rv_customer_of_contact(s, c) + 1]++;
     for (size_t e = 0; e < nent; e++)
         off[e + 1] += off[e];
-    uint32_t *fill = calloc(nent + 1, sizeof(*fill));
+    uint32_t *fill = alloc_array_zero(nent + 1, sizeof(*fill));
     if (!fill) {
         free(off);
         free(list);
@@ -53,7 +55,7 @@ static int customers(const struct rv_snapshot *s, uint32_t **off_out, uint32_t *
 static int team_percentiles(struct scorecard_rep *rows, size_t n, const double *vals, size_t nteams,
                             bool per_cost)
 {
-    double *buf = malloc((n ? n : 1) * sizeof(*buf));
+    double *buf = alloc_array(n, sizeof(*buf));
     if (!buf)
         return KITH_ENOMEM;
     for (size_t t = 0; t <= nteams; t++) { /* t == nteams: reps without a team */
@@ -87,12 +89,12 @@ int scorecard_compute(const struct rv_snapshot *s, const struct scorecard_spec *
     *out = NULL;
     *n = 0;
     size_t nu = s->users.n, nent = s->nacct + s->nc;
-    struct scorecard_rep *all = calloc(nu ? nu : 1, sizeof(*all));
-    int64_t *stamp_c = malloc((nu ? nu : 1) * sizeof(*stamp_c));
-    int64_t *stamp_e = malloc((nu ? nu : 1) * sizeof(*stamp_e));
-    uint32_t *eorders = calloc(nent ? nent : 1, sizeof(*eorders));
-    int64_t *erevenue = calloc(nent ? nent : 1, sizeof(*erevenue));
-    int64_t *emargin = calloc(nent ? nent : 1, sizeof(*emargin));
+    struct scorecard_rep *all = alloc_array_zero(nu, sizeof(*all));
+    int64_t *stamp_c = alloc_array(nu, sizeof(*stamp_c));
+    int64_t *stamp_e = alloc_array(nu, sizeof(*stamp_e));
+    uint32_t *eorders = alloc_array_zero(nent, sizeof(*eorders));
+    int64_t *erevenue = alloc_array_zero(nent, sizeof(*erevenue));
+    int64_t *emargin = alloc_array_zero(nent, sizeof(*emargin));
     uint32_t *off = NULL, *list = NULL;
     double *vals = NULL;
     int rc = KITH_ENOMEM;
@@ -148,7 +150,7 @@ int scorecard_compute(const struct rv_snapshot *s, const struct scorecard_spec *
         all[m++] = all[u];
     }
     /* percentiles among the reps of each team that are listed */
-    if (!(vals = calloc(m ? m : 1, sizeof(*vals))))
+    if (!(vals = alloc_array_zero(m, sizeof(*vals))))
         goto out_free;
     for (size_t i = 0; i < m; i++)
         vals[i] = (double)all[i].rv;

@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/alloc.h"
+
 #include "util/banned.h"
 
 struct txn {
@@ -82,7 +84,7 @@ int summary_build(const int64_t *customer_id, const int32_t *day, const double *
     if (n > SIZE_MAX / sizeof(struct txn))
         return kith_err(err, KITH_ENOMEM, "summary: %zu transactions are too many", n);
 
-    struct txn *t = malloc(n * sizeof *t);
+    struct txn *t = alloc_array(n, sizeof *t);
     if (!t)
         return kith_err(err, KITH_ENOMEM, "summary: out of memory for %zu transactions", n);
     int rc = 0;
@@ -115,9 +117,9 @@ int summary_build(const int64_t *customer_id, const int32_t *day, const double *
         goto out_free_txns;
     }
 
-    out->customer_id = malloc(rows * sizeof *out->customer_id);
-    out->first_day = malloc(rows * sizeof *out->first_day);
-    out->cust = malloc(rows * sizeof *out->cust);
+    out->customer_id = alloc_array(rows, sizeof *out->customer_id);
+    out->first_day = alloc_array(rows, sizeof *out->first_day);
+    out->cust = alloc_array(rows, sizeof *out->cust);
     if (!out->customer_id || !out->first_day || !out->cust) {
         rc = kith_err(err, KITH_ENOMEM, "summary: out of memory for %zu customers", rows);
         goto out_release;

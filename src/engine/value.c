@@ -7,7 +7,6 @@
 #include "engine/value.h"
 
 #include <math.h>
-#include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,12 +14,13 @@
 #include <unistd.h>
 
 #include "engine/summary.h"
+#include "util/alloc.h"
 #include "util/money.h"
+#include "util/par.h"
 
 #include "util/banned.h"
 
 #define DAYS_PER_MONTH (365.25 / 12)
-#define MAX_THREADS    8
 
 static double minor_per_unit(void)
 {
@@ -159,9 +159,9 @@ int value_customers_build(const struct cv_data *d, const struct value_options *o
                         "customer value: no orders on or before the as-of day (%zu orders in all)",
                         d->norders);
 
-    int64_t *ids = malloc(m * sizeof(*ids));
-    int32_t *days = malloc(m * sizeof(*days));
-    double *amounts = malloc(m * sizeof(*amounts));
+    int64_t *ids = alloc_array(m, sizeof(*ids));
+    int32_t *days = alloc_array(m, sizeof(*days));
+    double *amounts = alloc_array(m, sizeof(*amounts));
     struct summary sum = {0};
     if (!ids || !days || !amounts) {
         rc = kith_err(err, KITH_ENOMEM, "customer value: out of memory for %zu orders", m);
@@ -181,7 +181,7 @@ int value_customers_build(const struct cv_data *d, const struct value_options *o
     if ((rc = summary_build(ids, days, amounts, m, as_of, o->unit_days, &sum, err)) < 0)
         goto out_free;
 
-    out->c = calloc(sum.n, sizeof(*out->c));
+    out->c = alloc_array_zero(sum.n, sizeof(*out->c));
     if (!out->c) {
         rc = kith_err(err, KITH_ENOMEM, "customer value: out of memory for %zu customers", sum.n);
         goto out_free;
@@ -248,7 +248,7 @@ int value_fit(struct value_result *r, const struct value_options *o, struct kith
 {
     struct value_model *m = &r->model;
     m->fitted = false;
-    struct clv_customer *c = malloc((r->n ? r->n : 1) * sizeof(*c));
+    struct clv_customer *c = alloc_array(r->n, sizeof(*c));
     if (!c)
         return kith_err(err, KITH_ENOMEM, "customer value: out of memory for %zu customers", r->n);
     /* Gamma-Gamma needs a positive mean spend: repeat buyers whose repeat orders sum to zero
@@ -329,9 +329,9 @@ static int means_build(struct keyed *kv, size_t n, struct means *out, struct kit
     size_t groups = 0;
     for (size_t i = 0; i < n; i++)
         groups += i == 0 || kv[i].key != kv[i - 1].key;
-    out->key = malloc((groups ? groups : 1) * sizeof(*out->key));
-    out->mean = malloc((groups ? groups : 1) * sizeof(*out->mean));
-    out->count = malloc((groups ? groups : 1) * sizeof(*out->count));
+    out->key = alloc_array(groups, sizeof(*out->key));
+    out->mean = alloc_array(groups, sizeof(*out->mean));
+    out->count = alloc_array(groups, sizeof(*out->count));
     if (!out->key || !out->mean || !out->count) {
         means_release(out);
         return kith_err(err, KITH_ENOMEM, "customer value: out of memory for proxy groups");
@@ -395,7 +395,7 @@ static int apply_proxies(const struct cv_data *d, struct value_result *r,
     }
     if (nproxy == 0)
         return 0;
-    struct keyed *kv = malloc((nvalued ? nvalued : 1) * sizeof(*kv));
+    struct keyed *kv = alloc_array(nvalued, sizeof(*kv));
     if (!kv)
         return kith_err(err, KITH_ENOMEM, "customer value: out of memory for proxies");
     struct means seg = {0}, ind = {0};
@@ -494,14 +494,14 @@ static void *predict_runs(void *arg)
     return NULL;
 }
 
-/* Threads for n distinct histories: one per 20,000, at most the online CPUs and MAX_THREADS. */
+/* Threads for n distinct histories: one per 20,000, at most the online CPUs and PAR_MAX. */
 static size_t predict_threads(size_t runs)
 {
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     size_t t = runs / 20000 + 1;
     if (cpus > 0 && t > (size_t)cpus)
         t = (size_t)cpus;
-    return t > MAX_THREADS ? MAX_THREADS : t;
+    return t > PAR_MAX ? PAR_MAX : t;
 }
 
 int value_predict_summaries(const struct bgnbd_params *bg, const struct gg_params *gg,
@@ -519,8 +519,8 @@ int value_predict_summaries(const struct bgnbd_params *bg, const struct gg_param
     if (!(h->margin >= 0 && h->margin <= 1))
         return kith_err(err, KITH_EINVAL, "CLV: margin %g must be a fraction between 0 and 1",
                         h->margin);
-    struct history *hs = malloc(n * sizeof(*hs));
-    size_t *at = malloc((n + 1) * sizeof(*at));
+    struct history *hs = alloc_array(n, sizeof(*hs));
+    size_t *at = alloc_array(n + 1, sizeof(*at));
     if (!hs || !at) {
         free(hs);
         free(at);
@@ -538,11 +538,9 @@ int value_predict_summaries(const struct bgnbd_params *bg, const struct gg_param
 
     /* the series dominate: distinct histories are shared out among threads (no shared writes:
      * each customer belongs to one run) */
-    struct predict_job jobs[MAX_THREADS];
-    pthread_t tid[MAX_THREADS];
-    bool started[MAX_THREADS] = {false};
+    struct predict_job jobs[PAR_MAX];
     const size_t nt = predict_threads(runs);
-    for (size_t t = 0; t < nt; t++) {
+    for (size_t t = 0; t < nt; t++)
         jobs[t] = (struct predict_job){.bg = bg,
                                        .gg = gg,
                                        .c = c,
@@ -554,16 +552,7 @@ int value_predict_summaries(const struct bgnbd_params *bg, const struct gg_param
                                        .p_alive = p_alive,
                                        .expected = expected,
                                        .value = value};
-        if (t > 0)
-            started[t] = pthread_create(&tid[t], NULL, predict_runs, &jobs[t]) == 0;
-    }
-    predict_runs(&jobs[0]);
-    for (size_t t = 1; t < nt; t++) {
-        if (started[t])
-            pthread_join(tid[t], NULL);
-        else
-            predict_runs(&jobs[t]); /* no thread to be had: do its share here */
-    }
+    par_run((unsigned)nt, predict_runs, jobs, sizeof(jobs[0]));
     free(hs);
     free(at);
     return 0;
@@ -585,10 +574,10 @@ int value_predict(const struct cv_data *d, struct value_result *r, const struct 
         .margin = m->margin_ratio,
     };
     const size_t n = r->n;
-    struct clv_customer *c = malloc((n ? n : 1) * sizeof(*c));
-    double *pa = malloc((n ? n : 1) * sizeof(*pa));
-    double *ey = malloc((n ? n : 1) * sizeof(*ey));
-    double *v = malloc((n ? n : 1) * sizeof(*v));
+    struct clv_customer *c = alloc_array(n, sizeof(*c));
+    double *pa = alloc_array(n, sizeof(*pa));
+    double *ey = alloc_array(n, sizeof(*ey));
+    double *v = alloc_array(n, sizeof(*v));
     if (!c || !pa || !ey || !v) {
         rc = kith_err(err, KITH_ENOMEM, "customer value: out of memory for %zu customers", n);
         goto out_free;
@@ -709,7 +698,7 @@ static int keyed_desc(const void *pa, const void *pb)
 
 bool value_sort_desc(size_t *ix, size_t n, const double *value)
 {
-    struct keyed_index *k = malloc((n ? n : 1) * sizeof(*k));
+    struct keyed_index *k = alloc_array(n, sizeof(*k));
     if (!k)
         return false;
     for (size_t i = 0; i < n; i++)
@@ -723,8 +712,8 @@ bool value_sort_desc(size_t *ix, size_t n, const double *value)
 
 size_t *value_order(const struct value_result *r, enum value_measure m)
 {
-    size_t *ix = malloc((r->n ? r->n : 1) * sizeof(*ix));
-    double *v = malloc((r->n ? r->n : 1) * sizeof(*v));
+    size_t *ix = alloc_array(r->n, sizeof(*ix));
+    double *v = alloc_array(r->n, sizeof(*v));
     if (ix && v) {
         for (size_t i = 0; i < r->n; i++) {
             ix[i] = i;
@@ -830,7 +819,7 @@ static char *label_or_none(const struct cv_labels *l, int32_t code)
 static int segment_groups(const struct cv_data *d, const struct value_result *r,
                           struct value_groups *g, struct kith_error *err)
 {
-    struct keyed *kv = malloc((r->n ? r->n : 1) * sizeof(*kv));
+    struct keyed *kv = alloc_array(r->n, sizeof(*kv));
     if (!kv)
         return kith_err(err, KITH_ENOMEM, "out of memory grouping customers");
     for (size_t i = 0; i < r->n; i++)
@@ -840,7 +829,7 @@ static int segment_groups(const struct cv_data *d, const struct value_result *r,
     size_t groups = 0;
     for (size_t i = 0; i < r->n; i++)
         groups += i == 0 || kv[i].key != kv[i - 1].key;
-    g->names = calloc(groups ? groups : 1, sizeof(*g->names));
+    g->names = alloc_array_zero(groups, sizeof(*g->names));
     if (!g->names) {
         free(kv);
         return kith_err(err, KITH_ENOMEM, "out of memory grouping customers");
@@ -868,7 +857,7 @@ int value_groups_build(const struct cv_data *d, const struct value_result *r, en
                        struct value_groups *out, struct kith_error *err)
 {
     memset(out, 0, sizeof(*out));
-    out->code = malloc((r->n ? r->n : 1) * sizeof(*out->code));
+    out->code = alloc_array(r->n, sizeof(*out->code));
     if (!out->code)
         return kith_err(err, KITH_ENOMEM, "out of memory grouping customers");
     int rc = 0;
@@ -884,7 +873,7 @@ int value_groups_build(const struct cv_data *d, const struct value_result *r, en
             out->code[i] = 0;
     } else {
         const struct cv_labels *l = labels_of(d, by);
-        out->names = calloc(l->n + 1, sizeof(*out->names));
+        out->names = alloc_array_zero(l->n + 1, sizeof(*out->names));
         if (!out->names) {
             rc = kith_err(err, KITH_ENOMEM, "out of memory grouping customers");
         } else {
@@ -939,9 +928,9 @@ int value_holdings_build(const struct cv_data *d, const struct value_result *r,
                          struct value_holdings *out, struct kith_error *err)
 {
     memset(out, 0, sizeof(*out));
-    struct held *pairs = malloc((d->nlines ? d->nlines : 1) * sizeof(*pairs));
-    out->start = calloc(r->n + 1, sizeof(*out->start));
-    out->categories = calloc(r->n ? r->n : 1, sizeof(*out->categories));
+    struct held *pairs = alloc_array(d->nlines, sizeof(*pairs));
+    out->start = alloc_array_zero(r->n + 1, sizeof(*out->start));
+    out->categories = alloc_array_zero(r->n, sizeof(*out->categories));
     if (!pairs || !out->start || !out->categories)
         goto out_nomem;
     size_t m = 0;
@@ -958,7 +947,7 @@ int value_holdings_build(const struct cv_data *d, const struct value_result *r,
     for (size_t i = 0; i < m; i++)
         if (i == 0 || held_cmp(&pairs[i], &pairs[i - 1]) != 0)
             pairs[u++] = pairs[i];
-    out->items = malloc((u ? u : 1) * sizeof(*out->items));
+    out->items = alloc_array(u, sizeof(*out->items));
     if (!out->items)
         goto out_nomem;
     out->n = r->n;

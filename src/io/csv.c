@@ -14,6 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/alloc.h"
+#include "util/buf.h"
+
 #include "util/banned.h"
 
 #define READ_CHUNK   (256 * 1024)
@@ -39,8 +42,7 @@ struct csv_reader {
     bool at_boundary; /* no byte of a record fed since the last record ended */
     bool eof, finished, failed, started;
     /* The record being built. */
-    char *data;
-    size_t data_len, data_cap;
+    struct buf data; /* the fields, each followed by a NUL; capped at CSV_RECORD_MAX */
     struct field_span *spans;
     struct csv_cell *cells;
     size_t nfields, fields_cap;
@@ -74,6 +76,7 @@ int csv_reader_new(FILE *in, const char *name, struct csv_reader **out, struct k
     r->name = name;
     r->line = 1;
     r->at_boundary = true;
+    buf_init(&r->data, CSV_RECORD_MAX);
     r->chunk = malloc(READ_CHUNK);
     if (!r->chunk || csv_init(&r->parser, CSV_STRICT | CSV_STRICT_FINI | CSV_EMPTY_IS_NULL)) {
         free(r->chunk);
@@ -93,7 +96,7 @@ void csv_reader_free(struct csv_reader *r)
         return;
     csv_free(&r->parser);
     free(r->chunk);
-    free(r->data);
+    buf_release(&r->data);
     free(r->spans);
     free(r->cells);
     free(r);
@@ -124,28 +127,15 @@ static int grow_fields(struct csv_reader *r)
     size_t cap = r->fields_cap ? r->fields_cap * 2 : 32;
     if (cap > CSV_FIELDS_MAX)
         cap = CSV_FIELDS_MAX;
-    struct field_span *spans = realloc(r->spans, cap * sizeof(*spans));
+    struct field_span *spans = alloc_array_grow(r->spans, cap, sizeof(*spans));
     if (!spans)
         return KITH_ENOMEM;
     r->spans = spans;
-    struct csv_cell *cells = realloc(r->cells, cap * sizeof(*cells));
+    struct csv_cell *cells = alloc_array_grow(r->cells, cap, sizeof(*cells));
     if (!cells)
         return KITH_ENOMEM;
     r->cells = cells;
     r->fields_cap = cap;
-    return 0;
-}
-
-static int grow_data(struct csv_reader *r, size_t need)
-{
-    size_t cap = r->data_cap ? r->data_cap : 4096;
-    while (cap < need)
-        cap *= 2;
-    char *data = realloc(r->data, cap);
-    if (!data)
-        return KITH_ENOMEM;
-    r->data = data;
-    r->data_cap = cap;
     return 0;
 }
 
@@ -162,23 +152,18 @@ static void add_field(struct csv_reader *r, const char *field, size_t len, bool 
         r->cb_error = CB_NOMEM;
         return;
     }
-    size_t need = r->data_len + len + 1;
-    if (need > CSV_RECORD_MAX) {
-        r->cb_error = CB_RECORD_TOO_LONG;
-        return;
-    }
-    if (need > r->data_cap && grow_data(r, need) < 0) {
-        r->cb_error = CB_NOMEM;
+    size_t off = r->data.len;
+    int rc = buf_add(&r->data, field, len);
+    if (rc == 0)
+        rc = buf_add(&r->data, "", 1); /* the field's NUL, kept in the record */
+    if (rc < 0) {
+        r->cb_error = rc == KITH_ERANGE ? CB_RECORD_TOO_LONG : CB_NOMEM;
         return;
     }
     struct field_span *f = &r->spans[r->nfields++];
-    f->off = r->data_len;
+    f->off = off;
     f->len = len;
     f->is_null = is_null;
-    if (len)
-        memcpy(r->data + r->data_len, field, len);
-    r->data[r->data_len + len] = '\0';
-    r->data_len = need;
 }
 
 static void on_field(void *field, size_t len, void *ctx)
@@ -197,7 +182,7 @@ static void on_record(int c, void *ctx)
 static void deliver(struct csv_reader *r, struct csv_record *rec)
 {
     for (size_t i = 0; i < r->nfields; i++) {
-        r->cells[i].s = r->data + r->spans[i].off;
+        r->cells[i].s = r->data.data + r->spans[i].off;
         r->cells[i].len = r->spans[i].len;
         r->cells[i].is_null = r->spans[i].is_null;
     }
@@ -284,7 +269,7 @@ static bool split_plain_line(struct csv_reader *r, const char *p, size_t len)
     for (;;) {
         if (r->nfields == CSV_FIELDS_MAX) {
             r->nfields = 0;
-            r->data_len = 0;
+            buf_reset(&r->data);
             r->cb_error = CB_OK;
             return false;
         }
@@ -316,7 +301,7 @@ int csv_reader_next(struct csv_reader *r, struct csv_record *rec, struct kith_er
     if (r->rec_complete) {
         r->rec_complete = false;
         r->nfields = 0;
-        r->data_len = 0;
+        buf_reset(&r->data);
     }
     for (;;) {
         if (r->finished)

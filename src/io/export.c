@@ -14,13 +14,13 @@
 
 #include "io/csv.h"
 #include "io/import.h"
+#include "util/buf.h"
 #include "util/money.h"
 #include "util/timefmt.h"
 
 #include "util/banned.h"
 
-#define JSON_BUF_START (64 * 1024)
-#define JSON_ROW_MAX   (16 * 1024 * 1024)
+#define JSON_ROW_MAX (16 * 1024 * 1024)
 
 int export_format_parse(const char *name, enum export_format *format, struct kith_error *err)
 {
@@ -56,8 +56,8 @@ struct export_ctx {
     enum export_format format;
     FILE *out;
     struct csv_writer *csv;
-    char *json_buf;
-    size_t json_cap;
+    struct buf json; /* one row's members; capped at JSON_ROW_MAX */
+    int json_rc;     /* why the last dump stopped */
     uint64_t rows;
     struct kith_error *err;
 };
@@ -149,27 +149,31 @@ static json_t *json_value(const struct field_def *f, const struct store_value *v
     }
 }
 
+/* jansson's output callback: appends to the row's buffer. */
+static int dump_chunk(const char *p, size_t n, void *arg)
+{
+    struct export_ctx *x = arg;
+    x->json_rc = buf_add(&x->json, p, n);
+    return x->json_rc < 0 ? -1 : 0;
+}
+
 /* Dumps obj without its braces after a comma when needed; empties obj. */
 static int dump_members(struct export_ctx *x, json_t *obj, size_t flags, bool *first)
 {
     if (json_object_size(obj) == 0)
         return 0;
     flags |= JSON_COMPACT | JSON_EMBED;
-    size_t n = json_dumpb(obj, x->json_buf, x->json_cap, flags);
-    if (n > x->json_cap && n <= JSON_ROW_MAX) {
-        char *buf = realloc(x->json_buf, n);
-        if (!buf)
-            return kith_err(x->err, KITH_ENOMEM, "out of memory writing JSON");
-        x->json_buf = buf;
-        x->json_cap = n;
-        n = json_dumpb(obj, x->json_buf, x->json_cap, flags);
+    buf_reset(&x->json);
+    x->json_rc = 0;
+    if (json_dump_callback(obj, dump_chunk, x, flags) < 0) {
+        if (x->json_rc == KITH_ERANGE)
+            return kith_err(x->err, KITH_ERANGE, "a row of %s does not fit in %d bytes of JSON",
+                            x->t->name, JSON_ROW_MAX);
+        return kith_err(x->err, KITH_ENOMEM, "out of memory writing JSON");
     }
-    if (n == 0 || n > x->json_cap)
-        return kith_err(x->err, KITH_ERANGE, "a row of %s does not fit in %d bytes of JSON",
-                        x->t->name, JSON_ROW_MAX);
     if (!*first)
         fputc(',', x->out);
-    fwrite(x->json_buf, 1, n, x->out);
+    fwrite(x->json.data, 1, x->json.len, x->out);
     *first = false;
     json_object_clear(obj);
     return 0;
@@ -240,12 +244,9 @@ int export_table(struct store *s, const struct table_def *t, enum export_format 
             rc = frc;
         free(x.csv);
     } else {
-        x.json_cap = JSON_BUF_START;
-        x.json_buf = malloc(x.json_cap);
-        if (!x.json_buf)
-            return kith_err(err, KITH_ENOMEM, "out of memory exporting %s", t->name);
+        buf_init(&x.json, JSON_ROW_MAX);
         rc = store_scan(s, t, jsonl_row, &x, err);
-        free(x.json_buf);
+        buf_release(&x.json);
         if (fflush(out) != 0 && rc == 0)
             rc = kith_err(err, KITH_EIO, "writing the output failed (disk full or closed pipe?)");
     }

@@ -10,6 +10,7 @@
  */
 #include "io/import.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <jansson.h>
 #include <math.h>
@@ -19,10 +20,12 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "io/csv.h"
 #include "io/refcache.h"
 #include "util/money.h"
+#include "util/par.h"
 #include "util/timefmt.h"
 #include "util/utf8.h"
 
@@ -147,6 +150,7 @@ struct ring {
     struct batch batches[RING_BATCHES];
     uint64_t filled, emptied; /* batches handed over and given back, ever */
     bool stop;                /* the calling thread has stopped reading batches */
+    enum { READER_WAITING, READER_RUNNING, READER_TAKEN } reader; /* who fills the batches */
 };
 
 struct importer;
@@ -926,6 +930,12 @@ static void *reader_main(void *arg)
 {
     struct reader *rd = arg;
     struct ring *ring = rd->ring;
+    pthread_mutex_lock(&ring->mu);
+    bool taken = ring->reader == READER_TAKEN; /* the calling thread read it all already */
+    ring->reader = taken ? READER_TAKEN : READER_RUNNING;
+    pthread_mutex_unlock(&ring->mu);
+    if (taken)
+        return NULL;
     for (;;) {
         pthread_mutex_lock(&ring->mu);
         while (ring->filled - ring->emptied == RING_BATCHES && !ring->stop)
@@ -1279,8 +1289,70 @@ static int consume_batch(struct importer *imp, struct batch *b, struct kith_erro
 }
 
 /*
- * Runs the reader thread and consumes its batches until the input ends. Without a thread (it
- * could not be started) the batches are filled here, one at a time.
+ * Waits for a batch (ring->mu held). A reader job that has not started within a second never
+ * will until this one returns (par_run had no thread for it): its work is then taken over here.
+ */
+static void wait_for_batch(struct ring *ring)
+{
+    if (ring->reader != READER_WAITING) {
+        pthread_cond_wait(&ring->cond, &ring->mu);
+        return;
+    }
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += 1;
+    if (pthread_cond_timedwait(&ring->cond, &ring->mu, &until) == ETIMEDOUT &&
+        ring->reader == READER_WAITING)
+        ring->reader = READER_TAKEN;
+}
+
+/* Consumes the reader's batches until the input ends, filling them here when reading was taken. */
+static int write_batches(struct importer *imp, struct reader *rd, struct kith_error *err)
+{
+    struct ring *ring = rd->ring;
+    int rc;
+    for (;;) {
+        struct batch *b = &ring->batches[ring->emptied % RING_BATCHES];
+        pthread_mutex_lock(&ring->mu);
+        while (ring->filled == ring->emptied && ring->reader != READER_TAKEN)
+            wait_for_batch(ring);
+        bool self = ring->reader == READER_TAKEN;
+        pthread_mutex_unlock(&ring->mu);
+        if (self)
+            fill_batch(rd, b);
+        rc = consume_batch(imp, b, err);
+        bool end = b->end;
+        pthread_mutex_lock(&ring->mu);
+        ring->emptied++;
+        ring->stop = rc < 0;
+        pthread_cond_broadcast(&ring->cond);
+        pthread_mutex_unlock(&ring->mu);
+        if (rc < 0 || end)
+            return rc;
+    }
+}
+
+/* The two jobs of an import under par_run: the writer (imp set) and the reader. */
+struct pipeline_job {
+    struct importer *imp;
+    struct reader *rd;
+    struct kith_error *err;
+    int rc;
+};
+
+static void *pipeline_job(void *arg)
+{
+    struct pipeline_job *j = arg;
+    if (j->imp)
+        j->rc = write_batches(j->imp, j->rd, j->err);
+    else
+        reader_main(j->rd);
+    return NULL;
+}
+
+/*
+ * Runs the reader as a job of its own while this thread consumes its batches until the input
+ * ends (par_run: writer on the calling thread, reader on another).
  */
 static int run_pipeline(struct importer *imp, struct csv_reader *r, struct kith_error *err)
 {
@@ -1298,30 +1370,9 @@ static int run_pipeline(struct importer *imp, struct csv_reader *r, struct kith_
     }
     pthread_mutex_init(&ring->mu, NULL);
     pthread_cond_init(&ring->cond, NULL);
-    pthread_t thread;
-    bool threaded = pthread_create(&thread, NULL, reader_main, &rd) == 0;
-    for (;;) {
-        struct batch *b = &ring->batches[ring->emptied % RING_BATCHES];
-        if (threaded) {
-            pthread_mutex_lock(&ring->mu);
-            while (ring->filled == ring->emptied)
-                pthread_cond_wait(&ring->cond, &ring->mu);
-            pthread_mutex_unlock(&ring->mu);
-        } else {
-            fill_batch(&rd, b);
-        }
-        rc = consume_batch(imp, b, err);
-        bool end = b->end;
-        pthread_mutex_lock(&ring->mu);
-        ring->emptied++;
-        ring->stop = rc < 0;
-        pthread_cond_broadcast(&ring->cond);
-        pthread_mutex_unlock(&ring->mu);
-        if (rc < 0 || end)
-            break;
-    }
-    if (threaded)
-        pthread_join(thread, NULL);
+    struct pipeline_job jobs[2] = {{imp, &rd, err, 0}, {NULL, &rd, NULL, 0}};
+    par_run(2, pipeline_job, jobs, sizeof(jobs[0]));
+    rc = jobs[0].rc;
     pthread_cond_destroy(&ring->cond);
     pthread_mutex_destroy(&ring->mu);
 out_free:

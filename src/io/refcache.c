@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/alloc.h"
+
 #include "util/banned.h"
 
 #define BLOCK_SIZE (64 * 1024)
@@ -85,7 +87,7 @@ int idset_add(struct idset *s, int64_t id, struct kith_error *err)
         return 0;
     if ((s->n + 1) * 2 > s->cap) {
         size_t cap = s->cap ? s->cap * 2 : 1024;
-        int64_t *slots = calloc(cap, sizeof(*slots));
+        int64_t *slots = alloc_array_zero(cap, sizeof(*slots));
         if (!slots)
             return kith_err(err, KITH_ENOMEM, "out of memory caching ids");
         for (size_t i = 0; i < s->cap; i++)
@@ -168,7 +170,7 @@ int keymap_put(struct keymap *m, const char *key, size_t len, int64_t id, struct
         return 0;
     if ((m->n + 1) * 2 > m->cap) {
         size_t cap = m->cap ? m->cap * 2 : 1024;
-        struct keymap_slot *slots = calloc(cap, sizeof(*slots));
+        struct keymap_slot *slots = alloc_array_zero(cap, sizeof(*slots));
         if (!slots)
             return kith_err(err, KITH_ENOMEM, "out of memory caching keys");
         struct keymap old = *m;

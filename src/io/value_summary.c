@@ -5,7 +5,7 @@
  */
 #include "io/value_summary.h"
 
-#include <errno.h>
+#include <float.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -13,6 +13,9 @@
 #include <strings.h>
 
 #include "io/csv.h"
+
+#include "util/alloc.h"
+#include "util/num.h"
 
 #include "util/banned.h"
 
@@ -53,10 +56,8 @@ static int parse_number(const struct csv_cell *cell, const char *name, uint64_t 
     if (cell->is_null || cell->len == 0)
         return kith_err(err, KITH_EINVAL, "%s:%llu: %s is empty", name, (unsigned long long)line,
                         col);
-    char *end;
-    errno = 0;
-    double v = strtod(cell->s, &end);
-    if (end == cell->s || *end != '\0' || errno == ERANGE || !isfinite(v))
+    double v;
+    if (num_parse_double(cell->s, cell->len, -DBL_MAX, DBL_MAX, &v, col, NULL) < 0)
         return kith_err(err, KITH_EINVAL, "%s:%llu: %s '%.40s' is not a number", name,
                         (unsigned long long)line, col, cell->s);
     *out = v;
@@ -106,10 +107,10 @@ static int append(struct value_summary_file *out, size_t *cap, const char *id,
         if (*cap >= MAX_ROWS)
             return kith_err(err, KITH_ERANGE, "more than %zu customers", MAX_ROWS);
         size_t ncap = *cap ? 2 * *cap : 1024;
-        char **ids = realloc(out->ids, ncap * sizeof(*ids));
+        char **ids = alloc_array_grow(out->ids, ncap, sizeof(*ids));
         if (ids)
             out->ids = ids;
-        struct clv_customer *cust = ids ? realloc(out->cust, ncap * sizeof(*cust)) : NULL;
+        struct clv_customer *cust = ids ? alloc_array_grow(out->cust, ncap, sizeof(*cust)) : NULL;
         if (!cust)
             return kith_err(err, KITH_ENOMEM, "out of memory for %zu customers", ncap);
         out->cust = cust;

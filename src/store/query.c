@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/alloc.h"
+
 #include "util/banned.h"
 
 #define QUERY_SQL_MAX   16384
@@ -235,32 +237,36 @@ static int prepare_bound(struct store *s, struct qbuf *b, sqlite3_stmt **st, str
     return 0;
 }
 
-/* Steps st to its end (or at most max rows), calling fn with each row of t. */
-static int each_row(struct store *s, const struct table_def *t, sqlite3_stmt *st, size_t max,
+/* The rows of b as rows of t: each read into vals and given to fn. */
+struct table_rows {
+    const struct table_def *t;
+    struct store_value *vals;
+    store_row_fn fn;
+    void *ctx;
+};
+
+static int table_row(void *arg, sqlite3_stmt *st, struct kith_error *err)
+{
+    (void)err;
+    struct table_rows *r = arg;
+    for (size_t i = 0; i < r->t->nfields; i++)
+        store_column_value(st, (int)i, &r->vals[i]);
+    return r->fn ? r->fn(r->ctx, r->vals) : 0;
+}
+
+/* Runs the query in b, calling fn (when non-NULL) with each row of t; *nrows as store_each_row. */
+static int each_row(struct store *s, const struct table_def *t, const struct qbuf *b,
                     store_row_fn fn, void *ctx, size_t *nrows, struct kith_error *err)
 {
-    struct store_value *vals = calloc(t->nfields, sizeof(*vals));
-    if (!vals)
+    struct table_rows r = {t, alloc_array_zero(t->nfields, sizeof(*r.vals)), fn, ctx};
+    if (!r.vals)
         return kith_err(err, KITH_ENOMEM, "out of memory reading %s", t->name);
-    int rc = 0;
-    size_t n = 0;
-    while (n < max) {
-        int step = sqlite3_step(st);
-        if (step == SQLITE_DONE)
-            break;
-        if (step != SQLITE_ROW) {
-            rc = kith_err(err, KITH_EDB, "reading %s: %s", t->name, sqlite3_errmsg(s->db));
-            break;
-        }
-        n++;
-        for (size_t i = 0; i < t->nfields; i++)
-            store_column_value(st, (int)i, &vals[i]);
-        if (fn && (rc = fn(ctx, vals)) != 0)
-            break;
-    }
-    free(vals);
-    if (nrows)
-        *nrows = n;
+    char what[80];
+    snprintf(what, sizeof(what), "reading %s", t->name);
+    const struct store_rows q = {
+        .sql = b->sql, .binds = b->binds, .nbinds = b->nbinds, .what = what};
+    int rc = store_each_row(s, &q, table_row, &r, nrows, err);
+    free(r.vals);
     return rc;
 }
 
@@ -516,11 +522,7 @@ int store_list(struct store *s, const struct table_def *t, const struct store_qu
     order_sql(b, t, q, &pl);
     q_add(b, " LIMIT ");
     q_bind_int(b, (int64_t)q->limit);
-    sqlite3_stmt *st;
-    if ((rc = prepare_bound(s, b, &st, err)) < 0)
-        goto out_free;
-    rc = each_row(s, t, st, q->limit, fn, ctx, NULL, err);
-    sqlite3_finalize(st);
+    rc = each_row(s, t, b, fn, ctx, NULL, err);
 out_free:
     free(b);
     return rc;
@@ -536,17 +538,34 @@ int store_get(struct store *s, const struct table_def *t, int64_t id,
     scope_and(b, t, scope, &(const struct plan){SCOPE_EXISTS, false});
     q_add(b, " AND id = ");
     q_bind_int(b, id);
-    sqlite3_stmt *st;
     size_t n = 0;
-    int rc = prepare_bound(s, b, &st, err);
-    if (rc == 0) {
-        rc = each_row(s, t, st, 1, fn, ctx, &n, err);
-        sqlite3_finalize(st);
-    }
+    int rc = each_row(s, t, b, fn, ctx, &n, err);
     free(b);
     if (rc == 0 && n == 0)
         rc = kith_err(err, KITH_ENOTFOUND, "no %s %lld", t->singular, (long long)id);
     return rc;
+}
+
+/* Ids read one per row, in an array that doubles. */
+struct id_list {
+    const struct table_def *t;
+    int64_t *ids;
+    size_t n, cap;
+};
+
+static int add_id(void *arg, sqlite3_stmt *st, struct kith_error *err)
+{
+    struct id_list *l = arg;
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 1024;
+        int64_t *grown = alloc_array_grow(l->ids, cap, sizeof(*grown));
+        if (!grown)
+            return kith_err(err, KITH_ENOMEM, "out of memory listing %s", l->t->name);
+        l->ids = grown;
+        l->cap = cap;
+    }
+    l->ids[l->n++] = sqlite3_column_int64(st, 0);
+    return 0;
 }
 
 int store_scope_ids(struct store *s, const struct table_def *t, const struct store_scope *scope,
@@ -562,34 +581,20 @@ int store_scope_ids(struct store *s, const struct table_def *t, const struct sto
     q_add(b, " WHERE 1");
     scope_and(b, t, scope, &(const struct plan){SCOPE_EXISTS, false});
     q_add(b, " ORDER BY id");
-    sqlite3_stmt *st;
-    int rc = prepare_bound(s, b, &st, err);
+    char what[80];
+    snprintf(what, sizeof(what), "listing %s", t->name);
+    struct id_list l = {.t = t};
+    const struct store_rows q = {
+        .sql = b->sql, .binds = b->binds, .nbinds = b->nbinds, .what = what};
+    int rc = store_each_row(s, &q, add_id, &l, NULL, err);
     free(b);
-    if (rc < 0)
-        return rc;
-    size_t cap = 0;
-    int step;
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        if (*n == cap) {
-            cap = cap ? cap * 2 : 1024;
-            int64_t *grown = realloc(*ids, cap * sizeof(**ids));
-            if (!grown) {
-                rc = kith_err(err, KITH_ENOMEM, "out of memory listing %s", t->name);
-                break;
-            }
-            *ids = grown;
-        }
-        (*ids)[(*n)++] = sqlite3_column_int64(st, 0);
-    }
-    if (rc == 0 && step != SQLITE_DONE)
-        rc = kith_err(err, KITH_EDB, "listing %s: %s", t->name, sqlite3_errmsg(s->db));
-    sqlite3_finalize(st);
     if (rc < 0) {
-        free(*ids);
-        *ids = NULL;
-        *n = 0;
+        free(l.ids);
+        return rc;
     }
-    return rc;
+    *ids = l.ids;
+    *n = l.n;
+    return 0;
 }
 
 /* Runs a statement that returns no rows; KITH_ENOTFOUND when it changed none. */
@@ -704,6 +709,26 @@ static int timeline_row(void *ctx, const struct store_value *vals)
     return r->fn(r->ctx, r->t, r->pos, vals);
 }
 
+/* One entry of a timeline query (kind, id, at): its row read from its own table. */
+struct timeline_visit {
+    struct store *s;
+    store_timeline_fn fn;
+    void *ctx;
+};
+
+static int timeline_entry(void *arg, sqlite3_stmt *st, struct kith_error *err)
+{
+    struct timeline_visit *v = arg;
+    struct store_timeline_pos pos = {.kind = sqlite3_column_int(st, 0),
+                                     .id = sqlite3_column_int64(st, 1),
+                                     .at = sqlite3_column_int64(st, 2)};
+    if (pos.kind < 0 || pos.kind > 2)
+        BUG("timeline kind %d", pos.kind);
+    struct timeline_row r = {model_table(timeline_tables[pos.kind]), &pos, v->fn, v->ctx};
+    const struct store_scope all = {.all = true};
+    return store_get(v->s, r.t, pos.id, &all, timeline_row, &r, err);
+}
+
 int store_timeline(struct store *s, int64_t contact_id, const struct store_timeline_pos *after,
                    size_t limit, store_timeline_fn fn, void *ctx, struct kith_error *err)
 {
@@ -725,26 +750,10 @@ int store_timeline(struct store *s, int64_t contact_id, const struct store_timel
     }
     q_add(b, " ORDER BY at DESC, kind DESC, id DESC LIMIT ");
     q_bind_int(b, (int64_t)limit);
-    sqlite3_stmt *st;
-    int rc = prepare_bound(s, b, &st, err);
+    struct timeline_visit v = {s, fn, ctx};
+    const struct store_rows q = {
+        .sql = b->sql, .binds = b->binds, .nbinds = b->nbinds, .what = "reading a timeline"};
+    int rc = store_each_row(s, &q, timeline_entry, &v, NULL, err);
     free(b);
-    if (rc < 0)
-        return rc;
-    const struct store_scope all = {.all = true};
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        struct store_timeline_pos pos = {.kind = sqlite3_column_int(st, 0),
-                                         .id = sqlite3_column_int64(st, 1),
-                                         .at = sqlite3_column_int64(st, 2)};
-        if (pos.kind < 0 || pos.kind > 2)
-            BUG("timeline kind %d", pos.kind);
-        struct timeline_row r = {model_table(timeline_tables[pos.kind]), &pos, fn, ctx};
-        if ((rc = store_get(s, r.t, pos.id, &all, timeline_row, &r, err)) != 0)
-            goto out_finalize;
-    }
-    rc = rc == SQLITE_DONE
-             ? 0
-             : kith_err(err, KITH_EDB, "reading a timeline: %s", sqlite3_errmsg(s->db));
-out_finalize:
-    sqlite3_finalize(st);
     return rc;
 }

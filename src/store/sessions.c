@@ -98,30 +98,6 @@ static int one_row(struct store *s, const char *sql, const struct store_value *v
     return rc;
 }
 
-/* Calls fn(ctx, st) for each row of a query; fn returns 0 to go on, else that is returned. */
-static int each_row(struct store *s, const char *sql, const struct store_value *vals, int n,
-                    int (*fn)(void *ctx, sqlite3_stmt *st), void *ctx, const char *what,
-                    struct kith_error *err)
-{
-    sqlite3_stmt *st;
-    int rc = prepare_bound(s, sql, vals, n, &st, what, err);
-    if (rc < 0)
-        return rc;
-    for (;;) {
-        int step = sqlite3_step(st);
-        if (step == SQLITE_DONE)
-            break;
-        if (step != SQLITE_ROW) {
-            rc = kith_err(err, KITH_EDB, "%s: %s", what, sqlite3_errmsg(s->db));
-            break;
-        }
-        if ((rc = fn(ctx, st)) != 0)
-            break;
-    }
-    sqlite3_finalize(st);
-    return rc;
-}
-
 /* Reads integer columns 0 (into a) and 1 (into b, when non-NULL). */
 static void read_counts(sqlite3_stmt *st, void *a, void *b)
 {
@@ -437,8 +413,9 @@ struct token_visit {
     void *ctx;
 };
 
-static int visit_token(void *ctx, sqlite3_stmt *st)
+static int visit_token(void *ctx, sqlite3_stmt *st, struct kith_error *err)
 {
+    (void)err;
     struct token_visit *v = ctx;
     struct store_token t;
     read_token(st, &t, NULL);
@@ -450,10 +427,12 @@ int store_token_list(struct store *s, int64_t user_id, store_token_fn fn, void *
 {
     struct store_value v = sv_int(user_id);
     struct token_visit visit = {fn, ctx};
-    return each_row(s,
-                    "SELECT " TOKEN_COLUMNS " FROM api_tokens t WHERE t.user_id = ?1"
-                    " ORDER BY t.id",
-                    &v, 1, visit_token, &visit, "listing API tokens", err);
+    const struct store_rows q = {.sql = "SELECT " TOKEN_COLUMNS
+                                        " FROM api_tokens t WHERE t.user_id = ?1 ORDER BY t.id",
+                                 .binds = &v,
+                                 .nbinds = 1,
+                                 .what = "listing API tokens"};
+    return store_each_row(s, &q, visit_token, &visit, NULL, err);
 }
 
 int store_token_count_active(struct store *s, int64_t user_id, int64_t *n, struct kith_error *err)
@@ -503,8 +482,9 @@ struct audit_visit {
     void *ctx;
 };
 
-static int visit_audit(void *ctx, sqlite3_stmt *st)
+static int visit_audit(void *ctx, sqlite3_stmt *st, struct kith_error *err)
 {
+    (void)err;
     struct audit_visit *v = ctx;
     struct store_audit_entry e = {
         .id = sqlite3_column_int64(st, 0),
@@ -555,7 +535,9 @@ int store_audit_query(struct store *s, const struct store_audit_filter *f, store
         sv_int(f->limit),
     };
     struct audit_visit visit = {fn, ctx};
-    return each_row(s, sql, vals, 8, visit_audit, &visit, "reading the audit log", err);
+    const struct store_rows q = {
+        .sql = sql, .binds = vals, .nbinds = 8, .what = "reading the audit log"};
+    return store_each_row(s, &q, visit_audit, &visit, NULL, err);
 }
 
 int store_audit_recent_counts(struct store *s, const char *action, int64_t since_ms,

@@ -12,6 +12,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "util/alloc.h"
+
 #include "util/banned.h"
 
 sqlite3 *store_db(struct store *s)
@@ -156,7 +158,7 @@ int store_open(const char *path, int flags, struct store **out, struct kith_erro
     struct store *s = calloc(1, sizeof(*s));
     if (!s)
         return kith_err(err, KITH_ENOMEM, "out of memory opening %s", path);
-    s->stmts = calloc(model_ntables, sizeof(*s->stmts));
+    s->stmts = alloc_array_zero(model_ntables, sizeof(*s->stmts));
     if (!s->stmts) {
         free(s);
         return kith_err(err, KITH_ENOMEM, "out of memory opening %s", path);
@@ -470,6 +472,23 @@ void store_column_value(sqlite3_stmt *st, int col, struct store_value *v)
     }
 }
 
+/* A scan's rows, each read into vals and given to fn. */
+struct scan_rows {
+    const struct table_def *t;
+    struct store_value *vals;
+    store_row_fn fn;
+    void *ctx;
+};
+
+static int scan_row(void *arg, sqlite3_stmt *st, struct kith_error *err)
+{
+    (void)err;
+    struct scan_rows *r = arg;
+    for (size_t i = 0; i < r->t->nfields; i++)
+        store_column_value(st, (int)i, &r->vals[i]);
+    return r->fn(r->ctx, r->vals);
+}
+
 int store_scan(struct store *s, const struct table_def *t, store_row_fn fn, void *ctx,
                struct kith_error *err)
 {
@@ -489,26 +508,12 @@ int store_scan(struct store *s, const struct table_def *t, store_row_fn fn, void
         if ((rc = prepare(s, sql, &ts->scan, err)) < 0)
             return rc;
     }
-    struct store_value *vals = calloc(t->nfields, sizeof(*vals));
-    if (!vals)
+    struct scan_rows r = {t, alloc_array_zero(t->nfields, sizeof(*r.vals)), fn, ctx};
+    if (!r.vals)
         return kith_err(err, KITH_ENOMEM, "out of memory scanning %s", t->name);
-    sqlite3_stmt *st = ts->scan;
-    rc = 0;
-    for (;;) {
-        int step = sqlite3_step(st);
-        if (step == SQLITE_DONE)
-            break;
-        if (step != SQLITE_ROW) {
-            rc = db_err(err, s->db, "reading rows");
-            break;
-        }
-        for (size_t i = 0; i < t->nfields; i++)
-            store_column_value(st, (int)i, &vals[i]);
-        if ((rc = fn(ctx, vals)) != 0)
-            break;
-    }
-    sqlite3_reset(st);
-    free(vals);
+    rc = store_each_row(s, &(const struct store_rows){.st = ts->scan, .what = "reading rows"},
+                        scan_row, &r, NULL, err);
+    free(r.vals);
     return rc;
 }
 
@@ -661,8 +666,8 @@ int store_bulk_defer_indexes(struct store_bulk *b, struct kith_error *err)
     char **drops = NULL;
     size_t n = 0;
     while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
-        char **list = realloc(b->index_sql, (n + 1) * sizeof(*list));
-        char **dlist = list ? realloc(drops, (n + 1) * sizeof(*dlist)) : NULL;
+        char **list = alloc_array_grow(b->index_sql, n + 1, sizeof(*list));
+        char **dlist = list ? alloc_array_grow(drops, n + 1, sizeof(*dlist)) : NULL;
         if (list)
             b->index_sql = list;
         if (dlist)

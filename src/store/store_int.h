@@ -51,6 +51,27 @@ void store_column_value(sqlite3_stmt *st, int col, struct store_value *v);
 int store_write_error(struct store *s, const struct table_def *t, const char *what,
                       struct kith_error *err);
 
+/* One row of a query (store_each_row): 0 to go on, anything else stops and is returned. */
+typedef int (*store_stmt_fn)(void *ctx, sqlite3_stmt *st, struct kith_error *err);
+
+/* A query for store_each_row: either SQL text or a statement the caller keeps. */
+struct store_rows {
+    const char *sql;                 /* prepared for the call and finalized after, or */
+    sqlite3_stmt *st;                /* a cached statement: reset and unbound after, not freed */
+    const struct store_value *binds; /* bound to ?1..?nbinds; those past the statement's */
+    int nbinds;                      /* highest parameter are left out, so queries can share */
+    const char *what;                /* starts every error message: "reading the audit log" */
+};
+
+/*
+ * The store's one loop over the rows of a query: binds q->binds, steps to the end and calls
+ * fn(ctx, st, err) with each row; fn's nonzero return stops the loop and is returned. Failing
+ * to prepare, bind or step is KITH_EDB "<what>: <SQLite's message>". *nrows (when non-NULL)
+ * gets the rows fn saw. Every statement it prepares is finalized on every path.
+ */
+int store_each_row(struct store *s, const struct store_rows *q, store_stmt_fn fn, void *ctx,
+                   size_t *nrows, struct kith_error *err);
+
 /* The raw handle, for tests. */
 sqlite3 *store_db(struct store *s);
 

@@ -8,8 +8,11 @@
 #include "store/store_int.h"
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "util/alloc.h"
 
 #include "util/banned.h"
 
@@ -30,7 +33,7 @@ static int grow(void **arr, size_t *cap, size_t need, size_t elem, const char *w
     size_t ncap = *cap ? *cap * 2 : 1024;
     while (ncap < need)
         ncap *= 2;
-    void *p = realloc(*arr, ncap * elem);
+    void *p = alloc_array_grow(*arr, ncap, elem);
     if (!p)
         return kith_err(err, KITH_ENOMEM, "out of memory loading %zu %s", need, what);
     *arr = p;
@@ -38,31 +41,14 @@ static int grow(void **arr, size_t *cap, size_t need, size_t elem, const char *w
     return 0;
 }
 
-typedef int (*cv_row_fn)(void *ctx, sqlite3_stmt *st, struct kith_error *err);
-
-/* Runs sql with the integers binds[0..nbinds) bound in order and calls row for each row. */
-static int cv_query(struct store *s, const char *sql, const int64_t *binds, int nbinds,
-                    cv_row_fn row, void *ctx, const char *what, struct kith_error *err)
+/* Runs sql (no parameters) and calls row for each row; errors say "reading <what>". */
+static int cv_query(struct store *s, const char *sql, store_stmt_fn row, void *ctx,
+                    const char *what, struct kith_error *err)
 {
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
-        return kith_err(err, KITH_EDB, "reading %s: %s", what, sqlite3_errmsg(s->db));
-    for (int i = 0; i < nbinds; i++)
-        sqlite3_bind_int64(st, i + 1, binds[i]);
-    int rc = 0;
-    for (;;) {
-        int step = sqlite3_step(st);
-        if (step == SQLITE_DONE)
-            break;
-        if (step != SQLITE_ROW) {
-            rc = kith_err(err, KITH_EDB, "reading %s: %s", what, sqlite3_errmsg(s->db));
-            break;
-        }
-        if ((rc = row(ctx, st, err)) < 0)
-            break;
-    }
-    sqlite3_finalize(st);
-    return rc;
+    char msg[80];
+    snprintf(msg, sizeof(msg), "reading %s", what);
+    return store_each_row(s, &(const struct store_rows){.sql = sql, .what = msg}, row, ctx, NULL,
+                          err);
 }
 
 /* ---- the account filter ----------------------------------------------------------------- */
@@ -83,7 +69,7 @@ static int label_row(void *ctx, sqlite3_stmt *st, struct kith_error *err)
     if (l->n % 64 == 0) {
         if (l->n >= CV_MAX_ROWS)
             return kith_err(err, KITH_ERANGE, "too many distinct labels");
-        char **p = realloc(l->names, (l->n + 64) * sizeof(*p));
+        char **p = alloc_array_grow(l->names, l->n + 64, sizeof(*p));
         if (!p)
             return kith_err(err, KITH_ENOMEM, "out of memory loading labels");
         l->names = p;
@@ -133,7 +119,7 @@ static void labels_compact(struct cv_labels *l, const bool *used, int32_t *map)
 static int load_labels(struct store *s, const char *sql, struct cv_labels *l, const char *what,
                        struct kith_error *err)
 {
-    return cv_query(s, sql, NULL, 0, label_row, l, what, err);
+    return cv_query(s, sql, label_row, l, what, err);
 }
 
 /* ---- accounts --------------------------------------------------------------------------- */
@@ -224,8 +210,8 @@ static int compact_account_labels(struct cv_data *d, struct kith_error *err)
     struct cv_labels *labels[] = {&d->industries, &d->revenue_bands, &d->sources, &d->units};
     for (size_t k = 0; k < 4; k++) {
         struct cv_labels *l = labels[k];
-        bool *used = calloc(l->n + 1, sizeof(*used));
-        int32_t *map = malloc((l->n + 1) * sizeof(*map));
+        bool *used = alloc_array_zero(l->n + 1, sizeof(*used));
+        int32_t *map = alloc_array(l->n + 1, sizeof(*map));
         if (!used || !map) {
             free(used);
             free(map);
@@ -267,15 +253,15 @@ static int load_accounts(struct store *s, const struct store_cv_request *req, st
                           &d->sources, "sources", err)) < 0)
         return rc;
     /* unit names are unique (schema), so sorting by name gives distinct sorted labels */
-    if ((rc = cv_query(s, "SELECT name, id FROM units ORDER BY name", NULL, 0, unit_row, &a,
-                       "units", err)) < 0)
+    if ((rc = cv_query(s, "SELECT name, id FROM units ORDER BY name", unit_row, &a, "units", err)) <
+        0)
         goto out_free;
     if (a.nunits)
         qsort(a.units, a.nunits, sizeof(*a.units), unit_code_cmp);
     rc = cv_query(s,
                   "SELECT id, created_at, industry, revenue_band, source, unit_id FROM accounts"
                   " ORDER BY id",
-                  NULL, 0, account_row, &a, "accounts", err);
+                  account_row, &a, "accounts", err);
     if (rc == 0 && req->accounts)
         rc = compact_account_labels(d, err);
 out_free:
@@ -334,7 +320,7 @@ static int load_orders(struct store *s, const struct store_cv_request *req, stru
     return cv_query(s,
                     "SELECT account_id, ordered_at, amount, margin, currency FROM orders"
                     " ORDER BY account_id, ordered_at, id",
-                    NULL, 0, order_row, &o, "orders", err);
+                    order_row, &o, "orders", err);
 }
 
 /* ---- products and order lines ----------------------------------------------------------- */
@@ -414,8 +400,8 @@ static int load_lines(struct store *s, const struct store_cv_request *req, struc
     if (rc < 0)
         return rc;
     struct products_ctx p = {.d = d};
-    if ((rc = cv_query(s, "SELECT id, sku, name, category, price FROM products ORDER BY id", NULL,
-                       0, product_row, &p, "products", err)) < 0)
+    if ((rc = cv_query(s, "SELECT id, sku, name, category, price FROM products ORDER BY id",
+                       product_row, &p, "products", err)) < 0)
         return rc;
     if (d->nproducts > INT32_MAX)
         return kith_err(err, KITH_ERANGE, "too many products to analyse (%zu)", d->nproducts);
@@ -424,7 +410,7 @@ static int load_lines(struct store *s, const struct store_cv_request *req, struc
                     "SELECT ol.order_id, o.account_id, o.ordered_at, ol.product_id"
                     " FROM order_lines ol JOIN orders o ON o.id = ol.order_id"
                     " ORDER BY ol.order_id, ol.id",
-                    NULL, 0, line_row, &l, "order lines", err);
+                    line_row, &l, "order lines", err);
 }
 
 /* ---- cost to serve ---------------------------------------------------------------------- */
@@ -531,7 +517,7 @@ static int fold_costs(const struct cost_scan *c, struct cv_data *d, struct kith_
     size_t m = 0;
     for (size_t k = 0; k < c->ncontacts; k++)
         m += c->seen[k];
-    struct account_cost *ac = malloc((m ? m : 1) * sizeof(*ac));
+    struct account_cost *ac = alloc_array(m, sizeof(*ac));
     if (!ac)
         return kith_err(err, KITH_ENOMEM, "out of memory summing costs");
     size_t j = 0;
@@ -542,7 +528,7 @@ static int fold_costs(const struct cost_scan *c, struct cv_data *d, struct kith_
     size_t accounts = 0;
     for (size_t i = 0; i < m; i++)
         accounts += i == 0 || ac[i].account != ac[i - 1].account;
-    d->costs = calloc(accounts ? accounts : 1, sizeof(*d->costs));
+    d->costs = alloc_array_zero(accounts, sizeof(*d->costs));
     if (!d->costs) {
         free(ac);
         return kith_err(err, KITH_ENOMEM, "out of memory summing costs");
@@ -575,13 +561,13 @@ static int load_costs(struct store *s, const struct store_cv_request *req, struc
     if ((rc = cv_query(s,
                        "SELECT id, account_id FROM contacts WHERE account_id IS NOT NULL"
                        " ORDER BY id",
-                       NULL, 0, pair_row, &contacts, "contacts", err)) < 0 ||
+                       pair_row, &contacts, "contacts", err)) < 0 ||
         (rc = cv_query(s,
                        "SELECT voids_id, 0 FROM interactions WHERE voids_id IS NOT NULL"
                        " ORDER BY voids_id",
-                       NULL, 0, pair_row, &voided, "voided interactions", err)) < 0 ||
-        (rc = cv_query(s, "SELECT id, cost FROM interaction_types ORDER BY id", NULL, 0, pair_row,
-                       &types, "interaction types", err)) < 0)
+                       pair_row, &voided, "voided interactions", err)) < 0 ||
+        (rc = cv_query(s, "SELECT id, cost FROM interaction_types ORDER BY id", pair_row, &types,
+                       "interaction types", err)) < 0)
         goto out_free;
     c.contacts = contacts.p;
     c.ncontacts = contacts.n;
@@ -589,9 +575,9 @@ static int load_costs(struct store *s, const struct store_cv_request *req, struc
     c.nvoided = voided.n;
     c.types = types.p;
     c.ntypes = types.n;
-    c.to_date = calloc(contacts.n + 1, sizeof(*c.to_date));
-    c.current = calloc(contacts.n + 1, sizeof(*c.current));
-    c.seen = calloc(contacts.n + 1, sizeof(*c.seen));
+    c.to_date = alloc_array_zero(contacts.n + 1, sizeof(*c.to_date));
+    c.current = alloc_array_zero(contacts.n + 1, sizeof(*c.current));
+    c.seen = alloc_array_zero(contacts.n + 1, sizeof(*c.seen));
     if (!c.to_date || !c.current || !c.seen) {
         rc = kith_err(err, KITH_ENOMEM, "out of memory for the costs of %zu contacts", contacts.n);
         goto out_free;
@@ -600,7 +586,8 @@ static int load_costs(struct store *s, const struct store_cv_request *req, struc
     if (contacts.n > 0 && contacts.n < UINT32_MAX) {
         int64_t lo = contacts.p[0].id, hi = contacts.p[contacts.n - 1].id;
         uint64_t span = (uint64_t)(hi - lo) + 1;
-        if (span <= 4 * (uint64_t)contacts.n + 4096 && (c.slot = calloc(span, sizeof(*c.slot)))) {
+        if (span <= 4 * (uint64_t)contacts.n + 4096 &&
+            (c.slot = alloc_array_zero(span, sizeof(*c.slot)))) {
             c.slot_base = lo;
             c.nslots = (size_t)span;
             for (size_t k = 0; k < contacts.n; k++)
@@ -611,7 +598,7 @@ static int load_costs(struct store *s, const struct store_cv_request *req, struc
     if ((rc = cv_query(s,
                        "SELECT id, contact_id, occurred_at, cost, type_id FROM interactions"
                        " WHERE voids_id IS NULL ORDER BY id",
-                       NULL, 0, cost_scan_row, &c, "interaction costs", err)) < 0)
+                       cost_scan_row, &c, "interaction costs", err)) < 0)
         goto out_free;
     rc = fold_costs(&c, d, err);
 out_free:
@@ -666,7 +653,7 @@ static int load_referrals(struct store *s, const struct store_cv_request *req, s
                     " JOIN contacts dc ON dc.id = e.related_contact_id"
                     " WHERE e.kind = 'referral' AND e.related_contact_id IS NOT NULL"
                     " ORDER BY e.occurred_at, e.id",
-                    NULL, 0, referral_row, &r, "referral events", err);
+                    referral_row, &r, "referral events", err);
 }
 
 /* ---- the entry point -------------------------------------------------------------------- */
@@ -683,7 +670,7 @@ static int latest_order_row(void *ctx, sqlite3_stmt *st, struct kith_error *err)
 int store_cv_latest_order(struct store *s, int64_t *at, bool *found, struct kith_error *err)
 {
     int64_t v = INT64_MIN;
-    int rc = cv_query(s, "SELECT max(ordered_at) FROM orders", NULL, 0, latest_order_row, &v,
+    int rc = cv_query(s, "SELECT max(ordered_at) FROM orders", latest_order_row, &v,
                       "the latest order", err);
     if (rc < 0)
         return rc;

@@ -9,6 +9,8 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "util/alloc.h"
+
 #include "util/banned.h"
 
 #define HUGE_PAGE ((uintptr_t)2 << 20)
@@ -25,7 +27,7 @@ static void advise(void *p, size_t bytes)
 
 void *bigmem_alloc(size_t bytes)
 {
-    void *p = malloc(bytes ? bytes : 1);
+    void *p = alloc_array(bytes, 1);
     advise(p, bytes);
     return p;
 }
@@ -36,7 +38,7 @@ void *bigmem_calloc(size_t n, size_t size)
         return NULL;
     size_t bytes = n * size;
     if (bytes < BIGMEM_MIN)
-        return calloc(n ? n : 1, size ? size : 1);
+        return alloc_array_zero(n, size);
     /* advise before the first touch, so that zeroing faults in huge pages */
     void *p = bigmem_alloc(bytes);
     if (p)
@@ -46,7 +48,21 @@ void *bigmem_calloc(size_t n, size_t size)
 
 void *bigmem_realloc(void *p, size_t bytes)
 {
-    void *np = realloc(p, bytes ? bytes : 1);
+    void *np = alloc_array_grow(p, bytes, 1);
     advise(np, bytes);
     return np;
+}
+
+void *bigmem_array(size_t n, size_t size)
+{
+    if (size && n > SIZE_MAX / size)
+        return NULL;
+    return bigmem_alloc(n * size);
+}
+
+void *bigmem_array_grow(void *p, size_t n, size_t size)
+{
+    if (size && n > SIZE_MAX / size)
+        return NULL;
+    return bigmem_realloc(p, n * size);
 }

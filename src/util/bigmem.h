@@ -24,4 +24,8 @@ void *bigmem_calloc(size_t n, size_t size);
 /* realloc(p, bytes) (at least 1), advised when large; on failure p is untouched and NULL. */
 void *bigmem_realloc(void *p, size_t bytes);
 
+/* The array forms: n elements of size bytes, NULL when n * size overflows (as alloc.h). */
+void *bigmem_array(size_t n, size_t size);
+void *bigmem_array_grow(void *p, size_t n, size_t size);
+
 #endif

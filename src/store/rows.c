@@ -1,0 +1,56 @@
+/*
+ * rows.c - store_each_row, the one prepare/bind/step loop of the store (store_int.h). A query
+ * that reads rows goes through it so that binding, stepping and their errors are written once.
+ */
+#include "store/store_int.h"
+
+#include "util/banned.h"
+
+static int bind_all(sqlite3_stmt *st, const struct store_value *binds, int nbinds)
+{
+    int nparams = sqlite3_bind_parameter_count(st);
+    for (int i = 0; i < nbinds && i < nparams; i++) {
+        int rc = store_bind_value(st, i + 1, &binds[i]);
+        if (rc != SQLITE_OK)
+            return rc;
+    }
+    return SQLITE_OK;
+}
+
+int store_each_row(struct store *s, const struct store_rows *q, store_stmt_fn fn, void *ctx,
+                   size_t *nrows, struct kith_error *err)
+{
+    size_t n = 0;
+    if (nrows)
+        *nrows = 0;
+    sqlite3_stmt *st = q->st;
+    if (!st && sqlite3_prepare_v2(s->db, q->sql, -1, &st, NULL) != SQLITE_OK)
+        return kith_err(err, KITH_EDB, "%s: %s", q->what, sqlite3_errmsg(s->db));
+    int rc = 0;
+    if (bind_all(st, q->binds, q->nbinds) != SQLITE_OK) {
+        rc = kith_err(err, KITH_EDB, "%s: %s", q->what, sqlite3_errmsg(s->db));
+        goto out_release;
+    }
+    for (;;) {
+        int step = sqlite3_step(st);
+        if (step == SQLITE_DONE)
+            break;
+        if (step != SQLITE_ROW) {
+            rc = kith_err(err, KITH_EDB, "%s: %s", q->what, sqlite3_errmsg(s->db));
+            break;
+        }
+        n++;
+        if ((rc = fn(ctx, st, err)) != 0)
+            break;
+    }
+out_release:
+    if (q->st) {
+        sqlite3_reset(st);
+        sqlite3_clear_bindings(st);
+    } else {
+        sqlite3_finalize(st);
+    }
+    if (nrows)
+        *nrows = n;
+    return rc;
+}
