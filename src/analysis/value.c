@@ -546,18 +546,15 @@ static int load(const struct value_scope *scope, struct value_report *x, struct 
     if (rc < 0)
         return rc;
     if (!has_customer(&x->d)) {
-        char day[16];
+        char iso[16], day[24] = "";
+        const char *who = x->scoped ? "accounts you may read" : "accounts";
         x->failure = VALUE_FAILED_NO_CUSTOMERS;
-        if (x->d.norders == 0)
-            return kith_err(err, KITH_ENOTFOUND,
-                            "no customers to analyse: the %s have no orders on or before the "
-                            "as-of day",
-                            x->scoped ? "accounts you may read" : "accounts");
+        if (x->d.norders > 0) /* there are orders, all after the as-of day */
+            snprintf(day, sizeof(day), " (%s)", value_json_day(x->d.as_of_day, iso, sizeof(iso)));
         return kith_err(err, KITH_ENOTFOUND,
-                        "no customers to analyse: the %s have no orders on or before the as-of "
-                        "day, %s",
-                        x->scoped ? "accounts you may read" : "accounts",
-                        value_json_day(x->d.as_of_day, day, sizeof(day)));
+                        "no customers to analyse: there are no orders on or before the as-of "
+                        "day%s among the %s",
+                        day, who);
     }
     set_options(&x->p, x->d.as_of_day, &x->vo, &x->fit);
     const enum run_mode mode = mode_of(x);

@@ -84,7 +84,11 @@ static void fit_text(FILE *out, const struct value_report *x)
         fit_summary_text(out, x);
         return;
     }
-    fprintf(out, "as of %s (time unit: %g days)\n", day_text(x->r.as_of_day, day), x->vo.unit_days);
+    if (x->vo.unit_days == 7)
+        fprintf(out, "as of %s (time unit: weeks)\n", day_text(x->r.as_of_day, day));
+    else
+        fprintf(out, "as of %s (time unit: %g days)\n", day_text(x->r.as_of_day, day),
+                x->vo.unit_days);
     fit_lines(out, &x->r.model);
     margin_line(out, x);
 }

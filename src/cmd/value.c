@@ -39,6 +39,13 @@ static int take_sections(struct value_params *p, const char **pos, size_t npos, 
     return param_set(&analysis_value, s, p, buf, "sections", err);
 }
 
+/* Says why the analysis did not run: "kith value clv: <message>"; returns CMD_FAIL. */
+static int run_failed(enum value_analysis a, const struct kith_error *err)
+{
+    fprintf(stderr, "kith value %s: %s\n", value_def(a)->name, err->msg);
+    return CMD_FAIL;
+}
+
 /* Runs --summary FILE ('-': standard input) into x; 0 or the exit code after saying why. */
 static int run_summary(enum value_analysis a, const struct value_params *p, struct value_report *x,
                        struct kith_error *err)
@@ -52,7 +59,7 @@ static int run_summary(enum value_analysis a, const struct value_params *p, stru
     int rc = value_run_summary(a, p, f, std_in ? "stdin" : p->summary, x, err);
     if (!std_in)
         fclose(f);
-    return rc < 0 ? cmd_fail(err) : CMD_OK;
+    return rc < 0 ? run_failed(a, err) : CMD_OK;
 }
 
 /* Runs the analysis over every account of the database into x; 0 or the exit code. */
@@ -66,7 +73,7 @@ static int run_store(enum value_analysis a, const struct value_params *p, struct
     int rc = value_run(a, p, &scope, x, err);
     store_close(s);
     if (rc < 0)
-        return cmd_fail(err);
+        return run_failed(a, err);
     if (x->d.ncurrencies > 1)
         fprintf(stderr,
                 "kith value: warning: orders are in %zu currencies; values add them up as if "
