@@ -104,6 +104,9 @@ extern const struct analysis_family analysis_value;
 /* The def of analysis a. */
 const struct analysis_def *value_def(enum value_analysis a);
 
+/* The bits of the sections named in text (NULL: all); KITH_EINVAL naming the stranger. */
+int value_sections_parse(const char *text, unsigned *bits, struct kith_error *err);
+
 /*
  * Checks what the table cannot: the names in sections. 0, or KITH_EINVAL with the message in
  * err and the parameter's name in *field.
