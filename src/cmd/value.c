@@ -28,7 +28,10 @@ static int take_sections(struct value_params *p, const char **pos, size_t npos, 
                          size_t size, struct kith_error *err)
 {
     size_t n = 0;
+    unsigned bits;
     for (size_t i = 0; i < npos; i++) {
+        if (value_sections_parse(pos[i], &bits, err) < 0) /* names first: then they fit */
+            return err->code;
         int w = snprintf(buf + n, size - n, "%s%s", i ? "," : "", pos[i]);
         if (w < 0 || (size_t)w >= size - n)
             return kith_err(err, KITH_EINVAL, "too many sections");
@@ -36,7 +39,7 @@ static int take_sections(struct value_params *p, const char **pos, size_t npos, 
     }
     const struct param_spec *s =
         param_find(&analysis_value, value_def(VALUE_DRIVERS)->group, "sections", false);
-    return param_set(&analysis_value, s, p, buf, "sections", err);
+    return param_set(&analysis_value, s, p, buf, "--sections", err);
 }
 
 /* Says why the analysis did not run: "kith value clv: <message>"; returns CMD_FAIL. */
