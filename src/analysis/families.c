@@ -3,9 +3,11 @@
  * `kith help`). Add a family here when you add one (docs/internals/analysis.md).
  */
 #include "analysis/param.h"
+#include "analysis/value.h"
 
 #include "util/banned.h"
 
 const struct analysis_family *const analysis_families[] = {
+    &analysis_value,
     NULL,
 };

@@ -217,6 +217,11 @@ int param_parse_argv(const struct analysis_family *f, uint64_t group, int argc, 
         memcpy(name, a + 2, len);
         name[len] = '\0';
         const struct param_spec *s = param_find(f, group, name, true);
+        if (!s && param_find(f, UINT64_MAX, name, true))
+            return kith_err(err, KITH_EINVAL,
+                            "unknown option '--%s' here (option --%s does not apply to this "
+                            "analysis)",
+                            name, name);
         if (!s)
             return kith_err(err, KITH_EINVAL, "unknown option '--%s'", name);
         char shown[72];

@@ -1,0 +1,233 @@
+/*
+ * value.h - the customer value analyses (DESIGN.md §6), written once for both doors: `kith value
+ * fit|clv|dist|drivers|rfm|reap|xsell|referrals` and GET /api/v1/value/... One parameter table
+ * (analysis_value) declares every option; value_run() loads the caller's accounts through
+ * store_cv_load(), runs the engine and fills a struct value_report; value_report_json() is the
+ * one JSON of a report (the CLI's --json and the API's answer), value_report_text() the CLI's
+ * tables. docs/value.md defines the figures; docs/internals/value.md the calling sequence.
+ */
+#ifndef KITH_ANALYSIS_VALUE_H
+#define KITH_ANALYSIS_VALUE_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "analysis/param.h"
+#include "engine/basket.h"
+#include "engine/dist.h"
+#include "engine/drivers.h"
+#include "engine/reap.h"
+#include "engine/referral.h"
+#include "engine/rfm.h"
+#include "engine/value.h"
+#include "io/value_summary.h"
+#include "store/store.h"
+
+/* The analyses, in the order of analysis_value.defs; group bit = 1 << analysis. */
+enum value_analysis {
+    VALUE_FIT,
+    VALUE_CLV,
+    VALUE_DIST,
+    VALUE_DRIVERS,
+    VALUE_RFM,
+    VALUE_REAP,
+    VALUE_XSELL,
+    VALUE_REFERRALS,
+    VALUE_NANALYSES
+};
+
+/* The drivers sections, in the order they are computed and shown (bit k: value_sections[k]). */
+enum value_section {
+    VALUE_SEC_ACQUISITION,
+    VALUE_SEC_COHORTS,
+    VALUE_SEC_ATTRITION,
+    VALUE_SEC_HOLDING,
+    VALUE_SEC_COST,
+    VALUE_SEC_MIGRATION,
+    VALUE_NSECTIONS
+};
+extern const char *const value_sections[VALUE_NSECTIONS];
+
+#define VALUE_CURRENT_DAYS 365 /* "current value": the days up to the as-of day */
+
+/*
+ * The parameters of every value analysis; param_defaults(&analysis_value, p) fills them from
+ * the table in value.c. Choices hold the index of their value, which is the engine's enum
+ * (measure, sort: enum value_measure; by: enum value_by; period: enum drivers_period; segment:
+ * enum rfm_segment; lever: enum reap_lever). Parameters without a default (as_of, margin,
+ * account, by, segment, lever, summary) mean "not given" unless param_given() says otherwise.
+ */
+struct value_params {
+    struct param_head head;
+    int64_t as_of; /* Unix ms */
+    int64_t horizon;
+    double discount;
+    double margin;
+    int64_t proxy_days;
+    int64_t proxy_min;
+    int64_t max_iter;
+    double unit_days;
+    int64_t limit;
+    int64_t account;
+    int sort;
+    int measure;
+    int by;
+    int64_t lorenz;
+    int period;
+    int64_t window;
+    const char *sections; /* comma-separated names of value_sections; NULL: all */
+    int64_t new_days;
+    int segment;
+    int lever;
+    bool low_value;
+    double alive_min;
+    double cost_share;
+    double min_support;
+    double min_confidence;
+    double min_lift;
+    int64_t max_len;
+    int64_t rules;
+    int64_t offers;
+    double second_degree;
+    /* the CLI's own */
+    bool all; /* every row instead of limit (and rules) */
+    const char *summary;
+    const char *db;
+    bool json;
+};
+
+extern const struct analysis_family analysis_value;
+
+/* The def of analysis a. */
+const struct analysis_def *value_def(enum value_analysis a);
+
+/* The bits of the sections named in text (NULL: all); KITH_EINVAL naming the stranger. */
+int value_sections_parse(const char *text, unsigned *bits, struct kith_error *err);
+
+/*
+ * Checks what the table cannot: the names in sections. 0, or KITH_EINVAL with the message in
+ * err and the parameter's name in *field.
+ */
+int value_params_check(const struct value_params *p, const char **field, struct kith_error *err);
+
+/* The accounts an analysis runs over. */
+struct value_scope {
+    struct store *store;
+    const int64_t *accounts; /* ascending ids; NULL: every account (the CLI, an unscoped user) */
+    size_t naccounts;
+};
+
+/* Why value_run() failed, for a door that answers each case its own way. */
+enum value_failure {
+    VALUE_FAILED_NOT,           /* it did not fail */
+    VALUE_FAILED_NO_CUSTOMERS,  /* nobody in scope ordered by the as-of day */
+    VALUE_FAILED_NOT_CONVERGED, /* a fit did not converge: no parameter is known */
+    VALUE_FAILED_NO_ACCOUNT,    /* account is not a customer in scope */
+    VALUE_FAILED_OTHER,         /* the store, memory, or data the engine refuses (err->code) */
+};
+
+/* A group's distribution (dist) or attrition / cost figures (drivers). */
+struct value_grouping {
+    enum value_by by;
+    struct value_groups g;
+    struct dist_summary *dist;           /* g.n, or NULL */
+    struct drivers_attrition *attrition; /* g.n, or NULL */
+    struct drivers_cost *cost;           /* g.n, or NULL */
+    struct drivers_attrition all_attrition;
+    struct drivers_cost all_cost;
+};
+
+/*
+ * The result of one analysis: what it ran on (d, r: every customer in scope) and what it
+ * found. Lists are indexes in order: ix[0..m) the rows that qualify (customers of r for clv,
+ * rfm, reap; accounts of d for referrals), the first shown of them to show (limit). Only the
+ * fields of the analysis are filled; the rest stay zero. Owned by the caller, freed by
+ * value_report_release().
+ */
+struct value_report {
+    enum value_analysis analysis;
+    struct value_params p; /* the parameters it ran with (text points where the caller's did) */
+    bool scoped;           /* over some accounts only: the models came from every customer */
+    struct cv_data d;
+    struct value_options vo;
+    struct clv_fit_options fit;
+    struct value_result r;
+    bool has_account;     /* p.account was given: one customer, r.c[account] */
+    size_t account;       /* index in r (clv, rfm, reap, xsell) */
+    size_t *ix, m, shown; /* the list */
+    /* clv */
+    size_t proxies;
+    double total_lifetime;
+    /* dist */
+    double *v; /* the measure of each customer */
+    struct dist_summary overall;
+    struct value_grouping by[4];
+    size_t nby;
+    /* drivers: sections is the bit set of enum value_section */
+    unsigned sections;
+    struct drivers_acquisition acq;
+    struct drivers_cohorts coh;
+    struct value_grouping attrition, cost; /* attrition.attrition, cost.cost */
+    struct value_holdings hold;
+    struct drivers_holding holding;
+    struct drivers_migration mig;
+    /* rfm and reap */
+    struct rfm_input *rin;
+    struct rfm_score *sc;
+    size_t seg_count[RFM_NSEGMENTS];
+    double seg_value[RFM_NSEGMENTS];
+    struct reap_options reap;
+    struct reap_input *rein;
+    struct reap_tag *tag;
+    double holding_ref;
+    size_t levers[REAP_NLEVERS], lows[REAP_NLOW], rule_count[REAP_NRULES];
+    double lever_value[REAP_NLEVERS];
+    /* xsell: offers[lo..hi) of the shown customers; nrules rules shown */
+    struct basket_options basket;
+    struct basket_set bs;
+    struct basket_rules rules;
+    struct basket_offers offers;
+    size_t lo, hi, nrules, customers_with;
+    /* referrals: over the accounts of d */
+    int64_t *ids;
+    struct referral_value *refs;
+    double referred_total; /* first-degree value of the listed referrers */
+    /* --summary (fit, clv): the file's customers instead of the store's */
+    bool from_summary;
+    const char *summary_name;
+    struct value_summary_file sf;
+    double *pa, *ey, *sv; /* clv: P(alive), expected orders, CLV of the shown rows */
+    /* what went wrong */
+    enum value_failure failure;
+};
+
+/*
+ * Runs analysis a with p over scope into *out. Returns 0, or a negative KITH_E code with the
+ * reason in err (a message a person can act on, never a model parameter) and in out->failure;
+ * on failure nothing is left to release. A scoped run (scope->accounts not NULL) fits the
+ * models on every customer, so an account has the same predicted value whoever asks.
+ */
+int value_run(enum value_analysis a, const struct value_params *p, const struct value_scope *scope,
+              struct value_report *out, struct kith_error *err);
+
+/*
+ * fit or clv on a customer summary CSV read from in (not closed; name for messages) instead of
+ * the store: --summary, the CLI's alone. As value_run() otherwise.
+ */
+int value_run_summary(enum value_analysis a, const struct value_params *p, FILE *in,
+                      const char *name, struct value_report *out, struct kith_error *err);
+
+/* Frees what r owns and zeroes it; safe twice. */
+void value_report_release(struct value_report *r);
+
+/* The report as JSON: one shape for `kith value --json` and the API. New reference; NULL when
+ * out of memory. */
+json_t *value_report_json(const struct value_report *r);
+
+/* The report as the CLI's tables. */
+void value_report_text(const struct value_report *r, FILE *out);
+
+#endif

@@ -1,0 +1,611 @@
+/*
+ * value_run.c - value_run(): one customer value analysis over the caller's accounts. Loads the
+ * parts it needs through store_cv_load(), builds the customers (and the models, fitted on every
+ * customer when the scope is partial), runs the engine and fills a struct value_report (value.h).
+ * The calling sequence is in docs/internals/value.md.
+ */
+#include "analysis/value.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "io/value_json.h"
+#include "util/alloc.h"
+
+#include "util/banned.h"
+
+static bool given(const struct value_params *p, const char *name)
+{
+    return param_given(&analysis_value, p, name);
+}
+
+/* ---- loading ------------------------------------------------------------------------------ */
+
+/* What load() computes beyond the customers. */
+enum run_mode {
+    RUN_CUSTOMERS, /* the customers' histories only */
+    RUN_MODEL,     /* and the fitted models */
+    RUN_PREDICT,   /* and every customer's predicted value */
+};
+
+static bool measure_needs_model(int m)
+{
+    return m == VALUE_LIFETIME || m == VALUE_PREDICTED;
+}
+
+static const unsigned parts_of[VALUE_NANALYSES] = {
+    [VALUE_FIT] = STORE_CV_ORDERS,
+    [VALUE_CLV] = STORE_CV_ACCOUNTS | STORE_CV_ORDERS | STORE_CV_COSTS,
+    [VALUE_DIST] = STORE_CV_ACCOUNTS | STORE_CV_ORDERS | STORE_CV_COSTS,
+    [VALUE_DRIVERS] = STORE_CV_ALL,
+    [VALUE_RFM] = STORE_CV_ACCOUNTS | STORE_CV_ORDERS,
+    [VALUE_REAP] = STORE_CV_ACCOUNTS | STORE_CV_ORDERS | STORE_CV_LINES | STORE_CV_COSTS,
+    [VALUE_XSELL] = STORE_CV_ACCOUNTS | STORE_CV_ORDERS | STORE_CV_LINES,
+    [VALUE_REFERRALS] = STORE_CV_ACCOUNTS | STORE_CV_ORDERS | STORE_CV_COSTS | STORE_CV_REFERRALS,
+};
+
+static enum run_mode mode_of(const struct value_report *x)
+{
+    switch (x->analysis) {
+    case VALUE_FIT:
+        return RUN_MODEL;
+    case VALUE_CLV:
+    case VALUE_REAP:
+        return RUN_PREDICT;
+    case VALUE_DIST:
+    case VALUE_REFERRALS:
+        return measure_needs_model(x->p.measure) ? RUN_PREDICT : RUN_CUSTOMERS;
+    case VALUE_DRIVERS:
+        return measure_needs_model(x->p.measure) || (x->sections & (1u << VALUE_SEC_ATTRITION))
+                   ? RUN_PREDICT
+                   : RUN_CUSTOMERS;
+    default:
+        return RUN_CUSTOMERS;
+    }
+}
+
+static int32_t as_of_day(const struct value_params *p)
+{
+    return given(p, "as_of") ? cv_day(p->as_of) : STORE_CV_AS_OF_LATEST;
+}
+
+/* The engine's options from p, on the as-of day of the loaded data. */
+static void set_options(const struct value_params *p, int32_t day, struct value_options *vo,
+                        struct clv_fit_options *fit)
+{
+    value_options_default(vo);
+    vo->as_of_day = day;
+    vo->current_days = VALUE_CURRENT_DAYS;
+    vo->unit_days = p->unit_days;
+    vo->horizon_months = (int)p->horizon;
+    vo->discount = p->discount;
+    vo->margin_ratio = given(p, "margin") ? p->margin : -1;
+    vo->proxy_days = (int)p->proxy_days;
+    vo->proxy_min = (size_t)p->proxy_min;
+    *fit = (struct clv_fit_options){.max_iter = (int)p->max_iter,
+                                    .grad_tol = CLV_FIT_DEFAULT_GRAD_TOL};
+    vo->fit = fit;
+}
+
+/*
+ * The error of a fit that did not converge. The optimiser's message is left out: it quotes the
+ * parameters it stopped at, and a fit that did not converge has none to give.
+ */
+static int not_converged(struct value_report *x, const char *none, struct kith_error *err)
+{
+    x->failure = VALUE_FAILED_NOT_CONVERGED;
+    return kith_err(err, KITH_ENOCONV,
+                    "the model did not converge on the customers in scope, so there are no %s: "
+                    "their orders may be too few or too alike to determine it (max_iter is %lld); "
+                    "measures that need no model (to_date, current, profit) still answer",
+                    none, (long long)x->p.max_iter);
+}
+
+/*
+ * The models fitted on every customer, for a run over some accounts only: an account then has
+ * the same predicted value whoever asks, and a small scope (a partner's few dozen customers
+ * rarely determine four BG/NBD parameters) is valued as well as a large one.
+ */
+static int company_model(struct store *s, struct value_report *x, struct value_model *m,
+                         struct kith_error *err)
+{
+    struct cv_data d;
+    struct value_result r;
+    struct value_options vo;
+    struct clv_fit_options fit;
+    const struct store_cv_request cr = {.parts = STORE_CV_ORDERS,
+                                        .as_of_day = as_of_day(&x->p),
+                                        .current_days = VALUE_CURRENT_DAYS};
+    int rc = store_cv_load(s, &cr, &d, err);
+    if (rc < 0)
+        return rc;
+    set_options(&x->p, d.as_of_day, &vo, &fit);
+    rc = value_customers_build(&d, &vo, &r, err);
+    if (rc == 0) {
+        rc = value_fit(&r, &vo, err);
+        if (rc == 0)
+            *m = r.model;
+        value_result_release(&r);
+    }
+    cv_data_release(&d);
+    return rc;
+}
+
+/* True when some loaded order is on or before the as-of day: there is a customer to value. */
+static bool has_customer(const struct cv_data *d)
+{
+    for (size_t i = 0; i < d->norders; i++)
+        if (cv_day(d->orders[i].at) <= d->as_of_day)
+            return true;
+    return false;
+}
+
+/* Loads the parts of the analysis over the scope and builds the customers (and the models). */
+static int load(const struct value_scope *scope, struct value_report *x, struct kith_error *err)
+{
+    const struct store_cv_request cr = {.parts = parts_of[x->analysis],
+                                        .accounts = scope->accounts,
+                                        .naccounts = scope->naccounts,
+                                        .as_of_day = as_of_day(&x->p),
+                                        .current_days = VALUE_CURRENT_DAYS};
+    int rc = store_cv_load(scope->store, &cr, &x->d, err);
+    if (rc < 0)
+        return rc;
+    if (!has_customer(&x->d)) {
+        char iso[16], day[24] = "";
+        const char *who = x->scoped ? "accounts you may read" : "accounts";
+        x->failure = VALUE_FAILED_NO_CUSTOMERS;
+        if (x->d.norders > 0) /* there are orders, all after the as-of day */
+            snprintf(day, sizeof(day), " (%s)", value_json_day(x->d.as_of_day, iso, sizeof(iso)));
+        return kith_err(err, KITH_ENOTFOUND,
+                        "no customers to analyse: there are no orders on or before the as-of "
+                        "day%s among the %s",
+                        day, who);
+    }
+    set_options(&x->p, x->d.as_of_day, &x->vo, &x->fit);
+    const enum run_mode mode = mode_of(x);
+    const char *none = mode == RUN_MODEL ? "parameters" : "values predicted";
+    struct value_model company;
+    const bool shared = mode != RUN_CUSTOMERS && x->scoped;
+    if (shared) {
+        rc = company_model(scope->store, x, &company, err);
+        if (rc < 0)
+            return rc == KITH_ENOCONV ? not_converged(x, none, err) : rc;
+        x->vo.margin_ratio = company.margin_ratio; /* to-date margins as everyone's */
+    }
+    rc = value_customers_build(&x->d, &x->vo, &x->r, err);
+    if (rc == 0 && mode != RUN_CUSTOMERS) {
+        if (shared)
+            x->r.model = company;
+        else
+            rc = value_fit(&x->r, &x->vo, err);
+    }
+    if (rc == 0 && mode == RUN_PREDICT)
+        rc = value_predict(&x->d, &x->r, &x->vo, err);
+    return rc == KITH_ENOCONV ? not_converged(x, none, err) : rc;
+}
+
+/* ---- the analyses --------------------------------------------------------------------------- */
+
+static int oom(struct kith_error *err)
+{
+    return kith_err(err, KITH_ENOMEM, "out of memory");
+}
+
+static size_t shown_of(const struct value_params *p, size_t n)
+{
+    return p->all || (size_t)p->limit > n ? n : (size_t)p->limit;
+}
+
+/* x->account = the index of p.account among the customers, or VALUE_FAILED_NO_ACCOUNT. */
+static int find_account(struct value_report *x, struct kith_error *err)
+{
+    x->has_account = true;
+    x->account = value_find(&x->r, x->p.account);
+    if (x->account != CV_NO_INDEX)
+        return 0;
+    x->failure = VALUE_FAILED_NO_ACCOUNT;
+    if (x->scoped)
+        return kith_err(err, KITH_ENOTFOUND,
+                        "account %lld is not a customer you may see (no order on or before the "
+                        "as-of day, or not in your scope)",
+                        (long long)x->p.account);
+    return kith_err(err, KITH_ENOTFOUND,
+                    "account %lld is not a customer (no order on or before the as-of day)",
+                    (long long)x->p.account);
+}
+
+static int run_clv(struct value_report *x, struct kith_error *err)
+{
+    if (given(&x->p, "account"))
+        return find_account(x, err);
+    if (!(x->ix = value_order(&x->r, (enum value_measure)x->p.sort)))
+        return oom(err);
+    x->m = x->r.n;
+    x->shown = shown_of(&x->p, x->m);
+    for (size_t i = 0; i < x->r.n; i++) {
+        x->proxies += x->r.c[i].proxy_reason != VALUE_PROXY_NO;
+        x->total_lifetime += isfinite(x->r.c[i].lifetime) ? x->r.c[i].lifetime : 0;
+    }
+    return 0;
+}
+
+/* g->by's groups of x's customers; with dist, the distribution of x->v in each. */
+static int grouping(struct value_report *x, struct value_grouping *g, enum value_by by, bool dist,
+                    struct kith_error *err)
+{
+    g->by = by;
+    int rc = value_groups_build(&x->d, &x->r, by, &g->g, err);
+    if (rc < 0)
+        return rc;
+    if (!dist)
+        return 0;
+    if (!(g->dist = alloc_array(g->g.n, sizeof(*g->dist))))
+        return oom(err);
+    return dist_summarise_groups(x->v, g->g.code, x->r.n, g->g.n, (size_t)x->p.lorenz, g->dist,
+                                 err);
+}
+
+static void grouping_release(struct value_grouping *g)
+{
+    free(g->dist);
+    free(g->attrition);
+    free(g->cost);
+    value_groups_release(&g->g);
+    memset(g, 0, sizeof(*g));
+}
+
+static int run_dist(struct value_report *x, struct kith_error *err)
+{
+    if (!(x->v = alloc_array(x->r.n, sizeof(*x->v))))
+        return oom(err);
+    for (size_t i = 0; i < x->r.n; i++)
+        x->v[i] = value_of(&x->r.c[i], (enum value_measure)x->p.measure);
+    int rc = dist_summarise(x->v, x->r.n, (size_t)x->p.lorenz, &x->overall, err);
+    /* unit, segment and source, or the one of by (none: no groups) */
+    static const enum value_by order[] = {VALUE_BY_UNIT, VALUE_BY_SEGMENT, VALUE_BY_SOURCE,
+                                          VALUE_BY_INDUSTRY};
+    const bool by_given = given(&x->p, "by");
+    for (size_t k = 0; rc == 0 && k < sizeof(order) / sizeof(order[0]); k++)
+        if (by_given ? x->p.by == (int)order[k] : order[k] != VALUE_BY_INDUSTRY)
+            rc = grouping(x, &x->by[x->nby++], order[k], true, err);
+    return rc;
+}
+
+static int run_drivers(struct value_report *x, struct kith_error *err)
+{
+    const enum drivers_period period = (enum drivers_period)x->p.period;
+    const enum value_measure measure = (enum value_measure)x->p.measure;
+    const enum value_by by = given(&x->p, "by") ? (enum value_by)x->p.by : VALUE_BY_SEGMENT;
+    const int window = (int)x->p.window;
+    const unsigned s = x->sections;
+    int rc = 0;
+    if (s & (1u << VALUE_SEC_ACQUISITION))
+        rc = drivers_acquisition_build(&x->d, &x->r, period, measure, &x->acq, err);
+    if (rc == 0 && (s & (1u << VALUE_SEC_COHORTS)))
+        rc = drivers_cohorts_build(&x->d, &x->r, period, &x->coh, err);
+    if (rc == 0 && (s & (1u << VALUE_SEC_ATTRITION))) {
+        struct value_grouping *g = &x->attrition;
+        rc = grouping(x, g, by, false, err);
+        if (rc == 0 && !(g->attrition = alloc_array(g->g.n, sizeof(*g->attrition))))
+            rc = oom(err);
+        if (rc == 0)
+            rc = drivers_attrition_build(&x->d, &x->r, &g->g, window, g->attrition, err);
+        if (rc == 0)
+            rc = drivers_attrition_build(&x->d, &x->r, NULL, window, &g->all_attrition, err);
+    }
+    if (rc == 0 && (s & (1u << VALUE_SEC_HOLDING))) {
+        rc = value_holdings_build(&x->d, &x->r, &x->hold, err);
+        if (rc == 0)
+            drivers_holding_build(&x->r, &x->hold, measure, &x->holding);
+    }
+    if (rc == 0 && (s & (1u << VALUE_SEC_COST))) {
+        struct value_grouping *g = &x->cost;
+        rc = grouping(x, g, by, false, err);
+        if (rc == 0 && !(g->cost = alloc_array(g->g.n, sizeof(*g->cost))))
+            rc = oom(err);
+        if (rc == 0) {
+            drivers_cost_build(&x->r, &g->g, g->cost);
+            drivers_cost_build(&x->r, NULL, &g->all_cost);
+        }
+    }
+    if (rc == 0 && (s & (1u << VALUE_SEC_MIGRATION)))
+        rc = drivers_migration_build(&x->d, &x->r, window, &x->mig, NULL, NULL, err);
+    return rc;
+}
+
+/* RFM scores of every customer into x->rin, x->sc. */
+static int rfm_scores(struct value_report *x, struct kith_error *err)
+{
+    x->rin = alloc_array(x->r.n, sizeof(*x->rin));
+    x->sc = alloc_array(x->r.n, sizeof(*x->sc));
+    if (!x->rin || !x->sc)
+        return oom(err);
+    rfm_inputs_from_values(&x->r, (int)x->p.new_days, x->rin);
+    return rfm_score_all(x->rin, x->r.n, x->sc, err);
+}
+
+static int run_rfm(struct value_report *x, struct kith_error *err)
+{
+    int rc = rfm_scores(x, err);
+    if (rc < 0)
+        return rc;
+    if (given(&x->p, "account"))
+        return find_account(x, err);
+    for (size_t i = 0; i < x->r.n; i++) {
+        x->seg_count[x->sc[i].segment]++;
+        x->seg_value[x->sc[i].segment] += x->r.c[i].to_date;
+    }
+    if (!(x->ix = value_order(&x->r, VALUE_TO_DATE)))
+        return oom(err);
+    const bool one = given(&x->p, "segment"); /* the list: of one segment, by value to date */
+    for (size_t k = 0; k < x->r.n; k++)
+        if (!one || x->sc[x->ix[k]].segment == x->p.segment)
+            x->ix[x->m++] = x->ix[k];
+    x->shown = shown_of(&x->p, x->m);
+    return 0;
+}
+
+static int run_reap(struct value_report *x, struct kith_error *err)
+{
+    reap_options_default(&x->reap);
+    x->reap.alive_min = x->p.alive_min;
+    x->reap.cost_share = x->p.cost_share;
+    int rc = rfm_scores(x, err);
+    if (rc == 0)
+        rc = value_holdings_build(&x->d, &x->r, &x->hold, err);
+    if (rc == 0 && (!(x->rein = alloc_array(x->r.n, sizeof(*x->rein))) ||
+                    !(x->tag = alloc_array(x->r.n, sizeof(*x->tag)))))
+        rc = oom(err);
+    if (rc == 0)
+        rc = reap_inputs_from_values(&x->r, x->sc, &x->hold, x->rein, err);
+    if (rc == 0)
+        rc = reap_holding_ref(x->rein, x->r.n, &x->holding_ref, err);
+    if (rc < 0)
+        return rc;
+    for (size_t i = 0; i < x->r.n; i++) {
+        const struct reap_tag t = x->tag[i] = reap_tag_one(&x->rein[i], &x->reap, x->holding_ref);
+        x->levers[t.lever]++;
+        x->lever_value[t.lever] += x->r.c[i].lifetime;
+        x->lows[t.low]++;
+        x->rule_count[t.rule]++;
+    }
+    if (given(&x->p, "account"))
+        return find_account(x, err);
+    if (!(x->ix = value_order(&x->r, VALUE_LIFETIME)))
+        return oom(err);
+    const bool lever = given(&x->p, "lever");
+    for (size_t k = 0; k < x->r.n; k++) {
+        const struct reap_tag *t = &x->tag[x->ix[k]];
+        if ((lever && t->lever != x->p.lever) || (x->p.low_value && t->low == REAP_LOW_NONE))
+            continue;
+        x->ix[x->m++] = x->ix[k];
+    }
+    x->shown = shown_of(&x->p, x->m);
+    return 0;
+}
+
+static int run_xsell(struct value_report *x, struct kith_error *err)
+{
+    basket_options_default(&x->basket);
+    x->basket.min_support = x->p.min_support;
+    x->basket.min_confidence = x->p.min_confidence;
+    x->basket.min_lift = x->p.min_lift;
+    x->basket.max_len = (int)x->p.max_len;
+    int rc = basket_set_from_lines(&x->d, x->r.as_of_day, &x->bs, err);
+    if (rc == 0)
+        rc = basket_mine(&x->bs, x->d.nproducts, &x->basket, &x->rules, err);
+    if (rc == 0)
+        rc = value_holdings_build(&x->d, &x->r, &x->hold, err);
+    if (rc == 0)
+        rc = basket_offers_build(&x->rules, &x->hold, &x->d, (size_t)x->p.offers, &x->offers, err);
+    if (rc < 0)
+        return rc;
+    const struct basket_offer *of = x->offers.offers;
+    for (size_t k = 0; k < x->offers.n; k++)
+        x->customers_with += k == 0 || of[k].customer != of[k - 1].customer;
+    /* the offers of one account, or of the first customers that have any */
+    x->lo = 0;
+    x->hi = x->offers.n;
+    if (given(&x->p, "account")) {
+        if ((rc = find_account(x, err)) < 0)
+            return rc;
+        while (x->lo < x->offers.n && of[x->lo].customer < x->account)
+            x->lo++;
+        x->hi = x->lo;
+        while (x->hi < x->offers.n && of[x->hi].customer == x->account)
+            x->hi++;
+        x->shown = 1;
+        return 0;
+    }
+    x->nrules = x->p.all || (size_t)x->p.rules > x->rules.n ? x->rules.n : (size_t)x->p.rules;
+    x->shown = shown_of(&x->p, x->customers_with);
+    size_t seen = 0;
+    for (size_t k = 0; k < x->offers.n; k++) {
+        seen += k == 0 || of[k].customer != of[k - 1].customer;
+        if (seen > x->shown) {
+            x->hi = k;
+            break;
+        }
+    }
+    return 0;
+}
+
+static int run_referrals(struct value_report *x, struct kith_error *err)
+{
+    const size_t n = x->d.naccounts;
+    double *val = alloc_array(n, sizeof(*val));
+    x->ids = alloc_array(n, sizeof(*x->ids));
+    x->refs = alloc_array(n, sizeof(*x->refs));
+    x->ix = alloc_array(n, sizeof(*x->ix));
+    int rc = 0;
+    if (!val || !x->ids || !x->refs || !x->ix) {
+        rc = oom(err);
+        goto out_free;
+    }
+    /* every account in scope, customer or not: a referrer need not have bought itself */
+    for (size_t i = 0; i < n; i++) {
+        x->ids[i] = x->d.accounts[i].id;
+        size_t c = value_find(&x->r, x->ids[i]);
+        val[i] = c == CV_NO_INDEX ? 0 : value_of(&x->r.c[c], (enum value_measure)x->p.measure);
+    }
+    rc = referral_values(x->d.referrals, x->d.nreferrals, x->ids, val, n, x->p.second_degree,
+                         x->refs, err);
+    if (rc < 0)
+        goto out_free;
+    const bool one = given(&x->p, "account");
+    for (size_t i = 0; i < n; i++) {
+        if (x->refs[i].referred == 0 || (one && x->ids[i] != x->p.account))
+            continue;
+        x->ix[x->m++] = i;
+        x->referred_total += x->refs[i].value1;
+    }
+    for (size_t i = 0; i < n; i++)
+        val[i] = x->refs[i].total; /* by referral value */
+    if (!value_sort_desc(x->ix, x->m, val))
+        rc = oom(err);
+    x->shown = shown_of(&x->p, x->m);
+out_free:
+    free(val);
+    return rc;
+}
+
+int value_run(enum value_analysis a, const struct value_params *p, const struct value_scope *scope,
+              struct value_report *out, struct kith_error *err)
+{
+    memset(out, 0, sizeof(*out));
+    out->analysis = a;
+    out->p = *p;
+    out->scoped = scope->accounts != NULL;
+    out->account = CV_NO_INDEX;
+    int rc = value_sections_parse(a == VALUE_DRIVERS ? p->sections : NULL, &out->sections, err);
+    if (rc == 0)
+        rc = load(scope, out, err);
+    if (rc == 0) {
+        switch (a) {
+        case VALUE_FIT:
+            break;
+        case VALUE_CLV:
+            rc = run_clv(out, err);
+            break;
+        case VALUE_DIST:
+            rc = run_dist(out, err);
+            break;
+        case VALUE_DRIVERS:
+            rc = run_drivers(out, err);
+            break;
+        case VALUE_RFM:
+            rc = run_rfm(out, err);
+            break;
+        case VALUE_REAP:
+            rc = run_reap(out, err);
+            break;
+        case VALUE_XSELL:
+            rc = run_xsell(out, err);
+            break;
+        case VALUE_REFERRALS:
+            rc = run_referrals(out, err);
+            break;
+        default:
+            BUG("no value analysis %d", (int)a);
+        }
+    }
+    if (rc < 0) {
+        enum value_failure why = out->failure ? out->failure : VALUE_FAILED_OTHER;
+        value_report_release(out);
+        out->failure = why;
+    }
+    return rc;
+}
+
+/* ---- --summary ------------------------------------------------------------------------------ */
+
+int value_run_summary(enum value_analysis a, const struct value_params *p, FILE *in,
+                      const char *name, struct value_report *out, struct kith_error *err)
+{
+    memset(out, 0, sizeof(*out));
+    out->analysis = a;
+    out->p = *p;
+    out->from_summary = true;
+    out->summary_name = name;
+    out->account = CV_NO_INDEX;
+    struct value_summary_file *sf = &out->sf;
+    struct value_model *m = &out->r.model;
+    int rc = value_summary_read(in, name, sf, err);
+    if (rc < 0)
+        goto out_fail;
+    if (a == VALUE_CLV && !sf->has_monetary) {
+        rc = kith_err(err, KITH_EINVAL,
+                      "%s: lifetime value needs a monetary_value (or zbar) column", name);
+        goto out_fail;
+    }
+    out->fit = (struct clv_fit_options){.max_iter = (int)p->max_iter,
+                                        .grad_tol = CLV_FIT_DEFAULT_GRAD_TOL};
+    rc = bgnbd_fit(sf->cust, sf->n, &out->fit, &m->bg, &m->bg_info, err);
+    if (rc == 0 && sf->has_monetary)
+        rc = gg_fit(sf->cust, sf->n, &out->fit, &m->gg, &m->gg_info, err);
+    if (rc == KITH_ENOCONV) {
+        out->failure = VALUE_FAILED_NOT_CONVERGED;
+        rc = kith_err(err, KITH_ENOCONV, "%s: the fit did not converge; no %s (max_iter is %lld)",
+                      name, a == VALUE_FIT ? "parameters" : "values", (long long)p->max_iter);
+    }
+    if (rc < 0)
+        goto out_fail;
+    m->fitted = true;
+    m->ncustomers = sf->n;
+    for (size_t i = 0; i < sf->n; i++)
+        m->nrepeat += sf->cust[i].x > 0;
+    m->margin_ratio = NAN;
+    if (a == VALUE_FIT)
+        return 0;
+    out->m = sf->n;
+    out->shown = shown_of(p, sf->n);
+    const struct clv_horizon h = {.steps = (int)p->horizon,
+                                  .step = (365.25 / 12) / p->unit_days,
+                                  .discount = pow(1 + p->discount, 1.0 / 12) - 1,
+                                  .margin = given(p, "margin") ? p->margin : 1};
+    out->pa = alloc_array(out->shown, sizeof(*out->pa));
+    out->ey = alloc_array(out->shown, sizeof(*out->ey));
+    out->sv = alloc_array(out->shown, sizeof(*out->sv));
+    if (!out->pa || !out->ey || !out->sv)
+        rc = kith_err(err, KITH_ENOMEM, "out of memory for %zu customers", out->shown);
+    else
+        rc = value_predict_summaries(&m->bg, &m->gg, sf->cust, out->shown, &h, out->pa, out->ey,
+                                     out->sv, err);
+    if (rc == 0)
+        return 0;
+out_fail:;
+    enum value_failure why = out->failure ? out->failure : VALUE_FAILED_OTHER;
+    value_report_release(out);
+    out->failure = why;
+    return rc;
+}
+
+void value_report_release(struct value_report *r)
+{
+    for (size_t k = 0; k < r->nby; k++)
+        grouping_release(&r->by[k]);
+    grouping_release(&r->attrition);
+    grouping_release(&r->cost);
+    free(r->ix);
+    free(r->v);
+    drivers_acquisition_release(&r->acq);
+    drivers_cohorts_release(&r->coh);
+    value_holdings_release(&r->hold);
+    free(r->rin);
+    free(r->sc);
+    free(r->rein);
+    free(r->tag);
+    basket_set_release(&r->bs);
+    basket_rules_release(&r->rules);
+    basket_offers_release(&r->offers);
+    free(r->ids);
+    free(r->refs);
+    value_summary_file_release(&r->sf);
+    free(r->pa);
+    free(r->ey);
+    free(r->sv);
+    value_result_release(&r->r);
+    cv_data_release(&r->d);
+    memset(r, 0, sizeof(*r));
+}
