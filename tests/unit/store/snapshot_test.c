@@ -282,12 +282,12 @@ static void test_load_on_one_and_two_connections(void **state)
     struct rv_snapshot *snap = NULL;
     struct kith_error err = {0};
     for (unsigned th = 1; th <= 3; th++) {
-        if (store_load_rv_snapshot(s, th, &snap, &err) < 0)
+        if (rv_snapshot_load(store_rv_source(s), th, &snap, &err) < 0)
             fail_msg("load: %s", err.msg);
         check_snapshot(snap);
         rv_snapshot_free(snap);
     }
-    assert_int_equal(store_load_rv_snapshot(s, 0, &snap, &err), KITH_EINVAL);
+    assert_int_equal(rv_snapshot_load(store_rv_source(s), 0, &snap, &err), KITH_EINVAL);
     assert_null(snap);
     store_close(s);
     test_rm_db(path);
@@ -302,7 +302,7 @@ static void test_load_empty_database(void **state)
     test_tmp_path(path, sizeof(path), "rvempty.db");
     assert_int_equal(store_open(path, STORE_CREATE, &s, &err), 0);
     struct rv_snapshot *snap = NULL;
-    assert_int_equal(store_load_rv_snapshot(s, 2, &snap, &err), 0);
+    assert_int_equal(rv_snapshot_load(store_rv_source(s), 2, &snap, &err), 0);
     assert_int_equal(snap->nc, 0);
     assert_int_equal(snap->nlive, 0);
     assert_int_equal(snap->nlevels, 1);
