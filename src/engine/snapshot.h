@@ -238,7 +238,7 @@ int rv_builder_add_event(struct rv_builder *b, const struct rv_event_in *e, stru
 int rv_builder_finish(struct rv_builder *b, struct rv_snapshot **out, struct kith_error *err);
 
 /*
- * A new snapshot from every row src->read() pushes into a builder (src->read gets nthreads, and
+ * A new snapshot from every row src.read() pushes into a builder (src.read gets nthreads, and
  * the builder as its sink: see model/rv_rows.h for the order and threads). On success *out is
  * the caller's: rv_snapshot_free(); on failure it is NULL.
  */
