@@ -637,7 +637,7 @@ int main(int argc, char **argv)
             rv_snapshot_free(snap);
             snap = NULL;
             double t0 = now_s(), c0 = cpu_s();
-            if (store_load_rv_snapshot(s, th, &snap, &err) < 0)
+            if (rv_snapshot_load(store_rv_source(s), th, &snap, &err) < 0)
                 die(&err, "load");
             tload[th - 1][k] = now_s() - t0;
             cload[th - 1][k] = cpu_s() - c0;
@@ -722,7 +722,7 @@ int main(int argc, char **argv)
     if (!o.skip_baseline) {
         /* the norm of the snapshot as loaded (the updates above changed it) */
         rv_snapshot_free(snap);
-        if (store_load_rv_snapshot(s, 2, &snap, &err) < 0)
+        if (rv_snapshot_load(store_rv_source(s), 2, &snap, &err) < 0)
             die(&err, "load");
         norm_result_free(norm);
         kernels(snap, as_of, 2, st, &norm, NULL);

@@ -90,7 +90,7 @@ static int load(const char *db_path, struct rv_snapshot **snap, struct norm_resu
     int rc = store_open(db_path, STORE_READONLY, &s, err);
     if (rc < 0)
         return rc;
-    rc = store_load_rv_snapshot(s, 2, snap, err);
+    rc = rv_snapshot_load(store_rv_source(s), 2, snap, err);
     store_close(s);
     if (rc < 0)
         return rc;

@@ -1,5 +1,5 @@
 /*
- * demo.c - kith demo: builds a deterministic, realistic demo database (model/demo.h) in a new
+ * demo.c - kith demo: builds a deterministic, realistic demo database (demo/demo.h) in a new
  * or empty file, shows progress on a terminal and prints what it wrote. The model and its
  * planted effects: docs/demo-data.md.
  */
@@ -11,7 +11,7 @@
 #include <time.h>
 
 #include "cmd/cmd.h"
-#include "model/demo.h"
+#include "demo/demo.h"
 #include "util/progress.h"
 
 #include "util/banned.h"

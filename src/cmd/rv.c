@@ -415,7 +415,7 @@ static struct rv_snapshot *load(const struct opts *o, struct store **out)
     *out = cmd_open_store(o->db, STORE_READONLY);
     if (!*out)
         return NULL;
-    if (store_load_rv_snapshot(*out, o->threads, &snap, &err) < 0) {
+    if (rv_snapshot_load(store_rv_source(*out), o->threads, &snap, &err) < 0) {
         cmd_fail(&err);
         store_close(*out);
         *out = NULL;

@@ -2,9 +2,10 @@
  * snapshot.h - the columnar snapshot the Relationship Value kernels run on (DESIGN.md §4).
  *
  * Interactions are held as a struct of arrays, grouped in one run per contact and ordered by
- * (time, id) inside the run; contact attributes sit in arrays indexed by contact. The store fills
- * a snapshot through a builder (store_load_rv_snapshot() in store/snapshot.c); after that,
- * rv_snapshot_add_interaction() folds a new interaction in without a rebuild. No I/O here.
+ * (time, id) inside the run; contact attributes sit in arrays indexed by contact. A builder makes
+ * a snapshot from rows (model/rv_rows.h); rv_snapshot_load() has a source such as the store's
+ * (store_rv_source()) push its rows into one. After that, rv_snapshot_add_interaction() folds a
+ * new interaction in without a rebuild. No I/O here: the source does the reading.
  * Layout, sizes and the rules (voids, levels, stages): docs/internals/rv.md.
  *
  * Ownership: a snapshot owns every array it points to; rv_snapshot_free() releases them.
@@ -17,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "model/rv_rows.h"
 #include "util/error.h"
 
 /*
@@ -180,54 +182,7 @@ struct rv_snapshot {
 
 /* ---- building ------------------------------------------------------------------------------ */
 
-/* Rows as the store reads them. Text is only read during the call; NULL or "" means none. */
-struct rv_type_in {
-    int64_t id;
-    int64_t rv;
-    int64_t cost;
-    int64_t level;
-    const char *phase;
-    bool is_trigger;
-    bool is_voc;
-};
-
-struct rv_contact_in {
-    int64_t id;
-    int64_t account_id; /* 0 = none; the ids below likewise */
-    int64_t owner_id;
-    int64_t unit_id;
-    int64_t team_id;
-    const char *industry;
-    const char *territory;
-    const char *source;
-    const char *revenue_band;
-    const char *community_role;
-};
-
-struct rv_interaction_in {
-    int64_t id;
-    int64_t contact_id;
-    int64_t user_id; /* 0 = none */
-    int64_t type_id;
-    int64_t occurred_at; /* Unix ms */
-    int64_t rv;          /* used when has_rv, else the type's */
-    int64_t cost;        /* cents; used when has_cost, else the type's */
-    int64_t voids_id;    /* 0 = none */
-    bool has_rv, has_cost;
-};
-
-struct rv_order_in {
-    int64_t account_id, contact_id; /* 0 = none */
-    int64_t ordered_at;             /* Unix ms */
-    int64_t amount, margin;         /* cents */
-};
-
-struct rv_event_in {
-    int64_t contact_id, account_id; /* 0 = none */
-    const char *kind;
-    int64_t occurred_at;
-};
-
+/* The rows (struct rv_type_in, rv_contact_in, ...) are model/rv_rows.h's, shared with the store. */
 struct rv_builder;
 
 /*
@@ -281,6 +236,17 @@ int rv_builder_add_event(struct rv_builder *b, const struct rv_event_in *e, stru
  * with rv_snapshot_free()). The builder is spent either way; free it with rv_builder_free().
  */
 int rv_builder_finish(struct rv_builder *b, struct rv_snapshot **out, struct kith_error *err);
+
+/*
+ * A new snapshot from every row src.read() pushes into a builder (src.read gets nthreads, and
+ * the builder as its sink: see model/rv_rows.h for the order and threads). On success *out is
+ * the caller's: rv_snapshot_free(); on failure it is NULL.
+ */
+int rv_snapshot_load(struct rv_source src, unsigned nthreads, struct rv_snapshot **out,
+                     struct kith_error *err);
+
+/* The sink that feeds builder b (for a source driven by hand; rv_snapshot_load() uses it). */
+struct rv_sink rv_builder_sink(struct rv_builder *b);
 
 /* Frees s and everything it holds. NULL is a no-op. */
 void rv_snapshot_free(struct rv_snapshot *s);

@@ -1,17 +1,18 @@
 /*
- * snapshot.c - the store's streaming reads for the Relationship Value engine, and the loader
- * that fills an engine snapshot (engine/snapshot.h) from them. Interactions are read by rowid
- * ranges on parallel connections: in a database written in time order that is sequential I/O,
- * where the contact-ordered index scan would seek once per row. docs/internals/rv.md.
+ * snapshot.c - the store's streaming reads for the Relationship Value engine, and the source that
+ * pushes every row of a snapshot into a sink (model/rv_rows.h; the engine's builder in practice).
+ * Interactions are read by rowid ranges on parallel connections: in a database written in time
+ * order that is sequential I/O, where the contact-ordered index scan would seek once per row.
+ * docs/internals/rv.md ("Loading").
  */
 #include "store/store_int.h"
 
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/snapshot.h"
+#include "model/rv_rows.h"
+#include "util/par.h"
 
 #include "util/banned.h"
 
@@ -24,6 +25,8 @@
     " a.industry, a.territory, coalesce(c.source, a.source), a.revenue_band,"                      \
     " c.community_role"                                                                            \
     " FROM contacts c LEFT JOIN accounts a ON a.id = c.account_id"
+
+#define READERS_MAX PAR_MAX /* connections, one par_run() job each */
 
 static int db_fail(struct kith_error *err, sqlite3 *db, const char *what)
 {
@@ -42,7 +45,7 @@ static const char *col_text(sqlite3_stmt *st, int col)
 
 /* The hot loop of a snapshot load: a NULL reference reads as 0 without a type check (ids are
  * positive), only rv and cost need one (NULL there means "the type's"). */
-static void read_interaction(sqlite3_stmt *st, struct store_interaction_row *r)
+static void read_interaction(sqlite3_stmt *st, struct rv_interaction_in *r)
 {
     r->id = sqlite3_column_int64(st, 0);
     r->contact_id = sqlite3_column_int64(st, 1);
@@ -56,14 +59,31 @@ static void read_interaction(sqlite3_stmt *st, struct store_interaction_row *r)
     r->voids_id = sqlite3_column_int64(st, 7);
 }
 
+static struct store_interaction_row to_store_row(const struct rv_interaction_in *r)
+{
+    return (struct store_interaction_row){
+        .id = r->id,
+        .contact_id = r->contact_id,
+        .user_id = r->user_id,
+        .type_id = r->type_id,
+        .occurred_at = r->occurred_at,
+        .rv = r->rv,
+        .cost = r->cost,
+        .voids_id = r->voids_id,
+        .has_rv = r->has_rv,
+        .has_cost = r->has_cost,
+    };
+}
+
 /* Steps st to the end, handing each row to fn; finalizes st. */
 static int stream_interactions(sqlite3 *db, sqlite3_stmt *st, store_interaction_fn fn, void *ctx,
                                struct kith_error *err)
 {
-    struct store_interaction_row row;
+    struct rv_interaction_in in;
     int rc = 0, step;
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        read_interaction(st, &row);
+        read_interaction(st, &in);
+        struct store_interaction_row row = to_store_row(&in);
         if ((rc = fn(ctx, &row)) != 0)
             break;
     }
@@ -71,6 +91,26 @@ static int stream_interactions(sqlite3 *db, sqlite3_stmt *st, store_interaction_
         rc = db_fail(err, db, "reading interactions");
     sqlite3_finalize(st);
     return rc;
+}
+
+static int prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st, struct kith_error *err)
+{
+    if (sqlite3_prepare_v2(db, sql, -1, st, NULL) != SQLITE_OK)
+        return db_fail(err, db, "preparing the snapshot's reads");
+    return 0;
+}
+
+static int prepare_range(sqlite3 *db, int64_t from_id, int64_t to_id, sqlite3_stmt **st,
+                         struct kith_error *err)
+{
+    if (sqlite3_prepare_v2(db,
+                           "SELECT " INTERACTION_COLUMNS " FROM interactions"
+                           " WHERE id >= ?1 AND id <= ?2 ORDER BY id",
+                           -1, st, NULL) != SQLITE_OK)
+        return db_fail(err, db, "reading interactions");
+    sqlite3_bind_int64(*st, 1, from_id);
+    sqlite3_bind_int64(*st, 2, to_id);
+    return 0;
 }
 
 int store_scan_interactions_by_contact(struct store *s, store_interaction_fn fn, void *ctx,
@@ -86,40 +126,21 @@ int store_scan_interactions_by_contact(struct store *s, store_interaction_fn fn,
     return stream_interactions(s->db, st, fn, ctx, err);
 }
 
-static int scan_by_id(sqlite3 *db, int64_t from_id, int64_t to_id, store_interaction_fn fn,
-                      void *ctx, struct kith_error *err)
-{
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db,
-                           "SELECT " INTERACTION_COLUMNS " FROM interactions"
-                           " WHERE id >= ?1 AND id <= ?2 ORDER BY id",
-                           -1, &st, NULL) != SQLITE_OK)
-        return db_fail(err, db, "reading interactions");
-    sqlite3_bind_int64(st, 1, from_id);
-    sqlite3_bind_int64(st, 2, to_id);
-    return stream_interactions(db, st, fn, ctx, err);
-}
-
 int store_scan_interactions_by_id(struct store *s, int64_t from_id, int64_t to_id,
                                   store_interaction_fn fn, void *ctx, struct kith_error *err)
 {
-    return scan_by_id(s->db, from_id, to_id, fn, ctx, err);
+    sqlite3_stmt *st;
+    int rc = prepare_range(s->db, from_id, to_id, &st, err);
+    return rc < 0 ? rc : stream_interactions(s->db, st, fn, ctx, err);
 }
 
-/* ---- the loader -------------------------------------------------------------------------------
+/* ---- the source ------------------------------------------------------------------------------
  */
 
-static int prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st, struct kith_error *err)
-{
-    if (sqlite3_prepare_v2(db, sql, -1, st, NULL) != SQLITE_OK)
-        return db_fail(err, db, "preparing the snapshot's reads");
-    return 0;
-}
-
 /* Runs sql and hands each row to add(); finalizes. */
-typedef int (*row_fn)(struct rv_builder *b, sqlite3_stmt *st, struct kith_error *err);
+typedef int (*row_fn)(const struct rv_sink *k, sqlite3_stmt *st, struct kith_error *err);
 
-static int each_row(sqlite3 *db, const char *sql, row_fn add, struct rv_builder *b,
+static int each_row(sqlite3 *db, const char *sql, row_fn add, const struct rv_sink *k,
                     struct kith_error *err)
 {
     sqlite3_stmt *st;
@@ -127,7 +148,7 @@ static int each_row(sqlite3 *db, const char *sql, row_fn add, struct rv_builder 
     if (rc < 0)
         return rc;
     while ((step = sqlite3_step(st)) == SQLITE_ROW)
-        if ((rc = add(b, st, err)) < 0)
+        if ((rc = add(k, st, err)) < 0)
             break;
     if (rc == 0 && step != SQLITE_DONE)
         rc = db_fail(err, db, "reading the snapshot's rows");
@@ -135,7 +156,7 @@ static int each_row(sqlite3 *db, const char *sql, row_fn add, struct rv_builder 
     return rc;
 }
 
-static int add_type(struct rv_builder *b, sqlite3_stmt *st, struct kith_error *err)
+static int add_type(const struct rv_sink *k, sqlite3_stmt *st, struct kith_error *err)
 {
     struct rv_type_in t = {
         .id = sqlite3_column_int64(st, 0),
@@ -146,23 +167,23 @@ static int add_type(struct rv_builder *b, sqlite3_stmt *st, struct kith_error *e
         .is_trigger = sqlite3_column_int(st, 5) != 0,
         .is_voc = sqlite3_column_int(st, 6) != 0,
     };
-    return rv_builder_add_type(b, &t, err);
+    return k->add_type(k->ctx, &t, err);
 }
 
-static int add_unit(struct rv_builder *b, sqlite3_stmt *st, struct kith_error *err)
+static int add_unit(const struct rv_sink *k, sqlite3_stmt *st, struct kith_error *err)
 {
-    return rv_builder_add_unit(b, sqlite3_column_int64(st, 0), col_text(st, 1), err);
+    return k->add_unit(k->ctx, sqlite3_column_int64(st, 0), col_text(st, 1), err);
 }
 
-static int add_team(struct rv_builder *b, sqlite3_stmt *st, struct kith_error *err)
+static int add_team(const struct rv_sink *k, sqlite3_stmt *st, struct kith_error *err)
 {
-    return rv_builder_add_team(b, sqlite3_column_int64(st, 0), col_text(st, 1), col_id(st, 2), err);
+    return k->add_team(k->ctx, sqlite3_column_int64(st, 0), col_text(st, 1), col_id(st, 2), err);
 }
 
-static int add_user(struct rv_builder *b, sqlite3_stmt *st, struct kith_error *err)
+static int add_user(const struct rv_sink *k, sqlite3_stmt *st, struct kith_error *err)
 {
-    return rv_builder_add_user(b, sqlite3_column_int64(st, 0), col_text(st, 1), col_text(st, 2),
-                               col_id(st, 3), col_id(st, 4), err);
+    return k->add_user(k->ctx, sqlite3_column_int64(st, 0), col_text(st, 1), col_text(st, 2),
+                       col_id(st, 3), col_id(st, 4), err);
 }
 
 static struct rv_contact_in contact_in(sqlite3_stmt *st)
@@ -181,13 +202,13 @@ static struct rv_contact_in contact_in(sqlite3_stmt *st)
     };
 }
 
-static int add_contact(struct rv_builder *b, sqlite3_stmt *st, struct kith_error *err)
+static int add_contact(const struct rv_sink *k, sqlite3_stmt *st, struct kith_error *err)
 {
     struct rv_contact_in c = contact_in(st);
-    return rv_builder_add_contact(b, &c, err);
+    return k->add_contact(k->ctx, &c, err);
 }
 
-static int add_order(struct rv_builder *b, sqlite3_stmt *st, struct kith_error *err)
+static int add_order(const struct rv_sink *k, sqlite3_stmt *st, struct kith_error *err)
 {
     struct rv_order_in o = {
         .account_id = col_id(st, 0),
@@ -196,10 +217,10 @@ static int add_order(struct rv_builder *b, sqlite3_stmt *st, struct kith_error *
         .amount = sqlite3_column_int64(st, 3),
         .margin = col_id(st, 4),
     };
-    return rv_builder_add_order(b, &o, err);
+    return k->add_order(k->ctx, &o, err);
 }
 
-static int add_event(struct rv_builder *b, sqlite3_stmt *st, struct kith_error *err)
+static int add_event(const struct rv_sink *k, sqlite3_stmt *st, struct kith_error *err)
 {
     struct rv_event_in e = {
         .contact_id = col_id(st, 0),
@@ -207,30 +228,49 @@ static int add_event(struct rv_builder *b, sqlite3_stmt *st, struct kith_error *
         .kind = col_text(st, 2),
         .occurred_at = sqlite3_column_int64(st, 3),
     };
-    return rv_builder_add_event(b, &e, err);
+    return k->add_event(k->ctx, &e, err);
 }
 
-static int expect_contacts(sqlite3 *db, struct rv_builder *b, struct kith_error *err)
+static int expect_contacts(sqlite3 *db, const struct rv_sink *k, struct kith_error *err)
 {
     sqlite3_stmt *st;
     int rc = prepare(db, "SELECT count(*) FROM contacts", &st, err);
     if (rc < 0)
         return rc;
     if (sqlite3_step(st) == SQLITE_ROW)
-        rc = rv_builder_expect_contacts(b, (size_t)sqlite3_column_int64(st, 0), err);
+        rc = k->expect_contacts(k->ctx, (size_t)sqlite3_column_int64(st, 0), err);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* The interactions with from_id <= id <= to_id into segment seg of the sink. */
+static int read_range(sqlite3 *db, int64_t from_id, int64_t to_id, const struct rv_sink *k,
+                      unsigned seg, struct kith_error *err)
+{
+    sqlite3_stmt *st;
+    struct rv_interaction_in in;
+    int rc = prepare_range(db, from_id, to_id, &st, err), step;
+    if (rc < 0)
+        return rc;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        read_interaction(st, &in);
+        if ((rc = k->add_interaction(k->ctx, seg, &in, err)) < 0)
+            break;
+    }
+    if (rc == 0 && step != SQLITE_DONE)
+        rc = db_fail(err, db, "reading interactions");
     sqlite3_finalize(st);
     return rc;
 }
 
 /*
- * One reader thread: a connection and an id range feeding one builder segment. The first also
- * reads the contacts before its range, the last the orders and events after it, so that these
- * overlap the other readers' interactions instead of waiting for them.
+ * One reader, a par_run() job: a connection and an id range feeding one sink segment. The first
+ * also reads the contacts before its range, the last the orders and events after it, so that
+ * these overlap the other readers' interactions instead of waiting for them.
  */
 struct reader {
     sqlite3 *db; /* the store's own for segment 0, else opened here */
-    bool own_db;
-    struct rv_builder *b;
+    const struct rv_sink *sink;
     unsigned seg;
     bool contacts, outcomes;
     int64_t from_id, to_id;
@@ -238,41 +278,23 @@ struct reader {
     struct kith_error err;
 };
 
-static int reader_row(void *ctx, const struct store_interaction_row *r)
-{
-    struct reader *rd = ctx;
-    struct rv_interaction_in in = {
-        .id = r->id,
-        .contact_id = r->contact_id,
-        .user_id = r->user_id,
-        .type_id = r->type_id,
-        .occurred_at = r->occurred_at,
-        .rv = r->rv,
-        .cost = r->cost,
-        .voids_id = r->voids_id,
-        .has_rv = r->has_rv,
-        .has_cost = r->has_cost,
-    };
-    return rv_builder_add_interaction(rd->b, rd->seg, &in, &rd->err);
-}
-
 static void *reader_run(void *arg)
 {
     struct reader *rd = arg;
-    struct rv_builder *b = rd->b;
+    const struct rv_sink *k = rd->sink;
     struct kith_error *err = &rd->err;
     if (rd->contacts &&
-        ((rd->rc = expect_contacts(rd->db, b, err)) < 0 ||
-         (rd->rc = each_row(rd->db, CONTACT_SELECT " ORDER BY c.id", add_contact, b, err)) < 0))
+        ((rd->rc = expect_contacts(rd->db, k, err)) < 0 ||
+         (rd->rc = each_row(rd->db, CONTACT_SELECT " ORDER BY c.id", add_contact, k, err)) < 0))
         return NULL;
-    if ((rd->rc = scan_by_id(rd->db, rd->from_id, rd->to_id, reader_row, rd, err)) < 0)
+    if ((rd->rc = read_range(rd->db, rd->from_id, rd->to_id, k, rd->seg, err)) < 0)
         return NULL;
     if (rd->outcomes &&
         ((rd->rc = each_row(rd->db,
                             "SELECT account_id, contact_id, ordered_at, amount, margin FROM orders",
-                            add_order, b, err)) < 0 ||
+                            add_order, k, err)) < 0 ||
          (rd->rc = each_row(rd->db, "SELECT contact_id, account_id, kind, occurred_at FROM events",
-                            add_event, b, err)) < 0))
+                            add_event, k, err)) < 0))
         return NULL;
     return NULL;
 }
@@ -293,7 +315,7 @@ static sqlite3 *open_reader(sqlite3 *main_db)
     return db;
 }
 
-static int read_interactions(struct store *s, struct rv_builder *b, unsigned nthreads,
+static int read_interactions(struct store *s, const struct rv_sink *k, unsigned nthreads,
                              struct kith_error *err)
 {
     int64_t lo = 0, hi = 0;
@@ -311,15 +333,15 @@ static int read_interactions(struct store *s, struct rv_builder *b, unsigned nth
         hi = sqlite3_column_int64(st, 1);
     }
     sqlite3_finalize(st);
-    struct reader rd[8];
+    struct reader rd[READERS_MAX];
     unsigned n = 1;
     memset(rd, 0, sizeof(rd));
     rd[0].db = s->db;
     /* more connections only when there is enough to share */
-    for (unsigned k = 1; k < nthreads && hi - lo > 100000; k++, n++)
-        if (!(rd[k].db = open_reader(s->db)))
+    for (unsigned j = 1; j < nthreads && hi - lo > 100000; j++, n++)
+        if (!(rd[j].db = open_reader(s->db)))
             break;
-    if ((rc = rv_builder_begin_early(b, n, err)) < 0)
+    if ((rc = k->begin(k->ctx, n, err)) < 0)
         goto out_close;
     /*
      * Ranges of about equal rows, the first a little shorter when there are two or more: it
@@ -328,85 +350,69 @@ static int read_interactions(struct store *s, struct rv_builder *b, unsigned nth
      */
     int64_t span = hi >= lo ? hi - lo + 1 : 0;
     int64_t first = n > 1 ? span * 92 / (100 * (int64_t)n) : span;
-    pthread_t tid[8];
-    unsigned started = 1;
-    for (unsigned k = 0; k < n; k++) {
-        rd[k].own_db = k > 0;
-        rd[k].b = b;
-        rd[k].seg = k;
-        rd[k].contacts = k == 0;
-        rd[k].outcomes = k + 1 == n;
-        rd[k].from_id = k == 0 ? lo : lo + first + (span - first) * (k - 1) / (n - 1);
-        rd[k].to_id = k + 1 == n ? hi : lo + first + (span - first) * k / (n - 1) - 1;
+    for (unsigned j = 0; j < n; j++) {
+        rd[j].sink = k;
+        rd[j].seg = j;
+        rd[j].contacts = j == 0;
+        rd[j].outcomes = j + 1 == n;
+        rd[j].from_id = j == 0 ? lo : lo + first + (span - first) * (j - 1) / (n - 1);
+        rd[j].to_id = j + 1 == n ? hi : lo + first + (span - first) * j / (n - 1) - 1;
     }
     /* ids are nearly dense in practice, so a range is a good hint of its rows; untouched room
      * costs address space only */
-    for (unsigned k = 0; k < n && rc == 0; k++) {
-        int64_t rows = rd[k].to_id - rd[k].from_id + 1;
+    for (unsigned j = 0; j < n && rc == 0; j++) {
+        int64_t rows = rd[j].to_id - rd[j].from_id + 1;
         if (rows > 0)
-            rc = rv_builder_reserve(b, k, (size_t)(rows < (1 << 26) ? rows : 1 << 26), err);
+            rc = k->reserve(k->ctx, j, (size_t)(rows < (1 << 26) ? rows : 1 << 26), err);
     }
     if (rc < 0)
         goto out_close;
-    for (unsigned k = 1; k < n; k++, started++)
-        if (pthread_create(&tid[k], NULL, reader_run, &rd[k]) != 0)
-            break;
-    reader_run(&rd[0]);
-    for (unsigned k = 1; k < started; k++)
-        pthread_join(tid[k], NULL);
-    /* a thread that could not start: read its range here */
-    for (unsigned k = started; k < n; k++)
-        reader_run(&rd[k]);
-    for (unsigned k = 0; k < n && rc == 0; k++) {
-        if (rd[k].rc < 0) {
-            *err = rd[k].err;
-            rc = rd[k].rc;
+    par_run(n, reader_run, rd, sizeof(rd[0]));
+    for (unsigned j = 0; j < n && rc == 0; j++) {
+        if (rd[j].rc < 0) {
+            *err = rd[j].err;
+            rc = rd[j].rc;
         }
     }
 out_close:
-    for (unsigned k = 1; k < 8; k++) {
-        if (rd[k].db) {
-            sqlite3_exec(rd[k].db, "COMMIT", NULL, NULL, NULL);
-            sqlite3_close(rd[k].db);
+    for (unsigned j = 1; j < READERS_MAX; j++) {
+        if (rd[j].db) {
+            sqlite3_exec(rd[j].db, "COMMIT", NULL, NULL, NULL);
+            sqlite3_close(rd[j].db);
         }
     }
     return rc;
 }
 
-int store_load_rv_snapshot(struct store *s, unsigned nthreads, struct rv_snapshot **out,
-                           struct kith_error *err)
+/* rv_source.read: every row of the snapshot, in one read transaction. */
+static int read_rows(void *ctx, unsigned nthreads, const struct rv_sink *k, struct kith_error *err)
 {
-    struct rv_builder *b = NULL;
-    *out = NULL;
-    if (nthreads < 1 || nthreads > 8)
-        return kith_err(err, KITH_EINVAL, "1 to 8 reader threads, not %u", nthreads);
+    struct store *s = ctx;
+    if (nthreads < 1 || nthreads > READERS_MAX)
+        return kith_err(err, KITH_EINVAL, "1 to %d reader threads, not %u", READERS_MAX, nthreads);
     bool txn = sqlite3_get_autocommit(s->db) != 0;
-    int rc = rv_builder_new(&b, err);
-    if (rc < 0)
-        return rc;
-    if (txn && sqlite3_exec(s->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
-        rc = db_fail(err, s->db, "starting to read the snapshot");
-        goto out_free;
-    }
+    int rc = 0;
+    if (txn && sqlite3_exec(s->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
+        return db_fail(err, s->db, "starting to read the snapshot");
     if ((rc = each_row(s->db,
                        "SELECT id, rv, cost, level, phase, is_trigger, is_voc"
                        " FROM interaction_types",
-                       add_type, b, err)) < 0 ||
-        (rc = each_row(s->db, "SELECT id, name FROM units", add_unit, b, err)) < 0 ||
-        (rc = each_row(s->db, "SELECT id, name, unit_id FROM teams", add_team, b, err)) < 0 ||
-        (rc = each_row(s->db, "SELECT id, email, name, team_id, unit_id FROM users", add_user, b,
-                       err)) < 0 ||
-        (rc = read_interactions(s, b, nthreads, err)) < 0)
-        goto out_end;
-    rc = rv_builder_finish(b, out, err);
-out_end:
+                       add_type, k, err)) < 0 ||
+        (rc = each_row(s->db, "SELECT id, name FROM units", add_unit, k, err)) < 0 ||
+        (rc = each_row(s->db, "SELECT id, name, unit_id FROM teams", add_team, k, err)) < 0 ||
+        (rc = each_row(s->db, "SELECT id, email, name, team_id, unit_id FROM users", add_user, k,
+                       err)) < 0)
+        goto out_commit;
+    rc = read_interactions(s, k, nthreads, err);
+out_commit:
     if (txn)
         sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
-out_free:
-    rv_builder_free(b);
-    if (rc < 0)
-        kith_err_prefix(err, "loading the RV snapshot");
     return rc;
+}
+
+struct rv_source store_rv_source(struct store *s)
+{
+    return (struct rv_source){.ctx = s, .read = read_rows};
 }
 
 /* ---- single rows, for a snapshot kept up to date ------------------------------------------- */
@@ -425,7 +431,9 @@ int store_rv_interaction(struct store *s, int64_t id, struct store_interaction_r
     sqlite3_bind_int64(st, 1, id);
     int step = sqlite3_step(st);
     if (step == SQLITE_ROW) {
-        read_interaction(st, row);
+        struct rv_interaction_in in;
+        read_interaction(st, &in);
+        *row = to_store_row(&in);
         *voided_contact_id = col_id(st, 8);
     } else if (step == SQLITE_DONE) {
         rc = kith_err(err, KITH_ENOTFOUND, "no interaction %lld", (long long)id);

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "model/rv_rows.h"
 #include "model/table.h"
 #include "model/value_data.h"
 #include "util/error.h"
@@ -268,7 +269,7 @@ typedef int (*store_interaction_fn)(void *ctx, const struct store_interaction_ro
  * Streams every interaction ordered by (contact_id, occurred_at, id) through the
  * interactions_contact_time index. Suits a subset or a database whose rows were written contact
  * by contact; for a whole database written in time order the rowid scan below is ~25x faster
- * (each index entry costs a random table lookup), which is what store_load_rv_snapshot() uses.
+ * (each index entry costs a random table lookup), which is what store_rv_source() uses.
  */
 int store_scan_interactions_by_contact(struct store *s, store_interaction_fn fn, void *ctx,
                                        struct kith_error *err);
@@ -277,16 +278,14 @@ int store_scan_interactions_by_contact(struct store *s, store_interaction_fn fn,
 int store_scan_interactions_by_id(struct store *s, int64_t from_id, int64_t to_id,
                                   store_interaction_fn fn, void *ctx, struct kith_error *err);
 
-struct rv_snapshot; /* engine/snapshot.h */
-
 /*
- * Fills a new RV snapshot (engine/snapshot.h) from the catalogue, units, teams, users, contacts
- * with their accounts' attributes, interactions, orders and events, in one read transaction.
- * nthreads (1..8) read interaction id ranges on that many connections in parallel (a database in
- * memory is read on one). On success *out is the caller's: rv_snapshot_free().
+ * The rows of an RV snapshot (model/rv_rows.h), for rv_snapshot_load() in engine/snapshot.h: the
+ * catalogue, units, teams, users, contacts with their accounts' attributes, interactions, orders
+ * and events, in one read transaction. Its read() takes 1..8 threads (KITH_EINVAL otherwise),
+ * which read interaction id ranges on that many connections in parallel (a database in memory is
+ * read on one). The source borrows s: it is valid while s is open.
  */
-int store_load_rv_snapshot(struct store *s, unsigned nthreads, struct rv_snapshot **out,
-                           struct kith_error *err);
+struct rv_source store_rv_source(struct store *s);
 
 /*
  * One interaction by id, as the loader reads it, and the contact of the interaction it voids (0
@@ -297,7 +296,6 @@ int store_rv_interaction(struct store *s, int64_t id, struct store_interaction_r
 
 /* fn gets one contact with its account's attributes (text valid during the call); it returns 0
  * to go on, anything else to stop (that value is then returned). */
-struct rv_contact_in; /* engine/snapshot.h */
 typedef int (*store_rv_contact_fn)(void *ctx, const struct rv_contact_in *c);
 
 /* The contact contact_id when it is > 0, else every contact of account account_id. */

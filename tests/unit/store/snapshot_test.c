@@ -282,13 +282,190 @@ static void test_load_on_one_and_two_connections(void **state)
     struct rv_snapshot *snap = NULL;
     struct kith_error err = {0};
     for (unsigned th = 1; th <= 3; th++) {
-        if (store_load_rv_snapshot(s, th, &snap, &err) < 0)
+        if (rv_snapshot_load(store_rv_source(s), th, &snap, &err) < 0)
             fail_msg("load: %s", err.msg);
         check_snapshot(snap);
         rv_snapshot_free(snap);
     }
-    assert_int_equal(store_load_rv_snapshot(s, 0, &snap, &err), KITH_EINVAL);
+    assert_int_equal(rv_snapshot_load(store_rv_source(s), 0, &snap, &err), KITH_EINVAL);
     assert_null(snap);
+    store_close(s);
+    test_rm_db(path);
+}
+
+/*
+ * A sink that records what the store's source hands it, without the engine. Each field is
+ * written by one thread only, as the sink's contract in model/rv_rows.h allows: the small tables
+ * and begin() before the readers start, a segment's rows by its reader, contacts by the first,
+ * orders and events by the last.
+ */
+struct recorder {
+    unsigned types, units, teams, users, begins, nsegments;
+    unsigned small_at_begin; /* types + units + teams + users when begin() came */
+    size_t expected_contacts;
+    unsigned contacts, orders, events;
+    unsigned rows[8];
+    unsigned fail_after; /* interactions of segment 0 accepted before failing; 0 = never */
+    /* what the reader threads saw, checked on the test's thread (cmocka asserts only there) */
+    bool contact1_from_account, row200000_rv12, row300001_voids, order_9000, event_referral;
+    bool seg_out_of_range;
+};
+
+static int rec_type(void *ctx, const struct rv_type_in *t, struct kith_error *err)
+{
+    (void)t, (void)err;
+    ((struct recorder *)ctx)->types++;
+    return 0;
+}
+
+static int rec_unit(void *ctx, int64_t id, const char *name, struct kith_error *err)
+{
+    (void)id, (void)err;
+    assert_string_equal(name, "Direct");
+    ((struct recorder *)ctx)->units++;
+    return 0;
+}
+
+static int rec_team(void *ctx, int64_t id, const char *name, int64_t unit_id,
+                    struct kith_error *err)
+{
+    (void)id, (void)name, (void)err;
+    assert_int_equal(unit_id, 1);
+    ((struct recorder *)ctx)->teams++;
+    return 0;
+}
+
+static int rec_user(void *ctx, int64_t id, const char *email, const char *name, int64_t team_id,
+                    int64_t unit_id, struct kith_error *err)
+{
+    (void)id, (void)name, (void)unit_id, (void)err;
+    assert_string_equal(email, "ann@example.com");
+    assert_int_equal(team_id, 1);
+    ((struct recorder *)ctx)->users++;
+    return 0;
+}
+
+static int rec_begin(void *ctx, unsigned nsegments, struct kith_error *err)
+{
+    struct recorder *r = ctx;
+    (void)err;
+    r->begins++;
+    r->nsegments = nsegments;
+    r->small_at_begin = r->types + r->units + r->teams + r->users;
+    return 0;
+}
+
+static int rec_expect_contacts(void *ctx, size_t n, struct kith_error *err)
+{
+    (void)err;
+    ((struct recorder *)ctx)->expected_contacts = n;
+    return 0;
+}
+
+static int rec_contact(void *ctx, const struct rv_contact_in *c, struct kith_error *err)
+{
+    struct recorder *r = ctx;
+    (void)err;
+    if (c->id == 1) /* everything from its account */
+        r->contact1_from_account =
+            c->account_id == 7 && c->team_id == 1 && c->source && strcmp(c->source, "web") == 0;
+    r->contacts++;
+    return 0;
+}
+
+static int rec_reserve(void *ctx, unsigned seg, size_t n, struct kith_error *err)
+{
+    (void)err, (void)n;
+    assert_true(seg < ((struct recorder *)ctx)->nsegments);
+    return 0;
+}
+
+static int rec_interaction(void *ctx, unsigned seg, const struct rv_interaction_in *row,
+                           struct kith_error *err)
+{
+    struct recorder *r = ctx;
+    if (seg >= r->nsegments) {
+        r->seg_out_of_range = true;
+        return 0;
+    }
+    if (row->id == 200000)
+        r->row200000_rv12 = row->has_rv && row->rv == 12;
+    if (row->id == 300001)
+        r->row300001_voids = row->voids_id == 300000;
+    if (seg == 0 && r->fail_after && r->rows[0] == r->fail_after)
+        return kith_err(err, KITH_EINVAL, "the sink refuses interaction %lld", (long long)row->id);
+    r->rows[seg]++;
+    return 0;
+}
+
+static int rec_order(void *ctx, const struct rv_order_in *o, struct kith_error *err)
+{
+    struct recorder *r = ctx;
+    (void)err;
+    r->order_9000 = o->amount == 9000;
+    r->orders++;
+    return 0;
+}
+
+static int rec_event(void *ctx, const struct rv_event_in *e, struct kith_error *err)
+{
+    struct recorder *r = ctx;
+    (void)err;
+    r->event_referral = e->kind && strcmp(e->kind, "referral") == 0;
+    r->events++;
+    return 0;
+}
+
+static struct rv_sink recorder_sink(struct recorder *r)
+{
+    return (struct rv_sink){r,
+                            rec_type,
+                            rec_unit,
+                            rec_team,
+                            rec_user,
+                            rec_begin,
+                            rec_expect_contacts,
+                            rec_contact,
+                            rec_reserve,
+                            rec_interaction,
+                            rec_order,
+                            rec_event};
+}
+
+static void test_source_keeps_the_sink_contract(void **state)
+{
+    (void)state;
+    char path[512];
+    struct store *s = fixture(path, sizeof(path));
+    struct kith_error err = {0};
+    struct rv_source src = store_rv_source(s);
+    for (unsigned th = 1; th <= 2; th++) {
+        struct recorder r = {0};
+        struct rv_sink k = recorder_sink(&r);
+        if (src.read(src.ctx, th, &k, &err) < 0)
+            fail_msg("read: %s", err.msg);
+        assert_int_equal(r.begins, 1);
+        assert_int_equal(r.nsegments, th); /* ids span more than 100,000: one range each */
+        assert_int_equal(r.small_at_begin, 3 + 1 + 1 + 1);
+        assert_int_equal(r.expected_contacts, 3);
+        assert_int_equal(r.contacts, 3);
+        assert_int_equal(r.rows[0] + r.rows[1], 6);
+        if (th == 2)
+            assert_true(r.rows[0] > 0 && r.rows[1] > 0);
+        assert_int_equal(r.orders, 1);
+        assert_int_equal(r.events, 1);
+        assert_false(r.seg_out_of_range);
+        assert_true(r.contact1_from_account && r.row200000_rv12 && r.row300001_voids);
+        assert_true(r.order_9000 && r.event_referral);
+    }
+    /* a sink's failure stops the source and is what it returns */
+    struct recorder r = {.fail_after = 1};
+    struct rv_sink k = recorder_sink(&r);
+    assert_int_equal(src.read(src.ctx, 1, &k, &err), KITH_EINVAL);
+    assert_non_null(strstr(err.msg, "the sink refuses"));
+    assert_int_equal(r.rows[0], 1);
+    assert_int_equal(r.orders, 0);
+    assert_int_equal(src.read(src.ctx, 9, &k, &err), KITH_EINVAL);
     store_close(s);
     test_rm_db(path);
 }
@@ -302,7 +479,7 @@ static void test_load_empty_database(void **state)
     test_tmp_path(path, sizeof(path), "rvempty.db");
     assert_int_equal(store_open(path, STORE_CREATE, &s, &err), 0);
     struct rv_snapshot *snap = NULL;
-    assert_int_equal(store_load_rv_snapshot(s, 2, &snap, &err), 0);
+    assert_int_equal(rv_snapshot_load(store_rv_source(s), 2, &snap, &err), 0);
     assert_int_equal(snap->nc, 0);
     assert_int_equal(snap->nlive, 0);
     assert_int_equal(snap->nlevels, 1);
@@ -317,6 +494,7 @@ int main(void)
         cmocka_unit_test(test_streams),
         cmocka_unit_test(test_load_on_one_and_two_connections),
         cmocka_unit_test(test_load_empty_database),
+        cmocka_unit_test(test_source_keeps_the_sink_contract),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -6,7 +6,7 @@
  */
 #include <string.h>
 
-#include "model/demo_int.h"
+#include "demo/demo_int.h"
 
 #include "util/banned.h"
 

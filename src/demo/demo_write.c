@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "model/demo_int.h"
+#include "demo/demo_int.h"
 #include "store/store.h"
 
 #include "util/banned.h"

@@ -7,8 +7,8 @@
  * give the same rows, byte for byte: nothing reads the wall clock. The model, the planted
  * effects the analytics are checked against, and every parameter: docs/demo-data.md.
  */
-#ifndef KITH_MODEL_DEMO_H
-#define KITH_MODEL_DEMO_H
+#ifndef KITH_DEMO_DEMO_H
+#define KITH_DEMO_DEMO_H
 
 #include <stdint.h>
 

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "model/demo_int.h"
+#include "demo/demo_int.h"
 
 #include "util/banned.h"
 

@@ -1,20 +1,20 @@
 /*
- * demo_int.h - internals of the demo generator shared by src/model/demo_*.c.
+ * demo_int.h - internals of the demo generator shared by src/demo/demo_*.c.
  *
  * The generator first builds the whole world in memory (struct demo_world), indexed by
  * generation order, then sorts the time-ordered tables by time so that ids grow with time, and
  * writes every row with an explicit id and created_at. Only demo_*.c include this header.
  */
-#ifndef KITH_MODEL_DEMO_INT_H
-#define KITH_MODEL_DEMO_INT_H
+#ifndef KITH_DEMO_DEMO_INT_H
+#define KITH_DEMO_DEMO_INT_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include "demo/demo.h"
 #include "model/catalogue.h"
 #include "util/error.h"
-#include "model/demo.h"
 #include "util/rng.h"
 
 #define NEVER INT64_MAX

@@ -1,5 +1,5 @@
 /*
- * demo_test.c - tests of the demo generator (src/model/demo_*.c) and of `kith demo`: the same
+ * demo_test.c - tests of the demo generator (src/demo/demo_*.c) and of `kith demo`: the same
  * seed gives the same rows in every table, another seed other rows; counts and references are
  * sound; a database with data is refused. Sizes stay small so that it runs fast under ASan.
  */
@@ -15,7 +15,7 @@
 
 #include <cmocka.h>
 
-#include "model/demo.h"
+#include "demo/demo.h"
 #include "store/store.h"
 #include "support/testutil.h"
 
