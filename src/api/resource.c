@@ -2,9 +2,8 @@
  * resource.c - the generic REST resource of resource.h: request bodies checked field by field
  * by model/validate.h (the same checks as kith import's), query strings turned into a
  * store_query, opaque keyset cursors, rows turned into JSON, and the list/get/create/update/
- * delete handlers. Each write runs in one
- * transaction and checks the caller's scope before and after it, so a refused write changes
- * nothing.
+ * delete handlers. Each write runs in one transaction and checks the caller's scope before and
+ * after it, so a refused write changes nothing.
  */
 #include "api/resource.h"
 

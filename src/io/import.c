@@ -5,8 +5,8 @@
  * Two threads share an import. The reader thread parses records and converts their cells into
  * batches of rows, each value read and checked by model/validate.h as every door does; the
  * calling thread resolves the references through caches (refcache.h) and the store, and
- * inserts the rows several to a statement. Every error carries its place in the file, so the errors
- * kept are those a one-row-at-a-time import finds first. Nothing is allocated per row.
+ * inserts the rows several to a statement. Every error carries its place in the file, so the
+ * errors kept are those a one-row-at-a-time import finds first. Nothing is allocated per row.
  */
 #include "io/import.h"
 
