@@ -76,7 +76,7 @@ def main():
                                             "tech", "rv", "cost", "is_trigger", "is_voc"])
     for i in range(ntypes):
         w.writerow([f"T{i:03d}", f"Interaction type {i}",
-                    ["acquisition", "closing", "retention"][i % 3], i % 8,
+                    ["acquisition", "closing", "retention"][i % 3], i % 8 + 1,
                     CHANNELS[i % len(CHANNELS)], round(rnd.random(), 2), round(rnd.random(), 2),
                     rnd.randint(-5, 20), f"{rnd.randint(0, 50000) / 100:.2f}",
                     "true" if i % 10 == 0 else "false", "yes" if i % 4 == 0 else "no"])

@@ -1,14 +1,12 @@
 /*
  * resource.c - the generic REST resource of resource.h: request bodies checked field by field
- * against model/table.h, query strings turned into a store_query, opaque keyset cursors, rows
- * turned into JSON, and the list/get/create/update/delete handlers. Each write runs in one
- * transaction and checks the caller's scope before and after it, so a refused write changes
- * nothing.
+ * by model/validate.h (the same checks as kith import's), query strings turned into a
+ * store_query, opaque keyset cursors, rows turned into JSON, and the list/get/create/update/
+ * delete handlers. Each write runs in one transaction and checks the caller's scope before and
+ * after it, so a refused write changes nothing.
  */
 #include "api/resource.h"
 
-#include <errno.h>
-#include <math.h>
 #include <microhttpd.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -17,7 +15,9 @@
 
 #include "api/access.h"
 #include "api/audit.h"
+#include "model/validate.h"
 #include "util/money.h"
+#include "util/num.h"
 #include "util/timefmt.h"
 
 #include "util/banned.h"
@@ -175,201 +175,99 @@ static json_t *raw_json(const struct store_value *v)
     return json_null();
 }
 
-/* ---- text and JSON to values ---- */
+/* ---- text and JSON to values (model/validate.h checks them) ---- */
 
-static bool is_email(const char *s, size_t len)
+/* The store value of v; text is not copied. */
+static struct store_value store_value_of(const struct field_value *v)
 {
-    const char *at = memchr(s, '@', len);
-    if (!at || at == s || at == s + len - 1 || memchr(at + 1, '@', len - (size_t)(at + 1 - s)))
-        return false;
-    for (size_t i = 0; i < len; i++)
-        if ((unsigned char)s[i] <= ' ')
-            return false;
-    return memchr(at, '.', len - (size_t)(at - s)) != NULL;
-}
-
-static bool is_currency(const char *s, size_t len)
-{
-    return len == 3 && s[0] >= 'A' && s[0] <= 'Z' && s[1] >= 'A' && s[1] <= 'Z' && s[2] >= 'A' &&
-           s[2] <= 'Z';
-}
-
-static void enum_why(const struct field_def *f, char *why, size_t size)
-{
-    size_t n = (size_t)snprintf(why, size, "%s must be one of:", f->name);
-    for (const char *const *e = f->enum_values; *e && n < size; e++)
-        n += (size_t)snprintf(why + n, size - n, "%s %s", e == f->enum_values ? "" : ",", *e);
-}
-
-static bool parse_int(const char *s, size_t len, int64_t *out)
-{
-    char buf[32];
-    if (len == 0 || len >= sizeof(buf))
-        return false;
-    memcpy(buf, s, len);
-    buf[len] = '\0';
-    char *end;
-    errno = 0;
-    long long v = strtoll(buf, &end, 10);
-    if (*end || errno)
-        return false;
-    *out = v;
-    return true;
+    switch (v->kind) {
+    case FV_INT:
+        return (struct store_value){.kind = SV_INT, .i = v->i};
+    case FV_REAL:
+        return (struct store_value){.kind = SV_REAL, .r = v->r};
+    case FV_TEXT:
+        return (struct store_value){.kind = SV_TEXT, .s = v->s, .len = v->len};
+    case FV_NULL:
+        break;
+    }
+    return (struct store_value){.kind = SV_NULL};
 }
 
 /*
- * Converts the len bytes at s (a query-string value, or a JSON string) to the value of field f.
- * Returns 0, or -1 with why saying what was expected.
+ * Converts JSON member j to field i of row: JSON numbers, booleans and objects are checked as
+ * they are, strings read as field_parse() reads any text. -1 with why ("<field>: <reason>")
+ * when it does not fit the field.
  */
-static int value_from_text(const struct field_def *f, const char *s, size_t len,
-                           struct store_value *v, char *why, size_t size)
-{
-    struct kith_error err = {0};
-    memset(v, 0, sizeof(*v));
-    switch (f->type) {
-    case FT_ID:
-    case FT_REF:
-    case FT_INT:
-        v->kind = SV_INT;
-        if (!parse_int(s, len, &v->i) || (f->type != FT_INT && v->i <= 0))
-            goto out_bad;
-        return 0;
-    case FT_REAL: {
-        char buf[64];
-        char *end;
-        if (len == 0 || len >= sizeof(buf))
-            goto out_bad;
-        memcpy(buf, s, len);
-        buf[len] = '\0';
-        v->kind = SV_REAL;
-        v->r = strtod(buf, &end);
-        if (*end || !isfinite(v->r))
-            goto out_bad;
-        return 0;
-    }
-    case FT_BOOL:
-        v->kind = SV_INT;
-        if ((len == 4 && memcmp(s, "true", 4) == 0) || (len == 1 && s[0] == '1'))
-            v->i = 1;
-        else if ((len == 5 && memcmp(s, "false", 5) == 0) || (len == 1 && s[0] == '0'))
-            v->i = 0;
-        else
-            goto out_bad;
-        return 0;
-    case FT_TIME:
-        v->kind = SV_INT;
-        if (timefmt_parse(s, len, &v->i, &err) == 0)
-            return 0;
-        snprintf(why, size, "%s: %s", f->name, err.msg);
-        return -1;
-    case FT_MONEY:
-        v->kind = SV_INT;
-        if (money_parse(s, len, MONEY_DECIMALS, &v->i, &err) == 0)
-            return 0;
-        snprintf(why, size, "%s: %s", f->name, err.msg);
-        return -1;
-    case FT_ENUM:
-        *v = (struct store_value){.kind = SV_TEXT, .s = s, .len = len};
-        char buf[64];
-        if (len < sizeof(buf)) {
-            memcpy(buf, s, len);
-            buf[len] = '\0';
-            if (field_enum_ok(f, buf))
-                return 0;
-        }
-        enum_why(f, why, size);
-        return -1;
-    case FT_TEXT:
-        *v = (struct store_value){.kind = SV_TEXT, .s = s, .len = len};
-        if (len > (size_t)field_max_len(f)) {
-            snprintf(why, size, "%s must be at most %d bytes long", f->name, field_max_len(f));
-            return -1;
-        }
-        if (len > 0 && strcmp(f->name, "email") == 0 && !is_email(s, len)) {
-            snprintf(why, size, "%s must be an email address like name@example.com", f->name);
-            return -1;
-        }
-        if (len > 0 && strcmp(f->name, "currency") == 0 && !is_currency(s, len)) {
-            snprintf(why, size, "%s must be a three-letter ISO 4217 code like EUR", f->name);
-            return -1;
-        }
-        return 0;
-    case FT_JSON:
-        snprintf(why, size, "%s cannot be used here", f->name);
-        return -1;
-    }
-out_bad:
-    snprintf(why, size, "%s must be %s", f->name,
-             f->type == FT_BOOL   ? "true or false"
-             : f->type == FT_REAL ? "a number"
-             : f->type == FT_INT  ? "an integer"
-                                  : "a positive integer id");
-    return -1;
-}
-
-/* Converts JSON member j to field i of row; -1 with why when it does not fit the field. */
 static int value_from_json(struct resource_row *row, size_t i, json_t *j, char *why, size_t size)
 {
     const struct field_def *f = &row->t->fields[i];
-    struct store_value *v = &row->vals[i];
+    struct field_value v = {.kind = FV_NULL};
+    struct kith_error err = {0};
+    bool typed = true; /* a JSON value of its own type, not text: field_check() it */
     row_clear(row, i);
     row->set[i] = true;
-    if (json_is_null(j) || (json_is_string(j) && json_string_length(j) == 0 &&
-                            (f->type == FT_TEXT || f->type == FT_ENUM) && !f->required)) {
-        if (f->required || f->type == FT_BOOL) {
-            snprintf(why, size, f->type == FT_BOOL ? "%s must be true or false" : "%s is required",
-                     f->name);
+    if (json_is_null(j)) {
+        if (f->type == FT_BOOL) {
+            snprintf(why, size, "%s must be true or false", f->name);
             return -1;
         }
-        return 0; /* an empty optional text is stored as null */
+        goto out_given;
     }
     switch (f->type) {
     case FT_INT:
     case FT_REF:
-        if (!json_is_integer(j) || (f->type == FT_REF && json_integer_value(j) <= 0))
-            break;
-        *v = (struct store_value){.kind = SV_INT, .i = json_integer_value(j)};
-        return 0;
+        if (!json_is_integer(j))
+            goto out_type;
+        v = (struct field_value){.kind = FV_INT, .i = json_integer_value(j)};
+        break;
     case FT_REAL:
         if (!json_is_number(j))
-            break;
-        *v = (struct store_value){.kind = SV_REAL, .r = json_number_value(j)};
-        return 0;
+            goto out_type;
+        v = (struct field_value){.kind = FV_REAL, .r = json_number_value(j)};
+        break;
     case FT_BOOL:
         if (!json_is_boolean(j))
-            break;
-        *v = (struct store_value){.kind = SV_INT, .i = json_is_true(j)};
-        return 0;
+            goto out_type;
+        v = (struct field_value){.kind = FV_INT, .i = json_is_true(j)};
+        break;
     case FT_JSON: {
         if (!json_is_object(j))
-            break;
+            goto out_type;
         char *text = json_dumps(j, JSON_COMPACT);
         if (!text) {
             snprintf(why, size, "%s could not be stored", f->name);
             return -1;
         }
         row->owned[i] = text;
-        *v = (struct store_value){.kind = SV_TEXT, .s = text, .len = strlen(text)};
-        if (v->len > (size_t)field_max_len(f)) {
-            snprintf(why, size, "%s must be at most %d bytes of JSON", f->name, field_max_len(f));
-            return -1;
-        }
-        return 0;
+        v = (struct field_value){.kind = FV_TEXT, .s = text, .len = strlen(text)};
+        break;
     }
     case FT_TEXT:
     case FT_ENUM:
     case FT_TIME:
     case FT_MONEY:
         if (!json_is_string(j))
-            break;
-        if (f->type == FT_TEXT && f->required && json_string_length(j) == 0) {
-            snprintf(why, size, "%s must not be empty", f->name);
-            return -1;
-        }
-        return value_from_text(f, json_string_value(j), json_string_length(j), v, why, size);
-    case FT_ID:
+            goto out_type;
+        typed = false;
+        if (field_parse(f, json_string_value(j), json_string_length(j), &v, &err) < 0)
+            goto out_invalid;
         break;
+    case FT_ID:
+        goto out_type;
     }
+    if (typed && field_check(f, &v, &err) < 0)
+        goto out_invalid;
+out_given:
+    if (field_check_required(f, v.kind != FV_NULL && !(v.kind == FV_TEXT && v.len == 0), &err) < 0)
+        goto out_invalid;
+    if (v.kind == FV_TEXT && v.len == 0 && f->type == FT_TEXT)
+        v.kind = FV_NULL; /* an empty optional text is stored as null */
+    row->vals[i] = store_value_of(&v);
+    return 0;
+out_invalid:
+    snprintf(why, size, "%s: %s", f->name, err.msg);
+    return -1;
+out_type:
     snprintf(why, size, "%s must be %s", f->name,
              f->type == FT_REF     ? "the id of a row of the referenced table (an integer)"
              : f->type == FT_INT   ? "an integer"
@@ -423,19 +321,24 @@ static bool row_from_json(const struct api_resource *r, const char *const *allow
     return true;
 }
 
-/* On create, every required field must be set; booleans default to false. */
+/* On create, every required field must be set (model/validate.h); booleans default to false. */
 static bool check_required(struct resource_row *row, bool create, struct api_response *res)
 {
-    for (size_t i = 0; create && i < row->t->nfields; i++) {
-        const struct field_def *f = &row->t->fields[i];
-        if (f->type == FT_BOOL && !row->set[i])
-            resource_set_int(row, f->name, 0);
-        if (f->required && (!row->set[i] || row->vals[i].kind == SV_NULL)) {
-            api_error(res, 422, "invalid", f->name, "%s is required", f->name);
-            return false;
-        }
+    bool given[RESOURCE_MAX_FIELDS];
+    struct kith_error err = {0};
+    size_t at = 0;
+    if (!create)
+        return true;
+    for (size_t i = 0; i < row->t->nfields; i++) {
+        if (row->t->fields[i].type == FT_BOOL && !row->set[i])
+            resource_set_int(row, row->t->fields[i].name, 0);
+        given[i] = row->set[i] && row->vals[i].kind != SV_NULL;
     }
-    return true;
+    if (table_check_required(row->t, given, &at, &err) == 0)
+        return true;
+    const char *name = row->t->fields[at].name;
+    api_error(res, 422, "invalid", name, "%s: %s", name, err.msg);
+    return false;
 }
 
 /* Every reference the row sets must name a row that exists and that the caller may read. */
@@ -606,9 +509,9 @@ bool resource_limit(const struct api_request *req, size_t *limit, struct api_res
 {
     const char *s = api_query(req, "limit");
     int64_t v = RESOURCE_LIMIT_DEFAULT;
-    if (s && (!parse_int(s, strlen(s), &v) || v < 1 || v > RESOURCE_LIMIT_MAX)) {
-        api_error(res, 400, "bad_request", "limit", "limit must be an integer from 1 to %d",
-                  RESOURCE_LIMIT_MAX);
+    struct kith_error err = {0};
+    if (s && num_int64(s, 1, RESOURCE_LIMIT_MAX, &v, "limit", &err) < 0) {
+        api_error(res, 400, "bad_request", "limit", "%s", err.msg);
         return false;
     }
     *limit = (size_t)v;
@@ -672,7 +575,7 @@ static bool parse_fields(const struct table_def *t, const char *s, struct list_r
 static bool parse_filter(const struct table_def *t, const char *key, const char *value,
                          struct list_request *lr, struct api_response *res)
 {
-    char name[64], why[WHY_MAX];
+    char name[64];
     size_t klen = strlen(key), i;
     enum store_op op = STORE_EQ;
     const struct field_def *f = table_field(t, key, &i);
@@ -700,12 +603,20 @@ static bool parse_filter(const struct table_def *t, const char *key, const char 
         return false;
     }
     struct store_filter *flt = &lr->q.filters[lr->q.nfilters++];
+    struct field_value v;
+    struct kith_error err = {0};
     flt->field = i;
     flt->op = op;
-    if (value_from_text(f, value, strlen(value), &flt->value, why, sizeof(why)) < 0) {
-        api_error(res, 400, "bad_request", key, "%s", why);
+    /* A value no row can hold is a mistake; a bound of a range may lie outside the values. */
+    int rc = op == STORE_EQ ? field_parse(f, value, strlen(value), &v, &err)
+                            : field_parse_type(f, value, strlen(value), &v, &err);
+    if (rc == 0 && v.kind == FV_NULL)
+        rc = kith_err(&err, KITH_EINVAL, "expected a value");
+    if (rc < 0) {
+        api_error(res, 400, "bad_request", key, "%s: %s", key, err.msg);
         return false;
     }
+    flt->value = store_value_of(&v);
     return true;
 }
 

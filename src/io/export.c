@@ -257,11 +257,29 @@ int export_table(struct store *s, const struct table_def *t, enum export_format 
 
 /* ----- the column reference ------------------------------------------------------------------ */
 
+/* " from 0 to 1", " 0 or more": the range a field declares (model/validate.h checks it). */
+static void describe_range(FILE *out, const struct field_def *f)
+{
+    if (!f->ranged)
+        return;
+    if (isfinite(f->lo) && isfinite(f->hi))
+        fprintf(out, " from %g to %g", f->lo, f->hi);
+    else if (isfinite(f->lo))
+        fprintf(out, " %g or more", f->lo);
+    else
+        fprintf(out, " %g or less", f->hi);
+}
+
 static void describe_type(FILE *out, const struct field_def *f)
 {
     switch (f->type) {
     case FT_TEXT:
-        fprintf(out, "text, at most %d bytes", field_max_len(f));
+        if (f->format == FF_EMAIL)
+            fprintf(out, "email address (name@example.com), at most %d bytes", field_max_len(f));
+        else if (f->format == FF_CURRENCY)
+            fputs("ISO 4217 currency code in capitals (EUR)", out);
+        else
+            fprintf(out, "text, at most %d bytes", field_max_len(f));
         break;
     case FT_JSON:
         fprintf(out, "JSON object, at most %d bytes", field_max_len(f));
@@ -272,7 +290,8 @@ static void describe_type(FILE *out, const struct field_def *f)
             fprintf(out, "%s `%s`", v == f->enum_values ? "" : ",", *v);
         break;
     case FT_MONEY:
-        fprintf(out, "decimal amount, at most %d decimals", MONEY_DECIMALS);
+        fprintf(out, "decimal amount, at most %d decimals%s", MONEY_DECIMALS, f->ranged ? "," : "");
+        describe_range(out, f);
         break;
     case FT_BOOL:
         fputs("true/false (also 1/0, yes/no)", out);
@@ -289,6 +308,7 @@ static void describe_type(FILE *out, const struct field_def *f)
     case FT_INT:
     case FT_REAL:
         fputs(field_type_name(f->type), out);
+        describe_range(out, f);
         break;
     }
 }

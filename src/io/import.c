@@ -2,36 +2,30 @@
  * import.c - CSV into one table, in one transaction (see import.h for the contract,
  * docs/import-export.md for the user's view and docs/internals/import.md for the pipeline).
  *
- * Two threads share an import. The reader thread parses records and converts their cells
- * (numbers, times, enums, UTF-8 checks) into batches of rows; the calling thread resolves the
- * references through caches (refcache.h) and the store, and inserts the rows several to a
- * statement. Every error carries its place in the file, so the errors kept are those a
- * one-row-at-a-time import finds first. Nothing is allocated per row.
+ * Two threads share an import. The reader thread parses records and converts their cells into
+ * batches of rows, each value read and checked by model/validate.h as every door does; the
+ * calling thread resolves the references through caches (refcache.h) and the store, and
+ * inserts the rows several to a statement. Every error carries its place in the file, so the
+ * errors kept are those a one-row-at-a-time import finds first. Nothing is allocated per row.
  */
 #include "io/import.h"
 
 #include <errno.h>
 #include <inttypes.h>
-#include <jansson.h>
-#include <math.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 
 #include "io/csv.h"
 #include "io/refcache.h"
-#include "util/money.h"
+#include "model/validate.h"
 #include "util/par.h"
-#include "util/timefmt.h"
 #include "util/utf8.h"
 
 #include "util/banned.h"
-
-#define NUMBER_TEXT_MAX 64 /* longest integer, real or time text accepted */
 
 /*
  * When a load is large next to its table, the table's secondary indexes are dropped and built
@@ -62,14 +56,14 @@ struct ref_cache {
 
 struct column {
     enum col_kind kind;
-    size_t field;                 /* index of the field it fills in t->fields */
-    const struct table_def *ref;  /* a reference: the referenced table */
-    struct ref_cache *cache;      /* a reference: what is known of ref's rows */
-    size_t slot;                  /* a reference: index of its cell in a row's ref_cells */
-    const char *key;              /* COL_REF_KEY: the natural key column of ref */
-    int key_max;                  /* COL_REF_KEY: byte limit of that key */
-    struct keymap *keys;          /* COL_REF_KEY: cache of key -> id */
-    char name[UTF8_EXCERPT_SIZE]; /* header name (after --map), printable */
+    size_t field;                      /* index of the field it fills in t->fields */
+    const struct table_def *ref;       /* a reference: the referenced table */
+    struct ref_cache *cache;           /* a reference: what is known of ref's rows */
+    size_t slot;                       /* a reference: index of its cell in a row's ref_cells */
+    const char *key;                   /* COL_REF_KEY: the natural key column of ref */
+    const struct field_def *key_field; /* COL_REF_KEY: that key's field in ref */
+    struct keymap *keys;               /* COL_REF_KEY: cache of key -> id */
+    char name[UTF8_EXCERPT_SIZE];      /* header name (after --map), printable */
 };
 
 /* An integer reference of the table to itself not yet satisfied: checked at the end. */
@@ -164,6 +158,7 @@ struct reader {
     uint64_t told;    /* errors given text */
     bool *field_bad;  /* per field: the current row has an error for it */
     bool *ref_filled; /* per field: a reference cell of the current row names a row */
+    bool *given;      /* per field: the current row has a value for it (table_check_required) */
     struct batch *b;  /* current row: */
     struct store_value *vals;
     struct ref_cell *refs;
@@ -353,7 +348,7 @@ static bool match_column(struct importer *imp, const char *name, struct column *
             col->field = i;
             col->ref = ref;
             col->key = ref->natural_keys[k];
-            col->key_max = field_max_len(kf);
+            col->key_field = kf;
             col->cache = &imp->caches[table_index(ref)];
             col->keys = &col->cache->keys[k];
             return true;
@@ -459,108 +454,6 @@ static int plan_columns(struct importer *imp, const struct csv_record *h)
     if (sf && sf->type == FT_ENUM && field_enum_ok(sf, "import") && imp->first_col[si] == SIZE_MAX)
         imp->source_default = (int)si;
     return imp->rep->nerrors > before ? KITH_EINVAL : 0;
-}
-
-/* ----- cell conversion (on the reader thread) ---------------------------------------------- */
-
-/* The cell without surrounding spaces and tabs, for numbers, times and booleans. */
-static void trim(const char **s, size_t *len)
-{
-    while (*len && (**s == ' ' || **s == '\t')) {
-        (*s)++;
-        (*len)--;
-    }
-    while (*len && ((*s)[*len - 1] == ' ' || (*s)[*len - 1] == '\t'))
-        (*len)--;
-}
-
-static bool parse_int(const char *s, size_t len, int64_t *out)
-{
-    size_t i = 0;
-    bool neg = false;
-    if (len && (s[0] == '-' || s[0] == '+'))
-        neg = s[i++] == '-';
-    if (i == len)
-        return false;
-    uint64_t limit = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX, v = 0;
-    for (; i < len; i++) {
-        unsigned d = (unsigned)(unsigned char)s[i] - '0';
-        if (d > 9 || v > (limit - d) / 10)
-            return false;
-        v = v * 10 + d;
-    }
-    *out = neg ? (int64_t)(0 - v) : (int64_t)v;
-    return true;
-}
-
-static bool parse_real(const char *s, size_t len, double *out)
-{
-    char buf[NUMBER_TEXT_MAX];
-    if (len == 0 || len >= sizeof(buf))
-        return false;
-    /* Plain decimal notation only: strtod would also take hex, inf and nan. */
-    for (size_t i = 0; i < len; i++)
-        if (!strchr("0123456789+-.eE", s[i]))
-            return false;
-    memcpy(buf, s, len);
-    buf[len] = '\0';
-    char *end;
-    double v = strtod(buf, &end);
-    if (end != buf + len || !isfinite(v))
-        return false;
-    *out = v;
-    return true;
-}
-
-static bool parse_bool(const char *s, size_t len, int64_t *out)
-{
-    static const char *const yes[] = {"true", "1", "yes"}, *const no[] = {"false", "0", "no"};
-    for (size_t i = 0; i < 3; i++) {
-        if (strlen(yes[i]) == len && strncasecmp(s, yes[i], len) == 0) {
-            *out = 1;
-            return true;
-        }
-        if (strlen(no[i]) == len && strncasecmp(s, no[i], len) == 0) {
-            *out = 0;
-            return true;
-        }
-    }
-    return false;
-}
-
-/* The enum value of f equal to the len bytes at s (static text), or NULL. */
-static const char *enum_value(const struct field_def *f, const char *s, size_t len)
-{
-    for (const char *const *v = f->enum_values; *v; v++)
-        if (strlen(*v) == len && memcmp(*v, s, len) == 0)
-            return *v;
-    return NULL;
-}
-
-/* "one of a, b, c" for the values of f. */
-static void enum_list(const struct field_def *f, char *out, size_t cap)
-{
-    size_t o = (size_t)snprintf(out, cap, "one of ");
-    for (const char *const *v = f->enum_values; *v && o < cap; v++)
-        o += (size_t)snprintf(out + o, cap - o, "%s%s", v == f->enum_values ? "" : ", ", *v);
-}
-
-/* True if the len bytes at s are one JSON object (no duplicate keys); else a message in e. */
-static bool json_object_ok(const char *s, size_t len, struct kith_error *e)
-{
-    char ex[UTF8_EXCERPT_SIZE];
-    json_error_t je;
-    json_t *j = json_loadb(s, len, JSON_REJECT_DUPLICATES, &je);
-    if (!j) {
-        kith_err(e, KITH_EINVAL, "bad JSON at character %d: %s", je.position, je.text);
-        return false;
-    }
-    bool is_object = json_is_object(j);
-    json_decref(j);
-    if (!is_object)
-        kith_err(e, KITH_EINVAL, "expected a JSON object ({...}), got '%s'",
-                 utf8_excerpt(ex, s, len));
-    return is_object;
 }
 
 /* ----- the reader thread: records into batches of converted rows --------------------------- */
@@ -675,21 +568,6 @@ static void bad_cell(struct reader *rd, const char *fmt, ...)
     reader_error(rd, PHASE_CELLS, rd->col, rd->col + 1, col->name, "%s", msg);
 }
 
-/* Checks UTF-8 and length of a text cell; false after reporting. */
-static bool text_ok(struct reader *rd, const char *s, size_t len, int max)
-{
-    size_t bad;
-    if (!utf8_is_valid(s, len, &bad)) {
-        bad_cell(rd, "not valid UTF-8 (byte %zu of the field)", bad + 1);
-        return false;
-    }
-    if (len > (size_t)max) {
-        bad_cell(rd, "too long: %zu bytes, at most %d", len, max);
-        return false;
-    }
-    return true;
-}
-
 /* Keeps len bytes at s as text value v, copied into the batch. */
 static void set_text(struct reader *rd, struct store_value *v, const char *s, size_t len)
 {
@@ -704,8 +582,8 @@ static void set_text(struct reader *rd, struct store_value *v, const char *s, si
 }
 
 /*
- * Converts the cell of field column c into the row: a value, or for a reference a cell the
- * calling thread resolves. Text is copied into the batch.
+ * Converts the cell of field column c into the row, as model/validate.h reads and checks text:
+ * a value, or for a reference a cell the calling thread resolves. Text is copied into the batch.
  */
 static void convert_field(struct reader *rd, size_t c, const struct csv_cell *cell)
 {
@@ -714,7 +592,7 @@ static void convert_field(struct reader *rd, size_t c, const struct csv_cell *ce
     struct store_value *v = &rd->vals[col->field];
     const char *s = cell->s;
     size_t len = cell->len;
-    char ex[UTF8_EXCERPT_SIZE];
+    struct field_value got;
     struct kith_error e;
 
     rd->col = c;
@@ -726,83 +604,31 @@ static void convert_field(struct reader *rd, size_t c, const struct csv_cell *ce
         s += skip;
         len -= skip;
     }
-    if (f->type == FT_TEXT) {
-        if (text_ok(rd, s, len, field_max_len(f)))
-            set_text(rd, v, s, len);
+    if (field_parse(f, s, len, &got, &e) < 0) {
+        bad_cell(rd, "%s", e.msg);
         return;
     }
-    if (f->type != FT_JSON)
-        trim(&s, &len);
-    if (len == 0)
+    switch (got.kind) {
+    case FV_NULL:
         return; /* "" is NULL for anything but text */
-    struct store_value got = {.kind = SV_INT};
-    const char *enum_text = NULL;
-    bool ok = false;
-    const char *what = NULL, *expected = NULL; /* for "bad <what> '...': expected <expected>" */
-    char list[256];
-    e.msg[0] = '\0';
-    switch (f->type) {
-    case FT_ID:
-    case FT_REF:
-        ok = parse_int(s, len, &got.i) && got.i > 0;
-        what = "id";
-        expected = "a positive whole number";
-        break;
-    case FT_INT:
-        ok = parse_int(s, len, &got.i);
-        what = "number";
-        expected = "a whole number like 42 or -7";
-        break;
-    case FT_REAL:
-        ok = parse_real(s, len, &got.r);
-        got.kind = SV_REAL;
-        what = "number";
-        expected = "a decimal number like 0.25 or 1e-3";
-        break;
-    case FT_BOOL:
-        ok = parse_bool(s, len, &got.i);
-        what = "boolean";
-        expected = "true/false, 1/0 or yes/no";
-        break;
-    case FT_TIME:
-        ok = timefmt_parse(s, len, &got.i, &e) == 0;
-        break;
-    case FT_MONEY:
-        ok = money_parse(s, len, MONEY_DECIMALS, &got.i, &e) == 0;
-        break;
-    case FT_ENUM:
-        ok = (enum_text = enum_value(f, s, len)) != NULL;
-        what = "value";
-        expected = list; /* written below, only when needed */
-        break;
-    case FT_JSON:
-        /* Kept as written once checked, so that it exports as it came. */
-        if (!text_ok(rd, s, len, field_max_len(f)))
-            return;
-        ok = json_object_ok(s, len, &e);
-        break;
-    case FT_TEXT:
+    case FV_INT:
+        if (f->type == FT_REF) {
+            /* Whether that row exists is the calling thread's to check. */
+            rd->refs[col->slot] = (struct ref_cell){.kind = REF_ID, .id = got.i};
+            rd->ref_filled[col->field] = true;
+        } else {
+            *v = (struct store_value){.kind = SV_INT, .i = got.i};
+        }
         return;
-    }
-    if (!ok) {
-        if (f->type == FT_ENUM)
-            enum_list(f, list, sizeof(list));
-        if (what)
-            bad_cell(rd, "bad %s '%s': expected %s", what, utf8_excerpt(ex, s, len), expected);
+    case FV_REAL:
+        *v = (struct store_value){.kind = SV_REAL, .r = got.r};
+        return;
+    case FV_TEXT:
+        if (f->type == FT_ENUM) /* the static spelling of the value: nothing to copy */
+            *v = (struct store_value){.kind = SV_TEXT, .s = got.s, .len = got.len};
         else
-            bad_cell(rd, "%s", e.msg);
+            set_text(rd, v, got.s, got.len);
         return;
-    }
-    if (f->type == FT_REF) {
-        /* Whether that row exists is the calling thread's to check. */
-        rd->refs[col->slot] = (struct ref_cell){.kind = REF_ID, .id = got.i};
-        rd->ref_filled[col->field] = true;
-    } else if (f->type == FT_ENUM) {
-        *v = (struct store_value){.kind = SV_TEXT, .s = enum_text, .len = len};
-    } else if (f->type == FT_JSON) {
-        set_text(rd, v, s, len);
-    } else {
-        *v = got;
     }
 }
 
@@ -814,8 +640,12 @@ static void convert_key(struct reader *rd, size_t c, const struct csv_cell *cell
     const char *s = cell->s + skip;
     size_t len = cell->len - skip;
     rd->col = c;
-    if (!text_ok(rd, s, len, col->key_max))
+    struct field_value key;
+    struct kith_error e;
+    if (field_parse(col->key_field, s, len, &key, &e) < 0) {
+        bad_cell(rd, "%s", e.msg);
         return;
+    }
     const char *copy = batch_text(rd->b, s, len);
     if (!copy) {
         rd->nomem = true;
@@ -860,7 +690,8 @@ static void convert_row(struct reader *rd, const struct csv_record *rec)
     }
     /*
      * A reference cell that names a row counts as given: the calling thread either resolves it
-     * or reports it, so it never leaves a required field missing.
+     * or reports it, so it never leaves a required field missing. A field whose cell has an
+     * error counts as given too: that error is enough.
      */
     for (size_t k = 0; k < t->nfields; k++) {
         const struct field_def *f = &t->fields[k];
@@ -868,17 +699,18 @@ static void convert_row(struct reader *rd, const struct csv_record *rec)
         /* A required text must have something in it: "" is as missing as NULL. */
         bool empty = (v->kind == SV_NULL && !rd->ref_filled[k]) ||
                      (f->required && v->kind == SV_TEXT && v->len == 0);
-        if (!empty || rd->field_bad[k])
+        rd->given[k] = !empty || rd->field_bad[k];
+        if (!empty || f->required)
             continue;
-        if (f->required && imp->first_col[k] != SIZE_MAX) {
-            size_t c = imp->first_col[k];
-            reader_error(rd, PHASE_REQUIRED, k, c + 1, imp->cols[c].name,
-                         "missing required value (%s)", field_type_name(f->type));
-        } else if (f->type == FT_BOOL) {
+        if (f->type == FT_BOOL)
             *v = (struct store_value){.kind = SV_INT, .i = 0}; /* booleans default to false */
-        } else if ((int)k == imp->source_default) {
+        else if ((int)k == imp->source_default)
             *v = (struct store_value){.kind = SV_TEXT, .s = "import", .len = 6};
-        }
+    }
+    struct kith_error e;
+    for (size_t k = 0; table_check_required(t, rd->given, &k, &e) < 0; k++) {
+        size_t c = imp->first_col[k]; /* a required field always has a column (plan_columns) */
+        reader_error(rd, PHASE_REQUIRED, k, c + 1, imp->cols[c].name, "%s", e.msg);
     }
 }
 
@@ -1361,7 +1193,8 @@ static int run_pipeline(struct importer *imp, struct csv_reader *r, struct kith_
     struct reader rd = {.imp = imp, .r = r, .ring = ring};
     rd.field_bad = calloc(t->nfields, sizeof(*rd.field_bad));
     rd.ref_filled = calloc(t->nfields, sizeof(*rd.ref_filled));
-    int rc = ring && rd.field_bad && rd.ref_filled ? 0 : KITH_ENOMEM;
+    rd.given = calloc(t->nfields, sizeof(*rd.given));
+    int rc = ring && rd.field_bad && rd.ref_filled && rd.given ? 0 : KITH_ENOMEM;
     for (size_t i = 0; rc == 0 && i < RING_BATCHES; i++)
         rc = batch_init(&ring->batches[i], t->nfields, imp->nrefs);
     if (rc < 0) {
@@ -1381,6 +1214,7 @@ out_free:
     free(ring);
     free(rd.field_bad);
     free(rd.ref_filled);
+    free(rd.given);
     return rc;
 }
 

@@ -2,7 +2,8 @@
  * table.h - the description of every table of kith's data model (DESIGN.md §3).
  *
  * One static description per table drives import, export, validation and the store's generic
- * row statements, so a column is declared once. The SQL schema itself lives in the store's
+ * row statements, so a column is declared once, with what its values must be (model/validate.h
+ * checks them for every door). The SQL schema itself lives in the store's
  * migrations; tests/unit/store/schema_test.c checks that both agree.
  */
 #ifndef KITH_MODEL_TABLE_H
@@ -24,14 +25,28 @@ enum field_type {
     FT_REF,   /* integer id of a row of ref_table */
 };
 
+/* A syntax that the values of a text field must follow (model/validate.h says which). */
+enum field_format {
+    FF_NONE,
+    FF_EMAIL,    /* an email address: name@example.com */
+    FF_CURRENCY, /* a current ISO 4217 currency code in capitals: EUR */
+};
+
 struct field_def {
     const char *name;
     enum field_type type;
-    bool required;                  /* must be present and non-empty on import */
+    bool required;                  /* must be present and non-empty on every write */
     int max_len;                    /* FT_TEXT / FT_JSON: bytes; 0 for the default */
     const char *ref_table;          /* FT_REF: the referenced table's name */
     const char *const *enum_values; /* FT_ENUM: NULL-terminated list */
     bool secret;                    /* never exported nor shown (password hashes) */
+    enum field_format format;       /* FT_TEXT: the syntax of its values */
+    /*
+     * FT_INT, FT_REAL, FT_MONEY: when ranged, values lie in [lo, hi] (money in currency units,
+     * not cents); an infinite bound is no bound.
+     */
+    bool ranged;
+    double lo, hi;
 };
 
 /*

@@ -2,65 +2,42 @@
  * tables.c - the columns of every table of DESIGN.md §3, declared once.
  *
  * Order matters twice: tables are listed so that each references only earlier ones (import and
- * export follow it), and fields follow the SQL column order of the store's schema.
+ * export follow it), and fields follow the SQL column order of the store's schema. Each field
+ * also says what its values must be (required, length, list, format, range); model/validate.c
+ * checks that for every door that writes rows.
  */
 #include "model/table.h"
 
+#include <math.h>
 #include <string.h>
 
-#define ID                                                                                         \
+#include "model/catalogue.h"
+
+/* Designated initializers: every attribute not named is zero (optional, no format, no range). */
+#define FIELD(n, t, ...)                                                                           \
     {                                                                                              \
-        "id", FT_ID, false, 0, NULL, NULL, false                                                   \
+        .name = n, .type = t, __VA_ARGS__                                                          \
     }
-#define CREATED                                                                                    \
-    {                                                                                              \
-        "created_at", FT_TIME, false, 0, NULL, NULL, false                                         \
-    }
-#define TEXT(n, req)                                                                               \
-    {                                                                                              \
-        n, FT_TEXT, req, 0, NULL, NULL, false                                                      \
-    }
-#define TEXTN(n, req, len)                                                                         \
-    {                                                                                              \
-        n, FT_TEXT, req, len, NULL, NULL, false                                                    \
-    }
-#define INT(n, req)                                                                                \
-    {                                                                                              \
-        n, FT_INT, req, 0, NULL, NULL, false                                                       \
-    }
-#define REAL(n, req)                                                                               \
-    {                                                                                              \
-        n, FT_REAL, req, 0, NULL, NULL, false                                                      \
-    }
-#define BOOL(n)                                                                                    \
-    {                                                                                              \
-        n, FT_BOOL, false, 0, NULL, NULL, false                                                    \
-    }
-#define TIME(n, req)                                                                               \
-    {                                                                                              \
-        n, FT_TIME, req, 0, NULL, NULL, false                                                      \
-    }
-#define MONEY(n, req)                                                                              \
-    {                                                                                              \
-        n, FT_MONEY, req, 0, NULL, NULL, false                                                     \
-    }
-#define JSON(n)                                                                                    \
-    {                                                                                              \
-        n, FT_JSON, false, 0, NULL, NULL, false                                                    \
-    }
-#define REF(n, t, req)                                                                             \
-    {                                                                                              \
-        n, FT_REF, req, 0, t, NULL, false                                                          \
-    }
-#define ENUM(n, req, vals)                                                                         \
-    {                                                                                              \
-        n, FT_ENUM, req, 0, NULL, vals, false                                                      \
-    }
-#define SECRET(n)                                                                                  \
-    {                                                                                              \
-        n, FT_TEXT, false, 0, NULL, NULL, true                                                     \
-    }
-#define N(a) (sizeof(a) / sizeof((a)[0]))
+#define ID                 FIELD("id", FT_ID, .required = false)
+#define CREATED            FIELD("created_at", FT_TIME, .required = false)
+#define TEXT(n, req)       FIELD(n, FT_TEXT, .required = req)
+#define TEXTN(n, req, len) FIELD(n, FT_TEXT, .required = req, .max_len = len)
+/* Text of a format (enum field_format), at most len bytes. */
+#define TEXTF(n, req, len, fmt) FIELD(n, FT_TEXT, .required = req, .max_len = len, .format = fmt)
+#define INT(n, req)             FIELD(n, FT_INT, .required = req)
+#define REAL(n, req)            FIELD(n, FT_REAL, .required = req)
+/* Integers, numbers and amounts from lo to hi (INFINITY: no upper bound). */
+#define INTR(n, req, l, h)   FIELD(n, FT_INT, .required = req, .ranged = true, .lo = l, .hi = h)
+#define REALR(n, req, l, h)  FIELD(n, FT_REAL, .required = req, .ranged = true, .lo = l, .hi = h)
+#define MONEYR(n, req, l, h) FIELD(n, FT_MONEY, .required = req, .ranged = true, .lo = l, .hi = h)
+#define BOOL(n)              FIELD(n, FT_BOOL, .required = false)
+#define TIME(n, req)         FIELD(n, FT_TIME, .required = req)
+#define MONEY(n, req)        FIELD(n, FT_MONEY, .required = req)
+#define JSON(n)              FIELD(n, FT_JSON, .required = false)
+#define REF(n, t, req)       FIELD(n, FT_REF, .required = req, .ref_table = t)
+#define ENUM(n, req, vals)   FIELD(n, FT_ENUM, .required = req, .enum_values = vals)
+#define SECRET(n)            FIELD(n, FT_TEXT, .secret = true)
+#define N(a)                 (sizeof(a) / sizeof((a)[0]))
 
 static const char *const unit_kinds[] = {"manufacturer", "business_unit", "partner",
                                          "distributor",  "dealer",        NULL};
@@ -99,7 +76,7 @@ static const struct field_def team_fields[] = {
 static const struct field_def user_fields[] = {
     ID,
     CREATED,
-    TEXTN("email", true, 254),
+    TEXTF("email", true, 254, FF_EMAIL),
     TEXTN("name", true, 200),
     ENUM("role", true, roles),
     REF("unit_id", "units", false),
@@ -117,7 +94,7 @@ static const struct field_def account_fields[] = {
     TEXTN("territory", false, 100),
     MONEY("annual_revenue", false),
     TEXTN("revenue_band", false, 50),
-    TEXTN("currency", false, 3),
+    TEXTF("currency", false, 3, FF_CURRENCY),
     TEXTN("source", false, 100),
     REF("owner_id", "users", false),
     REF("unit_id", "units", false),
@@ -131,7 +108,7 @@ static const struct field_def contact_fields[] = {
     REF("account_id", "accounts", false),
     TEXTN("first_name", false, 100),
     TEXTN("last_name", true, 100),
-    TEXTN("email", false, 254),
+    TEXTF("email", false, 254, FF_EMAIL),
     TEXTN("phone", false, 50),
     TEXTN("title", false, 200),
     ENUM("buying_role", false, buying_roles),
@@ -150,10 +127,10 @@ static const struct field_def interaction_type_fields[] = {
     TEXTN("code", true, 64),
     TEXTN("name", true, 200),
     ENUM("phase", true, stages),
-    INT("level", true),
+    INTR("level", true, 1, CATALOGUE_NLEVELS),
     TEXTN("channel", true, 50),
-    REAL("touch", true),
-    REAL("tech", true),
+    REALR("touch", true, 0, 1), /* V2T2 weights */
+    REALR("tech", true, 0, 1),
     INT("rv", true),
     MONEY("cost", true),
     BOOL("is_trigger"),
@@ -183,9 +160,9 @@ static const struct field_def product_fields[] = {
     TEXTN("sku", true, 64),
     TEXTN("name", true, 200),
     TEXTN("category", false, 100),
-    MONEY("price", false),
+    MONEYR("price", false, 0, INFINITY),
     MONEY("unit_cost", false),
-    TEXTN("currency", false, 3),
+    TEXTF("currency", false, 3, FF_CURRENCY),
 };
 static const struct field_def order_fields[] = {
     ID,
@@ -196,7 +173,7 @@ static const struct field_def order_fields[] = {
     TIME("ordered_at", true),
     MONEY("amount", true),
     MONEY("margin", false),
-    TEXTN("currency", false, 3),
+    TEXTF("currency", false, 3, FF_CURRENCY),
 };
 static const struct field_def order_line_fields[] = {
     ID,
@@ -233,8 +210,8 @@ static const struct field_def survey_response_fields[] = {
     REF("contact_id", "contacts", true),
     TIME("answered_at", true),
     TEXTN("channel", false, 50),
-    INT("nps", false),
-    INT("csat", false),
+    INTR("nps", false, 0, 10),
+    INTR("csat", false, 1, 5),
     TEXTN("intent", false, 2000),
     TEXTN("wants", false, 2000),
     TEXTN("needs", false, 2000),
@@ -245,7 +222,7 @@ static const struct field_def rating_fields[] = {
     CREATED,
     REF("contact_id", "contacts", true),
     REF("product_id", "products", false),
-    INT("stars", true),
+    INTR("stars", true, 1, 5),
     TEXTN("review", false, 4000),
     TIME("rated_at", true),
 };
@@ -262,7 +239,7 @@ static const struct field_def idea_vote_fields[] = {
     CREATED,
     REF("idea_id", "ideas", true),
     REF("contact_id", "contacts", true),
-    INT("value", true),
+    INTR("value", true, -1, 1) /* down or up */,
 };
 static const struct field_def consent_fields[] = {
     ID,

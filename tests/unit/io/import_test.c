@@ -353,6 +353,33 @@ static void bad_enum_and_json(void **state)
                      " 'oops'");
 }
 
+/* The rules of model/validate.h that the API always had: import used to let these in. */
+static void refuses_what_the_api_refuses(void **state)
+{
+    expect_one_error(*state, "contacts", "last_name,email\nSmith,Ann Smith\n",
+                     "in.csv:2:2: email: bad email address 'Ann Smith': it has a space or a"
+                     " control character; expected one like name@example.com");
+    expect_one_error(*state, "accounts", "name,currency\nX,eur\n",
+                     "in.csv:2:2: currency: bad currency 'eur': ISO 4217 codes are written in"
+                     " capitals (EUR)");
+    expect_one_error(*state, "products", "sku,name,currency\nS,X,EUX\n",
+                     "in.csv:2:3: currency: bad currency 'EUX': expected an ISO 4217 currency"
+                     " code like EUR, USD or JPY");
+    expect_one_error(*state, "interaction_types",
+                     "code,name,phase,level,channel,touch,tech,rv,cost\n"
+                     "x,X,closing,1,web,1.5,0,1,0\n",
+                     "in.csv:2:6: touch: bad number '1.5': expected a number from 0 to 1");
+    expect_one_error(*state, "interaction_types",
+                     "code,name,phase,level,channel,touch,tech,rv,cost\n"
+                     "x,X,closing,0,web,0.5,0,1,0\n",
+                     "in.csv:2:4: level: bad number '0': expected a whole number from 1 to 8");
+    /* A natural-key column follows the rules of its key. */
+    expect_one_error(*state, "interactions",
+                     "contact_email,type_code,occurred_at\nAnn Smith,call,2024-01-01\n",
+                     "in.csv:2:1: contact_email: bad email address 'Ann Smith': it has a space or"
+                     " a control character; expected one like name@example.com");
+}
+
 static void duplicate_key_within_the_file(void **state)
 {
     expect_one_error(*state, "contacts", "last_name,email\nA,new@example.org\nB,New@Example.org\n",
@@ -623,6 +650,7 @@ int main(void)
         T(bad_date),
         T(bad_number),
         T(bad_enum_and_json),
+        T(refuses_what_the_api_refuses),
         T(duplicate_key_within_the_file),
         T(duplicate_key_against_existing_rows),
         T(too_long_field),
