@@ -6,6 +6,9 @@
 
 #include "util/banned.h"
 
+extern const struct analysis_family analysis_rv;
+
 const struct analysis_family *const analysis_families[] = {
+    &analysis_rv,
     NULL,
 };

@@ -8,7 +8,6 @@
 #include <stdlib.h>
 
 #include "engine/rv.h"
-#include "store/store.h"
 #include "util/money.h"
 #include "util/timefmt.h"
 
@@ -124,61 +123,42 @@ static json_t *state_json(const struct rv_snapshot *s, const struct rv_contact_s
     return o;
 }
 
-json_t *rvjson_contact(const struct rv_snapshot *s, size_t c, int64_t as_of_ms,
-                       double half_life_days, int bucket_days, const struct norm_result *norm)
+json_t *rvjson_contact(const struct rv_contact_report *r)
 {
-    struct rv_contact_state st;
-    int32_t at = rv_time_from_ms(as_of_ms);
-    rv_contact_state_at(s, c, at, &st);
-    size_t excluded = 0;
-    for (size_t i = rv_run_begin(s, c); i < rv_run_end(s, c) && s->t[i] <= at; i++)
-        excluded += !rv_counts(s, i);
-    if (norm)
-        bucket_days = norm->spec.bucket_days;
-    json_t *o = state_json(s, &st);
-    if (!put(o, "contact_id", json_integer(s->cid[c])) || !put(o, "as_of", ms_time(as_of_ms)) ||
-        !put(o, "strength", rvjson_number(rv_strength(s, c, as_of_ms, half_life_days))) ||
-        !put(o, "half_life_days", json_real(half_life_days)) ||
-        !put(o, "age_days",
-             st.ncounted ? json_integer(((json_int_t)at - st.first) / RV_DAY) : json_null()) ||
-        !put(o, "excluded", json_integer((json_int_t)excluded)) ||
-        !put(o, "bucket_days", json_integer(bucket_days)))
+    const struct rv_snapshot *s = r->snap;
+    json_t *o = state_json(s, &r->state);
+    if (!put(o, "contact_id", json_integer(r->id)) ||
+        !put(o, "contact_name", r->name ? json_string(r->name) : json_null()) ||
+        !put(o, "as_of", ms_time(r->as_of_ms)) || !put(o, "strength", rvjson_number(r->strength)) ||
+        !put(o, "half_life_days", json_real(r->half_life_days)) ||
+        !put(o, "age_days", r->age_days >= 0 ? json_integer(r->age_days) : json_null()) ||
+        !put(o, "excluded", json_integer((json_int_t)r->excluded)) ||
+        !put(o, "bucket_days", json_integer(r->bucket_days)))
         return fail(o);
     /* the pattern, with the norm of the contact's first group beside it */
-    size_t nb = 0;
-    struct kith_error err;
-    if (rv_pattern(s, c, as_of_ms, bucket_days, NULL, 0, &nb, &err) < 0)
+    const struct norm_result *norm = r->norm;
+    const struct norm_group *g = r->npositions ? &norm->groups[r->positions[0].group] : NULL;
+    json_t *pat = json_array(), *pos = json_array();
+    if (!put(o, "pattern", pat) || !put(o, "positions", pos))
         return fail(o);
-    int64_t *v = malloc((nb ? nb : 1) * sizeof(*v));
-    json_t *pat = json_array();
-    if (!v || !pat || rv_pattern(s, c, as_of_ms, bucket_days, v, nb, &nb, &err) < 0) {
-        free(v);
-        json_decref(pat);
-        return fail(o);
-    }
-    struct norm_position p[1];
-    size_t np = 0;
-    if (norm)
-        norm_position_of(norm, s, c, as_of_ms, p, 1, &np);
-    const struct norm_group *g = np ? &norm->groups[p[0].group] : NULL;
-    for (size_t b = 0; b < nb; b++) {
+    for (size_t b = 0; b < r->npattern; b++) {
         json_t *e = json_object();
         const struct norm_row *row = g && b < g->nrows ? &norm->rows[g->row_off + b] : NULL;
-        if (!put(e, "age_days", json_integer((json_int_t)(b * (size_t)bucket_days))) ||
-            !put(e, "rv", json_integer(v[b])) ||
+        if (!put(e, "age_days", json_integer((json_int_t)(b * (size_t)r->bucket_days))) ||
+            !put(e, "rv", json_integer(r->pattern[b])) ||
             (row &&
              (!put(e, "n", json_integer(row->n)) || !put(e, "p10", rvjson_number(row->p10)) ||
               !put(e, "p50", rvjson_number(row->p50)) ||
-              !put(e, "p90", rvjson_number(row->p90)))) ||
-            !push(pat, e)) {
-            free(v);
-            json_decref(pat);
+              !put(e, "p90", rvjson_number(row->p90))))) {
+            json_decref(e);
             return fail(o);
         }
+        if (!push(pat, e))
+            return fail(o);
     }
-    free(v);
-    if (!put(o, "pattern", pat) || !put(o, "positions", positions_of(s, norm, c, as_of_ms)))
-        return fail(o);
+    for (size_t i = 0; i < r->npositions; i++)
+        if (!push(pos, rvjson_position(s, norm, &r->positions[i])))
+            return fail(o);
     return o;
 }
 
@@ -191,10 +171,11 @@ static json_t *filters_json(const struct rv_snapshot *s, const struct norm_spec 
     return a;
 }
 
-json_t *rvjson_norm(const struct rv_snapshot *s, const struct norm_result *r, unsigned every)
+json_t *rvjson_norm(const struct rv_norm_report *report)
 {
-    if (every < 1)
-        every = 1;
+    const struct rv_snapshot *s = report->snap;
+    const struct norm_result *r = report->norm;
+    const unsigned every = report->every ? report->every : 1;
     json_t *o = json_object(), *groups = json_array();
     if (!put(o, "by", json_string(norm_dim_name(r->spec.by))) ||
         !put(o, "filters", filters_json(s, &r->spec)) ||
@@ -239,25 +220,29 @@ json_t *rvjson_norm(const struct rv_snapshot *s, const struct norm_result *r, un
     return o;
 }
 
-json_t *rvjson_exceptions(const struct rv_snapshot *s, const struct norm_result *r,
-                          const size_t *idx, size_t n, size_t limit, struct store *names)
+json_t *rvjson_exceptions(const struct rv_exceptions_report *report)
 {
+    const struct rv_snapshot *s = report->snap;
+    const struct norm_result *r = report->norm;
     json_t *o = json_object(), *a = json_array();
     if (!put(o, "by", json_string(norm_dim_name(r->spec.by))) ||
         !put(o, "filters", filters_json(s, &r->spec)) ||
         !put(o, "as_of", ms_time(r->spec.as_of_ms)) ||
-        !put(o, "count", json_integer((json_int_t)n))) {
+        !put(o, "count", json_integer((json_int_t)report->count))) {
         json_decref(a);
         return fail(o);
     }
-    for (size_t i = 0; i < n && i < limit; i++) {
-        const struct norm_position *p = &r->positions[idx[i]];
+    for (size_t i = 0; i < report->shown; i++) {
+        const struct norm_position *p = &r->positions[report->idx[i]];
+        const char *name = report->names[i];
         json_t *e = rvjson_position(s, r, p);
-        char name[STORE_CONTACT_NAME_MAX];
-        bool named = names && store_rv_contact_name(names, s->cid[p->contact], name, sizeof(name),
-                                                    NULL) == 0;
         if (!put(e, "contact_id", json_integer(s->cid[p->contact])) ||
-            !put(e, "contact_name", named ? json_string(name) : json_null()) || !push(a, e)) {
+            !put(e, "contact_name", name ? json_string(name) : json_null())) {
+            json_decref(e);
+            json_decref(a);
+            return fail(o);
+        }
+        if (!push(a, e)) {
             json_decref(a);
             return fail(o);
         }
@@ -267,11 +252,12 @@ json_t *rvjson_exceptions(const struct rv_snapshot *s, const struct norm_result 
     return o;
 }
 
-json_t *rvjson_scorecards(const struct rv_snapshot *s, const struct scorecard_rep *rows, size_t n)
+json_t *rvjson_scorecards(const struct rv_reps_report *report)
 {
+    const struct rv_snapshot *s = report->snap;
     json_t *o = json_object(), *a = json_array();
-    for (size_t i = 0; i < n; i++) {
-        const struct scorecard_rep *r = &rows[i];
+    for (size_t i = 0; i < report->n; i++) {
+        const struct scorecard_rep *r = &report->rows[i];
         json_t *e = json_object();
         if (!put(e, "user_id", json_integer(s->users.id[r->rep])) ||
             !put(e, "name", json_string(s->users.name[r->rep])) ||
@@ -298,8 +284,10 @@ json_t *rvjson_scorecards(const struct rv_snapshot *s, const struct scorecard_re
     return o;
 }
 
-json_t *rvjson_compare(const struct rv_snapshot *s, const struct compare_result *r)
+json_t *rvjson_compare(const struct rv_units_report *report)
 {
+    const struct rv_snapshot *s = report->snap;
+    const struct compare_result *r = report->cmp;
     json_t *o = json_object(), *a = json_array(), *clip = json_array();
     if (!push(clip, json_real(r->clip_lo)) || !push(clip, json_real(r->clip_hi)) ||
         !put(o, "k", json_integer(r->k)) || !put(o, "epsilon", json_real(r->epsilon)) ||
@@ -340,8 +328,10 @@ static json_t *pair(double a, double b)
     return p;
 }
 
-json_t *rvjson_indicator(const struct indicator_spec *spec, const struct indicator_result *r)
+json_t *rvjson_indicator(const struct rv_indicator_report *report)
 {
+    const struct indicator_spec *spec = &report->spec;
+    const struct indicator_result *r = &report->result;
     json_t *o = json_object(), *d = json_array();
     bool churn = spec->outcome == INDICATOR_CHURN;
     if (!put(o, "cutoff", ms_time(spec->cutoff_ms)) ||
@@ -393,4 +383,23 @@ json_t *rvjson_update(const struct rv_snapshot *s, const struct rv_update *u,
         !put(o, "positions", positions_of(s, r, (size_t)u->contact, as_of_ms)))
         return fail(o);
     return o;
+}
+
+json_t *rvjson_report(const struct rv_report *r)
+{
+    switch (r->def->group) {
+    case RV_CONTACT:
+        return rvjson_contact(&r->u.contact);
+    case RV_NORM:
+        return rvjson_norm(&r->u.norm);
+    case RV_EXCEPTIONS:
+        return rvjson_exceptions(&r->u.exceptions);
+    case RV_REPS:
+        return rvjson_scorecards(&r->u.reps);
+    case RV_UNITS:
+        return rvjson_compare(&r->u.units);
+    case RV_INDICATOR:
+        return rvjson_indicator(&r->u.indicator);
+    }
+    BUG("rv has no analysis of group %llu", (unsigned long long)r->def->group);
 }
