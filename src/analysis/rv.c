@@ -21,11 +21,10 @@ static const char *const outcomes[] = {"margin", "growth", "churn", NULL};
 static const char *const pers[] = {"account", "contact", NULL};
 static const char *const populations[] = {"all", "customers", NULL};
 
-#define NORMS    (RV_CONTACT | RV_NORM | RV_EXCEPTIONS)
-#define ALL      (NORMS | RV_REPS | RV_UNITS | RV_INDICATOR)
-#define OFF(m)   offsetof(struct rv_params, m)
-#define DAYS     36600 /* a hundred years */
-#define CLIP_MAX 1e9
+#define NORMS  (RV_CONTACT | RV_NORM | RV_EXCEPTIONS)
+#define ALL    (NORMS | RV_REPS | RV_UNITS | RV_INDICATOR)
+#define OFF(m) offsetof(struct rv_params, m)
+#define DAYS   36600 /* a hundred years */
 
 /*
  * The order is the order of --help. Where the CLI spelled an option otherwise before the table
@@ -152,8 +151,8 @@ static const struct param_spec specs[] = {
      .help = "differential-privacy budget per contact; 0: no noise"},
     {.name = "clip_lo",
      .type = PARAM_NUMBER,
-     .lo = -CLIP_MAX,
-     .hi = CLIP_MAX,
+     .lo = -RV_CLIP_MAX,
+     .hi = RV_CLIP_MAX,
      .def = "-1000",
      .offset = OFF(clip_lo),
      .groups = RV_UNITS,
@@ -161,8 +160,8 @@ static const struct param_spec specs[] = {
      .help = "the lower bound of RV that the noise assumes"},
     {.name = "clip_hi",
      .type = PARAM_NUMBER,
-     .lo = -CLIP_MAX,
-     .hi = CLIP_MAX,
+     .lo = -RV_CLIP_MAX,
+     .hi = RV_CLIP_MAX,
      .def = "10000",
      .offset = OFF(clip_hi),
      .groups = RV_UNITS,

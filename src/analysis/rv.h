@@ -95,7 +95,8 @@ struct rv_error {
     const char *param;
 };
 
-#define RV_POSITIONS_MAX 16 /* groups a contact is positioned in at once (subsets: events ...) */
+#define RV_CLIP_MAX      1e9 /* the bounds of clip_lo and clip_hi */
+#define RV_POSITIONS_MAX 16  /* groups a contact is positioned in at once (subsets: events ...) */
 
 /* kith rv contact / GET /api/v1/rv/contacts/{id}. */
 struct rv_contact_report {

@@ -205,9 +205,9 @@ static int parse_clip(const char *text, struct compare_spec *spec, struct rv_err
     struct kith_error e = {0};
     if (!colon || colon == text || !colon[1])
         return bad_param(err, "clip", "'%.60s' is not LO:HI (e.g. -1000:10000)", text);
-    const double max = 1e9;
-    if (num_parse_double(text, (size_t)(colon - text), -max, max, &spec->clip_lo, "LO", &e) < 0 ||
-        num_double(colon + 1, -max, max, &spec->clip_hi, "HI", &e) < 0)
+    if (num_parse_double(text, (size_t)(colon - text), -RV_CLIP_MAX, RV_CLIP_MAX, &spec->clip_lo,
+                         "LO", &e) < 0 ||
+        num_double(colon + 1, -RV_CLIP_MAX, RV_CLIP_MAX, &spec->clip_hi, "HI", &e) < 0)
         return bad_param(err, "clip", "%s", e.msg);
     return 0;
 }
