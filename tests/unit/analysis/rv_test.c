@@ -78,13 +78,54 @@ static void set(struct rv_params *p, uint64_t group, const char *name, const cha
         fail_msg("%s=%s: %s", name, value, err.msg);
 }
 
-static int run(const char *name, const struct rv_source *src, const struct rv_params *p,
-               struct rv_report *r, struct rv_error *err)
+/* What each test works on: the snapshot, a door's source, parameters, the last report. */
+struct world {
+    struct rv_snapshot *s;
+    struct rv_mask beta;
+    struct rv_source src;
+    struct rv_params p;
+    struct rv_report r;
+    struct rv_error err;
+};
+
+static int setup(void **state)
+{
+    struct world *w = calloc(1, sizeof(*w));
+    assert_non_null(w);
+    w->s = two_teams();
+    beta_mask(w->s, &w->beta);
+    w->src = (struct rv_source){.snap = w->s, .nthreads = 1};
+    defaults(&w->p);
+    *state = w;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct world *w = *state;
+    rv_report_release(&w->r);
+    rv_mask_release(&w->beta);
+    rv_snapshot_free(w->s);
+    free(w);
+    return 0;
+}
+
+/* Runs analysis name over w (the previous report released first). */
+static int run(struct world *w, const char *name)
 {
     const struct analysis_def *def = analysis_find(&analysis_rv, name);
     assert_non_null(def);
-    memset(err, 0, sizeof(*err));
-    return rv_run(def, src, p, r, err);
+    rv_report_release(&w->r);
+    memset(&w->err, 0, sizeof(w->err));
+    return rv_run(def, &w->src, &w->p, &w->r, &w->err);
+}
+
+/* Analysis name refuses w's parameters, naming param. */
+static void refused(struct world *w, const char *name, const char *param)
+{
+    assert_int_equal(run(w, name), KITH_EINVAL);
+    assert_non_null(w->err.param);
+    assert_string_equal(w->err.param, param);
 }
 
 /* The report written as JSON and as text, both without a store. Returns the JSON. */
@@ -177,26 +218,20 @@ static void old_cli_spellings_set_the_api_parameters(void **state)
 
 static void norm_reads_its_filters_once(void **state)
 {
-    (void)state;
-    struct rv_snapshot *s = two_teams();
-    struct rv_source src = {.snap = s, .nthreads = 1};
-    struct rv_params p;
-    struct rv_report r;
-    struct rv_error err;
-    defaults(&p);
-    set(&p, RV_NORM, "by", "industry");
-    set(&p, RV_NORM, "where", "team=Alpha");
-    set(&p, RV_NORM, "every", "2");
-    assert_int_equal(run("norm", &src, &p, &r, &err), 0);
-    assert_int_equal(r.u.norm.norm->ngroups, 1);
-    assert_int_equal(r.u.norm.norm->groups[0].members, 11);
-    assert_int_equal(r.u.norm.norm->spec.nfilters, 1);
-    json_t *j = written(&r);
+    struct world *w = *state;
+    set(&w->p, RV_NORM, "by", "industry");
+    set(&w->p, RV_NORM, "where", "team=Alpha");
+    set(&w->p, RV_NORM, "every", "2");
+    assert_int_equal(run(w, "norm"), 0);
+    const struct norm_result *norm = w->r.u.norm.norm;
+    assert_int_equal(norm->ngroups, 1);
+    assert_int_equal(norm->groups[0].members, 11);
+    assert_int_equal(norm->spec.nfilters, 1);
+    json_t *j = written(&w->r);
     assert_string_equal(json_string_value(json_object_get(j, "by")), "industry");
     json_t *rows = json_object_get(json_array_get(json_object_get(j, "groups"), 0), "rows");
     assert_int_equal(json_array_size(rows), 3); /* ages 0, 14, 28 of 0..28 */
     json_decref(j);
-    rv_report_release(&r);
 
     static const struct {
         const char *name, *value, *param;
@@ -208,239 +243,175 @@ static void norm_reads_its_filters_once(void **state)
         {"where", "team=Nowhere", "where"},
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-        defaults(&p);
-        set(&p, RV_NORM, bad[i].name, bad[i].value);
-        assert_int_equal(run("norm", &src, &p, &r, &err), KITH_EINVAL);
-        assert_non_null(err.param);
-        assert_string_equal(err.param, bad[i].param);
-        rv_report_release(&r);
+        defaults(&w->p);
+        set(&w->p, RV_NORM, bad[i].name, bad[i].value);
+        refused(w, "norm", bad[i].param);
     }
-    rv_snapshot_free(s);
 }
 
 static void exceptions_are_the_callers(void **state)
 {
-    (void)state;
-    struct rv_snapshot *s = two_teams();
-    struct rv_source src = {.snap = s, .nthreads = 1};
-    struct rv_params p;
-    struct rv_report r;
-    struct rv_error err;
-    defaults(&p);
-    assert_int_equal(run("exceptions", &src, &p, &r, &err), 0);
-    assert_int_equal(r.u.exceptions.count, 2);
-    assert_int_equal(r.u.exceptions.shown, 2);
-    json_t *j = written(&r);
+    struct world *w = *state;
+    assert_int_equal(run(w, "exceptions"), 0);
+    assert_int_equal(w->r.u.exceptions.count, 2);
+    assert_int_equal(w->r.u.exceptions.shown, 2);
+    json_t *j = written(&w->r);
     json_t *e = json_array_get(json_object_get(j, "exceptions"), 0);
     assert_true(json_is_null(json_object_get(e, "contact_name"))); /* no store: no names */
     json_decref(j);
-    rv_report_release(&r);
 
-    set(&p, RV_EXCEPTIONS, "limit", "1");
-    assert_int_equal(run("exceptions", &src, &p, &r, &err), 0);
-    assert_int_equal(r.u.exceptions.count, 2);
-    assert_int_equal(r.u.exceptions.shown, 1);
-    rv_report_release(&r);
+    set(&w->p, RV_EXCEPTIONS, "limit", "1");
+    assert_int_equal(run(w, "exceptions"), 0);
+    assert_int_equal(w->r.u.exceptions.count, 2);
+    assert_int_equal(w->r.u.exceptions.shown, 1);
 
-    struct rv_mask beta;
-    beta_mask(s, &beta);
-    src.mask = &beta;
-    defaults(&p);
-    set(&p, RV_EXCEPTIONS, "status", "ahead");
-    assert_int_equal(run("exceptions", &src, &p, &r, &err), 0);
-    assert_int_equal(r.u.exceptions.count, 0); /* Alpha's contact 11 is not the caller's */
-    rv_report_release(&r);
-    defaults(&p);
-    assert_int_equal(run("exceptions", &src, &p, &r, &err), 0);
-    assert_int_equal(r.u.exceptions.count, 1);
-    assert_int_equal(
-        r.u.exceptions.snap->cid[r.u.exceptions.norm->positions[r.u.exceptions.idx[0]].contact],
-        31);
-    rv_report_release(&r);
-    rv_mask_release(&beta);
-    rv_snapshot_free(s);
+    /* a caller of team Beta: Alpha's contact 11 is neither in the norm nor named */
+    w->src.mask = &w->beta;
+    defaults(&w->p);
+    set(&w->p, RV_EXCEPTIONS, "status", "ahead");
+    assert_int_equal(run(w, "exceptions"), 0);
+    assert_int_equal(w->r.u.exceptions.count, 0);
+    defaults(&w->p);
+    assert_int_equal(run(w, "exceptions"), 0);
+    const struct rv_exceptions_report *x = &w->r.u.exceptions;
+    assert_int_equal(x->count, 1);
+    assert_int_equal(x->snap->cid[x->norm->positions[x->idx[0]].contact], 31);
 }
 
 static void contact_outside_the_mask_is_not_found(void **state)
 {
-    (void)state;
-    struct rv_snapshot *s = two_teams();
-    struct rv_source src = {.snap = s, .nthreads = 1};
-    struct rv_params p;
-    struct rv_report r;
-    struct rv_error err;
-    defaults(&p);
-    p.contact_id = 11;
-    assert_int_equal(run("contact", &src, &p, &r, &err), 0);
-    const struct rv_contact_report *c = &r.u.contact;
+    struct world *w = *state;
+    w->p.contact_id = 11;
+    assert_int_equal(run(w, "contact"), 0);
+    const struct rv_contact_report *c = &w->r.u.contact;
     assert_int_equal(c->state.rv, 20);
     assert_int_equal(c->age_days, 30);
     assert_int_equal(c->npattern, 5);
     assert_int_equal(c->npositions, 1);
     assert_int_equal(c->positions[0].status, NORM_AHEAD);
     assert_null(c->name);
-    json_t *j = written(&r);
+    json_t *j = written(&w->r);
     assert_int_equal(json_integer_value(json_object_get(j, "contact_id")), 11);
     assert_true(json_is_null(json_object_get(j, "contact_name")));
     assert_int_equal(json_array_size(json_object_get(j, "pattern")), 5);
     json_decref(j);
-    rv_report_release(&r);
 
-    struct rv_mask beta;
-    beta_mask(s, &beta);
-    src.mask = &beta;
-    assert_int_equal(run("contact", &src, &p, &r, &err), KITH_ENOTFOUND);
-    assert_null(err.param);
-    rv_report_release(&r);
-    p.contact_id = 12345;
-    src.mask = NULL;
-    assert_int_equal(run("contact", &src, &p, &r, &err), KITH_ENOTFOUND);
-    rv_report_release(&r);
-    rv_mask_release(&beta);
-    rv_snapshot_free(s);
+    w->src.mask = &w->beta;
+    assert_int_equal(run(w, "contact"), KITH_ENOTFOUND);
+    assert_null(w->err.param);
+    w->p.contact_id = 12345;
+    w->src.mask = NULL;
+    assert_int_equal(run(w, "contact"), KITH_ENOTFOUND);
 }
 
 static void reps_name_their_bad_parameters(void **state)
 {
-    (void)state;
-    struct rv_snapshot *s = two_teams();
-    struct rv_source src = {.snap = s, .nthreads = 1};
-    struct rv_params p;
-    struct rv_report r;
-    struct rv_error err;
-    defaults(&p);
-    set(&p, RV_REPS, "team", "Beta");
-    assert_int_equal(run("reps", &src, &p, &r, &err), 0);
-    assert_int_equal(r.u.reps.n, 1);
-    assert_int_equal(r.u.reps.rows[0].interactions, 11);
-    json_decref(written(&r));
-    rv_report_release(&r);
-    defaults(&p);
-    set(&p, RV_REPS, "team", "Nowhere");
-    assert_int_equal(run("reps", &src, &p, &r, &err), KITH_EINVAL);
-    assert_string_equal(err.param, "team");
-    rv_report_release(&r);
-    defaults(&p);
-    set(&p, RV_REPS, "from", "2024-02-01");
-    set(&p, RV_REPS, "to", "2024-01-01");
-    assert_int_equal(run("reps", &src, &p, &r, &err), KITH_EINVAL);
-    assert_string_equal(err.param, "to");
-    rv_report_release(&r);
-    rv_snapshot_free(s);
+    struct world *w = *state;
+    set(&w->p, RV_REPS, "team", "Beta");
+    assert_int_equal(run(w, "reps"), 0);
+    assert_int_equal(w->r.u.reps.n, 1);
+    assert_int_equal(w->r.u.reps.rows[0].interactions, 11);
+    json_decref(written(&w->r));
+    defaults(&w->p);
+    set(&w->p, RV_REPS, "team", "Nowhere");
+    refused(w, "reps", "team");
+    defaults(&w->p);
+    set(&w->p, RV_REPS, "from", "2024-02-01");
+    set(&w->p, RV_REPS, "to", "2024-01-01");
+    refused(w, "reps", "to");
 }
 
 static void units_clip_own_unit_and_noise(void **state)
 {
-    (void)state;
-    struct rv_snapshot *s = two_teams();
-    struct rv_source src = {.snap = s, .nthreads = 1};
-    struct rv_params p;
-    struct rv_report r;
-    struct rv_error err;
-    defaults(&p);
-    p.clip = "-5:50"; /* --clip, as the CLI sets it */
-    set(&p, RV_UNITS, "k", "3");
-    assert_int_equal(run("units", &src, &p, &r, &err), 0);
-    assert_true(r.u.units.cmp->clip_lo == -5 && r.u.units.cmp->clip_hi == 50);
-    assert_int_equal(r.u.units.cmp->k, 3);
-    for (size_t i = 0; i < r.u.units.cmp->ncells; i++)
-        assert_false(r.u.units.cmp->cells[i].own || r.u.units.cmp->cells[i].noised);
-    json_decref(written(&r));
-    rv_report_release(&r);
+    struct world *w = *state;
+    w->p.clip = "-5:50"; /* --clip, as the CLI sets it */
+    set(&w->p, RV_UNITS, "k", "3");
+    assert_int_equal(run(w, "units"), 0);
+    const struct compare_result *cmp = w->r.u.units.cmp;
+    assert_true(cmp->clip_lo == -5 && cmp->clip_hi == 50);
+    assert_int_equal(cmp->k, 3);
+    for (size_t i = 0; i < cmp->ncells; i++)
+        assert_false(cmp->cells[i].own || cmp->cells[i].noised);
+    json_decref(written(&w->r));
 
     /* the API's caller of unit South: its own cells exact, the others noised */
-    defaults(&p);
-    set(&p, RV_UNITS, "epsilon", "1");
-    src.own_unit_id = 2;
-    assert_int_equal(run("units", &src, &p, &r, &err), 0);
+    defaults(&w->p);
+    set(&w->p, RV_UNITS, "epsilon", "1");
+    w->src.own_unit_id = 2;
+    assert_int_equal(run(w, "units"), 0);
+    cmp = w->r.u.units.cmp;
     size_t own = 0, noised = 0;
-    for (size_t i = 0; i < r.u.units.cmp->ncells; i++) {
-        own += r.u.units.cmp->cells[i].own;
-        noised += r.u.units.cmp->cells[i].noised;
-        assert_false(r.u.units.cmp->cells[i].own && r.u.units.cmp->cells[i].noised);
+    for (size_t i = 0; i < cmp->ncells; i++) {
+        own += cmp->cells[i].own;
+        noised += cmp->cells[i].noised;
+        assert_false(cmp->cells[i].own && cmp->cells[i].noised);
     }
     assert_int_equal(own, 4); /* all stages, and three stages */
     assert_true(noised > 0);
-    assert_true(r.u.units.cmp->epsilon == 1);
-    json_decref(written(&r));
-    rv_report_release(&r);
-    src.own_unit_id = 0;
+    assert_true(cmp->epsilon == 1);
+    json_decref(written(&w->r));
+    w->src.own_unit_id = 0;
 
     static const struct {
-        const char *clip, *name, *value, *param;
+        const char *clip, *lo, *hi, *unit, *param;
     } bad[] = {
-        {"5", NULL, NULL, "clip"},           {"5:x", NULL, NULL, "clip"},
-        {"-5:50", "clip_lo", "0", "clip"},   {"50:-5", NULL, NULL, "clip"},
-        {NULL, "clip_lo", "100", "clip_hi"}, {NULL, "unit", "Nowhere", "unit"},
+        {"5", NULL, NULL, NULL, "clip"},      {"5:x", NULL, NULL, NULL, "clip"},
+        {"-5:50", "0", NULL, NULL, "clip"},   {"50:-5", NULL, NULL, NULL, "clip"},
+        {NULL, "100", "50", NULL, "clip_hi"}, {NULL, NULL, NULL, "Nowhere", "unit"},
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-        defaults(&p);
-        p.clip = bad[i].clip;
-        if (bad[i].name && strcmp(bad[i].name, "unit") == 0)
-            p.unit = bad[i].value;
-        else if (bad[i].name)
-            set(&p, RV_UNITS, bad[i].name, bad[i].value);
-        if (bad[i].name && strcmp(bad[i].name, "clip_lo") == 0 && !bad[i].clip)
-            set(&p, RV_UNITS, "clip_hi", "50");
-        assert_int_equal(run("units", &src, &p, &r, &err), KITH_EINVAL);
-        assert_non_null(err.param);
-        assert_string_equal(err.param, bad[i].param);
-        rv_report_release(&r);
+        defaults(&w->p);
+        w->p.clip = bad[i].clip;
+        w->p.unit = bad[i].unit;
+        if (bad[i].lo)
+            set(&w->p, RV_UNITS, "clip_lo", bad[i].lo);
+        if (bad[i].hi)
+            set(&w->p, RV_UNITS, "clip_hi", bad[i].hi);
+        refused(w, "units", bad[i].param);
     }
-    rv_snapshot_free(s);
 }
 
 static void indicator_population_follows_the_outcome(void **state)
 {
-    (void)state;
-    struct rv_snapshot *s = two_teams();
-    struct rv_source src = {.snap = s, .nthreads = 1};
-    struct rv_params p;
-    struct rv_report r;
-    struct rv_error err;
-    defaults(&p);
-    set(&p, RV_INDICATOR, "cutoff", "2024-01-15");
-    set(&p, RV_INDICATOR, "window_days", "30");
-    set(&p, RV_INDICATOR, "horizon_days", "30");
-    set(&p, RV_INDICATOR, "outcome", "churn");
-    set(&p, RV_INDICATOR, "resamples", "10");
+    struct world *w = *state;
+    set(&w->p, RV_INDICATOR, "cutoff", "2024-01-15");
+    set(&w->p, RV_INDICATOR, "window_days", "30");
+    set(&w->p, RV_INDICATOR, "horizon_days", "30");
+    set(&w->p, RV_INDICATOR, "outcome", "churn");
+    set(&w->p, RV_INDICATOR, "resamples", "10");
     /* churn studies customers by default: there are none (no orders) */
-    assert_int_equal(run("indicator", &src, &p, &r, &err), KITH_EINVAL);
-    assert_null(err.param);
-    rv_report_release(&r);
-    set(&p, RV_INDICATOR, "population", "all");
-    assert_int_equal(run("indicator", &src, &p, &r, &err), 0);
-    assert_false(r.u.indicator.spec.customers_only);
-    assert_null(r.u.indicator.spec.population);
-    assert_int_equal(r.u.indicator.result.n, 23);
-    assert_int_equal(r.u.indicator.spec.seed, INDICATOR_SEED_DEFAULT);
-    json_t *j = written(&r);
+    assert_int_equal(run(w, "indicator"), KITH_EINVAL);
+    assert_null(w->err.param);
+    set(&w->p, RV_INDICATOR, "population", "all");
+    assert_int_equal(run(w, "indicator"), 0);
+    const struct rv_indicator_report *x = &w->r.u.indicator;
+    assert_false(x->spec.customers_only);
+    assert_null(x->spec.population);
+    assert_int_equal(x->result.n, 23);
+    assert_int_equal(x->spec.seed, INDICATOR_SEED_DEFAULT);
+    json_t *j = written(&w->r);
     assert_string_equal(json_string_value(json_object_get(j, "population")), "all");
     assert_string_equal(json_string_value(json_object_get(j, "outcome")), "churn");
     json_decref(j);
-    rv_report_release(&r);
 
-    struct rv_mask beta;
-    beta_mask(s, &beta);
-    src.mask = &beta;
-    assert_int_equal(run("indicator", &src, &p, &r, &err), 0);
-    assert_int_equal(r.u.indicator.result.n, 11); /* the caller's contacts only */
-    rv_report_release(&r);
-    rv_mask_release(&beta);
-    rv_snapshot_free(s);
+    w->src.mask = &w->beta;
+    assert_int_equal(run(w, "indicator"), 0);
+    assert_int_equal(w->r.u.indicator.result.n, 11); /* the caller's contacts only */
 }
+
+#define WORLD_TEST(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(defaults_are_the_engines),
         cmocka_unit_test(old_cli_spellings_set_the_api_parameters),
-        cmocka_unit_test(norm_reads_its_filters_once),
-        cmocka_unit_test(exceptions_are_the_callers),
-        cmocka_unit_test(contact_outside_the_mask_is_not_found),
-        cmocka_unit_test(reps_name_their_bad_parameters),
-        cmocka_unit_test(units_clip_own_unit_and_noise),
-        cmocka_unit_test(indicator_population_follows_the_outcome),
+        WORLD_TEST(norm_reads_its_filters_once),
+        WORLD_TEST(exceptions_are_the_callers),
+        WORLD_TEST(contact_outside_the_mask_is_not_found),
+        WORLD_TEST(reps_name_their_bad_parameters),
+        WORLD_TEST(units_clip_own_unit_and_noise),
+        WORLD_TEST(indicator_population_follows_the_outcome),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
