@@ -7,7 +7,10 @@
 
 #include "util/banned.h"
 
+extern const struct analysis_family analysis_rv;
+
 const struct analysis_family *const analysis_families[] = {
     &analysis_value,
+    &analysis_rv,
     NULL,
 };

@@ -33,6 +33,11 @@ static const char *cli_name(const struct param_spec *spec, char *buf, size_t siz
     return buf;
 }
 
+const char *param_cli_name(const struct param_spec *spec, char *buf, size_t size)
+{
+    return cli_name(spec, buf, size);
+}
+
 const struct param_spec *param_find(const struct analysis_family *f, uint64_t group,
                                     const char *name, bool cli)
 {

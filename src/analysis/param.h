@@ -84,6 +84,9 @@ const struct analysis_def *analysis_find(const struct analysis_family *f, const 
 const struct param_spec *param_find(const struct analysis_family *f, uint64_t group,
                                     const char *name, bool cli);
 
+/* The CLI spelling of spec (without "--"): its cli, else its name with '-' for '_' (in buf). */
+const char *param_cli_name(const struct param_spec *spec, char *buf, size_t size);
+
 /* Index of spec in f->specs (for param_head.given). */
 size_t param_index(const struct analysis_family *f, const struct param_spec *spec);
 

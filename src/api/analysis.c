@@ -56,3 +56,13 @@ bool api_analysis_params(const struct api_request *req, struct api_response *res
     }
     return true;
 }
+
+void api_analysis_fail(struct api_response *res, const char *param, const struct kith_error *err)
+{
+    if (param)
+        api_error(res, 400, "invalid", param, "%s: %s", param, err->msg);
+    else if (err->code == KITH_EINVAL)
+        api_error(res, 400, "invalid", NULL, "%s", err->msg);
+    else
+        api_error_from(res, err);
+}

@@ -21,4 +21,11 @@ bool api_analysis_params(const struct api_request *req, struct api_response *res
                          const struct analysis_family *f, const struct analysis_def *def,
                          void *params);
 
+/*
+ * Answers a failed analysis run: when param (a query parameter) is at fault, 400 {"code":
+ * "invalid", "field": param}; another KITH_EINVAL (the engine refused the request) 400 without
+ * a field; anything else as api_error_from() maps it (404 for KITH_ENOTFOUND, 500 ...).
+ */
+void api_analysis_fail(struct api_response *res, const char *param, const struct kith_error *err);
+
 #endif

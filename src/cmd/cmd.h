@@ -70,6 +70,13 @@ bool cmd_analysis_args(const struct analysis_family *f, const struct analysis_de
 /* Writes "usage: kith <family> <analysis> [options]", the summary and the options of def. */
 void cmd_analysis_help(const struct analysis_family *f, const struct analysis_def *def, FILE *out);
 
+/*
+ * Reports a failed run of analysis def: when param (a parameter's table name) is at fault, a
+ * usage error that names its option ("--where: <message>") and CMD_USAGE; otherwise cmd_fail().
+ */
+int cmd_analysis_fail(const struct analysis_family *f, const struct analysis_def *def,
+                      const char *param, const struct kith_error *err);
+
 /* Writes the list of a family's analyses, one per line with its summary, to out. */
 void cmd_analysis_list(const struct analysis_family *f, FILE *out);
 

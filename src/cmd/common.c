@@ -64,6 +64,17 @@ void cmd_analysis_help(const struct analysis_family *f, const struct analysis_de
                 def->route);
 }
 
+int cmd_analysis_fail(const struct analysis_family *f, const struct analysis_def *def,
+                      const char *param, const struct kith_error *err)
+{
+    const struct param_spec *s = param ? param_find(f, def->group, param, false) : NULL;
+    if (!s)
+        return cmd_fail(err);
+    char cmd[64], buf[64];
+    snprintf(cmd, sizeof(cmd), "%s %s", f->name, def->name);
+    return cmd_usage_error(cmd, "--%s: %s", param_cli_name(s, buf, sizeof(buf)), err->msg);
+}
+
 void cmd_analysis_list(const struct analysis_family *f, FILE *out)
 {
     for (size_t i = 0; i < f->ndefs; i++)

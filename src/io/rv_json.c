@@ -1,6 +1,7 @@
 /*
- * rv_json.c - the JSON shapes of the RV engine's results (rv_json.h). Builds jansson values
- * only; the callers print or send them. Every builder checks each allocation it makes.
+ * rv_json.c - the JSON pieces of the RV engine's results (rv_json.h): times, money, group keys,
+ * positions, contact states and the live stream's updates. Builds jansson values only; the
+ * report writers (analysis/rv_json.c) and the live stream assemble them.
  */
 #include "io/rv_json.h"
 
@@ -8,24 +9,23 @@
 #include <stdlib.h>
 
 #include "engine/rv.h"
-#include "store/store.h"
 #include "util/money.h"
 #include "util/timefmt.h"
 
 #include "util/banned.h"
 
 /* json_object_set_new that reports failure (the value is consumed either way). */
-static bool put(json_t *o, const char *k, json_t *v)
+bool rvjson_put(json_t *o, const char *k, json_t *v)
 {
     return o && v && json_object_set_new(o, k, v) == 0;
 }
 
-static bool push(json_t *a, json_t *v)
+bool rvjson_push(json_t *a, json_t *v)
 {
     return a && v && json_array_append_new(a, v) == 0;
 }
 
-static json_t *fail(json_t *o)
+json_t *rvjson_fail(json_t *o)
 {
     json_decref(o);
     return NULL;
@@ -40,7 +40,7 @@ json_t *rvjson_time(int32_t t)
     return json_stringn(buf, n);
 }
 
-static json_t *ms_time(int64_t ms)
+json_t *rvjson_ms(int64_t ms)
 {
     char buf[TIMEFMT_SIZE];
     size_t n = timefmt_format(ms, buf);
@@ -63,18 +63,18 @@ json_t *rvjson_key(const struct rv_snapshot *s, enum norm_dim dim, int32_t key)
 {
     char label[256];
     json_t *o = json_object();
-    if (!put(o, "field", json_string(norm_dim_name(dim))) ||
-        !put(o, "value",
-             key < 0 ? json_null()
-                     : json_string(norm_key_label(s, dim, key, label, sizeof(label)))))
-        return fail(o);
+    if (!rvjson_put(o, "field", json_string(norm_dim_name(dim))) ||
+        !rvjson_put(o, "value",
+                    key < 0 ? json_null()
+                            : json_string(norm_key_label(s, dim, key, label, sizeof(label)))))
+        return rvjson_fail(o);
     int64_t id = norm_key_id(s, dim, key);
-    if (id && !put(o, "id", json_integer(id)))
-        return fail(o);
+    if (id && !rvjson_put(o, "id", json_integer(id)))
+        return rvjson_fail(o);
     return o;
 }
 
-static json_t *stage(int st)
+json_t *rvjson_stage(int st)
 {
     return st < 0 ? json_null() : json_string(rv_stage_name(st));
 }
@@ -85,15 +85,18 @@ json_t *rvjson_position(const struct rv_snapshot *s, const struct norm_result *r
     const struct norm_group *g = &r->groups[p->group];
     const struct norm_row *row = &r->rows[g->row_off + p->row];
     json_t *o = json_object();
-    if (!put(o, "group", rvjson_key(s, r->spec.by, g->key)) ||
-        !put(o, "row", json_integer(p->row)) ||
-        !put(o, "row_age_days", json_integer((json_int_t)p->row * r->spec.bucket_days)) ||
-        !put(o, "age_days", json_integer(p->age_days)) || !put(o, "rv", json_integer(p->rv)) ||
-        !put(o, "percentile", rvjson_number(p->percentile)) ||
-        !put(o, "status", json_string(norm_status_name(p->status))) ||
-        !put(o, "n", json_integer(row->n)) || !put(o, "p10", rvjson_number(row->p10)) ||
-        !put(o, "p50", rvjson_number(row->p50)) || !put(o, "p90", rvjson_number(row->p90)))
-        return fail(o);
+    if (!rvjson_put(o, "group", rvjson_key(s, r->spec.by, g->key)) ||
+        !rvjson_put(o, "row", json_integer(p->row)) ||
+        !rvjson_put(o, "row_age_days", json_integer((json_int_t)p->row * r->spec.bucket_days)) ||
+        !rvjson_put(o, "age_days", json_integer(p->age_days)) ||
+        !rvjson_put(o, "rv", json_integer(p->rv)) ||
+        !rvjson_put(o, "percentile", rvjson_number(p->percentile)) ||
+        !rvjson_put(o, "status", json_string(norm_status_name(p->status))) ||
+        !rvjson_put(o, "n", json_integer(row->n)) ||
+        !rvjson_put(o, "p10", rvjson_number(row->p10)) ||
+        !rvjson_put(o, "p50", rvjson_number(row->p50)) ||
+        !rvjson_put(o, "p90", rvjson_number(row->p90)))
+        return rvjson_fail(o);
     return o;
 }
 
@@ -107,278 +110,22 @@ static json_t *positions_of(const struct rv_snapshot *s, const struct norm_resul
     size_t n;
     norm_position_of(r, s, c, as_of_ms, p, 16, &n);
     for (size_t i = 0; i < n; i++)
-        if (!push(a, rvjson_position(s, r, &p[i])))
-            return fail(a);
+        if (!rvjson_push(a, rvjson_position(s, r, &p[i])))
+            return rvjson_fail(a);
     return a;
 }
 
-static json_t *state_json(const struct rv_snapshot *s, const struct rv_contact_state *st)
+json_t *rvjson_state(const struct rv_snapshot *s, const struct rv_contact_state *st)
 {
     json_t *o = json_object();
-    if (!put(o, "rv", json_integer(st->rv)) || !put(o, "level", json_integer(st->level)) ||
-        !put(o, "stage", stage(st->stage)) || !put(o, "interactions", json_integer(st->ncounted)) ||
-        !put(o, "first_interaction", rvjson_time(st->first)) ||
-        !put(o, "last_interaction", rvjson_time(st->last)))
-        return fail(o);
+    if (!rvjson_put(o, "rv", json_integer(st->rv)) ||
+        !rvjson_put(o, "level", json_integer(st->level)) ||
+        !rvjson_put(o, "stage", rvjson_stage(st->stage)) ||
+        !rvjson_put(o, "interactions", json_integer(st->ncounted)) ||
+        !rvjson_put(o, "first_interaction", rvjson_time(st->first)) ||
+        !rvjson_put(o, "last_interaction", rvjson_time(st->last)))
+        return rvjson_fail(o);
     (void)s;
-    return o;
-}
-
-json_t *rvjson_contact(const struct rv_snapshot *s, size_t c, int64_t as_of_ms,
-                       double half_life_days, int bucket_days, const struct norm_result *norm)
-{
-    struct rv_contact_state st;
-    int32_t at = rv_time_from_ms(as_of_ms);
-    rv_contact_state_at(s, c, at, &st);
-    size_t excluded = 0;
-    for (size_t i = rv_run_begin(s, c); i < rv_run_end(s, c) && s->t[i] <= at; i++)
-        excluded += !rv_counts(s, i);
-    if (norm)
-        bucket_days = norm->spec.bucket_days;
-    json_t *o = state_json(s, &st);
-    if (!put(o, "contact_id", json_integer(s->cid[c])) || !put(o, "as_of", ms_time(as_of_ms)) ||
-        !put(o, "strength", rvjson_number(rv_strength(s, c, as_of_ms, half_life_days))) ||
-        !put(o, "half_life_days", json_real(half_life_days)) ||
-        !put(o, "age_days",
-             st.ncounted ? json_integer(((json_int_t)at - st.first) / RV_DAY) : json_null()) ||
-        !put(o, "excluded", json_integer((json_int_t)excluded)) ||
-        !put(o, "bucket_days", json_integer(bucket_days)))
-        return fail(o);
-    /* the pattern, with the norm of the contact's first group beside it */
-    size_t nb = 0;
-    struct kith_error err;
-    if (rv_pattern(s, c, as_of_ms, bucket_days, NULL, 0, &nb, &err) < 0)
-        return fail(o);
-    int64_t *v = malloc((nb ? nb : 1) * sizeof(*v));
-    json_t *pat = json_array();
-    if (!v || !pat || rv_pattern(s, c, as_of_ms, bucket_days, v, nb, &nb, &err) < 0) {
-        free(v);
-        json_decref(pat);
-        return fail(o);
-    }
-    struct norm_position p[1];
-    size_t np = 0;
-    if (norm)
-        norm_position_of(norm, s, c, as_of_ms, p, 1, &np);
-    const struct norm_group *g = np ? &norm->groups[p[0].group] : NULL;
-    for (size_t b = 0; b < nb; b++) {
-        json_t *e = json_object();
-        const struct norm_row *row = g && b < g->nrows ? &norm->rows[g->row_off + b] : NULL;
-        if (!put(e, "age_days", json_integer((json_int_t)(b * (size_t)bucket_days))) ||
-            !put(e, "rv", json_integer(v[b])) ||
-            (row &&
-             (!put(e, "n", json_integer(row->n)) || !put(e, "p10", rvjson_number(row->p10)) ||
-              !put(e, "p50", rvjson_number(row->p50)) ||
-              !put(e, "p90", rvjson_number(row->p90)))) ||
-            !push(pat, e)) {
-            free(v);
-            json_decref(pat);
-            return fail(o);
-        }
-    }
-    free(v);
-    if (!put(o, "pattern", pat) || !put(o, "positions", positions_of(s, norm, c, as_of_ms)))
-        return fail(o);
-    return o;
-}
-
-static json_t *filters_json(const struct rv_snapshot *s, const struct norm_spec *spec)
-{
-    json_t *a = json_array();
-    for (size_t f = 0; f < spec->nfilters; f++)
-        if (!push(a, rvjson_key(s, spec->filters[f].dim, spec->filters[f].key)))
-            return fail(a);
-    return a;
-}
-
-json_t *rvjson_norm(const struct rv_snapshot *s, const struct norm_result *r, unsigned every)
-{
-    if (every < 1)
-        every = 1;
-    json_t *o = json_object(), *groups = json_array();
-    if (!put(o, "by", json_string(norm_dim_name(r->spec.by))) ||
-        !put(o, "filters", filters_json(s, &r->spec)) ||
-        !put(o, "as_of", ms_time(r->spec.as_of_ms)) ||
-        !put(o, "bucket_days", json_integer(r->spec.bucket_days)) ||
-        !put(o, "percentile_method", json_string("type 7 (linear interpolation)"))) {
-        json_decref(groups);
-        return fail(o);
-    }
-    for (size_t g = 0; g < r->ngroups; g++) {
-        const struct norm_group *gr = &r->groups[g];
-        json_t *e = json_object(), *rows = json_array();
-        if (!put(e, "key", rvjson_key(s, r->spec.by, gr->key)) ||
-            !put(e, "members", json_integer(gr->members))) {
-            json_decref(rows);
-            json_decref(e);
-            json_decref(groups);
-            return fail(o);
-        }
-        for (uint32_t b = 0; b < gr->nrows; b += every) {
-            const struct norm_row *row = &r->rows[gr->row_off + b];
-            json_t *x = json_object();
-            if (!put(x, "age_days", json_integer((json_int_t)b * r->spec.bucket_days)) ||
-                !put(x, "n", json_integer(row->n)) || !put(x, "p10", rvjson_number(row->p10)) ||
-                !put(x, "p25", rvjson_number(row->p25)) ||
-                !put(x, "p50", rvjson_number(row->p50)) ||
-                !put(x, "p75", rvjson_number(row->p75)) ||
-                !put(x, "p90", rvjson_number(row->p90)) || !push(rows, x)) {
-                json_decref(rows);
-                json_decref(e);
-                json_decref(groups);
-                return fail(o);
-            }
-        }
-        if (!put(e, "rows", rows) || !push(groups, e)) {
-            json_decref(groups);
-            return fail(o);
-        }
-    }
-    if (!put(o, "groups", groups))
-        return fail(o);
-    return o;
-}
-
-json_t *rvjson_exceptions(const struct rv_snapshot *s, const struct norm_result *r,
-                          const size_t *idx, size_t n, size_t limit, struct store *names)
-{
-    json_t *o = json_object(), *a = json_array();
-    if (!put(o, "by", json_string(norm_dim_name(r->spec.by))) ||
-        !put(o, "filters", filters_json(s, &r->spec)) ||
-        !put(o, "as_of", ms_time(r->spec.as_of_ms)) ||
-        !put(o, "count", json_integer((json_int_t)n))) {
-        json_decref(a);
-        return fail(o);
-    }
-    for (size_t i = 0; i < n && i < limit; i++) {
-        const struct norm_position *p = &r->positions[idx[i]];
-        json_t *e = rvjson_position(s, r, p);
-        char name[STORE_CONTACT_NAME_MAX];
-        bool named = names && store_rv_contact_name(names, s->cid[p->contact], name, sizeof(name),
-                                                    NULL) == 0;
-        if (!put(e, "contact_id", json_integer(s->cid[p->contact])) ||
-            !put(e, "contact_name", named ? json_string(name) : json_null()) || !push(a, e)) {
-            json_decref(a);
-            return fail(o);
-        }
-    }
-    if (!put(o, "exceptions", a))
-        return fail(o);
-    return o;
-}
-
-json_t *rvjson_scorecards(const struct rv_snapshot *s, const struct scorecard_rep *rows, size_t n)
-{
-    json_t *o = json_object(), *a = json_array();
-    for (size_t i = 0; i < n; i++) {
-        const struct scorecard_rep *r = &rows[i];
-        json_t *e = json_object();
-        if (!put(e, "user_id", json_integer(s->users.id[r->rep])) ||
-            !put(e, "name", json_string(s->users.name[r->rep])) ||
-            !put(e, "email", json_string(s->users.email[r->rep])) ||
-            !put(e, "team", rvjson_key(s, NORM_TEAM, r->team)) ||
-            !put(e, "rv", json_integer(r->rv)) || !put(e, "cost", rvjson_money(r->cost)) ||
-            !put(e, "rv_per_cost", rvjson_number(r->rv_per_cost)) ||
-            !put(e, "interactions", json_integer(r->interactions)) ||
-            !put(e, "contacts", json_integer(r->contacts)) ||
-            !put(e, "customers", json_integer(r->customers)) ||
-            !put(e, "orders", json_integer(r->orders)) ||
-            !put(e, "revenue", rvjson_money(r->revenue)) ||
-            !put(e, "margin", rvjson_money(r->margin)) ||
-            !put(e, "team_size", json_integer(r->team_size)) ||
-            !put(e, "team_percentile", rvjson_number(r->team_percentile)) ||
-            !put(e, "team_percentile_rv_per_cost", rvjson_number(r->team_percentile_per_cost)) ||
-            !push(a, e)) {
-            json_decref(a);
-            return fail(o);
-        }
-    }
-    if (!put(o, "reps", a))
-        return fail(o);
-    return o;
-}
-
-json_t *rvjson_compare(const struct rv_snapshot *s, const struct compare_result *r)
-{
-    json_t *o = json_object(), *a = json_array(), *clip = json_array();
-    if (!push(clip, json_real(r->clip_lo)) || !push(clip, json_real(r->clip_hi)) ||
-        !put(o, "k", json_integer(r->k)) || !put(o, "epsilon", json_real(r->epsilon)) ||
-        !put(o, "epsilon_per_statistic", json_real(r->epsilon_per_statistic)) ||
-        !put(o, "threshold", json_real(r->threshold)) || !put(o, "clip", clip) ||
-        !put(o, "mechanisms",
-             json_string(r->epsilon > 0 ? "laplace (count, sum), exponential (percentiles)"
-                                        : "none (exact figures, small groups suppressed)"))) {
-        json_decref(a);
-        return fail(o);
-    }
-    for (size_t i = 0; i < r->ncells; i++) {
-        const struct compare_cell *c = &r->cells[i];
-        json_t *e = json_object();
-        if (!put(e, "unit", rvjson_key(s, NORM_UNIT, c->unit)) ||
-            !put(e, "stage", c->stage < 0 ? json_string("all") : stage(c->stage)) ||
-            !put(e, "own", json_boolean(c->own)) ||
-            !put(e, "suppressed", json_boolean(c->suppressed)) ||
-            !put(e, "noised", json_boolean(c->noised)) || !put(e, "n", rvjson_number(c->n)) ||
-            !put(e, "mean", rvjson_number(c->mean)) || !put(e, "p10", rvjson_number(c->p10)) ||
-            !put(e, "p25", rvjson_number(c->p25)) || !put(e, "p50", rvjson_number(c->p50)) ||
-            !put(e, "p75", rvjson_number(c->p75)) || !put(e, "p90", rvjson_number(c->p90)) ||
-            !push(a, e)) {
-            json_decref(a);
-            return fail(o);
-        }
-    }
-    if (!put(o, "cells", a))
-        return fail(o);
-    return o;
-}
-
-static json_t *pair(double a, double b)
-{
-    json_t *p = json_array();
-    if (!push(p, rvjson_number(a)) || !push(p, rvjson_number(b)))
-        return fail(p);
-    return p;
-}
-
-json_t *rvjson_indicator(const struct indicator_spec *spec, const struct indicator_result *r)
-{
-    json_t *o = json_object(), *d = json_array();
-    bool churn = spec->outcome == INDICATOR_CHURN;
-    if (!put(o, "cutoff", ms_time(spec->cutoff_ms)) ||
-        !put(o, "window_days", json_integer(spec->window_days)) ||
-        !put(o, "horizon_days", json_integer(spec->horizon_days)) ||
-        !put(o, "outcome", json_string(indicator_outcome_name(spec->outcome))) ||
-        !put(o, "per", json_string(spec->per == INDICATOR_PER_ACCOUNT ? "account" : "contact")) ||
-        !put(o, "population", json_string(spec->customers_only ? "customers" : "all")) ||
-        !put(o, "n", json_integer((json_int_t)r->n)) ||
-        !put(o, "x_mean", rvjson_number(r->x_mean)) ||
-        !put(o, "y_mean", churn ? rvjson_number(r->y_mean) : rvjson_money(llround(r->y_mean))) ||
-        !put(o, "rho", rvjson_number(r->rho)) || !put(o, "rho_ci95", pair(r->rho_lo, r->rho_hi)) ||
-        !put(o, "resamples", json_integer(spec->resamples)) ||
-        !put(o, "resamples_used", json_integer((json_int_t)r->resamples_used)) ||
-        !put(o, "seed", json_integer((json_int_t)spec->seed)) ||
-        !put(o, "auc", rvjson_number(r->auc)) || !put(o, "auc_ci95", pair(r->auc_lo, r->auc_hi)) ||
-        !put(o, "positives", churn ? json_integer((json_int_t)r->positives) : json_null())) {
-        json_decref(d);
-        return fail(o);
-    }
-    for (int k = 0; k < INDICATOR_DECILES; k++) {
-        const struct indicator_decile *x = &r->deciles[k];
-        json_t *e = json_object();
-        if (!put(e, "decile", json_integer(k + 1)) || !put(e, "n", json_integer(x->n)) ||
-            !put(e, "rv_min", rvjson_number(x->x_min)) ||
-            !put(e, "rv_max", rvjson_number(x->x_max)) ||
-            !put(e, "rv_mean", rvjson_number(x->x_mean)) ||
-            !put(e, churn ? "churn_rate" : "outcome_mean",
-                 churn || isnan(x->y_mean) ? rvjson_number(x->y_mean)
-                                           : rvjson_money(llround(x->y_mean))) ||
-            !put(e, "lift", rvjson_number(x->lift)) || !push(d, e)) {
-            json_decref(d);
-            return fail(o);
-        }
-    }
-    if (!put(o, "deciles", d))
-        return fail(o);
     return o;
 }
 
@@ -386,11 +133,11 @@ json_t *rvjson_update(const struct rv_snapshot *s, const struct rv_update *u,
                       const struct norm_result *r, int64_t as_of_ms)
 {
     json_t *o = json_object();
-    if (!put(o, "contact_id", json_integer(s->cid[u->contact])) ||
-        !put(o, "new_contact", json_boolean(u->new_contact)) ||
-        !put(o, "before", state_json(s, &u->before)) ||
-        !put(o, "after", state_json(s, &u->after)) ||
-        !put(o, "positions", positions_of(s, r, (size_t)u->contact, as_of_ms)))
-        return fail(o);
+    if (!rvjson_put(o, "contact_id", json_integer(s->cid[u->contact])) ||
+        !rvjson_put(o, "new_contact", json_boolean(u->new_contact)) ||
+        !rvjson_put(o, "before", rvjson_state(s, &u->before)) ||
+        !rvjson_put(o, "after", rvjson_state(s, &u->after)) ||
+        !rvjson_put(o, "positions", positions_of(s, r, (size_t)u->contact, as_of_ms)))
+        return rvjson_fail(o);
     return o;
 }
