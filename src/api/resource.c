@@ -309,6 +309,13 @@ static bool row_from_json(const struct api_resource *r, const char *const *allow
             api_error(res, 422, "read_only", key, "%s is set by the server", key);
             return false;
         }
+        if (f->derived) {
+            api_error(res, 422, "read_only", key,
+                      "%s is derived from the %s's interactions by the RV engine and cannot be "
+                      "written (docs/internals/rv.md, \"Level and stage\")",
+                      key, row->t->singular);
+            return false;
+        }
         if (!create && in_list(r->create_only, key)) {
             api_error(res, 422, "read_only", key, "%s cannot be changed once set", key);
             return false;

@@ -15,9 +15,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "analysis/rv_levels.h"
 #include "api/rv_stream.h"
 #include "io/rv_json.h"
 #include "model/table.h"
+#include "util/alloc.h"
 
 #include "util/banned.h"
 
@@ -99,6 +101,36 @@ static int load(const char *db_path, struct rv_snapshot **snap, struct norm_resu
         *snap = NULL;
     }
     return rc;
+}
+
+/*
+ * Brings the contacts' stored level and stage in line with the snapshot (analysis/rv_levels.h):
+ * the rows are taken under the read lock, written after it on a connection of our own.
+ */
+static void store_all_levels(const char *when)
+{
+    struct kith_error err = {0};
+    struct store *st = NULL;
+    struct store_contact_level *rows = NULL;
+    size_t n = 0, changed = 0;
+    pthread_rwlock_rdlock(&g.lock);
+    if (g.snap && (rows = alloc_array(g.snap->nc, sizeof(*rows))) != NULL) {
+        n = g.snap->nc;
+        for (size_t c = 0; c < n; c++)
+            rv_levels_of(g.snap, c, &rows[c]);
+    }
+    pthread_rwlock_unlock(&g.lock);
+    int rc = rows ? store_open(g.db_path, 0, &st, &err)
+                  : kith_err(&err, KITH_ENOMEM, "out of memory for the contacts' levels");
+    if (rc == 0)
+        rc = store_contacts_set_levels(st, rows, n, &changed, &err);
+    store_close(st);
+    free(rows);
+    if (rc < 0)
+        fprintf(stderr, "kith serve: storing the contacts' levels %s failed: %s\n", when, err.msg);
+    else if (changed && strcmp(when, "at start-up") != 0) /* the first line is "listening" */
+        fprintf(stderr, "kith serve: level and stage of %zu contact%s derived %s\n", changed,
+                changed == 1 ? "" : "s", when);
 }
 
 const struct rv_snapshot *rvstate_read_begin(const struct norm_result **live)
@@ -241,6 +273,13 @@ void rvstate_interaction_written(struct store *s, int64_t id)
     int rc = rv_snapshot_add_interaction(
         snap, &in, voided_contact == row.contact_id ? 0 : voided_contact, &up, &err);
     int now = rc == 0 ? status_of(g.norm, snap, up.contact, as_of, &after) : NORM_UNKNOWN;
+    /* the stored copies of level and stage follow the contacts this interaction moved */
+    struct store_contact_level moved[2];
+    size_t nmoved = 0;
+    if (rc == 0 && (up.before.level != up.after.level || up.before.stage != up.after.stage))
+        rv_levels_of(snap, (size_t)up.contact, &moved[nmoved++]);
+    if (rc == 0 && up.voided_contact >= 0 && up.voided_contact != up.contact)
+        rv_levels_of(snap, (size_t)up.voided_contact, &moved[nmoved++]);
     bool publish = rc == 0 && now != was && (exceptional(now) || exceptional(was));
     if (publish) {
         /* the stream sends it only to those who may read the contact (rv_stream.c) */
@@ -253,6 +292,11 @@ void rvstate_interaction_written(struct store *s, int64_t id)
     if (rc < 0 && rc != KITH_ECONFLICT) {
         fprintf(stderr, "kith serve: RV update of interaction %lld: %s\n", (long long)id, err.msg);
         rvstate_changed("an interaction could not be applied");
+    }
+    if (nmoved && store_contacts_set_levels(s, moved, nmoved, NULL, &err) < 0) {
+        fprintf(stderr, "kith serve: storing the level of contact %lld: %s\n",
+                (long long)row.contact_id, err.msg);
+        rvstate_changed("a contact's level could not be stored");
     }
     if (event) {
         rv_stream_publish(s, row.contact_id, "exception", event);
@@ -381,11 +425,13 @@ static void reload(void)
     store_close(s);
     rv_snapshot_free(snap);
     norm_result_free(norm);
-    if (rc < 0)
+    if (rc < 0) {
         fprintf(stderr, "kith serve: reloading the RV snapshot failed (the old one stays): %s\n",
                 err.msg);
-    else
-        fprintf(stderr, "kith serve: RV snapshot reloaded in %.2f s\n", now_s() - t0);
+        return;
+    }
+    fprintf(stderr, "kith serve: RV snapshot reloaded in %.2f s\n", now_s() - t0);
+    store_all_levels("after the reload");
 }
 
 /* Recomputes the live norm over the current snapshot (read lock), then swaps it in. */
@@ -468,6 +514,7 @@ int rvstate_start(const char *db_path, struct rvstate_info *info, struct kith_er
         g.db_path = NULL;
         return rc;
     }
+    store_all_levels("at start-up");
     g.norm_seconds = env_seconds("KITH_RV_NORM_SECONDS", NORM_SECONDS_DEF);
     g.reload_seconds = env_seconds("KITH_RV_RELOAD_SECONDS", RELOAD_SECONDS_DEF);
     g.stop = false;

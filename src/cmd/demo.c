@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "analysis/rv_levels.h"
 #include "cmd/cmd.h"
 #include "demo/demo.h"
 #include "util/progress.h"
@@ -109,6 +110,8 @@ int cmd_demo(int argc, char **argv)
     struct demo_summary sum;
     int rc = demo_build(s, &o, &sum, &err);
     progress_finish(&bar, bar.total_bytes, bar.total_bytes);
+    if (rc == 0) /* the contacts' level and stage come from the interactions just written */
+        rc = rv_levels_refresh(s, 2, NULL, &err);
     store_close(s);
     if (rc < 0)
         return cmd_fail(&err);

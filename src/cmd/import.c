@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "analysis/rv_levels.h"
 #include "cmd/cmd.h"
 #include "io/import.h"
 #include "util/progress.h"
@@ -47,6 +48,31 @@ static double seconds_since(const struct timespec *t0)
     struct timespec t1;
     clock_gettime(CLOCK_MONOTONIC, &t1);
     return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/*
+ * A contact's level and stage are derived from its interactions (analysis/rv_levels.h): after
+ * contacts, interactions or the catalogue are imported, the stored copies are brought in line,
+ * replacing whatever the file said.
+ */
+static int refresh_levels(struct store *s, const struct table_def *t)
+{
+    if (strcmp(t->name, "contacts") != 0 && strcmp(t->name, "interactions") != 0 &&
+        strcmp(t->name, "interaction_types") != 0)
+        return CMD_OK;
+    struct kith_error err = {0};
+    size_t changed = 0;
+    if (rv_levels_refresh(s, 2, &changed, &err) < 0) {
+        fprintf(stderr,
+                "kith import: the rows are imported, but the contacts' levels and stages could "
+                "not be derived from their interactions: %s\n",
+                err.msg);
+        return CMD_FAIL;
+    }
+    if (changed)
+        printf("contacts: level and stage of %zu contact%s derived from their interactions\n",
+               changed, changed == 1 ? "" : "s");
+    return CMD_OK;
 }
 
 static int run(const char *db, const struct table_def *t, const char *path,
@@ -92,6 +118,7 @@ static int run(const char *db, const struct table_def *t, const char *path,
     } else {
         printf("%s: %" PRIu64 " rows imported in %.2f s (%.0f rows/s)\n", t->name, rep->rows, secs,
                secs > 0 ? (double)rep->rows / secs : 0.0);
+        status = refresh_levels(s, t);
     }
     free(rep);
     store_close(s);

@@ -40,6 +40,9 @@ struct field_def {
     const char *ref_table;          /* FT_REF: the referenced table's name */
     const char *const *enum_values; /* FT_ENUM: NULL-terminated list */
     bool secret;                    /* never exported nor shown (password hashes) */
+    bool derived; /* kept by kith from other records (a contact's level and stage, from its
+                     interactions by the RV engine): shown and exported, never written by a
+                     client; an import's values are replaced by the derived ones */
     enum field_format format;       /* FT_TEXT: the syntax of its values */
     /*
      * FT_INT, FT_REAL, FT_MONEY: when ranged, values lie in [lo, hi] (money in currency units,

@@ -116,8 +116,8 @@ static const struct field_def contact_fields[] = {
     REF("owner_id", "users", false),
     REF("unit_id", "units", false),
     REF("team_id", "teams", false),
-    ENUM("stage", false, stages),
-    INT("level", false),
+    FIELD("stage", FT_ENUM, .enum_values = stages, .derived = true),
+    FIELD("level", FT_INT, .derived = true),
     ENUM("community_role", false, community_roles),
     JSON("custom"),
 };

@@ -520,4 +520,21 @@ int store_cv_latest_order(struct store *s, int64_t *at, bool *found, struct kith
 int store_scope_account_ids(struct store *s, const struct store_scope *scope, int64_t **ids,
                             size_t *n, struct kith_error *err);
 
+/* ---- derived contact fields ------------------------------------------------------------- */
+
+/* A contact's relationship level and lifecycle stage as the RV engine derives them. */
+struct store_contact_level {
+    int64_t contact_id;
+    int level;         /* 1..; 0 when no interaction counts (stored as NULL) */
+    const char *stage; /* "acquisition", "closing", "retention"; NULL with level 0 */
+};
+
+/*
+ * Stores the level and stage of n contacts in one transaction, writing only the rows whose
+ * stored values differ; *changed (when non-NULL) gets their number. A contact that no longer
+ * exists is skipped. rows stay the caller's.
+ */
+int store_contacts_set_levels(struct store *s, const struct store_contact_level *rows, size_t n,
+                              size_t *changed, struct kith_error *err);
+
 #endif
