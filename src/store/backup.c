@@ -216,8 +216,9 @@ int store_backup(struct store *s, const char *dest_path, store_progress_fn progr
     bool snapshot = false;
     sqlite3_stmt *mode;
     if (sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &mode, NULL) == SQLITE_OK) {
-        if (sqlite3_step(mode) == SQLITE_ROW)
-            snapshot = strcmp((const char *)sqlite3_column_text(mode, 0), "wal") == 0;
+        const char *m =
+            sqlite3_step(mode) == SQLITE_ROW ? (const char *)sqlite3_column_text(mode, 0) : NULL;
+        snapshot = m && strcmp(m, "wal") == 0;
         sqlite3_finalize(mode);
     }
     int rc;
@@ -267,16 +268,17 @@ out_end_read:
 static int check_source(sqlite3 *db, const char *path, struct kith_error *err)
 {
     sqlite3_stmt *st;
-    int version = -1, rc;
+    int version = 0, rc;
+    bool read = false;
     if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK) {
-        if (sqlite3_step(st) == SQLITE_ROW)
+        if ((read = sqlite3_step(st) == SQLITE_ROW))
             version = sqlite3_column_int(st, 0);
         sqlite3_finalize(st);
     }
-    if (version < 0)
+    if (!read)
         return kith_err(err, KITH_EINVAL, "%s is not a kith database: %s", path,
                         sqlite3_errmsg(db));
-    if (version == 0)
+    if (version <= 0)
         return kith_err(err, KITH_EINVAL, "%s is not a kith database (it has no kith schema)",
                         path);
     if ((rc = store_check_version(path, version, err)) < 0)
@@ -285,12 +287,12 @@ static int check_source(sqlite3 *db, const char *path, struct kith_error *err)
     /* The first problem integrity_check finds is enough to refuse the file. */
     if (sqlite3_prepare_v2(db, "PRAGMA integrity_check(1)", -1, &st, NULL) != SQLITE_OK)
         return kith_err(err, KITH_EINVAL, "%s is damaged: %s", path, sqlite3_errmsg(db));
-    rc = sqlite3_step(st);
-    if (rc != SQLITE_ROW)
+    const char *verdict =
+        sqlite3_step(st) == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0) : NULL;
+    if (!verdict)
         rc = kith_err(err, KITH_EINVAL, "%s is damaged: %s", path, sqlite3_errmsg(db));
-    else if (strcmp((const char *)sqlite3_column_text(st, 0), "ok") != 0)
-        rc = kith_err(err, KITH_EINVAL, "%s is damaged (integrity check: %s)", path,
-                      (const char *)sqlite3_column_text(st, 0));
+    else if (strcmp(verdict, "ok") != 0)
+        rc = kith_err(err, KITH_EINVAL, "%s is damaged (integrity check: %s)", path, verdict);
     else
         rc = 0;
     sqlite3_finalize(st);
