@@ -20,6 +20,8 @@ const struct cmd_entry kith_commands[] = {
     {"value", cmd_value, "customer value: lifetime value, distribution, drivers, RFM, REAP"},
     {"rv", cmd_rv, "Relationship Value: contacts, norms, exceptions, reps, units, indicator"},
     {"stats", cmd_stats, "count the records of each table"},
+    {"backup", cmd_backup, "copy the database to one file while it is in use"},
+    {"restore", cmd_restore, "replace the database with a checked backup"},
     {"help", cmd_help, "show help for kith or one of its commands"},
     {"version", cmd_version, "print the version"},
     {NULL, NULL, NULL},

@@ -22,6 +22,8 @@ int cmd_import(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
+int cmd_backup(int argc, char **argv);
+int cmd_restore(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_user(int argc, char **argv);
 int cmd_value(int argc, char **argv);

@@ -67,8 +67,15 @@ int cmd_serve(int argc, char **argv)
     if (optind < argc)
         return cmd_usage_error("serve", "unexpected argument '%s'", argv[optind]);
     o.db_path = cmd_db_path(db);
+    /*
+     * One connection open for the server's whole life, even before a worker opens its own:
+     * while it is open, kith restore sees the database in use and refuses to replace it.
+     */
+    struct store *held = cmd_open_store(db, 0);
+    if (!held)
+        return CMD_FAIL;
     struct kith_error err = {0};
-    if (api_serve(&o, &err) < 0)
-        return cmd_fail(&err);
-    return CMD_OK;
+    int rc = api_serve(&o, &err);
+    store_close(held);
+    return rc < 0 ? cmd_fail(&err) : CMD_OK;
 }

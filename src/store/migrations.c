@@ -201,3 +201,13 @@ static const char migration_4[] =
 
 const char *const store_migrations[] = {migration_1, migration_2, migration_3, migration_4};
 const int store_nmigrations = (int)(sizeof(store_migrations) / sizeof(store_migrations[0]));
+
+int store_check_version(const char *path, int version, struct kith_error *err)
+{
+    if (version > store_nmigrations)
+        return kith_err(err, KITH_EVERSION,
+                        "database %s has schema version %d but this kith knows versions up to %d;"
+                        " use a newer kith",
+                        path, version, store_nmigrations);
+    return 0;
+}

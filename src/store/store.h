@@ -133,6 +133,40 @@ int store_size(struct store *s, int64_t *bytes, struct kith_error *err);
 /* Copies the WAL into the main file and truncates it (on shutdown). */
 int store_checkpoint(struct store *s, struct kith_error *err);
 
+/* ---- backup and restore (backup.c; docs/storage.md, "Backup and restore") ---- */
+
+/* Called now and then during a copy with the bytes copied so far of total; may be NULL. */
+typedef void (*store_progress_fn)(void *ctx, uint64_t done, uint64_t total);
+
+/*
+ * Copies the database of s to dest_path with SQLite's online backup API, a few pages per step,
+ * while other connections and processes go on reading and writing: the copy is the database as
+ * it was when store_backup() started (a read transaction holds that snapshot in WAL mode, which
+ * never blocks a writer). It is written to a temporary file beside dest_path (mode 0600), fsync'd
+ * and only then renamed over dest_path (with any stale dest_path-wal/-shm removed), so dest_path
+ * is either its old self or a complete backup. The backup is one self-contained file (rollback
+ * journal mode, no -wal companion). Refuses dest_path when it is the database itself, and when
+ * s has a transaction open. progress (when non-NULL) gets ctx. Nothing for the caller to free;
+ * s stays the caller's.
+ */
+int store_backup(struct store *s, const char *dest_path, store_progress_fn progress, void *ctx,
+                 struct kith_error *err);
+
+/*
+ * Replaces the database at db_path (which need not exist) with the one at src_path. src_path is
+ * checked first, opened read-only and never written: it must pass PRAGMA integrity_check and be
+ * a kith database of a schema version this binary knows (KITH_EINVAL naming the damage,
+ * KITH_EVERSION naming both versions). While another connection has db_path open (a running
+ * `kith serve`), the restore is refused with KITH_ECONFLICT; from that check to the end it holds
+ * an exclusive lock on db_path, so no one opens the old file meanwhile. The copy goes to a
+ * temporary file beside db_path, is brought to STORE_SCHEMA_VERSION (an older backup is
+ * migrated) in WAL mode with the permissions of the file it replaces (0600 for a new one),
+ * fsync'd and renamed over db_path; stale db_path-wal/-shm are removed first. On any failure
+ * db_path is untouched. progress (when non-NULL) gets ctx.
+ */
+int store_restore(const char *src_path, const char *db_path, store_progress_fn progress, void *ctx,
+                  struct kith_error *err);
+
 /* ---- generic queries for the API (query.c) ---- */
 
 /*

@@ -37,6 +37,12 @@ extern const int store_nmigrations;
  */
 int store_migrate(sqlite3 *db, int target, struct kith_error *err);
 
+/*
+ * The version check of store_open(), for a database read another way (store_restore()): a
+ * version newer than this binary's migrations is KITH_EVERSION naming path and both versions.
+ */
+int store_check_version(const char *path, int version, struct kith_error *err);
+
 /* Binds v to parameter col (1-based) of st; an SQLite result code. */
 int store_bind_value(sqlite3_stmt *st, int col, const struct store_value *v);
 

@@ -37,6 +37,12 @@ void progress_force(struct progress *p)
 void progress_format(char *out, const char *label, uint64_t rows, uint64_t bytes,
                      uint64_t total_bytes, double elapsed_s)
 {
+    progress_format_unit(out, label, "rows", rows, bytes, total_bytes, elapsed_s);
+}
+
+void progress_format_unit(char *out, const char *label, const char *unit, uint64_t rows,
+                          uint64_t bytes, uint64_t total_bytes, double elapsed_s)
+{
     double rate = elapsed_s > 0 ? (double)rows / elapsed_s : 0;
     size_t o = 0;
     int n = snprintf(out, PROGRESS_LINE_SIZE, "%.24s ", label);
@@ -51,8 +57,8 @@ void progress_format(char *out, const char *label, uint64_t rows, uint64_t bytes
         n = snprintf(out + o, PROGRESS_LINE_SIZE - o, "[%s] %3d%%  ", bar, (int)(done * 100));
         o += n > 0 ? (size_t)n : 0;
     }
-    n = snprintf(out + o, PROGRESS_LINE_SIZE - o, "%llu rows  %.0f rows/s",
-                 (unsigned long long)rows, rate);
+    n = snprintf(out + o, PROGRESS_LINE_SIZE - o, "%llu %.8s  %.0f %.8s/s",
+                 (unsigned long long)rows, unit, rate, unit);
     o += n > 0 ? (size_t)n : 0;
     if (total_bytes > 0 && bytes > 0 && bytes < total_bytes && elapsed_s > 0) {
         double left = (double)(total_bytes - bytes) * elapsed_s / (double)bytes;
@@ -64,7 +70,8 @@ void progress_format(char *out, const char *label, uint64_t rows, uint64_t bytes
 static void draw(struct progress *p, uint64_t rows, uint64_t bytes, int64_t t)
 {
     char line[PROGRESS_LINE_SIZE];
-    progress_format(line, p->label, rows, bytes, p->total_bytes, (double)(t - p->start_ns) / 1e9);
+    progress_format_unit(line, p->label, p->unit ? p->unit : "rows", rows, bytes, p->total_bytes,
+                         (double)(t - p->start_ns) / 1e9);
     /* Pad to a fixed width so that a shorter line covers a longer one. */
     fprintf(p->out, "\r%-78s", line);
     fflush(p->out);
@@ -74,7 +81,7 @@ static void draw(struct progress *p, uint64_t rows, uint64_t bytes, int64_t t)
 
 void progress_update(struct progress *p, uint64_t rows, uint64_t bytes)
 {
-    if (!p->enabled || ++p->calls % PROGRESS_CHECK_EVERY != 0)
+    if (!p->enabled || ++p->calls % (p->check_every ? p->check_every : PROGRESS_CHECK_EVERY) != 0)
         return;
     int64_t t = now_ns();
     if (t - p->last_ns >= 1000000000 / PROGRESS_HZ)

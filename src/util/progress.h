@@ -21,6 +21,8 @@ struct progress {
     bool enabled;         /* draw at all */
     bool drawn;           /* something is on the line */
     const char *label;    /* not owned; must outlive the progress */
+    const char *unit;     /* what the count counts ("MiB"); NULL for "rows"; not owned */
+    unsigned check_every; /* read the clock every this many updates; 0 for PROGRESS_CHECK_EVERY */
     uint64_t total_bytes; /* 0 when unknown */
     int64_t start_ns;
     int64_t last_ns;
@@ -28,8 +30,9 @@ struct progress {
 };
 
 /*
- * Prepares p to draw on out, but only if out is a terminal. total_bytes is the size of the
- * input (0 when unknown: then no percentage and no estimate). Nothing to release.
+ * Prepares p to draw on out, but only if out is a terminal (unit and check_every at their
+ * defaults: set them after this call for counts that are not rows or come rarely). total_bytes is
+ * the size of the input (0 when unknown: then no percentage and no estimate). Nothing to release.
  */
 void progress_init(struct progress *p, FILE *out, const char *label, uint64_t total_bytes);
 
@@ -48,5 +51,9 @@ void progress_finish(struct progress *p, uint64_t rows, uint64_t bytes);
  */
 void progress_format(char *out, const char *label, uint64_t rows, uint64_t bytes,
                      uint64_t total_bytes, double elapsed_s);
+
+/* The same with another unit than "rows": "backup [###.......]  15%  120 MiB  300 MiB/s". */
+void progress_format_unit(char *out, const char *label, const char *unit, uint64_t count,
+                          uint64_t bytes, uint64_t total_bytes, double elapsed_s);
 
 #endif

@@ -35,6 +35,16 @@ static void formats_rows_rate_share_and_eta(void **state)
     assert_null(strstr(line, "ETA"));
 }
 
+static void formats_another_unit(void **state)
+{
+    (void)state;
+    char line[PROGRESS_LINE_SIZE];
+    progress_format_unit(line, "backup", "MiB", 120, 25, 100, 2.0);
+    assert_non_null(strstr(line, "backup [#####...............]  25%"));
+    assert_non_null(strstr(line, "120 MiB  60 MiB/s"));
+    assert_null(strstr(line, "rows"));
+}
+
 /* A progress drawing into memory (buffer and size filled when out is closed). */
 static FILE *memory_progress(struct progress *p, char **buf, size_t *size)
 {
@@ -89,6 +99,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(formats_rows_rate_share_and_eta),
+        cmocka_unit_test(formats_another_unit),
         cmocka_unit_test(silent_when_not_a_terminal),
         cmocka_unit_test(forced_bar_draws_a_finished_line),
     };
