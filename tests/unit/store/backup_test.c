@@ -18,7 +18,7 @@
 #include <cmocka.h>
 #include <sqlite3.h>
 
-#include "model/demo.h"
+#include "demo/demo.h"
 #include "store/store_int.h"
 #include "support/testutil.h"
 
