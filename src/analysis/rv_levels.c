@@ -32,8 +32,7 @@ int rv_levels_store_all(struct store *st, const struct rv_snapshot *s, size_t *c
     return rc;
 }
 
-int rv_levels_refresh(struct store *st, unsigned nthreads, size_t *changed,
-                      struct kith_error *err)
+int rv_levels_refresh(struct store *st, unsigned nthreads, size_t *changed, struct kith_error *err)
 {
     struct rv_snapshot *s = NULL;
     int rc = rv_snapshot_load(store_rv_source(st), nthreads, &s, err);

@@ -33,7 +33,6 @@ int rv_levels_store_all(struct store *st, const struct rv_snapshot *s, size_t *c
  * Loads the snapshot of st (nthreads readers) and stores every contact's level and stage: what
  * a command that wrote interactions, contacts or the catalogue does after its commit.
  */
-int rv_levels_refresh(struct store *st, unsigned nthreads, size_t *changed,
-                      struct kith_error *err);
+int rv_levels_refresh(struct store *st, unsigned nthreads, size_t *changed, struct kith_error *err);
 
 #endif

@@ -16,7 +16,7 @@ static const char *const search[] = {"code", "name", NULL};
 static const struct api_resource interaction_types = {.table = "interaction_types",
                                                       .path = "/api/v1/interaction-types",
                                                       .search = search,
-                                                      .committed = rvstate_on_other};
+                                                      .committed = rvstate_on_catalogue};
 
 RESOURCE_DEFINE_READ(interaction_types, interaction_types)
 RESOURCE_DEFINE_WRITE(interaction_types, interaction_types)

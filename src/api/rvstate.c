@@ -44,6 +44,9 @@ static struct {
 
     pthread_mutex_t mu; /* everything below */
     pthread_cond_t wake;
+    pthread_cond_t reloaded; /* broadcast when a reload is over (reload_gen moved) */
+    unsigned long reload_gen;
+    bool reload_now; /* a writer waits: reload without the usual delay */
     pthread_t thread;
     atomic_bool running;
     bool stop, stale, reloading, replay_overflow;
@@ -52,7 +55,8 @@ static struct {
     unsigned norm_seconds, reload_seconds;
 } g = {.lock = PTHREAD_RWLOCK_INITIALIZER,
        .mu = PTHREAD_MUTEX_INITIALIZER,
-       .wake = PTHREAD_COND_INITIALIZER};
+       .wake = PTHREAD_COND_INITIALIZER,
+       .reloaded = PTHREAD_COND_INITIALIZER};
 
 static double now_s(void)
 {
@@ -354,6 +358,28 @@ void rvstate_on_account(struct api_request *req, int64_t id, enum resource_chang
     /* a new account has no contacts yet; one that is deleted had none */
 }
 
+void rvstate_on_catalogue(struct api_request *req, int64_t id, enum resource_change change)
+{
+    (void)req;
+    (void)id;
+    (void)change;
+    /*
+     * Every contact's level and stage may move with the catalogue (its triggers, levels and
+     * phases), and interactions of a new type must find it: the answer waits for the reload,
+     * which the background thread does at once. Catalogue edits are rare administrative acts.
+     */
+    pthread_mutex_lock(&g.mu);
+    if (g.running && !g.stop) {
+        unsigned long gen = g.reload_gen;
+        g.stale = true;
+        g.reload_now = true;
+        pthread_cond_signal(&g.wake);
+        while (g.reload_gen == gen && !g.stop)
+            pthread_cond_wait(&g.reloaded, &g.mu);
+    }
+    pthread_mutex_unlock(&g.mu);
+}
+
 void rvstate_on_other(struct api_request *req, int64_t id, enum resource_change change)
 {
     (void)req;
@@ -465,6 +491,8 @@ static void *background(void *arg)
             next = last_norm + g.norm_seconds;
         if (g.stale && last_reload + g.reload_seconds < next)
             next = last_reload + g.reload_seconds;
+        if (g.stale && g.reload_now)
+            next = t;
         if (next > t) {
             struct timespec until;
             clock_gettime(CLOCK_REALTIME, &until);
@@ -486,11 +514,16 @@ static void *background(void *arg)
             last_ping = t;
         }
         pthread_mutex_lock(&g.mu);
-        bool do_reload = g.stale && t >= last_reload + g.reload_seconds;
+        bool do_reload = g.stale && (g.reload_now || t >= last_reload + g.reload_seconds);
+        g.reload_now = false;
         pthread_mutex_unlock(&g.mu);
         if (do_reload) {
             reload();
             last_reload = last_norm = now_s();
+            pthread_mutex_lock(&g.mu);
+            g.reload_gen++;
+            pthread_cond_broadcast(&g.reloaded);
+            pthread_mutex_unlock(&g.mu);
         } else if (t >= last_norm + g.norm_seconds) {
             renorm();
             last_norm = now_s();
@@ -536,6 +569,7 @@ void rvstate_stop(void)
         pthread_mutex_lock(&g.mu);
         g.stop = true;
         pthread_cond_signal(&g.wake);
+        pthread_cond_broadcast(&g.reloaded);
         pthread_mutex_unlock(&g.mu);
         pthread_join(g.thread, NULL);
         g.running = false;

@@ -60,7 +60,9 @@ void rvstate_changed(const char *why);
 void rvstate_on_interaction(struct api_request *req, int64_t id, enum resource_change change);
 void rvstate_on_contact(struct api_request *req, int64_t id, enum resource_change change);
 void rvstate_on_account(struct api_request *req, int64_t id, enum resource_change change);
-/* orders, events, users, teams, units, interaction types: a reload */
+/* The catalogue (interaction types) changed: reloads the snapshot and returns once it has. */
+void rvstate_on_catalogue(struct api_request *req, int64_t id, enum resource_change change);
+/* orders, events, users, teams, units: a reload within KITH_RV_RELOAD_SECONDS */
 void rvstate_on_other(struct api_request *req, int64_t id, enum resource_change change);
 
 #endif

@@ -9,6 +9,11 @@ let seed;
 before(async () => {
   world = await createWorld();
   seed = await seedTwoUnits(world);
+  // A contact's stage is derived from its interactions: a site visit (a level-3 trigger) takes
+  // Ann Hughes to level 4, whose phase is closing; the others have no interaction and no stage.
+  const hughes = seed.contacts.north.find((c) => c.last_name === 'Hughes');
+  const visit = seed.types.find((t) => t.code === 'cl_site_visit');
+  await world.api.post('/api/v1/interactions', { contact_id: hughes.id, type_id: visit.id, occurred_at: new Date(Date.now() - 86400e3).toISOString() });
 });
 after(async () => { if (world) await world.close(); });
 
@@ -36,7 +41,7 @@ test('search finds a contact by the beginning of a name', async () => {
 test('filters, sort and cursor pages', async () => {
   const page = await newPage(world);
   await signIn(page, 'admin@example.com', { path: '/contacts?stage=closing' });
-  await page.getByRole('link', { name: 'Zelda Quist' }).waitFor();
+  await page.getByRole('link', { name: 'Ann Hughes' }).waitFor();
   assert.equal(await page.locator('table.data tbody tr').count(), 1);
   await page.getByRole('button', { name: 'Clear filters' }).click();
   await page.getByRole('link', { name: 'Otto Southby' }).waitFor();

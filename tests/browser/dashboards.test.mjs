@@ -31,7 +31,7 @@ before(async () => {
   const more = async (unit, team, names) => {
     const out = [];
     for (const last of names) {
-      out.push(await world.api.post('/api/v1/contacts', { first_name: 'Bo', last_name: last, unit_id: unit.id, team_id: team.id, stage: 'acquisition' }));
+      out.push(await world.api.post('/api/v1/contacts', { first_name: 'Bo', last_name: last, unit_id: unit.id, team_id: team.id }));
     }
     return out;
   };

@@ -166,15 +166,15 @@ export async function seedTwoUnits(world) {
   for (const [i, last] of names.entries()) {
     contacts.north.push(await world.api.post('/api/v1/contacts', {
       first_name: 'Ann', last_name: `${last}`, email: `ann.${last.toLowerCase()}@acme.example`, unit_id: north.id,
-      team_id: northTeam.id, account_id: account.id, stage: 'acquisition', level: 1 + (i % 3),
+      team_id: northTeam.id, account_id: account.id,
     }));
   }
   contacts.north.push(await world.api.post('/api/v1/contacts', {
     first_name: 'Zelda', last_name: 'Quist', email: 'zelda.quist@acme.example', unit_id: north.id, team_id: northTeam.id,
-    account_id: account.id, stage: 'closing', title: 'Head of Procurement',
+    account_id: account.id, title: 'Head of Procurement',
   }));
   contacts.south.push(await world.api.post('/api/v1/contacts', {
-    first_name: 'Otto', last_name: 'Southby', unit_id: south.id, team_id: southTeam.id, stage: 'retention',
+    first_name: 'Otto', last_name: 'Southby', unit_id: south.id, team_id: southTeam.id,
   }));
   return { north, south, northTeam, southTeam, types, account, contacts };
 }

@@ -32,8 +32,7 @@ export function contactFields(user, units, teams) {
     { name: 'phone', label: 'Phone', type: 'tel', maxLength: 50 },
     { name: 'title', label: 'Job title', maxLength: 200 },
     { name: 'buying_role', label: 'Buying role', type: 'select', options: options(BUYING_ROLES) },
-    { name: 'stage', label: 'Lifecycle stage', type: 'select', options: options(STAGES) },
-    { name: 'level', label: 'Relationship level', type: 'number', min: 0, step: 1 },
+    // no stage or level: the RV engine derives them from the interactions (read-only in the API)
     { name: 'community_role', label: 'Community role', type: 'select', options: options(COMMUNITY_ROLES) },
     { name: 'source', label: 'Source', maxLength: 100 },
     ...placement(user, units, teams),
