@@ -325,6 +325,11 @@ static void describe_notes(FILE *out, const struct table_def *t, const struct fi
     } else if (f->type == FT_BOOL) {
         fputs("false when empty", out);
         any = true;
+    } else if (f->derived) {
+        fputs("derived from the interactions by the RV engine: `kith import` replaces the file's "
+              "values",
+              out);
+        any = true;
     }
     for (size_t k = 0; t->natural_keys[k]; k++) {
         if (strcmp(t->natural_keys[k], f->name) == 0) {
