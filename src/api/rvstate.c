@@ -20,6 +20,7 @@
 #include "io/rv_json.h"
 #include "model/table.h"
 #include "util/alloc.h"
+#include "util/num.h"
 
 #include "util/banned.h"
 
@@ -70,9 +71,8 @@ static unsigned env_seconds(const char *name, unsigned def)
     const char *v = getenv(name);
     if (!v || !*v)
         return def;
-    char *end;
-    long n = strtol(v, &end, 10);
-    if (*end || n < 1 || n > 86400) {
+    int64_t n;
+    if (num_int64(v, 1, 86400, &n, name, NULL) < 0) {
         fprintf(stderr, "kith serve: %s=%s is not 1..86400 seconds; using %u\n", name, v, def);
         return def;
     }

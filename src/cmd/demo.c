@@ -3,7 +3,6 @@
  * or empty file, shows progress on a terminal and prints what it wrote. The model and its
  * planted effects: docs/demo-data.md.
  */
-#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -12,6 +11,7 @@
 
 #include "analysis/rv_levels.h"
 #include "cmd/cmd.h"
+#include "util/num.h"
 #include "demo/demo.h"
 #include "util/progress.h"
 
@@ -28,18 +28,10 @@ static const char usage[] =
     "  --seed S       seed of the simulation, 0..2^64-1 (default 42)\n"
     "  --db PATH      the database file\n";
 
-/* Parses a whole decimal number in [lo, hi]; false on anything else. */
+/* Parses a whole decimal number in [lo, hi] (util/num.h); false on anything else. */
 static bool parse_u64(const char *s, uint64_t lo, uint64_t hi, uint64_t *out)
 {
-    if (!s || *s < '0' || *s > '9')
-        return false;
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno || *end || v < lo || v > hi)
-        return false;
-    *out = v;
-    return true;
+    return s && num_uint64(s, lo, hi, out, "value", NULL) == 0;
 }
 
 static void on_progress(void *ctx, uint64_t done, uint64_t total)

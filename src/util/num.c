@@ -53,6 +53,28 @@ int num_parse_int64(const char *s, size_t len, int64_t lo, int64_t hi, int64_t *
     return 0;
 }
 
+int num_parse_uint64(const char *s, size_t len, uint64_t lo, uint64_t hi, uint64_t *out,
+                     const char *what, struct kith_error *err)
+{
+    char buf[NUM_TEXT_MAX];
+    int shown = len > 40 ? 40 : (int)len;
+    /* strtoull takes "-1" as 2^64-1: only digits (and one leading '+') are let through */
+    if (!plain_text(s, len, false, buf) || buf[0] == '-')
+        return kith_err(err, KITH_EINVAL, "%s '%.*s' must be a whole number from %llu to %llu",
+                        what, shown, s, (unsigned long long)lo, (unsigned long long)hi);
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(buf, &end, 10);
+    if (end == buf || *end)
+        return kith_err(err, KITH_EINVAL, "%s '%.*s' must be a whole number from %llu to %llu",
+                        what, shown, s, (unsigned long long)lo, (unsigned long long)hi);
+    if (errno == ERANGE || v < lo || v > hi)
+        return kith_err(err, KITH_ERANGE, "%s '%.*s' must be a whole number from %llu to %llu",
+                        what, shown, s, (unsigned long long)lo, (unsigned long long)hi);
+    *out = (uint64_t)v;
+    return 0;
+}
+
 int num_parse_double(const char *s, size_t len, double lo, double hi, double *out, const char *what,
                      struct kith_error *err)
 {
@@ -78,6 +100,12 @@ int num_int64(const char *s, int64_t lo, int64_t hi, int64_t *out, const char *w
               struct kith_error *err)
 {
     return num_parse_int64(s, strlen(s), lo, hi, out, what, err);
+}
+
+int num_uint64(const char *s, uint64_t lo, uint64_t hi, uint64_t *out, const char *what,
+               struct kith_error *err)
+{
+    return num_parse_uint64(s, strlen(s), lo, hi, out, what, err);
 }
 
 int num_double(const char *s, double lo, double hi, double *out, const char *what,

@@ -24,9 +24,15 @@ int num_parse_int64(const char *s, size_t len, int64_t lo, int64_t hi, int64_t *
 int num_parse_double(const char *s, size_t len, double lo, double hi, double *out, const char *what,
                      struct kith_error *err);
 
-/* NUL-terminated forms of the two above. */
+/* The same for an unsigned whole number in [lo, hi] (seeds, which take all of 0 .. 2^64-1). */
+int num_parse_uint64(const char *s, size_t len, uint64_t lo, uint64_t hi, uint64_t *out,
+                     const char *what, struct kith_error *err);
+
+/* NUL-terminated forms of the three above. */
 int num_int64(const char *s, int64_t lo, int64_t hi, int64_t *out, const char *what,
               struct kith_error *err);
+int num_uint64(const char *s, uint64_t lo, uint64_t hi, uint64_t *out, const char *what,
+               struct kith_error *err);
 int num_double(const char *s, double lo, double hi, double *out, const char *what,
                struct kith_error *err);
 

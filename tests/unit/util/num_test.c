@@ -75,6 +75,21 @@ static void decimal_numbers(void **state)
     assert_true(d == 9);
 }
 
+static void unsigned_numbers(void **state)
+{
+    (void)state;
+    struct kith_error err = {0};
+    uint64_t v = 7;
+    assert_int_equal(num_uint64("18446744073709551615", 0, UINT64_MAX, &v, "--seed", &err), 0);
+    assert_true(v == UINT64_MAX);
+    assert_int_equal(num_uint64("-1", 0, UINT64_MAX, &v, "--seed", &err), KITH_EINVAL);
+    assert_int_equal(num_uint64("18446744073709551616", 0, UINT64_MAX, &v, "--seed", &err),
+                     KITH_ERANGE);
+    assert_int_equal(num_uint64("9", 10, 100, &v, "--contacts", &err), KITH_ERANGE);
+    assert_true(v == UINT64_MAX);
+    assert_non_null(strstr(err.msg, "--contacts '9' must be a whole number from 10 to 100"));
+}
+
 static void arrays(void **state)
 {
     (void)state;
@@ -96,9 +111,8 @@ static void arrays(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(whole_numbers),
-        cmocka_unit_test(whole_numbers_refused),
-        cmocka_unit_test(decimal_numbers),
+        cmocka_unit_test(whole_numbers),   cmocka_unit_test(whole_numbers_refused),
+        cmocka_unit_test(decimal_numbers), cmocka_unit_test(unsigned_numbers),
         cmocka_unit_test(arrays),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
