@@ -3,8 +3,9 @@
  *
  * One static description per table drives import, export, validation and the store's generic
  * row statements, so a column is declared once, with what its values must be (model/validate.h
- * checks them for every door). The SQL schema itself lives in the store's
- * migrations; tests/unit/store/schema_test.c checks that both agree.
+ * checks them for every door). The SQL schema itself lives in the store's migrations;
+ * schema_matches_model in tests/unit/store/store_test.c checks that both agree (same columns in
+ * the same order, references as foreign keys, required fields NOT NULL).
  */
 #ifndef KITH_MODEL_TABLE_H
 #define KITH_MODEL_TABLE_H
