@@ -1,0 +1,255 @@
+/*
+ * import_int.h - what the files of the CSV import share and nobody else sees: the plan of the
+ * columns, the batches the reader thread hands over through a ring, the reader's and the calling
+ * thread's state, the place of an error in the serial order, and the steps each file gives the
+ * others. The public interface is import.h; the pipeline: docs/internals/import.md.
+ *
+ *   import.c           import_csv(): the transaction, the bulk load and the order of the steps
+ *   import_columns.c   the header: columns to fields, reference columns by natural key
+ *   import_errors.c    error collection: the first IMPORT_MAX_SHOWN in the serial order
+ *   import_convert.c   the reader thread's work: records into batches of converted rows
+ *   import_write.c     the calling thread's work: references resolved, rows inserted
+ *   import_pipeline.c  the two threads and the ring of batches between them
+ */
+#ifndef KITH_IO_IMPORT_INT_H
+#define KITH_IO_IMPORT_INT_H
+
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "io/csv.h"
+#include "io/import.h"
+#include "io/refcache.h"
+#include "util/utf8.h"
+
+/*
+ * The reader thread hands rows over in batches of at most BATCH_ROWS rows, or fewer once their
+ * copied text passes BATCH_TEXT bytes; RING_BATCHES of them are in flight. So the memory of an
+ * import is bounded by RING_BATCHES * (BATCH_TEXT + CSV_RECORD_MAX) plus the caches.
+ */
+#define BATCH_ROWS   256
+#define BATCH_TEXT   (256 * 1024)
+#define RING_BATCHES 4
+#define TEXT_BLOCK   (64 * 1024)
+
+enum col_kind { COL_IGNORED, COL_FIELD, COL_REF_KEY };
+
+/* What is known about the rows of one referenced table. */
+struct ref_cache {
+    struct idset ids;
+    struct keymap keys[TABLE_MAX_NATURAL_KEYS];
+};
+
+struct column {
+    enum col_kind kind;
+    size_t field;                      /* index of the field it fills in t->fields */
+    const struct table_def *ref;       /* a reference: the referenced table */
+    struct ref_cache *cache;           /* a reference: what is known of ref's rows */
+    size_t slot;                       /* a reference: index of its cell in a row's ref_cells */
+    const char *key;                   /* COL_REF_KEY: the natural key column of ref */
+    const struct field_def *key_field; /* COL_REF_KEY: that key's field in ref */
+    struct keymap *keys;               /* COL_REF_KEY: cache of key -> id */
+    char name[UTF8_EXCERPT_SIZE];      /* header name (after --map), printable */
+};
+
+/* An integer reference of the table to itself not yet satisfied: checked at the end. */
+struct pending_ref {
+    int64_t id;
+    uint64_t line;
+    size_t col;
+};
+
+/*
+ * The place of an error in the order in which an import that reads, checks and inserts one row
+ * at a time would find it: by data record (from 1; 0 is the header, UINT64_MAX the checks after
+ * the last row), then phase within the record (0 its cells in column order, 1 its required
+ * fields in field order, 2 its insert), then order (the column or field index), then arrival.
+ */
+struct err_key {
+    uint64_t record;
+    unsigned phase;
+    size_t order;
+    uint64_t seq;
+};
+
+enum { PHASE_CELLS, PHASE_REQUIRED, PHASE_INSERT };
+
+/* ----- batches: what the reader thread hands over ------------------------------------------ */
+
+enum ref_kind { REF_NONE, REF_ID, REF_KEY };
+
+/* A reference cell of a row, converted but not yet resolved (the calling thread does that). */
+struct ref_cell {
+    enum ref_kind kind; /* REF_NONE: empty, or its error is already reported */
+    int64_t id;         /* REF_ID */
+    const char *key;    /* REF_KEY: NUL-terminated, in the batch's text */
+    size_t len;
+};
+
+struct row_info {
+    uint64_t line; /* physical line where the record starts */
+    bool bad;      /* a cell has an error: resolve its references, but do not insert it */
+    bool skip;     /* wrong number of fields: nothing else to do */
+};
+
+struct batch_error {
+    struct err_key key; /* seq unset: given on arrival */
+    char msg[KITH_ERROR_MSG_MAX];
+};
+
+/* Copies of cell text, in blocks that never move (values point into them). */
+struct text_block {
+    struct text_block *next;
+    size_t used, cap;
+    char data[];
+};
+
+struct batch {
+    size_t nrows;
+    uint64_t first_record;    /* record number of row 0 */
+    struct store_value *vals; /* BATCH_ROWS rows of t->nfields values; references left NULL */
+    struct ref_cell *refs;    /* BATCH_ROWS rows of nrefs cells */
+    struct row_info *rows;    /* BATCH_ROWS */
+    struct text_block *text;  /* the block being filled first */
+    size_t text_bytes;
+    /* The reader's errors with text (at most IMPORT_MAX_SHOWN in all batches together). */
+    struct batch_error errs[IMPORT_MAX_SHOWN];
+    size_t nerrs;
+    uint64_t nuntold; /* the reader's errors counted without text */
+    uint64_t bytes;   /* input consumed after the last row */
+    bool end;         /* the input ends after these rows */
+    bool malformed;   /* ... because the CSV is malformed (its error is in errs/nuntold) */
+    int rc;           /* < 0: reading failed after these rows; err says why */
+    struct kith_error err;
+};
+
+/* A fixed ring of batches between the reader thread (fills) and the calling thread (empties). */
+struct ring {
+    pthread_mutex_t mu;
+    pthread_cond_t cond;
+    struct batch batches[RING_BATCHES];
+    uint64_t filled, emptied; /* batches handed over and given back, ever */
+    bool stop;                /* the calling thread has stopped reading batches */
+    enum { READER_WAITING, READER_RUNNING, READER_TAKEN } reader; /* who fills the batches */
+};
+
+struct importer;
+
+/* The reader thread's state. It only reads the importer's plan, which is fixed by then. */
+struct reader {
+    const struct importer *imp;
+    struct csv_reader *r;
+    struct ring *ring;
+    uint64_t record;  /* data records read */
+    uint64_t told;    /* errors given text */
+    bool *field_bad;  /* per field: the current row has an error for it */
+    bool *ref_filled; /* per field: a reference cell of the current row names a row */
+    bool *given;      /* per field: the current row has a value for it (table_check_required) */
+    struct batch *b;  /* current row: */
+    struct store_value *vals;
+    struct ref_cell *refs;
+    struct row_info *row;
+    size_t col; /* the cell being converted */
+    bool nomem;
+};
+
+/* The calling thread's state. */
+struct importer {
+    struct store *s;
+    const struct table_def *t;
+    const struct import_options *opt;
+    struct import_report *rep;
+    struct column *cols;
+    size_t ncols;
+    size_t nrefs;             /* reference columns: cells per row in a batch */
+    size_t *first_col;        /* per field: the first column that fills it, or SIZE_MAX */
+    int source_default;       /* field index of "source" to set to "import", or -1 */
+    int id_field;             /* field index of "id" */
+    struct ref_cache *caches; /* per model_tables[] entry */
+    struct err_key shown_keys[IMPORT_MAX_SHOWN];
+    uint64_t seq;
+    struct store_bulk *bulk;
+    bool indexes_deferred;
+    uint64_t input_size;      /* bytes of the file, 0 when unknown (a pipe) */
+    uint64_t next_bulk_check; /* rows read at the next decision about indexes */
+    int64_t max_id_before;    /* rows above it were added by this import */
+    bool exact_ids;           /* insert one row at a time to learn each id (see flush_rows) */
+    struct idset low_ids;     /* ids at or below max_id_before added by this import */
+    struct pending_ref *pending;
+    size_t npending, pending_cap;
+    /* Rows checked and waiting to be inserted, all from the current batch. */
+    const struct store_value *queue[BATCH_ROWS];
+    uint64_t queue_line[BATCH_ROWS], queue_record[BATCH_ROWS];
+    size_t nqueued;
+    /* The row being resolved. */
+    struct store_value *vals;
+    uint64_t line, record;
+    bool row_bad;
+    bool malformed; /* reading stopped at malformed CSV: no checks after the last row */
+};
+
+/* ----- errors (import_errors.c) --------------------------------------------------------------- */
+
+static inline struct err_key key_of(uint64_t record, unsigned phase, size_t order)
+{
+    return (struct err_key){.record = record, .phase = phase, .order = order};
+}
+
+/* "name:line:col: colname: " (or "name:line: " when col is 0) and the message, into out. */
+void import_format_error(char *out, const char *name, uint64_t line, size_t col,
+                         const char *colname, const char *fmt, va_list ap);
+
+/*
+ * Counts an error and returns where its text goes among the IMPORT_MAX_SHOWN first (by key),
+ * moving later ones down; NULL when it is not among them.
+ */
+char *import_keep_error(struct importer *imp, struct err_key key);
+
+/* Counts an error found on the calling thread, keeping its text if it is among the first. */
+void import_add_error(struct importer *imp, struct err_key key, uint64_t line, size_t col,
+                      const char *colname, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
+
+#define header_error(imp, line, col, colname, ...)                                                 \
+    import_add_error(imp, key_of(0, PHASE_CELLS, 0), line, col, colname, __VA_ARGS__)
+
+/* An error in column c of the row being resolved, which will not be inserted. */
+void import_cell_error(struct importer *imp, size_t c, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* ----- the steps in the other files ------------------------------------------------------------
+ */
+
+/* Reads the header record and plans the columns. Header errors are all reported, then fatal
+ * (import_columns.c). */
+int import_plan_columns(struct importer *imp, const struct csv_record *h);
+/* Gives each reference column its cell in a row's ref_cells (import_columns.c). */
+void import_plan_ref_slots(struct importer *imp);
+
+/* A batch's memory (import_convert.c): room for BATCH_ROWS rows, and freeing it. */
+int import_batch_init(struct batch *b, size_t nfields, size_t nrefs);
+void import_batch_release(struct batch *b);
+/*
+ * Fills b with the next rows (import_convert.c). At the end of the input, or when reading fails,
+ * b->end is set; malformed CSV counts as one more error of the file.
+ */
+void import_fill_batch(struct reader *rd, struct batch *b);
+
+/* Resolves and inserts the rows of b; a fatal code if the store or the reading failed
+ * (import_write.c). */
+int import_consume_batch(struct importer *imp, struct batch *b, struct kith_error *err);
+/* After the last row: the forward references of the table to itself (import_write.c). */
+void import_check_pending(struct importer *imp);
+
+/* Runs the reader thread while this one consumes its batches until the input ends
+ * (import_pipeline.c). */
+int import_run_pipeline(struct importer *imp, struct csv_reader *r, struct kith_error *err);
+
+/* Decides at a doubling of the rows read whether the load is large enough to defer the indexes
+ * (import.c). */
+int import_maybe_defer_indexes(struct importer *imp, uint64_t read, struct kith_error *err);
+
+#endif

@@ -1,0 +1,292 @@
+/*
+ * import_write.c - the calling thread's work on each batch: the reference cells resolved through
+ * the caches (refcache.h) and the store, rows queued and inserted several to a statement, one at
+ * a time when a statement fails so that the failing row is reported, and duplicates explained.
+ */
+#include "io/import_int.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/progress.h"
+
+#include "util/banned.h"
+
+/* ----- the calling thread: references and inserts ----------------------------------------- */
+
+static int flush_rows(struct importer *imp, struct kith_error *err);
+
+/* Verifies that id exists in the table that column c references, through the cache. */
+static void check_ref_id(struct importer *imp, size_t c, int64_t id)
+{
+    const struct table_def *ref = imp->cols[c].ref;
+    struct ref_cache *rc = imp->cols[c].cache;
+    if (idset_has(&rc->ids, id))
+        return;
+    if (ref == imp->t) {
+        /*
+         * The table itself: the row may be earlier in this file (perhaps still queued) or
+         * later; either way it must exist once all rows are in, which is checked then.
+         */
+        if (imp->npending == imp->pending_cap) {
+            size_t cap = imp->pending_cap ? imp->pending_cap * 2 : 64;
+            struct pending_ref *p = realloc(imp->pending, cap * sizeof(*p));
+            if (!p) {
+                import_cell_error(imp, c, "out of memory");
+                return;
+            }
+            imp->pending = p;
+            imp->pending_cap = cap;
+        }
+        imp->pending[imp->npending++] = (struct pending_ref){id, imp->line, c};
+        return;
+    }
+    if (store_row_exists(imp->s, ref, id)) {
+        struct kith_error e;
+        if (idset_add(&rc->ids, id, &e) < 0)
+            import_cell_error(imp, c, "%s", e.msg);
+        return;
+    }
+    import_cell_error(imp, c, "no %s with id %" PRId64, ref->singular, id);
+}
+
+/*
+ * Resolves the natural key of column c to an id through the cache, then the store. Returns 1
+ * when found, 0 after reporting, or a fatal code (inserting the queued rows failed).
+ */
+static int resolve_key(struct importer *imp, size_t c, const struct ref_cell *cell, int64_t *id,
+                       struct kith_error *err)
+{
+    struct column *col = &imp->cols[c];
+    char ex[UTF8_EXCERPT_SIZE];
+    if (keymap_get(col->keys, cell->key, cell->len, id))
+        return 1;
+    /* A row of this table earlier in the file counts: insert the queued ones first. */
+    int rc;
+    if (col->ref == imp->t && (rc = flush_rows(imp, err)) < 0)
+        return rc;
+    struct kith_error e;
+    rc = strlen(cell->key) == cell->len
+             ? store_find_id(imp->s, col->ref, col->key, cell->key, id, &e)
+             : KITH_ENOTFOUND;
+    if (rc == KITH_ENOTFOUND) {
+        import_cell_error(imp, c, "no %s with %s '%s'", col->ref->singular, col->key,
+                          utf8_excerpt(ex, cell->key, cell->len));
+        return 0;
+    }
+    if (rc < 0 || keymap_put(col->keys, cell->key, cell->len, *id, &e) < 0) {
+        import_cell_error(imp, c, "%s", e.msg);
+        return 0;
+    }
+    /* Found by key, so the row exists: remember its id too. */
+    if (idset_add(&col->cache->ids, *id, &e) < 0) {
+        import_cell_error(imp, c, "%s", e.msg);
+        return 0;
+    }
+    return 1;
+}
+
+/*
+ * Resolves the reference cells of row i of b in column order, as a one-row-at-a-time import
+ * would, and queues the row for insertion when it has no error. A fatal code if the store fails.
+ */
+static int resolve_row(struct importer *imp, struct batch *b, size_t i, struct kith_error *err)
+{
+    const struct row_info *row = &b->rows[i];
+    imp->vals = &b->vals[i * imp->t->nfields];
+    imp->line = row->line;
+    imp->record = b->first_record + i;
+    imp->row_bad = row->bad;
+    if (row->skip)
+        return 0;
+    const struct ref_cell *refs = &b->refs[i * imp->nrefs];
+    for (size_t c = 0; c < imp->ncols; c++) {
+        const struct column *col = &imp->cols[c];
+        if (!col->ref)
+            continue;
+        const struct ref_cell *cell = &refs[col->slot];
+        int64_t got;
+        if (cell->kind == REF_ID) {
+            got = cell->id;
+            check_ref_id(imp, c, got);
+        } else if (cell->kind == REF_KEY) {
+            int rc = resolve_key(imp, c, cell, &got, err);
+            if (rc < 0)
+                return rc;
+            if (rc == 0)
+                continue;
+        } else {
+            continue;
+        }
+        /* Only a reference can be filled by two columns (X_id and X_key): they must agree. */
+        struct store_value *v = &imp->vals[col->field];
+        if (v->kind == SV_INT && v->i != got) {
+            import_cell_error(imp, c, "names %s %" PRId64 " but another column names %s %" PRId64,
+                              col->ref->singular, got, col->ref->singular, v->i);
+            continue;
+        }
+        *v = (struct store_value){.kind = SV_INT, .i = got};
+    }
+    if (imp->row_bad)
+        return 0;
+    const struct store_value *id = &imp->vals[imp->id_field];
+    if (id->kind == SV_INT && id->i == INT64_MAX)
+        imp->exact_ids = true; /* SQLite picks later ids at random: see flush_rows */
+    imp->queue[imp->nqueued] = imp->vals;
+    imp->queue_line[imp->nqueued] = imp->line;
+    imp->queue_record[imp->nqueued++] = imp->record;
+    return 0;
+}
+
+/* The text value of field index fi in vals, if it has one. */
+static bool row_text(const struct store_value *vals, size_t fi, char *out, size_t cap)
+{
+    const struct store_value *v = &vals[fi];
+    if (v->kind != SV_TEXT || v->len >= cap)
+        return false;
+    memcpy(out, v->s, v->len);
+    out[v->len] = '\0';
+    return true;
+}
+
+static bool added_by_this_import(const struct importer *imp, int64_t id)
+{
+    return id > imp->max_id_before || idset_has(&imp->low_ids, id);
+}
+
+/* Explains a unique-key conflict of queued row q: which column, and whether the other row is old or
+ * new. */
+static void duplicate_error(struct importer *imp, size_t q, const struct kith_error *store_err)
+{
+    const struct table_def *t = imp->t;
+    const struct store_value *vals = imp->queue[q];
+    uint64_t line = imp->queue_line[q];
+    struct err_key key = key_of(imp->queue_record[q], PHASE_INSERT, 0);
+    const struct store_value *id = &vals[imp->id_field];
+    if (id->kind == SV_INT && store_row_exists(imp->s, t, id->i)) {
+        import_add_error(
+            imp, key, line, imp->first_col[imp->id_field] + 1, "id",
+            "duplicate id %" PRId64 ": %s already has a row with it (%s)", id->i, t->name,
+            added_by_this_import(imp, id->i) ? "added earlier from this file" : "in the database");
+        return;
+    }
+    for (size_t k = 0; t->natural_keys[k]; k++) {
+        const char *name = t->natural_keys[k];
+        char text[FIELD_TEXT_DEFAULT_MAX + 1];
+        int64_t other;
+        size_t fi;
+        if (!table_field(t, name, &fi) || !row_text(vals, fi, text, sizeof(text)) ||
+            store_find_id(imp->s, t, name, text, &other, NULL) < 0)
+            continue;
+        char ex[UTF8_EXCERPT_SIZE];
+        import_add_error(imp, key, line, imp->first_col[fi] + 1, name,
+                         "duplicate '%s': %s %" PRId64 " already has it (%s)",
+                         utf8_excerpt(ex, text, strlen(text)), t->singular, other,
+                         added_by_this_import(imp, other) ? "added earlier from this file"
+                                                          : "in the database");
+        return;
+    }
+    import_add_error(imp, key, line, 0, NULL, "%s", store_err->msg);
+}
+
+/* Inserts queued row q alone; a row error is reported, a failing store is fatal (rc). */
+static int insert_row(struct importer *imp, size_t q, struct kith_error *err)
+{
+    struct kith_error e;
+    int64_t id;
+    int rc = store_insert(imp->s, imp->t, imp->queue[q], &id, &e);
+    if (rc == KITH_ECONFLICT) {
+        duplicate_error(imp, q, &e);
+        return 0;
+    }
+    if (rc == KITH_EINVAL) {
+        import_add_error(imp, key_of(imp->queue_record[q], PHASE_INSERT, 0), imp->queue_line[q], 0,
+                         NULL, "%s", e.msg);
+        return 0;
+    }
+    if (rc < 0) {
+        *err = e;
+        return kith_err_prefix(err, "%s:%" PRIu64, imp->opt->name, imp->queue_line[q]);
+    }
+    if (id <= imp->max_id_before)
+        return idset_add(&imp->low_ids, id, err);
+    return 0;
+}
+
+/*
+ * Inserts the queued rows, several to a statement. When a statement fails (a duplicate key),
+ * its rows and the rest are inserted one at a time, which finds the row and reports it. The ids
+ * of rows inserted together are not returned: a row without an id gets one above every id
+ * before it, so above max_id_before, unless an id reached INT64_MAX (then SQLite picks at
+ * random, and exact_ids makes every insert single).
+ */
+static int flush_rows(struct importer *imp, struct kith_error *err)
+{
+    size_t done = 0;
+    int rc = 0;
+    struct kith_error e;
+    if (!imp->nqueued)
+        return 0;
+    if (!imp->exact_ids)
+        rc = store_insert_rows(imp->s, imp->t, imp->queue, imp->nqueued, &done, &e);
+    for (size_t q = 0; q < done; q++) {
+        const struct store_value *id = &imp->queue[q][imp->id_field];
+        int arc;
+        if (id->kind == SV_INT && id->i <= imp->max_id_before &&
+            (arc = idset_add(&imp->low_ids, id->i, err)) < 0)
+            return arc;
+    }
+    if (rc < 0 && rc != KITH_ECONFLICT && rc != KITH_EINVAL) {
+        *err = e;
+        return kith_err_prefix(err, "%s:%" PRIu64, imp->opt->name, imp->queue_line[done]);
+    }
+    for (size_t q = done; q < imp->nqueued; q++)
+        if ((rc = insert_row(imp, q, err)) < 0)
+            return rc;
+    imp->nqueued = 0;
+    return 0;
+}
+
+void import_check_pending(struct importer *imp)
+{
+    for (size_t i = 0; i < imp->npending; i++) {
+        struct pending_ref *p = &imp->pending[i];
+        if (!store_row_exists(imp->s, imp->t, p->id))
+            import_add_error(imp, key_of(UINT64_MAX, PHASE_CELLS, i), p->line, p->col + 1,
+                             imp->cols[p->col].name,
+                             "no %s with id %" PRId64 " in the database or this file",
+                             imp->t->singular, p->id);
+    }
+}
+
+/* Resolves and inserts the rows of b; a fatal code if the store or the reading failed. */
+int import_consume_batch(struct importer *imp, struct batch *b, struct kith_error *err)
+{
+    int rc;
+    for (size_t i = 0; i < b->nerrs; i++) {
+        char *out = import_keep_error(imp, b->errs[i].key);
+        if (out)
+            memcpy(out, b->errs[i].msg, sizeof(b->errs[i].msg));
+    }
+    imp->rep->nerrors += b->nuntold;
+    for (size_t i = 0; i < b->nrows; i++) {
+        imp->rep->rows++;
+        if ((rc = resolve_row(imp, b, i, err)) < 0)
+            return rc;
+        if (imp->opt->progress)
+            progress_update(imp->opt->progress, imp->rep->rows, b->bytes);
+        if (imp->rep->rows == imp->next_bulk_check &&
+            (rc = import_maybe_defer_indexes(imp, b->bytes, err)) < 0)
+            return rc;
+    }
+    /* The batch is given back after this: its rows must be in. */
+    if ((rc = flush_rows(imp, err)) < 0)
+        return rc;
+    if (b->rc < 0) {
+        *err = b->err;
+        return b->rc;
+    }
+    imp->malformed = b->malformed;
+    return 0;
+}
