@@ -154,7 +154,7 @@ int clv_value(const struct bgnbd_params *bg, const struct gg_params *gg,
  * The BG/NBD part of clv_value(), which does not depend on spend:
  *   sum_{k=1..steps} (E[Y(k step)] - E[Y((k-1) step)]) / (1+discount)^k,
  * so that clv_value = margin * E[spend] * clv_discounted_orders. Customers that share (x, t_x, T)
- * share it (engine/value.c evaluates it once per distinct triple). h->margin is not read.
+ * share it (engine/value_model.c evaluates it once per distinct triple). h->margin is not read.
  * Same errors as clv_value for the BG/NBD parameters, the customer and the horizon.
  */
 int clv_discounted_orders(const struct bgnbd_params *bg, const struct clv_customer *c,

@@ -1,7 +1,7 @@
 /*
  * validate.h - what a value must be to go into a field of model/table.h, checked in one place
- * for every door that writes rows: the API's resources (api/resource.c) and kith import
- * (io/import.c). The rules come from the field's type and from what its table declares in
+ * for every door that writes rows: the API's resources (api/resource_row.c) and kith import
+ * (io/import_convert.c). The rules come from the field's type and from what its table declares in
  * model/tables.c: required, length, enumeration, format (email, ISO 4217 currency) and range.
  * docs/import-export.md lists them for users.
  *
