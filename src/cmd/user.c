@@ -35,10 +35,11 @@ static const char usage[] =
     "Manages who may sign in to kith serve.\n"
     "  add       creates a user; ROLE is admin, executive, manager, frontline, partner or\n"
     "            analyst; UNIT and TEAM are names of existing units and teams\n"
-    "  passwd    sets a new password and ends the user's sessions\n"
+    "  passwd    sets a new password, ends the user's sessions, revokes their tokens\n"
     "  disable   stops the user from signing in, ends their sessions, revokes their tokens\n"
     "  enable    lets a disabled user sign in again (tokens stay revoked)\n"
-    "  token     creates an API token (printed once, on stdout), lists them, or revokes one\n"
+    "  token     creates an API token (printed once, on stdout), lists them, or revokes one;\n"
+    "            revoking one ends all the user's sessions and tokens\n"
     "  --password-stdin   read the password from the first line of standard input; without\n"
     "                     it a random 24-character password is made and printed once\n"
     "Passwords have 12 to 128 characters.\n";
@@ -192,6 +193,12 @@ static int find_user(struct store *s, const char *email, struct store_user_auth 
     return store_user_find_by_email(s, email, u, err);
 }
 
+/* How the command line ends a user's credentials: all of them (it holds none to keep). */
+static struct store_credential_end ending(int64_t user_id, const char *why)
+{
+    return (struct store_credential_end){.user_id = user_id, .why = why, .client_addr = "cli"};
+}
+
 static int user_passwd(struct store *s, const struct user_opts *o, struct kith_error *err)
 {
     struct store_user_auth u;
@@ -203,13 +210,15 @@ static int user_passwd(struct store *s, const struct user_opts *o, struct kith_e
         return rc;
     if ((rc = store_begin(s, err)) < 0)
         goto out_wipe;
-    if ((rc = store_user_set_password(s, u.id, hash, err)) < 0 ||
+    struct store_credential_end end = ending(u.id, "password_change");
+    if ((rc = store_user_set_password(s, &end, hash, store_now_ms(), err)) < 0 ||
         (rc = audit(s, "password_change", "users", u.id, "kith user passwd", err)) < 0 ||
         (rc = store_commit(s, err)) < 0) {
         store_rollback(s);
         goto out_wipe;
     }
-    printf("password of %s changed; their sessions have ended\n", u.email);
+    printf("password of %s changed; their sessions have ended, their API tokens are revoked\n",
+           u.email);
     if (generated[0])
         printf("password (shown only now): %s\n", generated);
 out_wipe:
@@ -226,7 +235,8 @@ static int user_disable(struct store *s, const struct user_opts *o, bool disable
         return rc;
     if ((rc = store_begin(s, err)) < 0)
         return rc;
-    if ((rc = store_user_set_disabled(s, u.id, disable, store_now_ms(), err)) < 0 ||
+    struct store_credential_end end = ending(u.id, "user_disable");
+    if ((rc = store_user_set_disabled(s, &end, disable, store_now_ms(), err)) < 0 ||
         (rc = audit(s, disable ? "user_disable" : "user_enable", "users", u.id,
                     disable ? "kith user disable" : "kith user enable", err)) < 0 ||
         (rc = store_commit(s, err)) < 0) {
@@ -302,13 +312,17 @@ static int token_revoke(struct store *s, const struct store_user_auth *u, const 
     }
     if ((rc = store_begin(s, err)) < 0)
         return rc;
-    if ((rc = store_token_revoke(s, id, store_now_ms(), err)) < 0 ||
+    int64_t now = store_now_ms();
+    struct store_credential_end end = ending(u->id, "token_revoke");
+    if ((rc = store_token_revoke(s, id, now, err)) < 0 ||
         (rc = audit(s, "token_revoke", "api_tokens", id, "kith user token --revoke", err)) < 0 ||
+        (rc = store_user_end_credentials(s, &end, now, NULL, err)) < 0 ||
         (rc = store_commit(s, err)) < 0) {
         store_rollback(s);
         return rc;
     }
-    printf("API token %lld '%s' of %s revoked\n", (long long)id, t.name, u->email);
+    printf("API token %lld '%s' of %s revoked, with their other tokens and their sessions\n",
+           (long long)id, t.name, u->email);
     return 0;
 }
 
