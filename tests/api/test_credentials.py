@@ -3,6 +3,7 @@
 Signing out, disabling a user, a new password, revoking an API token and a new role, unit or
 team, through the API or `kith user`, end the user's other sessions, revoke their API tokens and
 close their live streams (/api/v1/rv/stream); enabling the user again revives none of them.
+`kith user set` is the command line's way to change a role, unit or team.
 
 No test sleeps. A stream is read until it ends: a change made through the server ends it at
 once; a change made by `kith user` (another process) is seen by the stream before the next thing
@@ -323,3 +324,35 @@ def test_changes_that_touch_no_credential_end_nothing(world):
     assert session_status(world, a) == 200
     assert token_status(world, token) == 200
     assert audit(world, email, "credentials_end") == []
+
+
+def test_kith_user_set_role_unit_or_team_ends_everything(world):
+    email = new_user(world)
+    a, b, token, by_session, by_token = held(world, email)
+    kith(world["db"], "user", "set", email, "--role", "executive")  # the same: nothing ends
+    assert session_status(world, a) == 200 and token_status(world, token) == 200
+    kith(world["db"], "user", "set", email, "--role", "analyst")
+    make_an_exception(world)  # an analyst reads every contact too
+    assert_ended(by_session)
+    assert_ended(by_token)
+    assert_all_ended(world, [a, b], [token])
+
+    # an executive with a unit, so that the exception reaches them until the unit changes
+    _, _, unit_id, unit = world["teams"][0]
+    other_unit = next(t[3] for t in world["teams"] if t[2] != unit_id)
+    email = f"u{next(_serial)}@example.com"
+    add_user(world["db"], email, "executive", unit=unit)
+    a, b, token, by_session, by_token = held(world, email)
+    kith(world["db"], "user", "set", email, "--unit", other_unit)
+    make_an_exception(world)
+    assert_ended(by_session)
+    assert_ended(by_token)
+    assert_all_ended(world, [a, b], [token])
+    [entry] = audit(world, email, "credentials_end")
+    assert entry["client_addr"] == "cli"
+    assert entry["detail"] == "unit_change: 2 sessions ended, 1 API token revoked"
+
+    p = kith(world["db"], "user", "set", email, check=False)
+    assert p.returncode == 1 and "--role, --unit or --team" in p.stderr
+    p = kith(world["db"], "user", "set", email, "--role", "king", check=False)
+    assert p.returncode == 1 and "role" in p.stderr
