@@ -43,7 +43,7 @@ struct subscriber {
     pthread_mutex_t mu;           /* backlog, off, cleared, suspended, closed, ended, overflowed */
     struct buf backlog;           /* events not yet sent, from off; capped at STREAM_BACKLOG_MAX */
     size_t off;
-    size_t cleared; /* backlog bytes before this were queued before cred last held */
+    size_t cleared; /* the bytes before it were queued before a check found cred holding */
     bool suspended, closed, overflowed;
     bool ended; /* closed because cred no longer holds: the backlog is dropped */
 };
