@@ -42,6 +42,7 @@ struct api_principal {
     char email[256];
     bool via_token;     /* authenticated by a bearer token (no CSRF check needed) */
     int64_t session_id; /* the session row, when authenticated by cookie */
+    int64_t token_id;   /* the API token row, when authenticated by a bearer token */
 };
 
 struct api_request {

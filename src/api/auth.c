@@ -196,6 +196,7 @@ static int by_token(struct api_request *req, const char *authz, struct api_princ
         fprintf(stderr, "kith serve: %s\n", err.msg); /* the request may still go on */
     fill_principal(who, &user);
     who->via_token = true;
+    who->token_id = tok.id;
     return 0;
 }
 
@@ -240,6 +241,19 @@ int api_authenticate(struct api_request *req, struct api_principal *who, struct 
     api_error(res, 401, "unauthenticated", NULL,
               "sign in first (POST /api/v1/session) or send 'Authorization: Bearer <API token>'");
     return KITH_EINVAL;
+}
+
+int auth_end_credentials(const struct api_request *req, int64_t user_id, const char *why,
+                         bool keep_own, struct kith_error *err)
+{
+    bool own = keep_own && req->who && req->who->user_id == user_id;
+    struct store_credential_end e = {.user_id = user_id,
+                                     .why = why,
+                                     .keep_session = own ? req->who->session_id : 0,
+                                     .keep_token = own ? req->who->token_id : 0,
+                                     .actor_id = req->who ? req->who->user_id : 0,
+                                     .client_addr = req->client_addr};
+    return store_user_end_credentials(req->store, &e, store_now_ms(), NULL, err);
 }
 
 bool api_csrf_ok(const struct api_request *req, const struct api_principal *who)

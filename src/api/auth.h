@@ -46,6 +46,15 @@ json_t *auth_time_json(int64_t ms);
 /* Logs err on stderr (for the operator) and answers 500 without its detail (for the client). */
 void auth_internal_error(struct api_response *res, const struct kith_error *err);
 
+/*
+ * Ends user_id's credentials for why (store_user_end_credentials()) inside the caller's
+ * transaction, recorded as done by req->who from req->client_addr. With keep_own, when the
+ * caller is user_id, the session or token this request came with stays. After the commit, call
+ * rv_stream_recheck() so that the user's live streams stop at once.
+ */
+int auth_end_credentials(const struct api_request *req, int64_t user_id, const char *why,
+                         bool keep_own, struct kith_error *err);
+
 /* Lower-cases the ASCII letters of email into out (size bytes); false if it does not fit. */
 bool auth_email_key(const char *email, char *out, size_t size);
 

@@ -7,6 +7,13 @@
  * thread waits on an idle client. A subscriber's scope is that of its contacts' read access
  * (api_scope()), checked for each event against the store, so that an event reaches exactly the
  * users who could GET the contact.
+ *
+ * A stream lives only as long as the credential it was opened with (store_credential_holds():
+ * the session or token still valid, the user enabled, with the same role, unit and team): the
+ * reader checks it before it hands out anything queued since the last check, events and pings
+ * alike, and ends the stream, dropping what is queued, once it fails. Changes made through this
+ * server call rv_stream_recheck() as well, which ends the streams at once; changes made by
+ * another process (`kith user`) are seen at the next event or ping. docs/internals/auth.md.
  */
 #include "api/rv_stream.h"
 
@@ -19,6 +26,7 @@
 
 #include "api/access.h"
 #include "api/handlers.h"
+#include "api/server_int.h"
 #include "model/table.h"
 #include "util/buf.h"
 
@@ -31,11 +39,13 @@ struct subscriber {
     struct subscriber *next;
     struct MHD_Connection *conn;
     struct store_scope scope;
-    int64_t user_id;
-    pthread_mutex_t mu; /* backlog, off, suspended, closed, overflowed */
-    struct buf backlog; /* events not yet sent, from off; capped at STREAM_BACKLOG_MAX */
+    struct store_credential cred; /* what the stream was opened with; never changes */
+    pthread_mutex_t mu;           /* backlog, off, cleared, suspended, closed, ended, overflowed */
+    struct buf backlog;           /* events not yet sent, from off; capped at STREAM_BACKLOG_MAX */
     size_t off;
+    size_t cleared; /* the bytes before it were queued before a check found cred holding */
     bool suspended, closed, overflowed;
+    bool ended; /* closed because cred no longer holds: the backlog is dropped */
 };
 
 static pthread_mutex_t g_mu = PTHREAD_MUTEX_INITIALIZER; /* the list and its count */
@@ -46,7 +56,7 @@ static unsigned g_count;
 static void compact_locked(struct subscriber *u)
 {
     if (u->off > 0 && u->off == u->backlog.len) {
-        u->off = 0;
+        u->off = u->cleared = 0;
         buf_reset(&u->backlog);
     }
 }
@@ -67,13 +77,51 @@ static void wake_locked(struct subscriber *u)
     }
 }
 
+/* Ends u's stream because its credential no longer holds: nothing queued is sent (u->mu held). */
+static void end_locked(struct subscriber *u)
+{
+    u->closed = u->ended = true;
+    u->off = u->cleared = 0;
+    buf_reset(&u->backlog);
+    wake_locked(u);
+}
+
+/* Whether u's credential holds now, checked on this thread's store connection. */
+static bool credential_holds(const struct subscriber *u)
+{
+    struct kith_error err = {0};
+    struct store *s = api_thread_store(&err);
+    if (!s) {
+        fprintf(stderr, "kith serve: live stream: %s\n", err.msg);
+        return false;
+    }
+    return store_credential_holds(s, &u->cred, store_now_ms());
+}
+
 static ssize_t reader(void *cls, uint64_t pos, char *out, size_t max)
 {
     (void)pos;
     struct subscriber *u = cls;
     pthread_mutex_lock(&u->mu);
-    if (u->off < u->backlog.len) {
-        size_t left = u->backlog.len - u->off;
+    if (!u->ended && u->off >= u->cleared && u->off < u->backlog.len) {
+        /*
+         * Checked without the lock, so that publishers do not wait on the store. Only this
+         * reader moves off (and compaction needs off at the end), so the bytes up to upto stay
+         * where they are meanwhile, unless rv_stream_recheck() ended the stream.
+         */
+        size_t upto = u->backlog.len;
+        pthread_mutex_unlock(&u->mu);
+        bool holds = credential_holds(u);
+        pthread_mutex_lock(&u->mu);
+        if (!u->ended) {
+            if (holds)
+                u->cleared = upto;
+            else
+                end_locked(u);
+        }
+    }
+    if (u->off < u->cleared) {
+        size_t left = u->cleared - u->off;
         size_t n = left < max ? left : max;
         memcpy(out, u->backlog.data + u->off, n);
         u->off += n;
@@ -84,7 +132,7 @@ static ssize_t reader(void *cls, uint64_t pos, char *out, size_t max)
         pthread_mutex_unlock(&u->mu);
         return MHD_CONTENT_READER_END_OF_STREAM;
     }
-    u->suspended = true;
+    u->suspended = true; /* everything queued is sent */
     MHD_suspend_connection(u->conn);
     pthread_mutex_unlock(&u->mu);
     return 0;
@@ -153,6 +201,20 @@ void rv_stream_ping(void)
     pthread_mutex_unlock(&g_mu);
 }
 
+void rv_stream_recheck(struct store *s, int64_t user_id)
+{
+    int64_t now = store_now_ms();
+    pthread_mutex_lock(&g_mu);
+    for (struct subscriber *u = g_subs; u; u = u->next) {
+        if (u->cred.user_id != user_id || store_credential_holds(s, &u->cred, now))
+            continue;
+        pthread_mutex_lock(&u->mu);
+        end_locked(u);
+        pthread_mutex_unlock(&u->mu);
+    }
+    pthread_mutex_unlock(&g_mu);
+}
+
 void rv_stream_close_all(void)
 {
     pthread_mutex_lock(&g_mu);
@@ -191,7 +253,12 @@ void api_rv_stream(struct api_request *req, struct api_response *res)
     buf_init(&u->backlog, STREAM_BACKLOG_MAX);
     u->conn = req->conn;
     u->scope = scope;
-    u->user_id = req->who->user_id;
+    u->cred = (struct store_credential){.user_id = req->who->user_id,
+                                        .unit_id = req->who->unit_id,
+                                        .team_id = req->who->team_id,
+                                        .session_id = req->who->session_id,
+                                        .token_id = req->who->token_id};
+    snprintf(u->cred.role, sizeof(u->cred.role), "%s", api_role_name(req->who->role));
     if (!queue_locked(u, hello, sizeof(hello) - 1)) {
         subscriber_free(u);
         api_error(res, 500, "internal", NULL, "out of memory");

@@ -19,6 +19,13 @@ void rv_stream_publish(struct store *s, int64_t contact_id, const char *event, c
 /* A comment line to every subscriber (keeps proxies and idle timers from closing them). */
 void rv_stream_ping(void);
 
+/*
+ * Ends at once the streams of user_id whose credential no longer holds (store_credential_holds(),
+ * checked on s), dropping what they have queued. Called after a change that ended credentials
+ * committed; the streams check the same before each event anyway, so this only saves the wait.
+ */
+void rv_stream_recheck(struct store *s, int64_t user_id);
+
 /* Ends every stream (at shutdown, so that in-flight requests can drain). */
 void rv_stream_close_all(void);
 

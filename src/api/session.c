@@ -6,6 +6,7 @@
 #include "api/audit.h"
 #include "api/auth.h"
 #include "api/handlers.h"
+#include "api/rv_stream.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -200,19 +201,33 @@ void api_get_session(struct api_request *req, struct api_response *res)
                        auth_time_json(sess.expires_at)));
 }
 
+/*
+ * Signing out ends everything the user holds: this session, their other sessions and their API
+ * tokens, and with them their live streams (docs/internals/auth.md, "Ending credentials").
+ */
 void api_delete_session(struct api_request *req, struct api_response *res)
 {
     struct kith_error err = {0};
-    int64_t sid = req->who->session_id;
+    int64_t sid = req->who->session_id, uid = req->who->user_id;
+    if (store_begin(req->store, &err) < 0)
+        goto out_error;
     if (sid) {
         int rc = store_session_delete(req->store, sid, &err);
-        if (rc < 0 && rc != KITH_ENOTFOUND) {
-            auth_internal_error(res, &err);
-            return;
-        }
+        if (rc < 0 && rc != KITH_ENOTFOUND)
+            goto out_rollback;
         if (rc == 0)
             api_audit(req, "sign_out", "sessions", sid, NULL);
     }
+    if (auth_end_credentials(req, uid, "sign_out", false, &err) < 0 ||
+        store_commit(req->store, &err) < 0)
+        goto out_rollback;
+    rv_stream_recheck(req->store, uid);
     auth_set_cookie(res, NULL);
     res->status = 204;
+    return;
+
+out_rollback:
+    store_rollback(req->store);
+out_error:
+    auth_internal_error(res, &err);
 }

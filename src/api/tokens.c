@@ -6,6 +6,7 @@
 #include "api/audit.h"
 #include "api/auth.h"
 #include "api/handlers.h"
+#include "api/rv_stream.h"
 #include "util/num.h"
 
 #include <stdio.h>
@@ -140,16 +141,24 @@ void api_delete_token(struct api_request *req, struct api_response *res)
         auth_internal_error(res, &err);
         return;
     }
+    /*
+     * Revoking a token ends every credential of its owner (docs/internals/auth.md, "Ending
+     * credentials"), but the one this request came with when its owner revokes it. Revoking a
+     * revoked token again is not an error and ends nothing more.
+     */
     if (!t.revoked_at) {
         if (store_begin(req->store, &err) < 0)
             goto out_error;
         rc = store_token_revoke(req->store, id, store_now_ms(), &err);
         if (rc == 0)
             api_audit(req, "token_revoke", "api_tokens", id, NULL);
-        if ((rc < 0 && rc != KITH_ENOTFOUND) || store_commit(req->store, &err) < 0) {
+        if ((rc < 0 && rc != KITH_ENOTFOUND) ||
+            auth_end_credentials(req, t.user_id, "token_revoke", true, &err) < 0 ||
+            store_commit(req->store, &err) < 0) {
             store_rollback(req->store);
             goto out_error;
         }
+        rv_stream_recheck(req->store, t.user_id);
     }
     res->status = 204;
     return;

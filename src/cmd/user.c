@@ -26,6 +26,7 @@ static const char usage[] =
     "usage: kith user add EMAIL --name NAME --role ROLE [--unit UNIT] [--team TEAM]\n"
     "                     [--password-stdin]\n"
     "       kith user passwd EMAIL [--password-stdin]\n"
+    "       kith user set EMAIL [--role ROLE] [--unit UNIT] [--team TEAM]\n"
     "       kith user disable EMAIL\n"
     "       kith user enable EMAIL\n"
     "       kith user token EMAIL --name NAME\n"
@@ -35,10 +36,13 @@ static const char usage[] =
     "Manages who may sign in to kith serve.\n"
     "  add       creates a user; ROLE is admin, executive, manager, frontline, partner or\n"
     "            analyst; UNIT and TEAM are names of existing units and teams\n"
-    "  passwd    sets a new password and ends the user's sessions\n"
+    "  passwd    sets a new password, ends the user's sessions, revokes their tokens\n"
+    "  set       gives the user another role, unit or team ('' for none); a change ends\n"
+    "            their sessions and revokes their tokens\n"
     "  disable   stops the user from signing in, ends their sessions, revokes their tokens\n"
     "  enable    lets a disabled user sign in again (tokens stay revoked)\n"
-    "  token     creates an API token (printed once, on stdout), lists them, or revokes one\n"
+    "  token     creates an API token (printed once, on stdout), lists them, or revokes one;\n"
+    "            revoking one ends all the user's sessions and tokens\n"
     "  --password-stdin   read the password from the first line of standard input; without\n"
     "                     it a random 24-character password is made and printed once\n"
     "Passwords have 12 to 128 characters.\n";
@@ -192,6 +196,12 @@ static int find_user(struct store *s, const char *email, struct store_user_auth 
     return store_user_find_by_email(s, email, u, err);
 }
 
+/* How the command line ends a user's credentials: all of them (it holds none to keep). */
+static struct store_credential_end ending(int64_t user_id, const char *why)
+{
+    return (struct store_credential_end){.user_id = user_id, .why = why, .client_addr = "cli"};
+}
+
 static int user_passwd(struct store *s, const struct user_opts *o, struct kith_error *err)
 {
     struct store_user_auth u;
@@ -203,18 +213,87 @@ static int user_passwd(struct store *s, const struct user_opts *o, struct kith_e
         return rc;
     if ((rc = store_begin(s, err)) < 0)
         goto out_wipe;
-    if ((rc = store_user_set_password(s, u.id, hash, err)) < 0 ||
+    struct store_credential_end end = ending(u.id, "password_change");
+    if ((rc = store_user_set_password(s, &end, hash, store_now_ms(), err)) < 0 ||
         (rc = audit(s, "password_change", "users", u.id, "kith user passwd", err)) < 0 ||
         (rc = store_commit(s, err)) < 0) {
         store_rollback(s);
         goto out_wipe;
     }
-    printf("password of %s changed; their sessions have ended\n", u.email);
+    printf("password of %s changed; their sessions have ended, their API tokens are revoked\n",
+           u.email);
     if (generated[0])
         printf("password (shown only now): %s\n", generated);
 out_wipe:
     secret_wipe(generated, sizeof(generated));
     return rc;
+}
+
+/* The id of the unit or team named name into *id; "" is none (0). */
+static int find_named(struct store *s, const char *table, const char *name, int64_t *id,
+                      struct kith_error *err)
+{
+    *id = 0;
+    return *name ? store_find_id(s, model_table(table), "name", name, id, err) : 0;
+}
+
+static int user_set(struct store *s, const struct user_opts *o, struct kith_error *err)
+{
+    const struct table_def *users = model_table("users");
+    struct store_user_auth u;
+    struct store_value vals[10] = {{0}};
+    bool set[10] = {false};
+    int64_t unit_id = 0, team_id = 0;
+    int rc;
+    if (users->nfields > sizeof(vals) / sizeof(vals[0]))
+        BUG("users has %zu fields", users->nfields);
+    if (!o->role && !o->unit && !o->team)
+        return kith_err(err, KITH_EINVAL, "user set needs --role, --unit or --team");
+    if (o->role && !field_enum_ok(table_field(users, "role", NULL), o->role))
+        return kith_err(err, KITH_EINVAL,
+                        "unknown role '%s': use admin, executive, manager, frontline, partner or"
+                        " analyst",
+                        o->role);
+    if ((rc = find_user(s, o->email, &u, err)) < 0 ||
+        (o->unit && (rc = find_named(s, "units", o->unit, &unit_id, err)) < 0) ||
+        (o->team && (rc = find_named(s, "teams", o->team, &team_id, err)) < 0))
+        return rc;
+    /* Only a real change ends credentials, as through the API (api/users.c). */
+    const char *why = o->team && team_id != u.team_id ? "team_change" : NULL;
+    why = o->unit && unit_id != u.unit_id ? "unit_change" : why;
+    why = o->role && strcmp(o->role, u.role) != 0 ? "role_change" : why;
+    if (!why) {
+        printf("%s: nothing to change\n", u.email);
+        return 0;
+    }
+    size_t i;
+    if (o->role) {
+        table_field(users, "role", &i);
+        vals[i] = (struct store_value){.kind = SV_TEXT, .s = o->role, .len = strlen(o->role)};
+        set[i] = true;
+    }
+    if (o->unit) {
+        table_field(users, "unit_id", &i);
+        vals[i] = (struct store_value){.kind = unit_id ? SV_INT : SV_NULL, .i = unit_id};
+        set[i] = true;
+    }
+    if (o->team) {
+        table_field(users, "team_id", &i);
+        vals[i] = (struct store_value){.kind = team_id ? SV_INT : SV_NULL, .i = team_id};
+        set[i] = true;
+    }
+    struct store_credential_end end = ending(u.id, why);
+    if ((rc = store_begin(s, err)) < 0)
+        return rc;
+    if ((rc = store_update(s, users, u.id, vals, set, err)) < 0 ||
+        (rc = audit(s, "update", "users", u.id, "kith user set", err)) < 0 ||
+        (rc = store_user_end_credentials(s, &end, store_now_ms(), NULL, err)) < 0 ||
+        (rc = store_commit(s, err)) < 0) {
+        store_rollback(s);
+        return rc;
+    }
+    printf("%s changed: sessions ended, API tokens revoked\n", u.email);
+    return 0;
 }
 
 static int user_disable(struct store *s, const struct user_opts *o, bool disable,
@@ -226,7 +305,8 @@ static int user_disable(struct store *s, const struct user_opts *o, bool disable
         return rc;
     if ((rc = store_begin(s, err)) < 0)
         return rc;
-    if ((rc = store_user_set_disabled(s, u.id, disable, store_now_ms(), err)) < 0 ||
+    struct store_credential_end end = ending(u.id, "user_disable");
+    if ((rc = store_user_set_disabled(s, &end, disable, store_now_ms(), err)) < 0 ||
         (rc = audit(s, disable ? "user_disable" : "user_enable", "users", u.id,
                     disable ? "kith user disable" : "kith user enable", err)) < 0 ||
         (rc = store_commit(s, err)) < 0) {
@@ -302,13 +382,17 @@ static int token_revoke(struct store *s, const struct store_user_auth *u, const 
     }
     if ((rc = store_begin(s, err)) < 0)
         return rc;
-    if ((rc = store_token_revoke(s, id, store_now_ms(), err)) < 0 ||
+    int64_t now = store_now_ms();
+    struct store_credential_end end = ending(u->id, "token_revoke");
+    if ((rc = store_token_revoke(s, id, now, err)) < 0 ||
         (rc = audit(s, "token_revoke", "api_tokens", id, "kith user token --revoke", err)) < 0 ||
+        (rc = store_user_end_credentials(s, &end, now, NULL, err)) < 0 ||
         (rc = store_commit(s, err)) < 0) {
         store_rollback(s);
         return rc;
     }
-    printf("API token %lld '%s' of %s revoked\n", (long long)id, t.name, u->email);
+    printf("API token %lld '%s' of %s revoked, with their other tokens and their sessions\n",
+           (long long)id, t.name, u->email);
     return 0;
 }
 
@@ -331,12 +415,12 @@ static int user_token(struct store *s, const struct user_opts *o, struct kith_er
 static const char *misplaced_option(const char *action, const struct user_opts *o)
 {
     bool add = strcmp(action, "add") == 0, token = strcmp(action, "token") == 0;
-    bool passwd = strcmp(action, "passwd") == 0;
-    if (o->role && !add)
+    bool passwd = strcmp(action, "passwd") == 0, set = strcmp(action, "set") == 0;
+    if (o->role && !add && !set)
         return "--role";
-    if (o->unit && !add)
+    if (o->unit && !add && !set)
         return "--unit";
-    if (o->team && !add)
+    if (o->team && !add && !set)
         return "--team";
     if (o->password_stdin && !add && !passwd)
         return "--password-stdin";
@@ -415,13 +499,15 @@ int cmd_user(int argc, char **argv)
         run = user_add;
     else if (strcmp(action, "passwd") == 0)
         run = user_passwd;
+    else if (strcmp(action, "set") == 0)
+        run = user_set;
     else if (strcmp(action, "token") == 0)
         run = user_token;
     else if (strcmp(action, "disable") == 0 || strcmp(action, "enable") == 0)
         disable = action[0] == 'd';
     else
-        return cmd_usage_error("user", "unknown action '%s' (add, passwd, disable, enable, token)",
-                               action);
+        return cmd_usage_error(
+            "user", "unknown action '%s' (add, passwd, set, disable, enable, token)", action);
 
     struct store *s = cmd_open_store(o.db, 0);
     if (!s)

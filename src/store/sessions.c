@@ -186,28 +186,72 @@ int store_user_get(struct store *s, int64_t id, struct store_user_auth *out, str
     return rc;
 }
 
-/*
- * Runs the statements of sqls (NULL-terminated; each may bind ?1 = user id, ?2 = ...) under one
- * savepoint, so they apply all or nothing, inside or outside a caller's transaction. The first
- * statement must change the user's row: KITH_ENOTFOUND when it changes none.
- */
-static int user_change(struct store *s, const char *const *sqls, const struct store_value *vals,
-                       int nvals, const char *what, struct kith_error *err)
+/* Ends the credentials of e->user_id (store.h); the caller holds a savepoint or transaction. */
+static int end_credentials(struct store *s, const struct store_credential_end *e, int64_t now_ms,
+                           int64_t *ended, struct kith_error *err)
 {
+    struct store_value vals[] = {sv_int(e->user_id), sv_int(e->keep_session), sv_int(e->keep_token),
+                                 sv_int(now_ms)};
+    int sessions = 0, tokens = 0, rc;
+    if ((rc = exec_bound(s, "DELETE FROM sessions WHERE user_id = ?1 AND id <> ?2", vals, 2,
+                         &sessions, "ending sessions", err)) < 0 ||
+        (rc = exec_bound(s,
+                         "UPDATE api_tokens SET revoked_at = ?4 WHERE user_id = ?1 AND id <> ?3"
+                         " AND revoked_at IS NULL",
+                         vals, 4, &tokens, "revoking API tokens", err)) < 0)
+        return rc;
+    if (ended)
+        *ended = sessions + tokens;
+    if (sessions + tokens == 0)
+        return 0; /* an ordinary sign-out stays one entry */
+    char detail[160];
+    snprintf(detail, sizeof(detail), "%s: %d session%s ended, %d API token%s revoked",
+             e->why ? e->why : "-", sessions, sessions == 1 ? "" : "s", tokens,
+             tokens == 1 ? "" : "s");
+    struct store_audit_entry a = {.created_at = now_ms,
+                                  .user_id = e->actor_id,
+                                  .action = "credentials_end",
+                                  .table_name = "users",
+                                  .record_id = e->user_id,
+                                  .client_addr = e->client_addr,
+                                  .detail = detail};
+    return store_audit_insert(s, &a, NULL, err);
+}
+
+int store_user_end_credentials(struct store *s, const struct store_credential_end *e,
+                               int64_t now_ms, int64_t *ended, struct kith_error *err)
+{
+    int rc;
+    if ((rc = savepoint(s, "SAVEPOINT sign_in", err)) < 0)
+        return rc;
+    if ((rc = end_credentials(s, e, now_ms, ended, err)) < 0) {
+        savepoint_rollback(s);
+        return rc;
+    }
+    return savepoint(s, "RELEASE sign_in", err);
+}
+
+/*
+ * Runs sql (binding ?1 = the user's id, ?2 = arg) on the user's row and then, when end_them, ends
+ * their credentials, under one savepoint, so that both apply or neither, inside or outside a
+ * caller's transaction. KITH_ENOTFOUND when sql changes no row.
+ */
+static int user_change(struct store *s, const char *sql, struct store_value arg,
+                       const struct store_credential_end *e, bool end_them, int64_t now_ms,
+                       const char *what, struct kith_error *err)
+{
+    struct store_value vals[] = {sv_int(e->user_id), arg};
     int rc, changes = 0;
     if ((rc = savepoint(s, "SAVEPOINT sign_in", err)) < 0)
         return rc;
-    for (int i = 0; sqls[i]; i++) {
-        int n = 0;
-        if ((rc = exec_bound(s, sqls[i], vals, nvals, &n, what, err)) < 0)
-            goto out_rollback;
-        if (i == 0)
-            changes = n;
-    }
+    if ((rc = exec_bound(s, sql, vals, 2, &changes, what, err)) < 0)
+        goto out_rollback;
     if (changes == 0) {
-        rc = kith_err(err, KITH_ENOTFOUND, "no user with id %lld", (long long)vals[0].i);
+        rc = kith_err(err, KITH_ENOTFOUND, "no user with id %lld", (long long)e->user_id);
         goto out_rollback;
     }
+    if (end_them && (rc = end_credentials(s, e, now_ms, NULL, err)) < 0)
+        goto out_rollback;
     return savepoint(s, "RELEASE sign_in", err);
 
 out_rollback:
@@ -215,33 +259,47 @@ out_rollback:
     return rc;
 }
 
-int store_user_set_password(struct store *s, int64_t user_id, const char *password_hash,
-                            struct kith_error *err)
+int store_user_set_password(struct store *s, const struct store_credential_end *e,
+                            const char *password_hash, int64_t now_ms, struct kith_error *err)
 {
-    static const char *const sqls[] = {
-        "UPDATE users SET password_hash = ?2 WHERE id = ?1",
-        "DELETE FROM sessions WHERE user_id = ?1",
-        NULL,
-    };
-    struct store_value vals[] = {sv_int(user_id), sv_text(password_hash)};
-    return user_change(s, sqls, vals, 2, "setting a password", err);
+    return user_change(s, "UPDATE users SET password_hash = ?2 WHERE id = ?1",
+                       sv_text(password_hash), e, true, now_ms, "setting a password", err);
 }
 
-int store_user_set_disabled(struct store *s, int64_t user_id, bool disabled, int64_t now_ms,
-                            struct kith_error *err)
+int store_user_set_disabled(struct store *s, const struct store_credential_end *e, bool disabled,
+                            int64_t now_ms, struct kith_error *err)
 {
-    static const char *const disable[] = {
-        "UPDATE users SET disabled = 1 WHERE id = ?1",
-        "DELETE FROM sessions WHERE user_id = ?1",
-        "UPDATE api_tokens SET revoked_at = ?2 WHERE user_id = ?1 AND revoked_at IS NULL",
-        NULL,
-    };
-    static const char *const enable[] = {
-        "UPDATE users SET disabled = 0 WHERE id = ?1",
-        NULL,
-    };
-    struct store_value vals[] = {sv_int(user_id), sv_int(now_ms)};
-    return user_change(s, disabled ? disable : enable, vals, 2, "disabling a user", err);
+    return user_change(s, "UPDATE users SET disabled = ?2 WHERE id = ?1", sv_int(disabled), e,
+                       disabled, now_ms, disabled ? "disabling a user" : "enabling a user", err);
+}
+
+static void read_found(sqlite3_stmt *st, void *found, void *unused)
+{
+    (void)st;
+    (void)unused;
+    *(bool *)found = true;
+}
+
+bool store_credential_holds(struct store *s, const struct store_credential *c, int64_t now_ms)
+{
+    struct kith_error err = {0};
+    struct store_value vals[] = {sv_int(c->user_id), sv_text(c->role),      sv_id(c->unit_id),
+                                 sv_id(c->team_id),  sv_int(c->session_id), sv_int(c->token_id),
+                                 sv_int(now_ms)};
+    bool found = false;
+    if (!c->session_id == !c->token_id)
+        BUG("a stream's credential is a session or a token");
+    int rc = one_row(s,
+                     "SELECT 1 FROM users u WHERE u.id = ?1 AND u.disabled = 0 AND u.role = ?2"
+                     " AND u.unit_id IS ?3 AND u.team_id IS ?4"
+                     " AND (?5 = 0 OR EXISTS (SELECT 1 FROM sessions s WHERE s.id = ?5"
+                     " AND s.user_id = u.id AND s.expires_at > ?7))"
+                     " AND (?6 = 0 OR EXISTS (SELECT 1 FROM api_tokens t WHERE t.id = ?6"
+                     " AND t.user_id = u.id AND t.revoked_at IS NULL))",
+                     vals, 7, read_found, &found, NULL, "checking a credential", &err);
+    if (rc < 0 && rc != KITH_ENOTFOUND)
+        fprintf(stderr, "kith: %s\n", err.msg);
+    return rc == 0 && found;
 }
 
 /* ---- sessions ---- */

@@ -375,16 +375,60 @@ int store_user_find_by_email(struct store *s, const char *email, struct store_us
 int store_user_get(struct store *s, int64_t id, struct store_user_auth *out,
                    struct kith_error *err);
 
-/* Sets the password hash and ends the user's sessions (whoever knew the old one is out). */
-int store_user_set_password(struct store *s, int64_t user_id, const char *password_hash,
-                            struct kith_error *err);
+/*
+ * Ending a user's credentials: the one rule behind sign-out, disabling, a password change, a token
+ * revocation and a change of role, unit or team (docs/internals/auth.md, "Ending credentials").
+ */
+struct store_credential_end {
+    int64_t user_id;         /* whose credentials end */
+    const char *why;         /* the change that ends them ("sign_out", "password_change" ...) */
+    int64_t keep_session;    /* a session of user_id that stays (the caller's own), or 0 */
+    int64_t keep_token;      /* an API token of user_id that stays, or 0 */
+    int64_t actor_id;        /* who acted, for the audit log; 0 = nobody signed in (the CLI) */
+    const char *client_addr; /* for the audit log: the client's address, or "cli" */
+};
 
 /*
- * Disables (or enables) a user. Disabling also deletes their sessions and revokes their API
- * tokens (revoked_at = now_ms), all or nothing. KITH_ENOTFOUND for an unknown id.
+ * Deletes every session and revokes (revoked_at = now_ms) every API token of e->user_id but
+ * e->keep_session and e->keep_token, and when that ended any, writes the audit entry
+ * "credentials_end" (users / user_id, detail "<why>: N sessions ended, M API tokens revoked").
+ * All or nothing, inside or outside the caller's transaction: call it in the transaction of the
+ * change that ends the credentials. *ended (when non-NULL) gets the sessions and tokens ended.
  */
-int store_user_set_disabled(struct store *s, int64_t user_id, bool disabled, int64_t now_ms,
-                            struct kith_error *err);
+int store_user_end_credentials(struct store *s, const struct store_credential_end *e,
+                               int64_t now_ms, int64_t *ended, struct kith_error *err);
+
+/*
+ * Sets the password hash of e->user_id and ends their credentials as
+ * store_user_end_credentials(e) does (whoever knew the old password is out), all or nothing.
+ * KITH_ENOTFOUND for an unknown user.
+ */
+int store_user_set_password(struct store *s, const struct store_credential_end *e,
+                            const char *password_hash, int64_t now_ms, struct kith_error *err);
+
+/*
+ * Disables (or enables) user e->user_id. Disabling also ends all their credentials as
+ * store_user_end_credentials(e) does, all or nothing; enabling revives none of them.
+ * KITH_ENOTFOUND for an unknown user.
+ */
+int store_user_set_disabled(struct store *s, const struct store_credential_end *e, bool disabled,
+                            int64_t now_ms, struct kith_error *err);
+
+/* A credential as a live stream holds it: whose, as what, and the session or token it is. */
+struct store_credential {
+    int64_t user_id;
+    char role[16];
+    int64_t unit_id, team_id;     /* 0 when none */
+    int64_t session_id, token_id; /* the one the stream came with; the other is 0 */
+};
+
+/*
+ * True while c still holds at now_ms: its session is live (not deleted, not expired) or its token
+ * not revoked, and its user is enabled with the same role, unit and team. One look-up by primary
+ * key, cheap enough to make before every event a stream sends. A database error counts as false:
+ * a stream that cannot check its credential stops.
+ */
+bool store_credential_holds(struct store *s, const struct store_credential *c, int64_t now_ms);
 
 struct store_session {
     int64_t id, user_id;

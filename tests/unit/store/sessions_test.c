@@ -1,12 +1,14 @@
 /*
  * sessions_test.c - tests of src/store/sessions.c: user credentials, sessions (find, expiry,
- * touch, delete, purge), API tokens (find, list, revoke), disabling a user, and the audit log
+ * touch, delete, purge), API tokens (find, list, revoke), disabling a user, ending a user's
+ * credentials and checking one for a live stream, and the audit log
  * (insert, filters, newest-first cursor, recent counts for throttling).
  */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <cmocka.h>
 #include <sqlite3.h>
@@ -180,6 +182,22 @@ static void tokens_are_found_listed_touched_and_revoked(void **state)
     assert_int_equal(store_token_get(f->s, 99, &t, &err), KITH_ENOTFOUND);
 }
 
+/* The way the command line ends credentials: all of them, recorded for nobody from "cli". */
+static struct store_credential_end ending(int64_t user_id, const char *why)
+{
+    return (struct store_credential_end){.user_id = user_id, .why = why, .client_addr = "cli"};
+}
+
+static int64_t count(struct store *s, const char *sql)
+{
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(store_db(s), sql, -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    int64_t n = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return n;
+}
+
 static void disabling_ends_sessions_and_revokes_tokens(void **state)
 {
     struct fixture *f = *state;
@@ -187,11 +205,12 @@ static void disabling_ends_sessions_and_revokes_tokens(void **state)
     struct store_session sess;
     struct store_token t;
     struct store_user_auth u;
+    struct store_credential_end end = ending(1, "user_disable");
     int64_t sid, tid, other;
     assert_int_equal(store_session_create(f->s, 1, H1, H2, 1000, 9000, &sid, &err), 0);
     assert_int_equal(store_token_create(f->s, 1, "ci", H2, 1000, &tid, &err), 0);
     assert_int_equal(store_token_create(f->s, 2, "bob", H3, 1000, &other, &err), 0);
-    assert_int_equal(store_user_set_disabled(f->s, 1, true, 2000, &err), 0);
+    assert_int_equal(store_user_set_disabled(f->s, &end, true, 2000, &err), 0);
     assert_int_equal(store_user_get(f->s, 1, &u, &err), 0);
     assert_true(u.disabled);
     assert_int_equal(store_session_get(f->s, sid, &sess, &err), KITH_ENOTFOUND);
@@ -199,30 +218,124 @@ static void disabling_ends_sessions_and_revokes_tokens(void **state)
     assert_int_equal(t.revoked_at, 2000);
     assert_int_equal(store_token_get(f->s, other, &t, &err), 0);
     assert_int_equal(t.revoked_at, 0); /* someone else's token is untouched */
+    assert_int_equal(count(f->s, "SELECT count(*) FROM audit_log WHERE action = 'credentials_end'"
+                                 " AND record_id = 1 AND user_id IS NULL AND client_addr = 'cli'"
+                                 " AND detail = 'user_disable: 1 session ended, 1 API token"
+                                 " revoked'"),
+                     1);
 
     /* a session or token of a disabled user is never found, even if one slipped through */
     assert_int_equal(store_session_create(f->s, 1, H1, H2, 1000, 9000, &sid, &err), 0);
     assert_int_equal(store_session_find(f->s, H1, 2000, &sess, NULL, &err), KITH_ENOTFOUND);
 
-    assert_int_equal(store_user_set_disabled(f->s, 1, false, 3000, &err), 0);
+    /* enabling revives nothing */
+    assert_int_equal(store_user_set_disabled(f->s, &end, false, 3000, &err), 0);
     assert_int_equal(store_user_get(f->s, 1, &u, &err), 0);
     assert_false(u.disabled);
-    assert_int_equal(store_user_set_disabled(f->s, 99, true, 3000, &err), KITH_ENOTFOUND);
+    assert_int_equal(store_token_get(f->s, tid, &t, &err), 0);
+    assert_int_equal(t.revoked_at, 2000);
+    end.user_id = 99;
+    assert_int_equal(store_user_set_disabled(f->s, &end, true, 3000, &err), KITH_ENOTFOUND);
 }
 
-static void setting_a_password_ends_sessions(void **state)
+static void setting_a_password_ends_sessions_and_tokens(void **state)
 {
     struct fixture *f = *state;
     struct kith_error err = {0};
     struct store_session sess;
+    struct store_token t;
     struct store_user_auth u;
-    int64_t sid;
+    struct store_credential_end end = ending(1, "password_change");
+    int64_t sid, tid;
     assert_int_equal(store_session_create(f->s, 1, H1, H2, 1000, 9000, &sid, &err), 0);
-    assert_int_equal(store_user_set_password(f->s, 1, "h-new", &err), 0);
+    assert_int_equal(store_token_create(f->s, 1, "ci", H3, 1000, &tid, &err), 0);
+    assert_int_equal(store_user_set_password(f->s, &end, "h-new", 2000, &err), 0);
     assert_int_equal(store_user_get(f->s, 1, &u, &err), 0);
     assert_string_equal(u.password_hash, "h-new");
     assert_int_equal(store_session_get(f->s, sid, &sess, &err), KITH_ENOTFOUND);
-    assert_int_equal(store_user_set_password(f->s, 99, "h", &err), KITH_ENOTFOUND);
+    assert_int_equal(store_token_get(f->s, tid, &t, &err), 0);
+    assert_int_equal(t.revoked_at, 2000);
+    end.user_id = 99;
+    assert_int_equal(store_user_set_password(f->s, &end, "h", 2000, &err), KITH_ENOTFOUND);
+}
+
+static void ending_credentials_keeps_the_callers_own_and_audits_only_real_ends(void **state)
+{
+    struct fixture *f = *state;
+    struct kith_error err = {0};
+    struct store_session sess;
+    struct store_token t;
+    int64_t keep, gone, tok, kept_tok, ended = -1;
+    assert_int_equal(store_session_create(f->s, 1, H1, H2, 1000, 9000, &keep, &err), 0);
+    assert_int_equal(store_session_create(f->s, 1, H2, H2, 1000, 9000, &gone, &err), 0);
+    assert_int_equal(store_token_create(f->s, 1, "ci", H3, 1000, &tok, &err), 0);
+    assert_int_equal(store_token_create(f->s, 1, "kept", H1, 1000, &kept_tok, &err), 0);
+    struct store_credential_end e = {.user_id = 1,
+                                     .why = "password_change",
+                                     .keep_session = keep,
+                                     .keep_token = kept_tok,
+                                     .actor_id = 1,
+                                     .client_addr = "127.0.0.1"};
+    assert_int_equal(store_user_end_credentials(f->s, &e, 2000, &ended, &err), 0);
+    assert_int_equal(ended, 2);
+    assert_int_equal(store_session_get(f->s, keep, &sess, &err), 0);
+    assert_int_equal(store_session_get(f->s, gone, &sess, &err), KITH_ENOTFOUND);
+    assert_int_equal(store_token_get(f->s, tok, &t, &err), 0);
+    assert_int_equal(t.revoked_at, 2000);
+    assert_int_equal(store_token_get(f->s, kept_tok, &t, &err), 0);
+    assert_int_equal(t.revoked_at, 0);
+    assert_int_equal(count(f->s, "SELECT count(*) FROM audit_log WHERE action = 'credentials_end'"
+                                 " AND user_id = 1 AND client_addr = '127.0.0.1' AND detail ="
+                                 " 'password_change: 1 session ended, 1 API token revoked'"),
+                     1);
+    /* nothing left to end: no second entry */
+    assert_int_equal(store_user_end_credentials(f->s, &e, 3000, &ended, &err), 0);
+    assert_int_equal(ended, 0);
+    assert_int_equal(count(f->s, "SELECT count(*) FROM audit_log"), 1);
+}
+
+static void a_credential_holds_until_anything_about_it_changes(void **state)
+{
+    struct fixture *f = *state;
+    struct kith_error err = {0};
+    int64_t sid, tid;
+    assert_int_equal(store_session_create(f->s, 1, H1, H2, 1000, 9000, &sid, &err), 0);
+    assert_int_equal(store_token_create(f->s, 1, "ci", H3, 1000, &tid, &err), 0);
+    struct store_credential by_session = {
+        .user_id = 1, .role = "admin", .unit_id = 1, .team_id = 2, .session_id = sid};
+    struct store_credential by_token = by_session;
+    by_token.session_id = 0;
+    by_token.token_id = tid;
+    assert_true(store_credential_holds(f->s, &by_session, 2000));
+    assert_true(store_credential_holds(f->s, &by_token, 2000));
+    assert_false(store_credential_holds(f->s, &by_session, 9000)); /* expired */
+
+    struct store_credential other = by_session;
+    snprintf(other.role, sizeof(other.role), "manager");
+    assert_false(store_credential_holds(f->s, &other, 2000)); /* the role changed */
+    other = by_session;
+    other.unit_id = 0;
+    assert_false(store_credential_holds(f->s, &other, 2000)); /* the unit changed */
+    other = by_session;
+    other.team_id = 3;
+    assert_false(store_credential_holds(f->s, &other, 2000)); /* the team changed */
+    other = by_session;
+    other.user_id = 2;
+    assert_false(store_credential_holds(f->s, &other, 2000)); /* someone else's session */
+
+    /* bob has no unit and no team: NULL in the store, 0 here */
+    int64_t bob;
+    assert_int_equal(store_session_create(f->s, 2, H2, H2, 1000, 9000, &bob, &err), 0);
+    struct store_credential b = {.user_id = 2, .role = "frontline", .session_id = bob};
+    assert_true(store_credential_holds(f->s, &b, 2000));
+
+    assert_int_equal(store_token_revoke(f->s, tid, 2500, &err), 0);
+    assert_false(store_credential_holds(f->s, &by_token, 3000));
+    assert_true(store_credential_holds(f->s, &by_session, 3000));
+    assert_int_equal(sqlite3_exec(store_db(f->s), "UPDATE users SET disabled = 1 WHERE id = 1",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    assert_false(store_credential_holds(f->s, &by_session, 3000));
 }
 
 static void user_changes_join_an_open_transaction(void **state)
@@ -230,8 +343,9 @@ static void user_changes_join_an_open_transaction(void **state)
     struct fixture *f = *state;
     struct kith_error err = {0};
     struct store_user_auth u;
+    struct store_credential_end end = ending(1, "password_change");
     assert_int_equal(store_begin(f->s, &err), 0);
-    assert_int_equal(store_user_set_password(f->s, 1, "h-rolled-back", &err), 0);
+    assert_int_equal(store_user_set_password(f->s, &end, "h-rolled-back", 1000, &err), 0);
     store_rollback(f->s);
     assert_int_equal(store_user_get(f->s, 1, &u, &err), 0);
     assert_string_equal(u.password_hash, "h-ann");
@@ -379,7 +493,12 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(disabling_ends_sessions_and_revokes_tokens, setup,
                                         teardown),
-        cmocka_unit_test_setup_teardown(setting_a_password_ends_sessions, setup, teardown),
+        cmocka_unit_test_setup_teardown(setting_a_password_ends_sessions_and_tokens, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(
+            ending_credentials_keeps_the_callers_own_and_audits_only_real_ends, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_credential_holds_until_anything_about_it_changes, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(user_changes_join_an_open_transaction, setup, teardown),
         cmocka_unit_test_setup_teardown(audit_log_filters_newest_first_with_a_cursor, setup,
                                         teardown),
