@@ -56,8 +56,8 @@ struct field_def {
 /*
  * The one range of RV units and of interaction costs, for every door (the API, import) and for
  * the RV engine, which packs them into 16 and 32 bits (engine/snapshot_int.h checks that they
- * fit). Symmetric, because voiding an interaction records its negation: an interaction's rv
- * and cost lie in [-MAX, MAX]; an interaction type's cost in [0, MAX] (a type has no voids).
+ * fit). Symmetric, because voiding an interaction records its negation: rv and cost of
+ * interactions and of interaction types lie in [-MAX, MAX].
  * docs/import-export.md, "Ranges".
  */
 #define MODEL_RV_MAX         32767      /* RV units */

@@ -136,7 +136,7 @@ static const struct field_def interaction_type_fields[] = {
     REALR("touch", true, 0, 1), /* V2T2 weights */
     REALR("tech", true, 0, 1),
     INTR("rv", true, RV_LO, RV_HI),
-    MONEYR("cost", true, 0, COST_HI),
+    MONEYR("cost", true, -COST_HI, COST_HI),
     BOOL("is_trigger"),
     BOOL("is_voc"),
     TEXTN("description", false, 2000),
