@@ -122,6 +122,12 @@ static void clv_summary_text(FILE *out, const struct value_report *x)
     cut_note(out, x->shown, x->m, "customers");
 }
 
+/* An account's attribute, or "-" when it has none (cv_label gives ""). */
+static const char *label_or_dash(const char *s)
+{
+    return *s ? s : "-";
+}
+
 static void customer_detail(FILE *out, const struct value_report *x)
 {
     const struct cv_data *d = &x->d;
@@ -131,8 +137,10 @@ static void customer_detail(FILE *out, const struct value_report *x)
     fprintf(out, "account %lld\n", (long long)c->account_id);
     if (a)
         fprintf(out, "  industry %s, revenue band %s, source %s, unit %s\n",
-                cv_label(&d->industries, a->industry), cv_label(&d->revenue_bands, a->revenue_band),
-                cv_label(&d->sources, a->source), cv_label(&d->units, a->unit));
+                label_or_dash(cv_label(&d->industries, a->industry)),
+                label_or_dash(cv_label(&d->revenue_bands, a->revenue_band)),
+                label_or_dash(cv_label(&d->sources, a->source)),
+                label_or_dash(cv_label(&d->units, a->unit)));
     fprintf(out, "  orders %u, first %s, last %s (x=%g, t_x=%.2f, T=%.2f weeks)\n", c->orders,
             day_text(c->first_day, d1), day_text(c->last_day, d2), c->rfm.x, c->rfm.t_x, c->rfm.T);
     fprintf(out, "  value to date %.2f, current (12 months) %.2f\n", c->to_date, c->current);
@@ -141,7 +149,9 @@ static void customer_detail(FILE *out, const struct value_report *x)
             c->proxy_reason ? value_proxy_reason_text((enum value_proxy_reason)c->proxy_reason)
                             : "",
             c->proxy_reason ? ")" : "");
-    if (c->proxy_reason)
+    if (c->proxy_reason && c->basis == VALUE_BASIS_NONE)
+        fputs("  proxy basis: none (no customer could be valued by the model), so 0\n", out);
+    else if (c->proxy_reason)
         fprintf(out, "  proxy basis: mean of the model-valued customers of its %s\n",
                 value_basis_name((enum value_basis)c->basis));
     fputs("  P(alive)", out);
@@ -256,8 +266,11 @@ static void acquisition_text(FILE *out, const struct cv_data *d,
         if (!s->accounts && !s->customers)
             continue;
         const char *name = k + 1 == a->nsources ? "(none)" : cv_label(&d->sources, (int32_t)k);
-        fprintf(out, "%-28.28s %9zu %9zu %9.1f%%", name, s->accounts, s->customers,
-                s->accounts ? 100.0 * (double)s->customers / (double)s->accounts : NAN);
+        fprintf(out, "%-28.28s %9zu %9zu", name, s->accounts, s->customers);
+        if (s->accounts)
+            fprintf(out, " %9.1f%%", 100.0 * (double)s->customers / (double)s->accounts);
+        else
+            fprintf(out, " %10s", "-");
         money_cell(out, s->value, 14);
         money_cell(out, s->customers ? s->value / (double)s->customers : NAN, 14);
         fputc('\n', out);

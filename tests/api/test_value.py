@@ -9,6 +9,7 @@ scope without customers and a fit that does not converge answer 422 without any 
 import json
 import math
 import os
+import re
 import tempfile
 
 import pytest
@@ -376,6 +377,8 @@ def test_without_repeat_purchases_both_doors_answer_alike(single, sub, cli_args,
     else:
         assert "warnings" not in j
     assert "nan" not in json.dumps(j).lower()
+    text = kith(db, "value", sub, *cli_args).stdout  # the tables: "-" for what is unknown
+    assert not re.search(r"\bnan\b|\(null\)", text, re.I), text
 
 
 def test_without_repeat_purchases_clv_is_value_to_date(single):
