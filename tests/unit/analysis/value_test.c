@@ -204,7 +204,10 @@ static void runs_over_its_scope(void **state)
     test_rm_db(path);
 }
 
-/* Four accounts with one order each: no repeat purchases, so the models cannot be fitted. */
+/*
+ * Four accounts with one order each, but account 1 ordered twice on its day (one purchase, as
+ * the models count): no repeat purchases, so the models cannot be fitted.
+ */
 static void one_order_each(const char *path)
 {
     struct kith_error err = {0};
@@ -217,8 +220,9 @@ static void one_order_each(const char *path)
         "INSERT INTO accounts (id, created_at, name, industry) VALUES"
         " (1, 0, 'a', 'Music'), (2, 0, 'b', 'Books'), (3, 0, 'c', 'Music'), (4, 0, 'd', 'Books');"
         "INSERT INTO orders (created_at, account_id, ordered_at, amount, margin) VALUES"
-        " (0, 1, 1704067200000, 10000, 3000), (0, 2, 1706745600000, 20000, 6000),"
-        " (0, 3, 1709251200000, 7000, 2100), (0, 4, 1717200000000, 8000, 2400);";
+        " (0, 1, 1704067200000, 10000, 3000), (0, 1, 1704070800000, 1000, 300),"
+        " (0, 2, 1706745600000, 20000, 6000), (0, 3, 1709251200000, 7000, 2100),"
+        " (0, 4, 1717200000000, 8000, 2400);";
     assert_int_equal(sqlite3_exec(h, sql, NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(h);
 }
@@ -253,6 +257,8 @@ static void degrades_without_a_model(void **state)
         assert_true(isnan(c->p_alive) && isnan(c->expected_orders));
     }
     assert_int_equal(x.r.c[x.ix[0]].account_id, 2); /* by lifetime = to date: 60.00 first */
+    assert_int_equal(x.r.c[0].orders, 2);           /* account 1: two orders, one day */
+    assert_true(x.r.c[0].to_date == 33);
     json_t *j = value_report_json(&x);
     json_t *w = json_array_get(json_object_get(j, "warnings"), 0);
     assert_string_equal(json_string_value(json_object_get(w, "code")), "model_not_fitted");
