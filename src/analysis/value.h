@@ -200,9 +200,20 @@ struct value_report {
     const char *summary_name;
     struct value_summary_file sf;
     double *pa, *ey, *sv; /* clv: P(alive), expected orders, CLV of the shown rows */
+    /*
+     * The models could not be fitted (no repeat purchases, or the fit did not converge) where
+     * the analysis wanted predictions: every customer then has the documented proxy with basis
+     * "none" (predicted 0, lifetime = value to date, P(alive) and expected orders unknown) and
+     * the report carries the reason as a warning (JSON "warnings", a line of the CLI's text).
+     */
+    bool no_model;
+    char model_reason[256];
     /* what went wrong */
     enum value_failure failure;
 };
+
+/* The text of the warning of a report with no_model; "" when there is none. */
+const char *value_report_warning(const struct value_report *r, char *buf, size_t size);
 
 /*
  * Runs analysis a with p over scope into *out. Returns 0, or a negative KITH_E code with the

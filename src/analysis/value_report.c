@@ -165,6 +165,18 @@ static json_t *grouped_json(const struct value_grouping *g, bool attrition)
     return done(o, put_if(ok, o, "groups", list));
 }
 
+/* Attrition without models: how many have P(alive) below 0.5 is unknown (null), not 0. */
+static json_t *unknown_alive(json_t *o)
+{
+    json_t *groups = json_object_get(o, "groups"), *g;
+    size_t i;
+    bool ok =
+        o && json_object_set_new(json_object_get(o, "all"), "p_alive_below_half", json_null()) == 0;
+    json_array_foreach(groups, i, g) ok =
+        ok && json_object_set_new(g, "p_alive_below_half", json_null()) == 0;
+    return done(o, ok);
+}
+
 static json_t *drivers_json(const struct value_report *x)
 {
     const unsigned s = x->sections;
@@ -176,7 +188,9 @@ static json_t *drivers_json(const struct value_report *x)
     if (ok && (s & (1u << VALUE_SEC_COHORTS)))
         ok = put(o, "cohorts", value_json_cohorts(&x->coh));
     if (ok && (s & (1u << VALUE_SEC_ATTRITION)))
-        ok = put(o, "attrition", grouped_json(&x->attrition, true));
+        ok = put(o, "attrition",
+                 x->no_model ? unknown_alive(grouped_json(&x->attrition, true))
+                             : grouped_json(&x->attrition, true));
     if (ok && (s & (1u << VALUE_SEC_HOLDING)))
         ok = put(o, "holding", value_json_holding(&x->holding));
     if (ok && (s & (1u << VALUE_SEC_COST)))
@@ -296,7 +310,7 @@ static json_t *referrals_json(const struct value_report *x)
     return done(o, put_if(ok, o, "accounts", list));
 }
 
-json_t *value_report_json(const struct value_report *x)
+static json_t *analysis_json(const struct value_report *x)
 {
     switch (x->analysis) {
     case VALUE_FIT:
@@ -318,4 +332,27 @@ json_t *value_report_json(const struct value_report *x)
     default:
         BUG("no value analysis %d", (int)x->analysis);
     }
+}
+
+/*
+ * j with what a report without models says: "reason" in clv's model, and the warning under
+ * "warnings" ([{code, message}]), a key present only when there is something to warn about.
+ * j is consumed.
+ */
+static json_t *with_warnings(const struct value_report *x, json_t *j)
+{
+    if (!j || !x->no_model)
+        return j;
+    char text[512];
+    json_t *model = json_object_get(j, "model"), *list = json_array(), *w = json_object();
+    bool ok = !model || put(model, "reason", json_string(x->model_reason));
+    ok = put_if(ok, w, "code", json_string("model_not_fitted")) &&
+         put(w, "message", json_string(value_report_warning(x, text, sizeof(text))));
+    ok = ok ? append(list, w) : (json_decref(w), false);
+    return done(j, put_if(ok, j, "warnings", list));
+}
+
+json_t *value_report_json(const struct value_report *x)
+{
+    return with_warnings(x, analysis_json(x));
 }

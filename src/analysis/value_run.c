@@ -87,18 +87,91 @@ static void set_options(const struct value_params *p, int32_t day, struct value_
     vo->fit = fit;
 }
 
+/* Repeat buyers among r's customers: those with an order on a second day (x > 0). */
+static size_t repeat_buyers(const struct value_result *r)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < r->n; i++)
+        n += r->c[i].rfm.x > 0;
+    return n;
+}
+
 /*
- * The error of a fit that did not converge. The optimiser's message is left out: it quotes the
- * parameters it stopped at, and a fit that did not converge has none to give.
+ * True when a fit's error means the data cannot determine the models (it did not converge, or
+ * there is nothing to fit, such as no repeat buyer), rather than a failure of the run.
  */
-static int not_converged(struct value_report *x, const char *none, struct kith_error *err)
+static bool cannot_fit(int rc)
+{
+    return rc == KITH_ENOCONV || rc == KITH_EINVAL;
+}
+
+/*
+ * Why the models could not be fitted, into x->model_reason. The optimiser's message is left
+ * out: it quotes the parameters it stopped at, and a fit that did not converge has none to give.
+ */
+static void set_model_reason(struct value_report *x, size_t nrepeat)
+{
+    if (nrepeat == 0)
+        snprintf(x->model_reason, sizeof(x->model_reason),
+                 "no customer has ordered on two different days by the as-of day, and lifetime "
+                 "value needs repeat purchases to fit its model");
+    else
+        snprintf(x->model_reason, sizeof(x->model_reason),
+                 "the lifetime value model did not converge on the customers' orders: they may "
+                 "be too few or too alike to determine it (max_iter is %lld)",
+                 (long long)x->p.max_iter);
+}
+
+/* The error of `fit` when the models cannot be fitted: it has nothing else to show. */
+static int not_converged(struct value_report *x, size_t nrepeat, struct kith_error *err)
 {
     x->failure = VALUE_FAILED_NOT_CONVERGED;
+    set_model_reason(x, nrepeat);
     return kith_err(err, KITH_ENOCONV,
-                    "the model did not converge on the customers in scope, so there are no %s: "
-                    "their orders may be too few or too alike to determine it (max_iter is %lld); "
-                    "measures that need no model (to_date, current, profit) still answer",
-                    none, (long long)x->p.max_iter);
+                    "%s, so there are no parameters; measures that need no model (to_date, "
+                    "current, profit) still answer",
+                    x->model_reason);
+}
+
+/*
+ * The models could not be fitted: every customer gets the documented proxy of a customer the
+ * model cannot value when no customer was valued (docs/value.md, "Proxy values"): basis none,
+ * predicted 0, so lifetime value = value to date; P(alive) and expected orders are unknown.
+ * The report says so (no_model, model_reason) and the run goes on.
+ */
+static void predict_without_model(struct value_report *x, size_t ncustomers, size_t nrepeat)
+{
+    x->no_model = true;
+    set_model_reason(x, nrepeat);
+    struct value_model *m = &x->r.model;
+    m->fitted = false;
+    m->bg = (struct bgnbd_params){0};
+    m->gg = (struct gg_params){0};
+    m->bg_info = m->gg_info = (struct clv_fit_info){0};
+    m->ncustomers = ncustomers;
+    m->nrepeat = nrepeat;
+    for (size_t i = 0; i < x->r.n; i++) {
+        struct value_customer *c = &x->r.c[i];
+        const bool young = x->r.as_of_day - c->first_day < x->vo.proxy_days;
+        c->p_alive = c->expected_orders = NAN;
+        c->proxy_reason = young ? VALUE_PROXY_YOUNG : VALUE_PROXY_UNDEFINED;
+        c->basis = VALUE_BASIS_NONE;
+        c->predicted = 0;
+        c->lifetime = c->to_date;
+    }
+}
+
+const char *value_report_warning(const struct value_report *r, char *buf, size_t size)
+{
+    if (!r->no_model) {
+        snprintf(buf, size, "%s", "");
+        return buf;
+    }
+    snprintf(buf, size,
+             "%s; showing value to date: predicted values are 0 and lifetime value is value to "
+             "date (proxy basis none), P(alive) and expected orders are unknown",
+             r->model_reason);
+    return buf;
 }
 
 /*
@@ -107,7 +180,7 @@ static int not_converged(struct value_report *x, const char *none, struct kith_e
  * rarely determine four BG/NBD parameters) is valued as well as a large one.
  */
 static int company_model(struct store *s, struct value_report *x, struct value_model *m,
-                         struct kith_error *err)
+                         int *fit_rc, struct kith_error *err)
 {
     struct cv_data d;
     struct value_result r;
@@ -122,9 +195,10 @@ static int company_model(struct store *s, struct value_report *x, struct value_m
     set_options(&x->p, d.as_of_day, &vo, &fit);
     rc = value_customers_build(&d, &vo, &r, err);
     if (rc == 0) {
-        rc = value_fit(&r, &vo, err);
-        if (rc == 0)
-            *m = r.model;
+        *fit_rc = value_fit(&r, &vo, err);
+        *m = r.model; /* the margin ratio also when the fit failed */
+        m->ncustomers = r.n;
+        m->nrepeat = repeat_buyers(&r);
         value_result_release(&r);
     }
     cv_data_release(&d);
@@ -164,25 +238,36 @@ static int load(const struct value_scope *scope, struct value_report *x, struct 
     }
     set_options(&x->p, x->d.as_of_day, &x->vo, &x->fit);
     const enum run_mode mode = mode_of(x);
-    const char *none = mode == RUN_MODEL ? "parameters" : "values predicted";
     struct value_model company;
+    int fit_rc = 0;
     const bool shared = mode != RUN_CUSTOMERS && x->scoped;
     if (shared) {
-        rc = company_model(scope->store, x, &company, err);
+        rc = company_model(scope->store, x, &company, &fit_rc, err);
         if (rc < 0)
-            return rc == KITH_ENOCONV ? not_converged(x, none, err) : rc;
+            return rc;
         x->vo.margin_ratio = company.margin_ratio; /* to-date margins as everyone's */
     }
     rc = value_customers_build(&x->d, &x->vo, &x->r, err);
-    if (rc == 0 && mode != RUN_CUSTOMERS) {
-        if (shared)
-            x->r.model = company;
-        else
-            rc = value_fit(&x->r, &x->vo, err);
+    if (rc < 0 || mode == RUN_CUSTOMERS)
+        return rc;
+    size_t ncustomers = x->r.n, nrepeat;
+    if (shared) {
+        x->r.model = company;
+        ncustomers = company.ncustomers;
+        nrepeat = company.nrepeat;
+    } else {
+        fit_rc = value_fit(&x->r, &x->vo, err);
+        nrepeat = repeat_buyers(&x->r);
     }
-    if (rc == 0 && mode == RUN_PREDICT)
-        rc = value_predict(&x->d, &x->r, &x->vo, err);
-    return rc == KITH_ENOCONV ? not_converged(x, none, err) : rc;
+    if (fit_rc < 0 && !cannot_fit(fit_rc))
+        return fit_rc;
+    if (fit_rc < 0 && mode == RUN_MODEL)
+        return not_converged(x, nrepeat, err);
+    if (fit_rc < 0) {
+        predict_without_model(x, ncustomers, nrepeat);
+        return 0;
+    }
+    return mode == RUN_PREDICT ? value_predict(&x->d, &x->r, &x->vo, err) : 0;
 }
 
 /* ---- the analyses --------------------------------------------------------------------------- */
@@ -293,6 +378,9 @@ static int run_drivers(struct value_report *x, struct kith_error *err)
             rc = drivers_attrition_build(&x->d, &x->r, &g->g, window, g->attrition, err);
         if (rc == 0)
             rc = drivers_attrition_build(&x->d, &x->r, NULL, window, &g->all_attrition, err);
+        if (rc == 0 && x->no_model) /* no P(alive): the expected figures are unknown, not 0 */
+            for (size_t k = 0; k <= g->g.n; k++)
+                (k < g->g.n ? &g->attrition[k] : &g->all_attrition)->expected_lost = NAN;
     }
     if (rc == 0 && (s & (1u << VALUE_SEC_HOLDING))) {
         rc = value_holdings_build(&x->d, &x->r, &x->hold, err);

@@ -25,6 +25,15 @@ static void money_cell(FILE *out, double v, int width)
         fprintf(out, " %*s", width, "-");
 }
 
+/* A number with prec decimals, or "-" when it is not known (NaN: no model). */
+static void num_cell(FILE *out, double v, int width, int prec)
+{
+    if (isfinite(v))
+        fprintf(out, " %*.*f", width, prec, v);
+    else
+        fprintf(out, " %*s", width, "-");
+}
+
 /* "(20 of 177 customers by lifetime value; --all shows all)" when the list was cut. */
 static void cut_note(FILE *out, size_t shown, size_t m, const char *what)
 {
@@ -34,8 +43,14 @@ static void cut_note(FILE *out, size_t shown, size_t m, const char *what)
 
 /* ---- fit and clv -------------------------------------------------------------------------- */
 
-static void fit_lines(FILE *out, const struct value_model *m)
+static void fit_lines(FILE *out, const struct value_report *x)
 {
+    const struct value_model *m = &x->r.model;
+    if (!m->fitted) {
+        fprintf(out, "models not fitted: %s\n%zu customers, %zu repeat buyers\n", x->model_reason,
+                m->ncustomers, m->nrepeat);
+        return;
+    }
     fprintf(out,
             "BG/NBD       r=%.6g alpha=%.6g a=%.6g b=%.6g  (log-likelihood %.4f, %d "
             "iterations)\n",
@@ -89,7 +104,7 @@ static void fit_text(FILE *out, const struct value_report *x)
     else
         fprintf(out, "as of %s (time unit: %g days)\n", day_text(x->r.as_of_day, day),
                 x->vo.unit_days);
-    fit_lines(out, &x->r.model);
+    fit_lines(out, x);
     margin_line(out, x);
 }
 
@@ -107,6 +122,12 @@ static void clv_summary_text(FILE *out, const struct value_report *x)
     cut_note(out, x->shown, x->m, "customers");
 }
 
+/* An account's attribute, or "-" when it has none (cv_label gives ""). */
+static const char *label_or_dash(const char *s)
+{
+    return *s ? s : "-";
+}
+
 static void customer_detail(FILE *out, const struct value_report *x)
 {
     const struct cv_data *d = &x->d;
@@ -116,8 +137,10 @@ static void customer_detail(FILE *out, const struct value_report *x)
     fprintf(out, "account %lld\n", (long long)c->account_id);
     if (a)
         fprintf(out, "  industry %s, revenue band %s, source %s, unit %s\n",
-                cv_label(&d->industries, a->industry), cv_label(&d->revenue_bands, a->revenue_band),
-                cv_label(&d->sources, a->source), cv_label(&d->units, a->unit));
+                label_or_dash(cv_label(&d->industries, a->industry)),
+                label_or_dash(cv_label(&d->revenue_bands, a->revenue_band)),
+                label_or_dash(cv_label(&d->sources, a->source)),
+                label_or_dash(cv_label(&d->units, a->unit)));
     fprintf(out, "  orders %u, first %s, last %s (x=%g, t_x=%.2f, T=%.2f weeks)\n", c->orders,
             day_text(c->first_day, d1), day_text(c->last_day, d2), c->rfm.x, c->rfm.t_x, c->rfm.T);
     fprintf(out, "  value to date %.2f, current (12 months) %.2f\n", c->to_date, c->current);
@@ -126,11 +149,16 @@ static void customer_detail(FILE *out, const struct value_report *x)
             c->proxy_reason ? value_proxy_reason_text((enum value_proxy_reason)c->proxy_reason)
                             : "",
             c->proxy_reason ? ")" : "");
-    if (c->proxy_reason)
+    if (c->proxy_reason && c->basis == VALUE_BASIS_NONE)
+        fputs("  proxy basis: none (no customer could be valued by the model), so 0\n", out);
+    else if (c->proxy_reason)
         fprintf(out, "  proxy basis: mean of the model-valued customers of its %s\n",
                 value_basis_name((enum value_basis)c->basis));
-    fprintf(out, "  P(alive) %.4f, expected orders over the horizon %.3f\n", c->p_alive,
-            c->expected_orders);
+    fputs("  P(alive)", out);
+    num_cell(out, c->p_alive, 0, 4);
+    fputs(", expected orders over the horizon", out);
+    num_cell(out, c->expected_orders, 0, 3);
+    fputc('\n', out);
     fprintf(out, "  cost to serve %.2f (current %.2f), profit %.2f (current %.2f)\n",
             c->cost_to_date, c->cost_current, c->to_date - c->cost_to_date,
             c->current - c->cost_current);
@@ -152,7 +180,7 @@ static void clv_text(FILE *out, const struct value_report *x)
             "lifetime value %.2f\n",
             day_text(x->r.as_of_day, day), x->vo.horizon_months, 100 * x->vo.discount, x->r.n,
             x->proxies, x->total_lifetime);
-    fit_lines(out, &x->r.model);
+    fit_lines(out, x);
     margin_line(out, x);
     fprintf(out, "\n%10s %12s %12s %12s %12s %8s %7s  %s\n", "account", "to date", "current",
             "predicted", "lifetime", "P(alive)", "orders", "basis");
@@ -163,7 +191,8 @@ static void clv_text(FILE *out, const struct value_report *x)
         money_cell(out, c->current, 12);
         money_cell(out, c->predicted, 12);
         money_cell(out, c->lifetime, 12);
-        fprintf(out, " %8.4f %7u  %s%s\n", c->p_alive, c->orders, c->proxy_reason ? "proxy:" : "",
+        num_cell(out, c->p_alive, 8, 4);
+        fprintf(out, " %7u  %s%s\n", c->orders, c->proxy_reason ? "proxy:" : "",
                 value_basis_name((enum value_basis)c->basis));
     }
     char what[64];
@@ -237,8 +266,11 @@ static void acquisition_text(FILE *out, const struct cv_data *d,
         if (!s->accounts && !s->customers)
             continue;
         const char *name = k + 1 == a->nsources ? "(none)" : cv_label(&d->sources, (int32_t)k);
-        fprintf(out, "%-28.28s %9zu %9zu %9.1f%%", name, s->accounts, s->customers,
-                s->accounts ? 100.0 * (double)s->customers / (double)s->accounts : NAN);
+        fprintf(out, "%-28.28s %9zu %9zu", name, s->accounts, s->customers);
+        if (s->accounts)
+            fprintf(out, " %9.1f%%", 100.0 * (double)s->customers / (double)s->accounts);
+        else
+            fprintf(out, " %10s", "-");
         money_cell(out, s->value, 14);
         money_cell(out, s->customers ? s->value / (double)s->customers : NAN, 14);
         fputc('\n', out);
@@ -279,9 +311,18 @@ static void cohorts_text(FILE *out, const struct drivers_cohorts *c)
 
 static void attrition_row(FILE *out, const char *name, const struct drivers_attrition *a)
 {
-    fprintf(out, "%-40.40s %9zu %10.1f %9.3f %9zu %9zu %7.1f%%\n", name, a->n, a->expected_lost,
-            a->mean_p_alive, a->below_half, a->active_before,
-            a->active_before ? 100.0 * (double)a->lapsed / (double)a->active_before : NAN);
+    fprintf(out, "%-40.40s %9zu", name, a->n);
+    num_cell(out, a->expected_lost, 10, 1);
+    num_cell(out, a->mean_p_alive, 9, 3);
+    if (isfinite(a->mean_p_alive))
+        fprintf(out, " %9zu", a->below_half);
+    else
+        fprintf(out, " %9s", "-");
+    fprintf(out, " %9zu", a->active_before);
+    if (a->active_before)
+        fprintf(out, " %7.1f%%\n", 100.0 * (double)a->lapsed / (double)a->active_before);
+    else
+        fprintf(out, " %8s\n", "-");
 }
 
 static void cost_row(FILE *out, const char *name, const struct drivers_cost *c)
@@ -534,6 +575,9 @@ static void referrals_text(FILE *out, const struct value_report *x)
 
 void value_report_text(const struct value_report *x, FILE *out)
 {
+    char warning[512];
+    if (x->no_model)
+        fprintf(out, "warning: %s\n", value_report_warning(x, warning, sizeof(warning)));
     switch (x->analysis) {
     case VALUE_FIT:
         fit_text(out, x);

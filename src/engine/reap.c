@@ -196,6 +196,11 @@ out_free:
 int reap_reason(const struct reap_input *in, const struct reap_tag *t, const struct reap_options *o,
                 double holding_ref, char *buf, size_t size)
 {
+    char pa[16]; /* P(alive) in words: unknown (NaN) when the models could not be fitted */
+    if (isfinite(in->p_alive))
+        snprintf(pa, sizeof(pa), "%.2f", in->p_alive);
+    else
+        snprintf(pa, sizeof(pa), "%s", "unknown");
     switch ((enum reap_rule)t->rule) {
     case REAP_RULE_UNPROFITABLE:
         return snprintf(buf, size, "cost to serve %.2f is above the margin to date %.2f", in->cost,
@@ -206,8 +211,8 @@ int reap_reason(const struct reap_input *in, const struct reap_tag *t, const str
                         in->cost, 100 * in->cost / in->margin, in->margin, 100 * o->cost_share);
     case REAP_RULE_VALUABLE_AT_RISK:
         return snprintf(buf, size,
-                        "lifetime value in tier %d of 5 but P(alive) %.2f is below %.2f: keep it",
-                        in->tier, in->p_alive, o->alive_min);
+                        "lifetime value in tier %d of 5 but P(alive) %s is below %.2f: keep it",
+                        in->tier, pa, o->alive_min);
     case REAP_RULE_RFM_AT_RISK:
         return snprintf(buf, size,
                         "lifetime value in tier %d of 5 and RFM segment %s: it used to buy more "
@@ -215,24 +220,24 @@ int reap_reason(const struct reap_input *in, const struct reap_tag *t, const str
                         in->tier, rfm_segment_name((enum rfm_segment)in->rfm_segment));
     case REAP_RULE_BEST:
         return snprintf(buf, size,
-                        "a best customer (tier 5, P(alive) %.2f, %u products against a median of "
+                        "a best customer (tier 5, P(alive) %s, %u products against a median of "
                         "%.1f): a template for look-alike acquisition",
-                        in->p_alive, in->holding, holding_ref);
+                        pa, in->holding, holding_ref);
     case REAP_RULE_NARROW:
         return snprintf(buf, size,
-                        "active (P(alive) %.2f) with %u products against a median of %.1f for "
+                        "active (P(alive) %s) with %u products against a median of %.1f for "
                         "the best customers: cross-sell",
-                        in->p_alive, in->holding, holding_ref);
+                        pa, in->holding, holding_ref);
     case REAP_RULE_BROAD:
         return snprintf(buf, size,
-                        "active (P(alive) %.2f) with %u products, lifetime value in tier %d of "
+                        "active (P(alive) %s) with %u products, lifetime value in tier %d of "
                         "5: up-sell towards the next tier",
-                        in->p_alive, in->holding, in->tier);
+                        pa, in->holding, in->tier);
     case REAP_RULE_FADING:
         return snprintf(buf, size,
-                        "lifetime value in tier %d of 5 and P(alive) %.2f below %.2f: serve at "
+                        "lifetime value in tier %d of 5 and P(alive) %s below %.2f: serve at "
                         "the lowest cost",
-                        in->tier, in->p_alive, o->alive_min);
+                        in->tier, pa, o->alive_min);
     case REAP_NRULES:
         break;
     }

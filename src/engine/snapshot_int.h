@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include "engine/snapshot.h"
+#include "model/table.h"
 
 /* ---- storage (snapshot.c) -------------------------------------------------------------------- */
 
@@ -200,6 +201,12 @@ struct rv_builder {
 int snap_freeze_contacts(struct rv_builder *b, struct kith_error *err);
 
 /* ---- packing an interaction (the builder and the updates) ------------------------------------ */
+
+/* The model's ranges (model/table.h) are what the packed fields hold: what the API and import
+ * accept is never clamped. Rows written before the ranges existed still clamp (nclamped). */
+_Static_assert(MODEL_RV_MAX <= INT16_MAX && -MODEL_RV_MAX >= INT16_MIN, "rv fits int16_t");
+_Static_assert(MODEL_COST_MAX_CENTS <= INT32_MAX && -MODEL_COST_MAX_CENTS >= INT32_MIN,
+               "cost fits int32_t");
 
 static inline int16_t snap_clamp16(int64_t v, size_t *nclamped)
 {

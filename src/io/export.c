@@ -257,17 +257,30 @@ int export_table(struct store *s, const struct table_def *t, enum export_format 
 
 /* ----- the column reference ------------------------------------------------------------------ */
 
+/* A bound of f: money with its cents ("21474836.47"), other numbers as %g. */
+static const char *bound_text(const struct field_def *f, double v, char *buf, size_t size)
+{
+    if (f->type == FT_MONEY && isfinite(v) && size >= MONEY_SIZE)
+        money_format((int64_t)llround(v * 100), MONEY_DECIMALS, buf);
+    else
+        snprintf(buf, size, "%g", v);
+    return buf;
+}
+
 /* " from 0 to 1", " 0 or more": the range a field declares (model/validate.h checks it). */
 static void describe_range(FILE *out, const struct field_def *f)
 {
+    char lo[MONEY_SIZE + 8], hi[MONEY_SIZE + 8];
     if (!f->ranged)
         return;
+    bound_text(f, f->lo, lo, sizeof(lo));
+    bound_text(f, f->hi, hi, sizeof(hi));
     if (isfinite(f->lo) && isfinite(f->hi))
-        fprintf(out, " from %g to %g", f->lo, f->hi);
+        fprintf(out, " from %s to %s", lo, hi);
     else if (isfinite(f->lo))
-        fprintf(out, " %g or more", f->lo);
+        fprintf(out, " %s or more", lo);
     else
-        fprintf(out, " %g or less", f->hi);
+        fprintf(out, " %s or less", hi);
 }
 
 static void describe_type(FILE *out, const struct field_def *f)

@@ -54,6 +54,16 @@ struct field_def {
 };
 
 /*
+ * The one range of RV units and of interaction costs, for every door (the API, import) and for
+ * the RV engine, which packs them into 16 and 32 bits (engine/snapshot_int.h checks that they
+ * fit). Symmetric, because voiding an interaction records its negation: rv and cost of
+ * interactions and of interaction types lie in [-MAX, MAX].
+ * docs/import-export.md, "Ranges".
+ */
+#define MODEL_RV_MAX         32767      /* RV units */
+#define MODEL_COST_MAX_CENTS 2147483647 /* 21,474,836.47 currency units */
+
+/*
  * Natural keys by which rows of a table can be referred to from another system's export, tried
  * in order: e.g. a contact by "email" or "external_id". Each names a unique column.
  */

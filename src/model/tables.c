@@ -13,6 +13,10 @@
 
 #include "model/catalogue.h"
 
+#define RV_LO   (-MODEL_RV_MAX)
+#define RV_HI   MODEL_RV_MAX
+#define COST_HI (MODEL_COST_MAX_CENTS / 100.0) /* money ranges are in currency units */
+
 /* Designated initializers: every attribute not named is zero (optional, no format, no range). */
 #define FIELD(n, t, ...)                                                                           \
     {                                                                                              \
@@ -131,8 +135,8 @@ static const struct field_def interaction_type_fields[] = {
     TEXTN("channel", true, 50),
     REALR("touch", true, 0, 1), /* V2T2 weights */
     REALR("tech", true, 0, 1),
-    INT("rv", true),
-    MONEY("cost", true),
+    INTR("rv", true, RV_LO, RV_HI),
+    MONEYR("cost", true, -COST_HI, COST_HI),
     BOOL("is_trigger"),
     BOOL("is_voc"),
     TEXTN("description", false, 2000),
@@ -147,8 +151,8 @@ static const struct field_def interaction_fields[] = {
     TIME("occurred_at", true),
     TEXTN("channel", false, 50),
     ENUM("direction", false, directions),
-    INT("rv", false),
-    MONEY("cost", false),
+    INTR("rv", false, RV_LO, RV_HI),
+    MONEYR("cost", false, -COST_HI, COST_HI),
     TEXTN("outcome", false, 200),
     TEXTN("notes", false, 4000),
     ENUM("source", false, sources),

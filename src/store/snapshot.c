@@ -467,6 +467,19 @@ int store_rv_contacts(struct store *s, int64_t contact_id, int64_t account_id,
     return rc;
 }
 
+/* s without the blanks around it: its start, and its length in *n. */
+static const char *trimmed(const char *s, int *n)
+{
+    while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
+        s++;
+    size_t len = strlen(s);
+    while (len &&
+           (s[len - 1] == ' ' || s[len - 1] == '\t' || s[len - 1] == '\n' || s[len - 1] == '\r'))
+        len--;
+    *n = (int)len; /* names are at most 100 bytes (model/tables.c) */
+    return s;
+}
+
 int store_rv_contact_name(struct store *s, int64_t id, char *buf, size_t size,
                           struct kith_error *err)
 {
@@ -482,8 +495,12 @@ int store_rv_contact_name(struct store *s, int64_t id, char *buf, size_t size,
     sqlite3_bind_int64(st, 1, id);
     int step = sqlite3_step(st);
     if (step == SQLITE_ROW) {
+        /* blanks around either part are no name: a contact named " " has none ("") */
         const char *f = col_text(st, 0), *l = col_text(st, 1);
-        int w = snprintf(buf, size, "%s%s%s", f, *f && *l ? " " : "", l);
+        int nf, nl;
+        f = trimmed(f, &nf);
+        l = trimmed(l, &nl);
+        int w = snprintf(buf, size, "%.*s%s%.*s", nf, f, nf && nl ? " " : "", nl, l);
         if (w < 0 || (size_t)w >= size)
             rc = kith_err(err, KITH_ERANGE, "the name of contact %lld is longer than %zu bytes",
                           (long long)id, size ? size - 1 : 0);

@@ -106,6 +106,15 @@ BAD = [
     ("products", "price", "-1.00"),                 # a price is never negative
     ("interactions", "type_id", 0),                 # ids are positive
     ("contacts", "last_name", "x" * 101),           # longer than the column
+    # RV units and costs: what the RV engine holds (model/table.h), symmetric for voids
+    ("interactions", "rv", 32768),
+    ("interactions", "rv", -32768),
+    ("interactions", "cost", "21474836.48"),
+    ("interactions", "cost", "-21474836.48"),
+    ("interaction_types", "rv", 32768),
+    ("interaction_types", "rv", -32768),
+    ("interaction_types", "cost", "21474836.48"),
+    ("interaction_types", "cost", "-21474836.48"),
 ]
 
 
@@ -186,6 +195,24 @@ def test_the_bounds_are_inclusive(srv, admin, refs):
     row = good_row("products", refs)
     row["price"] = "0.00"
     assert admin.post(PATHS["products"], json=row).status_code == 201
+
+
+@pytest.mark.parametrize("table,rv,cost", [
+    ("interactions", 32767, "21474836.47"), ("interactions", -32767, "-21474836.47"),
+    ("interaction_types", 32767, "21474836.47"), ("interaction_types", -32767, "-21474836.47")])
+def test_rv_and_cost_take_their_bounds_in_both_doors(srv, admin, refs, table, rv, cost):
+    """The ends of the ranges of model/table.h go in through both doors and come back as given
+    (the RV engine holds them without clamping)."""
+    row = good_row(table, refs)
+    row.update(rv=rv, cost=cost)
+    r = admin.post(PATHS[table], json=row)
+    assert r.status_code == 201, r.text
+    assert (r.json()["rv"], r.json()["cost"]) == (rv, cost)
+    row = good_row(table, refs)
+    row.update(rv=rv, cost=cost)
+    with tempfile.TemporaryDirectory() as tmp:
+        proc, _, _ = import_csv(srv, table, row, tmp)
+    assert proc.returncode == 0, proc.stderr
 
 
 def test_patch_is_checked_as_create(admin, refs):

@@ -2,7 +2,8 @@
  * value_test.c - tests of src/analysis/value.c: the table's choices are the engine's names in
  * the engine's order, the defaults are the engine's, each analysis has its bit and route, the
  * sections check names the stranger, and value_run() computes over exactly the accounts of its
- * scope and says which failure it met (no customers, an account outside the scope).
+ * scope and says which failure it met (no customers, an account outside the scope), and that
+ * without repeat purchases the analyses that want the models degrade to the proxy with a warning.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,6 +14,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <math.h>
 #include <sqlite3.h>
 
 #include "analysis/value.h"
@@ -202,6 +204,109 @@ static void runs_over_its_scope(void **state)
     test_rm_db(path);
 }
 
+/*
+ * Four accounts with one order each, but account 1 ordered twice on its day (one purchase, as
+ * the models count): no repeat purchases, so the models cannot be fitted.
+ */
+static void one_order_each(const char *path)
+{
+    struct kith_error err = {0};
+    struct store *s;
+    assert_int_equal(store_open(path, STORE_CREATE, &s, &err), 0);
+    store_close(s);
+    sqlite3 *h;
+    assert_int_equal(sqlite3_open(path, &h), SQLITE_OK);
+    const char *sql =
+        "INSERT INTO accounts (id, created_at, name, industry) VALUES"
+        " (1, 0, 'a', 'Music'), (2, 0, 'b', 'Books'), (3, 0, 'c', 'Music'), (4, 0, 'd', 'Books');"
+        "INSERT INTO orders (created_at, account_id, ordered_at, amount, margin) VALUES"
+        " (0, 1, 1704067200000, 10000, 3000), (0, 1, 1704070800000, 1000, 300),"
+        " (0, 2, 1706745600000, 20000, 6000), (0, 3, 1709251200000, 7000, 2100),"
+        " (0, 4, 1717200000000, 8000, 2400);";
+    assert_int_equal(sqlite3_exec(h, sql, NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(h);
+}
+
+/* Without repeat purchases the analyses that want predictions degrade, with the reason. */
+static void degrades_without_a_model(void **state)
+{
+    (void)state;
+    char path[512];
+    test_tmp_path(path, sizeof(path), "value-one-order.db");
+    one_order_each(path);
+    struct store *s;
+    struct kith_error err = {0};
+    assert_int_equal(store_open(path, STORE_READONLY, &s, &err), 0);
+    struct value_params p;
+    param_defaults(&analysis_value, &p);
+    struct value_report x;
+    const struct value_scope everyone = {.store = s};
+
+    /* clv: every customer has the proxy of basis none; lifetime = to date */
+    assert_int_equal(value_run(VALUE_CLV, &p, &everyone, &x, &err), 0);
+    assert_true(x.no_model);
+    assert_false(x.r.model.fitted);
+    assert_int_equal(x.r.model.nrepeat, 0);
+    assert_non_null(strstr(x.model_reason, "repeat purchases"));
+    assert_int_equal(x.r.n, 4);
+    assert_int_equal(x.proxies, 4);
+    for (size_t i = 0; i < x.r.n; i++) {
+        const struct value_customer *c = &x.r.c[i];
+        assert_int_equal(c->basis, VALUE_BASIS_NONE);
+        assert_true(c->predicted == 0 && c->lifetime == c->to_date);
+        assert_true(isnan(c->p_alive) && isnan(c->expected_orders));
+    }
+    assert_int_equal(x.r.c[x.ix[0]].account_id, 2); /* by lifetime = to date: 60.00 first */
+    assert_int_equal(x.r.c[0].orders, 2);           /* account 1: two orders, one day */
+    assert_true(x.r.c[0].to_date == 33);
+    json_t *j = value_report_json(&x);
+    json_t *w = json_array_get(json_object_get(j, "warnings"), 0);
+    assert_string_equal(json_string_value(json_object_get(w, "code")), "model_not_fitted");
+    assert_non_null(strstr(json_string_value(json_object_get(w, "message")), "value to date"));
+    json_t *m = json_object_get(j, "model");
+    assert_true(json_is_false(json_object_get(m, "fitted")));
+    assert_string_equal(json_string_value(json_object_get(m, "reason")), x.model_reason);
+    assert_true(json_is_null(json_object_get(json_object_get(m, "bgnbd"), "r")));
+    json_decref(j);
+    value_report_release(&x);
+
+    /* the same over a scope: the company's models cannot be fitted either */
+    const int64_t two[] = {1, 3};
+    const struct value_scope some = {.store = s, .accounts = two, .naccounts = 2};
+    assert_int_equal(value_run(VALUE_REAP, &p, &some, &x, &err), 0);
+    assert_true(x.no_model);
+    assert_int_equal(x.r.model.ncustomers, 4);
+    assert_int_equal(x.r.n, 2);
+    value_report_release(&x);
+
+    /* the analyses that want predictions answer; dist and drivers by default measure */
+    const enum value_analysis all[] = {VALUE_DIST, VALUE_DRIVERS, VALUE_REAP, VALUE_REFERRALS};
+    for (size_t k = 0; k < sizeof(all) / sizeof(all[0]); k++) {
+        assert_int_equal(value_run(all[k], &p, &everyone, &x, &err), 0);
+        assert_true(x.no_model);
+        value_report_release(&x);
+    }
+    /* a measure without a model does not try one, so there is nothing to warn about */
+    p.measure = VALUE_TO_DATE;
+    assert_int_equal(value_run(VALUE_DIST, &p, &everyone, &x, &err), 0);
+    assert_false(x.no_model);
+    j = value_report_json(&x);
+    assert_null(json_object_get(j, "warnings"));
+    json_decref(j);
+    value_report_release(&x);
+    assert_int_equal(value_run(VALUE_RFM, &p, &everyone, &x, &err), 0);
+    assert_false(x.no_model);
+    value_report_release(&x);
+
+    /* fit has nothing but the parameters to show: it still fails, with the reason */
+    assert_int_equal(value_run(VALUE_FIT, &p, &everyone, &x, &err), KITH_ENOCONV);
+    assert_int_equal(x.failure, VALUE_FAILED_NOT_CONVERGED);
+    assert_non_null(strstr(err.msg, "repeat purchases"));
+
+    store_close(s);
+    test_rm_db(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -210,6 +315,7 @@ int main(void)
         cmocka_unit_test(each_analysis_has_its_bit_and_route),
         cmocka_unit_test(sections_are_checked),
         cmocka_unit_test(runs_over_its_scope),
+        cmocka_unit_test(degrades_without_a_model),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

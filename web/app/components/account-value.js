@@ -7,7 +7,7 @@ import { html } from '../lib/html.js';
 import { api } from '../lib/api.js';
 import { useFetch } from '../lib/hooks.js';
 import * as fmt from '../lib/format.js';
-import { LEVER_TEXT, products } from '../lib/value.js';
+import { LEVER_TEXT, products, noModel, noModelText } from '../lib/value.js';
 import { Loading, ErrorState, Empty } from './states.js';
 
 const HORIZON_MONTHS = 36; // the API's default, named so the label can say it
@@ -30,13 +30,15 @@ export function AccountValue({ id, currency }) {
   const { clv: c, rfm, reap, xsell } = r.data;
   const money = (v) => fmt.money(v, currency);
   const row = (term, value, hint) => html`<div><dt>${term}</dt><dd>${value}${hint ? html`<span class="sub">${hint}</span>` : ''}</dd></div>`;
+  const unfitted = noModel(c); // no model: lifetime = value to date, nothing predicted
   return html`
+    ${unfitted && html`<p class="notice" role="status" data-warning="model_not_fitted">${noModelText(c)}</p>`}
     <dl class="details" aria-label="Customer value">
-      ${row('Lifetime value', html`<strong>${money(c.value_lifetime)}</strong>`, c.proxy ? `a proxy: ${c.proxy_reason || 'too little history for the model'}` : 'to date plus predicted')}
+      ${row('Lifetime value', html`<strong>${money(c.value_lifetime)}</strong>`, unfitted ? 'value to date: nothing is predicted without the model' : c.proxy ? `a proxy: ${c.proxy_reason || 'too little history for the model'}` : 'to date plus predicted')}
       ${row('Value to date', money(c.value_to_date), `margin of ${fmt.number(c.orders)} orders since ${fmt.date(c.first_order)}`)}
       ${row('Last 12 months', money(c.value_current))}
-      ${row(`Next ${HORIZON_MONTHS} months`, money(c.value_predicted), `about ${fmt.decimal(c.expected_orders)} orders, discounted`)}
-      ${row('Still active', fmt.percent(c.p_alive), 'P(alive), BG/NBD')}
+      ${!unfitted && row(`Next ${HORIZON_MONTHS} months`, money(c.value_predicted), `about ${fmt.decimal(c.expected_orders)} orders, discounted`)}
+      ${!unfitted && row('Still active', fmt.percent(c.p_alive), 'P(alive), BG/NBD')}
       ${row('Cost to serve', money(c.cost_to_serve), 'interaction cost to date')}
       ${row('Profit', money(c.profit), 'value to date minus cost to serve')}
       ${row('RFM segment', fmt.label(rfm.segment), `recency ${rfm.r}, frequency ${rfm.f}, monetary ${rfm.m} (of 5)`)}

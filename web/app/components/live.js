@@ -86,7 +86,7 @@ const STATUS_TEXT = { behind: 'Below p10', ahead: 'Above p90', normal: 'Within t
 
 function announcement(ev) {
   if (!ev) return '';
-  const who = ev.contact_name || `Contact ${ev.contact_id}`;
+  const who = (ev.contact_name && ev.contact_name.trim()) || `Contact #${ev.contact_id}`;
   if (ev.change === 'left' || ev.status === 'normal') return `${who} is back within the norm (RV ${fmt.rv(ev.rv)}).`;
   return `New exception: ${who}, ${STATUS_TEXT[ev.status] || ev.status} (RV ${fmt.rv(ev.rv)}).`;
 }
@@ -105,7 +105,7 @@ export function ExceptionFeed({ feed, initial = 8 }) {
       <ul class="exceptions" aria-label="RV exceptions, newest first">
         ${items.slice(0, show).map((x) => html`
           <li key=${x.contact_id} class=${`exception ${x.status}${x.fresh ? ' fresh' : ''}`} data-contact=${x.contact_id}>
-            <a href=${`/contacts/${x.contact_id}`}>${x.contact_name || html`<${RefName} kind="contact" id=${x.contact_id} />`}</a>
+            <a href=${`/contacts/${x.contact_id}`}>${(x.contact_name && x.contact_name.trim()) || html`<${RefName} kind="contact" id=${x.contact_id} />`}</a>
             <span class="badge">${STATUS_TEXT[x.status] || x.status}</span>
             ${x.fresh && html`<span class="badge new">New</span>`}
             <span class="meta">RV ${fmt.rv(x.rv)} at ${fmt.number(x.age_days)} days; norm p10 ${fmt.decimal(x.p10)}, median ${fmt.decimal(x.p50)}, p90 ${fmt.decimal(x.p90)}${x.group ? ` (${x.group.value})` : ''}${x.at ? ' · ' : ''}${x.at && html`<time datetime=${x.at}>${fmt.dateTime(x.at)}</time>`}</span>

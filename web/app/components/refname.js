@@ -2,13 +2,14 @@
 // shared; a record the caller may not read shows as "User 45" rather than failing the screen.
 import { html, useState, useEffect } from '../lib/html.js';
 import * as lookups from '../lib/lookups.js';
+import { personName, accountName as nameOfAccount } from '../lib/format.js';
 import { api } from '../lib/api.js';
 
 const accountNames = new Map();
 
 function accountName(id) {
   if (!accountNames.has(id)) {
-    accountNames.set(id, api.get(`/api/v1/accounts/${id}`).then((a) => a.name, () => null));
+    accountNames.set(id, api.get(`/api/v1/accounts/${id}`).then(nameOfAccount, () => null));
   }
   return accountNames.get(id);
 }
@@ -18,7 +19,7 @@ const contactNames = new Map();
 function contactName(id) {
   if (!contactNames.has(id)) {
     contactNames.set(id, api.get(`/api/v1/contacts/${id}`)
-      .then((c) => [c.first_name, c.last_name].filter(Boolean).join(' ') || null, () => null));
+      .then(personName, () => null));
   }
   return contactNames.get(id);
 }
@@ -43,6 +44,6 @@ const nouns = { user: 'User', unit: 'Unit', team: 'Team', account: 'Account', co
 export function RefName({ kind, id, href }) {
   const name = useName(kind, id);
   if (!id) return '–';
-  const text = name === undefined ? '…' : name || `${nouns[kind]} ${id}`;
+  const text = name === undefined ? '…' : (typeof name === 'string' && name.trim()) || `${nouns[kind]} #${id}`;
   return href && name !== null ? html`<a href=${href}>${text}</a>` : text;
 }

@@ -64,6 +64,15 @@ export function label(value) {
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
+// Text that is missing or only blanks is no text: the record is then named by what it has.
+const text = (s) => (typeof s === 'string' ? s.trim() : '');
+
+// A contact's name; without one its email, else "Contact #id". Never "null" or "undefined".
 export function personName(c) {
-  return [c.first_name, c.last_name].filter(Boolean).join(' ') || `Contact ${c.id}`;
+  return [text(c.first_name), text(c.last_name)].filter(Boolean).join(' ') || text(c.email) || `Contact #${c.id}`;
+}
+
+// An account's name, else "Account #id".
+export function accountName(a) {
+  return text(a.name) || `Account #${a.id}`;
 }

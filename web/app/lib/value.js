@@ -11,3 +11,16 @@ export const LEVER_TEXT = {
 
 // The products of a rule's side: "Filter service kit + Hydraulic oil, 208 l drum".
 export const products = (list) => list.map((p) => p.name).join(' + ');
+
+// True when an answer says the lifetime value models could not be fitted (docs/value.md, "When
+// the models cannot be fitted"): its predictions are then the proxy, lifetime = value to date.
+export const noModel = (answer) => Boolean(answer && Array.isArray(answer.warnings)
+  && answer.warnings.some((w) => w.code === 'model_not_fitted'));
+
+// The one sentence that explains it. An answer with the model (clv's list) says which case it
+// is; one without (a single customer) gets the sentence that fits both.
+export function noModelText(answer) {
+  const model = answer && answer.model;
+  if (model && model.repeat_buyers === 0) return 'Lifetime value needs repeat purchases to fit its model; showing value to date.';
+  return 'Lifetime value\'s model cannot be fitted on these orders (too few repeat purchases, or too alike); showing value to date.';
+}

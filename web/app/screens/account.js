@@ -34,7 +34,7 @@ export default function Account({ params, user }) {
   const account = useFetch((signal) => api.get(`/api/v1/accounts/${id}`, {}, { signal }), [id]);
   const [editing, setEditing] = useState(false);
   const [adding, setAdding] = useState(false);
-  const contacts = useCursorList('/api/v1/contacts', { account_id: id, sort: 'last_name', fields: 'first_name,last_name,title,buying_role,stage' }, { limit: 20 });
+  const contacts = useCursorList('/api/v1/contacts', { account_id: id, sort: 'last_name', fields: 'first_name,last_name,email,title,buying_role,stage' }, { limit: 20 });
   const orders = useCursorList('/api/v1/orders', { account_id: id, sort: '-ordered_at' }, { limit: 20 });
 
   if (account.error) {
@@ -46,7 +46,7 @@ export default function Account({ params, user }) {
   const writable = canWrite(user);
   const row = (term, value) => html`<div><dt>${term}</dt><dd>${value === null || value === undefined || value === '' ? '–' : value}</dd></div>`;
   return html`
-    <${Page} title=${a.name} subtitle=${[a.industry, a.territory].filter(Boolean).join(' · ')} back=${{ href: '/accounts', label: 'Accounts' }}
+    <${Page} title=${fmt.accountName(a)} subtitle=${[a.industry, a.territory].filter(Boolean).join(' · ')} back=${{ href: '/accounts', label: 'Accounts' }}
       actions=${writable && html`<button type="button" class="secondary" onClick=${() => setEditing(true)}>Edit details</button>`}>
       <div class="columns">
         <div class="col-main">

@@ -5,7 +5,7 @@ import { api } from '../lib/api.js';
 import { navigate } from '../lib/router.js';
 import { useCursorList, useFetch } from '../lib/hooks.js';
 import { listQuery } from '../lib/listquery.js';
-import { money } from '../lib/format.js';
+import { money, accountName } from '../lib/format.js';
 import { canWrite, accountFields } from '../lib/records.js';
 import * as lookups from '../lib/lookups.js';
 import { Page } from '../components/page.js';
@@ -18,7 +18,7 @@ const DEFAULTS = { q: '', sort: 'name', industry: '', territory: '', revenue_ban
 const FIELDS = 'name,industry,territory,revenue_band,annual_revenue,currency';
 
 const columns = [
-  { key: 'name', label: 'Name', sort: 'name', render: (a) => html`<a href=${`/accounts/${a.id}`}>${a.name}</a>` },
+  { key: 'name', label: 'Name', sort: 'name', render: (a) => html`<a href=${`/accounts/${a.id}`}>${accountName(a)}</a>` },
   { key: 'industry', label: 'Industry', className: 'opt' },
   { key: 'territory', label: 'Territory', className: 'opt' },
   { key: 'revenue_band', label: 'Revenue band', className: 'opt' },

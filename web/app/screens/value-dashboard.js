@@ -9,6 +9,11 @@
 //   GET /api/v1/value/rfm?limit=10000   {segments: [{segment, rule, customers, value_to_date}], customers: [{r, f, m, segment}]}
 //   GET /api/v1/value/reap?limit=1      {levers: [{lever, customers, value_lifetime}], low_value_rules: [...]}
 //   GET /api/v1/value/xsell?limit=10&rules=10  {rules: [{if, then, confidence, lift}], offers: [{account_id, product, kind, rule}]}
+//
+// When the lifetime value models cannot be fitted (no repeat purchases, or no convergence), the
+// answers that want predictions still come (200) with warnings: [{code: "model_not_fitted"}] and
+// lifetime value = value to date: the page then says so once, at the top, and labels what it
+// shows as value to date instead of showing an error per section.
 import { html, useMemo, useState, useId } from '../lib/html.js';
 import { api } from '../lib/api.js';
 import { useFetch } from '../lib/hooks.js';
@@ -18,7 +23,7 @@ import { Loading, ErrorState, Empty } from '../components/states.js';
 import { RefName } from '../components/refname.js';
 import { ValueDistribution } from '../charts/value-dist.js';
 import { loadECharts } from '../charts/chart.js';
-import { LEVER_TEXT, products } from '../lib/value.js';
+import { LEVER_TEXT, products, noModel, noModelText } from '../lib/value.js';
 
 // ECharts (the largest module) starts loading with the screen, while its data is fetched.
 loadECharts();
@@ -33,8 +38,8 @@ const MEASURES = [
 const RFM_LIMIT = 10000; // the API's most; the grid is drawn when it holds every customer
 
 // One section's body: error, loading or draw(data). Two answers are states, not failures: 422
-// no_customers (nobody in the caller's scope has ordered yet) and 422 not_converged (the model
-// cannot predict from these customers' orders; measures without a model still answer).
+// no_customers (nobody in the caller's scope has ordered yet) and 422 not_converged (from a
+// server older than the model_not_fitted warning: the model cannot predict from these orders).
 function body(r, draw, what) {
   if (r.error && r.error.code === 'no_customers') return html`<${Empty}>No customer has an order yet.<//>`;
   if (r.error && r.error.code === 'not_converged') return html`<${Empty}>${r.error.message}.<//>`;
@@ -51,8 +56,11 @@ export default function ValueDashboard() {
   const rfm = useFetch((signal) => api.get('/api/v1/value/rfm', { limit: RFM_LIMIT }, { signal }), []);
   const reap = useFetch((signal) => api.get('/api/v1/value/reap', { limit: 1 }, { signal }), []);
   const xsell = useFetch((signal) => api.get('/api/v1/value/xsell', { limit: 10, rules: 10 }, { signal }), []);
+  const unfitted = [clv, dist, reap].map((r) => r.data).find(noModel);
+  const toDate = Boolean(unfitted);
   return html`
     <${Page} title="Customer value" wide subtitle=${dist.data && `Customers are accounts with orders. Figures as of ${fmt.date(dist.data.as_of)}.`}>
+      ${unfitted && html`<p class="notice" role="status" data-warning="model_not_fitted">${noModelText(clv.data || unfitted)}</p>`}
       <${Section} title="How value is spread" id="dist-title" actions=${html`
         <div class="field inline">
           <label for=${measureId}>Measure</label>
@@ -64,11 +72,11 @@ export default function ValueDashboard() {
       <//>
       <div class="columns even">
         <div>
-          <${Section} title="Top customers by lifetime value" id="clv-title">
+          <${Section} title=${toDate ? 'Top customers by value to date' : 'Top customers by lifetime value'} id="clv-title">
             ${body(clv, (d) => html`<${TopCustomers} d=${d} />`, 'Loading the customers')}
           <//>
           <${Section} title="REAP levers" id="reap-title">
-            ${body(reap, (d) => html`<${Levers} d=${d} />`, 'Loading the levers')}
+            ${body(reap, (d) => html`<${Levers} d=${d} toDate=${noModel(d)} />`, 'Loading the levers')}
           <//>
         </div>
         <div>
@@ -111,6 +119,26 @@ function Distribution({ d }) {
 function TopCustomers({ d }) {
   const rows = d.customers || [];
   if (!rows.length) return html`<${Empty}>No customer has an order yet.<//>`;
+  if (noModel(d)) {
+    return html`
+      <div class="table-wrap">
+        <table class="data">
+          <caption class="visually-hidden">The customers with the highest value to date</caption>
+          <thead><tr><th scope="col">Customer</th><th scope="col" class="num">Value to date</th>
+            <th scope="col" class="num opt">Last 12 months</th><th scope="col" class="num opt">Orders</th></tr></thead>
+          <tbody>${rows.map((c) => html`
+            <tr key=${c.account_id}>
+              <th scope="row"><${RefName} kind="account" id=${c.account_id} href=${`/accounts/${c.account_id}`} />
+                ${c.unit && html`<span class="sub">${c.unit}</span>`}</th>
+              <td class="num">${fmt.money(c.value_to_date)}</td>
+              <td class="num opt">${fmt.money(c.value_current)}</td>
+              <td class="num opt">${fmt.number(c.orders)}</td>
+            </tr>`)}
+          </tbody>
+        </table>
+      </div>
+      <p class="hint">${fmt.number(d.customers_total)} customers in all. Value to date: the margin of every order up to ${fmt.date(d.as_of)}.</p>`;
+  }
   return html`
     <div class="table-wrap">
       <table class="data">
@@ -171,7 +199,7 @@ function Rfm({ d }) {
     </div>`;
 }
 
-function Levers({ d }) {
+function Levers({ d, toDate }) {
   const levers = (d.levers || []).filter((l) => l.customers > 0);
   if (!levers.length) return html`<${Empty}>No customer has an order yet.<//>`;
   const max = Math.max(1, ...levers.map((l) => l.customers));
@@ -181,7 +209,7 @@ function Levers({ d }) {
         <li>
           <span class="bar-label">${LEVER_TEXT[l.lever] || fmt.label(l.lever)}</span>
           <span class="bar-track" aria-hidden="true"><span class="bar" style=${{ width: `${(100 * l.customers) / max}%` }}></span></span>
-          <span class="bar-value">${fmt.number(l.customers)}<span class="sub">${fmt.money(l.value_lifetime)} lifetime</span></span>
+          <span class="bar-value">${fmt.number(l.customers)}<span class="sub">${fmt.money(l.value_lifetime)} ${toDate ? 'to date' : 'lifetime'}</span></span>
         </li>`)}
     </ul>
     ${d.low_value_rules && d.low_value_rules.some((r) => r.customers > 0) && html`
