@@ -35,7 +35,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             t = named;
     }
     size_t len = size - (size_t)(csv - text);
-    /* fmemopen() refuses an empty buffer; "" is then read from the terminating NUL's place. */
+    /* glibc's fmemopen() takes a size of 0 (since 2.22) */
     FILE *in = fmemopen((void *)csv, len, "r");
     if (!in)
         abort();
