@@ -4,10 +4,13 @@
  * field descriptions). They are static, so they are fuzzed through the nearest public doors:
  * the POST and PATCH handlers of the resources (resource_create() / resource_update()), as the
  * administrator on the in-memory demo database, with the body parsed as the server parses it
- * (size cap, depth check, duplicate keys refused). The first byte picks the handler, the rest is
- * the body. Users are left out: creating one hashes a password (argon2id), far too slow here.
- * A body that passes is written, so the database grows and changes during a run.
+ * (size cap, depth check, duplicate keys refused); the server's depth check (api_json_depth_ok(),
+ * which reads the text without parsing it) must agree with the depth of what jansson parses. The
+ * first byte picks the handler, the rest is the body. Users are left out: creating one hashes a
+ * password (argon2id), far too slow here. A body that passes is written, so the database grows and
+ * changes during a run.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -36,6 +39,30 @@ static const api_handler handlers[] = {
 };
 #define NHANDLERS (sizeof(handlers) / sizeof(handlers[0]))
 
+/* Nesting of arrays and objects: 0 for a scalar, 1 for [] or {}. */
+static int json_depth(json_t *j)
+{
+    int max = 0;
+    if (json_is_array(j)) {
+        for (size_t i = 0; i < json_array_size(j); i++) {
+            int d = json_depth(json_array_get(j, i));
+            max = d > max ? d : max;
+        }
+        return max + 1;
+    }
+    if (json_is_object(j)) {
+        const char *key;
+        json_t *v;
+        json_object_foreach(j, key, v)
+        {
+            int d = json_depth(v);
+            max = d > max ? d : max;
+        }
+        return max + 1;
+    }
+    return 0;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size == 0 || size - 1 > API_BODY_MAX)
@@ -55,11 +82,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                               .conn = &q};
     struct api_response res = {0};
     /* As server.c: no body, or one within the depth that parses; else the server answers 400
-     * before any handler runs. */
+     * before any handler runs. The server's depth check reads the text without parsing it: on
+     * JSON that parses it must agree with the parsed depth. */
+    bool depth_ok = api_json_depth_ok(text, size - 1, API_JSON_DEPTH_MAX);
+    json_t *body = size > 1 ? json_loadb(text, size - 1, JSON_REJECT_DUPLICATES, NULL) : NULL;
+    if (body && depth_ok != (json_depth(body) <= API_JSON_DEPTH_MAX))
+        abort();
     if (size == 1)
         req.raw_body = NULL;
-    else if (api_json_depth_ok(text, size - 1, API_JSON_DEPTH_MAX))
-        req.body = json_loadb(text, size - 1, JSON_REJECT_DUPLICATES, NULL);
+    else if (depth_ok)
+        req.body = body;
     if (size == 1 || req.body) {
         fn(&req, &res);
         if (getenv("KITH_FUZZ_VERBOSE"))
@@ -68,7 +100,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (res.status < 200 || res.status >= 500)
             abort();
     }
-    json_decref(req.body);
+    json_decref(body);
     json_decref(res.json);
     free(res.text);
     free(text);
