@@ -7,7 +7,7 @@ JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 KITH_DB    ?= kith.db
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build run test unit-test release-build asan-test api-test browser-test screenshots openapi bench bench-import bench-rv bench-value bench-web format format-check clean
+.PHONY: all deps build run test unit-test release-build asan-test fuzz-build fuzz fuzz-smoke api-test browser-test screenshots openapi bench bench-import bench-rv bench-value bench-web format format-check clean
 
 all: build
 
@@ -41,6 +41,24 @@ asan-test:
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j $(JOBS)
 
+# libFuzzer targets (tests/fuzz/, docs/fuzzing.md): a clang build of their own, with coverage,
+# AddressSanitizer and UndefinedBehaviorSanitizer. `make fuzz` runs each target for FUZZ_SECONDS
+# seconds, one after the other, on a copy of its corpus; a crash, leak or hang fails it.
+FUZZ_BUILD   ?= build-fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?= csv import body list param cursor timefmt money num
+fuzz-build:
+	cmake -S . -B $(FUZZ_BUILD) -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DKITH_FUZZ=ON $(CMAKE_FLAGS) >/dev/null
+	cmake --build $(FUZZ_BUILD) -j $(JOBS)
+
+fuzz: fuzz-build
+	scripts/fuzz $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+# The short run of make test: 10 s per target.
+fuzz-smoke:
+	$(MAKE) fuzz FUZZ_SECONDS=10
+
 # API tests: pytest (Debian's python3) against a real `kith serve` on a loopback port.
 api-test: build
 	KITH_BIN=$(CURDIR)/$(BUILD)/kith /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/api
@@ -58,6 +76,7 @@ test: deps
 	$(MAKE) unit-test
 	$(MAKE) release-build
 	$(MAKE) asan-test
+	$(MAKE) fuzz-smoke
 	$(MAKE) api-test
 	$(MAKE) browser-test
 
@@ -96,4 +115,4 @@ format-check:
 	find src tests bench -name '*.[ch]' | xargs clang-format --dry-run --Werror
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

@@ -397,10 +397,9 @@ static void separator(struct csv_writer *w)
     w->line_started = true;
 }
 
+/* True if the len bytes at s hold a separator, a quote or a line break. */
 static bool needs_quotes(const char *s, size_t len)
 {
-    if (len == 0)
-        return true;
     for (size_t i = 0; i < len; i++) {
         char c = s[i];
         if (c == ',' || c == '"' || c == '\n' || c == '\r')
@@ -430,7 +429,9 @@ static void put_quoted(struct csv_writer *w, const char *prefix, const char *s, 
 static void field_with_prefix(struct csv_writer *w, const char *prefix, const char *s, size_t len)
 {
     separator(w);
-    if (needs_quotes(s, len + strlen(prefix))) {
+    /* An empty field is written "" (unquoted it would read back as NULL), unless a prefix fills
+     * it. Only the len bytes at s are the field: s need not be NUL-terminated. */
+    if ((len == 0 && prefix[0] == '\0') || needs_quotes(s, len)) {
         put_quoted(w, prefix, s, len);
     } else {
         put(w, prefix, strlen(prefix));

@@ -1,7 +1,8 @@
 /*
  * csv_test.c - tests of src/io/csv.c: RFC 4180 reading (quotes, embedded line breaks, BOM,
  * CRLF, NULL against ""), line numbers, the errors for malformed input and caps, the fast path
- * for lines without quotes, and the writer's quoting and formula-injection prefix.
+ * for lines without quotes, and the writer's quoting and formula-injection prefix (of the bytes
+ * given only).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -333,6 +334,27 @@ static void writes_minimal_quoting_and_neutralises_formulas(void **state)
     free(buf);
 }
 
+/* Fields of one line, each a slice of it: the writer must read only the len bytes given. */
+static void write_slices(struct csv_writer *w)
+{
+    static const char line[] = "=1,x\"y";
+    csv_writer_text(w, line, 2);     /* "=1": the ',' after it is not part of it */
+    csv_writer_text(w, line + 3, 1); /* "x", followed by a quote */
+    csv_writer_field(w, line + 3, 1);
+    csv_writer_end_record(w);
+}
+
+/* Found by tests/fuzz/csv_fuzz.c: a text with the formula prefix was checked for quoting one
+ * byte past its end (out of bounds on a field that is not NUL-terminated). */
+static void writes_only_the_bytes_of_a_field(void **state)
+{
+    (void)state;
+    size_t size;
+    char *buf = write_with(write_slices, &size);
+    assert_string_equal(buf, "'=1,x,x\n");
+    free(buf);
+}
+
 static void formula_prefix_round_trips(void **state)
 {
     (void)state;
@@ -367,6 +389,7 @@ int main(void)
         cmocka_unit_test(caps_fields_and_records),
         cmocka_unit_test(reads_plain_lines_as_libcsv_does),
         cmocka_unit_test(writes_minimal_quoting_and_neutralises_formulas),
+        cmocka_unit_test(writes_only_the_bytes_of_a_field),
         cmocka_unit_test(formula_prefix_round_trips),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,1 @@
+sort=id&limit=1&cursor=eyJzIjoiaWQiLCJkIjpmYWxzZSwiayI6MSwiaSI6MX0

@@ -1,0 +1,1 @@
+limit=5&action=create

@@ -1,0 +1,1 @@
+occurred_at_from=2024-01-01&occurred_at_to=2025-12-31T23:59:59Z&contact_id=1&limit=2

@@ -1,0 +1,1 @@
+amount_from=10.00&sort=amount&limit=2

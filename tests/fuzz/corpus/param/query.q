@@ -1,0 +1,1 @@
+horizon=12&discount=0.2&low_value=true&sort=lifetime&where=team%3Da&where=unit%3Db
