@@ -138,8 +138,7 @@ static const struct param_spec specs[] = {
      .offset = OFF(k),
      .groups = RV_UNITS,
      .metavar = "K",
-     .help = "groups of fewer contacts are suppressed (default and least: the privacy"
-             " policy's min_k; a smaller k is raised to it)"},
+     .help = "groups of fewer contacts are suppressed (default and least: the privacy policy's)"},
     {.name = "epsilon",
      .type = PARAM_NUMBER,
      .lo = 0,
@@ -147,8 +146,8 @@ static const struct param_spec specs[] = {
      .offset = OFF(epsilon),
      .groups = RV_UNITS,
      .metavar = "E",
-     .help = "differential-privacy budget per contact, 0: no noise (default: the policy's"
-             " max_epsilon where it requires noise, else 0; a larger one is lowered to it)"},
+     .help = "differential-privacy budget per contact, 0: no noise (bounded by the privacy"
+             " policy, which gives the default)"},
     {.name = "clip_lo",
      .type = PARAM_NUMBER,
      .lo = -RV_CLIP_MAX,
