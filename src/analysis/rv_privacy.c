@@ -6,6 +6,7 @@
 
 #include <math.h>
 #include <sodium.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "io/rv_json.h"
@@ -129,4 +130,26 @@ int rv_privacy_policy_check(const struct store_privacy_policy *p, const char **f
     }
     *field = NULL;
     return 0;
+}
+
+/* A budget as text: "none" for no limit. */
+static const char *budget_text(double v, char *buf, size_t size)
+{
+    if (v == STORE_PRIVACY_NO_LIMIT)
+        return "none";
+    snprintf(buf, size, "%g", v);
+    return buf;
+}
+
+void rv_privacy_policy_change(const struct store_privacy_policy *before,
+                              const struct store_privacy_policy *after, char *buf, size_t size)
+{
+    char b0[32], b1[32];
+    snprintf(buf, size,
+             "privacy policy of %s: min_k %lld -> %lld, max_epsilon %g -> %g, require_noise %s ->"
+             " %s, daily_budget %s -> %s",
+             after->role, (long long)before->min_k, (long long)after->min_k, before->max_epsilon,
+             after->max_epsilon, before->require_noise ? "yes" : "no",
+             after->require_noise ? "yes" : "no", budget_text(before->daily_budget, b0, sizeof(b0)),
+             budget_text(after->daily_budget, b1, sizeof(b1)));
 }

@@ -38,6 +38,13 @@ json_t *rv_privacy_policy_json(const struct store_privacy_policy *p);
  * Checks the values of p against the ranges above; returns 0, or KITH_EINVAL with *field the
  * name of the first value at fault and err saying why.
  */
+/*
+ * The audit log's description of a change from before to after into buf ("privacy policy of
+ * partner: min_k 10 -> 20, max_epsilon 1 -> 1, ..."), truncated to size; the doors' one text.
+ */
+void rv_privacy_policy_change(const struct store_privacy_policy *before,
+                              const struct store_privacy_policy *after, char *buf, size_t size);
+
 int rv_privacy_policy_check(const struct store_privacy_policy *p, const char **field,
                             struct kith_error *err);
 

@@ -123,16 +123,8 @@ void api_patch_privacy(struct api_request *req, struct api_response *res)
     }
     p.updated_by = req->who->user_id;
     /* the audit entry says what changed; a policy holds no personal data */
-    char detail[256], b0[32], b1[32];
-    snprintf(b0, sizeof(b0), "%g", before.daily_budget);
-    snprintf(b1, sizeof(b1), "%g", p.daily_budget);
-    snprintf(detail, sizeof(detail),
-             "privacy policy of %s: min_k %lld -> %lld, max_epsilon %g -> %g, require_noise %s ->"
-             " %s, daily_budget %s -> %s",
-             p.role, (long long)before.min_k, (long long)p.min_k, before.max_epsilon, p.max_epsilon,
-             before.require_noise ? "yes" : "no", p.require_noise ? "yes" : "no",
-             before.daily_budget == STORE_PRIVACY_NO_LIMIT ? "none" : b0,
-             p.daily_budget == STORE_PRIVACY_NO_LIMIT ? "none" : b1);
+    char detail[256];
+    rv_privacy_policy_change(&before, &p, detail, sizeof(detail));
     if (store_begin(req->store, &err) < 0)
         goto out_error;
     if (store_privacy_policy_set(req->store, &p, &err) < 0)

@@ -92,9 +92,9 @@ static int set(const char *db, const struct change *c)
     struct store *s = cmd_open_store(db, 0);
     if (!s)
         return CMD_FAIL;
-    struct store_privacy_policy p;
+    struct store_privacy_policy p, before;
     int rc = CMD_OK;
-    if (store_privacy_policy_get(s, c->role, &p, &err) < 0) {
+    if (store_privacy_policy_get(s, c->role, &before, &err) < 0) {
         rc = err.code == KITH_ENOTFOUND
                  ? cmd_usage_error("privacy set",
                                    "--role: '%s' is not a role (admin, executive,"
@@ -103,6 +103,7 @@ static int set(const char *db, const struct change *c)
                  : cmd_fail(&err);
         goto out_close;
     }
+    p = before;
     if (c->min_k && num_int64(c->min_k, 1, RV_PRIVACY_MIN_K_MAX, &p.min_k, "--min-k", &err) < 0)
         goto out_usage;
     if (c->max_epsilon && num_double(c->max_epsilon, 1e-9, RV_PRIVACY_EPSILON_MAX, &p.max_epsilon,
@@ -131,8 +132,12 @@ static int set(const char *db, const struct change *c)
         goto out_close;
     }
     p.updated_by = 0; /* the command line: no signed-in user */
+    char detail[256];
+    rv_privacy_policy_change(&before, &p, detail, sizeof(detail));
+    struct store_audit_entry audit = {
+        .action = "update", .table_name = "privacy_policy", .client_addr = "cli", .detail = detail};
     if (store_begin(s, &err) < 0 || store_privacy_policy_set(s, &p, &err) < 0 ||
-        store_commit(s, &err) < 0) {
+        store_audit_insert(s, &audit, NULL, &err) < 0 || store_commit(s, &err) < 0) {
         store_rollback(s);
         rc = cmd_fail(&err);
         goto out_close;

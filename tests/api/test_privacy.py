@@ -190,6 +190,10 @@ def test_admin_changes_the_policy_via_cli_and_api_and_it_applies(world):
     assert ans["k"] == 15 and ans["epsilon"] == 2
     audit = world["admin"].get("/api/v1/audit?table=privacy_policy").json()["items"]
     assert audit and audit[0]["action"] == "update" and "min_k 25 -> 15" in audit[0]["detail"]
+    assert audit[0]["user_id"] == world["admin"].me["user"]["id"]
+    # the command line's change is in the log too, by nobody signed in
+    assert audit[1]["user_id"] is None and "min_k 10 -> 25" in audit[1]["detail"]
+    assert audit[1]["client_addr"] == "cli"
     # exact figures for partners only when an administrator says so
     set_policy(world, "partner", require_noise=False)
     exact = units(p, "&epsilon=0")
