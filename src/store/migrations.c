@@ -224,9 +224,10 @@ static const char migration_5[] =
     "CREATE TABLE privacy_secret ("
     " id INTEGER PRIMARY KEY CHECK (id = 1), created_at INTEGER NOT NULL, key BLOB NOT NULL);"
     "CREATE TABLE privacy_spend ("
+    " id INTEGER PRIMARY KEY, created_at INTEGER NOT NULL,"
     " user_id INTEGER NOT NULL REFERENCES users(id), day INTEGER NOT NULL,"
     " query BLOB NOT NULL, epsilon REAL NOT NULL CHECK (epsilon > 0),"
-    " created_at INTEGER NOT NULL, PRIMARY KEY (user_id, day, query)) WITHOUT ROWID;";
+    " UNIQUE (user_id, day, query));";
 
 const char *const store_migrations[] = {migration_1, migration_2, migration_3, migration_4,
                                         migration_5};
