@@ -21,9 +21,8 @@
 #include "engine/norm.h"
 #include "engine/scorecard.h"
 #include "engine/snapshot.h"
+#include "store/store.h"
 #include "util/error.h"
-
-struct store;
 
 /* The analyses of the family: their bits in param_spec.groups. */
 enum {
@@ -83,7 +82,16 @@ struct rv_scope {
     struct store *store;        /* contact names are read here; NULL: reports carry none */
     unsigned nthreads;          /* 1..8, for the norm kernels */
     int64_t own_unit_id;        /* units without --unit: this unit is shown exactly (0: none) */
+    /*
+     * units: the privacy policy of the caller's role (the API: the signed-in user's; the CLI:
+     * the admin role's), which bounds k and epsilon; NULL: rv_privacy_default's, the strictest.
+     */
+    const struct store_privacy_policy *policy;
+    int64_t user_id; /* units: whose daily budget a noised query spends; 0: nobody's (the CLI) */
 };
+
+/* The policy applied without one: k 10, epsilon at most 1 and required, no budget. */
+extern const struct store_privacy_policy rv_privacy_default;
 
 /*
  * Why a run failed: err, and when a parameter's value is at fault (a --by that is no field, a
@@ -144,11 +152,25 @@ struct rv_reps_report {
     size_t n;
 };
 
+/* How the privacy policy bounded a comparison of units, and what it cost. */
+struct rv_units_privacy {
+    struct store_privacy_policy policy; /* the policy applied */
+    int64_t k_requested;                /* 0: k not given */
+    double epsilon_requested;           /* NAN: epsilon not given */
+    bool k_raised;                      /* k asked below the policy's min_k, raised to it */
+    bool epsilon_lowered;               /* epsilon asked above max_epsilon, lowered to it */
+    bool budgeted;                      /* a noised query of a user with a daily budget */
+    bool charged;                       /* new today: its epsilon was spent */
+    int64_t day;                        /* of the budget: days since 1970-01-01, UTC */
+    double spent, left;                 /* epsilon spent on the day and left, after this query */
+};
+
 /* kith rv units / GET /api/v1/rv/units: aggregates only, never a contact. */
 struct rv_units_report {
     const struct rv_snapshot *snap; /* borrowed */
     int64_t as_of_ms;
     struct compare_result *cmp; /* owned */
+    struct rv_units_privacy privacy;
 };
 
 /* kith rv indicator / GET /api/v1/rv/indicator. */

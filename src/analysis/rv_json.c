@@ -178,6 +178,50 @@ static json_t *scorecards_json(const struct rv_reps_report *report)
     return o;
 }
 
+/* A budget or limit: null for "no limit". */
+static json_t *limit_json(double v)
+{
+    return v == STORE_PRIVACY_NO_LIMIT ? json_null() : json_real(v);
+}
+
+/* The policy applied to a comparison of units, what the caller asked and what it cost. */
+static json_t *privacy_json(const struct rv_units_privacy *pv)
+{
+    const struct store_privacy_policy *pol = &pv->policy;
+    json_t *o = json_object(), *policy = json_object(), *budget = NULL;
+    if (!o || !policy) {
+        json_decref(policy);
+        return rvjson_fail(o);
+    }
+    if (!rvjson_put(o, "policy", policy)) /* jansson released policy */
+        return rvjson_fail(o);
+    if (!rvjson_put(policy, "role", pol->role[0] ? json_string(pol->role) : json_null()) ||
+        !rvjson_put(policy, "min_k", json_integer(pol->min_k)) ||
+        !rvjson_put(policy, "max_epsilon", json_real(pol->max_epsilon)) ||
+        !rvjson_put(policy, "require_noise", json_boolean(pol->require_noise)) ||
+        !rvjson_put(policy, "daily_budget", limit_json(pol->daily_budget)) ||
+        !rvjson_put(o, "k_requested",
+                    pv->k_requested ? json_integer(pv->k_requested) : json_null()) ||
+        !rvjson_put(o, "epsilon_requested", rvjson_number(pv->epsilon_requested)) ||
+        !rvjson_put(o, "k_raised", json_boolean(pv->k_raised)) ||
+        !rvjson_put(o, "epsilon_lowered", json_boolean(pv->epsilon_lowered)))
+        return rvjson_fail(o);
+    if (pv->budgeted) {
+        budget = json_object();
+        if (!rvjson_put(budget, "day", rvjson_ms(pv->day * 86400000LL)) ||
+            !rvjson_put(budget, "limit", json_real(pol->daily_budget)) ||
+            !rvjson_put(budget, "spent", json_real(pv->spent)) ||
+            !rvjson_put(budget, "left", json_real(pv->left)) ||
+            !rvjson_put(budget, "charged", json_boolean(pv->charged))) {
+            json_decref(budget);
+            return rvjson_fail(o);
+        }
+    }
+    if (!rvjson_put(o, "budget", budget ? budget : json_null()))
+        return rvjson_fail(o);
+    return o;
+}
+
 static json_t *compare_json(const struct rv_units_report *report)
 {
     const struct rv_snapshot *s = report->snap;
@@ -191,7 +235,11 @@ static json_t *compare_json(const struct rv_units_report *report)
         !rvjson_put(o, "mechanisms",
                     json_string(r->epsilon > 0
                                     ? "laplace (count, sum), exponential (percentiles)"
-                                    : "none (exact figures, small groups suppressed)"))) {
+                                    : "none (exact figures, small groups suppressed)")) ||
+        !rvjson_put(
+            o, "noise",
+            json_string(r->epsilon > 0 ? "seeded from the data version and the query" : "none")) ||
+        !rvjson_put(o, "privacy", privacy_json(&report->privacy))) {
         json_decref(a);
         return rvjson_fail(o);
     }

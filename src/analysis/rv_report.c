@@ -6,11 +6,13 @@
  */
 #include "analysis/rv.h"
 
+#include <math.h>
 #include <sodium.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "analysis/rv_privacy.h"
 #include "engine/rv.h"
 #include "store/store.h"
 #include "util/alloc.h"
@@ -189,15 +191,6 @@ int rv_reps_run(const struct rv_scope *src, const struct rv_params *p, struct rv
     return scorecard_compute(src->snap, &spec, &out->rows, &out->n, &err->err);
 }
 
-/* libsodium's CSPRNG as the engine's uniform source on [0, 1): the noise of every door. */
-static double sodium_uniform(void *ctx)
-{
-    (void)ctx;
-    uint64_t x;
-    randombytes_buf(&x, sizeof(x));
-    return (double)(x >> 11) * 0x1.0p-53;
-}
-
 /* --clip LO:HI into spec (the CLI's spelling of clip_lo and clip_hi). */
 static int parse_clip(const char *text, struct compare_spec *spec, struct rv_error *err)
 {
@@ -212,20 +205,111 @@ static int parse_clip(const char *text, struct compare_spec *spec, struct rv_err
     return 0;
 }
 
-int rv_units_run(const struct rv_scope *src, const struct rv_params *p,
-                 struct rv_units_report *out, struct rv_error *err)
+const struct store_privacy_policy rv_privacy_default = {.role = "",
+                                                        .min_k = 10,
+                                                        .max_epsilon = 1,
+                                                        .require_noise = true,
+                                                        .daily_budget = STORE_PRIVACY_NO_LIMIT};
+
+#define MS_PER_DAY 86400000LL
+
+/* What the members hook of a comparison needs (units_members). */
+struct units_noise {
+    const struct rv_scope *src;
+    struct rv_noise_query query;
+    struct rv_noise_stream stream;
+    struct rv_units_privacy *privacy;
+};
+
+/*
+ * Called by compare_units() before the first draw: seeds the noise from the server's key, the
+ * query and the data version, and spends the caller's budget on a query new today (refusing one
+ * that would pass it, before anything is drawn).
+ */
+static int units_members(void *ctx, const struct compare_members *m, struct kith_error *err)
+{
+    struct units_noise *nz = ctx;
+    const struct rv_scope *src = nz->src;
+    struct rv_units_privacy *pv = nz->privacy;
+    uint8_t key[RV_NOISE_KEY_BYTES] = {0}, version[RV_NOISE_VERSION_BYTES],
+            seed[RV_NOISE_SEED_BYTES], id[RV_NOISE_QUERY_BYTES];
+    int rc;
+    /* without a store (tests of the engine's callers) the key is all zero */
+    if (src->store && (rc = store_privacy_key(src->store, key, err)) < 0)
+        return rc;
+    rv_noise_version(m, version);
+    rv_noise_seed(key, &nz->query, version, seed);
+    sodium_memzero(key, sizeof(key));
+    rv_noise_stream_init(&nz->stream, seed);
+    if (!src->store || src->user_id <= 0 || pv->policy.daily_budget == STORE_PRIVACY_NO_LIMIT)
+        return 0;
+    rv_noise_query_id(seed, id);
+    struct store_privacy_spent spent;
+    pv->budgeted = true;
+    pv->day = store_now_ms() / MS_PER_DAY;
+    if ((rc = store_privacy_spend(src->store, src->user_id, pv->day, id, nz->query.epsilon,
+                                  pv->policy.daily_budget, &spent, err)) < 0)
+        return rc;
+    pv->spent = spent.spent;
+    pv->left = fmax(0, pv->policy.daily_budget - spent.spent);
+    pv->charged = spent.charged;
+    if (spent.refused)
+        return kith_err(err, KITH_ELIMIT,
+                        "this query would spend epsilon %g of your daily privacy budget of %g"
+                        " for the comparison of units, of which %g is left today; it renews at"
+                        " 00:00 UTC (asking the same question again costs nothing)",
+                        nz->query.epsilon, pv->policy.daily_budget, pv->left);
+    return 0;
+}
+
+/*
+ * k and epsilon as the policy allows: a caller may ask for more privacy, never less. k below
+ * min_k is raised to it, epsilon above max_epsilon lowered to it (the answer says so); not
+ * given, k is min_k and epsilon max_epsilon where noise is required, else 0; epsilon 0 asked of
+ * a role that requires noise is refused (there is no more private reading of "no noise").
+ */
+static int apply_policy(const struct rv_params *p, struct compare_spec *spec,
+                        struct rv_units_privacy *pv, struct rv_error *err)
+{
+    const struct store_privacy_policy *pol = &pv->policy;
+    const bool k_given = param_given(&analysis_rv, p, "k"),
+               eps_given = param_given(&analysis_rv, p, "epsilon");
+    pv->k_requested = k_given ? p->k : 0;
+    pv->epsilon_requested = eps_given ? p->epsilon : NAN;
+    int64_t k = k_given ? p->k : pol->min_k;
+    if (k < pol->min_k) {
+        k = pol->min_k;
+        pv->k_raised = true;
+    }
+    double eps = eps_given ? p->epsilon : pol->require_noise ? pol->max_epsilon : 0;
+    if (eps == 0 && pol->require_noise)
+        return bad_param(err, "epsilon",
+                         "the privacy policy of the %s role requires noise: give an epsilon"
+                         " above 0 and at most %g (or leave it out for %g)",
+                         pol->role[0] ? pol->role : "default", pol->max_epsilon, pol->max_epsilon);
+    if (eps > pol->max_epsilon) {
+        eps = pol->max_epsilon;
+        pv->epsilon_lowered = true;
+    }
+    spec->k = k > UINT32_MAX ? UINT32_MAX : (unsigned)k;
+    spec->epsilon = eps;
+    return 0;
+}
+
+int rv_units_run(const struct rv_scope *src, const struct rv_params *p, struct rv_units_report *out,
+                 struct rv_error *err)
 {
     struct kith_error e = {0};
     struct compare_spec spec;
     memset(out, 0, sizeof(*out));
     out->snap = src->snap;
     out->as_of_ms = as_of_of(p);
+    out->privacy.policy = src->policy ? *src->policy : rv_privacy_default;
     compare_spec_init(&spec, out->as_of_ms);
-    spec.k = (unsigned)p->k;
-    spec.epsilon = p->epsilon;
+    if (apply_policy(p, &spec, &out->privacy, err) < 0)
+        return err->err.code;
     spec.clip_lo = p->clip_lo;
     spec.clip_hi = p->clip_hi;
-    spec.uniform = sodium_uniform;
     const bool clip = p->clip != NULL;
     if (clip &&
         (param_given(&analysis_rv, p, "clip_lo") || param_given(&analysis_rv, p, "clip_hi")))
@@ -237,7 +321,8 @@ int rv_units_run(const struct rv_scope *src, const struct rv_params *p,
         return bad_param(err, clip ? "clip" : "clip_hi",
                          "the upper bound must be above the lower bound");
     if (spec.epsilon > 0 && sodium_init() < 0)
-        return kith_err(&err->err, KITH_EIO, "libsodium cannot start: no random source for noise");
+        return kith_err(&err->err, KITH_EIO, "libsodium cannot start: no source for the noise");
+    int64_t own_unit_id = 0;
     if (p->unit) {
         if (norm_key_from_text(src->snap, NORM_UNIT, p->unit, &spec.own_unit, &e) < 0)
             return bad_param(err, "unit", "%s", e.msg);
@@ -247,6 +332,20 @@ int rv_units_run(const struct rv_scope *src, const struct rv_params *p,
         if (norm_key_from_text(src->snap, NORM_UNIT, key, &spec.own_unit, NULL) < 0)
             spec.own_unit = -1; /* a unit made after the snapshot: none of its own yet */
     }
+    if (spec.own_unit >= 0)
+        own_unit_id = src->snap->units.id[spec.own_unit];
+    /* the noise is the query's: seeded from what is asked and the data, not drawn afresh */
+    struct units_noise nz = {.src = src,
+                             .query = {.k = spec.k,
+                                       .epsilon = spec.epsilon,
+                                       .clip_lo = spec.clip_lo,
+                                       .clip_hi = spec.clip_hi,
+                                       .own_unit_id = own_unit_id},
+                             .privacy = &out->privacy};
+    spec.uniform = rv_noise_uniform;
+    spec.uniform_ctx = &nz.stream;
+    spec.members = units_members;
+    spec.members_ctx = &nz;
     return compare_units(src->snap, &spec, &out->cmp, &err->err);
 }
 

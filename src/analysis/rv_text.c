@@ -204,6 +204,16 @@ static void print_units(const struct rv_units_report *r, FILE *out)
                 cmp->threshold);
     else
         fprintf(out, "; no noise (exact figures)");
+    const struct rv_units_privacy *pv = &r->privacy;
+    if (pv->k_raised)
+        fprintf(out, "\n(k %lld raised to the privacy policy's minimum)",
+                (long long)pv->k_requested);
+    if (pv->epsilon_lowered)
+        fprintf(out, "\n(epsilon %g lowered to the privacy policy's maximum)",
+                pv->epsilon_requested);
+    if (pv->budgeted)
+        fprintf(out, "\nprivacy budget today: %g of %g spent, %g left", pv->spent,
+                pv->policy.daily_budget, pv->left);
     fprintf(out, "\n\n%-32s %-12s %7s %8s %8s %8s %8s %8s %8s\n", "unit", "stage", "n", "mean",
             "p10", "p25", "p50", "p75", "p90");
     for (size_t i = 0; i < cmp->ncells; i++) {

@@ -20,6 +20,10 @@ void api_post_token(struct api_request *req, struct api_response *res);
 void api_delete_token(struct api_request *req, struct api_response *res);
 void api_get_audit(struct api_request *req, struct api_response *res);
 
+/* privacy.c: the privacy policy of the comparison of units (administrators) */
+void api_get_privacy(struct api_request *req, struct api_response *res);
+void api_patch_privacy(struct api_request *req, struct api_response *res);
+
 /*
  * The REST resources: one file each (units.c ... events.c) on the generic resource.c; list, get,
  * create, update (PATCH) and delete, as routes.c maps them. openapi.c serves docs/openapi.json.

@@ -48,6 +48,9 @@ void api_error_from(struct api_response *res, const struct kith_error *err)
     case KITH_ECONFLICT:
         api_error(res, 409, "conflict", NULL, "%s", err->msg);
         break;
+    case KITH_ELIMIT:
+        api_error(res, 429, "limit", NULL, "%s", err->msg);
+        break;
     default:
         api_error(res, 500, "internal", NULL, "the server could not complete the request");
         break;

@@ -8,7 +8,8 @@
  * the store's rule, a contact's own unit, team and owner): the norms are those of the caller's
  * peers within that set, positions and exceptions name only those contacts, scorecards count only
  * interactions with them. The comparison of units is the exception by design: it covers every
- * unit, but only as aggregates, suppressed below k members and optionally noised, with the
+ * unit, but only as aggregates, suppressed below k members and noised as the privacy policy of
+ * the caller's role requires (k, epsilon and a daily budget: GET /api/v1/privacy), with the
  * caller's own unit exact beside the others.
  */
 #include <stdlib.h>
@@ -97,12 +98,25 @@ static void run(struct api_request *req, struct api_response *res, const struct 
         return;
     /* whoever does not see every contact sees their own unit exactly, the others as aggregates */
     struct rv_scope src = {.snap = x.snap,
-                            .mask = x.mask_ptr,
-                            .store = req->store,
-                            .nthreads = RV_API_THREADS,
-                            .own_unit_id = x.scope.all ? 0 : req->who->unit_id};
+                           .mask = x.mask_ptr,
+                           .store = req->store,
+                           .nthreads = RV_API_THREADS,
+                           .own_unit_id = x.scope.all ? 0 : req->who->unit_id};
     struct rv_report r = {0};
     struct rv_error err = {0};
+    /* the comparison of units is bounded by the privacy policy of the caller's role */
+    struct store_privacy_policy policy;
+    if (def->group == RV_UNITS) {
+        if (store_privacy_policy_get(req->store, api_role_name(req->who->role), &policy,
+                                     &err.err) == 0)
+            src.policy = &policy;
+        else if (err.err.code != KITH_ENOTFOUND) { /* a role without a row: the strictest */
+            api_error_from(res, &err.err);
+            rv_end(&x);
+            return;
+        }
+        src.user_id = req->who->user_id;
+    }
     if (rv_run(def, &src, p, &r, &err) < 0) {
         api_analysis_fail(res, err.param, &err.err);
     } else {

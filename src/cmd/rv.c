@@ -28,12 +28,17 @@ static void usage(FILE *out)
           out);
 }
 
-/* Opens the store and loads the snapshot; on failure prints why and returns NULL. */
-static struct rv_snapshot *load(const struct rv_params *p, struct store **out)
+/*
+ * Opens the store and loads the snapshot; on failure prints why and returns NULL. The comparison
+ * of units opens it for writing: it reads the privacy policy (a database of an older schema is
+ * upgraded) and stores the key of the noise on its first use.
+ */
+static struct rv_snapshot *load(const struct analysis_def *def, const struct rv_params *p,
+                                struct store **out)
 {
     struct kith_error err = {0};
     struct rv_snapshot *snap = NULL;
-    *out = cmd_open_store(p->db, STORE_READONLY);
+    *out = cmd_open_store(p->db, def->group == RV_UNITS ? 0 : STORE_READONLY);
     if (!*out)
         return NULL;
     if (rv_snapshot_load(store_rv_source(*out), (unsigned)p->threads, &snap, &err) < 0) {
@@ -85,13 +90,21 @@ static int run(const struct analysis_def *def, int argc, char **argv)
     if (npos != want)
         return cmd_usage_error("rv contact", "name one contact: its id or email");
     struct store *s;
-    struct rv_snapshot *snap = load(&p, &s);
+    struct rv_snapshot *snap = load(def, &p, &s);
     if (!snap)
         return CMD_FAIL;
-    struct rv_scope src = {.snap = snap, .store = s, .nthreads = (unsigned)p.threads};
+    /*
+     * The command line is an administrator's tool on the database file: the comparison of units
+     * applies the admin role's privacy policy and spends nobody's budget.
+     */
+    struct store_privacy_policy policy;
+    struct rv_scope src = {
+        .snap = snap, .store = s, .nthreads = (unsigned)p.threads, .policy = &policy};
     struct rv_report r = {0};
     struct rv_error err = {0};
-    if (npos && contact_id_of(s, pos[0], &p.contact_id, &err.err) < 0)
+    if (def->group == RV_UNITS && store_privacy_policy_get(s, "admin", &policy, &err.err) < 0)
+        rc = cmd_fail(&err.err);
+    else if (npos && contact_id_of(s, pos[0], &p.contact_id, &err.err) < 0)
         rc = cmd_fail(&err.err);
     else if (rv_run(def, &src, &p, &r, &err) < 0)
         rc = cmd_analysis_fail(&analysis_rv, def, err.param, &err.err);

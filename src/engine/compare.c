@@ -197,6 +197,15 @@ int compare_units(const struct rv_snapshot *s, const struct compare_spec *spec,
         vals[count[a] + fill[a]++] = (double)st[c].rv;
         vals[count[b] + fill[b]++] = (double)st[c].rv;
     }
+    if (spec->epsilon > 0 && spec->members) {
+        /* sorted per cell, so that the members do not depend on the order of the contacts */
+        for (size_t i = 0; i < ncells; i++)
+            quantile_sort(vals + count[i], count[i + 1] - count[i]);
+        struct compare_members m = {.ncells = ncells, .offset = count, .sorted = vals};
+        if ((rc = spec->members(spec->members_ctx, &m, err)) < 0)
+            goto out_free;
+        rc = KITH_ENOMEM;
+    }
     double eps = r->epsilon_per_statistic;
     for (size_t i = 0; i < ncells; i++) {
         struct compare_cell *cell = &r->cells[i];

@@ -5,8 +5,9 @@
  * noise with a stated epsilon. Only aggregates leave this module, never a contact or an
  * interaction. Mechanisms and budget: docs/internals/rv.md ("Confidential comparison").
  *
- * The random source is the caller's: the CLI and the API pass libsodium's CSPRNG, the tests a
- * deterministic sequence. It returns doubles uniform on [0, 1).
+ * The random source is the caller's: the analysis (analysis/rv_privacy.c) passes a ChaCha20
+ * stream keyed from the data and the query, so that one query over one data version draws the
+ * same noise every time; the tests a fixed sequence. It returns doubles uniform on [0, 1).
  */
 #ifndef KITH_ENGINE_COMPARE_H
 #define KITH_ENGINE_COMPARE_H
@@ -20,6 +21,26 @@
 
 typedef double (*compare_uniform_fn)(void *ctx);
 
+/*
+ * What the noise will be drawn over, shown to the caller before the first draw: the members'
+ * values of every cell, each cell's ascending (cell i holds sorted[offset[i] .. offset[i + 1])),
+ * cells in the order of compare_result.cells. Two data sets that give equal members give equal
+ * aggregates, so this is the data version of a comparison (the analysis hashes it to seed the
+ * noise and to know a repeated query).
+ */
+struct compare_members {
+    size_t ncells;
+    const uint32_t *offset; /* ncells + 1 */
+    const double *sorted;
+};
+
+/*
+ * Called once with the members when epsilon > 0, before any noise is drawn; a negative return
+ * (with err filled) stops compare_units(), which returns it. It may set up the uniform source.
+ */
+typedef int (*compare_members_fn)(void *ctx, const struct compare_members *m,
+                                  struct kith_error *err);
+
 #define COMPARE_K_DEFAULT       10
 #define COMPARE_CLIP_LO_DEFAULT (-1000.0)
 #define COMPARE_CLIP_HI_DEFAULT 10000.0
@@ -32,6 +53,8 @@ struct compare_spec {
     int32_t own_unit;           /* unit index shown exactly beside the others; -1: none */
     compare_uniform_fn uniform; /* required when epsilon > 0 */
     void *uniform_ctx;
+    compare_members_fn members; /* optional: sees the members before the noise */
+    void *members_ctx;
 };
 
 /* The defaults: k 10, no noise, clip [-1000, 10000], no own unit. */

@@ -199,7 +199,38 @@ static const char migration_4[] =
     "CREATE INDEX interactions_time ON interactions(occurred_at);"
     "CREATE INDEX interactions_type ON interactions(type_id);";
 
-const char *const store_migrations[] = {migration_1, migration_2, migration_3, migration_4};
+/*
+ * Version 5: the privacy of the comparison of units is the server's policy (docs/internals/rv.md,
+ * "Privacy policy"). privacy_policy holds per role the smallest group shown (min_k), the largest
+ * epsilon a caller may ask, whether noise is required and the daily budget of epsilon per user
+ * (NULL: no limit); its rows are the defaults: exact figures only for the roles that read every
+ * contact (admin, executive, analyst; docs/internals/access.md). privacy_secret holds the key of
+ * the noise (written on first use by store_privacy_key(), never by SQL: it comes from the CSPRNG).
+ * privacy_spend is the budget's ledger: one row per user, UTC day and distinct query.
+ */
+static const char migration_5[] =
+    "CREATE TABLE privacy_policy ("
+    " role TEXT PRIMARY KEY, created_at INTEGER NOT NULL,"
+    " min_k INTEGER NOT NULL CHECK (min_k >= 1),"
+    " max_epsilon REAL NOT NULL CHECK (max_epsilon > 0),"
+    " require_noise INTEGER NOT NULL CHECK (require_noise IN (0, 1)),"
+    " daily_budget REAL CHECK (daily_budget IS NULL OR daily_budget >= 0),"
+    " updated_at INTEGER NOT NULL, updated_by INTEGER REFERENCES users(id));"
+    "INSERT INTO privacy_policy (role, created_at, min_k, max_epsilon, require_noise,"
+    " daily_budget, updated_at) VALUES"
+    " ('admin', 0, 10, 1000, 0, NULL, 0), ('executive', 0, 10, 1000, 0, NULL, 0),"
+    " ('analyst', 0, 10, 1000, 0, NULL, 0), ('manager', 0, 10, 1, 1, 10, 0),"
+    " ('frontline', 0, 10, 1, 1, 10, 0), ('partner', 0, 10, 1, 1, 10, 0);"
+    "CREATE TABLE privacy_secret ("
+    " id INTEGER PRIMARY KEY CHECK (id = 1), created_at INTEGER NOT NULL, key BLOB NOT NULL);"
+    "CREATE TABLE privacy_spend ("
+    " id INTEGER PRIMARY KEY, created_at INTEGER NOT NULL,"
+    " user_id INTEGER NOT NULL REFERENCES users(id), day INTEGER NOT NULL,"
+    " query BLOB NOT NULL, epsilon REAL NOT NULL CHECK (epsilon > 0),"
+    " UNIQUE (user_id, day, query));";
+
+const char *const store_migrations[] = {migration_1, migration_2, migration_3, migration_4,
+                                        migration_5};
 const int store_nmigrations = (int)(sizeof(store_migrations) / sizeof(store_migrations[0]));
 
 int store_check_version(const char *path, int version, struct kith_error *err)

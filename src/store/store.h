@@ -19,7 +19,7 @@
 #include "util/error.h"
 
 /* The schema version this binary creates and understands. */
-#define STORE_SCHEMA_VERSION 4
+#define STORE_SCHEMA_VERSION 5
 
 struct store;
 
@@ -614,5 +614,62 @@ struct store_contact_level {
  */
 int store_contacts_set_levels(struct store *s, const struct store_contact_level *rows, size_t n,
                               size_t *changed, struct kith_error *err);
+
+/* ---- privacy of the comparison of units (docs/internals/rv.md, "Privacy policy") -------- */
+
+#define STORE_PRIVACY_ROLE_MAX    16
+#define STORE_PRIVACY_NO_LIMIT    (-1.0) /* daily_budget: no budget (stored as NULL) */
+#define STORE_PRIVACY_KEY_BYTES   32
+#define STORE_PRIVACY_QUERY_BYTES 16
+
+/* The policy of one role: what its users may ask of the comparison of units. */
+struct store_privacy_policy {
+    char role[STORE_PRIVACY_ROLE_MAX]; /* "admin", "executive", ... (api_role_name) */
+    int64_t min_k;                     /* groups of fewer contacts are never shown (>= 1) */
+    double max_epsilon;                /* the most epsilon a query may spend (> 0) */
+    bool require_noise;                /* exact figures (epsilon 0) are refused */
+    double daily_budget;               /* epsilon per user per UTC day; STORE_PRIVACY_NO_LIMIT */
+    int64_t updated_at;                /* Unix ms; 0: the migration's default, never changed */
+    int64_t updated_by;                /* users.id; 0: none (the CLI, or never changed) */
+};
+
+/* The policy of role into *out; KITH_ENOTFOUND when the role has no row. */
+int store_privacy_policy_get(struct store *s, const char *role, struct store_privacy_policy *out,
+                             struct kith_error *err);
+
+/* Every role's policy, by role name, into out[0..max); *n gets how many. */
+int store_privacy_policy_list(struct store *s, struct store_privacy_policy *out, size_t max,
+                              size_t *n, struct kith_error *err);
+
+/*
+ * Writes p (its role's row, made when missing) with updated_at now. No transaction of its own:
+ * the caller's (the API audits the change in it). A value out of range is KITH_EINVAL.
+ */
+int store_privacy_policy_set(struct store *s, const struct store_privacy_policy *p,
+                             struct kith_error *err);
+
+/*
+ * The server's secret key of the noise into key: made from libsodium's CSPRNG and stored on the
+ * first call (two processes racing keep the first one written), read afterwards.
+ */
+int store_privacy_key(struct store *s, uint8_t key[STORE_PRIVACY_KEY_BYTES],
+                      struct kith_error *err);
+
+/* What store_privacy_spend() did. */
+struct store_privacy_spent {
+    double spent; /* epsilon spent by the user on the day, this query included when charged */
+    bool charged; /* the query was new today and its epsilon was added */
+    bool refused; /* it was new and would have passed the budget: nothing was written */
+};
+
+/*
+ * Spends epsilon of user_id's budget on day (days since 1970-01-01, UTC) for the distinct query
+ * `query`, in one transaction of its own: a query already spent that day costs nothing again;
+ * a new one is written when the day's total stays within budget, else refused (out->refused,
+ * return 0). budget STORE_PRIVACY_NO_LIMIT never refuses.
+ */
+int store_privacy_spend(struct store *s, int64_t user_id, int64_t day,
+                        const uint8_t query[STORE_PRIVACY_QUERY_BYTES], double epsilon,
+                        double budget, struct store_privacy_spent *out, struct kith_error *err);
 
 #endif

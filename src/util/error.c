@@ -82,6 +82,8 @@ const char *kith_strerror(int code)
         return "did not converge";
     case KITH_ERANGE:
         return "out of range";
+    case KITH_ELIMIT:
+        return "limit reached";
     default:
         return "unknown error";
     }

@@ -20,6 +20,7 @@ enum {
     KITH_EVERSION = -7,  /* a database of a newer schema than this binary knows */
     KITH_ENOCONV = -8,   /* a numerical method did not converge */
     KITH_ERANGE = -9,    /* a value or size is out of its allowed range */
+    KITH_ELIMIT = -10,   /* a quota is spent (a user's daily privacy budget) */
 };
 
 #define KITH_ERROR_MSG_MAX 512

@@ -78,6 +78,13 @@ static void set(struct rv_params *p, uint64_t group, const char *name, const cha
         fail_msg("%s=%s: %s", name, value, err.msg);
 }
 
+/* A policy that leaves k and epsilon to the caller. */
+static const struct store_privacy_policy open_policy = {.role = "admin",
+                                                        .min_k = 1,
+                                                        .max_epsilon = 1000,
+                                                        .require_noise = false,
+                                                        .daily_budget = STORE_PRIVACY_NO_LIMIT};
+
 /* What each test works on: the snapshot, a door's source, parameters, the last report. */
 struct world {
     struct rv_snapshot *s;
@@ -153,8 +160,9 @@ static void defaults_are_the_engines(void **state)
     assert_int_equal(p.bucket_days, NORM_BUCKET_DEFAULT);
     assert_int_equal(p.min_n, NORM_MIN_N_DEFAULT);
     assert_int_equal(p.max_age_days, 0);
-    assert_int_equal(p.k, COMPARE_K_DEFAULT);
-    assert_true(p.epsilon == 0);
+    /* k and epsilon have no default of their own: the privacy policy gives them */
+    assert_null(param_find(&analysis_rv, RV_UNITS, "k", false)->def);
+    assert_null(param_find(&analysis_rv, RV_UNITS, "epsilon", false)->def);
     assert_true(p.clip_lo == COMPARE_CLIP_LO_DEFAULT);
     assert_true(p.clip_hi == COMPARE_CLIP_HI_DEFAULT);
     assert_int_equal(p.resamples, INDICATOR_RESAMPLES_DEFAULT);
@@ -324,7 +332,8 @@ static void reps_name_their_bad_parameters(void **state)
 static void units_clip_own_unit_and_noise(void **state)
 {
     struct world *w = *state;
-    w->p.clip = "-5:50"; /* --clip, as the CLI sets it */
+    w->src.policy = &open_policy; /* k 3 is allowed */
+    w->p.clip = "-5:50";          /* --clip, as the CLI sets it */
     set(&w->p, RV_UNITS, "k", "3");
     assert_int_equal(run(w, "units"), 0);
     const struct compare_result *cmp = w->r.u.units.cmp;
@@ -335,6 +344,7 @@ static void units_clip_own_unit_and_noise(void **state)
     json_decref(written(&w->r));
 
     /* the API's caller of unit South: its own cells exact, the others noised */
+    w->src.policy = NULL; /* the strictest default */
     defaults(&w->p);
     set(&w->p, RV_UNITS, "epsilon", "1");
     w->src.own_unit_id = 2;
@@ -369,6 +379,133 @@ static void units_clip_own_unit_and_noise(void **state)
             set(&w->p, RV_UNITS, "clip_hi", bad[i].hi);
         refused(w, "units", bad[i].param);
     }
+}
+
+/* The figures of every cell of the last units report, in order, for comparing two runs. */
+static size_t cell_figures(const struct world *w, double *out, size_t max)
+{
+    const struct compare_result *cmp = w->r.u.units.cmp;
+    size_t n = 0;
+    for (size_t i = 0; i < cmp->ncells && n + 7 <= max; i++) {
+        const struct compare_cell *c = &cmp->cells[i];
+        const double v[7] = {c->n, c->mean, c->p10, c->p25, c->p50, c->p75, c->p90};
+        for (int j = 0; j < 7; j++)
+            out[n++] = isnan(v[j]) ? -1e300 : v[j];
+    }
+    return n;
+}
+
+/*
+ * The policy bounds k and epsilon: a caller may ask for more privacy, never less. k below
+ * min_k is raised, epsilon above max_epsilon lowered, epsilon 0 refused where noise is
+ * required; not given, they are the policy's.
+ */
+static void units_follow_the_privacy_policy(void **state)
+{
+    struct world *w = *state;
+    const struct store_privacy_policy partner = {.role = "partner",
+                                                 .min_k = 10,
+                                                 .max_epsilon = 1,
+                                                 .require_noise = true,
+                                                 .daily_budget = STORE_PRIVACY_NO_LIMIT};
+    const struct store_privacy_policy admin = {.role = "admin",
+                                               .min_k = 10,
+                                               .max_epsilon = 1000,
+                                               .require_noise = false,
+                                               .daily_budget = STORE_PRIVACY_NO_LIMIT};
+    w->src.policy = &partner;
+    assert_int_equal(run(w, "units"), 0); /* nothing asked: the policy's k and epsilon */
+    assert_int_equal(w->r.u.units.cmp->k, 10);
+    assert_true(w->r.u.units.cmp->epsilon == 1);
+    assert_false(w->r.u.units.privacy.k_raised || w->r.u.units.privacy.epsilon_lowered);
+
+    set(&w->p, RV_UNITS, "k", "1");
+    set(&w->p, RV_UNITS, "epsilon", "1000");
+    assert_int_equal(run(w, "units"), 0);
+    assert_int_equal(w->r.u.units.cmp->k, 10);
+    assert_true(w->r.u.units.cmp->epsilon == 1);
+    assert_true(w->r.u.units.privacy.k_raised && w->r.u.units.privacy.epsilon_lowered);
+    assert_int_equal(w->r.u.units.privacy.k_requested, 1);
+    json_t *j = written(&w->r), *pv = json_object_get(j, "privacy");
+    assert_true(json_is_true(json_object_get(pv, "k_raised")));
+    assert_true(json_real_value(json_object_get(pv, "epsilon_requested")) == 1000);
+    assert_string_equal(json_string_value(json_object_get(json_object_get(pv, "policy"), "role")),
+                        "partner");
+    assert_true(json_is_null(json_object_get(pv, "budget"))); /* no user: no budget */
+    json_decref(j);
+    /* the contact alone in no unit never shows, whatever k is asked */
+    for (size_t i = 0; i < w->r.u.units.cmp->ncells; i++)
+        if (w->r.u.units.cmp->cells[i].unit < 0)
+            assert_true(w->r.u.units.cmp->cells[i].suppressed);
+
+    defaults(&w->p);
+    set(&w->p, RV_UNITS, "epsilon", "0");
+    refused(w, "units", "epsilon");
+    assert_non_null(strstr(w->err.err.msg, "requires noise"));
+
+    defaults(&w->p);
+    set(&w->p, RV_UNITS, "epsilon", "0.5"); /* more privacy than the policy's: kept */
+    set(&w->p, RV_UNITS, "k", "12");
+    assert_int_equal(run(w, "units"), 0);
+    assert_int_equal(w->r.u.units.cmp->k, 12);
+    assert_true(w->r.u.units.cmp->epsilon == 0.5);
+
+    w->src.policy = &admin; /* exact figures allowed: none by default, k still at least 10 */
+    defaults(&w->p);
+    set(&w->p, RV_UNITS, "k", "2");
+    assert_int_equal(run(w, "units"), 0);
+    assert_int_equal(w->r.u.units.cmp->k, 10);
+    assert_true(w->r.u.units.cmp->epsilon == 0);
+    defaults(&w->p);
+    set(&w->p, RV_UNITS, "epsilon", "0");
+    assert_int_equal(run(w, "units"), 0);
+}
+
+/* One query over one data version gets the same noise; another query gets other noise. */
+static void units_noise_is_the_querys(void **state)
+{
+    struct world *w = *state;
+    double a[512], b[512];
+    set(&w->p, RV_UNITS, "epsilon", "100");
+    set(&w->p, RV_UNITS, "k", "1");
+    w->src.policy = &open_policy; /* a large epsilon, so that the small cells show */
+    assert_int_equal(run(w, "units"), 0);
+    size_t na = cell_figures(w, a, 512);
+    size_t shown = 0;
+    for (size_t i = 0; i < w->r.u.units.cmp->ncells; i++)
+        shown += !w->r.u.units.cmp->cells[i].suppressed;
+    assert_true(shown > 2);
+    for (int i = 0; i < 5; i++) {
+        assert_int_equal(run(w, "units"), 0);
+        assert_int_equal(cell_figures(w, b, 512), na);
+        assert_memory_equal(a, b, na * sizeof(double));
+    }
+    /* as_of is not part of the query: the data it selects is (nothing happened since day 0) */
+    w->p.as_of = fx_ms(40);
+    assert_int_equal(run(w, "units"), 0);
+    cell_figures(w, b, 512);
+    assert_memory_equal(a, b, na * sizeof(double));
+    static const char *const other[][2] = {{"k", "2"}, {"epsilon", "99"}, {"clip_hi", "9999"}};
+    for (size_t q = 0; q < sizeof(other) / sizeof(other[0]); q++) {
+        defaults(&w->p);
+        if (strcmp(other[q][0], "epsilon") != 0)
+            set(&w->p, RV_UNITS, "epsilon", "100");
+        if (strcmp(other[q][0], "k") != 0)
+            set(&w->p, RV_UNITS, "k", "1");
+        set(&w->p, RV_UNITS, other[q][0], other[q][1]);
+        assert_int_equal(run(w, "units"), 0);
+        cell_figures(w, b, 512);
+        if (memcmp(a, b, na * sizeof(double)) == 0)
+            fail_msg("%s=%s drew the same noise", other[q][0], other[q][1]);
+    }
+    defaults(&w->p); /* another caller's unit */
+    set(&w->p, RV_UNITS, "epsilon", "100");
+    set(&w->p, RV_UNITS, "k", "1");
+    w->src.own_unit_id = 2;
+    assert_int_equal(run(w, "units"), 0);
+    cell_figures(w, b, 512);
+    assert_true(memcmp(a, b, na * sizeof(double)) != 0);
+    w->src.own_unit_id = 0;
 }
 
 static void indicator_population_follows_the_outcome(void **state)
@@ -411,6 +548,8 @@ int main(void)
         WORLD_TEST(contact_outside_the_mask_is_not_found),
         WORLD_TEST(reps_name_their_bad_parameters),
         WORLD_TEST(units_clip_own_unit_and_noise),
+        WORLD_TEST(units_follow_the_privacy_policy),
+        WORLD_TEST(units_noise_is_the_querys),
         WORLD_TEST(indicator_population_follows_the_outcome),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

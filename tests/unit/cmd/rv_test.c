@@ -187,8 +187,10 @@ static void test_reps_units_indicator(void **state)
     assert_true(json_is_string(json_object_get(rep, "cost"))); /* money is a decimal string */
     assert_true(json_is_integer(json_object_get(rep, "rv")));
     json_decref(j);
+    /* the admin role's policy: k at least 10 (k 5 is raised), exact figures allowed */
     j = kith_json("rv units --k 5 --as-of 2026-06-30 --json");
-    assert_int_equal(json_integer_value(json_object_get(j, "k")), 5);
+    assert_int_equal(json_integer_value(json_object_get(j, "k")), 10);
+    assert_true(json_is_true(json_object_get(json_object_get(j, "privacy"), "k_raised")));
     assert_true(json_real_value(json_object_get(j, "epsilon")) == 0);
     json_decref(j);
     j = kith_json(
