@@ -2,10 +2,12 @@
  * interactions.c - /api/v1/interactions: the facts of the relationship. Never edited nor
  * deleted: POST /api/v1/interactions/{id}/void records a voiding interaction (negated rv and
  * cost, same contact and type, voids_id set) instead. A new interaction without rv or cost
- * takes them from its interaction type (DESIGN.md §4); scope goes through the contact.
+ * takes them from its interaction type (DESIGN.md §4); scope goes through the contact. What a
+ * void may void is model/voids.h's to say, as for kith import.
  */
 #include <string.h>
 
+#include "api/access.h"
 #include "api/handlers.h"
 #include "api/resource.h"
 #include "api/rvstate.h"
@@ -66,20 +68,30 @@ static int prepare_interaction(const struct api_resource *r, struct api_request 
     return 0;
 }
 
-static int first_id(void *ctx, const struct store_value *vals)
-{
-    *(int64_t *)ctx = vals[0].i;
-    return 1;
-}
-
-static const char *const same_as_voided[] = {"contact_id", "type_id",  "channel",
-                                             "direction",  "voids_id", NULL};
+static const char *const same_as_voided[] = {"contact_id", "type_id", "channel", "direction", NULL};
 static const char *const negated[] = {"rv", "cost", NULL};
 static const char *const void_body[] = {"notes", "outcome", NULL};
 
+/* Answers a void refused by model/voids.h as every door words it: "voids_id: <why>". */
+static int refuse_void(const struct kith_error *err, struct api_response *res)
+{
+    switch (err->code) {
+    case KITH_ENOTFOUND:
+        api_error(res, 404, "not_found", "voids_id", "voids_id: %s", err->msg);
+        break;
+    case KITH_ECONFLICT:
+        api_error(res, 409, "conflict", "voids_id", "voids_id: %s", err->msg);
+        break;
+    default:
+        api_error(res, 422, "invalid", "voids_id", "voids_id: %s", err->msg);
+    }
+    return err->code;
+}
+
 /*
  * The voiding interaction of interaction {id}: readable (404) and changeable (403) by the caller,
- * not itself a void and not voided before (409).
+ * and one that model/voids.h lets be voided (not a void itself, not voided before: 409), as kith
+ * import checks every void it reads.
  */
 static int prepare_void(const struct api_resource *r, struct api_request *req,
                         struct resource_row *row, bool create, struct api_response *res)
@@ -87,10 +99,27 @@ static int prepare_void(const struct api_resource *r, struct api_request *req,
     (void)create;
     const struct table_def *t = resource_table(r);
     const struct store_scope all = {.all = true};
+    struct store_scope read;
     struct kith_error err = {0};
     int64_t id;
-    if (!api_param_id(req, 0, &id, res) || !resource_may_change(req, t, id, res))
+    if (!api_param_id(req, 0, &id, res))
         return KITH_ENOTFOUND;
+    /* One the caller may not read is as missing as one that is not there. */
+    struct void_target target = {.id = id};
+    api_scope(req->who, t, false, &read);
+    int rc = store_get(req->store, t, id, &read, NULL, NULL, &err);
+    if (rc == 0)
+        rc = store_void_target(req->store, id, &target, &err);
+    if (rc < 0 && rc != KITH_ENOTFOUND) {
+        resource_answer_error(t, &err, res);
+        return rc;
+    }
+    if (!target.found) {
+        interaction_void_check(&target, 0, 0, &err);
+        return refuse_void(&err, res);
+    }
+    if (!resource_may_change(req, t, id, res))
+        return KITH_ENOTFOUND; /* res holds the 404 or 403 */
     struct copy same = {row, t, same_as_voided, false, true};
     struct copy neg = {row, t, negated, true, true};
     if (store_get(req->store, t, id, &all, copy_fields, &same, &err) < 0 ||
@@ -98,25 +127,10 @@ static int prepare_void(const struct api_resource *r, struct api_request *req,
         resource_answer_error(t, &err, res);
         return err.code;
     }
-    if (resource_has(row, "voids_id")) {
-        api_error(res, 409, "conflict", NULL,
-                  "interaction %lld voids another one and cannot itself be voided", (long long)id);
-        return KITH_ECONFLICT;
-    }
-    struct store_query q = {.nfilters = 1, .limit = 1};
-    q.filters[0].field = resource_field(row, "voids_id");
-    q.filters[0].value = (struct store_value){.kind = SV_INT, .i = id};
-    int64_t by = 0;
-    int rc = store_list(req->store, t, &q, &all, first_id, &by, &err);
-    if (rc < 0) {
-        resource_answer_error(t, &err, res);
-        return rc;
-    }
-    if (by > 0) {
-        api_error(res, 409, "conflict", NULL, "interaction %lld is already voided by %lld",
-                  (long long)id, (long long)by);
-        return KITH_ECONFLICT;
-    }
+    /* The void takes the contact of the interaction it voids: the rule holds by construction. */
+    if (interaction_void_check(&target, 0, row->vals[resource_field(row, "contact_id")].i, &err) <
+        0)
+        return refuse_void(&err, res);
     resource_set_int(row, "voids_id", id);
     resource_set_int(row, "occurred_at", store_now_ms());
     resource_set_int(row, "user_id", req->who->user_id);

@@ -37,6 +37,16 @@ static int importer_init(struct importer *imp, struct store *s, const struct tab
     if (!table_field(t, "id", &fi))
         BUG("table %s has no id", t->name);
     imp->id_field = (int)fi;
+    /* The rows of interactions that void another are checked by model/voids.h as they go in. */
+    imp->void_field = imp->contact_field = -1;
+    if (strcmp(t->name, "interactions") == 0) {
+        if (!table_field(t, "voids_id", &fi))
+            BUG("interactions has no voids_id");
+        imp->void_field = (int)fi;
+        if (!table_field(t, "contact_id", &fi))
+            BUG("interactions has no contact_id");
+        imp->contact_field = (int)fi;
+    }
     imp->first_col = malloc(t->nfields * sizeof(*imp->first_col));
     imp->caches = calloc(model_ntables, sizeof(*imp->caches));
     if (!imp->first_col || !imp->caches)

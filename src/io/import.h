@@ -7,7 +7,8 @@
  * contact_external_id, account_name, type_code, owner_email, parent_name, ... (see
  * import_ref_column() and docs/import-export.md). Values are checked against their field's
  * type, enum values and length; references are checked to exist (rows earlier in the same
- * file count; an integer reference of a table to itself may also point forward in the file).
+ * file count; an integer reference of a table to itself may also point forward in the file),
+ * and an interaction's void by the rules of model/voids.h, as the API checks its voids.
  *
  * The whole file is one transaction: any error rolls everything back. The first
  * IMPORT_MAX_SHOWN errors are kept as "file:line:column: column-name: message", where line is

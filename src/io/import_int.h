@@ -55,11 +55,18 @@ struct column {
     char name[UTF8_EXCERPT_SIZE];      /* header name (after --map), printable */
 };
 
-/* An integer reference of the table to itself not yet satisfied: checked at the end. */
+/*
+ * An integer reference of the table to itself not yet satisfied: checked at the end. A void
+ * (interactions.voids_id) is checked then against model/voids.h too, with what is known of its
+ * row.
+ */
 struct pending_ref {
     int64_t id;
     uint64_t line;
     size_t col;
+    bool is_void;
+    int64_t row_id;     /* is_void: the void's own id when the file gives it, else 0 */
+    int64_t contact_id; /* is_void: its contact when known, else 0 */
 };
 
 /*
@@ -168,6 +175,8 @@ struct importer {
     size_t *first_col;        /* per field: the first column that fills it, or SIZE_MAX */
     int source_default;       /* field index of "source" to set to "import", or -1 */
     int id_field;             /* field index of "id" */
+    int void_field;           /* field index of interactions.voids_id, or -1: see check_void */
+    int contact_field;        /* ... and of interactions.contact_id */
     struct ref_cache *caches; /* per model_tables[] entry */
     struct err_key shown_keys[IMPORT_MAX_SHOWN];
     uint64_t seq;

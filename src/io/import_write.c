@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/voids.h"
 #include "util/progress.h"
 
 #include "util/banned.h"
@@ -16,6 +17,25 @@
 /* ----- the calling thread: references and inserts ----------------------------------------- */
 
 static int flush_rows(struct importer *imp, struct kith_error *err);
+
+/* Remembers reference p (column, line and id filled in here) for the checks after the last row. */
+static void add_pending(struct importer *imp, size_t c, int64_t id, struct pending_ref p)
+{
+    if (imp->npending == imp->pending_cap) {
+        size_t cap = imp->pending_cap ? imp->pending_cap * 2 : 64;
+        struct pending_ref *more = realloc(imp->pending, cap * sizeof(*more));
+        if (!more) {
+            import_cell_error(imp, c, "out of memory");
+            return;
+        }
+        imp->pending = more;
+        imp->pending_cap = cap;
+    }
+    p.id = id;
+    p.line = imp->line;
+    p.col = c;
+    imp->pending[imp->npending++] = p;
+}
 
 /* Verifies that id exists in the table that column c references, through the cache. */
 static void check_ref_id(struct importer *imp, size_t c, int64_t id)
@@ -29,17 +49,7 @@ static void check_ref_id(struct importer *imp, size_t c, int64_t id)
          * The table itself: the row may be earlier in this file (perhaps still queued) or
          * later; either way it must exist once all rows are in, which is checked then.
          */
-        if (imp->npending == imp->pending_cap) {
-            size_t cap = imp->pending_cap ? imp->pending_cap * 2 : 64;
-            struct pending_ref *p = realloc(imp->pending, cap * sizeof(*p));
-            if (!p) {
-                import_cell_error(imp, c, "out of memory");
-                return;
-            }
-            imp->pending = p;
-            imp->pending_cap = cap;
-        }
-        imp->pending[imp->npending++] = (struct pending_ref){id, imp->line, c};
+        add_pending(imp, c, id, (struct pending_ref){0});
         return;
     }
     if (store_row_exists(imp->s, ref, id)) {
@@ -87,6 +97,43 @@ static int resolve_key(struct importer *imp, size_t c, const struct ref_cell *ce
     return 1;
 }
 
+/* The integer value of field fi of the row being resolved, 0 when it has none (or fi < 0). */
+static int64_t row_int(const struct importer *imp, int fi)
+{
+    return fi >= 0 && imp->vals[fi].kind == SV_INT ? imp->vals[fi].i : 0;
+}
+
+/*
+ * Checks the void that column c gives the row being resolved (interactions.voids_id) by
+ * model/voids.h, as the API checks its voids: the queued rows are inserted first, so that the
+ * store answers as for an import of one row at a time, in the API's order (a void of a row
+ * earlier in the file is a void of a row that is in). A voided interaction not in yet may come
+ * later in the file: it is checked after the last row (import_check_pending). Voids are few; each
+ * costs a flush of the queue and one cached statement. A fatal code if the store fails.
+ */
+static int check_void(struct importer *imp, size_t c, struct kith_error *err)
+{
+    struct void_target target = {.id = row_int(imp, imp->void_field)};
+    int64_t self = row_int(imp, imp->id_field), contact = row_int(imp, imp->contact_field);
+    struct kith_error e;
+    int rc;
+    if (target.id != self) {
+        if ((rc = flush_rows(imp, err)) < 0)
+            return rc;
+        if ((rc = store_void_target(imp->s, target.id, &target, err)) < 0)
+            return kith_err_prefix(err, "%s:%" PRIu64, imp->opt->name, imp->line);
+        if (!target.found) {
+            add_pending(
+                imp, c, target.id,
+                (struct pending_ref){.is_void = true, .row_id = self, .contact_id = contact});
+            return 0;
+        }
+    }
+    if (interaction_void_check(&target, self, contact, &e) < 0)
+        import_cell_error(imp, c, "%s", e.msg);
+    return 0;
+}
+
 /*
  * Resolves the reference cells of row i of b in column order, as a one-row-at-a-time import
  * would, and queues the row for insertion when it has no error. A fatal code if the store fails.
@@ -101,15 +148,20 @@ static int resolve_row(struct importer *imp, struct batch *b, size_t i, struct k
     if (row->skip)
         return 0;
     const struct ref_cell *refs = &b->refs[i * imp->nrefs];
+    size_t void_col = SIZE_MAX; /* a column that gives the row a voided interaction */
     for (size_t c = 0; c < imp->ncols; c++) {
         const struct column *col = &imp->cols[c];
         if (!col->ref)
             continue;
         const struct ref_cell *cell = &refs[col->slot];
         int64_t got;
+        bool is_void = (int)col->field == imp->void_field && cell->kind != REF_NONE;
+        if (is_void)
+            void_col = c;
         if (cell->kind == REF_ID) {
             got = cell->id;
-            check_ref_id(imp, c, got);
+            if (!is_void) /* check_void looks a voided interaction up itself */
+                check_ref_id(imp, c, got);
         } else if (cell->kind == REF_KEY) {
             int rc = resolve_key(imp, c, cell, &got, err);
             if (rc < 0)
@@ -127,6 +179,12 @@ static int resolve_row(struct importer *imp, struct batch *b, size_t i, struct k
             continue;
         }
         *v = (struct store_value){.kind = SV_INT, .i = got};
+    }
+    /* After the loop: the row's own contact may come in a later column. */
+    if (void_col != SIZE_MAX && imp->vals[imp->void_field].kind == SV_INT) {
+        int rc = check_void(imp, void_col, err);
+        if (rc < 0)
+            return rc;
     }
     if (imp->row_bad)
         return 0;
@@ -186,6 +244,23 @@ static void duplicate_error(struct importer *imp, size_t q, const struct kith_er
                          added_by_this_import(imp, other) ? "added earlier from this file"
                                                           : "in the database");
         return;
+    }
+    /*
+     * A second void of an interaction later in the file (check_void refuses those of rows that
+     * are in). That interaction may not be in yet: the rule at stake is one void per interaction.
+     */
+    struct void_target target;
+    struct kith_error e;
+    int64_t self = id->kind == SV_INT ? id->i : 0;
+    if (imp->void_field >= 0 && vals[imp->void_field].kind == SV_INT &&
+        store_void_target(imp->s, vals[imp->void_field].i, &target, NULL) == 0 &&
+        target.voided_by > 0) {
+        target.found = true;
+        if (interaction_void_check(&target, self, 0, &e) < 0) {
+            size_t c = imp->first_col[imp->void_field];
+            import_add_error(imp, key, line, c + 1, imp->cols[c].name, "%s", e.msg);
+            return;
+        }
     }
     import_add_error(imp, key, line, 0, NULL, "%s", store_err->msg);
 }
@@ -252,6 +327,23 @@ void import_check_pending(struct importer *imp)
 {
     for (size_t i = 0; i < imp->npending; i++) {
         struct pending_ref *p = &imp->pending[i];
+        if (p->is_void) {
+            /*
+             * Every row is in now, the void too: that it is the one that voids its target is
+             * no conflict, and a second void of the same target met the unique index when it
+             * went in (duplicate_error).
+             */
+            struct void_target target;
+            struct kith_error e;
+            if (store_void_target(imp->s, p->id, &target, &e) == 0) {
+                target.voided_by = 0;
+                if (interaction_void_check(&target, p->row_id, p->contact_id, &e) == 0)
+                    continue;
+            }
+            import_add_error(imp, key_of(UINT64_MAX, PHASE_CELLS, i), p->line, p->col + 1,
+                             imp->cols[p->col].name, "%s", e.msg);
+            continue;
+        }
         if (!store_row_exists(imp->s, imp->t, p->id))
             import_add_error(imp, key_of(UINT64_MAX, PHASE_CELLS, i), p->line, p->col + 1,
                              imp->cols[p->col].name,

@@ -236,6 +236,7 @@ void store_close(struct store *s)
         }
         free(s->stmts);
     }
+    sqlite3_finalize(s->void_target);
     sqlite3_close(s->db);
     free(s);
 }
@@ -569,6 +570,37 @@ bool store_row_exists(struct store *s, const struct table_def *t, int64_t id)
     bool found = sqlite3_step(ts->exists) == SQLITE_ROW;
     sqlite3_reset(ts->exists);
     return found;
+}
+
+int store_void_target(struct store *s, int64_t id, struct void_target *out, struct kith_error *err)
+{
+    int rc;
+    *out = (struct void_target){.id = id};
+    /*
+     * One row, whether the interaction is there or not (an import may hold its void before it):
+     * the subquery is served by the unique index on voids_id, which a bulk load keeps.
+     */
+    if (!s->void_target &&
+        (rc = prepare(s,
+                      "SELECT i.id IS NOT NULL, coalesce(i.contact_id, 0), coalesce(i.voids_id, 0),"
+                      " coalesce((SELECT v.id FROM interactions v WHERE v.voids_id = ?1), 0)"
+                      " FROM (SELECT 1) LEFT JOIN interactions i ON i.id = ?1",
+                      &s->void_target, err)) < 0)
+        return rc;
+    sqlite3_stmt *st = s->void_target;
+    sqlite3_bind_int64(st, 1, id);
+    int step = sqlite3_step(st);
+    rc = 0;
+    if (step == SQLITE_ROW) {
+        out->found = sqlite3_column_int(st, 0) != 0;
+        out->contact_id = sqlite3_column_int64(st, 1);
+        out->voids_id = sqlite3_column_int64(st, 2);
+        out->voided_by = sqlite3_column_int64(st, 3);
+    } else {
+        rc = db_err(err, s->db, "reading a voided interaction");
+    }
+    sqlite3_reset(st);
+    return rc;
 }
 
 /* Runs sql, which yields one integer, into *out; KITH_EDB saying what failed otherwise. */

@@ -16,6 +16,7 @@
 #include "model/rv_rows.h"
 #include "model/table.h"
 #include "model/value_data.h"
+#include "model/voids.h"
 #include "util/error.h"
 
 /* The schema version this binary creates and understands. */
@@ -97,6 +98,13 @@ int store_find_id(struct store *s, const struct table_def *t, const char *column
 
 /* True if t has a row with this id. */
 bool store_row_exists(struct store *s, const struct table_def *t, int64_t id);
+
+/*
+ * What model/voids.h needs to know of interaction id (all of them, no scope) into *out: whether
+ * it exists, its contact, what it voids and what voids it (found even when id is not there).
+ * One cached statement, two index lookups: cheap enough for every void an import reads.
+ */
+int store_void_target(struct store *s, int64_t id, struct void_target *out, struct kith_error *err);
 
 /* The largest id of t into *id (0 when t is empty). */
 int store_max_id(struct store *s, const struct table_def *t, int64_t *id, struct kith_error *err);

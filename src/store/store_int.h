@@ -25,6 +25,7 @@ struct store {
     sqlite3 *db;
     int version;
     struct table_stmts *stmts; /* one per model_tables[] entry */
+    sqlite3_stmt *void_target; /* store_void_target() */
 };
 
 /* store_migrations[i] takes version i to i + 1. */

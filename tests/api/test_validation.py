@@ -225,3 +225,165 @@ def test_patch_is_checked_as_create(admin, refs):
     r = admin.patch(url, json={"name": None})
     assert r.status_code == 422, r.text
     assert r.json()["error"]["message"] == "name: missing required value (text)"
+
+
+# ----- voids ------------------------------------------------------------------------------------
+# The rules of a void live in model/voids.h: the void route (POST /interactions/{id}/void) and
+# `kith import interactions` both ask it, so a void one door refuses the other refuses for the
+# same field (voids_id) and reason. The API names no voided row but the one in the path and gives
+# the void that row's contact, so a self-void and a void of another contact's interaction can only
+# be tried through the import: the API's void is of the same contact by construction.
+
+def interaction(admin, refs, **kw):
+    row = good_row("interactions", refs)
+    row.update(kw)
+    r = admin.post(PATHS["interactions"], json=row)
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+def void(admin, iid):
+    return admin.post(f"{PATHS['interactions']}/{iid}/void", json={})
+
+
+def api_refuses(r, status, why):
+    assert r.status_code == status, r.text
+    error = r.json()["error"]
+    assert error["field"] == "voids_id", error
+    assert error["message"] == f"voids_id: {why}", error
+
+
+VOID_HEADER = ["id", "contact_id", "type_id", "occurred_at", "voids_id"]
+
+
+def import_voids(srv, refs, rows):
+    """Imports interactions given as (id, voids_id[, contact_id][, occurred_at]) tuples."""
+    with tempfile.TemporaryDirectory() as tmp:
+        name = "interactions.csv"
+        with open(os.path.join(tmp, name), "w", newline="", encoding="utf-8") as f:
+            w = csv.writer(f, lineterminator="\n")
+            w.writerow(VOID_HEADER)
+            for row in rows:
+                iid, voids = row[0], row[1]
+                contact = row[2] if len(row) > 2 else refs["contact"]
+                at = row[3] if len(row) > 3 else "2024-05-01T12:00:00Z"
+                w.writerow([csv_text(iid), contact, refs["type"], at, csv_text(voids)])
+        return subprocess.run([KITH, "import", "--db", srv.db, "interactions", name], cwd=tmp,
+                              capture_output=True, text=True, timeout=120)
+
+
+def import_refuses(srv, refs, rows, errors):
+    """The import of rows fails with exactly these (line, voids_id reason) errors, writing nothing."""
+    before = count(srv, "interactions")
+    proc = import_voids(srv, refs, rows)
+    assert proc.returncode == 1, proc.stderr
+    col = VOID_HEADER.index("voids_id") + 1
+    for line, why in errors:
+        want = f"interactions.csv:{line}:{col}: voids_id: {why}"
+        assert want in proc.stderr.splitlines(), f"wanted {want!r} in:\n{proc.stderr}"
+    n = len(errors)
+    assert f"interactions.csv: {n} error{'s' if n > 1 else ''}; nothing was imported" \
+        in proc.stderr, proc.stderr
+    assert count(srv, "interactions") == before
+
+
+_free_id = [10**9]
+
+
+def free_id():
+    """An interaction id no row has: the import's explicit ids."""
+    _free_id[0] += 10
+    return _free_id[0]
+
+
+def test_void_of_a_void(srv, admin, refs):
+    i = interaction(admin, refs)["id"]
+    v = void(admin, i).json()["id"]
+    why = f"interaction {v} voids another one and cannot itself be voided"
+    api_refuses(void(admin, v), 409, why)
+    import_refuses(srv, refs, [(None, v)], [(2, why)])
+
+
+def test_void_of_a_voided_interaction(srv, admin, refs):
+    i = interaction(admin, refs)["id"]
+    v = void(admin, i).json()["id"]
+    why = f"interaction {i} is already voided by {v}"
+    api_refuses(void(admin, i), 409, why)
+    import_refuses(srv, refs, [(None, i)], [(2, why)])
+    # twice in one file: the first void goes in, the second is refused as by the API
+    j = interaction(admin, refs)["id"]
+    a, b = free_id(), free_id()
+    import_refuses(srv, refs, [(a, j), (b, j)], [(3, f"interaction {j} is already voided by {a}")])
+    # twice in one file, of a row later in the file
+    c, d, e = free_id(), free_id(), free_id()
+    import_refuses(srv, refs, [(c, e), (d, e), (e, None)],
+                   [(3, f"interaction {e} is already voided by {c}")])
+
+
+def test_void_of_an_interaction_that_is_not_there(srv, admin, refs):
+    missing = 10**12
+    why = f"no interaction with id {missing}"
+    api_refuses(void(admin, missing), 404, why)
+    import_refuses(srv, refs, [(None, missing)], [(2, why)])
+
+
+def test_two_voiding_each_other(srv, admin, refs):
+    # the API's order: a voids i, and a void (a) cannot be voided
+    i = interaction(admin, refs)["id"]
+    a = void(admin, i).json()["id"]
+    api_refuses(void(admin, a), 409, f"interaction {a} voids another one and cannot itself be voided")
+    # in a file: x voids y (later), y voids x; y finds x a void, so y is refused and x's is gone
+    x, y = free_id(), free_id()
+    import_refuses(srv, refs, [(x, y), (y, x)],
+                   [(3, f"interaction {x} voids another one and cannot itself be voided"),
+                    (2, f"no interaction with id {y}")])
+
+
+def test_self_void(srv, admin, refs):
+    # The API has no way to name the void itself: the voided row is the one in the path, which
+    # exists before its void, and the body takes only notes and an outcome.
+    i = interaction(admin, refs)["id"]
+    r = admin.post(f"{PATHS['interactions']}/{i}/void", json={"voids_id": i})
+    assert r.status_code == 422 and r.json()["error"]["field"] == "voids_id", r.text
+    x = free_id()
+    import_refuses(srv, refs, [(x, x)], [(2, f"interaction {x} cannot void itself")])
+
+
+def test_void_of_another_contacts_interaction(srv, admin, refs):
+    other = admin.post("/api/v1/contacts", json={"last_name": "Other", "unit_id": refs["unit"]})
+    assert other.status_code == 201, other.text
+    other = other.json()["id"]
+    i = interaction(admin, refs)["id"]
+    # the API's void is of the voided interaction's contact, and the body cannot change that
+    r = void(admin, i)
+    assert r.status_code == 201 and r.json()["contact_id"] == refs["contact"], r.text
+    j = interaction(admin, refs)["id"]
+    r = admin.post(f"{PATHS['interactions']}/{j}/void", json={"contact_id": other})
+    assert r.status_code == 422 and r.json()["error"]["field"] == "contact_id", r.text
+    why = (f"interaction {j} is of contact {refs['contact']}, not {other}: a void is of the"
+           " contact of the interaction it voids")
+    import_refuses(srv, refs, [(None, j, other)], [(2, why)])
+
+
+def test_good_voids_through_both_doors(srv, admin, refs):
+    before = count(srv, "interactions")
+    # a void dated before the interaction it voids: the API's void is dated now, so voiding a
+    # planned interaction makes one; neither door refuses it
+    i = interaction(admin, refs, occurred_at="2100-01-01T00:00:00Z")["id"]
+    r = void(admin, i)
+    assert r.status_code == 201 and r.json()["voids_id"] == i, r.text
+    j = interaction(admin, refs, occurred_at="2100-01-01T00:00:00Z")["id"]
+    x, y, z, w = free_id(), free_id(), free_id(), free_id()
+    proc = import_voids(srv, refs, [
+        (None, j, refs["contact"], "2024-01-01"),  # an interaction already in, dated before
+        (x, None),                                 # a new one ...
+        (y, x),                                    # ... voided by a row after it, as in the API
+        (z, w),                                    # a void of a row later in the file
+        (w, None),
+    ])
+    assert proc.returncode == 0, proc.stderr
+    assert count(srv, "interactions") == before + 3 + 5
+    # the voids are voided and voiding now, for both doors
+    why = f"interaction {x} is already voided by {y}"
+    api_refuses(void(admin, x), 409, why)
+    import_refuses(srv, refs, [(None, x)], [(2, why)])

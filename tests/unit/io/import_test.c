@@ -633,6 +633,103 @@ static void large_load_rebuilds_indexes_and_rolls_back_whole(void **state)
     free(good);
 }
 
+/* ----- voids: model/voids.h, as the API's void route checks them ---------------------------- */
+
+static void checks_voids_as_the_api_does(void **state)
+{
+    struct db_fixture *fx = *state;
+    const char *head =
+        "id,external_id,contact_id,type_code,occurred_at,voids_id,voids_external_id\n";
+    char csv[512];
+    insert(fx->s, "contacts", "last_name=Other", "created_at=1000", NULL); /* contact 2 */
+    /* Without an id the first row gets id 1: the interaction it voids is itself. */
+    expect_one_error(fx, "interactions",
+                     "contact_id,type_code,occurred_at,voids_id\n1,call,1700000000,1\n",
+                     "in.csv:2:4: voids_id: interaction 1 cannot void itself");
+    snprintf(csv, sizeof(csv), "%s5,,1,call,1700000000,5,\n", head);
+    expect_one_error(fx, "interactions", csv,
+                     "in.csv:2:6: voids_id: interaction 5 cannot void itself");
+    snprintf(csv, sizeof(csv), "%s5,I-5,1,call,1700000000,,\n6,,2,call,1700000000,,I-5\n", head);
+    expect_one_error(
+        fx, "interactions", csv,
+        "in.csv:3:7: voids_external_id: interaction 5 is of contact 1, not 2: a void is"
+        " of the contact of the interaction it voids");
+    snprintf(csv, sizeof(csv),
+             "%s5,,1,call,1700000000,,\n6,,1,call,1700000000,5,\n"
+             "7,,1,call,1700000000,6,\n",
+             head);
+    expect_one_error(fx, "interactions", csv,
+                     "in.csv:4:6: voids_id: interaction 6 voids another one and cannot itself be"
+                     " voided");
+    snprintf(csv, sizeof(csv),
+             "%s5,,1,call,1700000000,,\n6,,1,call,1700000000,5,\n"
+             "7,,1,call,1700000000,5,\n",
+             head);
+    expect_one_error(fx, "interactions", csv,
+                     "in.csv:4:6: voids_id: interaction 5 is already voided by 6");
+    /* Voids of rows later in the file are checked once every row is in. */
+    snprintf(csv, sizeof(csv),
+             "%s4,,1,call,1700000000,,\n6,,1,call,1700000000,5,\n5,,1,call,1700000000,4,\n", head);
+    expect_one_error(fx, "interactions", csv,
+                     "in.csv:3:6: voids_id: interaction 5 voids another one and cannot itself be"
+                     " voided");
+    /* Two voiding each other: the second finds the first a void, the first finds nothing. */
+    snprintf(csv, sizeof(csv), "%s6,,1,call,1700000000,5,\n5,,1,call,1700000000,6,\n", head);
+    struct import_report *two = malloc(sizeof(*two));
+    assert_non_null(two);
+    assert_int_equal(run_import(fx->s, "interactions", csv, NULL, two), KITH_EINVAL);
+    assert_int_equal(two->nerrors, 2);
+    assert_string_equal(two->shown[0], "in.csv:3:6: voids_id: interaction 6 voids another one and"
+                                       " cannot itself be voided");
+    assert_string_equal(two->shown[1], "in.csv:2:6: voids_id: no interaction with id 5");
+    free(two);
+    snprintf(csv, sizeof(csv), "%s6,,2,call,1700000000,5,\n5,,1,call,1700000000,,\n", head);
+    expect_one_error(fx, "interactions", csv,
+                     "in.csv:2:6: voids_id: interaction 5 is of contact 1, not 2: a void is of the"
+                     " contact of the interaction it voids");
+    snprintf(csv, sizeof(csv), "%s6,,1,call,1700000000,9,\n", head);
+    expect_one_error(fx, "interactions", csv, "in.csv:2:6: voids_id: no interaction with id 9");
+
+    /*
+     * Good voids: of a row later in the file (row 1 voids the last), of a row earlier by key and
+     * by id, one of them in the batch before (row 257 voids 256).
+     */
+    size_t n = 600, cap = 64 + n * 64, len = 0;
+    char *good = malloc(cap);
+    assert_non_null(good);
+    len += (size_t)snprintf(good, cap, "%s1,,1,call,1700000000,%zu,\n", head, n);
+    for (size_t i = 2; i <= n; i++) {
+        if (i % 4 == 2)
+            len += (size_t)snprintf(good + len, cap - len, "%zu,I-%zu,1,call,1700000000,,\n", i, i);
+        else if (i % 4 == 3)
+            len += (size_t)snprintf(good + len, cap - len, "%zu,,1,call,1700000000,,I-%zu\n", i,
+                                    i - 1);
+        else if (i % 4 == 0)
+            len += (size_t)snprintf(good + len, cap - len, "%zu,,1,call,1700000000,,\n", i);
+        else
+            len +=
+                (size_t)snprintf(good + len, cap - len, "%zu,,1,call,1700000000,%zu,\n", i, i - 1);
+    }
+    struct import_report rep;
+    assert_int_equal(run_import(fx->s, "interactions", good, NULL, &rep), 0);
+    assert_int_equal(count(fx->s, "interactions"), (int64_t)n);
+    assert_int_equal(pragma_int(fx->s, "SELECT voids_id FROM interactions WHERE id = 1"), n);
+    assert_int_equal(pragma_int(fx->s, "SELECT voids_id FROM interactions WHERE id = 3"), 2);
+    assert_int_equal(pragma_int(fx->s, "SELECT voids_id FROM interactions WHERE id = 257"), 256);
+    free(good);
+    /* ... and now in the database, voided and voiding: a void of either is refused. */
+    snprintf(csv, sizeof(csv), "%s,,1,call,1700000000,4,\n,,1,call,1700000000,5,\n", head);
+    two = malloc(sizeof(*two));
+    assert_non_null(two);
+    assert_int_equal(run_import(fx->s, "interactions", csv, NULL, two), KITH_EINVAL);
+    assert_int_equal(two->nerrors, 2);
+    assert_string_equal(two->shown[0],
+                        "in.csv:2:6: voids_id: interaction 4 is already voided by 5");
+    assert_string_equal(two->shown[1], "in.csv:3:6: voids_id: interaction 5 voids another one and"
+                                       " cannot itself be voided");
+    free(two);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -664,6 +761,7 @@ int main(void)
         T(duplicate_among_rows_inserted_together),
         T(ids_after_the_largest_possible_one),
         T(large_load_rebuilds_indexes_and_rolls_back_whole),
+        T(checks_voids_as_the_api_does),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -76,7 +76,8 @@ static void build_fixture(struct store *s)
     ROW("interactions", "1", "1714564800000", "I-1", "1", "1", "1", "1714564800999", "phone",
         "outbound", "3", "250", "=cmd|' /C calc'!A0", "notes with \"quotes\",\ncommas and é",
         "manual", NUL);
-    ROW("interactions", "2", "1714564801000", NUL, "2", NUL, "2", "-2208988800000", NUL, "inbound",
+    /* A void is of the contact of the interaction it voids (model/voids.h). */
+    ROW("interactions", "2", "1714564801000", NUL, "1", NUL, "2", "-2208988800000", NUL, "inbound",
         "-5", "-1999", NUL, "", "import", "1");
     ROW("interactions", "3", "1714564801000", "I-3", "3", "2", "1", "253402300799999", "web", NUL,
         NUL, "0", "@SUM(1)", NUL, NUL, NUL);
