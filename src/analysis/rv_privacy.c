@@ -153,3 +153,14 @@ void rv_privacy_policy_change(const struct store_privacy_policy *before,
              after->require_noise ? "yes" : "no", budget_text(before->daily_budget, b0, sizeof(b0)),
              budget_text(after->daily_budget, b1, sizeof(b1)));
 }
+
+json_t *rv_privacy_policies_json(const struct store_privacy_policy *pol, size_t n)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; a && i < n; i++)
+        if (json_array_append_new(a, rv_privacy_policy_json(&pol[i])) < 0) {
+            json_decref(a);
+            a = NULL;
+        }
+    return a ? json_pack("{s:o}", "roles", a) : NULL;
+}

@@ -34,6 +34,10 @@
  */
 json_t *rv_privacy_policy_json(const struct store_privacy_policy *p);
 
+/* {"roles": [policy, ...]} of n policies: what `kith privacy show --json` prints and GET
+ * /api/v1/privacy answers. A new reference, or NULL when out of memory. */
+json_t *rv_privacy_policies_json(const struct store_privacy_policy *pol, size_t n);
+
 /*
  * Checks the values of p against the ranges above; returns 0, or KITH_EINVAL with *field the
  * name of the first value at fault and err saying why.

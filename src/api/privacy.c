@@ -25,13 +25,7 @@ void api_get_privacy(struct api_request *req, struct api_response *res)
         api_error_from(res, &err);
         return;
     }
-    json_t *a = json_array();
-    for (size_t i = 0; a && i < n; i++)
-        if (json_array_append_new(a, rv_privacy_policy_json(&pol[i])) < 0) {
-            json_decref(a);
-            a = NULL;
-        }
-    json_t *o = a ? json_pack("{s:o}", "roles", a) : NULL;
+    json_t *o = rv_privacy_policies_json(pol, n);
     if (!o) {
         api_error(res, 500, "internal", NULL, "out of memory writing the policy");
         return;

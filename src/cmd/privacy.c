@@ -45,13 +45,7 @@ static int show(const char *db, bool json)
         goto out_close;
     }
     if (json) {
-        json_t *a = json_array();
-        for (size_t i = 0; a && i < n; i++)
-            if (json_array_append_new(a, rv_privacy_policy_json(&pol[i])) < 0) {
-                json_decref(a);
-                a = NULL;
-            }
-        json_t *o = a ? json_pack("{s:o}", "roles", a) : NULL;
+        json_t *o = rv_privacy_policies_json(pol, n);
         if (!o || json_dumpf(o, stdout, JSON_INDENT(2)) < 0) {
             rc = cmd_fail(&(struct kith_error){KITH_ENOMEM, "out of memory writing the policy"});
         } else {
