@@ -199,7 +199,17 @@ static const char migration_4[] =
     "CREATE INDEX interactions_time ON interactions(occurred_at);"
     "CREATE INDEX interactions_type ON interactions(type_id);";
 
-const char *const store_migrations[] = {migration_1, migration_2, migration_3, migration_4};
+/*
+ * Version 5: an independent unit (a partner, distributor or dealer) keeps the detail of its
+ * contacts and interactions from the principal's executives and analysts unless shares_detail
+ * is set (docs/internals/access.md, "Independent units"); existing units share nothing more.
+ * Null reads as false, so writers that predate the column (they insert every field) still work.
+ */
+static const char migration_5[] =
+    "ALTER TABLE units ADD COLUMN shares_detail INTEGER DEFAULT 0;";
+
+const char *const store_migrations[] = {migration_1, migration_2, migration_3, migration_4,
+                                        migration_5};
 const int store_nmigrations = (int)(sizeof(store_migrations) / sizeof(store_migrations[0]));
 
 int store_check_version(const char *path, int version, struct kith_error *err)

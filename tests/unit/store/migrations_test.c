@@ -74,7 +74,7 @@ static void migration_4_keeps_rows_indexes_and_unique_external_ids(void **state)
 
     struct store *s;
     assert_int_equal(store_open(path, 0, &s, &err), 0);
-    assert_int_equal(store_schema_version(s), 4);
+    assert_int_equal(store_schema_version(s), STORE_SCHEMA_VERSION);
     db = store_db(s);
     assert_int_equal(query_int(db, "SELECT count(*) FROM interactions"), 3);
     assert_int_equal(query_int(db, "SELECT count(*) FROM interactions WHERE id = 1 AND"
