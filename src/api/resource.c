@@ -207,10 +207,11 @@ static void answer_outside(const struct table_def *t, const char *field, const c
 }
 
 /*
- * Before the write: the unit, team and owner it sets must be within the caller's reach
- * (api_check_placement()), and the row as the write would leave it must be in the write scope,
- * else 403. Deciding this before the store is touched means a refused write answers the same
- * whatever the table holds: a unique key taken out of the caller's sight never shows as 409.
+ * Before the write: the unit, team and owner it sets (to a value the row does not already hold)
+ * must be within the caller's reach (api_check_placement()), and the row as the write would
+ * leave it must be in the write scope, else 403. Deciding this before the store is touched means a
+ * refused write answers the same whatever the table holds: a unique key taken out of the caller's
+ * sight never shows as 409.
  */
 static bool placed_in_scope(struct api_request *req, const struct resource_row *row,
                             const struct store_scope *write, struct api_response *res)
@@ -218,20 +219,26 @@ static bool placed_in_scope(struct api_request *req, const struct resource_row *
     const struct table_def *t = row->t;
     struct kith_error err = {0};
     const char *field = NULL;
-    int rc = api_check_placement(req->store, req->who, t, row->vals, row->set, &field, &err);
-    if (rc == KITH_EINVAL) {
-        answer_outside(t, field, err.msg, res);
-        return false;
-    }
     struct resource_row after = {.t = t}; /* integers only: scope paths are references */
-    if (rc == 0 && row->id > 0) {
+    bool moved[RESOURCE_MAX_FIELDS];      /* set by the write to a value the row does not hold */
+    int rc = 0;
+    if (row->id > 0) {
         const struct store_scope all = {.all = true};
         rc = store_get(req->store, t, row->id, &all, copy_ints, &after, &err);
     }
-    for (size_t i = 0; rc == 0 && i < t->nfields; i++)
+    for (size_t i = 0; rc == 0 && i < t->nfields; i++) {
+        struct store_value v =
+            row->vals[i].kind == SV_INT ? row->vals[i] : (struct store_value){.kind = SV_NULL};
+        moved[i] = row->set[i] && (row->id == 0 || v.kind != after.vals[i].kind ||
+                                   (v.kind == SV_INT && v.i != after.vals[i].i));
         if (row->set[i])
-            after.vals[i] =
-                row->vals[i].kind == SV_INT ? row->vals[i] : (struct store_value){.kind = SV_NULL};
+            after.vals[i] = v;
+    }
+    if (rc == 0 && (rc = api_check_placement(req->store, req->who, t, row->vals, moved, &field,
+                                             &err)) == KITH_EINVAL) {
+        answer_outside(t, field, err.msg, res);
+        return false;
+    }
     if (rc == 0 &&
         (rc = store_row_in_scope(req->store, t, after.vals, write, &err)) == KITH_ENOTFOUND) {
         answer_outside(t, NULL, NULL, res);

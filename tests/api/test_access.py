@@ -680,3 +680,15 @@ def test_rv_aggregates_still_count_private_contacts(world, role):
                if not world.can(role, "contacts", c, False)}
     named = {x["contact_id"] for x in r.json()["exceptions"]}
     assert not (named & private)
+
+
+def test_a_placement_left_as_it_is_is_no_move(world):
+    """A PATCH that repeats the unit, team and owner a record already has (an admin put the
+    manager's team's contact in the partner's unit) moves nothing and is allowed."""
+    rec = fresh(world, "contacts", "team")
+    body = {k: rec[k] for k in ("unit_id", "team_id")}  # its owner is a user out of sight
+    r = world.clients["manager"].patch(f"/api/v1/contacts/{rec['id']}", json=body)
+    assert r.status_code == 200, r.text
+    r = world.clients["manager"].patch(f"/api/v1/contacts/{rec['id']}",
+                                       json={**body, "owner_id": world.users["manager"]["id"]})
+    assert r.status_code == 200, r.text  # the owner moves within reach; the unit stays
