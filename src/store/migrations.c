@@ -203,10 +203,9 @@ static const char migration_4[] =
  * Version 5: an independent unit (a partner, distributor or dealer) keeps the detail of its
  * contacts and interactions from the principal's executives and analysts unless shares_detail
  * is set (docs/internals/access.md, "Independent units"); existing units share nothing more.
- * Null reads as false, so writers that predate the column (they insert every field) still work.
+ * It may be null (read as false), so that a row written with the field left null is not refused.
  */
-static const char migration_5[] =
-    "ALTER TABLE units ADD COLUMN shares_detail INTEGER DEFAULT 0;";
+static const char migration_5[] = "ALTER TABLE units ADD COLUMN shares_detail INTEGER DEFAULT 0;";
 
 const char *const store_migrations[] = {migration_1, migration_2, migration_3, migration_4,
                                         migration_5};

@@ -42,8 +42,8 @@ static void insert(struct store *s, const char *tname, const struct store_value 
 static int setup(void **state)
 {
     struct db_fixture *fx = db_fixture_open("export.db");
-    const struct store_value unit[] = {num(1),     num(1714564800123),   text("U-1"),
-                                       text("HQ"), text("manufacturer"), null, num(0)};
+    const struct store_value unit[] = {
+        num(1), num(1714564800123), text("U-1"), text("HQ"), text("manufacturer"), null, num(0)};
     insert(fx->s, "units", unit);
     const struct store_value user[] = {
         num(1), num(0),    text("ann@example.com"),  text("=Ann"), text("admin"), num(1),
