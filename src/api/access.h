@@ -26,4 +26,16 @@
 int api_scope(const struct api_principal *who, const struct table_def *t, bool write,
               struct store_scope *out);
 
+/*
+ * Checks where a write puts a row of t: each of unit_id, team_id and owner_id that the write
+ * sets (set[i], vals[i]: t->nfields long, in field order) must name a unit, team or user within
+ * who's reach, read from s (docs/internals/access.md, "Where a record may be put"). A null team
+ * or owner is allowed; a null unit only to those who may put records anywhere. Returns 0, or
+ * KITH_EINVAL with *field naming the first field out of reach and err saying why (the caller
+ * answers 403), or the store's error.
+ */
+int api_check_placement(struct store *s, const struct api_principal *who, const struct table_def *t,
+                        const struct store_value *vals, const bool *set, const char **field,
+                        struct kith_error *err);
+
 #endif

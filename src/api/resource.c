@@ -184,6 +184,71 @@ static bool commit(struct api_request *req, const struct table_def *t, struct ap
     return false;
 }
 
+/* The row's integers (references, ids) as they are, for the scope check of a change. */
+static int copy_ints(void *ctx, const struct store_value *vals)
+{
+    struct resource_row *was = ctx;
+    for (size_t i = 0; i < was->t->nfields; i++)
+        if (vals[i].kind == SV_INT)
+            was->vals[i] = vals[i];
+    return 0;
+}
+
+static void answer_outside(const struct table_def *t, const char *field, const char *why,
+                           struct api_response *res)
+{
+    if (why)
+        api_error(res, 403, "forbidden", field, "%s", why);
+    else
+        api_error(res, 403, "forbidden", field,
+                  "the %s would be outside the records you may change (check its owner, team"
+                  " and unit)",
+                  t->singular);
+}
+
+/*
+ * Before the write: the unit, team and owner it sets (to a value the row does not already hold)
+ * must be within the caller's reach (api_check_placement()), and the row as the write would
+ * leave it must be in the write scope, else 403. Deciding this before the store is touched means a
+ * refused write answers the same whatever the table holds: a unique key taken out of the caller's
+ * sight never shows as 409.
+ */
+static bool placed_in_scope(struct api_request *req, const struct resource_row *row,
+                            const struct store_scope *write, struct api_response *res)
+{
+    const struct table_def *t = row->t;
+    struct kith_error err = {0};
+    const char *field = NULL;
+    struct resource_row after = {.t = t}; /* integers only: scope paths are references */
+    bool moved[RESOURCE_MAX_FIELDS];      /* set by the write to a value the row does not hold */
+    int rc = 0;
+    if (row->id > 0) {
+        const struct store_scope all = {.all = true};
+        rc = store_get(req->store, t, row->id, &all, copy_ints, &after, &err);
+    }
+    for (size_t i = 0; rc == 0 && i < t->nfields; i++) {
+        struct store_value v =
+            row->vals[i].kind == SV_INT ? row->vals[i] : (struct store_value){.kind = SV_NULL};
+        moved[i] = row->set[i] && (row->id == 0 || v.kind != after.vals[i].kind ||
+                                   (v.kind == SV_INT && v.i != after.vals[i].i));
+        if (row->set[i])
+            after.vals[i] = v;
+    }
+    if (rc == 0 && (rc = api_check_placement(req->store, req->who, t, row->vals, moved, &field,
+                                             &err)) == KITH_EINVAL) {
+        answer_outside(t, field, err.msg, res);
+        return false;
+    }
+    if (rc == 0 &&
+        (rc = store_row_in_scope(req->store, t, after.vals, write, &err)) == KITH_ENOTFOUND) {
+        answer_outside(t, NULL, NULL, res);
+        return false;
+    }
+    if (rc < 0)
+        resource_answer_error(t, &err, res);
+    return rc == 0;
+}
+
 /* After the write: the row must still be one the caller may change, else 403. */
 static bool still_in_scope(struct api_request *req, const struct table_def *t, int64_t id,
                            const struct store_scope *write, struct api_response *res)
@@ -191,10 +256,7 @@ static bool still_in_scope(struct api_request *req, const struct table_def *t, i
     struct kith_error err = {0};
     int rc = store_get(req->store, t, id, write, NULL, NULL, &err);
     if (rc == KITH_ENOTFOUND)
-        api_error(res, 403, "forbidden", NULL,
-                  "the %s would be outside the records you may change (check its owner, team"
-                  " and unit)",
-                  t->singular);
+        answer_outside(t, NULL, NULL, res);
     else if (rc < 0)
         resource_answer_error(t, &err, res);
     return rc == 0;
@@ -222,7 +284,8 @@ void resource_create_as(const struct api_resource *r, const char *const *allowed
         (r->before && r->before(r, req, &row, true, res) < 0) || !begin(req, t, res))
         goto out;
     if ((prepare && prepare(r, req, &row, true, res) < 0) ||
-        !resource_check_required(&row, true, res) || !resource_check_refs(req, &row, res))
+        !resource_check_required(&row, true, res) || !resource_check_refs(req, &row, res) ||
+        !placed_in_scope(req, &row, &write, res))
         goto out_rollback;
     if (store_insert(req->store, t, row.vals, &id, &err) < 0) {
         resource_answer_error(t, &err, res);
@@ -281,6 +344,8 @@ void resource_update(const struct api_resource *r, struct api_request *req,
     if (!resource_may_change(req, t, row.id, res) ||
         (r->prepare && r->prepare(r, req, &row, false, res) < 0) ||
         !resource_check_refs(req, &row, res))
+        goto out_rollback;
+    if (!placed_in_scope(req, &row, &write, res))
         goto out_rollback;
     if (store_update(req->store, t, row.id, row.vals, row.set, &err) < 0) {
         resource_answer_error(t, &err, res);

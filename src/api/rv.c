@@ -39,8 +39,14 @@ struct rv_ctx {
     struct store_scope scope;
 };
 
-/* The ids of the caller's contacts are read before the lock, mapped to indices under it. */
-static bool rv_begin(struct api_request *req, struct api_response *res, struct rv_ctx *x)
+/*
+ * The ids of the caller's contacts are read before the lock, mapped to indices under it. An
+ * analysis that names contacts (names true) runs over the contacts the caller may see; the
+ * aggregates of a caller who reads every contact but an independent unit's private ones
+ * (store_scope.hide_private) still count those (docs/internals/access.md).
+ */
+static bool rv_begin(struct api_request *req, struct api_response *res, struct rv_ctx *x,
+                     bool names)
 {
     memset(x, 0, sizeof(*x));
     struct kith_error err = {0};
@@ -51,7 +57,8 @@ static bool rv_begin(struct api_request *req, struct api_response *res, struct r
     }
     int64_t *ids = NULL;
     size_t n = 0;
-    if (!x->scope.all &&
+    bool masked = !x->scope.all || (names && x->scope.hide_private);
+    if (masked &&
         store_scope_ids(req->store, model_table("contacts"), &x->scope, &ids, &n, &err) < 0) {
         api_error_from(res, &err);
         return false;
@@ -63,7 +70,7 @@ static bool rv_begin(struct api_request *req, struct api_response *res, struct r
         api_error(res, 503, "unavailable", NULL, "the Relationship Value engine is not running");
         return false;
     }
-    if (!x->scope.all) {
+    if (masked) {
         x->mask.n = x->snap->nc;
         x->mask.bits = calloc(x->mask.n ? x->mask.n : 1, 1);
         if (!x->mask.bits) {
@@ -94,7 +101,7 @@ static void run(struct api_request *req, struct api_response *res, const struct 
                 const struct rv_params *p)
 {
     struct rv_ctx x;
-    if (!rv_begin(req, res, &x))
+    if (!rv_begin(req, res, &x, strcmp(def->name, "exceptions") == 0))
         return;
     /* whoever does not see every contact sees their own unit exactly, the others as aggregates */
     struct rv_scope src = {.snap = x.snap,

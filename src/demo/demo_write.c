@@ -92,7 +92,8 @@ static int write_org(struct writer *wr, struct kith_error *err)
     int rc;
     row_start(&r, "units");
     size_t u_id = col(&r, "id"), u_at = col(&r, "created_at"), u_ext = col(&r, "external_id"),
-           u_name = col(&r, "name"), u_kind = col(&r, "kind"), u_parent = col(&r, "parent_id");
+           u_name = col(&r, "name"), u_kind = col(&r, "kind"), u_parent = col(&r, "parent_id"),
+           u_shares = col(&r, "shares_detail");
     for (size_t i = 0; i < demo_nunits; i++) {
         const struct demo_unit *u = &demo_units[i];
         set_int(&r, u_id, (int64_t)i + 1);
@@ -104,6 +105,7 @@ static int write_org(struct writer *wr, struct kith_error *err)
             set_int(&r, u_parent, u->parent + 1);
         else
             set_null(&r, u_parent);
+        set_int(&r, u_shares, 0); /* independent units keep their detail private */
         if ((rc = insert(wr, &r, err)) < 0)
             return rc;
     }

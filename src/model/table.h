@@ -89,6 +89,13 @@ extern const size_t model_ntables;
 /* The table called name, or NULL. */
 const struct table_def *model_table(const char *name);
 
+/*
+ * The kinds of unit that are independent companies (partner, distributor, dealer): their
+ * contacts and what hangs off them are the principal's to see only where the unit's
+ * shares_detail says so (docs/internals/access.md, "Independent units"). NULL-terminated.
+ */
+extern const char *const model_independent_unit_kinds[];
+
 /* The field called name in t, or NULL; index (when non-NULL) receives its position. */
 const struct field_def *table_field(const struct table_def *t, const char *name, size_t *index);
 

@@ -45,6 +45,7 @@
 
 static const char *const unit_kinds[] = {"manufacturer", "business_unit", "partner",
                                          "distributor",  "dealer",        NULL};
+const char *const model_independent_unit_kinds[] = {"partner", "distributor", "dealer", NULL};
 static const char *const team_kinds[] = {"virtual_account", "acquisition", "closing",
                                          "retention",       "service",     NULL};
 static const char *const roles[] = {"admin",   "executive", "manager", "frontline",
@@ -69,6 +70,7 @@ static const struct field_def unit_fields[] = {
     TEXTN("name", true, 200),
     ENUM("kind", true, unit_kinds),
     REF("parent_id", "units", false),
+    BOOL("shares_detail"), /* an independent unit lets the principal see its contacts (access.md) */
 };
 static const struct field_def team_fields[] = {
     ID,

@@ -229,8 +229,16 @@ static const char migration_5[] =
     " query BLOB NOT NULL, epsilon REAL NOT NULL CHECK (epsilon > 0),"
     " UNIQUE (user_id, day, query));";
 
+/*
+ * Version 6: an independent unit (a partner, distributor or dealer) keeps the detail of its
+ * contacts and interactions from the principal's executives and analysts unless shares_detail
+ * is set (docs/internals/access.md, "Independent units"); existing units share nothing more.
+ * It may be null (read as false), so that a row written with the field left null is not refused.
+ */
+static const char migration_6[] = "ALTER TABLE units ADD COLUMN shares_detail INTEGER DEFAULT 0;";
+
 const char *const store_migrations[] = {migration_1, migration_2, migration_3, migration_4,
-                                        migration_5};
+                                        migration_5, migration_6};
 const int store_nmigrations = (int)(sizeof(store_migrations) / sizeof(store_migrations[0]));
 
 int store_check_version(const char *path, int version, struct kith_error *err)

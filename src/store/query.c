@@ -55,22 +55,23 @@ struct scope_path {
     const char *unit, *team, *owner; /* the row's own columns, or NULL */
     const char *via, *via_table;     /* or: the reference to the row that scopes it */
     const char *alt, *alt_table;     /* and, where via is NULL, this reference instead */
+    bool detail; /* its unit may keep it private from the principal (store_scope.hide_private) */
 };
 
 static const struct scope_path scope_paths[] = {
-    {"units", "id", NULL, NULL, NULL, NULL, NULL, NULL},
-    {"teams", "unit_id", "id", NULL, NULL, NULL, NULL, NULL},
-    {"users", "unit_id", "team_id", "id", NULL, NULL, NULL, NULL},
-    {"accounts", "unit_id", "team_id", "owner_id", NULL, NULL, NULL, NULL},
-    {"contacts", "unit_id", "team_id", "owner_id", NULL, NULL, NULL, NULL},
-    {"interactions", NULL, NULL, NULL, "contact_id", "contacts", NULL, NULL},
-    {"orders", NULL, NULL, NULL, "contact_id", "contacts", "account_id", "accounts"},
-    {"order_lines", NULL, NULL, NULL, "order_id", "orders", NULL, NULL},
-    {"events", NULL, NULL, NULL, "contact_id", "contacts", "account_id", "accounts"},
-    {"survey_responses", NULL, NULL, NULL, "contact_id", "contacts", NULL, NULL},
-    {"ratings", NULL, NULL, NULL, "contact_id", "contacts", NULL, NULL},
-    {"consents", NULL, NULL, NULL, "contact_id", "contacts", NULL, NULL},
-    {"dsrs", NULL, NULL, NULL, "contact_id", "contacts", NULL, NULL},
+    {"units", "id", NULL, NULL, NULL, NULL, NULL, NULL, false},
+    {"teams", "unit_id", "id", NULL, NULL, NULL, NULL, NULL, false},
+    {"users", "unit_id", "team_id", "id", NULL, NULL, NULL, NULL, false},
+    {"accounts", "unit_id", "team_id", "owner_id", NULL, NULL, NULL, NULL, false},
+    {"contacts", "unit_id", "team_id", "owner_id", NULL, NULL, NULL, NULL, true},
+    {"interactions", NULL, NULL, NULL, "contact_id", "contacts", NULL, NULL, false},
+    {"orders", NULL, NULL, NULL, "contact_id", "contacts", "account_id", "accounts", false},
+    {"order_lines", NULL, NULL, NULL, "order_id", "orders", NULL, NULL, false},
+    {"events", NULL, NULL, NULL, "contact_id", "contacts", "account_id", "accounts", false},
+    {"survey_responses", NULL, NULL, NULL, "contact_id", "contacts", NULL, NULL, false},
+    {"ratings", NULL, NULL, NULL, "contact_id", "contacts", NULL, NULL, false},
+    {"consents", NULL, NULL, NULL, "contact_id", "contacts", NULL, NULL, false},
+    {"dsrs", NULL, NULL, NULL, "contact_id", "contacts", NULL, NULL, false},
 };
 
 static const struct scope_path *scope_path_of(const char *table)
@@ -84,6 +85,12 @@ static const struct scope_path *scope_path_of(const char *table)
 bool store_scope_is_empty(const struct store_scope *scope)
 {
     return !scope->all && scope->unit_id <= 0 && scope->team_id <= 0 && scope->owner_id <= 0;
+}
+
+/* True if the scope restricts anything, i.e. its SQL condition is needed. */
+static bool scope_restricts(const struct store_scope *scope)
+{
+    return scope && (!scope->all || scope->hide_private);
 }
 
 /*
@@ -160,6 +167,23 @@ static void scope_via(struct qbuf *b, const char *qual, const char *ref, const c
     q_add(b, ")");
 }
 
+/*
+ * " AND NOT <the row called qual lies in a unit that keeps its detail private>": an independent
+ * unit (model_independent_unit_kinds) without shares_detail. Probed by the unit's primary key.
+ */
+static void private_sql(struct qbuf *b, const char *qual, const struct plan *pl)
+{
+    q_add(b, " AND NOT EXISTS (SELECT 1 FROM units AS pu WHERE pu.id = ");
+    q_col(b, pl, qual, "unit_id");
+    q_add(b, " AND coalesce(pu.shares_detail, 0) = 0 AND pu.kind IN (");
+    for (size_t i = 0; model_independent_unit_kinds[i]; i++) {
+        const char *k = model_independent_unit_kinds[i];
+        q_add(b, i ? ", " : "");
+        q_bind(b, &(const struct store_value){.kind = SV_TEXT, .s = k, .len = strlen(k)});
+    }
+    q_add(b, "))");
+}
+
 /* A condition on the row called qual of table that holds when it is in scope; "0" if none can. */
 static void scope_sql(struct qbuf *b, const char *table, const char *qual,
                       const struct store_scope *sc, const struct plan *pl, int depth)
@@ -181,6 +205,23 @@ static void scope_sql(struct qbuf *b, const char *table, const char *qual,
             scope_via(b, qual, p->alt, p->alt_table, sc, pl, depth);
             q_add(b, ")");
         }
+        if (sc->all) { /* every row but private ones: a row that hangs off nothing is in */
+            q_add(b, " OR (");
+            q_add(b, qual);
+            q_add(b, ".");
+            q_add(b, p->via);
+            q_add(b, " IS NULL");
+            if (p->alt) {
+                q_add(b, " AND ");
+                q_add(b, qual);
+                q_add(b, ".");
+                q_add(b, p->alt);
+                q_add(b, " IS NULL");
+            }
+            q_add(b, ")");
+        }
+    } else if (sc->all) {
+        q_add(b, "1");
     } else {
         const char *cols[3] = {p->unit, p->team, p->owner};
         const int64_t ids[3] = {sc->unit_id, sc->team_id, sc->owner_id};
@@ -197,6 +238,8 @@ static void scope_sql(struct qbuf *b, const char *table, const char *qual,
             q_add(b, "0");
     }
     q_add(b, ")");
+    if (p->detail && sc->hide_private)
+        private_sql(b, qual, pl);
 }
 
 /* "SELECT <columns> FROM <t> WHERE 1" with secrets read as NULL. */
@@ -216,7 +259,7 @@ static void select_rows(struct qbuf *b, const struct table_def *t)
 static void scope_and(struct qbuf *b, const struct table_def *t, const struct store_scope *sc,
                       const struct plan *pl)
 {
-    if (sc && !sc->all) {
+    if (scope_restricts(sc)) {
         q_add(b, " AND ");
         scope_sql(b, t->name, t->name, sc, pl, 0);
     }
@@ -544,6 +587,61 @@ int store_get(struct store *s, const struct table_def *t, int64_t id,
     if (rc == 0 && n == 0)
         rc = kith_err(err, KITH_ENOTFOUND, "no %s %lld", t->singular, (long long)id);
     return rc;
+}
+
+/* The integer value of field name of a row of t (0 when null, not an integer or no field). */
+static int64_t row_int(const struct table_def *t, const struct store_value *vals, const char *name)
+{
+    size_t i;
+    if (!name || !table_field(t, name, &i) || vals[i].kind != SV_INT)
+        return 0;
+    return vals[i].i;
+}
+
+int store_row_in_scope(struct store *s, const struct table_def *t, const struct store_value *vals,
+                       const struct store_scope *scope, struct kith_error *err)
+{
+    const struct scope_path *p = scope_path_of(t->name);
+    if (!scope_restricts(scope))
+        return 0;
+    if (!p)
+        return kith_err(err, KITH_ENOTFOUND, "no %s in scope", t->singular);
+    if (p->via) {
+        int64_t via = row_int(t, vals, p->via), alt = row_int(t, vals, p->alt);
+        if (via > 0)
+            return store_get(s, model_table(p->via_table), via, scope, NULL, NULL, err);
+        if (alt > 0)
+            return store_get(s, model_table(p->alt_table), alt, scope, NULL, NULL, err);
+        return scope->all ? 0 : kith_err(err, KITH_ENOTFOUND, "no %s in scope", t->singular);
+    }
+    bool in = scope->all;
+    const char *cols[3] = {p->unit, p->team, p->owner};
+    const int64_t ids[3] = {scope->unit_id, scope->team_id, scope->owner_id};
+    for (int i = 0; i < 3 && !in; i++) /* a new row's id is null: it matches no "id" column */
+        if (cols[i] && ids[i] > 0)
+            in = row_int(t, vals, cols[i]) == ids[i];
+    if (in && p->detail && scope->hide_private) {
+        /* the unit must be readable with the same exclusion: ask the store about its contacts */
+        struct qbuf *b = calloc(1, sizeof(*b));
+        if (!b)
+            return kith_err(err, KITH_ENOMEM, "out of memory reading %s", t->name);
+        sqlite3_stmt *st;
+        q_add(b, "SELECT 1 FROM (SELECT ");
+        q_bind_int(b, row_int(t, vals, p->unit));
+        q_add(b, " AS unit_id) AS r WHERE 1");
+        private_sql(b, "r", &(const struct plan){SCOPE_EXISTS, false});
+        int rc = prepare_bound(s, b, &st, err);
+        free(b);
+        if (rc < 0)
+            return rc;
+        rc = sqlite3_step(st);
+        sqlite3_finalize(st);
+        if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+            return kith_err(err, KITH_EDB, "checking the unit of a %s: %s", t->singular,
+                            sqlite3_errmsg(s->db));
+        in = rc == SQLITE_ROW;
+    }
+    return in ? 0 : kith_err(err, KITH_ENOTFOUND, "no %s in scope", t->singular);
 }
 
 /* Ids read one per row, in an array that doubles. */

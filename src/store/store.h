@@ -20,7 +20,7 @@
 #include "util/error.h"
 
 /* The schema version this binary creates and understands. */
-#define STORE_SCHEMA_VERSION 5
+#define STORE_SCHEMA_VERSION 6
 
 struct store;
 
@@ -191,6 +191,12 @@ struct store_scope {
     int64_t unit_id;  /* the scoping row's unit_id equals this */
     int64_t team_id;  /* or its team_id equals this */
     int64_t owner_id; /* or its owner_id equals this */
+    /*
+     * And, whatever the above: a row reached through a contact is out of scope when the
+     * contact's unit keeps its detail private (a unit of one of model_independent_unit_kinds
+     * whose shares_detail is false). With all: every row but those.
+     */
+    bool hide_private;
 };
 
 /* True if the scope lets no row through. */
@@ -251,6 +257,17 @@ int store_list(struct store *s, const struct table_def *t, const struct store_qu
  */
 int store_scope_ids(struct store *s, const struct table_def *t, const struct store_scope *scope,
                     int64_t **ids, size_t *n, struct kith_error *err);
+
+/*
+ * Whether a row of t holding vals (t->nfields values in field order, as a write would leave it)
+ * would be in scope, decided before the write touches the table: 0 if it would, KITH_ENOTFOUND
+ * if not, another code if the store failed. Rows that scope themselves are judged by their own
+ * unit_id, team_id and owner_id; the others by the row their reference names (the contact of an
+ * interaction, ...), read under scope. The API checks a write this way before it is made, so
+ * that nothing the table holds (a taken unique key) shows through a refused write.
+ */
+int store_row_in_scope(struct store *s, const struct table_def *t, const struct store_value *vals,
+                       const struct store_scope *scope, struct kith_error *err);
 
 /*
  * Calls fn (when non-NULL) once with the row of t whose id is id, if it exists and is in scope;

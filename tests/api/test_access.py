@@ -6,6 +6,11 @@ The world is built once per module through the admin API: two units (N, a busine
 partner), a team in each, a user of every role, and contacts, accounts, interactions, orders and
 events owned, team-handled and unit-held in every combination that matters. Each role signs in
 once.
+
+P is an independent unit (a partner) that keeps its detail private: executives and analysts of
+the principal do not see its contacts nor what hangs off them (docs/internals/access.md,
+"Independent units"). Writes are judged also by where they put a record: the unit, team and
+owner a create or a change names must be within the writer's reach (PLACE below).
 """
 import os
 
@@ -28,6 +33,33 @@ ORACLE = {
     "frontline": ({"unit", "team", "self"}, {"team", "self"}),
     "partner": ({"unit"}, {"unit"}),
 }
+# Where each role may put a record it creates or changes (its unit_id, team_id, owner_id): a
+# predicate on the target unit / team / user row, given the user. None (null) is always fine for
+# team and owner, and for the unit only where "all" is.
+PLACE = {
+    "admin": {"unit": lambda u, x: True, "team": lambda u, x: True, "owner": lambda u, x: True},
+    "manager": {
+        "unit": lambda u, x: x["id"] == u["unit_id"],
+        "team": lambda u, x: x["unit_id"] == u["unit_id"] or x["id"] == u["team_id"],
+        "owner": lambda u, x: x["unit_id"] == u["unit_id"] or (
+            x["team_id"] is not None and x["team_id"] == u["team_id"]),
+    },
+    "frontline": {
+        "unit": lambda u, x: x["id"] == u["unit_id"],
+        "team": lambda u, x: x["id"] == u["team_id"],
+        "owner": lambda u, x: x["id"] == u["id"] or (
+            x["team_id"] is not None and x["team_id"] == u["team_id"]),
+    },
+    "partner": {
+        "unit": lambda u, x: x["id"] == u["unit_id"],
+        "team": lambda u, x: x["unit_id"] == u["unit_id"],
+        "owner": lambda u, x: x["unit_id"] == u["unit_id"],
+    },
+}
+# Units of these kinds are independent companies; without shares_detail their contacts (and what
+# hangs off them) are hidden from the principal's executives and analysts.
+INDEPENDENT = {"partner", "distributor", "dealer"}
+SEES_ALL_BUT_PRIVATE = {"executive", "analyst"}
 CATALOGUE = ["units", "teams", "interaction-types", "products"]
 RECORDS = ["accounts", "contacts", "interactions", "orders", "events"]
 
@@ -47,6 +79,7 @@ class World:
         self.admin = Client(srv.url, "admin@example.com")
         self.records = {t: {} for t in RECORDS + CATALOGUE + ["users"]}
         self.anchor = {}  # (table, id) -> (unit, team, owner) of the row that scopes it
+        self.through = {}  # (table, id) -> "contacts" or "accounts": the table of that row
         self.users = {}
         self.clients = {}
 
@@ -57,23 +90,33 @@ class World:
 
     # the scope anchor of a record, as the rules define it
     def anchor_of(self, table, rec):
+        """(anchor, table of the anchor row) of a record, as the rules define them."""
         if table in ("contacts", "accounts"):
-            return (rec["unit_id"], rec["team_id"], rec["owner_id"])
+            return (rec["unit_id"], rec["team_id"], rec["owner_id"]), table
         if table == "interactions":
-            return self.anchor[("contacts", rec["contact_id"])]
+            return self.anchor[("contacts", rec["contact_id"])], "contacts"
         if table in ("orders", "events"):
             if rec.get("contact_id"):
-                return self.anchor[("contacts", rec["contact_id"])]
+                return self.anchor[("contacts", rec["contact_id"])], "contacts"
             if rec.get("account_id"):
-                return self.anchor[("accounts", rec["account_id"])]
-            return None
+                return self.anchor[("accounts", rec["account_id"])], "accounts"
+            return None, None
         raise AssertionError(table)
+
+    def remember(self, table, rec):
+        self.anchor[(table, rec["id"])], self.through[(table, rec["id"])] = \
+            self.anchor_of(table, rec)
 
     def keep(self, table, name, rec):
         self.records[table][name] = rec
         if table in RECORDS:
-            self.anchor[(table, rec["id"])] = self.anchor_of(table, rec)
+            self.remember(table, rec)
         return rec
+
+    def unit_is_private(self, unit_id):
+        units = {u["id"]: u for u in self.records["units"].values()}
+        u = units.get(unit_id)
+        return bool(u) and u["kind"] in INDEPENDENT and not u.get("shares_detail")
 
     def role_user(self, role):
         return self.users[role]
@@ -94,7 +137,12 @@ class World:
                     rec["team_id"] and rec["team_id"] == user["team_id"])
             return rec["id"] == user["id"]
         grants = ORACLE[r][1 if write else 0]
-        return matches(grants, user, self.anchor[(table, rec["id"])])
+        anchor = self.anchor[(table, rec["id"])]
+        if (not write and r in SEES_ALL_BUT_PRIVATE and anchor
+                and self.through[(table, rec["id"])] == "contacts"
+                and self.unit_is_private(anchor[0])):
+            return False
+        return matches(grants, user, anchor)
 
 
 def build(srv):
@@ -259,7 +307,7 @@ def fresh(world, table, name):
     else:
         body = {k: base[k] for k in ("kind", "contact_id", "account_id", "occurred_at")}
     rec = world.post(f"/api/v1/{table}", body)
-    world.anchor[(table, rec["id"])] = world.anchor_of(table, rec)
+    world.remember(table, rec)
     return rec
 
 
@@ -412,3 +460,235 @@ def test_scoped_lists_paginate(world):
             break
     all_visible = [x["id"] for x in fl.get("/api/v1/contacts", params={"limit": 500}).json()["items"]]
     assert sorted(seen) == sorted(all_visible) and len(seen) == len(set(seen))
+
+
+# ---- where a write puts a record: create-into and move-to targets -----------------------------
+
+PLACE_FIELDS = {"unit_id": ("unit", "units"), "team_id": ("team", "teams"),
+                "owner_id": ("owner", "users")}
+
+
+def may_place(world, role, field, target_id):
+    """The oracle of placement: may role name target_id (None: null) as field of a record?"""
+    r = ROLE_OF.get(role, role)
+    kind, table = PLACE_FIELDS[field]
+    if r not in PLACE:
+        return False
+    if target_id is None:
+        return kind != "unit" or r == "admin"
+    rows = {x["id"]: x for x in world.records[table].values()}
+    return PLACE[r][kind](world.users[role], rows[target_id])
+
+
+def expected_write(world, role, field, target_id, after):
+    """Status of a create or change that sets field to target_id and leaves the record's (unit,
+    team, owner) as after: 403 for the route, 404 for an owner out of sight, 403 out of reach,
+    403 when the record would leave the writer's change scope, else None (success)."""
+    if not route_allows(role, "contacts", True):
+        return 403
+    if field == "owner_id" and target_id is not None and not world.can(
+            role, "users", next(u for u in world.users.values() if u["id"] == target_id), False):
+        return 404
+    if not may_place(world, role, field, target_id):
+        return 403
+    if not matches(ORACLE[ROLE_OF.get(role, role)][1], world.users[role], after):
+        return 403
+    return None
+
+
+def targets(world):
+    """Every unit, team and user of the world, and null, per placement field."""
+    return {"unit_id": [x["id"] for x in world.records["units"].values()][:2] + [None],
+            "team_id": [world.records["teams"][t]["id"] for t in ("TN", "TP")] + [None],
+            "owner_id": [u["id"] for u in world.users.values()] + [None]}
+
+
+def defaults(world, role):
+    """(unit, team, owner) a body that names none of them gets (resource_prepare_owned)."""
+    user = world.users[role]
+    return [user["unit_id"], None, None if role == "admin" else user["id"]]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_create_into_each_unit_team_and_owner(world, role):
+    for table, name_field in (("contacts", "last_name"), ("accounts", "name")):
+        for field, values in targets(world).items():
+            for value in values:
+                after = defaults(world, role)
+                after[["unit_id", "team_id", "owner_id"].index(field)] = value
+                r = world.clients[role].post(f"/api/v1/{table}", json={
+                    name_field: "Placed", field: value})
+                want = expected_write(world, role, field, value, tuple(after)) or 201
+                assert r.status_code == want, (table, field, value, r.text)
+                if want == 403 and route_allows(role, table, True):
+                    assert r.json()["error"]["code"] == "forbidden"
+                if want == 201:
+                    got = r.json()
+                    assert (got["unit_id"], got["team_id"], got["owner_id"]) == tuple(after)
+
+
+def own_record(world, role, table):
+    """A record role may change, made by admin where role works: its unit and team, owned by it."""
+    user = world.users[role]
+    body = {"unit_id": user["unit_id"], "team_id": user["team_id"],
+            "owner_id": None if role == "admin" else user["id"]}
+    body["name" if table == "accounts" else "last_name"] = "Movable"
+    return world.post(f"/api/v1/{table}", body)
+
+
+@pytest.mark.parametrize("role", [r for r in ROLES if r in WRITERS])
+def test_move_to_each_unit_team_and_owner(world, role):
+    for table in ("contacts", "accounts"):
+        for field, values in targets(world).items():
+            for value in values:
+                rec = own_record(world, role, table)
+                after = [rec["unit_id"], rec["team_id"], rec["owner_id"]]
+                after[["unit_id", "team_id", "owner_id"].index(field)] = value
+                r = world.clients[role].patch(f"/api/v1/{table}/{rec['id']}",
+                                              json={field: value})
+                want = expected_write(world, role, field, value, tuple(after)) or 200
+                assert r.status_code == want, (table, field, value, r.text)
+                now = world.admin.get(f"/api/v1/{table}/{rec['id']}").json()
+                assert now[field] == (value if want == 200 else rec[field])
+
+
+def test_partner_cannot_plant_a_contact_in_another_company_team(world):
+    tn = world.records["teams"]["TN"]["id"]
+    r = world.clients["partner"].post("/api/v1/contacts", json={"last_name": "Plant",
+                                                                 "team_id": tn})
+    assert r.status_code == 403, r.text
+    assert r.json()["error"]["field"] == "team_id"
+
+
+def test_manager_cannot_hand_a_contact_to_the_partner(world):
+    mine = own_record(world, "manager", "contacts")
+    p, tp = world.records["units"]["P"]["id"], world.records["teams"]["TP"]["id"]
+    for body in ({"unit_id": p}, {"team_id": tp}, {"unit_id": p, "team_id": tp}):
+        r = world.clients["manager"].patch(f"/api/v1/contacts/{mine['id']}", json=body)
+        assert r.status_code == 403, (body, r.text)
+    now = world.admin.get(f"/api/v1/contacts/{mine['id']}").json()
+    assert (now["unit_id"], now["team_id"]) == (mine["unit_id"], mine["team_id"])
+
+
+# ---- unique keys out of sight answer as unknown ones -----------------------------------------
+
+def answer(r):
+    body = r.json() if r.content else None
+    return r.status_code, body and body.get("error", {}).get("code"), \
+        body and body.get("error", {}).get("field")
+
+
+@pytest.mark.parametrize("role", [r for r in ROLES if r in WRITERS and r != "admin"])
+def test_taken_keys_out_of_sight_answer_as_unknown_ones(world, role):
+    """A write the caller may not make answers the same whether the email or external id it
+    carries is taken by a record the caller cannot see or is unknown."""
+    cl, user = world.clients[role], world.users[role]
+    hidden = [c for c in world.records["contacts"].values()
+              if not world.can(role, "contacts", c, False) and c.get("email")]
+    assert hidden
+    taken = world.post("/api/v1/contacts", {"last_name": "Held", "unit_id": hidden[0]["unit_id"],
+                                            "team_id": hidden[0]["team_id"],
+                                            "owner_id": hidden[0]["owner_id"],
+                                            "external_id": f"ext-{role}"})
+    other_unit = next(u["id"] for u in world.records["units"].values()
+                      if u["id"] != user["unit_id"])
+    fresh = os.urandom(4).hex()
+    pairs = [({"email": hidden[0]["email"]}, {"email": f"{fresh}@unknown.test"}),
+             ({"external_id": taken["external_id"]}, {"external_id": f"unknown-{fresh}"})]
+    mine = own_record(world, role, "contacts")
+    for taken_key, unknown_key in pairs:
+        # create outside one's reach
+        outside = {"last_name": "Probe", "unit_id": other_unit}
+        a = cl.post("/api/v1/contacts", json={**outside, **taken_key})
+        b = cl.post("/api/v1/contacts", json={**outside, **unknown_key})
+        assert answer(a) == answer(b) == (403, "forbidden", "unit_id"), (a.text, b.text)
+        # move one's own contact out of reach
+        a = cl.patch(f"/api/v1/contacts/{mine['id']}", json={"unit_id": other_unit, **taken_key})
+        b = cl.patch(f"/api/v1/contacts/{mine['id']}",
+                     json={"unit_id": other_unit, **unknown_key})
+        assert answer(a) == answer(b) == (403, "forbidden", "unit_id"), (a.text, b.text)
+        # natural-key lookups: a filter on the key finds nothing, as for an unknown key
+        for key in (taken_key, unknown_key):
+            r = cl.get("/api/v1/contacts", params=key)
+            assert r.status_code == 200 and r.json()["items"] == [], r.text
+    # an interaction with a taken external id on a contact one may only read
+    itype = world.records["interaction-types"]["call"]["id"]
+    readable = [c for c in world.records["contacts"].values()
+                if world.can(role, "contacts", c, False)
+                and not world.can(role, "contacts", c, True)]
+    held = world.post("/api/v1/interactions", {"contact_id": hidden[0]["id"], "type_id": itype,
+                                               "occurred_at": "2024-03-01",
+                                               "external_id": f"int-{role}"})
+    for c in readable:
+        a = cl.post("/api/v1/interactions", json={"contact_id": c["id"], "type_id": itype,
+                                                  "occurred_at": "2024-03-02",
+                                                  "external_id": held["external_id"]})
+        b = cl.post("/api/v1/interactions", json={"contact_id": c["id"], "type_id": itype,
+                                                  "occurred_at": "2024-03-02",
+                                                  "external_id": f"int-unknown-{fresh}"})
+        assert answer(a) == answer(b) and a.status_code == 403, (a.text, b.text)
+
+
+# ---- independent units keep their detail private --------------------------------------------
+
+def test_an_independent_unit_can_share_its_detail(world):
+    """A distributor that grants its detail (shares_detail) is seen by executives and analysts;
+    once it withdraws the grant, its contacts and their interactions answer 404 again."""
+    d = world.post("/api/v1/units", {"name": f"Distributor {os.urandom(3).hex()}",
+                                     "kind": "distributor", "shares_detail": True})
+    assert d["shares_detail"] is True
+    c = world.post("/api/v1/contacts", {"last_name": "Shared", "unit_id": d["id"]})
+    i = world.post("/api/v1/interactions", {
+        "contact_id": c["id"], "type_id": world.records["interaction-types"]["call"]["id"],
+        "occurred_at": "2024-04-01"})
+    for shares in (True, False, True):
+        r = world.admin.patch(f"/api/v1/units/{d['id']}", json={"shares_detail": shares})
+        assert r.status_code == 200, r.text
+        for role in ROLES:
+            cl = world.clients[role]
+            see = role == "admin" or (role in SEES_ALL_BUT_PRIVATE and shares)
+            for path in (f"/api/v1/contacts/{c['id']}", f"/api/v1/interactions/{i['id']}",
+                         f"/api/v1/contacts/{c['id']}/timeline",
+                         f"/api/v1/rv/contacts/{c['id']}"):
+                got = cl.get(path).status_code
+                if path.startswith("/api/v1/rv/"):
+                    assert got != 200 or see, (role, shares, path)
+                    assert see or got == 404, (role, shares, path, got)
+                else:
+                    assert got == (200 if see else 404), (role, shares, path)
+            listed = {x["id"] for x in cl.get("/api/v1/contacts",
+                                              params={"unit_id": d["id"]}).json()["items"]}
+            assert listed == ({c["id"]} if see else set()), (role, shares)
+
+
+@pytest.mark.parametrize("role", sorted(SEES_ALL_BUT_PRIVATE))
+def test_rv_aggregates_still_count_private_contacts(world, role):
+    """The norm and the unit comparison an executive or analyst sees count every contact, the
+    partner's private ones included (as the admin's do); the exceptions name none of those."""
+    cl = world.clients[role]
+    for path in ("/api/v1/rv/norm", "/api/v1/rv/units"):
+        mine, admins = cl.get(path), world.admin.get(path)
+        if admins.status_code == 503:
+            pytest.skip("the RV engine is not running")
+        assert mine.status_code == 200, mine.text
+        strip = lambda j: {k: v for k, v in j.items() if k not in ("own_unit", "as_of")}
+        if path.endswith("norm"):
+            assert strip(mine.json()) == strip(admins.json())
+    r = cl.get("/api/v1/rv/exceptions", params={"limit": 500})
+    assert r.status_code == 200, r.text
+    private = {c["id"] for c in world.records["contacts"].values()
+               if not world.can(role, "contacts", c, False)}
+    named = {x["contact_id"] for x in r.json()["exceptions"]}
+    assert not (named & private)
+
+
+def test_a_placement_left_as_it_is_is_no_move(world):
+    """A PATCH that repeats the unit, team and owner a record already has (an admin put the
+    manager's team's contact in the partner's unit) moves nothing and is allowed."""
+    rec = fresh(world, "contacts", "team")
+    body = {k: rec[k] for k in ("unit_id", "team_id")}  # its owner is a user out of sight
+    r = world.clients["manager"].patch(f"/api/v1/contacts/{rec['id']}", json=body)
+    assert r.status_code == 200, r.text
+    r = world.clients["manager"].patch(f"/api/v1/contacts/{rec['id']}",
+                                       json={**body, "owner_id": world.users["manager"]["id"]})
+    assert r.status_code == 200, r.text  # the owner moves within reach; the unit stays

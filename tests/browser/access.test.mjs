@@ -70,3 +70,20 @@ test('a frontline user reads the catalogue but may not change it: the API says 4
   assert.equal(status, 403);
   await page.context().close();
 });
+
+test("an executive sees a partner's accounts but not its contacts, and the screens say why", async () => {
+  world.addUser('erin@example.com', 'executive', { unit: 'North' });
+  const account = await world.api.post('/api/v1/accounts', { name: 'Southern Mills', unit_id: seed.south.id });
+  await world.api.post('/api/v1/contacts', { first_name: 'Sia', last_name: 'Miller', unit_id: seed.south.id, account_id: account.id });
+  const page = await newPage(world);
+  const otto = seed.contacts.south[0];
+  await signIn(page, 'erin@example.com', { path: `/contacts/${otto.id}` });
+  await page.getByRole('heading', { level: 1, name: 'Contact not found' }).waitFor();
+  assert.equal(await page.getByText('Otto').count(), 0);
+
+  await page.goto(`/accounts/${account.id}`);
+  await page.getByRole('heading', { level: 1, name: 'Southern Mills' }).waitFor();
+  await page.getByText('South keeps the detail of its contacts private').waitFor();
+  assert.equal(await page.getByText('Sia').count(), 0);
+  await page.context().close();
+});

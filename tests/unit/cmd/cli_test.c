@@ -135,7 +135,7 @@ static void shows_twenty_errors_then_counts(void **state)
     assert_non_null(strstr(r.err, "units.csv: 25 errors; nothing was imported\n"));
     done(&r);
     kith(&r, "export units");
-    assert_string_equal(r.out, "id,created_at,external_id,name,kind,parent_id\n");
+    assert_string_equal(r.out, "id,created_at,external_id,name,kind,parent_id,shares_detail\n");
     done(&r);
 }
 
@@ -165,7 +165,7 @@ static void imports_from_stdin_and_exports_to_a_file(void **state)
     char *written = slurp_file(file_csv);
     assert_string_equal(written, "{\"id\":1,\"created_at\":\"2024-05-01T00:00:00.000Z\","
                                  "\"external_id\":null,\"name\":\"HQ\",\"kind\":\"manufacturer\","
-                                 "\"parent_id\":null}\n");
+                                 "\"parent_id\":null,\"shares_detail\":false}\n");
     free(written);
     kith(&r, "export --columns teams");
     assert_int_equal(r.status, 0);

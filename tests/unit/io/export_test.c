@@ -42,8 +42,8 @@ static void insert(struct store *s, const char *tname, const struct store_value 
 static int setup(void **state)
 {
     struct db_fixture *fx = db_fixture_open("export.db");
-    const struct store_value unit[] = {num(1),     num(1714564800123),   text("U-1"),
-                                       text("HQ"), text("manufacturer"), null};
+    const struct store_value unit[] = {
+        num(1), num(1714564800123), text("U-1"), text("HQ"), text("manufacturer"), null, num(0)};
     insert(fx->s, "units", unit);
     const struct store_value user[] = {
         num(1), num(0),    text("ann@example.com"),  text("=Ann"), text("admin"), num(1),
@@ -91,8 +91,8 @@ static void csv_writes_each_type_in_its_form(void **state)
 {
     struct db_fixture *fx = *state;
     char *csv = export(fx->s, "units", EXPORT_CSV);
-    assert_string_equal(csv, "id,created_at,external_id,name,kind,parent_id\n"
-                             "1,2024-05-01T12:00:00.123Z,U-1,HQ,manufacturer,\n");
+    assert_string_equal(csv, "id,created_at,external_id,name,kind,parent_id,shares_detail\n"
+                             "1,2024-05-01T12:00:00.123Z,U-1,HQ,manufacturer,,false\n");
     free(csv);
     csv = export(fx->s, "interaction_types", EXPORT_CSV);
     assert_string_equal(csv, "id,created_at,code,name,phase,level,channel,touch,tech,rv,cost,"

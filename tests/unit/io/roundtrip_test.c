@@ -49,9 +49,9 @@ static void insert(struct store *s, const char *tname, const char *const *cells)
 static void build_fixture(struct store *s)
 {
     /* units: 1's parent (3) comes later in id order, so the import must accept it forward. */
-    ROW("units", "3", "-86400001", "", "Ω Holdings", "manufacturer", NUL);
-    ROW("units", "1", "1714564800123", "U-1", "Nord, \"Süd\" & Ost", "business_unit", "3");
-    ROW("units", "2", "0", NUL, "Dealer\nwith a line break", "dealer", "1");
+    ROW("units", "3", "-86400001", "", "Ω Holdings", "manufacturer", NUL, "0");
+    ROW("units", "1", "1714564800123", "U-1", "Nord, \"Süd\" & Ost", "business_unit", "3", "0");
+    ROW("units", "2", "0", NUL, "Dealer\nwith a line break", "dealer", "1", "1");
     ROW("teams", "1", "1714564800000", "=Team \"A\"", "acquisition", "1");
     ROW("teams", "5", "1714564800001", "Retention, EMEA", "retention", "2");
     ROW("users", "1", "1714564800000", "ann@example.com", "Ann O'Neil", "admin", "1", "1", "-3",

@@ -394,6 +394,64 @@ static void scopes_reach_through_contacts_and_accounts(void **state)
 }
 
 /* Lists pick EXISTS or IN by how much is in scope; both must give the same rows. */
+/* A partner unit without shares_detail hides its contacts (and what hangs off them) from a
+ * scope with hide_private, even with all; with shares_detail it does not. */
+static void private_units_hide_their_contacts(void **state)
+{
+    (void)state;
+    char path[512];
+    struct store *s = open_fresh(path, sizeof(path));
+    struct kith_error err = {0};
+    const struct table_def *units = model_table("units"), *contacts = model_table("contacts");
+    const struct table_def *inter = model_table("interactions"), *events = model_table("events");
+    int64_t north = add_unit(s, "North");
+    struct row r = row_of("units");
+    put_text(&r, "name", "Dealer");
+    put_text(&r, "kind", "dealer");
+    int64_t dealer = insert(s, &r);
+    int64_t c_north = add_contact(s, "A", "North", NULL, north, 0, 0);
+    int64_t c_dealer = add_contact(s, "B", "Dealer", NULL, dealer, 0, 0);
+    int64_t type = add_type(s);
+    int64_t i_dealer = add_interaction(s, c_dealer, type, 1000);
+    struct row e = row_of("events"); /* hangs off nothing: every "all" sees it */
+    put_text(&e, "kind", "create");
+    put_int(&e, "occurred_at", 5);
+    int64_t orphan = insert(s, &e);
+
+    struct store_query q = {.limit = 50};
+    struct ids got;
+    struct store_scope exec = {.all = true, .hide_private = true};
+    list_ids(s, contacts, &q, &exec, &got);
+    assert_int_equal(got.n, 1);
+    assert_int_equal(got.id[0], c_north);
+    assert_int_equal(store_get(s, inter, i_dealer, &exec, NULL, NULL, &err), KITH_ENOTFOUND);
+    assert_int_equal(store_get(s, events, orphan, &exec, NULL, NULL, &err), 0);
+
+    /* a row not yet written is judged the same way */
+    struct row c = row_of("contacts");
+    put_text(&c, "last_name", "New");
+    put_int(&c, "unit_id", dealer);
+    assert_int_equal(store_row_in_scope(s, contacts, c.v, &exec, &err), KITH_ENOTFOUND);
+    struct store_scope partner = {.unit_id = dealer};
+    assert_int_equal(store_row_in_scope(s, contacts, c.v, &partner, &err), 0);
+    struct row i = row_of("interactions");
+    put_int(&i, "contact_id", c_north);
+    assert_int_equal(store_row_in_scope(s, inter, i.v, &partner, &err), KITH_ENOTFOUND);
+    assert_int_equal(store_row_in_scope(s, inter, i.v, &exec, &err), 0);
+
+    /* the unit shares its detail: nothing is hidden */
+    struct row u = row_of("units");
+    bool set[MAXF] = {false};
+    size_t f = idx(units, "shares_detail");
+    u.v[f] = (struct store_value){.kind = SV_INT, .i = 1};
+    set[f] = true;
+    assert_int_equal(store_update(s, units, dealer, u.v, set, &err), 0);
+    list_ids(s, contacts, &q, &exec, &got);
+    assert_int_equal(got.n, 2);
+    assert_int_equal(store_get(s, inter, i_dealer, &exec, NULL, NULL, &err), 0);
+    store_close(s);
+}
+
 static void broad_and_narrow_scopes_agree(void **state)
 {
     (void)state;
@@ -567,6 +625,7 @@ int main(void)
         cmocka_unit_test(keyset_pagination_visits_every_row_once),
         cmocka_unit_test(filters_and_prefix_search),
         cmocka_unit_test(scopes_reach_through_contacts_and_accounts),
+        cmocka_unit_test(private_units_hide_their_contacts),
         cmocka_unit_test(broad_and_narrow_scopes_agree),
         cmocka_unit_test(update_and_delete),
         cmocka_unit_test(interactions_are_voided_once),

@@ -228,7 +228,7 @@ static void insert_find_scan_and_constraints(void **state)
     assert_int_equal(store_open(path, STORE_CREATE, &s, &err), 0);
     const struct table_def *units = model_table("units");
     assert_non_null(units);
-    struct store_value row[6] = {{0}};
+    struct store_value row[7] = {{0}}; /* every field of units */
     row[3] = v_text("Acme Manufacturing");
     row[4] = v_text("manufacturer");
     int64_t id = 0, found = 0, n = 0;

@@ -29,6 +29,19 @@ const orderColumns = [
   { key: 'margin', label: 'Margin', className: 'num opt', render: (o) => fmt.money(o.margin, o.currency) },
 ];
 
+// An independent unit (partner, distributor, dealer) that keeps its detail private: executives
+// and analysts of the principal do not see its contacts (docs/internals/access.md), so an empty
+// list there says why instead of "no contacts".
+const INDEPENDENT = new Set(['partner', 'distributor', 'dealer']);
+
+function contactsEmpty(user, unit) {
+  const hidden = unit && INDEPENDENT.has(unit.kind) && !unit.shares_detail
+    && (user.role === 'executive' || user.role === 'analyst');
+  return hidden
+    ? `${unit.name} keeps the detail of its contacts private; its relationships count in the RV and value figures.`
+    : 'No contacts at this account yet.';
+}
+
 export default function Account({ params, user }) {
   const id = params.id;
   const account = useFetch((signal) => api.get(`/api/v1/accounts/${id}`, {}, { signal }), [id]);
@@ -36,6 +49,7 @@ export default function Account({ params, user }) {
   const [adding, setAdding] = useState(false);
   const contacts = useCursorList('/api/v1/contacts', { account_id: id, sort: 'last_name', fields: 'first_name,last_name,email,title,buying_role,stage' }, { limit: 20 });
   const orders = useCursorList('/api/v1/orders', { account_id: id, sort: '-ordered_at' }, { limit: 20 });
+  const units = useFetch(() => lookups.units().then(lookups.byId), []);
 
   if (account.error) {
     return html`<${Page} title=${account.error.status === 404 ? 'Account not found' : 'Account'} back=${{ href: '/accounts', label: 'Accounts' }}>
@@ -52,7 +66,7 @@ export default function Account({ params, user }) {
         <div class="col-main">
           <${Section} title="Contacts" id="account-contacts"
             actions=${writable && html`<button type="button" class="secondary" onClick=${() => setAdding(true)}>Add contact</button>`}>
-            <${DataTable} label="Contacts of this account" columns=${contactColumns} list=${contacts} empty="No contacts at this account yet." />
+            <${DataTable} label="Contacts of this account" columns=${contactColumns} list=${contacts} empty=${contactsEmpty(user, units.data && units.data[a.unit_id])} />
           <//>
           <${Section} title="Orders" id="account-orders">
             <${DataTable} label="Orders" columns=${orderColumns} list=${orders} empty="No orders yet." />
