@@ -82,6 +82,8 @@ void api_deal_lines_get(struct api_request *req, struct api_response *res);
 void api_deal_lines_create(struct api_request *req, struct api_response *res);
 void api_deal_lines_update(struct api_request *req, struct api_response *res);
 void api_deal_lines_delete(struct api_request *req, struct api_response *res);
+void api_deal_stage_changes_list(struct api_request *req, struct api_response *res);
+void api_deal_stage_changes_get(struct api_request *req, struct api_response *res);
 void api_users_list(struct api_request *req, struct api_response *res);
 void api_users_get(struct api_request *req, struct api_response *res);
 void api_users_create(struct api_request *req, struct api_response *res);

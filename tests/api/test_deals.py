@@ -1,5 +1,5 @@
-"""Deals (issue 12, items 1-2): the default stage list, /api/v1/deals, /api/v1/deal-stages and
-/api/v1/deal-lines as generic resources, a stage change through PATCH writing the deal's history
+"""Deals (issue 12, items 1-2): the default stage list, /api/v1/deals, /api/v1/deal-stages,
+/api/v1/deal-lines and the read-only /api/v1/deal-stage-changes as generic resources, a stage change through PATCH writing the deal's history
 and winning, losing or reopening it, record access as for accounts, and `kith import` / `kith
 export` of deals with natural keys (account name, owner email, stage name, product sku).
 
@@ -155,6 +155,14 @@ def test_patch_stage_writes_history_and_sets_outcome(world):
     error(f1.patch(path, json={"stage_id": st["Won"]["id"], "outcome": "lost"}), 422, "outcome")
     assert len(history(world.srv.db, d["id"])) == len(rows)
     assert ok(f1.get(path))["outcome"] == "lost"
+
+    # the history through the API: the same rows, to those who may read the deal
+    api_rows = ok(f1.get("/api/v1/deal-stage-changes", params={"deal_id": d["id"]}))["items"]
+    assert api_rows == rows
+    assert ok(world.f2.get("/api/v1/deal-stage-changes",
+                           params={"deal_id": d["id"]}))["items"] == []
+    error(world.f2.get(f"/api/v1/deal-stage-changes/{rows[0]['id']}"), 404)
+    assert world.admin.post("/api/v1/deal-stage-changes", json={}).status_code in (404, 405)
 
 
 def test_a_units_stage_serves_only_that_units_deals(world):
