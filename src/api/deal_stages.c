@@ -1,8 +1,8 @@
 /*
  * deal_stages.c - /api/v1/deal-stages: the stage lists of the sales pipeline. unit_id null is
- * the company's default list (migration 6 seeds Prospecting to Lost), a unit may keep its own.
- * Read by every role, changed by admins, like the rest of the catalogue; a stage that deals or
- * their history refer to cannot be deleted.
+ * the company's default list (the store's migrations seed Prospecting to Lost), a unit may keep
+ * its own. Read by every role, changed by admins, like the rest of the catalogue; a stage that
+ * deals or their history refer to cannot be deleted.
  */
 #include "api/handlers.h"
 #include "api/resource.h"

@@ -3,8 +3,8 @@
  * and owner. A PATCH that moves a deal to another stage records the move in deal_stage_changes
  * (who, when, from, to) in the write's transaction and makes outcome and closed_at follow the
  * new stage's kind: won or lost closes the deal, an open stage reopens it. The first row of a
- * deal's history is the store's (migration 6's trigger). Deals are not deleted: a lost deal
- * keeps its history. docs/api.md, "Deals".
+ * deal's history is the store's (trigger deals_first_stage, store/migrations.c). Deals are not
+ * deleted: a lost deal keeps its history. docs/api.md, "Deals".
  */
 #include <string.h>
 

@@ -230,14 +230,15 @@ static const char migration_5[] =
     " UNIQUE (user_id, day, query));";
 
 /*
- * Version 6: deals (opportunities) and what they need (DESIGN.md §3, issue 12). deal_stages is
- * the stage list: unit_id NULL is the company default, a unit may have its own; a name is unique
- * within its unit (NULL counted as one unit, hence the expression index). deal_stage_changes is
- * the history of a deal's stage (who, when, from, to); the trigger writes its first row when a
- * deal is inserted by any door (API, import, demo), at the deal's closing, engagement or creation
- * time, naming no user, and fills a missing outcome from the stage's kind.
- * The API's PATCH writes the later rows (src/api/deals.c). orders gain who sold them and their
- * deal; users a manager; accounts a parent account and an employee count.
+ * Deals (opportunities) and what they need (DESIGN.md §3, issue 12); self-contained, so that it
+ * keeps its meaning under whatever number it ends up with. deal_stages is the stage list:
+ * unit_id NULL is the company default, a unit may have its own; a name is unique within its
+ * unit (NULL counted as one unit, hence the expression index). deal_stage_changes is the history
+ * of a deal's stage (who, when, from, to); the trigger writes its first row when a deal is
+ * inserted by any door (API, import, demo), at the deal's closing, engagement or creation time,
+ * naming no user, and fills a missing outcome from the stage's kind. The API's PATCH writes the
+ * later rows (src/api/deals.c). orders gain who sold them and their deal; users a manager;
+ * accounts a parent account and an employee count.
  */
 static const char migration_6[] =
     "CREATE TABLE deal_stages ("
