@@ -26,6 +26,7 @@ static const struct {
     {"teams", CLASS_CATALOGUE},
     {"interaction_types", CLASS_CATALOGUE},
     {"products", CLASS_CATALOGUE},
+    {"deal_stages", CLASS_CATALOGUE},
     {"users", CLASS_USERS},
     {"accounts", CLASS_RECORDS},
     {"contacts", CLASS_RECORDS},
@@ -33,6 +34,9 @@ static const struct {
     {"orders", CLASS_RECORDS},
     {"order_lines", CLASS_RECORDS},
     {"events", CLASS_RECORDS},
+    {"deals", CLASS_RECORDS},
+    {"deal_lines", CLASS_RECORDS},
+    {"deal_stage_changes", CLASS_RECORDS},
 };
 
 /* The conditions a rule grants; see struct store_scope. */

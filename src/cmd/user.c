@@ -18,6 +18,9 @@
 
 #include "util/banned.h"
 
+/* Room for a row of users (model/tables.c); checked against the model before use. */
+#define USER_FIELDS_MAX 16
+
 #define EMAIL_MAX      254
 #define NAME_MAX_BYTES 200
 #define TOKEN_NAME_MAX 100
@@ -153,7 +156,7 @@ static int user_add(struct store *s, const struct user_opts *o, struct kith_erro
     char hash[PASSWORD_HASH_SIZE], generated[PASSWORD_GENERATED_SIZE];
     if ((rc = new_password_hash(o->password_stdin, hash, generated, err)) < 0)
         return rc;
-    struct store_value vals[10] = {0};
+    struct store_value vals[USER_FIELDS_MAX] = {0};
     size_t i;
     table_field(users, "email", &i);
     vals[i] = (struct store_value){.kind = SV_TEXT, .s = o->email, .len = strlen(o->email)};
@@ -241,8 +244,8 @@ static int user_set(struct store *s, const struct user_opts *o, struct kith_erro
 {
     const struct table_def *users = model_table("users");
     struct store_user_auth u;
-    struct store_value vals[10] = {{0}};
-    bool set[10] = {false};
+    struct store_value vals[USER_FIELDS_MAX] = {{0}};
+    bool set[USER_FIELDS_MAX] = {false};
     int64_t unit_id = 0, team_id = 0;
     int rc;
     if (users->nfields > sizeof(vals) / sizeof(vals[0]))

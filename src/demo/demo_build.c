@@ -50,6 +50,9 @@ static int check_empty(struct store *s, const char *what, struct kith_error *err
 {
     for (size_t i = 0; i < model_ntables; i++) {
         int64_t n = 0;
+        /* the default deal stages come with every database (the store's migrations seed them) */
+        if (strcmp(model_tables[i]->name, "deal_stages") == 0)
+            continue;
         int rc = store_count(s, model_tables[i], &n, err);
         if (rc < 0)
             return rc;

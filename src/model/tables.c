@@ -62,6 +62,7 @@ static const char *const consent_states[] = {"granted", "withdrawn", NULL};
 static const char *const dsr_kinds[] = {"access",    "rectification", "erasure", "restriction",
                                         "objection", "portability",   NULL};
 static const char *const dsr_states[] = {"open", "in_progress", "done", "refused", NULL};
+static const char *const deal_outcomes[] = {"open", "won", "lost", NULL};
 
 static const struct field_def unit_fields[] = {
     ID,
@@ -90,6 +91,7 @@ static const struct field_def user_fields[] = {
     MONEY("hourly_cost", false),
     SECRET("password_hash"),
     BOOL("disabled"),
+    REF("manager_id", "users", false),
 };
 static const struct field_def account_fields[] = {
     ID,
@@ -106,6 +108,8 @@ static const struct field_def account_fields[] = {
     REF("unit_id", "units", false),
     REF("team_id", "teams", false),
     JSON("custom"),
+    REF("parent_id", "accounts", false),
+    INTR("employees", false, 0, INFINITY),
 };
 static const struct field_def contact_fields[] = {
     ID,
@@ -170,6 +174,56 @@ static const struct field_def product_fields[] = {
     MONEY("unit_cost", false),
     TEXTF("currency", false, 3, FF_CURRENCY),
 };
+/* A stage of the sales pipeline: unit_id NULL is the company's default list. */
+static const struct field_def deal_stage_fields[] = {
+    ID,
+    CREATED,
+    REF("unit_id", "units", false),
+    TEXTN("name", true, 100),
+    INTR("position", true, 0, 1000),
+    REALR("probability", true, 0, 1),
+    ENUM("kind", true, deal_outcomes), /* open, won or lost */
+};
+/* A deal (opportunity); scoped like accounts by unit, team and owner. */
+static const struct field_def deal_fields[] = {
+    ID,
+    CREATED,
+    TEXTN("external_id", false, 128),
+    TEXTN("name", false, 200),
+    REF("account_id", "accounts", true),
+    REF("contact_id", "contacts", false),
+    REF("owner_id", "users", false),
+    REF("stage_id", "deal_stages", true),
+    MONEYR("amount", false, 0, INFINITY),
+    TEXTF("currency", false, 3, FF_CURRENCY),
+    REALR("probability", false, 0, 1),
+    TIME("engaged_at", false),
+    TIME("expected_close_at", false),
+    TIME("closed_at", false),
+    ENUM("outcome", false, deal_outcomes), /* missing: the stage's kind */
+    TEXTN("loss_reason", false, 200),
+    TEXTN("source", false, 100),
+    REF("unit_id", "units", false),
+    REF("team_id", "teams", false),
+};
+static const struct field_def deal_line_fields[] = {
+    ID,
+    CREATED,
+    REF("deal_id", "deals", true),
+    REF("product_id", "products", true),
+    INTR("quantity", true, 1, INFINITY),
+    MONEYR("amount", true, 0, INFINITY),
+};
+/* History: a deal moved from one stage to another (from_stage_id NULL: its first stage). */
+static const struct field_def deal_stage_change_fields[] = {
+    ID,
+    CREATED,
+    REF("deal_id", "deals", true),
+    REF("from_stage_id", "deal_stages", false),
+    REF("to_stage_id", "deal_stages", true),
+    REF("user_id", "users", false),
+    TIME("changed_at", true),
+};
 static const struct field_def order_fields[] = {
     ID,
     CREATED,
@@ -180,6 +234,8 @@ static const struct field_def order_fields[] = {
     MONEY("amount", true),
     MONEY("margin", false),
     TEXTF("currency", false, 3, FF_CURRENCY),
+    REF("user_id", "users", false), /* who sold it: the rep credited with its revenue */
+    REF("deal_id", "deals", false),
 };
 static const struct field_def order_line_fields[] = {
     ID,
@@ -320,6 +376,14 @@ static const struct table_def t_interactions =
     TABLE("interactions", "interaction", interaction_fields, "external_id", NULL, true, true);
 static const struct table_def t_products =
     TABLE("products", "product", product_fields, "sku", NULL, true, true);
+static const struct table_def t_deal_stages =
+    TABLE("deal_stages", "deal stage", deal_stage_fields, "name", NULL, true, true);
+static const struct table_def t_deals =
+    TABLE("deals", "deal", deal_fields, "external_id", NULL, true, true);
+static const struct table_def t_deal_lines =
+    TABLE("deal_lines", "deal line", deal_line_fields, NULL, NULL, true, true);
+static const struct table_def t_deal_stage_changes = TABLE(
+    "deal_stage_changes", "deal stage change", deal_stage_change_fields, NULL, NULL, false, true);
 static const struct table_def t_orders =
     TABLE("orders", "order", order_fields, "external_id", NULL, true, true);
 static const struct table_def t_order_lines =
@@ -356,6 +420,10 @@ const struct table_def *const model_tables[] = {
     &t_itypes,
     &t_interactions,
     &t_products,
+    &t_deal_stages,
+    &t_deals,
+    &t_deal_lines,
+    &t_deal_stage_changes,
     &t_orders,
     &t_order_lines,
     &t_events,

@@ -237,8 +237,81 @@ static const char migration_5[] =
  */
 static const char migration_6[] = "ALTER TABLE units ADD COLUMN shares_detail INTEGER DEFAULT 0;";
 
+/*
+ * Version 7: deals (opportunities) and what they need (DESIGN.md §3); self-contained, so that it
+ * keeps its meaning under whatever number it ends up with. deal_stages is the stage list:
+ * unit_id NULL is the company default, a unit may have its own; a name is unique within its
+ * unit (NULL counted as one unit, hence the expression index). deal_stage_changes is the history
+ * of a deal's stage (who, when, from, to); the trigger writes its first row when a deal is
+ * inserted by any door (API, import, demo), at the deal's closing, engagement or creation time,
+ * naming no user, and fills a missing outcome from the stage's kind. The API's PATCH writes the
+ * later rows (src/api/deals.c). orders gain who sold them and their deal; users a manager;
+ * accounts a parent account and an employee count.
+ */
+static const char migration_7[] =
+    "CREATE TABLE deal_stages ("
+    " id INTEGER PRIMARY KEY, created_at INTEGER NOT NULL,"
+    " unit_id INTEGER REFERENCES units(id), name TEXT NOT NULL, position INTEGER NOT NULL,"
+    " probability REAL NOT NULL, kind TEXT NOT NULL);"
+    "CREATE UNIQUE INDEX deal_stages_unit_name ON deal_stages(ifnull(unit_id, 0), name);"
+    "CREATE INDEX deal_stages_name ON deal_stages(name);"
+    "INSERT INTO deal_stages (created_at, unit_id, name, position, probability, kind) VALUES"
+    " (0, NULL, 'Prospecting', 1, 0.1, 'open'), (0, NULL, 'Engaging', 2, 0.25, 'open'),"
+    " (0, NULL, 'Proposal', 3, 0.5, 'open'), (0, NULL, 'Closing', 4, 0.75, 'open'),"
+    " (0, NULL, 'Won', 5, 1.0, 'won'), (0, NULL, 'Lost', 6, 0.0, 'lost');"
+    "CREATE TABLE deals ("
+    " id INTEGER PRIMARY KEY, created_at INTEGER NOT NULL, external_id TEXT, name TEXT,"
+    " account_id INTEGER NOT NULL REFERENCES accounts(id),"
+    " contact_id INTEGER REFERENCES contacts(id), owner_id INTEGER REFERENCES users(id),"
+    " stage_id INTEGER NOT NULL REFERENCES deal_stages(id), amount INTEGER, currency TEXT,"
+    " probability REAL, engaged_at INTEGER, expected_close_at INTEGER, closed_at INTEGER,"
+    " outcome TEXT, loss_reason TEXT, source TEXT, unit_id INTEGER REFERENCES units(id),"
+    " team_id INTEGER REFERENCES teams(id));"
+    "CREATE UNIQUE INDEX deals_external_id ON deals(external_id) WHERE external_id IS NOT NULL;"
+    "CREATE INDEX deals_name_ci ON deals(name COLLATE NOCASE);"
+    "CREATE INDEX deals_account ON deals(account_id);"
+    "CREATE INDEX deals_contact ON deals(contact_id) WHERE contact_id IS NOT NULL;"
+    "CREATE INDEX deals_owner ON deals(owner_id, closed_at);"
+    "CREATE INDEX deals_unit ON deals(unit_id);"
+    "CREATE INDEX deals_team ON deals(team_id);"
+    "CREATE INDEX deals_stage ON deals(stage_id);"
+    "CREATE INDEX deals_closed ON deals(closed_at);"
+    "CREATE INDEX deals_expected_close ON deals(expected_close_at);"
+    "CREATE TABLE deal_lines ("
+    " id INTEGER PRIMARY KEY, created_at INTEGER NOT NULL,"
+    " deal_id INTEGER NOT NULL REFERENCES deals(id),"
+    " product_id INTEGER NOT NULL REFERENCES products(id), quantity INTEGER NOT NULL,"
+    " amount INTEGER NOT NULL);"
+    "CREATE INDEX deal_lines_deal ON deal_lines(deal_id);"
+    "CREATE INDEX deal_lines_product ON deal_lines(product_id);"
+    "CREATE TABLE deal_stage_changes ("
+    " id INTEGER PRIMARY KEY, created_at INTEGER NOT NULL,"
+    " deal_id INTEGER NOT NULL REFERENCES deals(id),"
+    " from_stage_id INTEGER REFERENCES deal_stages(id),"
+    " to_stage_id INTEGER NOT NULL REFERENCES deal_stages(id),"
+    " user_id INTEGER REFERENCES users(id), changed_at INTEGER NOT NULL);"
+    "CREATE INDEX deal_stage_changes_deal ON deal_stage_changes(deal_id, changed_at);"
+    "CREATE INDEX deal_stage_changes_to ON deal_stage_changes(to_stage_id, changed_at);"
+    "CREATE TRIGGER deals_first_stage AFTER INSERT ON deals BEGIN"
+    " INSERT INTO deal_stage_changes"
+    " (created_at, deal_id, from_stage_id, to_stage_id, user_id, changed_at)"
+    " VALUES (NEW.created_at, NEW.id, NULL, NEW.stage_id, NULL,"
+    " coalesce(NEW.closed_at, NEW.engaged_at, NEW.created_at));"
+    " UPDATE deals SET outcome = (SELECT kind FROM deal_stages WHERE id = NEW.stage_id)"
+    " WHERE id = NEW.id AND NEW.outcome IS NULL;"
+    " END;"
+    "ALTER TABLE orders ADD COLUMN user_id INTEGER REFERENCES users(id);"
+    "ALTER TABLE orders ADD COLUMN deal_id INTEGER REFERENCES deals(id);"
+    "CREATE INDEX orders_user_time ON orders(user_id, ordered_at) WHERE user_id IS NOT NULL;"
+    "CREATE INDEX orders_deal ON orders(deal_id) WHERE deal_id IS NOT NULL;"
+    "ALTER TABLE users ADD COLUMN manager_id INTEGER REFERENCES users(id);"
+    "CREATE INDEX users_manager ON users(manager_id) WHERE manager_id IS NOT NULL;"
+    "ALTER TABLE accounts ADD COLUMN parent_id INTEGER REFERENCES accounts(id);"
+    "ALTER TABLE accounts ADD COLUMN employees INTEGER;"
+    "CREATE INDEX accounts_parent ON accounts(parent_id) WHERE parent_id IS NOT NULL;";
+
 const char *const store_migrations[] = {migration_1, migration_2, migration_3, migration_4,
-                                        migration_5, migration_6};
+                                        migration_5, migration_6, migration_7};
 const int store_nmigrations = (int)(sizeof(store_migrations) / sizeof(store_migrations[0]));
 
 int store_check_version(const char *path, int version, struct kith_error *err)

@@ -159,6 +159,10 @@ static void schemas_follow_the_model(void **state)
         {"Product", "products"},
         {"Order", "orders"},
         {"Event", "events"},
+        {"DealStage", "deal_stages"},
+        {"Deal", "deals"},
+        {"DealLine", "deal_lines"},
+        {"DealStageChange", "deal_stage_changes"},
     };
     json_t *doc = load_doc();
     json_t *schemas = json_object_get(json_object_get(doc, "components"), "schemas");

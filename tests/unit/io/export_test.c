@@ -47,7 +47,7 @@ static int setup(void **state)
     insert(fx->s, "units", unit);
     const struct store_value user[] = {
         num(1), num(0),    text("ann@example.com"),  text("=Ann"), text("admin"), num(1),
-        null,   num(-300), text("$argon2id$secret"), num(1)};
+        null,   num(-300), text("$argon2id$secret"), num(1),       null};
     insert(fx->s, "users", user);
     const struct store_value itype[] = {num(1),
                                         num(-1),
@@ -70,7 +70,8 @@ static int setup(void **state)
                                           num(123456), text("+big"),
                                           text("EUR"), text("\rsource"),
                                           num(1),      null,
-                                          null,        text("{\"tier\": \"A\", \"n\": [1, 2.5]}")};
+                                          null,        text("{\"tier\": \"A\", \"n\": [1, 2.5]}"),
+                                          null,        null};
     insert(fx->s, "accounts", account);
     *state = fx;
     return 0;
@@ -107,9 +108,10 @@ static void csv_leaves_out_secrets(void **state)
 {
     struct db_fixture *fx = *state;
     char *csv = export(fx->s, "users", EXPORT_CSV);
-    assert_string_equal(csv, "id,created_at,email,name,role,unit_id,team_id,hourly_cost,disabled\n"
+    assert_string_equal(csv, "id,created_at,email,name,role,unit_id,team_id,hourly_cost,disabled,"
+                             "manager_id\n"
                              "1,1970-01-01T00:00:00.000Z,ann@example.com,'=Ann,admin,1,,-3.00,"
-                             "true\n");
+                             "true,\n");
     assert_null(strstr(csv, "argon2"));
     free(csv);
 }
@@ -120,11 +122,13 @@ static void csv_neutralises_formulas_in_text_only(void **state)
     char *csv = export(fx->s, "accounts", EXPORT_CSV);
     /* Text starting with - + @ CR gets a quote; the money 1234.56 and the JSON do not; the
      * empty string is "" and NULL is nothing. */
-    assert_string_equal(csv, "id,created_at,external_id,name,industry,territory,annual_revenue,"
-                             "revenue_band,currency,source,owner_id,unit_id,team_id,custom\n"
-                             "7,2024-05-01T12:00:00.000Z,,'-Minus Corp,\"\",'@territory,1234.56,"
-                             "'+big,EUR,\"'\rsource\",1,,,\"{\"\"tier\"\": \"\"A\"\", \"\"n\"\":"
-                             " [1, 2.5]}\"\n");
+    assert_string_equal(csv,
+                        "id,created_at,external_id,name,industry,territory,annual_revenue,"
+                        "revenue_band,currency,source,owner_id,unit_id,team_id,custom,parent_id,"
+                        "employees\n"
+                        "7,2024-05-01T12:00:00.000Z,,'-Minus Corp,\"\",'@territory,1234.56,"
+                        "'+big,EUR,\"'\rsource\",1,,,\"{\"\"tier\"\": \"\"A\"\", \"\"n\"\":"
+                        " [1, 2.5]}\",,\n");
     free(csv);
 }
 
@@ -135,7 +139,7 @@ static void jsonl_writes_objects_with_jansson(void **state)
     assert_string_equal(j, "{\"id\":1,\"created_at\":\"1970-01-01T00:00:00.000Z\","
                            "\"email\":\"ann@example.com\",\"name\":\"=Ann\",\"role\":\"admin\","
                            "\"unit_id\":1,\"team_id\":null,\"hourly_cost\":\"-3.00\","
-                           "\"disabled\":true}\n");
+                           "\"disabled\":true,\"manager_id\":null}\n");
     free(j);
     j = export(fx->s, "interaction_types", EXPORT_JSONL);
     assert_string_equal(j,
@@ -146,7 +150,8 @@ static void jsonl_writes_objects_with_jansson(void **state)
                         "\"description\":\"line one\\nline two\\t+tab\"}\n");
     free(j);
     j = export(fx->s, "accounts", EXPORT_JSONL);
-    assert_non_null(strstr(j, ",\"custom\":{\"tier\":\"A\",\"n\":[1,2.5]}}\n"));
+    assert_non_null(strstr(j, ",\"custom\":{\"tier\":\"A\",\"n\":[1,2.5]},"
+                              "\"parent_id\":null,\"employees\":null}\n"));
     assert_non_null(strstr(j, "\"industry\":\"\",")); /* "" stays text, NULL is null */
     assert_non_null(strstr(j, "\"external_id\":null,"));
     free(j);

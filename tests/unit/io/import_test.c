@@ -229,7 +229,7 @@ static void maps_ignores_and_defaults(void **state)
                                 &opt, &rep),
                      0);
     char *all = snapshot(fx->s);
-    assert_non_null(strstr(all, ",bo@example.com,Bo,analyst,,,,false\n")); /* false by default */
+    assert_non_null(strstr(all, ",bo@example.com,Bo,analyst,,,,false,\n")); /* false by default */
     free(all);
 
     /* A --map whose source is not in the header is an error, like an unknown column. */
