@@ -545,6 +545,10 @@ static void reload(void)
     if (rc < 0) {
         fprintf(stderr, "kith serve: reloading the RV snapshot failed (the old one stays): %s\n",
                 err.msg);
+        /* the mark was taken for a load that did not happen: try again after the usual delay */
+        pthread_mutex_lock(&g.mu);
+        g.stale = true;
+        pthread_mutex_unlock(&g.mu);
         return;
     }
     fprintf(stderr, "kith serve: RV snapshot reloaded in %.2f s\n", now_s() - t0);

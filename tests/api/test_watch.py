@@ -25,18 +25,20 @@ def world():
         add_user(db, "leaver@example.com", "admin")
         con = sqlite3.connect(db)
         # a trigger of level 3 raises the contacts below level 4 to 4, with its phase
-        code, level = con.execute("SELECT code, level FROM interaction_types WHERE is_trigger = 1"
-                                  " AND level = 3 ORDER BY id LIMIT 1").fetchone()
+        tid, code, level = con.execute("SELECT id, code, level FROM interaction_types"
+                                       " WHERE is_trigger = 1 AND level = 3"
+                                       " ORDER BY id LIMIT 1").fetchone()
         low = [r[0] for r in con.execute(
             "SELECT id FROM contacts WHERE coalesce(level, 0) < ? ORDER BY id", (level + 1,))]
         phase = con.execute("SELECT min(phase) FROM interaction_types WHERE level = ?",
                             (level + 1,)).fetchone()[0]
         con.close()
-        assert len(low) >= 3, "the demo has no contact below the top trigger"
+        assert len(low) >= 4, "too few demo contacts below level 4"
         srv = Server(db)
         try:
             yield {"db": db, "srv": srv, "admin": Client(srv.url, "admin@example.com"),
-                   "trigger": code, "level": level + 1, "phase": phase, "low": low, "dir": d}
+                   "trigger": code, "trigger_id": tid, "level": level + 1, "phase": phase,
+                   "low": low, "dir": d}
         finally:
             srv.stop()
 
@@ -103,20 +105,24 @@ def test_import_reaches_the_snapshot_and_levels_within_two_seconds(world):
     print(f"\nimport seen by the server after {took:.3f} s;",
           [l.strip() for l in world["srv"].log if "reloaded in" in l][-1:])
     assert took <= BOUND_S
-    assert len(reload_lines(world)) == before + 1  # one reload for one import
+    # the import commits its rows, then the levels it derived: one reload, two when a check
+    # falls between the two commits
+    assert 1 <= len(reload_lines(world)) - before <= 2
 
 
 def test_imports_in_a_row_are_coalesced_and_each_seen(world):
-    cids = world["low"][1:3]
+    cids = world["low"][1:4]
     before = len(reload_lines(world))
+    start = time.monotonic()
     for i, cid in enumerate(cids):
         import_trigger(world, cid, f"row{i}.csv")
     written = time.monotonic()
     want = (world["level"], world["phase"])
     took = poll(written + BOUND_S, lambda: all(rv_level(world, c) == want for c in cids))
     assert took is not None and took <= BOUND_S, [rv_level(world, c) for c in cids]
-    # two commits close together: one or two reloads, never a storm
-    assert 1 <= len(reload_lines(world)) - before <= 2
+    # six commits: at most one reload per check of 500 ms, not one per commit
+    checks = int((written + took - start) / 0.5) + 2
+    assert 1 <= len(reload_lines(world)) - before <= min(checks, 2 * len(cids))
 
 
 def test_the_servers_own_writes_do_not_trigger_a_reload(world):
@@ -125,14 +131,7 @@ def test_the_servers_own_writes_do_not_trigger_a_reload(world):
     c = admin.post("/api/v1/contacts", json={"first_name": "Own", "last_name": "Write"})
     assert c.status_code == 201, c.text
     r = admin.post("/api/v1/interactions", json={
-        "contact_id": c.json()["id"], "type_code": world["trigger"], "occurred_at": now_iso()})
-    if r.status_code == 422:  # the route takes the type by id
-        con = sqlite3.connect(world["db"])
-        tid = con.execute("SELECT id FROM interaction_types WHERE code = ?",
-                          (world["trigger"],)).fetchone()[0]
-        con.close()
-        r = admin.post("/api/v1/interactions", json={
-            "contact_id": c.json()["id"], "type_id": tid, "occurred_at": now_iso()})
+        "contact_id": c.json()["id"], "type_id": world["trigger_id"], "occurred_at": now_iso()})
     assert r.status_code == 201, r.text
     # seen at once by the incremental update ...
     assert rv_level(world, c.json()["id"]) == (world["level"], world["phase"])
