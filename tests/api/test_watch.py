@@ -144,5 +144,28 @@ def test_a_disabled_user_is_refused_at_once(world):
     # users are read per request (sessions and tokens join them), so nothing is cached to reload
     leaver = Client(world["srv"].url, "leaver@example.com")
     assert leaver.get("/api/v1/contacts?limit=1").status_code == 200
+    before = len(reload_lines(world))
     kith(world["db"], "user", "disable", "leaver@example.com")
     assert leaver.get("/api/v1/contacts?limit=1").status_code == 401
+    # an update in place (no row added) is still another process's commit: the snapshot, which
+    # holds the users' names and teams, is reloaded within the bound all the same
+    assert world["srv"].wait_for_log(lambda _: len(reload_lines(world)) > before,
+                                     timeout=BOUND_S)
+
+
+def test_value_routes_read_the_store_per_request(world):
+    # the value analyses are computed from the store on each request: an order imported by
+    # another process is in the next answer, no reload needed
+    con = sqlite3.connect(world["db"])
+    account = con.execute("SELECT id FROM accounts ORDER BY id LIMIT 1").fetchone()[0]
+    con.close()
+    before = world["admin"].get("/api/v1/value/rfm")
+    assert before.status_code == 200, before.text
+    day = (datetime.date.fromisoformat(before.json()["as_of"]) + datetime.timedelta(days=3))
+    path = os.path.join(world["dir"], "orders.csv")
+    with open(path, "w") as f:
+        f.write(f"account_id,ordered_at,amount\n{account},{day.isoformat()}T12:00:00Z,10.00\n")
+    kith(world["db"], "import", "orders", path)
+    after = world["admin"].get("/api/v1/value/rfm")
+    assert after.status_code == 200, after.text
+    assert after.json()["as_of"] == day.isoformat()  # the day of the latest order
