@@ -475,7 +475,7 @@ static bool others_wrote(void)
     for (int t = STORE_MARK_ACCOUNTS; t < STORE_MARK_NTABLES; t++)
         if (mark_differs(&m, &g.base, t))
             return true;
-    return false;
+    return m.catalogue_hash != g.base.catalogue_hash;
 }
 
 /* ---- the background thread ------------------------------------------------------------------ */

@@ -652,15 +652,20 @@ enum store_mark_table {
     STORE_MARK_NTABLES
 };
 
-/* Rows and highest id of each of those tables, read in one statement. */
+/*
+ * Rows and highest id of each of those tables, read in one statement, and a hash of the
+ * columns the snapshot reads of the small ones (interaction types, units, teams, users).
+ */
 struct store_change_mark {
     int64_t count[STORE_MARK_NTABLES];
     int64_t max_id[STORE_MARK_NTABLES];
+    uint64_t catalogue_hash;
 };
 
 /*
- * Reads the mark into *out (zeroed first). It sees inserts and deletes, not updates in place.
- * count(*) walks the smallest index of each table: a few milliseconds per million rows.
+ * Reads the mark into *out (zeroed first). It sees inserts and deletes everywhere, updates in
+ * place only in the small tables. count(*) walks the smallest index of each table: a few
+ * milliseconds per million rows; the hash reads every row of the small tables.
  */
 int store_change_mark(struct store *s, struct store_change_mark *out, struct kith_error *err);
 

@@ -63,10 +63,51 @@ static int read_mark(void *ctx, sqlite3_stmt *st, struct kith_error *err)
     return 0;
 }
 
+/* The columns of the small tables that the snapshot reads (snapshot.c, read_rows). */
+static const char *const catalogue_sql[] = {
+    "SELECT id, rv, cost, level, phase, is_trigger, is_voc FROM interaction_types ORDER BY id",
+    "SELECT id, name FROM units ORDER BY id",
+    "SELECT id, name, unit_id FROM teams ORDER BY id",
+    "SELECT id, email, name, team_id, unit_id FROM users ORDER BY id",
+};
+
+#define FNV_OFFSET 14695981039346656037ULL
+#define FNV_PRIME  1099511628211ULL
+
+static uint64_t fnv(uint64_t h, const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ b[i]) * FNV_PRIME;
+    return h;
+}
+
+/* Folds every column of the row (its type, then its text form) into the hash. */
+static int hash_row(void *ctx, sqlite3_stmt *st, struct kith_error *err)
+{
+    (void)err;
+    uint64_t *h = ctx;
+    for (int c = 0; c < sqlite3_column_count(st); c++) {
+        unsigned char type = (unsigned char)sqlite3_column_type(st, c);
+        *h = fnv(*h, &type, 1);
+        if (type != SQLITE_NULL) {
+            const unsigned char *text = sqlite3_column_text(st, c);
+            *h = fnv(*h, text, (size_t)sqlite3_column_bytes(st, c) + 1); /* its NUL too */
+        }
+    }
+    return 0;
+}
+
 int store_change_mark(struct store *s, struct store_change_mark *out, struct kith_error *err)
 {
     _Static_assert(STORE_MARK_NTABLES == 9, "mark_sql names every table of store_mark_table");
     struct store_rows q = {.sql = mark_sql, .what = "reading the row counts"};
     memset(out, 0, sizeof(*out));
-    return store_each_row(s, &q, read_mark, out, NULL, err);
+    int rc = store_each_row(s, &q, read_mark, out, NULL, err);
+    out->catalogue_hash = FNV_OFFSET;
+    for (size_t i = 0; rc == 0 && i < sizeof(catalogue_sql) / sizeof(catalogue_sql[0]); i++) {
+        struct store_rows c = {.sql = catalogue_sql[i], .what = "reading the catalogue"};
+        rc = store_each_row(s, &c, hash_row, &out->catalogue_hash, NULL, err);
+    }
+    return rc;
 }

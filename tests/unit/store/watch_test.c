@@ -1,7 +1,8 @@
 /*
  * watch_test.c - tests of src/store/watch.c: data_version moves for a connection when another
  * one commits and not for its own commits nor for reads, every commit of the process is
- * counted, and the change mark follows inserts and deletes of the tables it covers.
+ * counted (reads are not), and the change mark follows inserts and deletes of the tables it
+ * covers and updates of the columns the snapshot reads of the small ones.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -58,7 +59,7 @@ static void data_version_moves_for_others_commits_only(void **state)
     store_close(writer);
 }
 
-static void mark_follows_inserts_and_deletes(void **state)
+static void mark_follows_rows_and_catalogue_columns(void **state)
 {
     (void)state;
     char path[512];
@@ -83,6 +84,22 @@ static void mark_follows_inserts_and_deletes(void **state)
     assert_int_equal(store_change_mark(s, &b, &err), 0);
     assert_int_equal(b.count[STORE_MARK_UNITS], 1);
     assert_int_equal(b.max_id[STORE_MARK_UNITS], 2);
+
+    /* updates in place: of a column the snapshot reads, and of one it does not */
+    exec_ok(s, "INSERT INTO users (created_at, email, name, role) VALUES (1, 'a@x', 'A', 'rep')");
+    assert_int_equal(store_change_mark(s, &a, &err), 0);
+    exec_ok(s, "UPDATE users SET disabled = 1");
+    assert_int_equal(store_change_mark(s, &b, &err), 0);
+    assert_true(b.catalogue_hash == a.catalogue_hash);
+    exec_ok(s, "UPDATE users SET unit_id = 2");
+    assert_int_equal(store_change_mark(s, &b, &err), 0);
+    assert_true(b.catalogue_hash != a.catalogue_hash);
+    assert_int_equal(b.count[STORE_MARK_USERS], a.count[STORE_MARK_USERS]);
+
+    /* reading it commits nothing */
+    uint64_t commits = store_commit_count();
+    assert_int_equal(store_change_mark(s, &b, &err), 0);
+    assert_true(store_commit_count() == commits);
     store_close(s);
 }
 
@@ -90,7 +107,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(data_version_moves_for_others_commits_only),
-        cmocka_unit_test(mark_follows_inserts_and_deletes),
+        cmocka_unit_test(mark_follows_rows_and_catalogue_columns),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
