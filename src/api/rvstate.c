@@ -425,7 +425,7 @@ static void watch_rebase(void)
     g.base_own_interactions = atomic_load(&g.own_interactions);
     g.base_own_contacts = atomic_load(&g.own_contacts);
     g.base_own_other = atomic_load(&g.own_other);
-    if (store_change_mark(g.watch, &g.base, &err) < 0)
+    if (store_change_mark(g.watch, 0, &g.base, &err) < 0)
         fprintf(stderr, "kith serve: watching for writes: %s\n", err.msg);
 }
 
@@ -461,12 +461,12 @@ static bool others_wrote(void)
     uint64_t oi = atomic_load(&g.own_interactions), oc = atomic_load(&g.own_contacts);
     uint64_t oo = atomic_load(&g.own_other);
     struct store_change_mark m;
-    if (store_change_mark(g.watch, &m, &err) < 0) {
+    if (store_change_mark(g.watch, g.base.max_id[STORE_MARK_INTERACTIONS], &m, &err) < 0) {
         fprintf(stderr, "kith serve: watching for writes: %s\n", err.msg);
         return false;
     }
-    if (m.count[STORE_MARK_INTERACTIONS] !=
-            g.base.count[STORE_MARK_INTERACTIONS] + (int64_t)(oi - g.base_own_interactions) ||
+    /* interactions: those above the base's highest id, which is where the server's went */
+    if (m.count[STORE_MARK_INTERACTIONS] != (int64_t)(oi - g.base_own_interactions) ||
         m.count[STORE_MARK_CONTACTS] !=
             g.base.count[STORE_MARK_CONTACTS] + (int64_t)(oc - g.base_own_contacts))
         return true;

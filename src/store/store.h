@@ -664,10 +664,14 @@ struct store_change_mark {
 
 /*
  * Reads the mark into *out (zeroed first). It sees inserts and deletes everywhere, updates in
- * place only in the small tables. count(*) walks the smallest index of each table: a few
- * milliseconds per million rows; the hash reads every row of the small tables.
+ * place only in the small tables. count(*) walks the smallest index of each table, a few
+ * milliseconds per million rows; so that the largest table does not cost that on every check,
+ * count[STORE_MARK_INTERACTIONS] counts only the interactions whose id is above
+ * interactions_after (0: all), a range of the rowid. The hash reads every row of the small
+ * tables.
  */
-int store_change_mark(struct store *s, struct store_change_mark *out, struct kith_error *err);
+int store_change_mark(struct store *s, int64_t interactions_after, struct store_change_mark *out,
+                      struct kith_error *err);
 
 /* ---- privacy of the comparison of units (docs/internals/rv.md, "Privacy policy") -------- */
 

@@ -41,7 +41,8 @@ int store_data_version(struct store *s, int64_t *version, struct kith_error *err
 
 /* The tables of enum store_mark_table, in that order. */
 static const char mark_sql[] =
-    "SELECT (SELECT count(*) FROM interactions), (SELECT coalesce(max(id), 0) FROM interactions),"
+    "SELECT (SELECT count(*) FROM interactions WHERE id > ?1),"
+    " (SELECT coalesce(max(id), 0) FROM interactions),"
     " (SELECT count(*) FROM contacts), (SELECT coalesce(max(id), 0) FROM contacts),"
     " (SELECT count(*) FROM accounts), (SELECT coalesce(max(id), 0) FROM accounts),"
     " (SELECT count(*) FROM orders), (SELECT coalesce(max(id), 0) FROM orders),"
@@ -98,10 +99,13 @@ static int hash_row(void *ctx, sqlite3_stmt *st, struct kith_error *err)
     return 0;
 }
 
-int store_change_mark(struct store *s, struct store_change_mark *out, struct kith_error *err)
+int store_change_mark(struct store *s, int64_t interactions_after, struct store_change_mark *out,
+                      struct kith_error *err)
 {
     _Static_assert(STORE_MARK_NTABLES == 9, "mark_sql names every table of store_mark_table");
-    struct store_rows q = {.sql = mark_sql, .what = "reading the row counts"};
+    const struct store_value after = {.kind = SV_INT, .i = interactions_after};
+    struct store_rows q = {
+        .sql = mark_sql, .binds = &after, .nbinds = 1, .what = "reading the row counts"};
     memset(out, 0, sizeof(*out));
     int rc = store_each_row(s, &q, read_mark, out, NULL, err);
     out->catalogue_hash = FNV_OFFSET;

@@ -69,36 +69,36 @@ static void mark_follows_rows_and_catalogue_columns(void **state)
     test_tmp_path(path, sizeof(path), "watch_mark.db");
     remove(path);
     assert_int_equal(store_open(path, STORE_CREATE, &s, &err), 0);
-    assert_int_equal(store_change_mark(s, &a, &err), 0);
+    assert_int_equal(store_change_mark(s, 0, &a, &err), 0);
     for (int t = 0; t < STORE_MARK_NTABLES; t++) {
         assert_int_equal(a.count[t], 0);
         assert_int_equal(a.max_id[t], 0);
     }
     exec_ok(s, "INSERT INTO units (created_at, name, kind) VALUES (1, 'North', 'region'),"
                " (1, 'South', 'region')");
-    assert_int_equal(store_change_mark(s, &b, &err), 0);
+    assert_int_equal(store_change_mark(s, 0, &b, &err), 0);
     assert_int_equal(b.count[STORE_MARK_UNITS], 2);
     assert_int_equal(b.max_id[STORE_MARK_UNITS], 2);
     assert_int_equal(b.count[STORE_MARK_TEAMS], 0);
     exec_ok(s, "DELETE FROM units WHERE id = 1");
-    assert_int_equal(store_change_mark(s, &b, &err), 0);
+    assert_int_equal(store_change_mark(s, 0, &b, &err), 0);
     assert_int_equal(b.count[STORE_MARK_UNITS], 1);
     assert_int_equal(b.max_id[STORE_MARK_UNITS], 2);
 
     /* updates in place: of a column the snapshot reads, and of one it does not */
     exec_ok(s, "INSERT INTO users (created_at, email, name, role) VALUES (1, 'a@x', 'A', 'rep')");
-    assert_int_equal(store_change_mark(s, &a, &err), 0);
+    assert_int_equal(store_change_mark(s, 0, &a, &err), 0);
     exec_ok(s, "UPDATE users SET disabled = 1");
-    assert_int_equal(store_change_mark(s, &b, &err), 0);
+    assert_int_equal(store_change_mark(s, 0, &b, &err), 0);
     assert_true(b.catalogue_hash == a.catalogue_hash);
     exec_ok(s, "UPDATE users SET unit_id = 2");
-    assert_int_equal(store_change_mark(s, &b, &err), 0);
+    assert_int_equal(store_change_mark(s, 0, &b, &err), 0);
     assert_true(b.catalogue_hash != a.catalogue_hash);
     assert_int_equal(b.count[STORE_MARK_USERS], a.count[STORE_MARK_USERS]);
 
     /* reading it commits nothing */
     uint64_t commits = store_commit_count();
-    assert_int_equal(store_change_mark(s, &b, &err), 0);
+    assert_int_equal(store_change_mark(s, 0, &b, &err), 0);
     assert_true(store_commit_count() == commits);
     store_close(s);
 }
