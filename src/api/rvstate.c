@@ -40,6 +40,12 @@ struct replay {
 
 static struct {
     pthread_rwlock_t lock; /* snap and norm */
+    /*
+     * Held from reading levels off the snapshot to storing them (taken before lock): without
+     * it, the levels of every contact read just before an interaction was applied could be
+     * stored just after that interaction's own, undoing it.
+     */
+    pthread_mutex_t levels_mu;
     struct rv_snapshot *snap;
     struct norm_result *norm;
     char *db_path;
@@ -71,6 +77,7 @@ static struct {
     atomic_uint_fast64_t own_contacts;     /* created, less deleted */
     atomic_uint_fast64_t own_other;        /* any other write to a table the mark covers */
 } g = {.lock = PTHREAD_RWLOCK_INITIALIZER,
+       .levels_mu = PTHREAD_MUTEX_INITIALIZER,
        .mu = PTHREAD_MUTEX_INITIALIZER,
        .wake = PTHREAD_COND_INITIALIZER,
        .reloaded = PTHREAD_COND_INITIALIZER};
@@ -133,6 +140,7 @@ static void store_all_levels(const char *when)
     struct store *st = NULL;
     struct store_contact_level *rows = NULL;
     size_t n = 0, changed = 0;
+    pthread_mutex_lock(&g.levels_mu);
     pthread_rwlock_rdlock(&g.lock);
     if (g.snap && (rows = alloc_array(g.snap->nc, sizeof(*rows))) != NULL) {
         n = g.snap->nc;
@@ -144,6 +152,7 @@ static void store_all_levels(const char *when)
                   : kith_err(&err, KITH_ENOMEM, "out of memory for the contacts' levels");
     if (rc == 0)
         rc = store_contacts_set_levels(st, rows, n, &changed, &err);
+    pthread_mutex_unlock(&g.levels_mu);
     store_close(st);
     free(rows);
     if (rc < 0)
@@ -287,6 +296,7 @@ void rvstate_interaction_written(struct store *s, int64_t id)
         as_of = row.occurred_at;
     char *event = NULL;
     struct rv_update up;
+    pthread_mutex_lock(&g.levels_mu);
     pthread_rwlock_wrlock(&g.lock);
     struct rv_snapshot *snap = g.snap;
     struct norm_position before, after;
@@ -319,6 +329,7 @@ void rvstate_interaction_written(struct store *s, int64_t id)
                 (long long)row.contact_id, err.msg);
         rvstate_changed("a contact's level could not be stored");
     }
+    pthread_mutex_unlock(&g.levels_mu);
     if (event) {
         rv_stream_publish(s, row.contact_id, "exception", event);
         free(event);
