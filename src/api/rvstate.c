@@ -29,6 +29,7 @@
 #define NORM_SECONDS_DEF   300
 #define RELOAD_SECONDS_DEF 10
 #define PING_SECONDS       15
+#define WATCH_SECONDS      0.5 /* how often data_version is read: half of the 2 s bound at most */
 
 /* A write seen while a reload was reading: applied again to the new snapshot. */
 enum replay_kind { R_INTERACTION, R_CONTACT, R_ACCOUNT };
@@ -39,6 +40,12 @@ struct replay {
 
 static struct {
     pthread_rwlock_t lock; /* snap and norm */
+    /*
+     * Held from reading levels off the snapshot to storing them (taken before lock): without
+     * it, the levels of every contact read just before an interaction was applied could be
+     * stored just after that interaction's own, undoing it.
+     */
+    pthread_mutex_t levels_mu;
     struct rv_snapshot *snap;
     struct norm_result *norm;
     char *db_path;
@@ -47,14 +54,30 @@ static struct {
     pthread_cond_t wake;
     pthread_cond_t reloaded; /* broadcast when a reload is over (reload_gen moved) */
     unsigned long reload_gen;
-    bool reload_now; /* a writer waits: reload without the usual delay */
+    bool reload_now; /* a writer waits, or another process wrote: reload without the delay */
     pthread_t thread;
     atomic_bool running;
     bool stop, stale, reloading, replay_overflow;
     struct replay *replays;
     size_t nreplays, replaycap;
     unsigned norm_seconds, reload_seconds;
+
+    /*
+     * Watching for other processes' writes (the background thread's own; "Writes from other
+     * processes" in docs/internals/rv.md). The own_* counters are the writes of this server
+     * that the snapshot was told of, cumulative since start; base and base_own are the table
+     * mark and those counters as they were when the snapshot was last loaded.
+     */
+    struct store *watch;
+    int64_t data_version;
+    uint64_t commits;
+    struct store_change_mark base;
+    uint64_t base_own_interactions, base_own_contacts, base_own_other;
+    atomic_uint_fast64_t own_interactions; /* created */
+    atomic_uint_fast64_t own_contacts;     /* created, less deleted */
+    atomic_uint_fast64_t own_other;        /* any other write to a table the mark covers */
 } g = {.lock = PTHREAD_RWLOCK_INITIALIZER,
+       .levels_mu = PTHREAD_MUTEX_INITIALIZER,
        .mu = PTHREAD_MUTEX_INITIALIZER,
        .wake = PTHREAD_COND_INITIALIZER,
        .reloaded = PTHREAD_COND_INITIALIZER};
@@ -117,6 +140,7 @@ static void store_all_levels(const char *when)
     struct store *st = NULL;
     struct store_contact_level *rows = NULL;
     size_t n = 0, changed = 0;
+    pthread_mutex_lock(&g.levels_mu);
     pthread_rwlock_rdlock(&g.lock);
     if (g.snap && (rows = alloc_array(g.snap->nc, sizeof(*rows))) != NULL) {
         n = g.snap->nc;
@@ -128,6 +152,7 @@ static void store_all_levels(const char *when)
                   : kith_err(&err, KITH_ENOMEM, "out of memory for the contacts' levels");
     if (rc == 0)
         rc = store_contacts_set_levels(st, rows, n, &changed, &err);
+    pthread_mutex_unlock(&g.levels_mu);
     store_close(st);
     free(rows);
     if (rc < 0)
@@ -245,6 +270,7 @@ void rvstate_interaction_written(struct store *s, int64_t id)
     struct kith_error err = {0};
     struct store_interaction_row row;
     int64_t voided_contact = 0;
+    atomic_fetch_add(&g.own_interactions, 1);
     if (!g.running)
         return;
     remember(R_INTERACTION, id);
@@ -270,6 +296,7 @@ void rvstate_interaction_written(struct store *s, int64_t id)
         as_of = row.occurred_at;
     char *event = NULL;
     struct rv_update up;
+    pthread_mutex_lock(&g.levels_mu);
     pthread_rwlock_wrlock(&g.lock);
     struct rv_snapshot *snap = g.snap;
     struct norm_position before, after;
@@ -302,6 +329,7 @@ void rvstate_interaction_written(struct store *s, int64_t id)
                 (long long)row.contact_id, err.msg);
         rvstate_changed("a contact's level could not be stored");
     }
+    pthread_mutex_unlock(&g.levels_mu);
     if (event) {
         rv_stream_publish(s, row.contact_id, "exception", event);
         free(event);
@@ -345,14 +373,19 @@ void rvstate_on_interaction(struct api_request *req, int64_t id, enum resource_c
 
 void rvstate_on_contact(struct api_request *req, int64_t id, enum resource_change change)
 {
-    if (change == RESOURCE_DELETED)
+    if (change == RESOURCE_CREATED)
+        atomic_fetch_add(&g.own_contacts, 1);
+    if (change == RESOURCE_DELETED) {
+        atomic_fetch_sub(&g.own_contacts, 1);
         rvstate_changed("a contact was deleted");
-    else
+    } else {
         rvstate_contact_written(req->store, id);
+    }
 }
 
 void rvstate_on_account(struct api_request *req, int64_t id, enum resource_change change)
 {
+    atomic_fetch_add(&g.own_other, 1);
     if (change == RESOURCE_UPDATED)
         rvstate_account_written(req->store, id);
     /* a new account has no contacts yet; one that is deleted had none */
@@ -363,6 +396,7 @@ void rvstate_on_catalogue(struct api_request *req, int64_t id, enum resource_cha
     (void)req;
     (void)id;
     (void)change;
+    atomic_fetch_add(&g.own_other, 1);
     /*
      * Every contact's level and stage may move with the catalogue (its triggers, levels and
      * phases), and interactions of a new type must find it: the answer waits for the reload,
@@ -385,7 +419,74 @@ void rvstate_on_other(struct api_request *req, int64_t id, enum resource_change 
     (void)req;
     (void)id;
     (void)change;
+    atomic_fetch_add(&g.own_other, 1);
     rvstate_changed("orders, events, users, teams, units or the catalogue changed");
+}
+
+/* ---- writes of other processes --------------------------------------------------------------- */
+
+/*
+ * Takes the mark the checks compare with, before a load reads the database. The counters are
+ * read before the mark, so every own write they count is in it; a write counted after them but
+ * already in the mark makes the next check see a difference: one reload too many, not too few.
+ */
+static void watch_rebase(void)
+{
+    struct kith_error err = {0};
+    g.base_own_interactions = atomic_load(&g.own_interactions);
+    g.base_own_contacts = atomic_load(&g.own_contacts);
+    g.base_own_other = atomic_load(&g.own_other);
+    if (store_change_mark(g.watch, 0, &g.base, &err) < 0)
+        fprintf(stderr, "kith serve: watching for writes: %s\n", err.msg);
+}
+
+static bool mark_differs(const struct store_change_mark *a, const struct store_change_mark *b,
+                         int t)
+{
+    return a->count[t] != b->count[t] || a->max_id[t] != b->max_id[t];
+}
+
+/*
+ * Whether the database changed since the last check in a way that this server did not write
+ * and the snapshot therefore does not know (docs/internals/rv.md, "Writes from other
+ * processes"). The background thread calls it every WATCH_SECONDS; it costs one PRAGMA when
+ * nothing changed.
+ */
+static bool others_wrote(void)
+{
+    struct kith_error err = {0};
+    uint64_t commits = store_commit_count(); /* before data_version: see the document */
+    int64_t version;
+    if (store_data_version(g.watch, &version, &err) < 0) {
+        fprintf(stderr, "kith serve: watching for writes: %s\n", err.msg);
+        return false;
+    }
+    bool moved = version != g.data_version, own = commits != g.commits;
+    g.data_version = version;
+    g.commits = commits;
+    if (!moved)
+        return false;
+    if (!own)
+        return true; /* some connection committed and none of ours did: another process */
+    /* this server committed too: anything that is not what it told the snapshot is another's */
+    uint64_t oi = atomic_load(&g.own_interactions), oc = atomic_load(&g.own_contacts);
+    uint64_t oo = atomic_load(&g.own_other);
+    struct store_change_mark m;
+    if (store_change_mark(g.watch, g.base.max_id[STORE_MARK_INTERACTIONS], &m, &err) < 0) {
+        fprintf(stderr, "kith serve: watching for writes: %s\n", err.msg);
+        return false;
+    }
+    /* interactions: those above the base's highest id, which is where the server's went */
+    if (m.count[STORE_MARK_INTERACTIONS] != (int64_t)(oi - g.base_own_interactions) ||
+        m.count[STORE_MARK_CONTACTS] !=
+            g.base.count[STORE_MARK_CONTACTS] + (int64_t)(oc - g.base_own_contacts))
+        return true;
+    if (oo != g.base_own_other)
+        return false; /* the server wrote those tables itself: the snapshot is already stale */
+    for (int t = STORE_MARK_ACCOUNTS; t < STORE_MARK_NTABLES; t++)
+        if (mark_differs(&m, &g.base, t))
+            return true;
+    return m.catalogue_hash != g.base.catalogue_hash;
 }
 
 /* ---- the background thread ------------------------------------------------------------------ */
@@ -426,6 +527,7 @@ static void reload(void)
     g.replay_overflow = false;
     g.nreplays = 0;
     pthread_mutex_unlock(&g.mu);
+    watch_rebase();
     int rc = load(g.db_path, &snap, &norm, &err);
     struct store *s = NULL;
     if (rc == 0)
@@ -454,6 +556,10 @@ static void reload(void)
     if (rc < 0) {
         fprintf(stderr, "kith serve: reloading the RV snapshot failed (the old one stays): %s\n",
                 err.msg);
+        /* the mark was taken for a load that did not happen: try again after the usual delay */
+        pthread_mutex_lock(&g.mu);
+        g.stale = true;
+        pthread_mutex_unlock(&g.mu);
         return;
     }
     fprintf(stderr, "kith serve: RV snapshot reloaded in %.2f s\n", now_s() - t0);
@@ -482,11 +588,13 @@ static void renorm(void)
 static void *background(void *arg)
 {
     (void)arg;
-    double last_norm = now_s(), last_reload = 0, last_ping = now_s();
+    double last_norm = now_s(), last_reload = 0, last_ping = now_s(), last_watch = now_s();
     pthread_mutex_lock(&g.mu);
     while (!g.stop) {
         double t = now_s();
-        double next = last_ping + PING_SECONDS;
+        double next = last_watch + WATCH_SECONDS;
+        if (last_ping + PING_SECONDS < next)
+            next = last_ping + PING_SECONDS;
         if (last_norm + g.norm_seconds < next)
             next = last_norm + g.norm_seconds;
         if (g.stale && last_reload + g.reload_seconds < next)
@@ -513,7 +621,16 @@ static void *background(void *arg)
             rv_stream_ping();
             last_ping = t;
         }
+        bool others = false;
+        if (t >= last_watch + WATCH_SECONDS) {
+            others = others_wrote();
+            last_watch = t;
+        }
+        if (others)
+            rvstate_changed("another process wrote to the database");
         pthread_mutex_lock(&g.mu);
+        if (others)
+            g.reload_now = true; /* within the 2 s bound, not KITH_RV_RELOAD_SECONDS */
         bool do_reload = g.stale && (g.reload_now || t >= last_reload + g.reload_seconds);
         g.reload_now = false;
         pthread_mutex_unlock(&g.mu);
@@ -541,8 +658,17 @@ int rvstate_start(const char *db_path, struct rvstate_info *info, struct kith_er
     g.db_path = strdup(db_path);
     if (!g.db_path)
         return kith_err(err, KITH_ENOMEM, "out of memory");
-    int rc = load(db_path, &g.snap, &g.norm, err);
+    int rc = store_open(db_path, STORE_READONLY, &g.watch, err);
+    if (rc == 0)
+        rc = store_data_version(g.watch, &g.data_version, err);
+    if (rc == 0) {
+        g.commits = store_commit_count();
+        watch_rebase();
+        rc = load(db_path, &g.snap, &g.norm, err);
+    }
     if (rc < 0) {
+        store_close(g.watch);
+        g.watch = NULL;
         free(g.db_path);
         g.db_path = NULL;
         return rc;
@@ -583,6 +709,8 @@ void rvstate_stop(void)
     free(g.replays);
     g.replays = NULL;
     g.nreplays = g.replaycap = 0;
+    store_close(g.watch);
+    g.watch = NULL;
     free(g.db_path);
     g.db_path = NULL;
 }

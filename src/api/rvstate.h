@@ -10,6 +10,9 @@
  * and contacts are folded in incrementally; any other change that the snapshot reflects (orders,
  * events, users, teams, units, the catalogue, a deleted contact) asks for a reload, which a
  * background thread does without stopping readers, replaying what was written meanwhile.
+ * The same thread reads SQLite's data_version every 500 ms and reloads within 2 s of a commit
+ * by another process (kith import, kith user): docs/internals/rv.md, "Writes from other
+ * processes".
  */
 #ifndef KITH_API_RVSTATE_H
 #define KITH_API_RVSTATE_H
@@ -31,7 +34,9 @@ struct rvstate_info {
 /*
  * Loads the snapshot from db_path, computes the live norm and starts the background thread.
  * The norm is recomputed every KITH_RV_NORM_SECONDS (default 300) and after each reload; reloads
- * are at least KITH_RV_RELOAD_SECONDS apart (default 10). Returns 0 or a negative KITH_E code.
+ * that the server's own writes ask for are at least KITH_RV_RELOAD_SECONDS apart (default 10);
+ * one that another process's write asks for starts at the next check, within 500 ms. Returns 0
+ * or a negative KITH_E code.
  */
 int rvstate_start(const char *db_path, struct rvstate_info *info, struct kith_error *err);
 

@@ -182,6 +182,7 @@ int store_open(const char *path, int flags, struct store **out, struct kith_erro
     }
     sqlite3_extended_result_codes(s->db, 1);
     sqlite3_busy_timeout(s->db, 5000);
+    sqlite3_commit_hook(s->db, store_count_commit, NULL);
     if (!(flags & STORE_READONLY)) {
         if ((rc = exec(s->db, "PRAGMA journal_mode=WAL", err)) < 0)
             goto out_prefix;

@@ -640,6 +640,56 @@ struct store_contact_level {
 int store_contacts_set_levels(struct store *s, const struct store_contact_level *rows, size_t n,
                               size_t *changed, struct kith_error *err);
 
+/* ---- watching for writes of other processes (watch.c) ------------------------------------ */
+
+/*
+ * SQLite's PRAGMA data_version of s's connection into *version: it changes when another
+ * connection (of this process or another) committed since s last read, and only then. The
+ * values mean nothing but their equality.
+ */
+int store_data_version(struct store *s, int64_t *version, struct kith_error *err);
+
+/*
+ * The number of commits made so far by every connection this process opened with store_open()
+ * (an SQLite commit hook; counted as the commit begins, so a commit that then fails counts).
+ */
+uint64_t store_commit_count(void);
+
+/* The tables the RV snapshot reflects, in store_change_mark's arrays. */
+enum store_mark_table {
+    STORE_MARK_INTERACTIONS,
+    STORE_MARK_CONTACTS,
+    STORE_MARK_ACCOUNTS,
+    STORE_MARK_ORDERS,
+    STORE_MARK_EVENTS,
+    STORE_MARK_USERS,
+    STORE_MARK_TEAMS,
+    STORE_MARK_UNITS,
+    STORE_MARK_TYPES,
+    STORE_MARK_NTABLES
+};
+
+/*
+ * Rows and highest id of each of those tables, read in one statement, and a hash of the
+ * columns the snapshot reads of the small ones (interaction types, units, teams, users).
+ */
+struct store_change_mark {
+    int64_t count[STORE_MARK_NTABLES];
+    int64_t max_id[STORE_MARK_NTABLES];
+    uint64_t catalogue_hash;
+};
+
+/*
+ * Reads the mark into *out (zeroed first). It sees inserts and deletes everywhere, updates in
+ * place only in the small tables. count(*) walks the smallest index of each table, a few
+ * milliseconds per million rows; so that the largest table does not cost that on every check,
+ * count[STORE_MARK_INTERACTIONS] counts only the interactions whose id is above
+ * interactions_after (0: all), a range of the rowid. The hash reads every row of the small
+ * tables.
+ */
+int store_change_mark(struct store *s, int64_t interactions_after, struct store_change_mark *out,
+                      struct kith_error *err);
+
 /* ---- privacy of the comparison of units (docs/internals/rv.md, "Privacy policy") -------- */
 
 #define STORE_PRIVACY_ROLE_MAX    16

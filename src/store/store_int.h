@@ -28,6 +28,9 @@ struct store {
     sqlite3_stmt *void_target; /* store_void_target() */
 };
 
+/* The commit hook store_open() sets on every connection (watch.c, store_commit_count). */
+int store_count_commit(void *ctx);
+
 /* store_migrations[i] takes version i to i + 1. */
 extern const char *const store_migrations[];
 extern const int store_nmigrations;
