@@ -7,6 +7,7 @@
  */
 #include "store/store_int.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -147,8 +148,19 @@ static int roll_back_hot_journal(const char *path, struct kith_error *err)
     return rc;
 }
 
+/*
+ * SQLite's memory statistics take one process-wide mutex on every allocation, which the server's
+ * worker threads then queue on; kith reads none of them. Set before SQLite's first use.
+ */
+static void sqlite_configure(void)
+{
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 int store_open(const char *path, int flags, struct store **out, struct kith_error *err)
 {
+    static pthread_once_t configured = PTHREAD_ONCE_INIT;
+    pthread_once(&configured, sqlite_configure);
     *out = NULL;
     int oflags = (flags & STORE_READONLY) ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
     if ((flags & STORE_CREATE) && !(flags & STORE_READONLY))
@@ -236,6 +248,7 @@ void store_close(struct store *s)
         }
         free(s->stmts);
     }
+    store_stmt_cache_free(s);
     sqlite3_close(s->db);
     free(s);
 }

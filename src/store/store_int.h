@@ -21,11 +21,26 @@ struct table_stmts {
     sqlite3_stmt *find[TABLE_MAX_NATURAL_KEYS];
 };
 
+struct stmt_cache;
+
 struct store {
     sqlite3 *db;
     int version;
     struct table_stmts *stmts; /* one per model_tables[] entry */
+    struct stmt_cache *cache;  /* statements by SQL text (stmt_cache.c), made on first use */
 };
+
+/*
+ * The prepared statement for sql (len bytes, no NUL needed) from s's cache, prepared and kept
+ * on first use; a fresh statement when the kept one is in use or the cache cannot keep it. An
+ * SQLite result code. Every statement got here is given back with store_stmt_done(), which
+ * resets a kept one (bindings cleared) and finalizes the others.
+ */
+int store_stmt_get(struct store *s, const char *sql, size_t len, sqlite3_stmt **st);
+void store_stmt_done(struct store *s, sqlite3_stmt *st);
+
+/* Finalizes every kept statement (store_close). */
+void store_stmt_cache_free(struct store *s);
 
 /* store_migrations[i] takes version i to i + 1. */
 extern const char *const store_migrations[];
