@@ -13,6 +13,7 @@
 #include "api/server_int.h"
 #include "api/static.h"
 #include "util/buf.h"
+#include "util/gzip.h"
 #include "util/num.h"
 
 #include <arpa/inet.h>
@@ -33,6 +34,12 @@
 
 #define PATH_MAX_LEN 2048
 #define URI_MAX_LEN  8192 /* request target, query included: 414 beyond */
+/*
+ * JSON answers at least this long go gzip-compressed to clients that accept it, at zlib's
+ * fastest level: a page of 50 contacts (22 kB) becomes about 3 kB for some 0.1 ms of CPU.
+ */
+#define GZIP_MIN_LEN 1024
+#define GZIP_LEVEL   1
 
 /*
  * What one client may hold (docs/api.md, "Limits"): read from the environment at start, each
@@ -198,12 +205,26 @@ static enum MHD_Result send_response(struct MHD_Connection *conn, const char *me
 {
     char *body = NULL;
     size_t len = 0;
+    bool gzipped = false;
     const char *ctype = res->content_type;
     if (res->json) {
         /* 15 significant digits: 89.8 rather than 89.799999999999997, every double exact enough */
         body = json_dumps(res->json, JSON_COMPACT | JSON_REAL_PRECISION(15));
         len = body ? strlen(body) : 0;
         ctype = "application/json";
+        if (len >= GZIP_MIN_LEN && !res->stream_read &&
+            api_accepts_gzip(MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+                                                         MHD_HTTP_HEADER_ACCEPT_ENCODING))) {
+            char *zipped;
+            size_t zlen;
+            struct kith_error err = {0};
+            if (gzip_compress(body, len, GZIP_LEVEL, &zipped, &zlen, &err) == 0) {
+                free(body);
+                body = zipped;
+                len = zlen;
+                gzipped = true;
+            } /* else sent as it is */
+        }
     } else if (res->text) {
         body = res->text;
         res->text = NULL;
@@ -229,6 +250,10 @@ static enum MHD_Result send_response(struct MHD_Connection *conn, const char *me
     }
     if (ctype)
         MHD_add_response_header(r, "Content-Type", ctype);
+    if (res->json) /* the same URL may answer either way: caches must key on the header */
+        MHD_add_response_header(r, "Vary", "Accept-Encoding");
+    if (gzipped)
+        MHD_add_response_header(r, "Content-Encoding", "gzip");
     add_security_headers(r, path);
     if (res->set_cookie[0])
         MHD_add_response_header(r, "Set-Cookie", res->set_cookie);
