@@ -115,7 +115,7 @@ struct store *api_thread_store(struct kith_error *err)
     struct store *s = pthread_getspecific(g_store_key);
     if (s)
         return s;
-    if (store_open(g_db_path, 0, &s, err) < 0)
+    if (store_open(g_db_path, STORE_GROUP_SYNC, &s, err) < 0)
         return NULL;
     pthread_setspecific(g_store_key, s);
     return s;
@@ -387,6 +387,18 @@ static void dispatch(struct MHD_Connection *conn, const char *method, const char
     route->fn(&req, res);
     if (res->audit_user_id)
         *user_out = res->audit_user_id;
+    /*
+     * Whatever the handler wrote is durable before it is answered; the worker threads' commits
+     * share their fsyncs (group commit, store_sync()).
+     */
+    if (store_sync(req.store, &err) < 0) {
+        fprintf(stderr, "kith serve: %s\n", err.msg);
+        json_decref(res->json);
+        res->json = NULL;
+        free(res->text);
+        res->text = NULL;
+        api_error(res, 500, "internal", NULL, "the change was not confirmed by the disk");
+    }
 out:
     json_decref(req.body);
 }
@@ -586,7 +598,7 @@ int api_serve(const struct api_server_options *opt, struct kith_error *err)
         flags |= MHD_USE_TLS;
         api_set_tls(true);
     }
-    unsigned threads = opt->threads ? opt->threads : 4;
+    unsigned threads = opt->threads ? opt->threads : API_THREADS_DEFAULT;
 
     struct MHD_OptionItem tls_opts[] = {
         {cert ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0, cert},

@@ -28,6 +28,9 @@ struct store {
     int version;
     struct table_stmts *stmts; /* one per model_tables[] entry */
     struct stmt_cache *cache;  /* statements by SQL text (stmt_cache.c), made on first use */
+    bool writing;              /* between store_begin() and its commit or rollback */
+    bool group_sync;           /* STORE_GROUP_SYNC: synchronous=NORMAL, store_sync() */
+    int64_t synced_changes;    /* sqlite3_total_changes() at the last store_sync() */
 };
 
 /*
