@@ -253,7 +253,8 @@ void store_close(struct store *s)
         free(s->stmts);
     }
     store_stmt_cache_free(s);
-    store_rollback(s);
+    if (s->db) /* a transaction left open is rolled back and the writer lock given back */
+        store_rollback(s);
     sqlite3_close(s->db);
     free(s);
 }
