@@ -42,19 +42,25 @@ def status_of(head):
 
 
 def timed_healthz(server, source):
-    """Connects from source, asks GET /healthz, reads the whole answer: (status, seconds)."""
+    """Connects from source, asks GET /healthz, reads the whole answer: (status, seconds); status
+    None when the server closed or reset the connection, or did not answer within 5 s."""
     t0 = time.monotonic()
-    s = connect(server, source)
-    s.sendall(b"GET /healthz HTTP/1.1\r\nHost: kith\r\nConnection: close\r\n\r\n")
-    s.settimeout(10)
     data = b""
-    while True:
-        chunk = s.recv(65536)
-        if not chunk:
-            break
-        data += chunk
+    s = None
+    try:
+        s = connect(server, source)
+        s.sendall(b"GET /healthz HTTP/1.1\r\nHost: kith\r\nConnection: close\r\n\r\n")
+        s.settimeout(5)
+        while True:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+    except OSError:
+        pass
     elapsed = time.monotonic() - t0
-    s.close()
+    if s:
+        s.close()
     return status_of(data), elapsed
 
 
@@ -93,21 +99,24 @@ def test_one_address_and_one_user_cannot_starve_the_others(token_db, many_files)
         statuses = []
         for _ in range(300):
             s = connect(srv, "127.0.0.3")
-            s.sendall(b"GET /api/v1/rv/stream HTTP/1.1\r\nHost: kith\r\n"
-                      b"Authorization: Bearer " + token.encode() + b"\r\n\r\n")
-            code = status_of(read_head(s))
+            try:
+                s.sendall(b"GET /api/v1/rv/stream HTTP/1.1\r\nHost: kith\r\n"
+                          b"Authorization: Bearer " + token.encode() + b"\r\n\r\n")
+                code = status_of(read_head(s, timeout=5))
+            except OSError:
+                code = None  # closed, reset or unanswered
             statuses.append(code)
             if code == 200:
                 held.append(s)
             else:
                 s.close()
-        assert statuses.count(200) == 8
-        assert statuses.count(429) == 292
         # meanwhile another address is answered at once
         for _ in range(5):
             status, seconds = timed_healthz(srv, "127.0.0.2")
             assert status == 200
             assert seconds < 0.100, f"GET /healthz took {seconds * 1000:.1f} ms"
+        assert statuses.count(200) == 8
+        assert statuses.count(429) == 292
     finally:
         for s in held:
             s.close()
