@@ -7,7 +7,7 @@ JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 KITH_DB    ?= kith.db
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build run test unit-test release-build asan-test fuzz-build fuzz fuzz-smoke api-test browser-test screenshots openapi bench bench-import bench-rv bench-value bench-web format format-check clean
+.PHONY: all deps build run test unit-test release-build asan-test fuzz-build fuzz fuzz-smoke api-test browser-test screenshots openapi bench bench-import bench-rv bench-value bench-web bench-http format format-check clean
 
 all: build
 
@@ -80,7 +80,7 @@ test: deps
 	$(MAKE) api-test
 	$(MAKE) browser-test
 
-bench: bench-import bench-rv bench-value bench-web
+bench: bench-import bench-rv bench-value bench-web bench-http
 
 bench-import: deps build
 	bench/import.sh $(BUILD)/kith
@@ -103,6 +103,12 @@ bench-value: build
 # data (bench/first-load.mjs). Record the figures in docs/BENCHMARKS.md ("Web").
 bench-web: build
 	KITH_BIN=$(CURDIR)/$(BUILD)/kith node bench/first-load.mjs
+
+# HTTP: wrk (2 threads, 64 connections, 20 s each) against kith serve on loopback over a
+# `kith demo` database: GET by id, a list, the list gzipped, POST interaction, against GET
+# /healthz (bench/http.sh, bench/http.lua). Record the figures in docs/BENCHMARKS.md ("HTTP").
+bench-http: deps build
+	bench/http.sh $(BUILD)/kith
 
 # The query parameters of the analysis routes in docs/openapi.json, from the parameter tables.
 openapi: build

@@ -131,12 +131,19 @@ const char *api_role_name(enum api_role role);
 bool api_json_depth_ok(const char *text, size_t len, int max);
 
 /* Server options and entry point (server.c). */
+/*
+ * Worker threads by default. More than the CPUs: a thread waiting for the disk (store_sync)
+ * holds no CPU, and the writes of all the threads waiting together share one fsync, so the
+ * number of threads bounds how many writes one fsync can make durable (docs/BENCHMARKS.md).
+ */
+#define API_THREADS_DEFAULT 16
+
 struct api_server_options {
     const char *db_path;
     const char *listen;   /* "127.0.0.1:8080" */
     const char *tls_cert; /* PEM file, or NULL */
     const char *tls_key;
-    unsigned threads; /* worker threads; 0 = number of CPUs */
+    unsigned threads; /* worker threads; 0 = API_THREADS_DEFAULT */
 };
 
 /*

@@ -51,6 +51,7 @@ struct subscriber {
 static pthread_mutex_t g_mu = PTHREAD_MUTEX_INITIALIZER; /* the list and its count */
 static struct subscriber *g_subs;
 static unsigned g_count;
+static unsigned g_user_max = STREAM_MAX_SUBSCRIBERS; /* streams one user may hold */
 
 /* Empties u's backlog once the reader has taken all of it (u->mu held). */
 static void compact_locked(struct subscriber *u)
@@ -227,6 +228,11 @@ void rv_stream_close_all(void)
     pthread_mutex_unlock(&g_mu);
 }
 
+void rv_stream_set_user_max(unsigned n)
+{
+    g_user_max = n;
+}
+
 unsigned rv_stream_count(void)
 {
     pthread_mutex_lock(&g_mu);
@@ -266,12 +272,22 @@ void api_rv_stream(struct api_request *req, struct api_response *res)
     }
     pthread_mutex_lock(&g_mu);
     bool full = g_count >= STREAM_MAX_SUBSCRIBERS;
-    if (!full) {
+    unsigned mine = 0;
+    for (struct subscriber *o = g_subs; o; o = o->next)
+        mine += o->cred.user_id == u->cred.user_id;
+    bool user_full = mine >= g_user_max;
+    if (!full && !user_full) {
         u->next = g_subs;
         g_subs = u;
         g_count++;
     }
     pthread_mutex_unlock(&g_mu);
+    if (user_full) {
+        subscriber_free(u);
+        api_error(res, 429, "throttled", NULL,
+                  "you have %u live streams open already; close one first", g_user_max);
+        return;
+    }
     if (full) {
         subscriber_free(u);
         api_error(res, 503, "unavailable", NULL,

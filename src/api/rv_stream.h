@@ -29,6 +29,12 @@ void rv_stream_recheck(struct store *s, int64_t user_id);
 /* Ends every stream (at shutdown, so that in-flight requests can drain). */
 void rv_stream_close_all(void);
 
+/*
+ * At most n streams per user (a 429 beyond); call before the server starts. Default: no cap
+ * below the server's 256.
+ */
+void rv_stream_set_user_max(unsigned n);
+
 /* Subscribers connected now. */
 unsigned rv_stream_count(void);
 

@@ -7,11 +7,13 @@
  * connection (SQLite connections are not shared between threads).
  */
 #include "api/api.h"
+#include "api/conn_guard.h"
 #include "api/rv_stream.h"
 #include "api/rvstate.h"
 #include "api/server_int.h"
 #include "api/static.h"
 #include "util/buf.h"
+#include "util/gzip.h"
 #include "util/num.h"
 
 #include <arpa/inet.h>
@@ -24,22 +26,84 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 
 #include "util/banned.h"
 
 #define PATH_MAX_LEN 2048
+#define URI_MAX_LEN  8192 /* request target, query included: 414 beyond */
+/*
+ * JSON answers at least this long go gzip-compressed to clients that accept it, at zlib's
+ * fastest level: a page of 50 contacts (22 kB) becomes about 3 kB for some 0.1 ms of CPU.
+ */
+#define GZIP_MIN_LEN 1024
+#define GZIP_LEVEL   1
+
+/*
+ * What one client may hold (docs/api.md, "Limits"): read from the environment at start, each
+ * with its default and range here.
+ */
+struct server_limits {
+    unsigned per_address;      /* KITH_CONNECTIONS_PER_ADDRESS: open connections of one address */
+    unsigned connections;      /* KITH_CONNECTIONS_MAX: open connections in all */
+    unsigned header_seconds;   /* KITH_HEADER_TIMEOUT_SECONDS: request line and headers due */
+    unsigned idle_seconds;     /* KITH_IDLE_TIMEOUT_SECONDS: a silent connection is closed */
+    unsigned streams_per_user; /* KITH_STREAMS_PER_USER: live streams of one user */
+    unsigned query_params;     /* KITH_QUERY_PARAMS_MAX: query parameters of one request */
+};
+
+struct limit_def {
+    const char *env;
+    unsigned def, lo, hi;
+    size_t offset;
+};
+
+static const struct limit_def limit_defs[] = {
+    {"KITH_CONNECTIONS_PER_ADDRESS", 128, 0, 100000, offsetof(struct server_limits, per_address)},
+    {"KITH_CONNECTIONS_MAX", 4096, 16, 100000, offsetof(struct server_limits, connections)},
+    {"KITH_HEADER_TIMEOUT_SECONDS", 10, 1, 3600, offsetof(struct server_limits, header_seconds)},
+    {"KITH_IDLE_TIMEOUT_SECONDS", 30, 1, 86400, offsetof(struct server_limits, idle_seconds)},
+    {"KITH_STREAMS_PER_USER", 8, 1, 256, offsetof(struct server_limits, streams_per_user)},
+    /* libmicrohttpd keeps each parameter in the connection's 64 KiB: 250 fit in any case */
+    {"KITH_QUERY_PARAMS_MAX", 100, 1, 250, offsetof(struct server_limits, query_params)},
+};
 
 struct conn_state {
     struct buf body; /* capped at API_BODY_MAX */
     bool too_big;
+    bool started;             /* the headers have arrived: on_request has been called */
+    const char *uri_refused;  /* why the request target is refused with 414, or NULL */
+    struct conn_guard *guard; /* the connection's header deadline (the socket context) */
     struct timespec start;
 };
 
 static const char *g_db_path;
 static pthread_key_t g_store_key;
 static atomic_int g_in_flight;
+static struct server_limits g_limits;
+
+/* Fills lim from the environment; KITH_EINVAL naming the variable for a value out of range. */
+static int limits_from_env(struct server_limits *lim, struct kith_error *err)
+{
+    for (size_t i = 0; i < sizeof(limit_defs) / sizeof(limit_defs[0]); i++) {
+        const struct limit_def *d = &limit_defs[i];
+        unsigned *field = (unsigned *)(void *)((char *)lim + d->offset);
+        const char *v = getenv(d->env);
+        int64_t n = d->def;
+        if (v && *v && num_int64(v, d->lo, d->hi, &n, d->env, NULL) < 0)
+            return kith_err(err, KITH_EINVAL, "%s=%s: expected a whole number from %u to %u",
+                            d->env, v, d->lo, d->hi);
+        *field = (unsigned)n;
+    }
+    /* Never more connections than file descriptors: libmicrohttpd would fail to accept. */
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+        rl.rlim_cur < (rlim_t)lim->connections + 64)
+        lim->connections = rl.rlim_cur > 80 ? (unsigned)rl.rlim_cur - 64 : 16;
+    return 0;
+}
 
 static void store_key_release(void *p)
 {
@@ -51,7 +115,7 @@ struct store *api_thread_store(struct kith_error *err)
     struct store *s = pthread_getspecific(g_store_key);
     if (s)
         return s;
-    if (store_open(g_db_path, 0, &s, err) < 0)
+    if (store_open(g_db_path, STORE_GROUP_SYNC, &s, err) < 0)
         return NULL;
     pthread_setspecific(g_store_key, s);
     return s;
@@ -141,12 +205,26 @@ static enum MHD_Result send_response(struct MHD_Connection *conn, const char *me
 {
     char *body = NULL;
     size_t len = 0;
+    bool gzipped = false;
     const char *ctype = res->content_type;
     if (res->json) {
         /* 15 significant digits: 89.8 rather than 89.799999999999997, every double exact enough */
         body = json_dumps(res->json, JSON_COMPACT | JSON_REAL_PRECISION(15));
         len = body ? strlen(body) : 0;
         ctype = "application/json";
+        if (len >= GZIP_MIN_LEN && !res->stream_read &&
+            api_accepts_gzip(MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+                                                         MHD_HTTP_HEADER_ACCEPT_ENCODING))) {
+            char *zipped;
+            size_t zlen;
+            struct kith_error err = {0};
+            if (gzip_compress(body, len, GZIP_LEVEL, &zipped, &zlen, &err) == 0) {
+                free(body);
+                body = zipped;
+                len = zlen;
+                gzipped = true;
+            } /* else sent as it is */
+        }
     } else if (res->text) {
         body = res->text;
         res->text = NULL;
@@ -172,6 +250,10 @@ static enum MHD_Result send_response(struct MHD_Connection *conn, const char *me
     }
     if (ctype)
         MHD_add_response_header(r, "Content-Type", ctype);
+    if (res->json) /* the same URL may answer either way: caches must key on the header */
+        MHD_add_response_header(r, "Vary", "Accept-Encoding");
+    if (gzipped)
+        MHD_add_response_header(r, "Content-Encoding", "gzip");
     add_security_headers(r, path);
     if (res->set_cookie[0])
         MHD_add_response_header(r, "Set-Cookie", res->set_cookie);
@@ -222,6 +304,11 @@ static void dispatch(struct MHD_Connection *conn, const char *method, const char
     const struct api_route *route = NULL;
     bool path_known = false;
 
+    if (cs->uri_refused) {
+        *route_out = "(uri too long)";
+        api_error(res, 414, "uri_too_long", NULL, "%s", cs->uri_refused);
+        return;
+    }
     for (const struct api_route *r = api_routes; r->method; r++) {
         if (route_match(r->pattern, pathbuf, path, &req)) {
             path_known = true;
@@ -300,8 +387,52 @@ static void dispatch(struct MHD_Connection *conn, const char *method, const char
     route->fn(&req, res);
     if (res->audit_user_id)
         *user_out = res->audit_user_id;
+    /*
+     * Whatever the handler wrote is durable before it is answered; the worker threads' commits
+     * share their fsyncs (group commit, store_sync()).
+     */
+    if (store_sync(req.store, &err) < 0) {
+        fprintf(stderr, "kith serve: %s\n", err.msg);
+        json_decref(res->json);
+        res->json = NULL;
+        free(res->text);
+        res->text = NULL;
+        api_error(res, 500, "internal", NULL, "the change was not confirmed by the disk");
+    }
 out:
     json_decref(req.body);
+}
+
+/*
+ * The request line has arrived (MHD_OPTION_URI_LOG_CALLBACK), before libmicrohttpd splits the
+ * query: the request's state is made here. A target too long or with too many parameters is
+ * answered 414 once the headers are in; its query is cut off first, in libmicrohttpd's own
+ * buffer, because libmicrohttpd keeps every parameter in the connection's fixed memory and, when
+ * that runs out, drops the connection without an answer.
+ */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+    (void)cls;
+    struct conn_state *cs = calloc(1, sizeof(*cs));
+    if (!cs)
+        return NULL;
+    buf_init(&cs->body, API_BODY_MAX);
+    clock_gettime(CLOCK_MONOTONIC, &cs->start);
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    cs->guard = ci ? ci->socket_context : NULL;
+    char *query = strchr(uri, '?');
+    unsigned params = 0;
+    if (query)
+        for (const char *p = query; p && *p; p = strchr(p + 1, '&'))
+            params++;
+    if (strlen(uri) > URI_MAX_LEN)
+        cs->uri_refused = "the request target is longer than 8192 bytes";
+    else if (params > g_limits.query_params)
+        cs->uri_refused = "too many query parameters";
+    if (cs->uri_refused && query)
+        query[1] = '\0'; /* libmicrohttpd then finds an empty query */
+    return cs;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
@@ -311,13 +442,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     (void)cls;
     (void)version;
     struct conn_state *cs = *con_cls;
-    if (!cs) {
-        cs = calloc(1, sizeof(*cs));
-        if (!cs)
-            return MHD_NO;
-        buf_init(&cs->body, API_BODY_MAX);
-        clock_gettime(CLOCK_MONOTONIC, &cs->start);
-        *con_cls = cs;
+    if (!cs) /* out of memory in on_uri() */
+        return MHD_NO;
+    if (!cs->started) {
+        cs->started = true;
+        conn_guard_request_begins(cs->guard);
         atomic_fetch_add(&g_in_flight, 1);
         return MHD_YES;
     }
@@ -353,10 +482,27 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     struct conn_state *cs = *con_cls;
     if (!cs)
         return;
+    conn_guard_request_ends(cs->guard);
+    if (cs->started)
+        atomic_fetch_sub(&g_in_flight, 1);
     buf_release(&cs->body);
     free(cs);
     *con_cls = NULL;
-    atomic_fetch_sub(&g_in_flight, 1);
+}
+
+/* A connection opens or closes: its header deadline is watched in between (conn_guard.h). */
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code)
+{
+    (void)cls;
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+        *socket_context = ci ? conn_guard_open(ci->connect_fd) : NULL;
+    } else if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
+        conn_guard_close(*socket_context);
+        *socket_context = NULL;
+    }
 }
 
 static int parse_listen(const char *listen, struct sockaddr_in *sa, struct kith_error *err)
@@ -405,6 +551,9 @@ int api_serve(const struct api_server_options *opt, struct kith_error *err)
         return rc;
     if ((rc = api_auth_init(err)) < 0)
         return rc;
+    if ((rc = limits_from_env(&g_limits, err)) < 0)
+        return rc;
+    rv_stream_set_user_max(g_limits.streams_per_user);
     g_db_path = opt->db_path;
     /* Open once now so that a missing or too-new database is reported before listening. */
     struct store *probe;
@@ -429,6 +578,10 @@ int api_serve(const struct api_server_options *opt, struct kith_error *err)
     struct rvstate_info rvinfo;
     if ((rc = rvstate_start(g_db_path, &rvinfo, err)) < 0)
         return rc;
+    if ((rc = conn_guard_start(g_limits.header_seconds, err)) < 0) {
+        rvstate_stop();
+        return rc;
+    }
 
     char *cert = NULL, *key = NULL;
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
@@ -438,13 +591,14 @@ int api_serve(const struct api_server_options *opt, struct kith_error *err)
             return kith_err(err, KITH_EINVAL, "TLS needs both --tls-cert and --tls-key");
         if (!(cert = read_file(opt->tls_cert, err)) || !(key = read_file(opt->tls_key, err))) {
             free(cert);
+            conn_guard_stop();
             rvstate_stop();
             return err->code;
         }
         flags |= MHD_USE_TLS;
         api_set_tls(true);
     }
-    unsigned threads = opt->threads ? opt->threads : 4;
+    unsigned threads = opt->threads ? opt->threads : API_THREADS_DEFAULT;
 
     struct MHD_OptionItem tls_opts[] = {
         {cert ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0, cert},
@@ -454,11 +608,15 @@ int api_serve(const struct api_server_options *opt, struct kith_error *err)
     struct MHD_Daemon *d = MHD_start_daemon(
         flags, 0, NULL, NULL, on_request, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
         MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
-        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-        (size_t)(64 * 1024), MHD_OPTION_ARRAY, tls_opts, MHD_OPTION_END);
+        MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL, MHD_OPTION_NOTIFY_CONNECTION, on_connection,
+        NULL, MHD_OPTION_CONNECTION_TIMEOUT, g_limits.idle_seconds,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, g_limits.per_address, MHD_OPTION_CONNECTION_LIMIT,
+        g_limits.connections, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
+        MHD_OPTION_ARRAY, tls_opts, MHD_OPTION_END);
     if (!d) {
         free(cert);
         free(key);
+        conn_guard_stop();
         rvstate_stop();
         return kith_err(err, KITH_EIO, "cannot listen on %s (port taken, or no permission?)",
                         opt->listen);
@@ -482,6 +640,7 @@ int api_serve(const struct api_server_options *opt, struct kith_error *err)
         nanosleep(&ts, NULL); /* waiting for workers to drain, at most 10 s */
     }
     MHD_stop_daemon(d);
+    conn_guard_stop();
     rvstate_stop();
     free(cert);
     free(key);

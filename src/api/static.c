@@ -41,11 +41,7 @@ static bool is_client_route(const char *path)
     return last && !strchr(last, '.');
 }
 
-/*
- * True if the Accept-Encoding header value accepts gzip: a "gzip" token (else "*") whose q is
- * not zero. Enough for what browsers send ("gzip, deflate, br, zstd").
- */
-static bool accepts_gzip(const char *value)
+bool api_accepts_gzip(const char *value)
 {
     int gzip = -1, star = 0; /* gzip -1: not named */
     while (value && *value) {
@@ -102,7 +98,7 @@ bool api_static(const struct api_request *req, struct api_response *res)
     if (!a)
         return false;
 
-    bool gzip = a->gzip && accepts_gzip(api_header(req, MHD_HTTP_HEADER_ACCEPT_ENCODING));
+    bool gzip = a->gzip && api_accepts_gzip(api_header(req, MHD_HTTP_HEADER_ACCEPT_ENCODING));
     set_header(res, 0, "ETag", a->etag);
     set_header(res, 1, "Cache-Control",
                a->immutable ? "public, max-age=31536000, immutable" : "no-cache");

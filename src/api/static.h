@@ -25,6 +25,12 @@ struct web_asset {
 /* Every embedded file, NULL-terminated (generated: build/generated/web/assets.c). */
 extern const struct web_asset *const web_assets[];
 
+/*
+ * True if the Accept-Encoding header value accepts gzip: a "gzip" token (else "*") whose q is
+ * not zero. Enough for what browsers send ("gzip, deflate, br, zstd"). NULL accepts nothing.
+ */
+bool api_accepts_gzip(const char *value);
+
 /* The asset served at exactly path, or NULL. */
 const struct web_asset *web_asset_find(const char *path);
 

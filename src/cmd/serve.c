@@ -18,7 +18,7 @@ static const char usage[] =
     "until SIGINT or SIGTERM, then finishes in-flight requests, checkpoints the database\n"
     "and exits 0. The web application is built into the binary (docs/web.md).\n"
     "  --listen HOST:PORT   address to listen on (default 127.0.0.1:8080; port 0 picks one)\n"
-    "  --threads N          worker threads (default 4)\n"
+    "  --threads N          worker threads (default 16)\n"
     "  --tls-cert FILE      PEM certificate; with --tls-key serves HTTPS\n"
     "  --tls-key FILE       PEM private key\n"
     "An access log goes to stderr as JSON lines.\n";

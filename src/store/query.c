@@ -270,12 +270,12 @@ static void scope_and(struct qbuf *b, const struct table_def *t, const struct st
 
 static int prepare_bound(struct store *s, struct qbuf *b, sqlite3_stmt **st, struct kith_error *err)
 {
-    if (sqlite3_prepare_v2(s->db, b->sql, (int)b->len + 1, st, NULL) != SQLITE_OK)
+    if (store_stmt_get(s, b->sql, b->len, st) != SQLITE_OK)
         return kith_err(err, KITH_EDB, "preparing a query: %s", sqlite3_errmsg(s->db));
     for (int i = 0; i < b->nbinds; i++) {
         if (store_bind_value(*st, i + 1, &b->binds[i]) != SQLITE_OK) {
             kith_err(err, KITH_EDB, "binding a value: %s", sqlite3_errmsg(s->db));
-            sqlite3_finalize(*st);
+            store_stmt_done(s, *st);
             *st = NULL;
             return KITH_EDB;
         }
@@ -474,7 +474,7 @@ static int64_t count_upto(struct store *s, struct qbuf *b, int64_t max)
     if (prepare_bound(s, b, &st, NULL) == 0) {
         if (sqlite3_step(st) == SQLITE_ROW)
             n = sqlite3_column_int64(st, 0);
-        sqlite3_finalize(st);
+        store_stmt_done(s, st);
     }
     return n;
 }
@@ -638,7 +638,7 @@ int store_row_in_scope(struct store *s, const struct table_def *t, const struct 
         if (rc < 0)
             return rc;
         rc = sqlite3_step(st);
-        sqlite3_finalize(st);
+        store_stmt_done(s, st);
         if (rc != SQLITE_ROW && rc != SQLITE_DONE)
             return kith_err(err, KITH_EDB, "checking the unit of a %s: %s", t->singular,
                             sqlite3_errmsg(s->db));
@@ -710,7 +710,7 @@ static int run_change(struct store *s, const struct table_def *t, struct qbuf *b
         rc = store_write_error(s, t, what, err);
     else if (sqlite3_changes(s->db) == 0)
         rc = kith_err(err, KITH_ENOTFOUND, "no %s %lld", t->singular, (long long)id);
-    sqlite3_finalize(st);
+    store_stmt_done(s, st);
     return rc;
 }
 

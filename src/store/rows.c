@@ -4,6 +4,8 @@
  */
 #include "store/store_int.h"
 
+#include <string.h>
+
 #include "util/banned.h"
 
 static int bind_all(sqlite3_stmt *st, const struct store_value *binds, int nbinds)
@@ -24,7 +26,7 @@ int store_each_row(struct store *s, const struct store_rows *q, store_stmt_fn fn
     if (nrows)
         *nrows = 0;
     sqlite3_stmt *st = q->st;
-    if (!st && sqlite3_prepare_v2(s->db, q->sql, -1, &st, NULL) != SQLITE_OK)
+    if (!st && store_stmt_get(s, q->sql, strlen(q->sql), &st) != SQLITE_OK)
         return kith_err(err, KITH_EDB, "%s: %s", q->what, sqlite3_errmsg(s->db));
     int rc = 0;
     if (bind_all(st, q->binds, q->nbinds) != SQLITE_OK) {
@@ -48,7 +50,7 @@ out_release:
         sqlite3_reset(st);
         sqlite3_clear_bindings(st);
     } else {
-        sqlite3_finalize(st);
+        store_stmt_done(s, st);
     }
     if (nrows)
         *nrows = n;

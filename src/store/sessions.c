@@ -18,7 +18,7 @@
 static int prepare_bound(struct store *s, const char *sql, const struct store_value *vals, int n,
                          sqlite3_stmt **st, const char *what, struct kith_error *err)
 {
-    if (sqlite3_prepare_v2(s->db, sql, -1, st, NULL) != SQLITE_OK) {
+    if (store_stmt_get(s, sql, strlen(sql), st) != SQLITE_OK) {
         *st = NULL;
         return kith_err(err, KITH_EDB, "%s: %s", what, sqlite3_errmsg(s->db));
     }
@@ -34,7 +34,7 @@ static int prepare_bound(struct store *s, const char *sql, const struct store_va
             rc = sqlite3_bind_double(*st, i + 1, v->r);
         if (rc != SQLITE_OK) {
             kith_err(err, KITH_EDB, "%s: %s", what, sqlite3_errmsg(s->db));
-            sqlite3_finalize(*st);
+            store_stmt_done(s, *st);
             *st = NULL;
             return KITH_EDB;
         }
@@ -57,7 +57,7 @@ static int exec_bound(struct store *s, const char *sql, const struct store_value
     } else {
         rc = kith_err(err, KITH_EDB, "%s: %s", what, sqlite3_errmsg(s->db));
     }
-    sqlite3_finalize(st);
+    store_stmt_done(s, st);
     return rc;
 }
 
@@ -94,7 +94,7 @@ static int one_row(struct store *s, const char *sql, const struct store_value *v
     } else {
         rc = kith_err(err, KITH_EDB, "%s: %s", what, sqlite3_errmsg(s->db));
     }
-    sqlite3_finalize(st);
+    store_stmt_done(s, st);
     return rc;
 }
 

@@ -7,6 +7,7 @@
  */
 #include "store/store_int.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -147,8 +148,19 @@ static int roll_back_hot_journal(const char *path, struct kith_error *err)
     return rc;
 }
 
+/*
+ * SQLite's memory statistics take one process-wide mutex on every allocation, which the server's
+ * worker threads then queue on; kith reads none of them. Set before SQLite's first use.
+ */
+static void sqlite_configure(void)
+{
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 int store_open(const char *path, int flags, struct store **out, struct kith_error *err)
 {
+    static pthread_once_t configured = PTHREAD_ONCE_INIT;
+    pthread_once(&configured, sqlite_configure);
     *out = NULL;
     int oflags = (flags & STORE_READONLY) ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
     if ((flags & STORE_CREATE) && !(flags & STORE_READONLY))
@@ -187,7 +199,11 @@ int store_open(const char *path, int flags, struct store **out, struct kith_erro
         if ((rc = exec(s->db, "PRAGMA journal_mode=WAL", err)) < 0)
             goto out_prefix;
     }
-    if ((rc = exec(s->db, "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON", err)) < 0)
+    s->group_sync = (flags & STORE_GROUP_SYNC) && !(flags & STORE_READONLY);
+    if ((rc = exec(s->db,
+                   s->group_sync ? "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON"
+                                 : "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON",
+                   err)) < 0)
         goto out_prefix;
     if ((rc = user_version(s->db, &s->version, err)) < 0)
         goto out_prefix;
@@ -238,6 +254,9 @@ void store_close(struct store *s)
         free(s->stmts);
     }
     sqlite3_finalize(s->void_target);
+    store_stmt_cache_free(s);
+    if (s->db) /* a transaction left open is rolled back and the writer lock given back */
+        store_rollback(s);
     sqlite3_close(s->db);
     free(s);
 }
@@ -247,20 +266,109 @@ int store_schema_version(struct store *s)
     return s->version;
 }
 
+/*
+ * One writer at a time within the process: the server's worker threads each have a connection,
+ * and a connection that finds SQLite's write lock taken sleeps in the busy handler for 1 to
+ * 100 ms before it looks again, whereas a thread queued on this mutex starts the moment the
+ * writer before it commits. Other processes (kith import beside kith serve) still meet SQLite's
+ * lock and its busy timeout.
+ */
+static pthread_mutex_t g_writer = PTHREAD_MUTEX_INITIALIZER;
+
+static void writer_release(struct store *s)
+{
+    if (s->writing) {
+        s->writing = false;
+        pthread_mutex_unlock(&g_writer);
+    }
+}
+
 int store_begin(struct store *s, struct kith_error *err)
 {
-    return exec(s->db, "BEGIN IMMEDIATE", err);
+    if (s->writing) /* SQLite refuses a transaction within a transaction: say so */
+        return exec(s->db, "BEGIN IMMEDIATE", err);
+    pthread_mutex_lock(&g_writer);
+    s->writing = true;
+    int rc = exec(s->db, "BEGIN IMMEDIATE", err);
+    if (rc < 0)
+        writer_release(s);
+    return rc;
 }
 
 int store_commit(struct store *s, struct kith_error *err)
 {
-    return exec(s->db, "COMMIT", err);
+    int rc = exec(s->db, "COMMIT", err);
+    if (rc < 0 && !sqlite3_get_autocommit(s->db))
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL); /* never left holding the lock */
+    writer_release(s);
+    return rc;
 }
 
 void store_rollback(struct store *s)
 {
     if (!sqlite3_get_autocommit(s->db))
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    writer_release(s);
+}
+
+/*
+ * Group commit: the syncs are numbered as they start; a caller whose writes are done needs a sync
+ * that starts after now, numbered started + 1 or later. The first caller to find no sync running
+ * starts one and covers everyone who arrived before it; the others wait for it.
+ */
+static struct {
+    pthread_mutex_t mu;
+    pthread_cond_t done_cv;
+    uint64_t started; /* syncs started so far */
+    uint64_t done;    /* the number of the last sync that finished */
+    bool running;
+    int last_rc; /* SQLite result of that sync */
+} g_sync = {.mu = PTHREAD_MUTEX_INITIALIZER, .done_cv = PTHREAD_COND_INITIALIZER};
+
+/* fsync of the WAL file (any connection's handle on it syncs the same file). */
+static int wal_fsync(struct store *s)
+{
+    sqlite3_file *wal = NULL;
+    int rc = sqlite3_file_control(s->db, "main", SQLITE_FCNTL_JOURNAL_POINTER, &wal);
+    if (rc != SQLITE_OK)
+        return rc;
+    if (!wal || !wal->pMethods) /* no WAL open: every commit went to the database file */
+        return SQLITE_OK;
+    return wal->pMethods->xSync(wal, SQLITE_SYNC_NORMAL);
+}
+
+int store_sync(struct store *s, struct kith_error *err)
+{
+    if (!s->group_sync)
+        return 0;
+    int64_t changes = sqlite3_total_changes64(s->db);
+    if (changes == s->synced_changes)
+        return 0;
+    pthread_mutex_lock(&g_sync.mu);
+    uint64_t need = g_sync.started + 1;
+    int rc = SQLITE_OK;
+    while (g_sync.done < need) {
+        if (g_sync.running) {
+            pthread_cond_wait(&g_sync.done_cv, &g_sync.mu);
+            continue;
+        }
+        g_sync.running = true;
+        uint64_t mine = ++g_sync.started;
+        pthread_mutex_unlock(&g_sync.mu);
+        int frc = wal_fsync(s);
+        pthread_mutex_lock(&g_sync.mu);
+        g_sync.running = false;
+        g_sync.done = mine;
+        g_sync.last_rc = frc;
+        pthread_cond_broadcast(&g_sync.done_cv);
+    }
+    rc = g_sync.last_rc;
+    pthread_mutex_unlock(&g_sync.mu);
+    if (rc != SQLITE_OK)
+        return kith_err(err, KITH_EIO, "making the change durable (fsync of the WAL): %s",
+                        sqlite3_errstr(rc));
+    s->synced_changes = changes;
+    return 0;
 }
 
 static struct table_stmts *stmts_for(struct store *s, const struct table_def *t)

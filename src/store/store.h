@@ -4,7 +4,8 @@
  * The SQLite backend lives in sqlite.c and migrations.c; its internals stay in store_int.h.
  * Rows travel as arrays of struct store_value in the field order of their model/table.h
  * description, so import, export and the API share one generic path. Durability: WAL with
- * synchronous=FULL, so a write acknowledged by store_commit() survives power loss.
+ * synchronous=FULL, so a write acknowledged by store_commit() survives power loss; or, for a
+ * connection opened with STORE_GROUP_SYNC, one acknowledged after store_sync().
  */
 #ifndef KITH_STORE_STORE_H
 #define KITH_STORE_STORE_H
@@ -27,6 +28,12 @@ struct store;
 enum store_open_flags {
     STORE_CREATE = 1 << 0,   /* create the file when missing */
     STORE_READONLY = 1 << 1, /* open for reading only; no migration */
+    /*
+     * Commits do not wait for the disk (synchronous=NORMAL); store_sync() makes them durable,
+     * one fsync of the WAL shared by every connection that asks meanwhile (group commit).
+     * For kith serve, which answers a write only after store_sync().
+     */
+    STORE_GROUP_SYNC = 1 << 2,
 };
 
 /*
@@ -35,6 +42,15 @@ enum store_open_flags {
  * with KITH_EVERSION. On success *out is owned by the caller: release it with store_close().
  */
 int store_open(const char *path, int flags, struct store **out, struct kith_error *err);
+
+/*
+ * Makes every write of s so far durable, as a commit under synchronous=FULL would have: returns
+ * once an fsync of the WAL that began after those writes has finished. Threads that call it
+ * together share one fsync. Nothing to do (0) without STORE_GROUP_SYNC or when s has written
+ * nothing since its last sync. KITH_EIO when the fsync fails (the writes are then committed,
+ * but may not survive a power loss).
+ */
+int store_sync(struct store *s, struct kith_error *err);
 
 /* Checkpoints the WAL and closes. NULL is a no-op. */
 void store_close(struct store *s);

@@ -21,12 +21,30 @@ struct table_stmts {
     sqlite3_stmt *find[TABLE_MAX_NATURAL_KEYS];
 };
 
+struct stmt_cache;
+
 struct store {
     sqlite3 *db;
     int version;
     struct table_stmts *stmts; /* one per model_tables[] entry */
     sqlite3_stmt *void_target; /* store_void_target() */
+    struct stmt_cache *cache;  /* statements by SQL text (stmt_cache.c), made on first use */
+    bool writing;              /* between store_begin() and its commit or rollback */
+    bool group_sync;           /* STORE_GROUP_SYNC: synchronous=NORMAL, store_sync() */
+    int64_t synced_changes;    /* sqlite3_total_changes() at the last store_sync() */
 };
+
+/*
+ * The prepared statement for sql (len bytes, no NUL needed) from s's cache, prepared and kept
+ * on first use; a fresh statement when the kept one is in use or the cache cannot keep it. An
+ * SQLite result code. Every statement got here is given back with store_stmt_done(), which
+ * resets a kept one (bindings cleared) and finalizes the others.
+ */
+int store_stmt_get(struct store *s, const char *sql, size_t len, sqlite3_stmt **st);
+void store_stmt_done(struct store *s, sqlite3_stmt *st);
+
+/* Finalizes every kept statement (store_close). */
+void store_stmt_cache_free(struct store *s);
 
 /* The commit hook store_open() sets on every connection (watch.c, store_commit_count). */
 int store_count_commit(void *ctx);

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "model/demo.h"
+#include "demo/demo.h"
 
 char *fuzz_strndup(const uint8_t *data, size_t size)
 {
