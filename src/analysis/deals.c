@@ -86,38 +86,8 @@ const struct analysis_def *deals_def(enum deals_analysis a)
 struct grouping {
     enum deals_by by;
     struct deals_group *g;
-    size_t n, cap;
+    size_t n;
 };
-
-static bool same_key(enum deals_by by, struct deals_key a, struct deals_key b)
-{
-    if (by != DEALS_BY_SOURCE)
-        return a.id == b.id;
-    return a.name == b.name || (a.name && b.name && strcmp(a.name, b.name) == 0);
-}
-
-/* The index of key's group, added when new: groups are few (owners, teams, ...), so a linear
- * search; *at gets it. */
-static int group_of(struct grouping *gr, struct deals_key key, size_t *at, struct kith_error *err)
-{
-    for (size_t i = 0; i < gr->n; i++)
-        if (same_key(gr->by, gr->g[i].key, key)) {
-            *at = i;
-            return 0;
-        }
-    if (gr->n == gr->cap) {
-        size_t ncap = gr->cap ? gr->cap * 2 : 16;
-        struct deals_group *p = alloc_array_grow(gr->g, ncap, sizeof(*p));
-        if (!p)
-            return kith_err(err, KITH_ENOMEM, "out of memory grouping deals");
-        gr->g = p;
-        gr->cap = ncap;
-    }
-    memset(&gr->g[gr->n], 0, sizeof(gr->g[gr->n]));
-    gr->g[gr->n].key = key;
-    *at = gr->n++;
-    return 0;
-}
 
 /* Names ascending (bytewise), then ids; "none" last. */
 static int key_cmp(struct deals_key a, struct deals_key b)
@@ -163,77 +133,68 @@ static struct deal_item item_of(const struct deal_rec *x, size_t group, int64_t 
                               .closed_at = x->closed_at};
 }
 
-/* The items of d grouped by by into gr: one per deal, or per line with by product. *items is
- * the caller's (free()). */
-static int make_items(const struct deal_data *d, struct grouping *gr, struct deal_item **items,
-                      size_t *n, struct kith_error *err)
+struct keyed {
+    struct deals_key key;
+    size_t item;
+};
+
+static int keyed_cmp(const void *a, const void *b)
 {
-    size_t cap = 0;
-    *items = NULL;
+    const struct keyed *x = a, *y = b;
+    int c = key_cmp(x->key, y->key);
+    return c ? c : (x->item > y->item) - (x->item < y->item);
+}
+
+/* The items of d (one per deal, or per line with by product) with their keys; both arrays are
+ * the caller's (free()), n long. */
+static int make_items(const struct deal_data *d, enum deals_by by, struct deal_item **items,
+                      struct keyed **keys, size_t *n, struct kith_error *err)
+{
+    size_t m = 0;
+    for (size_t i = 0; i < d->n; i++)
+        m += by == DEALS_BY_PRODUCT && d->deals[i].nlines ? d->deals[i].nlines : 1;
     *n = 0;
+    *items = alloc_array_grow(NULL, m ? m : 1, sizeof(**items));
+    *keys = alloc_array_grow(NULL, m ? m : 1, sizeof(**keys));
+    if (!*items || !*keys)
+        return kith_err(err, KITH_ENOMEM, "out of memory grouping %zu deals", d->n);
     for (size_t i = 0; i < d->n; i++) {
         const struct deal_rec *x = &d->deals[i];
-        const bool per_line = gr->by == DEALS_BY_PRODUCT && x->nlines;
-        const size_t k = per_line ? x->nlines : 1;
-        if (*n + k > cap) {
-            size_t ncap = cap ? cap * 2 : 256;
-            while (ncap < *n + k)
-                ncap *= 2;
-            struct deal_item *p = alloc_array_grow(*items, ncap, sizeof(*p));
-            if (!p)
-                return kith_err(err, KITH_ENOMEM, "out of memory grouping deals");
-            *items = p;
-            cap = ncap;
-        }
-        for (size_t j = 0; j < k; j++) {
+        const bool per_line = by == DEALS_BY_PRODUCT && x->nlines;
+        for (size_t j = 0; j < (per_line ? x->nlines : 1); j++) {
             const struct deal_line_rec *l = per_line ? &d->lines[x->line0 + j] : NULL;
-            struct deals_key key =
-                l ? (struct deals_key){l->product_id, l->product} : deal_key(d, x, gr->by);
-            size_t g = 0;
-            if (group_of(gr, key, &g, err) < 0)
-                return err->code;
-            (*items)[(*n)++] = item_of(x, g, l ? l->amount : x->amount);
+            (*keys)[*n] = (struct keyed){
+                l ? (struct deals_key){l->product_id, l->product} : deal_key(d, x, by), *n};
+            (*items)[*n] = item_of(x, 0, l ? l->amount : x->amount);
+            (*n)++;
         }
     }
     return 0;
 }
 
-struct ranked {
-    struct deals_key key;
-    size_t old; /* the group's index before sorting */
-};
-
-static int ranked_cmp(const void *a, const void *b)
+/*
+ * Sorts the keys and numbers the groups in that order: equal keys (same id; for source, same
+ * name) are one group. Fills gr and the items' group. O(n log n) in the items.
+ */
+static int number_groups(struct grouping *gr, struct deal_item *items, struct keyed *keys, size_t n,
+                         struct kith_error *err)
 {
-    return key_cmp(((const struct ranked *)a)->key, ((const struct ranked *)b)->key);
-}
-
-/* Sorts gr's groups by key and renumbers the items' groups to match. */
-static int sort_groups(struct grouping *gr, struct deal_item *items, size_t n,
-                       struct kith_error *err)
-{
-    if (gr->n < 2)
-        return 0;
-    struct ranked *r = alloc_array_grow(NULL, gr->n, sizeof(*r));
-    size_t *rank = alloc_array_grow(NULL, gr->n, sizeof(*rank));
-    int rc = 0;
-    if (!r || !rank) {
-        rc = kith_err(err, KITH_ENOMEM, "out of memory sorting groups");
-        goto out_free;
-    }
-    for (size_t i = 0; i < gr->n; i++)
-        r[i] = (struct ranked){gr->g[i].key, i};
-    qsort(r, gr->n, sizeof(*r), ranked_cmp);
-    for (size_t i = 0; i < gr->n; i++) {
-        rank[r[i].old] = i;
-        gr->g[i].key = r[i].key;
-    }
+    qsort(keys, n, sizeof(*keys), keyed_cmp);
+    size_t ng = 0;
     for (size_t i = 0; i < n; i++)
-        items[i].group = rank[items[i].group];
-out_free:
-    free(r);
-    free(rank);
-    return rc;
+        ng += i == 0 || key_cmp(keys[i - 1].key, keys[i].key) != 0;
+    gr->g = alloc_array_grow(NULL, ng ? ng : 1, sizeof(*gr->g));
+    if (!gr->g)
+        return kith_err(err, KITH_ENOMEM, "out of memory grouping deals");
+    gr->n = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (i == 0 || key_cmp(keys[i - 1].key, keys[i].key) != 0) {
+            memset(&gr->g[gr->n], 0, sizeof(gr->g[gr->n]));
+            gr->g[gr->n++].key = keys[i].key;
+        }
+        items[keys[i].item].group = gr->n - 1;
+    }
+    return 0;
 }
 
 /* ---- the run ------------------------------------------------------------------------------ */
@@ -309,9 +270,10 @@ int deals_run(enum deals_analysis a, const struct deals_params *p, const struct 
         return rc;
     struct grouping gr = {.by = (enum deals_by)p->by};
     struct deal_item *items = NULL;
+    struct keyed *keys = NULL;
     size_t n = 0;
-    if ((rc = make_items(&out->d, &gr, &items, &n, err)) < 0 ||
-        (rc = sort_groups(&gr, items, n, err)) < 0)
+    if ((rc = make_items(&out->d, gr.by, &items, &keys, &n, err)) < 0 ||
+        (rc = number_groups(&gr, items, keys, n, err)) < 0)
         goto out_release;
     out->groups = gr.g;
     out->ngroups = gr.n;
@@ -319,6 +281,7 @@ int deals_run(enum deals_analysis a, const struct deals_params *p, const struct 
     rc = compute(out, items, n, err);
 out_release:
     free(items);
+    free(keys);
     free(gr.g);
     if (rc < 0)
         deals_report_release(out);
