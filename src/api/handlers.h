@@ -104,6 +104,10 @@ void api_rv_units(struct api_request *req, struct api_response *res);
 void api_rv_indicator(struct api_request *req, struct api_response *res);
 void api_rv_stream(struct api_request *req, struct api_response *res);
 
+/* deal_stats.c: win rate and pipeline (the engine of `kith deals`), over the caller's deals */
+void api_deal_stats_winrate(struct api_request *req, struct api_response *res);
+void api_deal_stats_pipeline(struct api_request *req, struct api_response *res);
+
 /* value.c: customer value management (the engine of `kith value`), over the caller's accounts */
 void api_value_fit(struct api_request *req, struct api_response *res);
 void api_value_clv(struct api_request *req, struct api_response *res);

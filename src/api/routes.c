@@ -130,6 +130,11 @@ const struct api_route api_routes[] = {
      "RV gained before a cut-off against an outcome after it"},
     {"GET", "/api/v1/rv/stream", api_rv_stream, ROLE_ANY,
      "RV exceptions as they happen (server-sent events)"},
+    /* deal analyses: every role; the caller's deal scope decides what is counted */
+    {"GET", "/api/v1/deal-stats/winrate", api_deal_stats_winrate, ROLE_ANY,
+     "win rate of the deals closed in [from, to) per group, with a Wilson 95% interval"},
+    {"GET", "/api/v1/deal-stats/pipeline", api_deal_stats_pipeline, ROLE_ANY,
+     "open deals per group: count, amount, weighted amount, by stage"},
     /* customer value: every role; the caller's account scope decides what is computed over */
     {"GET", "/api/v1/value/fit", api_value_fit, ROLE_ANY,
      "BG/NBD and Gamma-Gamma, fitted on every customer"},

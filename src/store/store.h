@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "model/deal_data.h"
 #include "model/rv_rows.h"
 #include "model/table.h"
 #include "model/value_data.h"
@@ -638,6 +639,16 @@ int store_cv_latest_order(struct store *s, int64_t *at, bool *found, struct kith
  */
 int store_scope_account_ids(struct store *s, const struct store_scope *scope, int64_t **ids,
                             size_t *n, struct kith_error *err);
+
+/* ---- deals ------------------------------------------------------------------------------ */
+
+/*
+ * The deal stages and the deals whose ids are in ids[0..nids) (ascending, as store_scope_ids()
+ * gives them; NULL: every deal), with their lines, into *out (the caller's; deal_data_release()).
+ * On failure nothing is left to release.
+ */
+int store_deals_load(struct store *s, const int64_t *ids, size_t nids, struct deal_data *out,
+                     struct kith_error *err);
 
 /* ---- derived contact fields ------------------------------------------------------------- */
 

@@ -1,0 +1,108 @@
+/*
+ * deals.h - the deal analyses (issue 12 item 3, docs/deals.md), written once for both doors:
+ * `kith deals winrate|pipeline` and GET /api/v1/deal-stats/{winrate,pipeline}. One parameter
+ * table (analysis_deals); deals_run() loads the caller's deals through store_deals_load(), adds
+ * them up per group with engine/deals.c and fills a struct deals_report; deals_report_json() is
+ * the one JSON of a report, deals_report_text() the CLI's table.
+ */
+#ifndef KITH_ANALYSIS_DEALS_H
+#define KITH_ANALYSIS_DEALS_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "analysis/param.h"
+#include "engine/deals.h"
+#include "model/deal_data.h"
+#include "store/store.h"
+
+/* The analyses, in the order of analysis_deals.defs; group bit = 1 << analysis. */
+enum deals_analysis { DEALS_WINRATE, DEALS_PIPELINE, DEALS_NANALYSES };
+
+/* The groupings, in the order of the table's choices. */
+enum deals_by {
+    DEALS_BY_OWNER,
+    DEALS_BY_TEAM,
+    DEALS_BY_UNIT,
+    DEALS_BY_SOURCE,
+    DEALS_BY_PRODUCT,
+    DEALS_BY_STAGE
+};
+extern const char *const deals_bys[];
+
+/* Filled by param_defaults(&analysis_deals, p); from and to count only when param_given(). */
+struct deals_params {
+    struct param_head head;
+    int by;       /* enum deals_by */
+    int64_t from; /* Unix ms */
+    int64_t to;
+    /* the CLI's own */
+    const char *db;
+    bool json;
+};
+
+extern const struct analysis_family analysis_deals;
+
+/* The def of analysis a. */
+const struct analysis_def *deals_def(enum deals_analysis a);
+
+/* The deals an analysis runs over. */
+struct deals_scope {
+    struct store *store;
+    bool scoped;          /* false: every deal (the CLI, an unscoped user) */
+    const int64_t *deals; /* when scoped: the ids the caller may read, ascending */
+    size_t ndeals;
+};
+
+/* A group: an owner, team, unit, product or stage (id, name) or a source (name); id 0 and name
+ * NULL is "none" (no owner, no lines, ...). The name points into the report's data. */
+struct deals_key {
+    int64_t id;
+    const char *name;
+};
+
+struct deals_group {
+    struct deals_key key;
+    struct deals_winrate w;   /* winrate */
+    struct deals_pipe p;      /* pipeline */
+    struct deals_pipe *stage; /* pipeline: d.nstages cells, into the report's array */
+};
+
+/*
+ * The result of one analysis; groups sorted by name (none last). total is over the deals, once
+ * each (with by product, a deal with several products is in several groups). Owned by the
+ * caller, freed by deals_report_release().
+ */
+struct deals_report {
+    enum deals_analysis analysis;
+    struct deals_params p;
+    bool has_from, has_to;
+    struct deal_data d;
+    struct deals_group *groups;
+    size_t ngroups;
+    struct deals_group total;
+    struct deals_pipe *cells; /* (ngroups + 1) x d.nstages: the groups' stages, then total's */
+};
+
+/*
+ * Runs analysis a with p over scope into *out. Returns 0, or a negative KITH_E code with a
+ * message in err and, when a parameter is at fault, its name in *param (else NULL); on failure
+ * nothing is left to release.
+ */
+int deals_run(enum deals_analysis a, const struct deals_params *p, const struct deals_scope *scope,
+              struct deals_report *out, struct kith_error *err, const char **param);
+
+/* Frees what r owns and zeroes it; safe twice. */
+void deals_report_release(struct deals_report *r);
+
+/* The report as JSON: one shape for `kith deals --json` and the API. New reference; NULL when
+ * out of memory. */
+json_t *deals_report_json(const struct deals_report *r);
+
+/* The report as the CLI's table. */
+void deals_report_text(const struct deals_report *r, FILE *out);
+
+#endif

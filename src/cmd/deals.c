@@ -1,0 +1,74 @@
+/*
+ * deals.c - kith deals winrate|pipeline: the command-line door to the deal analyses
+ * (analysis/deals.h). Reads the options through the family's table, runs the analysis over
+ * every deal and prints its table or, with --json, the API's answer. The definitions are in
+ * docs/deals.md.
+ */
+#include <stdio.h>
+
+#include "analysis/deals.h"
+#include "cmd/cmd.h"
+
+#include "util/banned.h"
+
+static void usage(FILE *out)
+{
+    fputs("usage: kith deals <analysis> [options]\n\n"
+          "Deals: the win rate of closed deals and the open pipeline, per owner, team, unit,\n"
+          "source, product or stage. Definitions: docs/deals.md.\n\nanalyses:\n",
+          out);
+    cmd_analysis_list(&analysis_deals, out);
+    fputs("\nEvery analysis takes --db PATH, --json and --help ('kith deals winrate --help').\n",
+          out);
+}
+
+/* With the API's precision (api/server.c), so that the two answers are equal, not just close. */
+static int print_json(const struct deals_report *r)
+{
+    json_t *j = deals_report_json(r);
+    if (!j || json_dumpf(j, stdout, JSON_COMPACT | JSON_REAL_PRECISION(15)) < 0) {
+        json_decref(j);
+        fputs("kith: out of memory writing the answer\n", stderr);
+        return CMD_FAIL;
+    }
+    json_decref(j);
+    putchar('\n');
+    return CMD_OK;
+}
+
+int cmd_deals(int argc, char **argv)
+{
+    if (argc < 2 || cmd_is_help(argv[1])) {
+        usage(argc < 2 ? stderr : stdout);
+        return argc < 2 ? CMD_USAGE : CMD_OK;
+    }
+    const struct analysis_def *def = analysis_find(&analysis_deals, argv[1]);
+    if (!def)
+        return cmd_usage_error("deals", "'%s' is not a deals subcommand", argv[1]);
+    const enum deals_analysis a = (enum deals_analysis)(def - deals_def(DEALS_WINRATE));
+    struct deals_params p;
+    const char *pos[1];
+    size_t npos = 0;
+    int code;
+    if (!cmd_analysis_args(&analysis_deals, def, argc - 1, argv + 1, &p, pos, 0, &npos, &code))
+        return code;
+    struct store *s = cmd_open_store(p.db, STORE_READONLY);
+    if (!s)
+        return CMD_FAIL;
+    struct kith_error err = {0};
+    const char *param;
+    struct deals_report r;
+    const struct deals_scope scope = {.store = s};
+    int rc = deals_run(a, &p, &scope, &r, &err, &param);
+    store_close(s);
+    if (rc < 0)
+        return cmd_analysis_fail(&analysis_deals, def, param, &err);
+    if (p.json)
+        code = print_json(&r);
+    else {
+        deals_report_text(&r, stdout);
+        code = CMD_OK;
+    }
+    deals_report_release(&r);
+    return code;
+}

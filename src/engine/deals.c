@@ -1,0 +1,80 @@
+/*
+ * deals.c - win rate with its Wilson interval, and the open pipeline, per group (engine/deals.h,
+ * docs/deals.md). Pure: it adds up the items it is given.
+ */
+#include "engine/deals.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "util/banned.h"
+
+void deals_wilson(int64_t k, int64_t n, double z, double *lo, double *hi)
+{
+    if (n <= 0) {
+        *lo = *hi = NAN;
+        return;
+    }
+    const double nn = (double)n, p = (double)k / nn, z2 = z * z;
+    const double centre = (p + z2 / (2 * nn)) / (1 + z2 / nn);
+    const double half = z / (1 + z2 / nn) * sqrt(p * (1 - p) / nn + z2 / (4 * nn * nn));
+    *lo = fmax(0.0, centre - half);
+    *hi = fmin(1.0, centre + half);
+}
+
+bool deals_closed_in(const struct deal_item *it, const struct deals_window *w)
+{
+    if (it->outcome == DEAL_OPEN)
+        return false;
+    if (!w->has_from && !w->has_to)
+        return true;
+    if (!it->has_closed)
+        return false;
+    return (!w->has_from || it->closed_at >= w->from) && (!w->has_to || it->closed_at < w->to);
+}
+
+void deals_winrate(const struct deal_item *it, size_t n, const struct deals_window *w,
+                   struct deals_winrate *out, size_t ngroups)
+{
+    memset(out, 0, ngroups * sizeof(*out));
+    for (size_t i = 0; i < n; i++) {
+        if (!deals_closed_in(&it[i], w))
+            continue;
+        struct deals_winrate *g = &out[it[i].group];
+        if (it[i].outcome == DEAL_WON) {
+            g->won++;
+            g->won_amount += it[i].amount;
+        } else {
+            g->lost++;
+            g->lost_amount += it[i].amount;
+        }
+    }
+    for (size_t k = 0; k < ngroups; k++) {
+        const int64_t closed = out[k].won + out[k].lost;
+        out[k].rate = closed ? (double)out[k].won / (double)closed : NAN;
+        deals_wilson(out[k].won, closed, DEALS_WILSON_Z, &out[k].lo, &out[k].hi);
+    }
+}
+
+void deals_pipeline(const struct deal_item *it, size_t n, struct deals_pipe *out, size_t ngroups,
+                    struct deals_pipe *by_stage, size_t nstages)
+{
+    memset(out, 0, ngroups * sizeof(*out));
+    if (by_stage)
+        memset(by_stage, 0, ngroups * nstages * sizeof(*by_stage));
+    for (size_t i = 0; i < n; i++) {
+        if (it[i].outcome != DEAL_OPEN)
+            continue;
+        const double weighted = (double)it[i].amount * it[i].probability;
+        struct deals_pipe *g = &out[it[i].group];
+        g->count++;
+        g->amount += it[i].amount;
+        g->weighted += weighted;
+        if (by_stage) {
+            struct deals_pipe *s = &by_stage[it[i].group * nstages + it[i].stage];
+            s->count++;
+            s->amount += it[i].amount;
+            s->weighted += weighted;
+        }
+    }
+}
