@@ -334,7 +334,9 @@ static void dist_text(FILE *out, const struct value_report *x)
 static void acquisition_text(FILE *out, const struct cv_data *d,
                              const struct drivers_acquisition *a)
 {
-    fputs("\nacquisition by source (accounts acquired: created or first ordered; customers won; conversion; value)\n", out);
+    fputs("\nacquisition by source (accounts acquired: created or first ordered; customers won; "
+          "conversion; value)\n",
+          out);
     fprintf(out, "%-28s %9s %9s %10s %14s %14s\n", "source", "accounts", "customers", "conversion",
             "value", "per customer");
     for (size_t k = 0; k < a->nsources; k++) {
