@@ -288,6 +288,17 @@ def test_rows_name_their_accounts(world):
     assert ok(get(world.admin, "rfm"))["value_kind"] == "margin"
 
 
+def test_cli_tables_name_their_accounts(world):
+    """The text tables have name and external id columns beside the id, and say margin."""
+    rows = json.loads(kith(world.db, "value", "rfm", "--json", "--limit", "3").stdout)["customers"]
+    text = kith(world.db, "value", "rfm", "--limit", "3").stdout
+    assert "values are margin\n" in text
+    assert "   account name                     external id " in text
+    for r in rows:
+        line = next(ln for ln in text.splitlines() if ln.split()[:1] == [str(r["account_id"])])
+        assert r["name"][:23] in line and (r["external_id"] or "-") in line, line
+
+
 def test_analyst_sees_everyone(world):
     assert ok(get(world.analyst, "dist"))["overall"] == ok(get(world.admin, "dist"))["overall"]
 
