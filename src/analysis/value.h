@@ -125,7 +125,8 @@ enum value_failure {
     VALUE_FAILED_NOT,           /* it did not fail */
     VALUE_FAILED_NO_CUSTOMERS,  /* nobody in scope ordered by the as-of day */
     VALUE_FAILED_NOT_CONVERGED, /* a fit did not converge: no parameter is known */
-    VALUE_FAILED_NO_ACCOUNT,    /* account is not a customer in scope */
+    VALUE_FAILED_NO_ACCOUNT,    /* account names no account (in scope) */
+    VALUE_FAILED_NOT_CUSTOMER,  /* account exists but has no order by the as-of day */
     VALUE_FAILED_OTHER,         /* the store, memory, or data the engine refuses (err->code) */
 };
 
@@ -214,6 +215,12 @@ struct value_report {
 
 /* The text of the warning of a report with no_model; "" when there is none. */
 const char *value_report_warning(const struct value_report *r, char *buf, size_t size);
+
+/*
+ * "margin" when the values are margin (orders carry margins, or --margin / ?margin= gave a
+ * ratio), "revenue" when no order has a margin and no ratio was given (the ratio is then 1).
+ */
+const char *value_report_kind(const struct value_report *x);
 
 /*
  * Runs analysis a with p over scope into *out. Returns 0, or a negative KITH_E code with the

@@ -74,6 +74,38 @@ static json_t *done(json_t *o, bool ok)
     return NULL;
 }
 
+static json_t *text_json(const char *t)
+{
+    return t ? json_string(t) : json_null();
+}
+
+/*
+ * row (an object whose first key is account_id = id) with the account's "name" and
+ * "external_id" after it (null when it has none, or when the account was not loaded). row is
+ * consumed; NULL when anything failed.
+ */
+static json_t *with_identity(const struct cv_data *d, int64_t id, json_t *row)
+{
+    if (!row)
+        return NULL;
+    size_t i = cv_account_index(d, id);
+    const struct cv_account *a = i == CV_NO_INDEX ? NULL : &d->accounts[i];
+    /* a new object so that the two keys come right after account_id (jansson keeps order) */
+    json_t *o = json_object();
+    bool ok = put(o, "account_id", json_integer(id)) &&
+              put(o, "name", text_json(a ? cv_text(d, a->name) : NULL)) &&
+              put(o, "external_id", text_json(a ? cv_text(d, a->external_id) : NULL)) &&
+              json_object_update(o, row) == 0;
+    json_decref(row);
+    return done(o, ok);
+}
+
+const char *value_report_kind(const struct value_report *x)
+{
+    return param_given(&analysis_value, &x->p, "margin") || x->r.model.margin_from_data ? "margin"
+                                                                                        : "revenue";
+}
+
 /* ---- fit and clv -------------------------------------------------------------------------- */
 
 static json_t *fit_json(const struct value_report *x)
@@ -107,12 +139,17 @@ static json_t *clv_summary_json(const struct value_report *x)
     return done(list, ok);
 }
 
+static json_t *customer_json(const struct value_report *x, size_t i)
+{
+    return with_identity(&x->d, x->r.c[i].account_id, value_json_customer(&x->d, &x->r, i));
+}
+
 static json_t *clv_json(const struct value_report *x)
 {
     if (x->from_summary)
         return clv_summary_json(x);
     if (x->has_account)
-        return value_json_customer(&x->d, &x->r, x->account);
+        return customer_json(x, x->account);
     const struct value_options *vo = &x->vo;
     json_t *o = json_object(), *list = json_array();
     bool ok = put(o, "as_of", day_string(x->r.as_of_day)) &&
@@ -124,7 +161,7 @@ static json_t *clv_json(const struct value_report *x)
               put(o, "customers_total", json_integer((json_int_t)x->r.n)) &&
               put(o, "proxies", json_integer((json_int_t)x->proxies));
     for (size_t k = 0; ok && k < x->shown; k++)
-        ok = append(list, value_json_customer(&x->d, &x->r, x->ix[k]));
+        ok = append(list, customer_json(x, x->ix[k]));
     return done(o, put_if(ok, o, "customers", list));
 }
 
@@ -202,10 +239,15 @@ static json_t *drivers_json(const struct value_report *x)
 
 /* ---- rfm and reap ------------------------------------------------------------------------- */
 
+static json_t *rfm_one(const struct value_report *x, size_t i)
+{
+    return with_identity(&x->d, x->r.c[i].account_id, value_json_rfm(&x->r, i, &x->sc[i]));
+}
+
 static json_t *rfm_json(const struct value_report *x)
 {
     if (x->has_account)
-        return value_json_rfm(&x->r, x->account, &x->sc[x->account]);
+        return rfm_one(x, x->account);
     json_t *o = json_object(), *segs = json_array(), *list = json_array();
     bool ok = put(o, "as_of", day_string(x->r.as_of_day)) &&
               put(o, "new_days", json_integer(x->p.new_days)) && segs && list;
@@ -220,7 +262,7 @@ static json_t *rfm_json(const struct value_report *x)
     ok = put_if(ok, o, "segments", segs);
     ok = ok && put(o, "customers_total", json_integer((json_int_t)x->m));
     for (size_t k = 0; ok && k < x->shown; k++)
-        ok = append(list, value_json_rfm(&x->r, x->ix[k], &x->sc[x->ix[k]]));
+        ok = append(list, rfm_one(x, x->ix[k]));
     return done(o, put_if(ok, o, "customers", list));
 }
 
@@ -258,7 +300,9 @@ static bool reap_tables(json_t *o, const struct value_report *x)
 
 static json_t *reap_one(const struct value_report *x, size_t i)
 {
-    return value_json_reap(&x->r, i, &x->rein[i], &x->tag[i], &x->reap, x->holding_ref);
+    return with_identity(
+        &x->d, x->r.c[i].account_id,
+        value_json_reap(&x->r, i, &x->rein[i], &x->tag[i], &x->reap, x->holding_ref));
 }
 
 static json_t *reap_json(const struct value_report *x)
@@ -293,7 +337,9 @@ static json_t *xsell_json(const struct value_report *x)
     ok = put_if(ok, o, "rules", rl);
     ok = ok && put(o, "customers_with_offers", json_integer((json_int_t)x->customers_with));
     for (size_t k = x->lo; ok && k < x->hi; k++)
-        ok = append(ol, value_json_offer(&x->d, &x->r, &x->rules, &x->offers.offers[k]));
+        ok = append(ol,
+                    with_identity(&x->d, x->r.c[x->offers.offers[k].customer].account_id,
+                                  value_json_offer(&x->d, &x->r, &x->rules, &x->offers.offers[k])));
     return done(o, put_if(ok, o, "offers", ol));
 }
 
@@ -306,7 +352,8 @@ static json_t *referrals_json(const struct value_report *x)
               put(o, "referral_events", json_integer((json_int_t)x->d.nreferrals)) &&
               put(o, "referrers", json_integer((json_int_t)x->m)) && list;
     for (size_t k = 0; ok && k < x->shown; k++)
-        ok = append(list, value_json_referral(x->ids[x->ix[k]], &x->refs[x->ix[k]]));
+        ok = append(list, with_identity(&x->d, x->ids[x->ix[k]],
+                                        value_json_referral(x->ids[x->ix[k]], &x->refs[x->ix[k]])));
     return done(o, put_if(ok, o, "accounts", list));
 }
 
@@ -352,7 +399,26 @@ static json_t *with_warnings(const struct value_report *x, json_t *j)
     return done(j, put_if(ok, j, "warnings", list));
 }
 
+/*
+ * j (consumed) with "value_kind": whether its money is margin or revenue (not for xsell, which
+ * shows none). Right after "as_of" in a list answer, last in a one-account answer.
+ */
+static json_t *with_kind(const struct value_report *x, json_t *j)
+{
+    if (!j || x->from_summary || x->analysis == VALUE_XSELL || !json_is_object(j))
+        return j;
+    json_t *as_of = json_object_get(j, "as_of");
+    if (!as_of)
+        return done(j, put(j, "value_kind", json_string(value_report_kind(x))));
+    json_t *o = json_object();
+    bool ok = put(o, "as_of", json_incref(as_of)) &&
+              put(o, "value_kind", json_string(value_report_kind(x))) &&
+              json_object_update(o, j) == 0;
+    json_decref(j);
+    return done(o, ok);
+}
+
 json_t *value_report_json(const struct value_report *x)
 {
-    return with_warnings(x, analysis_json(x));
+    return with_warnings(x, with_kind(x, analysis_json(x)));
 }

@@ -282,22 +282,28 @@ static size_t shown_of(const struct value_params *p, size_t n)
     return p->all || (size_t)p->limit > n ? n : (size_t)p->limit;
 }
 
-/* x->account = the index of p.account among the customers, or VALUE_FAILED_NO_ACCOUNT. */
+/*
+ * x->account = the index of p.account among the customers. An id that names no account (in
+ * scope) is VALUE_FAILED_NO_ACCOUNT, an account without an order by the as-of day
+ * VALUE_FAILED_NOT_CUSTOMER; both KITH_ENOTFOUND. A scoped caller cannot tell an account outside
+ * its scope from one that does not exist.
+ */
 static int find_account(struct value_report *x, struct kith_error *err)
 {
     x->has_account = true;
     x->account = value_find(&x->r, x->p.account);
     if (x->account != CV_NO_INDEX)
         return 0;
-    x->failure = VALUE_FAILED_NO_ACCOUNT;
-    if (x->scoped)
-        return kith_err(err, KITH_ENOTFOUND,
-                        "account %lld is not a customer you may see (no order on or before the "
-                        "as-of day, or not in your scope)",
-                        (long long)x->p.account);
+    const long long id = (long long)x->p.account;
+    if (cv_account_index(&x->d, x->p.account) == CV_NO_INDEX) {
+        x->failure = VALUE_FAILED_NO_ACCOUNT;
+        return kith_err(err, KITH_ENOTFOUND, "no such account: %lld%s", id,
+                        x->scoped ? " (or not one you may see)" : "");
+    }
+    x->failure = VALUE_FAILED_NOT_CUSTOMER;
     return kith_err(err, KITH_ENOTFOUND,
-                    "account %lld is not a customer (no order on or before the as-of day)",
-                    (long long)x->p.account);
+                    "account %lld is not a customer: it has no order on or before the as-of day",
+                    id);
 }
 
 static int run_clv(struct value_report *x, struct kith_error *err)

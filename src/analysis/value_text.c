@@ -25,6 +25,68 @@ static void money_cell(FILE *out, double v, int width)
         fprintf(out, " %*s", width, "-");
 }
 
+/*
+ * text in a column of width characters (code points of UTF-8): cut with "~" when longer, "-"
+ * when NULL or empty, padded with spaces. Names may be any length; the table stays aligned.
+ */
+static void text_cell(FILE *out, const char *text, int width)
+{
+    if (!text || !*text)
+        text = "-";
+    int shown = 0;
+    const unsigned char *p = (const unsigned char *)text;
+    fputc(' ', out);
+    while (*p) {
+        size_t len = 1;
+        while ((p[len] & 0xC0) == 0x80)
+            len++;
+        /* the last column goes to "~" unless the text ends there */
+        if (shown == width - 1 && p[len]) {
+            fputc('~', out);
+            shown++;
+            break;
+        }
+        fwrite(p, 1, len, out);
+        shown++;
+        p += len;
+    }
+    for (; shown < width; shown++)
+        fputc(' ', out);
+}
+
+#define NAME_WIDTH 24
+#define EXT_WIDTH  12
+
+/* The headers of the identity columns that follow "account". */
+static void identity_heads(FILE *out)
+{
+    fprintf(out, " %-*s %-*s", NAME_WIDTH, "name", EXT_WIDTH, "external id");
+}
+
+/* Account id's name and external id, as two columns ("-" when it has none). */
+static void identity_cells(FILE *out, const struct cv_data *d, int64_t id)
+{
+    size_t i = cv_account_index(d, id);
+    const struct cv_account *a = i == CV_NO_INDEX ? NULL : &d->accounts[i];
+    text_cell(out, a ? cv_text(d, a->name) : NULL, NAME_WIDTH);
+    text_cell(out, a ? cv_text(d, a->external_id) : NULL, EXT_WIDTH);
+}
+
+/* "account 12 (Acme Ltd, external id A-12)" for the one-account answers. */
+static void account_words(FILE *out, const struct cv_data *d, int64_t id)
+{
+    size_t i = cv_account_index(d, id);
+    const struct cv_account *a = i == CV_NO_INDEX ? NULL : &d->accounts[i];
+    const char *name = a ? cv_text(d, a->name) : NULL, *ext = a ? cv_text(d, a->external_id) : NULL;
+    fprintf(out, "account %lld", (long long)id);
+    if (name && ext)
+        fprintf(out, " (%s, external id %s)", name, ext);
+    else if (name)
+        fprintf(out, " (%s)", name);
+    else if (ext)
+        fprintf(out, " (external id %s)", ext);
+}
+
 /* A number with prec decimals, or "-" when it is not known (NaN: no model). */
 static void num_cell(FILE *out, double v, int width, int prec)
 {
@@ -72,6 +134,15 @@ static void margin_line(FILE *out, const struct value_report *x)
     else
         fputs("margin ratio 1: no order has a margin, so values are revenue (give --margin)\n",
               out);
+}
+
+/* One line saying whether the money shown is margin or revenue (dist, drivers, rfm, ...). */
+static void kind_line(FILE *out, const struct value_report *x)
+{
+    if (strcmp(value_report_kind(x), "revenue") == 0)
+        fputs("values are revenue: no order has a margin (give --margin for margin)\n", out);
+    else
+        fputs("values are margin\n", out);
 }
 
 static void fit_summary_text(FILE *out, const struct value_report *x)
@@ -134,7 +205,8 @@ static void customer_detail(FILE *out, const struct value_report *x)
     const struct value_customer *c = &x->r.c[x->account];
     const struct cv_account *a = c->account == CV_NO_INDEX ? NULL : &d->accounts[c->account];
     char d1[16], d2[16];
-    fprintf(out, "account %lld\n", (long long)c->account_id);
+    account_words(out, d, c->account_id);
+    fprintf(out, ", %s\n", value_report_kind(x));
     if (a)
         fprintf(out, "  industry %s, revenue band %s, source %s, unit %s\n",
                 label_or_dash(cv_label(&d->industries, a->industry)),
@@ -182,11 +254,14 @@ static void clv_text(FILE *out, const struct value_report *x)
             x->proxies, x->total_lifetime);
     fit_lines(out, x);
     margin_line(out, x);
-    fprintf(out, "\n%10s %12s %12s %12s %12s %8s %7s  %s\n", "account", "to date", "current",
-            "predicted", "lifetime", "P(alive)", "orders", "basis");
+    fprintf(out, "\n%10s", "account");
+    identity_heads(out);
+    fprintf(out, " %12s %12s %12s %12s %8s %7s  %s\n", "to date", "current", "predicted",
+            "lifetime", "P(alive)", "orders", "basis");
     for (size_t k = 0; k < x->shown; k++) {
         const struct value_customer *c = &x->r.c[x->ix[k]];
         fprintf(out, "%10lld", (long long)c->account_id);
+        identity_cells(out, &x->d, c->account_id);
         money_cell(out, c->to_date, 12);
         money_cell(out, c->current, 12);
         money_cell(out, c->predicted, 12);
@@ -248,6 +323,7 @@ static void dist_text(FILE *out, const struct value_report *x)
     char day[16];
     const char *measure = value_measure_name(x->p.measure);
     fprintf(out, "as of %s, %s value\n", day_text(x->r.as_of_day, day), measure);
+    kind_line(out, x);
     dist_table(out, &x->overall, measure);
     for (size_t k = 0; k < x->nby; k++)
         dist_groups_text(out, &x->by[k]);
@@ -258,7 +334,9 @@ static void dist_text(FILE *out, const struct value_report *x)
 static void acquisition_text(FILE *out, const struct cv_data *d,
                              const struct drivers_acquisition *a)
 {
-    fputs("\nacquisition by source (accounts created, customers won, conversion, value)\n", out);
+    fputs("\nacquisition by source (accounts acquired: created or first ordered; customers won; "
+          "conversion; value)\n",
+          out);
     fprintf(out, "%-28s %9s %9s %10s %14s %14s\n", "source", "accounts", "customers", "conversion",
             "value", "per customer");
     for (size_t k = 0; k < a->nsources; k++) {
@@ -350,11 +428,12 @@ static void attrition_text(FILE *out, const struct value_grouping *g, int64_t wi
             attrition_row(out, g->g.names[k], &g->attrition[k]);
 }
 
-static void cost_text(FILE *out, const struct value_grouping *g)
+/* kind: "margin" or "revenue", the column's name (value_report_kind()). */
+static void cost_text(FILE *out, const struct value_grouping *g, const char *kind)
 {
     fprintf(out, "\ncost to serve (interaction cost) and profitability by %s\n",
             value_by_name(g->by));
-    fprintf(out, "%-40s %9s %14s %14s %14s %9s %14s %9s\n", "group", "customers", "margin", "cost",
+    fprintf(out, "%-40s %9s %14s %14s %14s %9s %14s %9s\n", "group", "customers", kind, "cost",
             "profit", "unprof.", "profit 12m", "unprof.");
     cost_row(out, "all", &g->all_cost);
     for (size_t k = 0; k < g->g.n; k++)
@@ -377,13 +456,13 @@ static void holding_text(FILE *out, const struct drivers_holding *h, const char 
     }
 }
 
-static void migration_text(FILE *out, const struct drivers_migration *m)
+static void migration_text(FILE *out, const struct drivers_migration *m, const char *kind)
 {
     char a[16], b[16], c[16], e[16];
     fprintf(out,
-            "\nvalue migration: tiers by margin quintile among the buyers of each period "
+            "\nvalue migration: tiers by %s quintile among the buyers of each period "
             "(0 = no order)\n  from %s..%s to %s..%s: %zu up, %zu down, %zu same\n",
-            day_text(m->from_first, a), day_text(m->from_last, b), day_text(m->to_first, c),
+            kind, day_text(m->from_first, a), day_text(m->from_last, b), day_text(m->to_first, c),
             day_text(m->to_last, e), m->up, m->down, m->same);
     fprintf(out, "%10s", "from\\to");
     for (size_t t = 0; t < DRIVERS_TIERS; t++)
@@ -403,6 +482,7 @@ static void drivers_text(FILE *out, const struct value_report *x)
     const char *measure = value_measure_name(x->p.measure);
     const unsigned s = x->sections;
     fprintf(out, "as of %s; values are %s values\n", day_text(x->r.as_of_day, day), measure);
+    kind_line(out, x);
     if (s & (1u << VALUE_SEC_ACQUISITION))
         acquisition_text(out, &x->d, &x->acq);
     if (s & (1u << VALUE_SEC_COHORTS))
@@ -412,9 +492,9 @@ static void drivers_text(FILE *out, const struct value_report *x)
     if (s & (1u << VALUE_SEC_HOLDING))
         holding_text(out, &x->holding, measure);
     if (s & (1u << VALUE_SEC_COST))
-        cost_text(out, &x->cost);
+        cost_text(out, &x->cost, value_report_kind(x));
     if (s & (1u << VALUE_SEC_MIGRATION))
-        migration_text(out, &x->mig);
+        migration_text(out, &x->mig, value_report_kind(x));
 }
 
 /* ---- rfm and reap ------------------------------------------------------------------------- */
@@ -425,24 +505,31 @@ static void rfm_text(FILE *out, const struct value_report *x)
     char day[16];
     if (x->has_account) {
         size_t i = x->account;
-        fprintf(out, "account %lld: R %d, F %d, M %d: %s (%s)\n", (long long)x->r.c[i].account_id,
-                sc[i].r, sc[i].f, sc[i].m, rfm_segment_name((enum rfm_segment)sc[i].segment),
+        account_words(out, &x->d, x->r.c[i].account_id);
+        fprintf(out, ": R %d, F %d, M %d: %s (%s)\n", sc[i].r, sc[i].f, sc[i].m,
+                rfm_segment_name((enum rfm_segment)sc[i].segment),
                 rfm_segment_rule((enum rfm_segment)sc[i].segment));
         return;
     }
-    fprintf(out, "as of %s: %zu customers\n\n%-20s %9s %14s  %s\n", day_text(x->r.as_of_day, day),
-            x->r.n, "segment", "customers", "value to date", "rule (first match wins)");
+    fprintf(out, "as of %s: %zu customers\n", day_text(x->r.as_of_day, day), x->r.n);
+    kind_line(out, x);
+    fprintf(out, "\n%-20s %9s %14s  %s\n", "segment", "customers", "value to date",
+            "rule (first match wins)");
     for (int s = 0; s < RFM_NSEGMENTS; s++) {
         fprintf(out, "%-20s %9zu", rfm_segment_name((enum rfm_segment)s), x->seg_count[s]);
         money_cell(out, x->seg_value[s], 14);
         fprintf(out, "  %s\n", rfm_segment_rule((enum rfm_segment)s));
     }
-    fprintf(out, "\n%10s %3s %3s %3s  %-20s %8s %7s %14s\n", "account", "R", "F", "M", "segment",
-            "recency", "orders", "value to date");
+    fprintf(out, "\n%10s", "account");
+    identity_heads(out);
+    fprintf(out, " %3s %3s %3s  %-20s %8s %7s %14s\n", "R", "F", "M", "segment", "recency",
+            "orders", "value to date");
     for (size_t k = 0; k < x->shown; k++) {
         const size_t i = x->ix[k];
-        fprintf(out, "%10lld %3d %3d %3d  %-20s %7dd %7u", (long long)x->r.c[i].account_id, sc[i].r,
-                sc[i].f, sc[i].m, rfm_segment_name((enum rfm_segment)sc[i].segment),
+        fprintf(out, "%10lld", (long long)x->r.c[i].account_id);
+        identity_cells(out, &x->d, x->r.c[i].account_id);
+        fprintf(out, " %3d %3d %3d  %-20s %7dd %7u", sc[i].r, sc[i].f, sc[i].m,
+                rfm_segment_name((enum rfm_segment)sc[i].segment),
                 x->r.as_of_day - x->r.c[i].last_day, x->r.c[i].orders);
         money_cell(out, x->r.c[i].to_date, 14);
         fputc('\n', out);
@@ -455,9 +542,9 @@ static void reap_account_text(FILE *out, const struct value_report *x, size_t i)
     char reason[512];
     const struct reap_tag *t = &x->tag[i];
     reap_reason(&x->rein[i], t, &x->reap, x->holding_ref, reason, sizeof(reason));
-    fprintf(out, "account %lld: %s (rule %s): %s\n", (long long)x->r.c[i].account_id,
-            reap_lever_name((enum reap_lever)t->lever), reap_rule_name((enum reap_rule)t->rule),
-            reason);
+    account_words(out, &x->d, x->r.c[i].account_id);
+    fprintf(out, ": %s (rule %s): %s\n", reap_lever_name((enum reap_lever)t->lever),
+            reap_rule_name((enum reap_rule)t->rule), reason);
     if (t->low)
         fprintf(out, "low value (%s: %s)\n  treatment: %s\n", reap_low_name((enum reap_low)t->low),
                 reap_low_rule((enum reap_low)t->low), reap_low_treatment((enum reap_low)t->low));
@@ -470,8 +557,10 @@ static void reap_text(FILE *out, const struct value_report *x)
         return;
     }
     char day[16], reason[512];
-    fprintf(out, "as of %s: %zu customers; best customers' median holding %.1f products\n\n",
+    fprintf(out, "as of %s: %zu customers; best customers' median holding %.1f products\n",
             day_text(x->r.as_of_day, day), x->r.n, x->holding_ref);
+    kind_line(out, x);
+    fputc('\n', out);
     fprintf(out, "%-12s %9s %16s\n", "lever", "customers", "lifetime value");
     for (int l = 0; l < REAP_NLEVERS; l++) {
         fprintf(out, "%-12s %9zu", reap_lever_name((enum reap_lever)l), x->levers[l]);
@@ -488,14 +577,18 @@ static void reap_text(FILE *out, const struct value_report *x)
         fprintf(out, "%-13s %7zu  %s\n%21s treatment: %s\n", reap_low_name((enum reap_low)u),
                 x->lows[u], reap_low_rule((enum reap_low)u), "",
                 reap_low_treatment((enum reap_low)u));
-    fprintf(out, "\n%10s %-11s %-16s %-13s %14s  %s\n", "account", "lever", "rule", "low value",
-            "lifetime", "reason");
+    fprintf(out, "\n%10s", "account");
+    identity_heads(out);
+    fprintf(out, " %-11s %-16s %-13s %14s  %s\n", "lever", "rule", "low value", "lifetime",
+            "reason");
     for (size_t k = 0; k < x->shown; k++) {
         const size_t i = x->ix[k];
         const struct reap_tag *t = &x->tag[i];
         reap_reason(&x->rein[i], t, &x->reap, x->holding_ref, reason, sizeof(reason));
-        fprintf(out, "%10lld %-11s %-16s %-13s", (long long)x->r.c[i].account_id,
-                reap_lever_name((enum reap_lever)t->lever), reap_rule_name((enum reap_rule)t->rule),
+        fprintf(out, "%10lld", (long long)x->r.c[i].account_id);
+        identity_cells(out, &x->d, x->r.c[i].account_id);
+        fprintf(out, " %-11s %-16s %-13s", reap_lever_name((enum reap_lever)t->lever),
+                reap_rule_name((enum reap_rule)t->rule),
                 t->low ? reap_low_name((enum reap_low)t->low) : "-");
         money_cell(out, x->r.c[i].lifetime, 14);
         fprintf(out, "  %s\n", reason);
@@ -534,14 +627,18 @@ static void xsell_text(FILE *out, const struct value_report *x)
             fprintf(out, "(%zu of %zu rules; --rules N or --all shows more)\n", x->nrules,
                     x->rules.n);
     }
-    fprintf(out, "\noffers (%zu customers have one)\n%10s %-10s %-16s %-40s  %s\n",
-            x->customers_with, "account", "kind", "offer", "name",
+    fprintf(out, "\noffers (%zu customers have one)\n%10s", x->customers_with, "account");
+    identity_heads(out);
+    fprintf(out, " %-10s %-16s %-40s  %s\n", "kind", "offer", "product",
             "because of the rule (confidence, lift)");
     for (size_t k = x->lo; k < x->hi; k++) {
         const struct basket_offer *of = &x->offers.offers[k];
         const struct basket_rule *ru = &x->rules.rules[of->rule];
         const struct cv_product *p = &x->d.products[of->product];
-        fprintf(out, "%10lld %-10s %-16.16s %-40.40s  ", (long long)x->r.c[of->customer].account_id,
+        const int64_t id = x->r.c[of->customer].account_id;
+        fprintf(out, "%10lld", (long long)id);
+        identity_cells(out, &x->d, id);
+        fprintf(out, " %-10s %-16.16s %-40.40s  ",
                 basket_offer_kind_name((enum basket_offer_kind)of->kind), p->sku, p->name);
         rule_words(out, &x->d, ru);
         fprintf(out, " (%.0f%%, %.2f)\n", 100 * ru->confidence, ru->lift);
@@ -559,11 +656,16 @@ static void referrals_text(FILE *out, const struct value_report *x)
             "(first degree), second degree weighted %g\n",
             day_text(x->r.as_of_day, day), x->d.nreferrals, x->m, value_measure_name(x->p.measure),
             x->referred_total, x->p.second_degree);
-    fprintf(out, "\n%10s %9s %14s %9s %14s %14s\n", "account", "referred", "value", "2nd deg.",
-            "value", "referral value");
+    kind_line(out, x);
+    fprintf(out, "\n%10s", "account");
+    identity_heads(out);
+    fprintf(out, " %9s %14s %9s %14s %14s\n", "referred", "value", "2nd deg.", "value",
+            "referral value");
     for (size_t k = 0; k < x->shown; k++) {
         const struct referral_value *v = &x->refs[x->ix[k]];
-        fprintf(out, "%10lld %9zu", (long long)x->ids[x->ix[k]], v->referred);
+        fprintf(out, "%10lld", (long long)x->ids[x->ix[k]]);
+        identity_cells(out, &x->d, x->ids[x->ix[k]]);
+        fprintf(out, " %9zu", v->referred);
         money_cell(out, v->value1, 14);
         fprintf(out, " %9zu", v->referred2);
         money_cell(out, v->value2, 14);

@@ -28,6 +28,9 @@ static void answer_failure(struct api_response *res, const struct value_report *
     case VALUE_FAILED_NO_ACCOUNT:
         api_error(res, 404, "not_found", "account", "%s", err->msg);
         break;
+    case VALUE_FAILED_NOT_CUSTOMER:
+        api_error(res, 404, "not_customer", "account", "%s", err->msg);
+        break;
     default:
         api_error_from(res, err);
         break;

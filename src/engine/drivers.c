@@ -141,15 +141,28 @@ int drivers_acquisition_build(const struct cv_data *d, const struct value_result
     out->period = p;
     size_t total = d->naccounts + r->n;
     struct acq_entry *e = alloc_array(total, sizeof(*e));
+    /* each account's customer-since day (its first order), INT32_MAX for a prospect */
+    int32_t *since = alloc_array(d->naccounts ? d->naccounts : 1, sizeof(*since));
     out->nsources = d->sources.n + 1;
     out->sources = alloc_array_zero(out->nsources, sizeof(*out->sources));
-    if (!e || !out->sources)
+    if (!e || !since || !out->sources)
         goto out_nomem;
+    for (size_t i = 0; i < d->naccounts; i++)
+        since[i] = INT32_MAX;
+    for (size_t i = 0; i < r->n; i++)
+        if (r->c[i].account != CV_NO_INDEX)
+            since[r->c[i].account] = r->c[i].first_day;
     size_t k = 0;
     const size_t none = out->nsources - 1;
     for (size_t i = 0; i < d->naccounts; i++) {
         const struct cv_account *a = &d->accounts[i];
+        /*
+         * An account existed by its first order whatever its created_at says (imported data are
+         * created at the import), so it counts as acquired on the earlier of the two days.
+         */
         int32_t day = cv_day(a->created_at);
+        if (since[i] < day)
+            day = since[i];
         if (day > r->as_of_day)
             continue;
         e[k++] = (struct acq_entry){drivers_period_of(day, p), a->source, false, 0};
@@ -166,6 +179,8 @@ int drivers_acquisition_build(const struct cv_data *d, const struct value_result
         s->customers++;
         s->value += v;
     }
+    free(since);
+    since = NULL;
     qsort(e, k, sizeof(*e), acq_cmp);
     size_t rows = 0;
     for (size_t i = 0; i < k; i++)
@@ -190,6 +205,7 @@ int drivers_acquisition_build(const struct cv_data *d, const struct value_result
 
 out_nomem:
     free(e);
+    free(since);
     drivers_acquisition_release(out);
     return kith_err(err, KITH_ENOMEM, "acquisition: out of memory");
 }

@@ -26,7 +26,10 @@ void drivers_period_label(int32_t period, enum drivers_period p, char *buf, size
 
 /* ---- acquisition ------------------------------------------------------------------------ */
 
-/* One (period, source): accounts created and customers won (first order) in the period. */
+/*
+ * One (period, source): accounts acquired (created, or first ordered if that was earlier) and
+ * customers won (first order) in the period.
+ */
 struct drivers_acq_row {
     int32_t period;
     int32_t source; /* code in cv_data.sources, or CV_NONE */
@@ -50,7 +53,8 @@ struct drivers_acquisition {
 };
 
 /*
- * Accounts (d->accounts, by created_at) and customers (r, by first order) up to the as-of day,
+ * Accounts (d->accounts, by the earlier of created_at and the first order: imported accounts are
+ * created at the import, after their orders) and customers (r, by first order) up to the as-of day,
  * per period and source; m is the value a customer brings (value_of()). O(n log n).
  */
 int drivers_acquisition_build(const struct cv_data *d, const struct value_result *r,

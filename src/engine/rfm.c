@@ -22,9 +22,18 @@ struct rfm_rule {
     const char *words;
 };
 
-/* Read top to bottom; the last rules leave no combination without a segment. */
+/*
+ * Read top to bottom; the last rules leave no combination without a segment. "new" takes only
+ * the new customers of the most recent quintile (R 5): a one-order customer's recency is its age,
+ * so with "new" at any R every one-order customer with R 3-5 and a first order within the window
+ * was new, and on a book whose recent 60% ordered within the window "promising" and
+ * "about_to_sleep" never occurred. A new customer at R 4 is "promising", at R 3 "about_to_sleep"
+ * (or "potential_loyalist" / "need_attention" with F 2-3). tests/unit/engine/rfm_test.c builds
+ * one customer per segment.
+ */
 static const struct rfm_rule rules[] = {
-    {RFM_NEW, "new", 1, 1, 5, 1, 5, 1, 5, "first order within the new-customer window (90 days)"},
+    {RFM_NEW, "new", 1, 5, 5, 1, 5, 1, 5,
+     "first order within the new-customer window (90 days) and R 5"},
     {RFM_CHAMPIONS, "champions", -1, 4, 5, 4, 5, 4, 5, "R 4-5, F 4-5 and M 4-5"},
     {RFM_LOYAL, "loyal", -1, 3, 5, 4, 5, 1, 5, "R 3-5 and F 4-5"},
     {RFM_CANT_LOSE, "cant_lose", -1, 1, 2, 4, 5, 4, 5, "R 1-2, F 4-5 and M 4-5"},

@@ -24,6 +24,7 @@ void cv_data_release(struct cv_data *d)
     if (!d)
         return;
     free(d->accounts);
+    free(d->strings);
     cv_labels_release(&d->industries);
     cv_labels_release(&d->revenue_bands);
     cv_labels_release(&d->sources);
@@ -39,6 +40,36 @@ void cv_data_release(struct cv_data *d)
     free(d->costs);
     free(d->referrals);
     memset(d, 0, sizeof(*d));
+}
+
+const char *cv_text(const struct cv_data *d, uint32_t off)
+{
+    return off == CV_NO_TEXT || off >= d->strings_len ? NULL : d->strings + off;
+}
+
+int cv_text_add(struct cv_data *d, const char *text, size_t len, uint32_t *off)
+{
+    if (len >= (size_t)CV_NO_TEXT - d->strings_len)
+        return -1;
+    size_t need = d->strings_len + len + 1;
+    if (need > d->strings_cap) {
+        size_t cap = d->strings_cap ? d->strings_cap : 4096;
+        while (cap < need)
+            cap = cap > SIZE_MAX / 2 ? need : cap * 2;
+        if (cap > (size_t)CV_NO_TEXT)
+            cap = (size_t)CV_NO_TEXT;
+        char *p = realloc(d->strings, cap);
+        if (!p)
+            return -1;
+        d->strings = p;
+        d->strings_cap = cap;
+    }
+    if (len)
+        memcpy(d->strings + d->strings_len, text, len);
+    d->strings[d->strings_len + len] = '\0';
+    *off = (uint32_t)d->strings_len;
+    d->strings_len = need;
+    return 0;
 }
 
 int32_t cv_day(int64_t ms)

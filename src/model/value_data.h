@@ -25,9 +25,14 @@ struct cv_labels {
     char **names; /* owned: each name and the array */
 };
 
+/* An offset into cv_data.strings; CV_NO_TEXT: none (NULL). */
+#define CV_NO_TEXT UINT32_MAX
+
 struct cv_account {
     int64_t id;
-    int64_t created_at;   /* Unix ms */
+    int64_t created_at;   /* Unix ms: when the row was made (the import time for imported data) */
+    uint32_t name;        /* offset in cv_data.strings, or CV_NO_TEXT */
+    uint32_t external_id; /* offset in cv_data.strings, or CV_NO_TEXT */
     int32_t industry;     /* code in cv_data.industries, or CV_NONE */
     int32_t revenue_band; /* code in cv_data.revenue_bands, or CV_NONE */
     int32_t source;       /* code in cv_data.sources, or CV_NONE */
@@ -82,6 +87,12 @@ struct cv_data {
     struct cv_account *accounts;
     size_t naccounts;
     struct cv_labels industries, revenue_bands, sources, units, categories;
+    /*
+     * The accounts' names and external ids, each NUL-terminated, one after the other: one
+     * allocation for all of them, not one per account (a million accounts load cheaply).
+     */
+    char *strings;
+    size_t strings_len, strings_cap;
     struct cv_order *orders;
     size_t norders;
     struct cv_product *products;
@@ -115,6 +126,15 @@ size_t cv_lower_bound(const void *base, size_t n, size_t size, size_t offset, in
 
 /* The index of account id in d->accounts, or CV_NO_INDEX. O(log n). */
 size_t cv_account_index(const struct cv_data *d, int64_t id);
+
+/* The text at offset off of d->strings, or NULL for CV_NO_TEXT. */
+const char *cv_text(const struct cv_data *d, uint32_t off);
+
+/*
+ * Appends text (len bytes, no NUL needed) to d->strings and sets *off to where it starts. The
+ * table holds at most 4 GiB - 1 bytes: beyond that, or out of memory, -1 (nothing changed).
+ */
+int cv_text_add(struct cv_data *d, const char *text, size_t len, uint32_t *off);
 
 /* The name of code in l, or "" for CV_NONE or a code out of range. Never NULL. */
 const char *cv_label(const struct cv_labels *l, int32_t code);

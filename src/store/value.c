@@ -167,6 +167,15 @@ static int32_t unit_code_of(const struct accounts_ctx *a, sqlite3_stmt *st, int 
     return u ? u->code : CV_NONE;
 }
 
+/* Column col of st into d's string table at *off (left CV_NO_TEXT when NULL); -1: no room. */
+static int text_of(struct cv_data *d, sqlite3_stmt *st, int col, uint32_t *off)
+{
+    const char *t = (const char *)sqlite3_column_text(st, col);
+    if (!t)
+        return 0;
+    return cv_text_add(d, t, (size_t)sqlite3_column_bytes(st, col), off);
+}
+
 static int account_row(void *ctx, sqlite3_stmt *st, struct kith_error *err)
 {
     struct accounts_ctx *a = ctx;
@@ -178,14 +187,20 @@ static int account_row(void *ctx, sqlite3_stmt *st, struct kith_error *err)
                   "accounts", err);
     if (rc < 0)
         return rc;
-    d->accounts[d->naccounts++] = (struct cv_account){
+    struct cv_account *ac = &d->accounts[d->naccounts];
+    *ac = (struct cv_account){
         .id = id,
         .created_at = sqlite3_column_int64(st, 1),
         .industry = label_code(&d->industries, sqlite3_column_text(st, 2)),
         .revenue_band = label_code(&d->revenue_bands, sqlite3_column_text(st, 3)),
         .source = label_code(&d->sources, sqlite3_column_text(st, 4)),
         .unit = unit_code_of(a, st, 5),
+        .name = CV_NO_TEXT,
+        .external_id = CV_NO_TEXT,
     };
+    if (text_of(d, st, 6, &ac->name) < 0 || text_of(d, st, 7, &ac->external_id) < 0)
+        return kith_err(err, KITH_ENOMEM, "out of memory (or over 4 GiB) for account names");
+    d->naccounts++;
     return 0;
 }
 
@@ -258,10 +273,12 @@ static int load_accounts(struct store *s, const struct store_cv_request *req, st
         goto out_free;
     if (a.nunits)
         qsort(a.units, a.nunits, sizeof(*a.units), unit_code_cmp);
-    rc = cv_query(s,
-                  "SELECT id, created_at, industry, revenue_band, source, unit_id FROM accounts"
-                  " ORDER BY id",
-                  account_row, &a, "accounts", err);
+    rc =
+        cv_query(s,
+                 "SELECT id, created_at, industry, revenue_band, source, unit_id, name, external_id"
+                 " FROM accounts"
+                 " ORDER BY id",
+                 account_row, &a, "accounts", err);
     if (rc == 0 && req->accounts)
         rc = compact_account_labels(d, err);
 out_free:

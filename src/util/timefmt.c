@@ -76,8 +76,27 @@ static int bad(struct kith_error *err, const char *s, size_t len, const char *wh
     return kith_err(err, KITH_EINVAL, "bad time '%s': %s", utf8_excerpt(ex, s, len), why);
 }
 
+/*
+ * Four digits and nothing else: a year ("2011" in a year-only column), which as Unix seconds would
+ * be a moment of 1970-01-01. Refused rather than read as the year's first day: a date made up to
+ * the day would put every such account in January (acquisition and cohort periods).
+ */
+static bool is_bare_year(const char *s, size_t len)
+{
+    if (len != 4)
+        return false;
+    for (size_t i = 0; i < len; i++)
+        if (!is_digit(s[i]))
+            return false;
+    return true;
+}
+
 static int parse_unix(const char *s, size_t len, int64_t *ms, struct kith_error *err)
 {
+    if (is_bare_year(s, len))
+        return bad(err, s, len,
+                   "a year alone is not a time; write a date such as 2011-01-01 (Unix seconds "
+                   "have more digits)");
     size_t i = 0;
     bool neg = false;
     if (s[0] == '-' || s[0] == '+')

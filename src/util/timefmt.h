@@ -10,6 +10,8 @@
  *     (10^11 s is the year 5138), anything larger is milliseconds (10^11 ms is 1973-03-03).
  *     Seconds may carry a fraction of up to 3 digits ("1714564800.25"). So milliseconds before
  *     1973-03-03 cannot be written as Unix milliseconds; use ISO 8601 for them.
+ *     Exactly four digits ("2011") are refused: that is a year, not 2011 s after 1970 (the
+ *     first three hours of 1970 are written with a sign, "+2011", or as ISO 8601).
  * Written: 2024-05-01T12:00:00.000Z, always UTC with milliseconds.
  */
 #ifndef KITH_UTIL_TIMEFMT_H

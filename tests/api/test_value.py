@@ -17,21 +17,21 @@ import pytest
 from conftest import Client, Server, add_user, json_close, kith
 
 KEYS = {
-    "fit": ["as_of", "model"],
-    "clv": ["as_of", "horizon_months", "discount", "proxy_days", "proxy_min", "model",
+    "fit": ["as_of", "value_kind", "model"],
+    "clv": ["as_of", "value_kind", "horizon_months", "discount", "proxy_days", "proxy_min", "model",
             "customers_total", "proxies", "customers"],
-    "dist": ["as_of", "measure", "overall", "by"],
-    "drivers": ["as_of", "measure", "acquisition", "cohorts", "attrition", "holding", "cost",
+    "dist": ["as_of", "value_kind", "measure", "overall", "by"],
+    "drivers": ["as_of", "value_kind", "measure", "acquisition", "cohorts", "attrition", "holding", "cost",
                 "migration"],
-    "rfm": ["as_of", "new_days", "segments", "customers_total", "customers"],
-    "reap": ["as_of", "holding_reference", "levers", "rules", "low_value_rules", "customers_total",
+    "rfm": ["as_of", "value_kind", "new_days", "segments", "customers_total", "customers"],
+    "reap": ["as_of", "value_kind", "holding_reference", "levers", "rules", "low_value_rules", "customers_total",
              "customers"],
     "xsell": ["as_of", "baskets", "itemsets", "min_support", "min_confidence", "min_lift",
               "max_len", "rules_total", "rules", "customers_with_offers", "offers"],
-    "referrals": ["as_of", "measure", "second_degree_weight", "referral_events", "referrers",
+    "referrals": ["as_of", "value_kind", "measure", "second_degree_weight", "referral_events", "referrers",
                   "accounts"],
 }
-CUSTOMER_KEYS = ["account_id", "industry", "revenue_band", "source", "unit", "first_order",
+CUSTOMER_KEYS = ["account_id", "name", "external_id", "industry", "revenue_band", "source", "unit", "first_order",
                  "last_order", "orders", "x", "t_x", "T", "value_to_date", "value_current",
                  "value_predicted", "value_lifetime", "p_alive", "expected_orders",
                  "cost_to_serve", "cost_to_serve_current", "profit", "profit_current", "proxy",
@@ -255,6 +255,48 @@ def test_account_outside_scope_is_not_found(world):
     assert ok(get(world.admin, "rfm", account=other))["account_id"] == other
     inside = min(mine)
     assert ok(get(world.partner, "rfm", account=inside))["account_id"] == inside
+
+
+def test_unknown_account_and_prospect_are_told_apart(world):
+    """An id that names no account is not_found; an account without orders is not_customer."""
+    prospect = min(readable_accounts(world.admin) - set(all_customers(world.admin)))
+    e = error(get(world.admin, "clv", account=999999), 404, "not_found", "account")
+    assert e["message"] == "no such account: 999999"
+    e = error(get(world.admin, "clv", account=prospect), 404, "not_customer", "account")
+    assert e["message"].startswith(f"account {prospect} is not a customer")
+    # the CLI says the same, exit status 1
+    cli = kith(world.db, "value", "rfm", "--account", "999999", check=False)
+    assert cli.returncode == 1 and "no such account: 999999" in cli.stderr
+    cli = kith(world.db, "value", "rfm", "--account", str(prospect), check=False)
+    assert cli.returncode == 1 and f"account {prospect} is not a customer" in cli.stderr
+
+
+def test_rows_name_their_accounts(world):
+    """Every row carries the account's name and external id, as the accounts resource has them."""
+    accounts = {a["id"]: a for a in ok(world.admin.get(
+        "/api/v1/accounts", params={"limit": 500, "fields": "id,name,external_id"}))["items"]}
+    for sub, key in (("clv", "customers"), ("rfm", "customers"), ("reap", "customers"),
+                     ("referrals", "accounts"), ("xsell", "offers")):
+        rows = ok(get(world.admin, sub, limit=20))[key]
+        assert rows, sub
+        for row in rows:
+            a = accounts[row["account_id"]]
+            assert row["name"] == a["name"] and row["external_id"] == a.get("external_id"), row
+    one = ok(get(world.admin, "clv", account=rows[0]["account_id"]))
+    assert list(one)[:3] == ["account_id", "name", "external_id"]
+    assert one["value_kind"] == "margin"  # the demo's orders carry margins
+    assert ok(get(world.admin, "rfm"))["value_kind"] == "margin"
+
+
+def test_cli_tables_name_their_accounts(world):
+    """The text tables have name and external id columns beside the id, and say margin."""
+    rows = json.loads(kith(world.db, "value", "rfm", "--json", "--limit", "3").stdout)["customers"]
+    text = kith(world.db, "value", "rfm", "--limit", "3").stdout
+    assert "values are margin\n" in text
+    assert "   account name                     external id " in text
+    for r in rows:
+        line = next(ln for ln in text.splitlines() if ln.split()[:1] == [str(r["account_id"])])
+        assert r["name"][:23] in line and (r["external_id"] or "-") in line, line
 
 
 def test_analyst_sees_everyone(world):

@@ -101,6 +101,11 @@ test("an account's page shows its customer value, lever and offers as the API an
   if (!account.currency) assert.equal(await value.locator('strong').textContent(), shown);
   assert.equal(digits(await value.locator('strong').textContent()), Math.round(clv.value_lifetime * 100));
   await section.getByText(reap.reason).waitFor();
+  // customer since = the first order; the demo's orders carry margins, so "margin of N orders"
+  const since = section.getByRole('term').filter({ hasText: 'Customer since' });
+  assert.equal(await since.count(), 1);
+  assert.equal(clv.value_kind, 'margin');
+  await section.getByText(`margin of ${clv.orders} orders`).waitFor();
   const items = section.getByRole('list', { name: 'Offers for this customer' }).getByRole('listitem');
   assert.equal(await items.count(), offers.length);
   for (const [i, o] of offers.entries()) assert.match(await items.nth(i).textContent(), new RegExp(o.product.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));

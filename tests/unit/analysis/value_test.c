@@ -128,7 +128,10 @@ static void sections_are_checked(void **state)
     assert_non_null(strstr(err.msg, "'weather' is not a section"));
 }
 
-/* Three accounts; 1 and 2 ordered twice, 3 once; orders in 2024. */
+/*
+ * Four accounts, created (imported) on 2024-10-27, after their orders; 1 and 2 ordered twice, 3
+ * once, 4 never; orders in 2024. Account 2 has an external id.
+ */
 static void small_database(const char *path)
 {
     struct kith_error err = {0};
@@ -138,8 +141,9 @@ static void small_database(const char *path)
     sqlite3 *h;
     assert_int_equal(sqlite3_open(path, &h), SQLITE_OK);
     const char *sql =
-        "INSERT INTO accounts (id, created_at, name, industry) VALUES"
-        " (1, 0, 'a', 'Music'), (2, 0, 'b', 'Books'), (3, 0, 'c', 'Music');"
+        "INSERT INTO accounts (id, created_at, name, industry, external_id) VALUES"
+        " (1, 1730000000000, 'a', 'Music', NULL), (2, 1730000000000, 'b', 'Books', 'B-2'),"
+        " (3, 1730000000000, 'c', 'Music', NULL), (4, 1730000000000, 'd', NULL, NULL);"
         "INSERT INTO orders (created_at, account_id, ordered_at, amount, margin) VALUES"
         " (0, 1, 1704067200000, 10000, 3000), (0, 1, 1711929600000, 5000, 1500),"
         " (0, 2, 1706745600000, 20000, 6000), (0, 2, 1717200000000, 8000, 2400),"
@@ -180,15 +184,57 @@ static void runs_over_its_scope(void **state)
     assert_int_equal(x.r.c[1].account_id, 3);
     value_report_release(&x);
 
-    /* account 2 is a customer, but not in this scope */
+    /* account 2 is a customer, but not in this scope: as if it did not exist */
     const struct param_spec *acc = param_find(&analysis_value, 1 << VALUE_RFM, "account", false);
     assert_int_equal(param_set(&analysis_value, acc, &p, "2", "account", &err), 0);
     assert_int_equal(value_run(VALUE_RFM, &p, &some, &x, &err), KITH_ENOTFOUND);
     assert_int_equal(x.failure, VALUE_FAILED_NO_ACCOUNT);
-    assert_non_null(strstr(err.msg, "account 2 is not a customer you may see"));
+    assert_string_equal(err.msg, "no such account: 2 (or not one you may see)");
     assert_int_equal(value_run(VALUE_RFM, &p, &everyone, &x, &err), 0);
     assert_true(x.has_account);
     assert_int_equal(x.r.c[x.account].account_id, 2);
+    /* the row names the account; the values are margin (the orders carry margins) */
+    j = value_report_json(&x);
+    assert_string_equal(json_string_value(json_object_get(j, "name")), "b");
+    assert_string_equal(json_string_value(json_object_get(j, "external_id")), "B-2");
+    assert_string_equal(json_string_value(json_object_get(j, "value_kind")), "margin");
+    json_decref(j);
+    value_report_release(&x);
+
+    /* an id that names no account, and an account without orders: two different answers */
+    param_defaults(&analysis_value, &p);
+    assert_int_equal(param_set(&analysis_value, acc, &p, "99", "account", &err), 0);
+    assert_int_equal(value_run(VALUE_RFM, &p, &everyone, &x, &err), KITH_ENOTFOUND);
+    assert_int_equal(x.failure, VALUE_FAILED_NO_ACCOUNT);
+    assert_string_equal(err.msg, "no such account: 99");
+    value_report_release(&x);
+    param_defaults(&analysis_value, &p);
+    assert_int_equal(param_set(&analysis_value, acc, &p, "4", "account", &err), 0);
+    assert_int_equal(value_run(VALUE_RFM, &p, &everyone, &x, &err), KITH_ENOTFOUND);
+    assert_int_equal(x.failure, VALUE_FAILED_NOT_CUSTOMER);
+    assert_non_null(strstr(err.msg, "account 4 is not a customer"));
+    value_report_release(&x);
+
+    /*
+     * Acquisition counts an account on the earlier of created_at and its first order: imported
+     * accounts (created after their orders) are acquired when they first ordered, and the
+     * conversion is known. Account 4, a prospect created after the as-of day, does not count.
+     */
+    param_defaults(&analysis_value, &p);
+    if (value_run(VALUE_DRIVERS, &p, &everyone, &x, &err) < 0)
+        fail_msg("%s", err.msg);
+    size_t accounts = 0, customers = 0;
+    for (size_t k = 0; k < x.acq.nsources; k++) {
+        accounts += x.acq.sources[k].accounts;
+        customers += x.acq.sources[k].customers;
+    }
+    assert_int_equal(accounts, 3);
+    assert_int_equal(customers, 3);
+    j = value_report_json(&x);
+    json_t *src =
+        json_array_get(json_object_get(json_object_get(j, "acquisition"), "by_source"), 0);
+    assert_true(json_real_value(json_object_get(src, "conversion")) == 1.0);
+    json_decref(j);
     value_report_release(&x);
 
     const int64_t none[] = {0};
@@ -307,6 +353,47 @@ static void degrades_without_a_model(void **state)
     test_rm_db(path);
 }
 
+/* Orders without margins: the values are revenue, and the answer says so; --margin makes them
+ * margin. */
+static void says_revenue_without_margins(void **state)
+{
+    (void)state;
+    char path[512];
+    test_tmp_path(path, sizeof(path), "value-revenue.db");
+    struct kith_error err = {0};
+    struct store *s;
+    assert_int_equal(store_open(path, STORE_CREATE, &s, &err), 0);
+    store_close(s);
+    sqlite3 *h;
+    assert_int_equal(sqlite3_open(path, &h), SQLITE_OK);
+    const char *sql = "INSERT INTO accounts (id, created_at, name) VALUES (1, 0, 'a'), (2, 0, 'b');"
+                      "INSERT INTO orders (created_at, account_id, ordered_at, amount) VALUES"
+                      " (0, 1, 1704067200000, 10000), (0, 1, 1711929600000, 5000),"
+                      " (0, 2, 1706745600000, 20000);";
+    assert_int_equal(sqlite3_exec(h, sql, NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(h);
+    assert_int_equal(store_open(path, STORE_READONLY, &s, &err), 0);
+    struct value_params p;
+    param_defaults(&analysis_value, &p);
+    struct value_report x;
+    const struct value_scope everyone = {.store = s};
+    assert_int_equal(value_run(VALUE_RFM, &p, &everyone, &x, &err), 0);
+    assert_string_equal(value_report_kind(&x), "revenue");
+    json_t *j = value_report_json(&x);
+    assert_string_equal(json_string_value(json_object_get(j, "value_kind")), "revenue");
+    json_decref(j);
+    value_report_release(&x);
+    /* rfm takes no --margin; dist does */
+    const struct param_spec *m = param_find(&analysis_value, 1 << VALUE_DIST, "margin", false);
+    assert_non_null(m);
+    assert_int_equal(param_set(&analysis_value, m, &p, "0.3", "margin", &err), 0);
+    assert_int_equal(value_run(VALUE_DIST, &p, &everyone, &x, &err), 0);
+    assert_string_equal(value_report_kind(&x), "margin");
+    value_report_release(&x);
+    store_close(s);
+    test_rm_db(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -316,6 +403,7 @@ int main(void)
         cmocka_unit_test(sections_are_checked),
         cmocka_unit_test(runs_over_its_scope),
         cmocka_unit_test(degrades_without_a_model),
+        cmocka_unit_test(says_revenue_without_margins),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

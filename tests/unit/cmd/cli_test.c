@@ -1,7 +1,7 @@
 /*
  * cli_test.c - black-box tests of `kith import` and `kith export` (src/cmd/import.c and
  * export.c) through the real binary ($KITH_BIN, set by ctest): exit codes, what goes to stdout
- * and stderr, the cap of 20 shown errors, --output and standard input.
+ * and stderr, the cap of 20 shown errors, --output and standard input, --map onto created_at.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -174,12 +174,42 @@ static void imports_from_stdin_and_exports_to_a_file(void **state)
     done(&r);
 }
 
+/*
+ * An export's "customer since" column can be read as created_at with --map (the import time is
+ * the default otherwise); a year-only value is refused, not read as Unix seconds in 1970.
+ */
+static void maps_a_column_to_created_at_and_refuses_a_bare_year(void **state)
+{
+    (void)state;
+    if (!getenv("KITH_BIN"))
+        skip();
+    write_file(file_in, "name,Customer Since,Ref\nAcme,2011-03-04,A-1\n");
+    struct run r;
+    kith(&r, "import accounts - --map 'Customer Since=created_at' --map Ref=external_id");
+    assert_int_equal(r.status, 0);
+    done(&r);
+    write_file(file_in, "");
+    kith(&r, "export accounts");
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "\n1,2011-03-04T00:00:00.000Z,A-1,Acme,"));
+    done(&r);
+    write_file(file_in, "name,Customer Since\nBeta,2012\n");
+    kith(&r, "import accounts - --map 'Customer Since=created_at'");
+    assert_int_equal(r.status, 1);
+    assert_non_null(strstr(r.err,
+                           "created_at: bad time '2012': a year alone is not a time; write a "
+                           "date such as 2011-01-01"));
+    done(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(help_and_usage_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(shows_twenty_errors_then_counts, setup, teardown),
         cmocka_unit_test_setup_teardown(imports_from_stdin_and_exports_to_a_file, setup, teardown),
+        cmocka_unit_test_setup_teardown(maps_a_column_to_created_at_and_refuses_a_bare_year, setup,
+                                        teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -19,7 +19,9 @@ static void segment_rules_first_match(void **state)
     (void)state;
     assert_int_equal(rfm_segment_of(5, 5, 5, false), RFM_CHAMPIONS);
     assert_int_equal(rfm_segment_of(4, 4, 4, false), RFM_CHAMPIONS);
-    assert_int_equal(rfm_segment_of(5, 5, 5, true), RFM_NEW); /* new comes first */
+    assert_int_equal(rfm_segment_of(5, 5, 5, true), RFM_NEW);       /* new comes first */
+    assert_int_equal(rfm_segment_of(4, 1, 1, true), RFM_PROMISING); /* new at R 4: promising */
+    assert_int_equal(rfm_segment_of(3, 1, 1, true), RFM_ABOUT_TO_SLEEP);
     assert_int_equal(rfm_segment_of(3, 4, 1, false), RFM_LOYAL);
     assert_int_equal(rfm_segment_of(5, 4, 3, false), RFM_LOYAL);
     assert_int_equal(rfm_segment_of(1, 5, 5, false), RFM_CANT_LOSE);
@@ -45,7 +47,7 @@ static void every_combination_has_a_segment_and_every_segment_occurs(void **stat
                 for (int m = 1; m <= 5; m++) {
                     enum rfm_segment s = rfm_segment_of(r, f, m, n == 1);
                     assert_true(s >= 0 && s < RFM_NSEGMENTS);
-                    if (n == 1)
+                    if (n == 1 && r == 5)
                         assert_int_equal(s, RFM_NEW);
                     seen[s] = true;
                 }
@@ -86,6 +88,53 @@ static void quintile_scores_with_ties(void **state)
     assert_int_equal(out[9].segment, RFM_CANT_LOSE);
 }
 
+/*
+ * One customer per segment, from order histories as the value engine sees them: 25 customers,
+ * five recencies x five order counts (each held by five customers, so the scores are exactly
+ * 1..5), monetary a Latin square. Every one-order customer with R 3-5 ordered within the 90-day
+ * new window: before "new" was limited to R 5 it took them all, and no customer was "promising"
+ * or "about_to_sleep".
+ */
+static void a_book_with_one_customer_per_segment(void **state)
+{
+    (void)state;
+    enum { N = 25, AS_OF = 1000 };
+    const int32_t recency[5] = {400, 200, 60, 30, 10}; /* R 1..5 */
+    struct value_customer c[N];
+    for (int r = 1; r <= 5; r++)
+        for (int f = 1; f <= 5; f++) {
+            const int i = (r - 1) * 5 + (f - 1);
+            const int32_t last = AS_OF - recency[r - 1];
+            c[i] = (struct value_customer){
+                .account_id = i + 1,
+                .first_day = f == 1 ? last : AS_OF - 500, /* repeat buyers are old customers */
+                .last_day = last,
+                .orders = (uint32_t)f,
+                .to_date = 100.0 * ((r - 1 + f - 1) % 5 + 1),
+            };
+        }
+    struct value_result res = {.n = N, .c = c, .as_of_day = AS_OF};
+    struct rfm_input in[N];
+    struct rfm_score out[N];
+    struct kith_error err = {0};
+    rfm_inputs_from_values(&res, 90, in);
+    assert_int_equal(rfm_score_all(in, N, out, &err), 0);
+    size_t count[RFM_NSEGMENTS] = {0};
+    for (int i = 0; i < N; i++) {
+        assert_int_equal(out[i].r, i / 5 + 1);
+        assert_int_equal(out[i].f, i % 5 + 1);
+        count[out[i].segment]++;
+    }
+    for (int s = 0; s < RFM_NSEGMENTS; s++) {
+        if (count[s] == 0)
+            fail_msg("no customer is %s", rfm_segment_name((enum rfm_segment)s));
+    }
+    /* (R, F) -> segment: the one-order customers of the new window */
+    assert_int_equal(out[4 * 5 + 0].segment, RFM_NEW);            /* R 5, F 1 */
+    assert_int_equal(out[3 * 5 + 0].segment, RFM_PROMISING);      /* R 4, F 1, new */
+    assert_int_equal(out[2 * 5 + 0].segment, RFM_ABOUT_TO_SLEEP); /* R 3, F 1, new */
+}
+
 static void inputs_from_values(void **state)
 {
     (void)state;
@@ -110,6 +159,7 @@ int main(void)
         cmocka_unit_test(segment_rules_first_match),
         cmocka_unit_test(every_combination_has_a_segment_and_every_segment_occurs),
         cmocka_unit_test(quintile_scores_with_ties),
+        cmocka_unit_test(a_book_with_one_customer_per_segment),
         cmocka_unit_test(inputs_from_values),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

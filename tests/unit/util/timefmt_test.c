@@ -63,6 +63,22 @@ static void parses_unix_time_by_magnitude(void **state)
     assert_int_equal(parse_ok("-86400"), -86400000);
     assert_int_equal(parse_ok("1714564800.25"), 1714564800250);
     assert_int_equal(parse_ok("+5"), 5000);
+    assert_int_equal(parse_ok("123"), 123000);     /* three digits: seconds */
+    assert_int_equal(parse_ok("12345"), 12345000); /* five digits: seconds */
+    assert_int_equal(parse_ok("+2011"), 2011000);  /* a sign says "Unix seconds" */
+}
+
+/* A year-only value ("2011" from a year column) is not 2011 seconds after 1970. */
+static void refuses_a_bare_year(void **state)
+{
+    (void)state;
+    struct kith_error err;
+    const char *msg = parse_err("2011", &err);
+    assert_non_null(strstr(msg, "'2011'"));
+    assert_non_null(strstr(msg, "a year alone is not a time"));
+    assert_non_null(strstr(msg, "2011-01-01"));
+    assert_non_null(strstr(parse_err("0999", &err), "a year alone"));
+    assert_int_equal(parse_ok("2011-01-01"), 1293840000000);
 }
 
 static void refuses_bad_times_with_a_reason(void **state)
@@ -132,6 +148,7 @@ int main(void)
         cmocka_unit_test(parses_iso_8601),
         cmocka_unit_test(parses_unix_time_by_magnitude),
         cmocka_unit_test(refuses_bad_times_with_a_reason),
+        cmocka_unit_test(refuses_a_bare_year),
         cmocka_unit_test(formats_utc_with_milliseconds),
         cmocka_unit_test(format_and_parse_agree_across_the_calendar),
     };

@@ -23,6 +23,7 @@ async function load(id, signal) {
 
 export function AccountValue({ id, currency }) {
   const r = useFetch((signal) => load(id, signal), [id]);
+  // 404 not_customer: the account has no order by the as-of day
   if (r.error && r.error.status === 404) return html`<${Empty}>No orders yet: this account is not a customer, so it has no customer value.<//>`;
   if (r.error && (r.error.code === 'no_customers' || r.error.code === 'not_converged')) return html`<${Empty}>${r.error.message}.<//>`;
   if (r.error) return html`<${ErrorState} error=${r.error} onRetry=${r.reload} what="The customer value" />`;
@@ -35,7 +36,8 @@ export function AccountValue({ id, currency }) {
     ${unfitted && html`<p class="notice" role="status" data-warning="model_not_fitted">${noModelText(c)}</p>`}
     <dl class="details" aria-label="Customer value">
       ${row('Lifetime value', html`<strong>${money(c.value_lifetime)}</strong>`, unfitted ? 'value to date: nothing is predicted without the model' : c.proxy ? `a proxy: ${c.proxy_reason || 'too little history for the model'}` : 'to date plus predicted')}
-      ${row('Value to date', money(c.value_to_date), `margin of ${fmt.number(c.orders)} orders since ${fmt.date(c.first_order)}`)}
+      ${row('Customer since', fmt.date(c.first_order), 'the first order')}
+      ${row('Value to date', money(c.value_to_date), `${c.value_kind === 'revenue' ? 'revenue (no margin is known)' : 'margin'} of ${fmt.number(c.orders)} orders`)}
       ${row('Last 12 months', money(c.value_current))}
       ${!unfitted && row(`Next ${HORIZON_MONTHS} months`, money(c.value_predicted), `about ${fmt.decimal(c.expected_orders)} orders, discounted`)}
       ${!unfitted && row('Still active', fmt.percent(c.p_alive), 'P(alive), BG/NBD')}

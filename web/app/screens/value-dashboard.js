@@ -137,7 +137,7 @@ function TopCustomers({ d }) {
           </tbody>
         </table>
       </div>
-      <p class="hint">${fmt.number(d.customers_total)} customers in all. Value to date: the margin of every order up to ${fmt.date(d.as_of)}.</p>`;
+      <p class="hint">${fmt.number(d.customers_total)} customers in all. Value to date: the ${d.value_kind === 'revenue' ? 'revenue (no order has a margin)' : 'margin'} of every order up to ${fmt.date(d.as_of)}.</p>`;
   }
   return html`
     <div class="table-wrap">
