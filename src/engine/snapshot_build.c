@@ -362,9 +362,7 @@ int snap_freeze_contacts(struct rv_builder *b, struct kith_error *err)
         if (!nu || acc[nu - 1] != acc[i])
             acc[nu++] = acc[i];
     s->account_id = acc;
-    s->nacct = s->nacctcap = na ? nu : 0;
-    if (!na)
-        s->nacctcap = 1;
+    s->nacct = s->nacctcap = nu; /* acc holds n >= nu ids; 0 lets the first add grow it */
 
     /* a little room for new contacts: growing these arrays later moves huge pages (slow) */
     if ((rc = snap_contacts_reserve(s, n + n / 64 + 64)) < 0)

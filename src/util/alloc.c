@@ -9,12 +9,16 @@
 
 #include "util/banned.h"
 
-/* n * size in *bytes (at least 1); false when the product overflows. */
+/*
+ * n * size in *bytes, and one element's worth when n is 0, as the `(n ? n : 1) * size` idiom
+ * these helpers replace gave (code that keeps a capacity of one for an empty array relies on it);
+ * false when the product overflows.
+ */
 static bool array_bytes(size_t n, size_t size, size_t *bytes)
 {
     if (size && n > SIZE_MAX / size)
         return false;
-    *bytes = n * size == 0 ? 1 : n * size;
+    *bytes = n * size != 0 ? n * size : size != 0 ? size : 1;
     return true;
 }
 

@@ -1,6 +1,6 @@
 /*
- * alloc.h - array allocation with the multiplication checked. Each returns at least one byte,
- * so that an empty array is not mistaken for a failed allocation, and NULL when n * size
+ * alloc.h - array allocation with the multiplication checked. Each returns room for at least one
+ * element, so that an empty array is not mistaken for a failed allocation, and NULL when n * size
  * overflows size_t or memory is short. The caller owns the result and frees it with free().
  */
 #ifndef KITH_UTIL_ALLOC_H

@@ -355,6 +355,26 @@ static void test_upsert_contact(void **state)
     rv_snapshot_free(s);
 }
 
+/* A server started on a database without contacts: the first contacts and accounts arrive by
+ * update (the sanitizer build catches an account array smaller than its recorded capacity). */
+static void test_upsert_into_an_empty_snapshot(void **state)
+{
+    (void)state;
+    struct rv_builder *b = fx_builder();
+    fx_begin(b);
+    struct rv_snapshot *s = fx_finish(b);
+    assert_int_equal(s->nc, 0);
+    for (int64_t id = 1; id <= 40; id++) {
+        struct rv_contact_in c = {.id = id, .account_id = 100 - id}; /* each before the last */
+        assert_int_equal(rv_snapshot_upsert_contact(s, &c, NULL), 0);
+    }
+    assert_int_equal(s->nc, 40);
+    assert_int_equal(s->nacct, 40);
+    for (size_t c = 0; c < s->nc; c++)
+        assert_int_equal(s->account_id[s->account[c]], 100 - s->cid[c]);
+    rv_snapshot_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -364,6 +384,7 @@ int main(void)
         cmocka_unit_test(test_masks),
         cmocka_unit_test(test_incremental_equals_rebuild),
         cmocka_unit_test(test_upsert_contact),
+        cmocka_unit_test(test_upsert_into_an_empty_snapshot),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
