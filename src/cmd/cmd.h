@@ -9,11 +9,14 @@
 #ifndef KITH_CMD_CMD_H
 #define KITH_CMD_CMD_H
 
+#include <jansson.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "analysis/param.h"
 #include "store/store.h"
+#include "util/progress.h"
 
 enum { CMD_OK = 0, CMD_FAIL = 1, CMD_USAGE = 2 };
 
@@ -70,6 +73,29 @@ bool cmd_is_help(const char *arg);
 bool cmd_analysis_args(const struct analysis_family *f, const struct analysis_def *def, int argc,
                        char **argv, void *params, const char **pos, size_t maxpos, size_t *npos,
                        int *exit_code);
+
+/*
+ * The arguments of a command that takes [--db PATH] FILE (backup, restore): fills *db (NULL when
+ * not given) and *file. Returns -1 when the caller should go on, else the exit code after
+ * printing usage (--help: CMD_OK) or a usage error (CMD_USAGE).
+ */
+int cmd_db_file_args(const char *cmd, const char *usage, int argc, char **argv, const char **db,
+                     const char **file);
+
+/* A progress bar in MiB for a copy of a database (store_progress_fn's ctx). */
+struct cmd_copy_progress {
+    struct progress bar;
+    uint64_t bytes; /* copied so far */
+};
+void cmd_copy_progress_init(struct cmd_copy_progress *p, const char *label);
+void cmd_copy_progress_update(void *ctx, uint64_t done, uint64_t total);
+void cmd_copy_progress_finish(struct cmd_copy_progress *p);
+
+/*
+ * Prints j (consumed; NULL means it could not be built) on stdout as the API sends it: compact,
+ * 15 significant digits, then a newline. CMD_OK, or CMD_FAIL after saying why.
+ */
+int cmd_print_json(json_t *j);
 
 /* Writes "usage: kith <family> <analysis> [options]", the summary and the options of def. */
 void cmd_analysis_help(const struct analysis_family *f, const struct analysis_def *def, FILE *out);

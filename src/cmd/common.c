@@ -4,6 +4,7 @@
  */
 #include "cmd/cmd.h"
 
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -101,4 +102,65 @@ bool cmd_analysis_args(const struct analysis_family *f, const struct analysis_de
         return false;
     }
     return true;
+}
+
+int cmd_print_json(json_t *j)
+{
+    int rc = j ? json_dumpf(j, stdout, JSON_COMPACT | JSON_REAL_PRECISION(15)) : -1;
+    json_decref(j);
+    if (rc < 0) {
+        fputs("kith: out of memory writing the answer\n", stderr);
+        return CMD_FAIL;
+    }
+    putchar('\n');
+    return CMD_OK;
+}
+
+int cmd_db_file_args(const char *cmd, const char *usage, int argc, char **argv, const char **db,
+                     const char **file)
+{
+    static const struct option opts[] = {
+        {"db", required_argument, NULL, 'd'}, {"help", no_argument, NULL, 'h'}, {0}};
+    int c;
+    *db = NULL;
+    optind = 0;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'd':
+            *db = optarg;
+            break;
+        case 'h':
+            fputs(usage, stdout);
+            return CMD_OK;
+        default:
+            return cmd_usage_error(cmd, "unknown option");
+        }
+    }
+    if (optind >= argc)
+        return cmd_usage_error(cmd, "missing FILE");
+    if (argc - optind > 1)
+        return cmd_usage_error(cmd, "unexpected argument '%s'", argv[optind + 1]);
+    *file = argv[optind];
+    return -1;
+}
+
+void cmd_copy_progress_init(struct cmd_copy_progress *p, const char *label)
+{
+    memset(p, 0, sizeof(*p));
+    progress_init(&p->bar, stderr, label, 0);
+    p->bar.unit = "MiB";
+    p->bar.check_every = 1; /* one update per step of many pages */
+}
+
+void cmd_copy_progress_update(void *ctx, uint64_t done, uint64_t total)
+{
+    struct cmd_copy_progress *p = ctx;
+    p->bar.total_bytes = total;
+    p->bytes = done;
+    progress_update(&p->bar, done >> 20, done);
+}
+
+void cmd_copy_progress_finish(struct cmd_copy_progress *p)
+{
+    progress_finish(&p->bar, p->bytes >> 20, p->bytes);
 }

@@ -22,20 +22,6 @@ static void usage(FILE *out)
           out);
 }
 
-/* With the API's precision (api/server.c), so that the two answers are equal, not just close. */
-static int print_json(const struct deals_report *r)
-{
-    json_t *j = deals_report_json(r);
-    if (!j || json_dumpf(j, stdout, JSON_COMPACT | JSON_REAL_PRECISION(15)) < 0) {
-        json_decref(j);
-        fputs("kith: out of memory writing the answer\n", stderr);
-        return CMD_FAIL;
-    }
-    json_decref(j);
-    putchar('\n');
-    return CMD_OK;
-}
-
 int cmd_deals(int argc, char **argv)
 {
     if (argc < 2 || cmd_is_help(argv[1])) {
@@ -64,7 +50,7 @@ int cmd_deals(int argc, char **argv)
     if (rc < 0)
         return cmd_analysis_fail(&analysis_deals, def, param, &err);
     if (p.json)
-        code = print_json(&r);
+        code = cmd_print_json(deals_report_json(&r));
     else {
         deals_report_text(&r, stdout);
         code = CMD_OK;

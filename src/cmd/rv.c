@@ -63,21 +63,6 @@ static int contact_id_of(struct store *s, const char *text, int64_t *id, struct 
     return store_find_id(s, model_table("contacts"), "email", text, id, err);
 }
 
-/* Prints j (consumed) with a newline; CMD_FAIL when it could not be built. */
-static int print_json(json_t *j)
-{
-    char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
-    json_decref(j);
-    if (!text) {
-        struct kith_error err;
-        kith_err(&err, KITH_ENOMEM, "out of memory writing JSON");
-        return cmd_fail(&err);
-    }
-    puts(text);
-    free(text);
-    return CMD_OK;
-}
-
 /* kith rv <def> [options] [<id|email>]: argv[0] is the analysis. */
 static int run(const struct analysis_def *def, int argc, char **argv)
 {
@@ -109,7 +94,7 @@ static int run(const struct analysis_def *def, int argc, char **argv)
     else if (rv_run(def, &src, &p, &r, &err) < 0)
         rc = cmd_analysis_fail(&analysis_rv, def, err.param, &err.err);
     else if (p.json)
-        rc = print_json(rv_report_json(&r));
+        rc = cmd_print_json(rv_report_json(&r));
     else
         rc = rv_report_print(&r, stdout, &err.err) < 0 ? cmd_fail(&err.err) : CMD_OK;
     rv_report_release(&r);

@@ -85,19 +85,6 @@ static int run_store(enum value_analysis a, const struct value_params *p, struct
     return CMD_OK;
 }
 
-static int print_json(const struct value_report *x)
-{
-    json_t *j = value_report_json(x);
-    if (!j || json_dumpf(j, stdout, JSON_COMPACT | JSON_REAL_PRECISION(10)) < 0) {
-        json_decref(j);
-        fputs("kith: out of memory writing the answer\n", stderr);
-        return CMD_FAIL;
-    }
-    json_decref(j);
-    putchar('\n');
-    return CMD_OK;
-}
-
 int cmd_value(int argc, char **argv)
 {
     if (argc < 2 || cmd_is_help(argv[1])) {
@@ -127,7 +114,7 @@ int cmd_value(int argc, char **argv)
     if (code != CMD_OK)
         return code;
     if (p.json)
-        code = print_json(&x);
+        code = cmd_print_json(value_report_json(&x));
     else
         value_report_text(&x, stdout);
     value_report_release(&x);
