@@ -1,5 +1,7 @@
 /*
- * sqlite.c - the SQLite backend behind store.h.
+ * sqlite.c - the SQLite backend behind store.h: opening a database (pragmas, migrations, a hot
+ * journal), transactions with the in-process writer queue and the group fsync, and the table
+ * statements (insert, scan, find). Bulk loading is in bulk.c, list queries and scopes in query.c.
  *
  * SQL is built here only from the static table descriptions of model/table.h (never from data);
  * every value is bound to a prepared statement. Statements are prepared once per table and
@@ -29,12 +31,12 @@ int64_t store_now_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static int db_err(struct kith_error *err, sqlite3 *db, const char *what)
+int store_db_err(struct kith_error *err, sqlite3 *db, const char *what)
 {
     return kith_err(err, KITH_EDB, "%s: %s", what, sqlite3_errmsg(db));
 }
 
-static int exec(sqlite3 *db, const char *sql, struct kith_error *err)
+int store_exec(sqlite3 *db, const char *sql, struct kith_error *err)
 {
     char *msg = NULL;
     if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
@@ -49,11 +51,11 @@ static int user_version(sqlite3 *db, int *v, struct kith_error *err)
 {
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
-        return db_err(err, db, "reading the schema version");
+        return store_db_err(err, db, "reading the schema version");
     int rc = sqlite3_step(st);
     *v = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
     sqlite3_finalize(st);
-    return rc == SQLITE_ROW ? 0 : db_err(err, db, "reading the schema version");
+    return rc == SQLITE_ROW ? 0 : store_db_err(err, db, "reading the schema version");
 }
 
 /* Brings db to target in one transaction (store_migrate). */
@@ -62,7 +64,7 @@ static int migrate_in_transaction(sqlite3 *db, int target, struct kith_error *er
     int v, rc;
     if (target > store_nmigrations)
         BUG("migration target %d beyond the last migration %d", target, store_nmigrations);
-    if ((rc = exec(db, "BEGIN IMMEDIATE", err)) < 0)
+    if ((rc = store_exec(db, "BEGIN IMMEDIATE", err)) < 0)
         return rc;
     if ((rc = user_version(db, &v, err)) < 0)
         goto out_rollback;
@@ -74,16 +76,16 @@ static int migrate_in_transaction(sqlite3 *db, int target, struct kith_error *er
         goto out_rollback;
     }
     for (; v < target; v++) {
-        if ((rc = exec(db, store_migrations[v], err)) < 0) {
+        if ((rc = store_exec(db, store_migrations[v], err)) < 0) {
             kith_err_prefix(err, "migration to schema version %d", v + 1);
             goto out_rollback;
         }
     }
     char sql[64];
     snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", v);
-    if ((rc = exec(db, sql, err)) < 0)
+    if ((rc = store_exec(db, sql, err)) < 0)
         goto out_rollback;
-    return exec(db, "COMMIT", err);
+    return store_exec(db, "COMMIT", err);
 
 out_rollback:
     sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
@@ -196,14 +198,14 @@ int store_open(const char *path, int flags, struct store **out, struct kith_erro
     sqlite3_busy_timeout(s->db, 5000);
     sqlite3_commit_hook(s->db, store_count_commit, NULL);
     if (!(flags & STORE_READONLY)) {
-        if ((rc = exec(s->db, "PRAGMA journal_mode=WAL", err)) < 0)
+        if ((rc = store_exec(s->db, "PRAGMA journal_mode=WAL", err)) < 0)
             goto out_prefix;
     }
     s->group_sync = (flags & STORE_GROUP_SYNC) && !(flags & STORE_READONLY);
-    if ((rc = exec(s->db,
-                   s->group_sync ? "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON"
-                                 : "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON",
-                   err)) < 0)
+    if ((rc = store_exec(s->db,
+                         s->group_sync ? "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON"
+                                       : "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON",
+                         err)) < 0)
         goto out_prefix;
     if ((rc = user_version(s->db, &s->version, err)) < 0)
         goto out_prefix;
@@ -286,10 +288,10 @@ static void writer_release(struct store *s)
 int store_begin(struct store *s, struct kith_error *err)
 {
     if (s->writing) /* SQLite refuses a transaction within a transaction: say so */
-        return exec(s->db, "BEGIN IMMEDIATE", err);
+        return store_exec(s->db, "BEGIN IMMEDIATE", err);
     pthread_mutex_lock(&g_writer);
     s->writing = true;
-    int rc = exec(s->db, "BEGIN IMMEDIATE", err);
+    int rc = store_exec(s->db, "BEGIN IMMEDIATE", err);
     if (rc < 0)
         writer_release(s);
     return rc;
@@ -297,7 +299,7 @@ int store_begin(struct store *s, struct kith_error *err)
 
 int store_commit(struct store *s, struct kith_error *err)
 {
-    int rc = exec(s->db, "COMMIT", err);
+    int rc = store_exec(s->db, "COMMIT", err);
     if (rc < 0 && !sqlite3_get_autocommit(s->db))
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL); /* never left holding the lock */
     writer_release(s);
@@ -392,7 +394,7 @@ static void sql_add(char *buf, size_t *pos, const char *text)
 static int prepare(struct store *s, const char *sql, sqlite3_stmt **st, struct kith_error *err)
 {
     if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL) != SQLITE_OK)
-        return db_err(err, s->db, "preparing a statement");
+        return store_db_err(err, s->db, "preparing a statement");
     return 0;
 }
 
@@ -430,7 +432,7 @@ int store_write_error(struct store *s, const struct table_def *t, const char *wh
         return kith_err(err, KITH_EINVAL, "a referenced %s row does not exist", t->singular);
     if (ext == SQLITE_CONSTRAINT_NOTNULL)
         return kith_err(err, KITH_EINVAL, "missing required value: %s", constraint_column(s->db));
-    return db_err(err, s->db, what);
+    return store_db_err(err, s->db, what);
 }
 
 /* "INSERT INTO t (f1, ..., fn) VALUES (?, ...)" with nrows rows of parameters, into *st. */
@@ -497,7 +499,7 @@ int store_insert(struct store *s, const struct table_def *t, const struct store_
     sqlite3_stmt *st = ts->insert;
     int64_t now_ms = 0;
     if (bind_row(st, 1, t, vals, &now_ms, true) != SQLITE_OK) {
-        rc = db_err(err, s->db, "binding a value");
+        rc = store_db_err(err, s->db, "binding a value");
         goto out_reset;
     }
     rc = sqlite3_step(st);
@@ -541,7 +543,7 @@ int store_insert_rows(struct store *s, const struct table_def *t,
         for (size_t r = 0; r < ts->insert_rows_n; r++) {
             if (bind_row(st, 1 + (int)(r * t->nfields), t, rows[*done + r], &now_ms, false) !=
                 SQLITE_OK) {
-                rc = db_err(err, s->db, "binding a value");
+                rc = store_db_err(err, s->db, "binding a value");
                 sqlite3_reset(st);
                 return rc;
             }
@@ -656,7 +658,7 @@ int store_find_id(struct store *s, const struct table_def *t, const char *column
     } else if (rc == SQLITE_DONE) {
         rc = kith_err(err, KITH_ENOTFOUND, "no %s with %s '%s'", t->singular, column, key);
     } else {
-        rc = db_err(err, s->db, "looking up a key");
+        rc = store_db_err(err, s->db, "looking up a key");
     }
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
@@ -706,20 +708,20 @@ int store_void_target(struct store *s, int64_t id, struct void_target *out, stru
         out->voids_id = sqlite3_column_int64(st, 2);
         out->voided_by = sqlite3_column_int64(st, 3);
     } else {
-        rc = db_err(err, s->db, "reading a voided interaction");
+        rc = store_db_err(err, s->db, "reading a voided interaction");
     }
     sqlite3_reset(st);
     return rc;
 }
 
 /* Runs sql, which yields one integer, into *out; KITH_EDB saying what failed otherwise. */
-static int query_int64(sqlite3 *db, const char *sql, int64_t *out, const char *what,
-                       struct kith_error *err)
+int store_query_int64(sqlite3 *db, const char *sql, int64_t *out, const char *what,
+                      struct kith_error *err)
 {
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-        return db_err(err, db, what);
-    int rc = sqlite3_step(st) == SQLITE_ROW ? 0 : db_err(err, db, what);
+        return store_db_err(err, db, what);
+    int rc = sqlite3_step(st) == SQLITE_ROW ? 0 : store_db_err(err, db, what);
     if (rc == 0)
         *out = sqlite3_column_int64(st, 0);
     sqlite3_finalize(st);
@@ -732,153 +734,7 @@ int store_max_id(struct store *s, const struct table_def *t, int64_t *id, struct
     size_t pos = 0;
     sql_add(sql, &pos, "SELECT coalesce(max(id), 0) FROM ");
     sql_add(sql, &pos, t->name);
-    return query_int64(s->db, sql, id, "reading the largest id", err);
-}
-
-/* ---- bulk loading (see store.h) ---- */
-
-#define BULK_CACHE_KIB 32768 /* page cache while rows go in */
-#define BULK_SORT_KIB  2048  /* page cache while indexes are built: see store_bulk_finish */
-
-struct store_bulk {
-    struct store *s;
-    const struct table_def *t;
-    int64_t old_cache_size;
-    bool journal_switched;
-    char **index_sql; /* CREATE INDEX statements of the dropped indexes */
-    size_t nindexes;
-};
-
-int store_bulk_begin(struct store *s, const struct table_def *t, struct store_bulk **out,
-                     struct kith_error *err)
-{
-    *out = NULL;
-    if (!sqlite3_get_autocommit(s->db))
-        return kith_err(err, KITH_EINVAL, "a bulk load cannot start inside a transaction");
-    struct store_bulk *b = calloc(1, sizeof(*b));
-    if (!b)
-        return kith_err(err, KITH_ENOMEM, "out of memory");
-    b->s = s;
-    b->t = t;
-    int rc = exec(s->db, "PRAGMA foreign_keys=OFF", err);
-    if (rc < 0) {
-        free(b);
-        return rc;
-    }
-    if (query_int64(s->db, "PRAGMA cache_size", &b->old_cache_size, "", NULL) == 0) {
-        char sql[64];
-        snprintf(sql, sizeof(sql), "PRAGMA cache_size=-%d", BULK_CACHE_KIB);
-        exec(s->db, sql, NULL);
-    } else {
-        b->old_cache_size = 0;
-    }
-    /* Leaving WAL needs the only connection; when another is open, the load stays in WAL. */
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(s->db, "PRAGMA journal_mode=DELETE", -1, &st, NULL) == SQLITE_OK) {
-        if (sqlite3_step(st) == SQLITE_ROW) {
-            const char *mode = (const char *)sqlite3_column_text(st, 0);
-            b->journal_switched = mode && strcmp(mode, "delete") == 0;
-        }
-        sqlite3_finalize(st);
-    }
-    *out = b;
-    return 0;
-}
-
-int store_bulk_defer_indexes(struct store_bulk *b, struct kith_error *err)
-{
-    sqlite3 *db = b->s->db;
-    sqlite3_stmt *st;
-    int rc = 0;
-    if (b->nindexes)
-        return 0;
-    /*
-     * Names first, drops after: an index cannot be dropped while the listing is running.
-     * Partial indexes stay: few rows touch them, and rebuilding one costs a whole table scan.
-     */
-    if (sqlite3_prepare_v2(db,
-                           "SELECT s.sql, s.name FROM sqlite_schema s"
-                           " JOIN pragma_index_list(s.tbl_name) l ON l.name = s.name"
-                           " WHERE s.type = 'index' AND s.tbl_name = ? AND s.sql IS NOT NULL"
-                           " AND NOT l.partial AND NOT l.\"unique\"",
-                           -1, &st, NULL) != SQLITE_OK)
-        return db_err(err, db, "listing indexes");
-    sqlite3_bind_text(st, 1, b->t->name, -1, SQLITE_STATIC);
-    char **drops = NULL;
-    size_t n = 0;
-    while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
-        char **list = alloc_array_grow(b->index_sql, n + 1, sizeof(*list));
-        char **dlist = list ? alloc_array_grow(drops, n + 1, sizeof(*dlist)) : NULL;
-        if (list)
-            b->index_sql = list;
-        if (dlist)
-            drops = dlist;
-        char *create = dlist ? strdup((const char *)sqlite3_column_text(st, 0)) : NULL;
-        char *drop =
-            create ? sqlite3_mprintf("DROP INDEX \"%w\"", sqlite3_column_text(st, 1)) : NULL;
-        if (!drop) {
-            free(create);
-            rc = kith_err(err, KITH_ENOMEM, "out of memory");
-            break;
-        }
-        b->index_sql[n] = create;
-        drops[n++] = drop;
-    }
-    sqlite3_finalize(st);
-    for (size_t i = 0; i < n; i++) {
-        if (rc == 0)
-            rc = exec(db, drops[i], err);
-        sqlite3_free(drops[i]);
-    }
-    free(drops);
-    /* Only what was dropped is rebuilt; after a failure the rollback restores the rest. */
-    b->nindexes = rc == 0 ? n : 0;
-    if (rc < 0)
-        for (size_t i = 0; i < n; i++)
-            free(b->index_sql[i]);
-    return rc;
-}
-
-int store_bulk_finish(struct store_bulk *b, struct kith_error *err)
-{
-    /*
-     * CREATE INDEX sorts with as much memory as the page cache; a small one makes it sort in
-     * runs that fit the CPU caches and merge them, about twice as fast on a million rows as
-     * one big in-memory sort.
-     */
-    if (b->nindexes) {
-        char sql[64];
-        snprintf(sql, sizeof(sql), "PRAGMA cache_size=-%d", BULK_SORT_KIB);
-        exec(b->s->db, sql, NULL);
-    }
-    for (size_t i = 0; i < b->nindexes; i++) {
-        int rc = exec(b->s->db, b->index_sql[i], err);
-        if (rc < 0)
-            return kith_err_prefix(err, "rebuilding an index of %s", b->t->name);
-        free(b->index_sql[i]);
-        b->index_sql[i] = NULL;
-    }
-    b->nindexes = 0;
-    return 0;
-}
-
-void store_bulk_end(struct store_bulk *b)
-{
-    if (!b)
-        return;
-    sqlite3 *db = b->s->db;
-    if (b->journal_switched)
-        exec(db, "PRAGMA journal_mode=WAL", NULL);
-    if (b->old_cache_size) {
-        char sql[64];
-        snprintf(sql, sizeof(sql), "PRAGMA cache_size=%lld", (long long)b->old_cache_size);
-        exec(db, sql, NULL);
-    }
-    exec(db, "PRAGMA foreign_keys=ON", NULL);
-    for (size_t i = 0; i < b->nindexes; i++)
-        free(b->index_sql[i]);
-    free(b->index_sql);
-    free(b);
+    return store_query_int64(s->db, sql, id, "reading the largest id", err);
 }
 
 int store_count(struct store *s, const struct table_def *t, int64_t *n, struct kith_error *err)
@@ -898,7 +754,7 @@ int store_count(struct store *s, const struct table_def *t, int64_t *n, struct k
         *n = sqlite3_column_int64(ts->count, 0);
         rc = 0;
     } else {
-        rc = db_err(err, s->db, "counting rows");
+        rc = store_db_err(err, s->db, "counting rows");
     }
     sqlite3_reset(ts->count);
     return rc;
@@ -911,13 +767,13 @@ int store_size(struct store *s, int64_t *bytes, struct kith_error *err)
                            "SELECT page_count * page_size FROM pragma_page_count(),"
                            " pragma_page_size()",
                            -1, &st, NULL) != SQLITE_OK)
-        return db_err(err, s->db, "reading the database size");
+        return store_db_err(err, s->db, "reading the database size");
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
         *bytes = sqlite3_column_int64(st, 0);
         rc = 0;
     } else {
-        rc = db_err(err, s->db, "reading the database size");
+        rc = store_db_err(err, s->db, "reading the database size");
     }
     sqlite3_finalize(st);
     return rc;
@@ -926,6 +782,6 @@ int store_size(struct store *s, int64_t *bytes, struct kith_error *err)
 int store_checkpoint(struct store *s, struct kith_error *err)
 {
     if (sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL) != SQLITE_OK)
-        return db_err(err, s->db, "checkpointing the WAL");
+        return store_db_err(err, s->db, "checkpointing the WAL");
     return 0;
 }

@@ -49,6 +49,16 @@ void store_stmt_cache_free(struct store *s);
 /* The commit hook store_open() sets on every connection (watch.c, store_commit_count). */
 int store_count_commit(void *ctx);
 
+/* KITH_EDB "<what>: <SQLite's message>" in err; returns KITH_EDB. */
+int store_db_err(struct kith_error *err, sqlite3 *db, const char *what);
+
+/* Runs sql (no rows, no values); 0 or KITH_EDB with SQLite's message. */
+int store_exec(sqlite3 *db, const char *sql, struct kith_error *err);
+
+/* Runs sql, which yields one integer, into *out; KITH_EDB saying what failed otherwise. */
+int store_query_int64(sqlite3 *db, const char *sql, int64_t *out, const char *what,
+                      struct kith_error *err);
+
 /* store_migrations[i] takes version i to i + 1. */
 extern const char *const store_migrations[];
 extern const int store_nmigrations;

@@ -1,0 +1,158 @@
+/*
+ * bulk.c - bulk loading (store_bulk_begin/defer_indexes/finish/end in store.h): the page cache,
+ * the journal and the secondary indexes set aside while many rows go into one table in one
+ * transaction (kith import, kith demo), and put back after. docs/internals/import.md.
+ */
+#include "store/store_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/alloc.h"
+
+#include "util/banned.h"
+
+#define BULK_CACHE_KIB 32768 /* page cache while rows go in */
+#define BULK_SORT_KIB  2048  /* page cache while indexes are built: see store_bulk_finish */
+
+struct store_bulk {
+    struct store *s;
+    const struct table_def *t;
+    int64_t old_cache_size;
+    bool journal_switched;
+    char **index_sql; /* CREATE INDEX statements of the dropped indexes */
+    size_t nindexes;
+};
+
+int store_bulk_begin(struct store *s, const struct table_def *t, struct store_bulk **out,
+                     struct kith_error *err)
+{
+    *out = NULL;
+    if (!sqlite3_get_autocommit(s->db))
+        return kith_err(err, KITH_EINVAL, "a bulk load cannot start inside a transaction");
+    struct store_bulk *b = calloc(1, sizeof(*b));
+    if (!b)
+        return kith_err(err, KITH_ENOMEM, "out of memory");
+    b->s = s;
+    b->t = t;
+    int rc = store_exec(s->db, "PRAGMA foreign_keys=OFF", err);
+    if (rc < 0) {
+        free(b);
+        return rc;
+    }
+    if (store_query_int64(s->db, "PRAGMA cache_size", &b->old_cache_size, "", NULL) == 0) {
+        char sql[64];
+        snprintf(sql, sizeof(sql), "PRAGMA cache_size=-%d", BULK_CACHE_KIB);
+        store_exec(s->db, sql, NULL);
+    } else {
+        b->old_cache_size = 0;
+    }
+    /* Leaving WAL needs the only connection; when another is open, the load stays in WAL. */
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db, "PRAGMA journal_mode=DELETE", -1, &st, NULL) == SQLITE_OK) {
+        if (sqlite3_step(st) == SQLITE_ROW) {
+            const char *mode = (const char *)sqlite3_column_text(st, 0);
+            b->journal_switched = mode && strcmp(mode, "delete") == 0;
+        }
+        sqlite3_finalize(st);
+    }
+    *out = b;
+    return 0;
+}
+
+int store_bulk_defer_indexes(struct store_bulk *b, struct kith_error *err)
+{
+    sqlite3 *db = b->s->db;
+    sqlite3_stmt *st;
+    int rc = 0;
+    if (b->nindexes)
+        return 0;
+    /*
+     * Names first, drops after: an index cannot be dropped while the listing is running.
+     * Partial indexes stay: few rows touch them, and rebuilding one costs a whole table scan.
+     */
+    if (sqlite3_prepare_v2(db,
+                           "SELECT s.sql, s.name FROM sqlite_schema s"
+                           " JOIN pragma_index_list(s.tbl_name) l ON l.name = s.name"
+                           " WHERE s.type = 'index' AND s.tbl_name = ? AND s.sql IS NOT NULL"
+                           " AND NOT l.partial AND NOT l.\"unique\"",
+                           -1, &st, NULL) != SQLITE_OK)
+        return store_db_err(err, db, "listing indexes");
+    sqlite3_bind_text(st, 1, b->t->name, -1, SQLITE_STATIC);
+    char **drops = NULL;
+    size_t n = 0;
+    while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
+        char **list = alloc_array_grow(b->index_sql, n + 1, sizeof(*list));
+        char **dlist = list ? alloc_array_grow(drops, n + 1, sizeof(*dlist)) : NULL;
+        if (list)
+            b->index_sql = list;
+        if (dlist)
+            drops = dlist;
+        char *create = dlist ? strdup((const char *)sqlite3_column_text(st, 0)) : NULL;
+        char *drop =
+            create ? sqlite3_mprintf("DROP INDEX \"%w\"", sqlite3_column_text(st, 1)) : NULL;
+        if (!drop) {
+            free(create);
+            rc = kith_err(err, KITH_ENOMEM, "out of memory");
+            break;
+        }
+        b->index_sql[n] = create;
+        drops[n++] = drop;
+    }
+    sqlite3_finalize(st);
+    for (size_t i = 0; i < n; i++) {
+        if (rc == 0)
+            rc = store_exec(db, drops[i], err);
+        sqlite3_free(drops[i]);
+    }
+    free(drops);
+    /* Only what was dropped is rebuilt; after a failure the rollback restores the rest. */
+    b->nindexes = rc == 0 ? n : 0;
+    if (rc < 0)
+        for (size_t i = 0; i < n; i++)
+            free(b->index_sql[i]);
+    return rc;
+}
+
+int store_bulk_finish(struct store_bulk *b, struct kith_error *err)
+{
+    /*
+     * CREATE INDEX sorts with as much memory as the page cache; a small one makes it sort in
+     * runs that fit the CPU caches and merge them, about twice as fast on a million rows as
+     * one big in-memory sort.
+     */
+    if (b->nindexes) {
+        char sql[64];
+        snprintf(sql, sizeof(sql), "PRAGMA cache_size=-%d", BULK_SORT_KIB);
+        store_exec(b->s->db, sql, NULL);
+    }
+    for (size_t i = 0; i < b->nindexes; i++) {
+        int rc = store_exec(b->s->db, b->index_sql[i], err);
+        if (rc < 0)
+            return kith_err_prefix(err, "rebuilding an index of %s", b->t->name);
+        free(b->index_sql[i]);
+        b->index_sql[i] = NULL;
+    }
+    b->nindexes = 0;
+    return 0;
+}
+
+void store_bulk_end(struct store_bulk *b)
+{
+    if (!b)
+        return;
+    sqlite3 *db = b->s->db;
+    if (b->journal_switched)
+        store_exec(db, "PRAGMA journal_mode=WAL", NULL);
+    if (b->old_cache_size) {
+        char sql[64];
+        snprintf(sql, sizeof(sql), "PRAGMA cache_size=%lld", (long long)b->old_cache_size);
+        store_exec(db, sql, NULL);
+    }
+    store_exec(db, "PRAGMA foreign_keys=ON", NULL);
+    for (size_t i = 0; i < b->nindexes; i++)
+        free(b->index_sql[i]);
+    free(b->index_sql);
+    free(b);
+}
