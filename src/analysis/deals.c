@@ -42,20 +42,8 @@ static const struct param_spec specs[] = {
      .offset = OFF(to),
      .groups = G_WINRATE,
      .help = "deals closed before this instant (default: all)"},
-    {.name = "json",
-     .type = PARAM_FLAG,
-     .offset = OFF(json),
-     .groups = G_ALL,
-     .cli_only = true,
-     .help = "JSON (the API's answer) instead of a table"},
-    {.name = "db",
-     .type = PARAM_TEXT,
-     .hi = 4096,
-     .offset = OFF(db),
-     .groups = G_ALL,
-     .metavar = "PATH",
-     .cli_only = true,
-     .help = "the database (default: $KITH_DB, else ./kith.db)"},
+    PARAM_SPEC_JSON(struct deals_params, G_ALL),
+    PARAM_SPEC_DB(struct deals_params, G_ALL),
 };
 
 static const struct analysis_def defs[] = {

@@ -60,6 +60,22 @@ struct param_spec {
     bool cli_only;              /* a door option of the CLI (--db, --json): not in the API */
 };
 
+/*
+ * The command line's own options, the same in every family: --db PATH and --json. ptype is the
+ * family's parameter struct, which has `const char *db` and `bool json`; groups its analyses.
+ */
+#define PARAM_SPEC_DB(ptype, groups_)                                                              \
+    {                                                                                              \
+        .name = "db", .type = PARAM_TEXT, .hi = 4096, .offset = offsetof(ptype, db),               \
+        .groups = (groups_), .metavar = "PATH", .cli_only = true,                                  \
+        .help = "the database (default: $KITH_DB, else ./kith.db)"                                 \
+    }
+#define PARAM_SPEC_JSON(ptype, groups_)                                                            \
+    {                                                                                              \
+        .name = "json", .type = PARAM_FLAG, .offset = offsetof(ptype, json), .groups = (groups_),  \
+        .cli_only = true, .help = "JSON (the API's answer) instead of a table"                     \
+    }
+
 /* One analysis of a family: a subcommand of `kith <family>` and a route of the API. */
 struct analysis_def {
     const char *name;    /* "clv": `kith value clv` */

@@ -252,20 +252,8 @@ static const struct param_spec specs[] = {
      .groups = ALL,
      .help = "threads for loading and the kernels",
      .cli_only = true},
-    {.name = "json",
-     .type = PARAM_FLAG,
-     .offset = OFF(json),
-     .groups = ALL,
-     .help = "one JSON object (the API's answer) instead of a table",
-     .cli_only = true},
-    {.name = "db",
-     .type = PARAM_TEXT,
-     .hi = 4096,
-     .offset = OFF(db),
-     .groups = ALL,
-     .metavar = "PATH",
-     .help = "the database (default: $KITH_DB, else ./kith.db)",
-     .cli_only = true},
+    PARAM_SPEC_JSON(struct rv_params, ALL),
+    PARAM_SPEC_DB(struct rv_params, ALL),
 };
 
 static const struct analysis_def defs[] = {

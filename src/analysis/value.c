@@ -298,20 +298,8 @@ static const struct param_spec specs[] = {
      .groups = G_REFERRALS,
      .metavar = "W",
      .help = "weight of the second degree (0: first degree only)"},
-    {.name = "json",
-     .type = PARAM_FLAG,
-     .offset = OFF(json),
-     .groups = G_ALL,
-     .cli_only = true,
-     .help = "JSON (the API's answer) instead of tables"},
-    {.name = "db",
-     .type = PARAM_TEXT,
-     .hi = 4096,
-     .offset = OFF(db),
-     .groups = G_ALL,
-     .metavar = "PATH",
-     .cli_only = true,
-     .help = "the database (default: $KITH_DB, else ./kith.db)"},
+    PARAM_SPEC_JSON(struct value_params, G_ALL),
+    PARAM_SPEC_DB(struct value_params, G_ALL),
 };
 
 static const struct analysis_def defs[] = {
