@@ -668,8 +668,7 @@ def test_rv_aggregates_still_count_private_contacts(world, role):
     cl = world.clients[role]
     for path in ("/api/v1/rv/norm", "/api/v1/rv/units"):
         mine, admins = cl.get(path), world.admin.get(path)
-        if admins.status_code == 503:
-            pytest.skip("the RV engine is not running")
+        assert admins.status_code == 200, admins.text  # kith serve always runs the RV engine
         assert mine.status_code == 200, mine.text
         strip = lambda j: {k: v for k, v in j.items() if k not in ("own_unit", "as_of")}
         if path.endswith("norm"):
