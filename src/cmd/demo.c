@@ -119,6 +119,7 @@ int cmd_demo(int argc, char **argv)
     printf("  %" PRId64 " products, %" PRId64 " orders, %" PRId64 " order lines\n", sum.products,
            sum.orders, sum.order_lines);
     printf("  %" PRId64 " events (%" PRId64 " referrals)\n", sum.events, sum.referrals);
+    printf("  %" PRId64 " deals, %" PRId64 " deal lines\n", sum.deals, sum.deal_lines);
     printf("Simulated now: 2026-06-30T00:00:00Z. What is planted in it: docs/demo-data.md\n");
     return CMD_OK;
 }

@@ -40,7 +40,7 @@ struct demo_options {
 /* What was written. */
 struct demo_summary {
     int64_t units, teams, users, accounts, contacts, interaction_types, interactions, voided,
-        products, orders, order_lines, events, referrals, customers, churned;
+        products, orders, order_lines, events, referrals, customers, churned, deals, deal_lines;
 };
 
 /*

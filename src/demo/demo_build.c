@@ -105,7 +105,8 @@ static int world_init(struct demo_world *w, const struct demo_options *opt, stru
     int rc;
     if ((rc = rng_init_stream(&w->rng_people, opt->seed, 1, err)) < 0 ||
         (rc = rng_init_stream(&w->rng_sim, opt->seed, 2, err)) < 0 ||
-        (rc = rng_init_stream(&w->rng_orders, opt->seed, 3, err)) < 0)
+        (rc = rng_init_stream(&w->rng_orders, opt->seed, 3, err)) < 0 ||
+        (rc = rng_init_stream(&w->rng_deals, opt->seed, 4, err)) < 0)
         return rc;
     w->types = catalogue_types(&w->ntypes);
     if ((rc = type_efficiency(w, err)) < 0)
@@ -123,6 +124,7 @@ static int world_init(struct demo_world *w, const struct demo_options *opt, stru
     demo_vec_init(&w->orders, sizeof(struct demo_order), w->nacc * 400 + 10000);
     demo_vec_init(&w->lines, sizeof(struct demo_line), w->nacc * 400 * 8 + 80000);
     demo_vec_init(&w->events, sizeof(struct demo_event), w->ncon * 200 + 100000);
+    demo_vec_init(&w->deals, sizeof(struct demo_deal), w->nacc * 100 + 10000);
     return 0;
 }
 
@@ -131,6 +133,7 @@ static void world_release(struct demo_world *w)
     rng_release(&w->rng_people);
     rng_release(&w->rng_sim);
     rng_release(&w->rng_orders);
+    rng_release(&w->rng_deals);
     free(w->type_eff);
     free(w->acc);
     free(w->con);
@@ -138,6 +141,7 @@ static void world_release(struct demo_world *w)
     demo_vec_release(&w->orders);
     demo_vec_release(&w->lines);
     demo_vec_release(&w->events);
+    demo_vec_release(&w->deals);
 }
 
 int demo_build(struct store *s, const struct demo_options *opt, struct demo_summary *sum,
@@ -160,6 +164,8 @@ int demo_build(struct store *s, const struct demo_options *opt, struct demo_summ
     if ((rc = demo_people_generate(&w, err)) < 0)
         goto out_release;
     if ((rc = demo_sim_run(&w, err)) < 0)
+        goto out_release;
+    if ((rc = demo_deals_generate(&w, err)) < 0)
         goto out_release;
 
     /* One big transaction: the store's bulk mode (a large page cache, no foreign-key checks as

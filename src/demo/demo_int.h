@@ -204,6 +204,29 @@ struct demo_event {
     int32_t seq;
 };
 
+/* demo_deals.c: a deal of an account (times Unix ms; NEVER when not closed). */
+#define DEMO_NSTAGES    6 /* the default stages of migration 7, in their order */
+#define DEMO_STAGE_WON  4
+#define DEMO_STAGE_LOST 5
+#define DEMO_DEAL_LINES 3
+extern const char *const demo_deal_stages[DEMO_NSTAGES];
+extern const char *const demo_loss_reasons[];
+extern const size_t demo_nloss_reasons;
+
+struct demo_deal {
+    int64_t created, expected, closed;
+    int64_t entered[4]; /* when each open stage was entered */
+    size_t account;
+    int owner;       /* user index */
+    int stage;       /* index into demo_deal_stages: where it is now */
+    int reached;     /* the last open stage it reached (0..3) */
+    int loss_reason; /* index into demo_loss_reasons, or -1 */
+    int nlines;
+    int product[DEMO_DEAL_LINES];
+    int64_t qty[DEMO_DEAL_LINES], line_amount[DEMO_DEAL_LINES];
+    int64_t amount; /* cents: the sum of the lines */
+};
+
 /* A growable array with a hard cap on its length (items of size bytes). */
 struct demo_vec {
     void *items;
@@ -213,7 +236,7 @@ struct demo_vec {
 
 struct demo_world {
     const struct demo_options *opt;
-    struct rng rng_people, rng_sim, rng_orders;
+    struct rng rng_people, rng_sim, rng_orders, rng_deals;
     const struct catalogue_type *types;
     size_t ntypes;
     double *type_eff; /* efficiency z-score of each type: RV per cost, within its level */
@@ -221,7 +244,7 @@ struct demo_world {
     size_t nacc;
     struct demo_contact *con;
     size_t ncon;
-    struct demo_vec ix, orders, lines, events;
+    struct demo_vec ix, orders, lines, events, deals;
     int32_t next_seq;
     int64_t referrals;
 };
@@ -264,6 +287,10 @@ int demo_sim_run(struct demo_world *w, struct kith_error *err);
 int demo_order_add(struct demo_world *w, size_t a, int64_t at, struct kith_error *err);
 int demo_event_add(struct demo_world *w, int kind, int64_t at, int64_t contact, int64_t account,
                    int64_t related, int64_t value, const char *notes, struct kith_error *err);
+
+/* demo_deals.c: every account's deals (after demo_sim_run), and user i's manager or -1. */
+int demo_deals_generate(struct demo_world *w, struct kith_error *err);
+int demo_user_manager(size_t i);
 
 /* demo_write.c: sort and write every table. */
 int demo_write(struct store *s, struct demo_world *w, struct demo_summary *sum,

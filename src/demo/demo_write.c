@@ -125,7 +125,7 @@ static int write_org(struct writer *wr, struct kith_error *err)
     size_t s_id = col(&r, "id"), s_at = col(&r, "created_at"), s_email = col(&r, "email"),
            s_name = col(&r, "name"), s_role = col(&r, "role"), s_unit = col(&r, "unit_id"),
            s_team = col(&r, "team_id"), s_cost = col(&r, "hourly_cost"),
-           s_dis = col(&r, "disabled");
+           s_dis = col(&r, "disabled"), s_mgr = col(&r, "manager_id");
     for (size_t i = 0; i < demo_nusers; i++) {
         const struct demo_user *us = &demo_users[i];
         char email[128], name[128];
@@ -143,6 +143,11 @@ static int write_org(struct writer *wr, struct kith_error *err)
             set_null(&r, s_team);
         set_int(&r, s_cost, us->hourly_cost);
         set_int(&r, s_dis, 0);
+        int mgr = demo_user_manager(i);
+        if (mgr >= 0)
+            set_int(&r, s_mgr, mgr + 1);
+        else
+            set_null(&r, s_mgr);
         if ((rc = insert(wr, &r, err)) < 0)
             return rc;
     }
@@ -220,7 +225,8 @@ static int write_accounts(struct writer *wr, struct kith_error *err)
            a_name = col(&r, "name"), a_ind = col(&r, "industry"), a_terr = col(&r, "territory"),
            a_rev = col(&r, "annual_revenue"), a_band = col(&r, "revenue_band"),
            a_cur = col(&r, "currency"), a_src = col(&r, "source"), a_owner = col(&r, "owner_id"),
-           a_unit = col(&r, "unit_id"), a_team = col(&r, "team_id"), a_custom = col(&r, "custom");
+           a_unit = col(&r, "unit_id"), a_team = col(&r, "team_id"), a_custom = col(&r, "custom"),
+           a_emp = col(&r, "employees");
     for (size_t i = 0; i < w->nacc; i++) {
         const struct demo_account *a = &w->acc[i];
         char ext[32], name[200], custom[512];
@@ -243,6 +249,7 @@ static int write_accounts(struct writer *wr, struct kith_error *err)
         set_int(&r, a_owner, a->rep[phase_of_level(w->con[a->primary].level)] + 1);
         set_int(&r, a_unit, a->unit + 1);
         set_int(&r, a_team, a->team + 1);
+        set_int(&r, a_emp, a->employees);
         snprintf(custom, sizeof(custom),
                  "{\"employees\":%d,\"erp\":\"%s\",\"demo_truth\":{\"quality\":%.4f,"
                  "\"purchase_rate_per_week\":%.5f,\"dropout\":%.4f,\"mean_order_usd\":%.0f,"
@@ -563,17 +570,141 @@ static int write_events(struct writer *wr, struct kith_error *err)
     return rc;
 }
 
+/* ---- the pipeline ---- */
+
+static int cmp_deal(const void *x, const void *y)
+{
+    const struct demo_deal *a = x, *b = y;
+    if (a->created != b->created)
+        return a->created < b->created ? -1 : 1;
+    return (a->account > b->account) - (a->account < b->account);
+}
+
+/* A stage change by the deal's owner; the id is the store's. */
+static int stage_change(struct writer *wr, struct row *c, int64_t deal, int64_t from, int64_t to,
+                        int64_t user, int64_t at, struct kith_error *err)
+{
+    set_null(c, col(c, "id"));
+    set_int(c, col(c, "created_at"), at);
+    set_int(c, col(c, "deal_id"), deal);
+    set_int(c, col(c, "from_stage_id"), from);
+    set_int(c, col(c, "to_stage_id"), to);
+    set_int(c, col(c, "user_id"), user);
+    set_int(c, col(c, "changed_at"), at);
+    return insert(wr, c, err);
+}
+
+/*
+ * Each deal is written as the API would have seen it: created in the first stage (the store's
+ * trigger writes that first stage change), then moved stage by stage by its owner, then updated
+ * to where it stands now.
+ */
+static int write_deals(struct writer *wr, struct kith_error *err)
+{
+    struct demo_world *w = wr->w;
+    struct demo_deal *deals = w->deals.items;
+    if (w->deals.n > 0)
+        qsort(deals, w->deals.n, sizeof(*deals), cmp_deal);
+    int64_t stage_id[DEMO_NSTAGES];
+    const struct table_def *st = model_table("deal_stages");
+    for (int k = 0; k < DEMO_NSTAGES; k++) {
+        int rc = store_find_id(wr->s, st, "name", demo_deal_stages[k], &stage_id[k], err);
+        if (rc < 0)
+            return kith_err_prefix(err, "the demo needs the default deal stages");
+    }
+    struct row r, l, c;
+    row_start(&r, "deals");
+    row_start(&l, "deal_lines");
+    row_start(&c, "deal_stage_changes");
+    size_t d_id = col(&r, "id"), d_at = col(&r, "created_at"), d_ext = col(&r, "external_id"),
+           d_name = col(&r, "name"), d_acc = col(&r, "account_id"), d_con = col(&r, "contact_id"),
+           d_owner = col(&r, "owner_id"), d_stage = col(&r, "stage_id"),
+           d_amount = col(&r, "amount"), d_cur = col(&r, "currency"),
+           d_prob = col(&r, "probability"), d_eng = col(&r, "engaged_at"),
+           d_exp = col(&r, "expected_close_at"), d_closed = col(&r, "closed_at"),
+           d_out = col(&r, "outcome"), d_reason = col(&r, "loss_reason"), d_src = col(&r, "source"),
+           d_unit = col(&r, "unit_id"), d_team = col(&r, "team_id");
+    int64_t line_id = 0;
+    int rc = 0;
+    for (size_t i = 0; i < w->deals.n && rc == 0; i++) {
+        const struct demo_deal *d = &deals[i];
+        const struct demo_account *a = &w->acc[d->account];
+        int64_t id = (int64_t)i + 1, owner = d->owner + 1;
+        char ext[32], name[300], acct[200];
+        snprintf(ext, sizeof(ext), "OPP-%06zu", 500000 + i + 1);
+        demo_account_name(a, acct, sizeof(acct));
+        snprintf(name, sizeof(name), "%s - %s", acct, demo_products[d->product[0]].name);
+        set_int(&r, d_id, id);
+        set_int(&r, d_at, d->created);
+        set_text(&r, d_ext, ext);
+        set_text(&r, d_name, name);
+        set_int(&r, d_acc, (int64_t)d->account + 1);
+        set_int(&r, d_con, w->con[a->primary].id);
+        set_int(&r, d_owner, owner);
+        set_int(&r, d_stage, stage_id[0]);
+        set_int(&r, d_amount, d->amount);
+        set_text(&r, d_cur, "USD");
+        set_null(&r, d_prob); /* the stage's */
+        set_null(&r, d_eng);
+        set_int(&r, d_exp, d->expected);
+        set_null(&r, d_closed);
+        set_null(&r, d_out);
+        set_null(&r, d_reason);
+        set_text(&r, d_src, demo_sources[a->source]);
+        set_int(&r, d_unit, a->unit + 1);
+        set_int(&r, d_team, a->team + 1);
+        if ((rc = insert(wr, &r, err)) < 0)
+            break;
+        for (int k = 0; k < d->nlines && rc == 0; k++) {
+            set_int(&l, col(&l, "id"), ++line_id);
+            set_int(&l, col(&l, "created_at"), d->created);
+            set_int(&l, col(&l, "deal_id"), id);
+            set_int(&l, col(&l, "product_id"), d->product[k] + 1);
+            set_int(&l, col(&l, "quantity"), d->qty[k]);
+            set_int(&l, col(&l, "amount"), d->line_amount[k]);
+            rc = insert(wr, &l, err);
+        }
+        for (int k = 1; k <= d->reached && rc == 0; k++)
+            rc = stage_change(wr, &c, id, stage_id[k - 1], stage_id[k], owner, d->entered[k], err);
+        if (rc == 0 && d->closed != NEVER)
+            rc = stage_change(wr, &c, id, stage_id[d->reached], stage_id[d->stage], owner,
+                              d->closed, err);
+        if (rc < 0 || d->stage == 0)
+            continue;
+        /* Where it stands now: the store's update path, as a move through the API. */
+        bool set[32] = {false};
+        set[d_stage] = set[d_eng] = set[d_closed] = set[d_out] = set[d_reason] = true;
+        set_int(&r, d_stage, stage_id[d->stage]);
+        if (d->reached >= 1)
+            set_int(&r, d_eng, d->entered[1]);
+        if (d->closed != NEVER) {
+            set_int(&r, d_closed, d->closed);
+            set_text(&r, d_out, d->stage == DEMO_STAGE_WON ? "won" : "lost");
+        } else {
+            set_text(&r, d_out, "open");
+        }
+        if (d->loss_reason >= 0)
+            set_text(&r, d_reason, demo_loss_reasons[d->loss_reason]);
+        rc = store_update(wr->s, r.t, id, r.v, set, err);
+        if (rc < 0)
+            kith_err_prefix(err, "writing the demo deal %" PRId64, id);
+    }
+    wr->sum->deals = (int64_t)w->deals.n;
+    wr->sum->deal_lines = line_id;
+    return rc;
+}
+
 int demo_write(struct store *s, struct demo_world *w, struct demo_summary *sum,
                struct kith_error *err)
 {
     struct writer wr = {s, w, sum, 0, 0};
     wr.total = demo_nunits + demo_nteams + demo_nusers + w->nacc + w->ncon + w->ntypes + w->ix.n +
-               demo_nproducts + w->orders.n + w->lines.n + w->events.n;
+               demo_nproducts + w->orders.n + w->lines.n + w->events.n + w->deals.n * 5;
     int rc;
     if ((rc = write_org(&wr, err)) < 0 || (rc = write_accounts(&wr, err)) < 0 ||
         (rc = write_contacts(&wr, err)) < 0 || (rc = write_catalogue(&wr, err)) < 0 ||
         (rc = write_interactions(&wr, err)) < 0 || (rc = write_orders(&wr, err)) < 0 ||
-        (rc = write_events(&wr, err)) < 0)
+        (rc = write_events(&wr, err)) < 0 || (rc = write_deals(&wr, err)) < 0)
         return rc;
     if (w->opt->progress)
         w->opt->progress(w->opt->progress_ctx, wr.total, wr.total);
