@@ -349,6 +349,33 @@ int rv_units_run(const struct rv_scope *src, const struct rv_params *p, struct r
     return compare_units(src->snap, &spec, &out->cmp, &err->err);
 }
 
+/* The won and lost deals with a close time, from the store (the snapshot holds no deals). */
+static int win_deals(const struct rv_scope *src, struct deal_data *d, struct indicator_deal **out,
+                     size_t *n, struct kith_error *err)
+{
+    if (!src->store)
+        return kith_err(err, KITH_EINVAL, "the win outcome reads deals: it needs the database");
+    int rc = store_deals_load(src->store, NULL, 0, d, err);
+    if (rc < 0)
+        return kith_err_prefix(err, "reading the deals for the win outcome");
+    struct indicator_deal *x = alloc_array(d->n, sizeof(*x));
+    if (!x)
+        return kith_err(err, KITH_ENOMEM, "out of memory for %zu deals", d->n);
+    size_t k = 0;
+    for (size_t i = 0; i < d->n; i++) {
+        const struct deal_rec *r = &d->deals[i];
+        if (r->outcome == DEAL_OPEN || !r->has_closed)
+            continue;
+        x[k++] = (struct indicator_deal){.account_id = r->account_id,
+                                         .contact_id = r->contact_id,
+                                         .closed_ms = r->closed_at,
+                                         .won = r->outcome == DEAL_WON};
+    }
+    *out = x;
+    *n = k;
+    return 0;
+}
+
 int rv_indicator_run(const struct rv_scope *src, const struct rv_params *p,
                      struct rv_indicator_report *out, struct rv_error *err)
 {
@@ -362,8 +389,19 @@ int rv_indicator_run(const struct rv_scope *src, const struct rv_params *p,
     if (param_given(&analysis_rv, p, "population"))
         spec.customers_only = p->population == RV_POPULATION_CUSTOMERS;
     spec.population = src->mask;
-    int rc = indicator_compute(src->snap, &spec, &out->result, &err->err);
+    struct deal_data deals = {0};
+    struct indicator_deal *closed = NULL;
+    int rc = 0;
+    if (spec.outcome == INDICATOR_WIN) {
+        rc = win_deals(src, &deals, &closed, &spec.ndeals, &err->err);
+        spec.deals = closed;
+    }
+    if (rc == 0)
+        rc = indicator_compute(src->snap, &spec, &out->result, &err->err);
     spec.population = NULL;
+    spec.deals = NULL;
     out->spec = spec;
+    free(closed);
+    deal_data_release(&deals);
     return rc;
 }

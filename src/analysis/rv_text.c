@@ -240,17 +240,24 @@ static void print_indicator(const struct rv_indicator_report *x, FILE *out)
     const struct indicator_spec *spec = &x->spec;
     const struct indicator_result *r = &x->result;
     const char *per = spec->per == INDICATOR_PER_CONTACT ? "contact" : "account";
-    const bool churn = spec->outcome == INDICATOR_CHURN;
+    const bool churn = spec->outcome == INDICATOR_CHURN, win = spec->outcome == INDICATOR_WIN;
     char b[TIMEFMT_SIZE], n[6][32], m[MONEY_SIZE];
     fprintf(out,
             "Leading indicator: RV gained in the %d days to %s against %s in the %d days after,"
             " per %s\n\n",
             spec->window_days, ms_day(spec->cutoff_ms, b),
             churn                               ? "churn"
+            : win                               ? "deals won or lost"
             : spec->outcome == INDICATOR_GROWTH ? "revenue growth"
                                                 : "order margin",
             spec->horizon_days, per);
-    fprintf(out,
+    if (win)
+        fprintf(out,
+                "  deals studied        %zu (closed in the horizon; the RV of each deal's %s)\n",
+                r->n, per);
+    else
+        fprintf(
+            out,
             "  %ss studied      %zu (a counted interaction by the cut-off%s, no churn before)\n",
             per, r->n, spec->customers_only ? " and an order" : "");
     fprintf(out, "  Spearman rho         %.3f", r->rho);
@@ -264,14 +271,23 @@ static void print_indicator(const struct rv_indicator_report *x, FILE *out)
                 "  AUC                  %.3f   95%% interval %.3f .. %.3f (%zu churned; the chance"
                 " that a churner gained less RV than a stayer)\n",
                 r->auc, r->auc_lo, r->auc_hi, r->positives);
+    if (win)
+        fprintf(out,
+                "  AUC                  %.3f   95%% interval %.3f .. %.3f (%zu won; the chance"
+                " that a won deal's %s gained more RV than a lost one's)%s\n",
+                r->auc, r->auc_lo, r->auc_hi, r->positives, per,
+                r->auc_lo > 0.5 || r->auc_hi < 0.5 ? "" : ": covers 0.5");
     fprintf(out,
             "\nDeciles by RV gained, highest first (lift: the decile's mean outcome over all)\n");
     fprintf(out, "  %6s %7s %8s %8s %9s %14s %6s\n", "decile", "n", "rv min", "rv max", "rv mean",
-            churn ? "churn rate" : "mean outcome", "lift");
+            churn ? "churn rate"
+            : win ? "win rate"
+                  : "mean outcome",
+            "lift");
     for (int k = 0; k < INDICATOR_DECILES; k++) {
         const struct indicator_decile *d = &r->deciles[k];
         char y[40];
-        if (churn)
+        if (churn || win)
             snprintf(y, sizeof(y), "%.3f", d->y_mean);
         else if (isnan(d->y_mean))
             snprintf(y, sizeof(y), "-");

@@ -16,23 +16,25 @@
 
 #include "util/banned.h"
 
-static const char *const outcome_names[] = {"margin", "growth", "churn"};
+static const char *const outcome_names[] = {"margin", "growth", "churn", "win"};
+#define NOUTCOMES (sizeof(outcome_names) / sizeof(outcome_names[0]))
 
 const char *indicator_outcome_name(enum indicator_outcome o)
 {
-    return (unsigned)o < 3 ? outcome_names[o] : "?";
+    return (unsigned)o < NOUTCOMES ? outcome_names[o] : "?";
 }
 
 int indicator_outcome_from_name(const char *name, enum indicator_outcome *out,
                                 struct kith_error *err)
 {
-    for (int i = 0; i < 3; i++) {
+    for (size_t i = 0; i < NOUTCOMES; i++) {
         if (strcmp(name, outcome_names[i]) == 0) {
             *out = (enum indicator_outcome)i;
             return 0;
         }
     }
-    return kith_err(err, KITH_EINVAL, "unknown outcome '%s'; use margin, growth or churn", name);
+    return kith_err(err, KITH_EINVAL, "unknown outcome '%s'; use margin, growth, churn or win",
+                    name);
 }
 
 void indicator_spec_init(struct indicator_spec *spec, int64_t cutoff_ms, int window_days,
@@ -347,6 +349,57 @@ out_free:
 
 /* ---- the study ------------------------------------------------------------------------------ */
 
+/*
+ * The win study: one row per deal closed in (cut, h1], x = the RV its entity gained in the
+ * window (x[] per entity, flagged 16 when a contact of the population belongs to it), y = won.
+ * The AUC wanted is that of more RV for winning; indicator_relate() gives the AUC of less RV for
+ * the positive class, whose complement it is (ties count half either way), interval mirrored.
+ */
+static int win_study(const struct rv_snapshot *s, const struct indicator_spec *spec,
+                     const double *ex, const uint8_t *flags, int64_t cut, int64_t h1,
+                     struct indicator_result *out, struct kith_error *err)
+{
+    bool per_account = spec->per == INDICATOR_PER_ACCOUNT;
+    double *x = alloc_array(spec->ndeals, sizeof(*x)), *y = alloc_array(spec->ndeals, sizeof(*y));
+    if (!x || !y) {
+        free(x);
+        free(y);
+        return kith_err(err, KITH_ENOMEM, "out of memory for %zu deals", spec->ndeals);
+    }
+    size_t n = 0;
+    for (size_t k = 0; k < spec->ndeals; k++) {
+        const struct indicator_deal *d = &spec->deals[k];
+        int64_t t = rv_time_from_ms(d->closed_ms);
+        if (t <= cut || t > h1)
+            continue;
+        size_t e = SIZE_MAX;
+        if (per_account && d->account_id > 0) {
+            int32_t a = rv_find_id(s->account_id, s->nacct, d->account_id);
+            if (a >= 0)
+                e = (size_t)a;
+        } else if (d->contact_id > 0) {
+            int32_t c = rv_snapshot_contact(s, d->contact_id);
+            if (c >= 0)
+                e = per_account ? rv_customer_of_contact(s, (size_t)c) : (size_t)c;
+        }
+        if (e == SIZE_MAX || !(flags[e] & 16))
+            continue;
+        x[n] = ex[e];
+        y[n] = d->won ? 1 : 0;
+        n++;
+    }
+    int rc = indicator_relate(x, y, n, 1, spec->resamples, spec->seed, out, err);
+    if (rc == 0) {
+        double lo = out->auc_lo;
+        out->auc = 1 - out->auc;
+        out->auc_lo = 1 - out->auc_hi;
+        out->auc_hi = 1 - lo;
+    }
+    free(x);
+    free(y);
+    return rc;
+}
+
 int indicator_compute(const struct rv_snapshot *s, const struct indicator_spec *spec,
                       struct indicator_result *out, struct kith_error *err)
 {
@@ -363,7 +416,7 @@ int indicator_compute(const struct rv_snapshot *s, const struct indicator_spec *
     int churn = rv_event_kind_from_name("churn");
     double *x = alloc_array_zero(nent, sizeof(*x));
     double *y = alloc_array_zero(nent, sizeof(*y));
-    /* 1 active, 2 churned before, 4 churn after, 8 an order by the cut-off */
+    /* 1 active, 2 churned before, 4 churn after, 8 an order by the cut-off, 16 in the population */
     uint8_t *flags = alloc_array_zero(nent, 1);
     int rc = KITH_ENOMEM;
     if (!x || !y || !flags)
@@ -372,6 +425,7 @@ int indicator_compute(const struct rv_snapshot *s, const struct indicator_spec *
         if (!rv_mask_has(spec->population, c))
             continue;
         size_t e = per_account ? rv_customer_of_contact(s, c) : c;
+        flags[e] |= 16;
         for (size_t i = rv_run_begin(s, c); i < rv_run_end(s, c) && s->t[i] <= cut; i++) {
             if (!rv_counts(s, i))
                 continue;
@@ -379,6 +433,10 @@ int indicator_compute(const struct rv_snapshot *s, const struct indicator_spec *
             if (s->t[i] > w0)
                 x[e] += s->rv[i];
         }
+    }
+    if (spec->outcome == INDICATOR_WIN) {
+        rc = win_study(s, spec, x, flags, cut, h1, out, err);
+        goto out_free;
     }
     for (size_t o = 0; o < s->norders; o++) {
         size_t e = per_account ? rv_customer_of_order(s, o) : (size_t)s->o_contact[o];

@@ -17,6 +17,15 @@ enum indicator_outcome {
     INDICATOR_MARGIN, /* order margin in (cutoff, cutoff + horizon] */
     INDICATOR_GROWTH, /* revenue in (cutoff, cutoff + horizon] minus (cutoff - horizon, cutoff] */
     INDICATOR_CHURN,  /* 1 if a churn event in (cutoff, cutoff + horizon], else 0 */
+    INDICATOR_WIN,    /* per deal closed in (cutoff, cutoff + horizon]: 1 won, 0 lost */
+};
+
+/* A closed deal for INDICATOR_WIN: whose it is, when it closed and how. */
+struct indicator_deal {
+    int64_t account_id; /* 0: none (then the contact stands for itself) */
+    int64_t contact_id; /* its primary contact, 0: none */
+    int64_t closed_ms;
+    bool won;
 };
 
 enum indicator_per {
@@ -41,6 +50,10 @@ struct indicator_spec {
     unsigned resamples;  /* bootstrap resamples, 0 for none (no interval) */
     uint64_t seed;
     const struct rv_mask *population; /* contacts taken into account; NULL: all */
+    /* INDICATOR_WIN: the closed deals (the caller's); a deal is studied when its account (per
+     * account) or primary contact (per contact) has a contact in the population. */
+    const struct indicator_deal *deals;
+    size_t ndeals;
 };
 
 void indicator_spec_init(struct indicator_spec *spec, int64_t cutoff_ms, int window_days,
@@ -56,12 +69,15 @@ struct indicator_decile {
 };
 
 struct indicator_result {
-    size_t n;         /* entities studied: a counted interaction by the cut-off (not churned) */
-    size_t positives; /* churned (churn only) */
+    size_t n;         /* entities studied: a counted interaction by the cut-off (not churned);
+                         win: deals studied */
+    size_t positives; /* churned (churn), won (win) */
     double x_mean, y_mean;
     double rho, rho_lo, rho_hi; /* Spearman's rho and its 95% percentile-bootstrap interval */
     size_t resamples_used;      /* resamples where rho was defined */
-    double auc, auc_lo, auc_hi; /* churn: P(a churner gained less RV than a stayer); else NaN */
+    /* churn: P(a churner gained less RV than a stayer); win: P(a won deal's entity gained more
+     * RV than a lost one's); else NaN */
+    double auc, auc_lo, auc_hi;
     struct indicator_decile deciles[INDICATOR_DECILES]; /* highest RV gained first */
 };
 

@@ -28,6 +28,7 @@ struct deal_stage_rec {
 struct deal_rec {
     int64_t id;
     int64_t owner_id, team_id, unit_id;
+    int64_t account_id, contact_id; /* contact_id 0: no primary contact */
     char *owner, *team, *unit, *source;
     size_t stage; /* index in deal_data.stages */
     enum deal_outcome outcome;

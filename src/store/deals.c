@@ -130,6 +130,8 @@ static int deal_row(void *ctx, sqlite3_stmt *st, struct kith_error *err)
     r->owner = text_dup(st, 10, &fail);
     r->team = text_dup(st, 11, &fail);
     r->unit = text_dup(st, 12, &fail);
+    r->account_id = sqlite3_column_int64(st, 13);
+    r->contact_id = sqlite3_column_int64(st, 14);
     d->n++;
     return fail ? kith_err(err, KITH_ENOMEM, "out of memory loading deals") : 0;
 }
@@ -174,7 +176,7 @@ int store_deals_load(struct store *s, const int64_t *ids, size_t nids, struct de
             &(const struct store_rows){
                 .sql = "SELECT d.id, d.owner_id, d.team_id, d.unit_id, d.source, d.stage_id,"
                        " d.outcome, d.amount, d.probability, d.closed_at,"
-                       " u.name, t.name, n.name"
+                       " u.name, t.name, n.name, d.account_id, d.contact_id"
                        " FROM deals d LEFT JOIN users u ON u.id = d.owner_id"
                        " LEFT JOIN teams t ON t.id = d.team_id"
                        " LEFT JOIN units n ON n.id = d.unit_id ORDER BY d.id",

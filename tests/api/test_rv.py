@@ -176,6 +176,43 @@ def test_reps_count_only_the_callers_contacts(world):
     assert 0 < mine < everyone
 
 
+def test_indicator_win_matches_python(world):
+    """--outcome win: one row per deal closed won or lost in the horizon, x the RV its account
+    gained in the window (counted interactions: neither voided nor voiding), AUC of more RV for
+    winning. Recomputed here from the database; the demo plants the effect (docs/demo-data.md h)."""
+    cut = 1751328000  # 2025-07-01T00:00:00Z in seconds
+    window, horizon = 180, 365
+    con = sqlite3.connect(world["db"])
+    rv = dict(con.execute(
+        "SELECT c.account_id, SUM(i.rv) FROM interactions i JOIN contacts c ON c.id = i.contact_id"
+        " WHERE i.voids_id IS NULL AND NOT EXISTS (SELECT 1 FROM interactions v"
+        "  WHERE v.voids_id = i.id)"
+        " AND i.occurred_at / 1000 > ? AND i.occurred_at / 1000 <= ? GROUP BY c.account_id",
+        (cut - window * 86400, cut)).fetchall())
+    deals = con.execute(
+        "SELECT account_id, outcome FROM deals WHERE outcome IN ('won', 'lost')"
+        " AND closed_at / 1000 > ? AND closed_at / 1000 <= ?"
+        " AND account_id IN (SELECT account_id FROM contacts)",
+        (cut, cut + horizon * 86400)).fetchall()
+    con.close()
+    won = [rv.get(a, 0) for a, o in deals if o == "won"]
+    lost = [rv.get(a, 0) for a, o in deals if o == "lost"]
+    auc = sum((w > l) + 0.5 * (w == l) for w in won for l in lost) / (len(won) * len(lost))
+    q = (f"cutoff=2025-07-01&window_days={window}&horizon_days={horizon}&outcome=win"
+         "&resamples=400")
+    api = ids_of(world["analyst"], "/api/v1/rv/indicator?" + q)
+    assert api["outcome"] == "win"
+    assert api["n"] == len(deals) and api["positives"] == len(won)
+    assert abs(api["auc"] - auc) < 1e-9
+    assert abs(api["y_mean"] - len(won) / len(deals)) < 1e-9
+    lo, hi = api["auc_ci95"]
+    assert lo <= api["auc"] <= hi
+    assert lo > 0.5, api  # the planted effect is found
+    assert api["deciles"][0]["win_rate"] > api["deciles"][-1]["win_rate"]
+    close(api, cli_json(world, "indicator", "--cutoff", "2025-07-01", "--window", str(window),
+                        "--horizon", str(horizon), "--outcome", "win", "--resamples", "400"))
+
+
 def test_indicator_roles(world):
     q = "/api/v1/rv/indicator?cutoff=2025-07-01&window_days=365&horizon_days=364&outcome=margin"
     assert world["rep"].get(q).status_code == 403

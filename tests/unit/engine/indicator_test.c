@@ -128,6 +128,14 @@ static struct rv_snapshot *study(void)
     return fx_finish(b);
 }
 
+/* The contacts of accounts 1..19 and 40. */
+static bool low_accounts(void *ctx, const struct rv_snapshot *s, size_t c)
+{
+    (void)ctx;
+    int64_t a = s->cid[c] - 100;
+    return a < 20 || a == 40;
+}
+
 static void test_study_on_a_snapshot(void **state)
 {
     (void)state;
@@ -169,6 +177,71 @@ static void test_study_on_a_snapshot(void **state)
     rv_snapshot_free(s);
 }
 
+/*
+ * Win: deals of accounts 1..39 closed 20 days after the cut-off, won from account 20 on (more
+ * RV gained: 2 a), and deals that must be left out (closed before the cut-off, after the
+ * horizon, of an unknown account).
+ */
+static void test_win_study(void **state)
+{
+    (void)state;
+    struct rv_snapshot *s = study();
+    struct indicator_deal deals[44];
+    size_t n = 0;
+    for (int a = 1; a <= 39; a++)
+        deals[n++] = (struct indicator_deal){a, 100 + a, fx_ms(120), a >= 20};
+    deals[n++] = (struct indicator_deal){5, 105, fx_ms(50), true};   /* before the cut-off */
+    deals[n++] = (struct indicator_deal){6, 106, fx_ms(300), false}; /* after the horizon */
+    deals[n++] = (struct indicator_deal){999, 0, fx_ms(120), true};  /* no such account */
+    deals[n++] = (struct indicator_deal){40, 140, fx_ms(120), true}; /* churned: still a deal */
+    struct indicator_spec spec;
+    indicator_spec_init(&spec, fx_ms(100), 30, 90, INDICATOR_WIN);
+    spec.resamples = 300;
+    spec.deals = deals;
+    spec.ndeals = n;
+    struct indicator_result r;
+    assert_int_equal(indicator_compute(s, &spec, &r, NULL), 0);
+    assert_int_equal(r.n, 40);
+    assert_int_equal(r.positives, 21);
+    assert_near(r.auc, 1, 1e-12); /* every won deal's account gained more RV */
+    assert_true(r.auc_lo <= r.auc && r.auc <= r.auc_hi && r.auc_lo > 0.9);
+    assert_true(r.rho > 0.8);
+    assert_near(r.deciles[0].y_mean, 1, 1e-12);
+    assert_near(r.deciles[9].y_mean, 0, 1e-12);
+    /* per contact: the same deals through their primary contacts */
+    spec.per = INDICATOR_PER_CONTACT;
+    assert_int_equal(indicator_compute(s, &spec, &r, NULL), 0);
+    assert_int_equal(r.n, 40);
+    assert_near(r.auc, 1, 1e-12);
+    /* a population without accounts 20..39 leaves only losers and account 40 */
+    struct rv_mask m;
+    assert_int_equal(rv_mask_from_pred(s, low_accounts, NULL, &m, NULL), 0);
+    spec.per = INDICATOR_PER_ACCOUNT;
+    spec.population = &m;
+    assert_int_equal(indicator_compute(s, &spec, &r, NULL), 0);
+    assert_int_equal(r.n, 20);
+    assert_int_equal(r.positives, 1);
+    rv_mask_release(&m);
+    spec.population = NULL;
+
+    /* no effect: ten deals per account won at random; the interval covers 0.5 */
+    struct indicator_deal many[390];
+    prng = 17;
+    for (size_t i = 0; i < 390; i++)
+        many[i] = (struct indicator_deal){(int64_t)(i % 39) + 1, 0, fx_ms(110), unif() < 0.5};
+    spec.deals = many;
+    spec.ndeals = 390;
+    spec.resamples = 500;
+    assert_int_equal(indicator_compute(s, &spec, &r, NULL), 0);
+    assert_int_equal(r.n, 390);
+    assert_true(r.auc_lo < 0.5 && r.auc_hi > 0.5);
+    assert_true(fabs(r.auc - 0.5) < 0.08);
+    enum indicator_outcome o;
+    assert_int_equal(indicator_outcome_from_name("win", &o, NULL), 0);
+    assert_int_equal(o, INDICATOR_WIN);
+    rv_snapshot_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -176,6 +249,7 @@ int main(void)
         cmocka_unit_test(test_auc_by_hand),
         cmocka_unit_test(test_bootstrap_planted_and_none),
         cmocka_unit_test(test_study_on_a_snapshot),
+        cmocka_unit_test(test_win_study),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
