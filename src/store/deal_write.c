@@ -294,6 +294,11 @@ int store_deal_created(struct store *s, int64_t id, int64_t user_id, struct kith
     return rc < 0 ? rc : 0;
 }
 
+static const char *with_article(enum store_deal_kind k)
+{
+    return k == STORE_DEAL_OPEN ? "an open" : k == STORE_DEAL_WON ? "a won" : "a lost";
+}
+
 static const char *const verb_names[] = {
     [STORE_DEAL_MOVE] = "move",
     [STORE_DEAL_WIN] = "win",
@@ -400,10 +405,8 @@ int store_deal_verb(struct store *s, int64_t id, const struct store_deal_change 
     };
     if (stage.kind != wants[c->verb]) {
         *field = "stage_id";
-        return kith_err(err, KITH_EINVAL,
-                        "stage %s is a %s stage; %s takes a deal to an %s stage%s", stage.name,
-                        store_deal_kind_name(stage.kind), verb,
-                        store_deal_kind_name(wants[c->verb]),
+        return kith_err(err, KITH_EINVAL, "stage %s is %s stage; %s takes a deal to %s stage%s",
+                        stage.name, with_article(stage.kind), verb, with_article(wants[c->verb]),
                         c->verb == STORE_DEAL_MOVE ? " (win or lose close a deal)" : "");
     }
     if (c->verb == STORE_DEAL_MOVE && stage_id == now.stage_id) {
