@@ -7,6 +7,8 @@
  */
 #include <getopt.h>
 #include <inttypes.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -439,10 +441,12 @@ static int deal_add(struct store *s, const struct edit_opts *o, int64_t user, in
     for (size_t k = 0; k < o->nlines; k++) {
         if ((rc = parse_line(s, o->lines[k], &lines[k], err)) < 0)
             goto out_free;
-        if (__builtin_add_overflow(sum, lines[k].vals[amount].i, &sum)) {
+        int64_t a = lines[k].vals[amount].i; /* at least 0: the field's range */
+        if (a > INT64_MAX - sum) {
             rc = kith_err(err, KITH_ERANGE, "--line: the amounts add up to too much");
             goto out_free;
         }
+        sum += a;
     }
     if (!o->amount && o->nlines) {
         size_t a = field_at(t, "amount");

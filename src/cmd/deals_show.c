@@ -142,7 +142,11 @@ static int deal_rows(struct store *s, const char *table, const char *sort, int64
             return kith_err(err, rc, "out of memory reading %s", table);
         if (rc < 0)
             return rc;
-        if (rc == 1 || r->n - before < STORE_LIST_MAX)
+        if (rc == 1)
+            return kith_err(err, KITH_ERANGE,
+                            "deal %lld has more than %d %s to show; kith export %s has them all",
+                            (long long)deal, HISTORY_MAX, table, table);
+        if (r->n - before < STORE_LIST_MAX)
             return 0;
     }
 }
