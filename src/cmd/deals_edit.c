@@ -28,14 +28,15 @@ static const char usage_add[] =
     "                      [--amount AMOUNT] [--currency CUR] [--expected-close DATE]\n"
     "                      [--engaged DATE] [--source SOURCE] [--contact CONTACT]\n"
     "                      [--line PRODUCT:QTY:AMOUNT]... [--external-id ID]\n"
-    "                      [--probability P] [--unit UNIT] [--team TEAM]\n"
+    "                      [--probability P] [--unit UNIT] [--team TEAM] [--reason TEXT]\n"
     "                      [--as USER] [--json] [--db PATH]\n\n"
     "Adds a deal of ACCOUNT (its id, external id or name) in STAGE (a stage's name or id; by\n"
     "default the first open stage of the list that serves the deal's unit). The deal's unit\n"
     "and team are the account's unless --unit and --team say otherwise; its owner is USER\n"
     "(id, email or name), else the --as user. Each --line adds a product (id, sku or name)\n"
     "with its quantity and amount; without --amount the deal's amount is the sum of its\n"
-    "lines. Values are checked as the API checks them (docs/import-export.md, \"Ranges\").\n"
+    "lines. A deal added in a lost stage needs --reason, why it was lost. Values are\n"
+    "checked as the API checks them (docs/import-export.md, \"Ranges\").\n"
     "Prints the new deal's id (--json: the deal as GET /api/v1/deals/{id} answers it).\n";
 
 static const char usage_move[] =
@@ -382,6 +383,7 @@ static const struct {
     {offsetof(struct edit_opts, source), "source", "--source"},
     {offsetof(struct edit_opts, external_id), "external_id", "--external-id"},
     {offsetof(struct edit_opts, probability), "probability", "--probability"},
+    {offsetof(struct edit_opts, reason), "loss_reason", "--reason"},
 };
 
 static int deal_add(struct store *s, const struct edit_opts *o, int64_t user, int64_t *id,
@@ -458,6 +460,14 @@ static int deal_add(struct store *s, const struct edit_opts *o, int64_t user, in
         goto out_free;
     if ((rc = store_deal_stage_rules(s, 0, vals, set, user, store_now_ms(), &field, err)) < 0) {
         rc = rule_error(field, err);
+        goto out_rollback;
+    }
+    const struct store_value *outcome = &vals[field_at(t, "outcome")];
+    if (outcome->kind == SV_TEXT && outcome->len == 4 && memcmp(outcome->s, "lost", 4) == 0 &&
+        vals[field_at(t, "loss_reason")].kind != SV_TEXT) {
+        rc = kith_err(err, KITH_EINVAL,
+                      "a deal added in a lost stage needs --reason: why it was lost (price,"
+                      " timing, a competitor, ...)");
         goto out_rollback;
     }
     if ((rc = check_required(t, vals, set, err)) < 0 ||
@@ -546,7 +556,7 @@ static const char *misplaced(bool add, enum store_deal_verb verb, const struct e
         if (o->nlines)
             return "--line";
     }
-    if (o->reason && (add || verb != STORE_DEAL_LOSE))
+    if (o->reason && !add && verb != STORE_DEAL_LOSE)
         return "--reason";
     return NULL;
 }

@@ -244,6 +244,19 @@ def test_closed_deal_rules_and_clear_errors(env):
     p = run(db, "deals", "add", "--account", "Acme", "--stage", "Won", "--check-me",
             check=False)
     assert p.returncode == 2
+    # added closed: won needs nothing more, lost needs its reason, an open one may not have one
+    n = len(ids(admin, "/api/v1/deals"))
+    p = run(db, "deals", "add", "--account", "Acme", "--stage", "Lost", check=False)
+    assert p.returncode == 1 and "--reason" in p.stderr, p.stderr
+    p = run(db, "deals", "add", "--account", "Acme", "--reason", "price", check=False)
+    assert p.returncode == 1 and "loss_reason" in p.stderr, p.stderr
+    assert len(ids(admin, "/api/v1/deals")) == n
+    lost = json.loads(run(db, "deals", "add", "--account", "Acme", "--stage", "Lost",
+                          "--reason", "price", "--json").stdout)
+    won = json.loads(run(db, "deals", "add", "--account", "Acme", "--stage", "Won",
+                         "--json").stdout)
+    assert (lost["outcome"], lost["loss_reason"], won["outcome"]) == ("lost", "price", "won")
+    assert lost["closed_at"] is not None and won["closed_at"] is not None
 
 
 def test_values_are_checked_as_the_api_checks_them(env):
