@@ -19,7 +19,7 @@ const struct cmd_entry kith_commands[] = {
     {"user", cmd_user, "add users, set passwords, disable accounts, manage API tokens"},
     {"value", cmd_value, "customer value: lifetime value, distribution, drivers, RFM, REAP"},
     {"rv", cmd_rv, "Relationship Value: contacts, norms, exceptions, reps, units, indicator"},
-    {"deals", cmd_deals, "deals: win rate and open pipeline per owner, team, unit, source, ..."},
+    {"deals", cmd_deals, "deals: add, show, move, win, lose, reopen; win rate and open pipeline"},
     {"privacy", cmd_privacy, "show or set the privacy policy of the comparison of units"},
     {"stats", cmd_stats, "count the records of each table"},
     {"backup", cmd_backup, "copy the database to one file while it is in use"},

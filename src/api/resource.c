@@ -291,6 +291,8 @@ void resource_create_as(const struct api_resource *r, const char *const *allowed
         resource_answer_error(t, &err, res);
         goto out_rollback;
     }
+    if (r->written && r->written(r, req, id, true, res) < 0)
+        goto out_rollback;
     if (!still_in_scope(req, t, id, &write, res))
         goto out_rollback;
     api_audit(req, action, t->name, id, NULL);
@@ -351,6 +353,8 @@ void resource_update(const struct api_resource *r, struct api_request *req,
         resource_answer_error(t, &err, res);
         goto out_rollback;
     }
+    if (r->written && r->written(r, req, row.id, false, res) < 0)
+        goto out_rollback;
     if (!still_in_scope(req, t, row.id, &write, res))
         goto out_rollback;
     changed_fields(&row, detail, sizeof(detail));

@@ -51,6 +51,10 @@ struct api_resource {
     resource_prepare_fn before;      /* or NULL: like prepare, but before the transaction
                                         begins, for slow work (hashing a password) */
     resource_prepare_fn prepare;     /* or NULL */
+    /* or NULL: called inside the write's transaction once row id is inserted (create) or
+     * updated, before the scope is checked again and the transaction commits; fails as prepare */
+    int (*written)(const struct api_resource *r, struct api_request *req, int64_t id, bool create,
+                   struct api_response *res);
     /* or NULL: told after a write committed (row id; create, update or delete), for the state
      * the server keeps beside the store (the RV snapshot, rvstate.h) */
     void (*committed)(struct api_request *req, int64_t id, enum resource_change change);

@@ -2,23 +2,30 @@
  * deals.c - kith deals winrate|pipeline: the command-line door to the deal analyses
  * (analysis/deals.h). Reads the options through the family's table, runs the analysis over
  * every deal and prints its table or, with --json, the API's answer. The definitions are in
- * docs/deals.md.
+ * docs/deals.md. The verbs that change deals (add, show, move, win, lose, reopen) are in
+ * deals_edit.c and deals_show.c.
  */
 #include <stdio.h>
 
 #include "analysis/deals.h"
 #include "cmd/cmd.h"
+#include "cmd/deals_int.h"
 
 #include "util/banned.h"
 
 static void usage(FILE *out)
 {
-    fputs("usage: kith deals <analysis> [options]\n\n"
-          "Deals: the win rate of closed deals and the open pipeline, per owner, team, unit,\n"
-          "source, product or stage. Definitions: docs/deals.md.\n\nanalyses:\n",
+    fputs("usage: kith deals <verb> [arguments] [options]\n"
+          "       kith deals <analysis> [options]\n\n"
+          "Deals: add, show and change deals; the win rate of closed deals and the open\n"
+          "pipeline, per owner, team, unit, source, product or stage. Definitions:\n"
+          "docs/deals.md.\n\nverbs:\n",
           out);
+    cmd_deals_verbs_list(out);
+    fputs("\nanalyses:\n", out);
     cmd_analysis_list(&analysis_deals, out);
-    fputs("\nEvery analysis takes --db PATH, --json and --help ('kith deals winrate --help').\n",
+    fputs("\nEach takes --db PATH and --help ('kith deals win --help', 'kith deals winrate"
+          " --help').\n",
           out);
 }
 
@@ -28,6 +35,8 @@ int cmd_deals(int argc, char **argv)
         usage(argc < 2 ? stderr : stdout);
         return argc < 2 ? CMD_USAGE : CMD_OK;
     }
+    if (cmd_deals_is_verb(argv[1]))
+        return cmd_deals_verb(argc - 1, argv + 1);
     const struct analysis_def *def = analysis_find(&analysis_deals, argv[1]);
     if (!def)
         return cmd_usage_error("deals", "'%s' is not a deals subcommand", argv[1]);

@@ -650,6 +650,82 @@ int store_scope_account_ids(struct store *s, const struct store_scope *scope, in
 int store_deals_load(struct store *s, const int64_t *ids, size_t nids, struct deal_data *out,
                      struct kith_error *err);
 
+/* ---- changing deals: the stage rules of every door (deal_write.c; docs/deals.md) -------- */
+
+/* What a stage says of a deal in it: open, won or lost. */
+enum store_deal_kind { STORE_DEAL_OPEN, STORE_DEAL_WON, STORE_DEAL_LOST };
+
+/* "open", "won" or "lost": the static spelling of model/tables.c (nobody frees it). */
+const char *store_deal_kind_name(enum store_deal_kind k);
+
+/* A deal as the rules see it: its stage, its unit (0: none) and its outcome. */
+struct store_deal_state {
+    int64_t stage_id, unit_id;
+    enum store_deal_kind kind; /* the deal's outcome, else its stage's kind */
+};
+
+/* Deal id as it is into *out; KITH_ENOTFOUND "no deal 12" when there is none. */
+int store_deal_state(struct store *s, int64_t id, struct store_deal_state *out,
+                     struct kith_error *err);
+
+/*
+ * The stage called name (case-insensitively; an exact spelling first) that serves the deals of
+ * unit_id (0: none): the unit's own stage before the company's. KITH_ENOTFOUND naming it.
+ */
+int store_deal_stage_find(struct store *s, int64_t unit_id, const char *name, int64_t *id,
+                          struct kith_error *err);
+
+/* The first open stage (by position) of the list that serves unit_id: where a new deal starts. */
+int store_deal_default_stage(struct store *s, int64_t unit_id, int64_t *id, struct kith_error *err);
+
+/*
+ * The stage rules of a write to deals, inside the caller's transaction and before the row is
+ * written. id is the deal being changed (0: one being created); vals and set (deals' nfields
+ * long, in field order) are the values the write sets and which of them it sets; the rules may
+ * set more (text they set is static). The stage the deal is left in must be a company stage or
+ * one of the deal's unit (else KITH_EINVAL, *field "stage_id"). On create and whenever stage_id
+ * changes: probability, outcome and closed_at follow the new stage unless the write sets them
+ * (a won or lost stage closes the deal at now_ms, an open one reopens it: closed_at null), and a
+ * loss_reason the write does not set is cleared unless the stage is lost. The outcome must be
+ * the stage's kind (*field "outcome"), and only a lost deal has a loss reason (*field
+ * "loss_reason"). A change of stage of an existing deal is recorded in deal_stage_changes (from,
+ * to, user_id, 0 for none, and now_ms); the first row of a new deal is the store's trigger's
+ * (store_deal_created()). A missing or unknown stage_id is left to the caller's required-field
+ * and reference checks (0). KITH_ENOTFOUND when deal id does not exist.
+ */
+int store_deal_stage_rules(struct store *s, int64_t id, struct store_value *vals, bool *set,
+                           int64_t user_id, int64_t now_ms, const char **field,
+                           struct kith_error *err);
+
+/*
+ * After the insert of deal id, in the same transaction: names user_id (0: nobody, a no-op) as
+ * who put the deal in its first stage, in the history row the store's trigger wrote.
+ */
+int store_deal_created(struct store *s, int64_t id, int64_t user_id, struct kith_error *err);
+
+/* The verbs of a deal's life (kith deals move|win|lose|reopen). */
+enum store_deal_verb { STORE_DEAL_MOVE, STORE_DEAL_WIN, STORE_DEAL_LOSE, STORE_DEAL_REOPEN };
+
+struct store_deal_change {
+    enum store_deal_verb verb;
+    int64_t stage_id;        /* the stage to go to; 0: the verb's default (not for move) */
+    const char *loss_reason; /* lose: required, not empty; owned by the caller */
+};
+
+/*
+ * Turns a verb on deal id into the write that makes it: sets stage_id (and, for lose,
+ * loss_reason, pointing at c's text) in vals and set, for store_deal_stage_rules() and
+ * store_update(). move and reopen go to an open stage, win to a won one, lose to a lost one;
+ * without a stage: win and lose take the first stage of their kind of the list that serves
+ * the deal's unit, reopen the open stage the deal last left (else the first open stage).
+ * Refused with KITH_EINVAL and *field: move, win or lose of a closed deal, reopen of an open
+ * one, a move to the stage the deal is in, a stage of another kind, lose without a reason.
+ * KITH_ENOTFOUND when the deal or the stage does not exist.
+ */
+int store_deal_verb(struct store *s, int64_t id, const struct store_deal_change *c,
+                    struct store_value *vals, bool *set, const char **field,
+                    struct kith_error *err);
+
 /* ---- derived contact fields ------------------------------------------------------------- */
 
 /* A contact's relationship level and lifecycle stage as the RV engine derives them. */

@@ -7,9 +7,13 @@ partner), a team in each, a user of every role, and contacts, accounts, interact
 events owned, team-handled and unit-held in every combination that matters. Each role signs in
 once.
 
+Deals are records like accounts (own unit, team and owner; lines and stage changes through their
+deal), with their own routes for each role: read, create into each unit, team and owner, move
+there, move to another stage. Deal stages are catalogue.
+
 P is an independent unit (a partner) that keeps its detail private: executives and analysts of
-the principal do not see its contacts nor what hangs off them (docs/internals/access.md,
-"Independent units"). Writes are judged also by where they put a record: the unit, team and
+the principal do not see its contacts nor what hangs off them, nor its deals and their lines and
+history (docs/internals/access.md, "Independent units"). Writes are judged also by where they put a record: the unit, team and
 owner a create or a change names must be within the writer's reach (PLACE below).
 """
 import os
@@ -60,8 +64,11 @@ PLACE = {
 # hangs off them) are hidden from the principal's executives and analysts.
 INDEPENDENT = {"partner", "distributor", "dealer"}
 SEES_ALL_BUT_PRIVATE = {"executive", "analyst"}
-CATALOGUE = ["units", "teams", "interaction-types", "products"]
-RECORDS = ["accounts", "contacts", "interactions", "orders", "events"]
+CATALOGUE = ["units", "teams", "interaction-types", "products", "deal-stages"]
+RECORDS = ["accounts", "contacts", "interactions", "orders", "events", "deals", "deal-lines",
+           "deal-stage-changes"]
+# The records whose unit may keep them private from the principal (they and what hangs off them).
+PRIVATE_DETAIL = {"contacts", "deals"}
 
 
 def matches(grants, user, anchor):
@@ -82,6 +89,7 @@ class World:
         self.through = {}  # (table, id) -> "contacts" or "accounts": the table of that row
         self.users = {}
         self.clients = {}
+        self.home_accounts = {}  # role -> an account made for the deals role creates
 
     def post(self, path, body):
         r = self.admin.post(path, json=body)
@@ -91,8 +99,10 @@ class World:
     # the scope anchor of a record, as the rules define it
     def anchor_of(self, table, rec):
         """(anchor, table of the anchor row) of a record, as the rules define them."""
-        if table in ("contacts", "accounts"):
+        if table in ("contacts", "accounts", "deals"):
             return (rec["unit_id"], rec["team_id"], rec["owner_id"]), table
+        if table in ("deal-lines", "deal-stage-changes"):
+            return self.anchor[("deals", rec["deal_id"])], "deals"
         if table == "interactions":
             return self.anchor[("contacts", rec["contact_id"])], "contacts"
         if table in ("orders", "events"):
@@ -139,7 +149,7 @@ class World:
         grants = ORACLE[r][1 if write else 0]
         anchor = self.anchor[(table, rec["id"])]
         if (not write and r in SEES_ALL_BUT_PRIVATE and anchor
-                and self.through[(table, rec["id"])] == "contacts"
+                and self.through[(table, rec["id"])] in PRIVATE_DETAIL
                 and self.unit_is_private(anchor[0])):
             return False
         return matches(grants, user, anchor)
@@ -161,6 +171,10 @@ def build(srv):
         "code": "call", "name": "Call", "phase": "acquisition", "level": 1, "channel": "phone",
         "touch": 0.9, "tech": 0.1, "rv": 3, "cost": "5.00"}))
     w.keep("products", "widget", w.post("/api/v1/products", {"sku": "W-1", "name": "Widget"}))
+    w.keep("deal-stages", "matrix", w.post("/api/v1/deal-stages", {
+        "name": "Matrix", "position": 50, "probability": 0.5, "kind": "open"}))
+    w.stage = {x["name"]: x for x in a.get("/api/v1/deal-stages",
+                                           params={"limit": 500}).json()["items"]}
     w.users["admin"] = a.me["user"]
     w.keep("users", "admin", a.me["user"])
     homes = {"executive": (n, None), "analyst": (n, None), "manager": (n, tn),
@@ -203,6 +217,16 @@ def build(srv):
             "kind": "repeat", "contact_id": c["id"], "occurred_at": "2024-01-04"}))
         w.keep("events", name + "-by-account", w.post("/api/v1/events", {
             "kind": "upsell", "account_id": acc["id"], "occurred_at": "2024-01-05"}))
+        deal = w.keep("deals", name, w.post("/api/v1/deals", {
+            "name": f"Deal {name}", "account_id": acc["id"],
+            "stage_id": w.stage["Prospecting"]["id"], "unit_id": unit, "team_id": team,
+            "owner_id": owner}))
+        w.keep("deal-lines", name, w.post("/api/v1/deal-lines", {
+            "deal_id": deal["id"], "product_id": w.records["products"]["widget"]["id"],
+            "quantity": 1, "amount": "9.00"}))
+        first, = a.get("/api/v1/deal-stage-changes",
+                       params={"deal_id": deal["id"]}).json()["items"]
+        w.keep("deal-stage-changes", name, first)
     w.keep("events", "orphan", w.post("/api/v1/events", {"kind": "create",
                                                          "occurred_at": "2024-01-06"}))
     w.variants = variants
@@ -251,7 +275,8 @@ HARMLESS = {"units": {"external_id": None}, "teams": {"kind": "virtual_account"}
             "interaction-types": {"description": "checked"}, "products": {"category": "c"},
             "users": {"hourly_cost": "10.00"}, "accounts": {"industry": "steel"},
             "contacts": {"title": "Buyer"}, "orders": {"margin": "1.00"},
-            "events": {"notes": "seen"}}
+            "events": {"notes": "seen"}, "deal-stages": {"probability": 0.5},
+            "deals": {"source": "matrix"}, "deal-lines": {"quantity": 2}}
 WRITERS = {"admin", "manager", "frontline", "frontline2", "partner"}
 
 
@@ -272,7 +297,7 @@ def expected_change(world, role, table, rec):
     return None if world.can(role, table, rec, True) else 403
 
 
-PATCH_CASES = [(r, t) for r, t in CASES if t != "interactions"]
+PATCH_CASES = [(r, t) for r, t in CASES if t not in ("interactions", "deal-stage-changes")]
 
 
 @pytest.mark.parametrize("role,table", PATCH_CASES, ids=[f"{r}-{t}" for r, t in PATCH_CASES])
@@ -294,7 +319,9 @@ def fresh(world, table, name):
                 "interaction-types": {"code": f"tmp_{os.urandom(4).hex()}", "name": "T",
                                       "phase": "closing", "level": 1, "channel": "x",
                                       "touch": 0, "tech": 0, "rv": 0, "cost": "0"},
-                "products": {"sku": f"TMP-{os.urandom(4).hex()}", "name": "T"}}[table]
+                "products": {"sku": f"TMP-{os.urandom(4).hex()}", "name": "T"},
+                "deal-stages": {"name": f"Tmp {os.urandom(4).hex()}", "position": 60,
+                                "probability": 0.2, "kind": "open"}}[table]
         return world.post(f"/api/v1/{table}", body)
     base = recs[table][name]
     if table in ("accounts", "contacts"):
@@ -304,6 +331,10 @@ def fresh(world, table, name):
         body = {k: base[k] for k in ("contact_id", "type_id", "occurred_at")}
     elif table == "orders":
         body = {k: base[k] for k in ("account_id", "contact_id", "ordered_at", "amount")}
+    elif table == "deals":
+        body = {k: base[k] for k in ("account_id", "stage_id", "unit_id", "team_id", "owner_id")}
+    elif table == "deal-lines":
+        body = {k: base[k] for k in ("deal_id", "product_id", "quantity", "amount")}
     else:
         body = {k: base[k] for k in ("kind", "contact_id", "account_id", "occurred_at")}
     rec = world.post(f"/api/v1/{table}", body)
@@ -311,7 +342,9 @@ def fresh(world, table, name):
     return rec
 
 
-DELETE_CASES = [(r, t) for r, t in CASES if t not in ("interactions", "users")]
+# Interactions are voided, users disabled; deals are lost, not deleted, and their history stays.
+DELETE_CASES = [(r, t) for r, t in CASES
+                if t not in ("interactions", "users", "deals", "deal-stage-changes")]
 
 
 @pytest.mark.parametrize("role,table", DELETE_CASES, ids=[f"{r}-{t}" for r, t in DELETE_CASES])
@@ -403,6 +436,8 @@ def test_catalogue_and_users_are_admin_writes(world, role):
                                     "level": 1, "channel": "x", "touch": 0, "tech": 0,
                                     "rv": 0, "cost": "0"},
               "products": {"sku": f"S-{role}", "name": "P"},
+              "deal-stages": {"name": f"D-{role}", "position": 70, "probability": 0.1,
+                              "kind": "open"},
               "users": {"email": f"new-{role}@example.com", "name": "N", "role": "analyst"}}
     for table, body in bodies.items():
         r = world.clients[role].post(f"/api/v1/{table}", json=body)
@@ -509,15 +544,33 @@ def defaults(world, role):
     return [user["unit_id"], None, None if role == "admin" else user["id"]]
 
 
+def home_account(world, role):
+    """An account role may read (made once by admin where role works), for the deals role makes."""
+    if role not in world.home_accounts:
+        world.home_accounts[role] = own_record(world, role, "accounts")
+    return world.home_accounts[role]
+
+
+def placed_body(world, role, table):
+    """The least a create of table needs, placing nothing: the defaults place it."""
+    if table == "deals":
+        return {"name": "Placed", "account_id": home_account(world, role)["id"],
+                "stage_id": world.stage["Prospecting"]["id"]}
+    return {"name" if table == "accounts" else "last_name": "Placed"}
+
+
+PLACED = ("contacts", "accounts", "deals")
+
+
 @pytest.mark.parametrize("role", ROLES)
 def test_create_into_each_unit_team_and_owner(world, role):
-    for table, name_field in (("contacts", "last_name"), ("accounts", "name")):
+    for table in PLACED:
         for field, values in targets(world).items():
             for value in values:
                 after = defaults(world, role)
                 after[["unit_id", "team_id", "owner_id"].index(field)] = value
                 r = world.clients[role].post(f"/api/v1/{table}", json={
-                    name_field: "Placed", field: value})
+                    **placed_body(world, role, table), field: value})
                 want = expected_write(world, role, field, value, tuple(after)) or 201
                 assert r.status_code == want, (table, field, value, r.text)
                 if want == 403 and route_allows(role, table, True):
@@ -532,13 +585,17 @@ def own_record(world, role, table):
     user = world.users[role]
     body = {"unit_id": user["unit_id"], "team_id": user["team_id"],
             "owner_id": None if role == "admin" else user["id"]}
-    body["name" if table == "accounts" else "last_name"] = "Movable"
+    if table == "deals":
+        body.update(name="Movable", account_id=home_account(world, role)["id"],
+                    stage_id=world.stage["Prospecting"]["id"])
+    else:
+        body["name" if table == "accounts" else "last_name"] = "Movable"
     return world.post(f"/api/v1/{table}", body)
 
 
 @pytest.mark.parametrize("role", [r for r in ROLES if r in WRITERS])
 def test_move_to_each_unit_team_and_owner(world, role):
-    for table in ("contacts", "accounts"):
+    for table in PLACED:
         for field, values in targets(world).items():
             for value in values:
                 rec = own_record(world, role, table)
@@ -691,3 +748,91 @@ def test_a_placement_left_as_it_is_is_no_move(world):
     r = world.clients["manager"].patch(f"/api/v1/contacts/{rec['id']}",
                                        json={**body, "owner_id": world.users["manager"]["id"]})
     assert r.status_code == 200, r.text  # the owner moves within reach; the unit stays
+
+
+# ---- deals: stage moves, what hangs off an account or a deal, routes that do not exist -------
+
+def history_of(world, deal_id):
+    return world.admin.get("/api/v1/deal-stage-changes",
+                           params={"deal_id": deal_id, "limit": 500}).json()["items"]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_stage_moves_inside_and_outside(world, role):
+    """Win, lose and reopen (PATCH stage_id) each variant's deal: allowed where the role may
+    change the deal, recorded with the role's user; refused (403/404) with no history row."""
+    user = world.users[role]
+    for name in world.variants:
+        rec = fresh(world, "deals", name)
+        want = expected_change(world, role, "deals", rec)
+        path = f"/api/v1/deals/{rec['id']}"
+        moves = [("Won", None), ("Lost", "price"), ("Engaging", None)]
+        for stage, reason in moves:
+            body = {"stage_id": world.stage[stage]["id"]}
+            if reason:
+                body["loss_reason"] = reason
+            r = world.clients[role].patch(path, json=body)
+            assert r.status_code == (want or 200), (name, stage, r.text)
+        hist = history_of(world, rec["id"])
+        now = world.admin.get(path).json()
+        if want:
+            assert len(hist) == 1 and now["stage_id"] == rec["stage_id"], (name, hist)
+        else:
+            assert [h["to_stage_id"] for h in hist[1:]] == [
+                world.stage[s]["id"] for s, _ in moves], name
+            assert all(h["user_id"] == user["id"] for h in hist[1:]), name
+            assert now["outcome"] == "open" and now["loss_reason"] is None
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_create_deals_on_each_account(world, role):
+    """A deal on each account, placed where the role works (the defaults): 201 when the role
+    may read the account, 404 naming account_id when it may not."""
+    for name, acc in world.records["accounts"].items():
+        r = world.clients[role].post("/api/v1/deals", json={
+            "account_id": acc["id"], "stage_id": world.stage["Prospecting"]["id"]})
+        if not route_allows(role, "deals", True):
+            assert r.status_code == 403, (name, r.text)
+        elif not world.can(role, "accounts", acc, False):
+            assert r.status_code == 404, (name, r.text)
+            assert r.json()["error"]["field"] == "account_id"
+        else:
+            assert r.status_code == 201, (name, r.text)
+            history = history_of(world, r.json()["id"])
+            assert [h["user_id"] for h in history] == [world.users[role]["id"]]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_create_lines_on_each_deal(world, role):
+    """A line on each variant's deal: 201 inside the change scope, 403 for a deal one may only
+    read, 404 (naming deal_id) for one out of sight."""
+    for name, deal in world.records["deals"].items():
+        r = world.clients[role].post("/api/v1/deal-lines", json={
+            "deal_id": deal["id"], "product_id": world.records["products"]["widget"]["id"],
+            "quantity": 1, "amount": "1.00"})
+        if not route_allows(role, "deal-lines", True):
+            assert r.status_code == 403, (name, r.text)
+        elif not world.can(role, "deals", deal, False):
+            assert r.status_code == 404, (name, r.text)
+            assert r.json()["error"]["field"] == "deal_id"
+        elif not world.can(role, "deals", deal, True):
+            assert r.status_code == 403, (name, r.text)
+        else:
+            assert r.status_code == 201, (name, r.text)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_deal_history_and_deals_are_never_deleted_nor_written(world, role):
+    """No role, admin included, deletes a deal or writes its history by hand."""
+    deal = world.records["deals"]["own"]
+    change = world.records["deal-stage-changes"]["own"]
+    cl = world.clients[role]
+    for r in (cl.delete(f"/api/v1/deals/{deal['id']}"),
+              cl.post("/api/v1/deal-stage-changes", json={
+                  "deal_id": deal["id"], "to_stage_id": world.stage["Won"]["id"],
+                  "changed_at": "2024-01-01"}),
+              cl.patch(f"/api/v1/deal-stage-changes/{change['id']}", json={"user_id": None}),
+              cl.delete(f"/api/v1/deal-stage-changes/{change['id']}")):
+        assert r.status_code in (404, 405), r.text
+    assert world.admin.get(f"/api/v1/deals/{deal['id']}").status_code == 200
+    assert world.admin.get(f"/api/v1/deal-stage-changes/{change['id']}").json() == change
