@@ -131,7 +131,7 @@ static json_t *clv_summary_json(const struct value_report *x)
         ok = put(j, "id", json_string(x->sf.ids[i])) && put(j, "x", json_real(c->x)) &&
              put(j, "p_alive", isfinite(x->pa[i]) ? json_real(x->pa[i]) : json_null()) &&
              put(j, "expected_orders", isfinite(x->ey[i]) ? json_real(x->ey[i]) : json_null());
-        double es = gg_conditional_spend(&x->r.model.gg, c);
+        double es = gg_expected_spend(&x->r.model.gg, c, 0); /* no first spend */
         ok = ok && put(j, "expected_spend", isfinite(es) ? json_real(es) : json_null()) &&
              put(j, "clv", isfinite(x->sv[i]) ? json_real(x->sv[i]) : json_null());
         ok = ok ? append(list, j) : (json_decref(j), false);
@@ -156,7 +156,6 @@ static json_t *clv_json(const struct value_report *x)
               put(o, "horizon_months", json_integer(vo->horizon_months)) &&
               put(o, "discount", json_real(vo->discount)) &&
               put(o, "proxy_days", json_integer(vo->proxy_days)) &&
-              put(o, "proxy_min", json_integer((json_int_t)vo->proxy_min)) &&
               put(o, "model", value_json_model(&x->r.model)) &&
               put(o, "customers_total", json_integer((json_int_t)x->r.n)) &&
               put(o, "proxies", json_integer((json_int_t)x->proxies));

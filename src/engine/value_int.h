@@ -7,7 +7,7 @@
  *   value.c           options and results, value_compute() running the steps
  *   value_customers.c step 1: customers from orders (values to date and current, cost to serve)
  *   value_model.c     steps 2 and 3: the BG/NBD and Gamma-Gamma fits, predictions per customer
- *   value_proxy.c     segment-average proxies for histories the model cannot value
+ *   value_proxy.c     proxies from the customer's own history where no model gives a value
  *   value_measure.c   the measures of a customer and orders by them
  *   value_groups.c    groups of customers: unit, segment, industry, source
  *   value_holdings.c  product holding: the products and categories each customer has bought
@@ -51,13 +51,5 @@ static inline uint64_t segment_key(int32_t industry, int32_t band)
 {
     return ((uint64_t)(uint32_t)(industry + 1) << 32) | (uint32_t)(band + 1);
 }
-
-/* ---- proxies (value_proxy.c) ------------------------------------------------------------------
- */
-
-/* Gives the customers value_predict() left without a value the mean of their segment, else of
- * their industry, else of everyone (o->proxy_min members at least). */
-int value_apply_proxies(const struct cv_data *d, struct value_result *r,
-                        const struct value_options *o, struct kith_error *err);
 
 #endif
