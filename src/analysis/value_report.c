@@ -120,11 +120,16 @@ static json_t *fit_json(const struct value_report *x)
     return done(o, put(o, "as_of", day_string(x->r.as_of_day)) && put(o, "model", m));
 }
 
-/* The summary file's rows: [{id, x, p_alive, expected_orders, expected_spend, clv}]. */
+/*
+ * The summary file's customers: {model, customers_total, customers: [{id, x, p_alive,
+ * expected_orders, expected_spend, clv}]}; the model says how many customers the rule for
+ * repeat buyers without positive repeat spend concerned, as on the orders path.
+ */
 static json_t *clv_summary_json(const struct value_report *x)
 {
-    json_t *list = json_array();
-    bool ok = list != NULL;
+    json_t *o = json_object(), *list = json_array();
+    bool ok = put(o, "model", value_json_model(&x->r.model)) &&
+              put(o, "customers_total", json_integer((json_int_t)x->sf.n)) && list;
     for (size_t i = 0; ok && i < x->shown; i++) {
         const struct clv_customer *c = &x->sf.cust[i];
         json_t *j = json_object();
@@ -136,7 +141,7 @@ static json_t *clv_summary_json(const struct value_report *x)
              put(j, "clv", isfinite(x->sv[i]) ? json_real(x->sv[i]) : json_null());
         ok = ok ? append(list, j) : (json_decref(j), false);
     }
-    return done(list, ok);
+    return done(o, put_if(ok, o, "customers", list));
 }
 
 static json_t *customer_json(const struct value_report *x, size_t i)

@@ -192,6 +192,8 @@ static void fit_text(FILE *out, const struct value_report *x)
 
 static void clv_summary_text(FILE *out, const struct value_report *x)
 {
+    fit_summary_text(out, x);
+    fputc('\n', out);
     fprintf(out, "%-16s %6s %8s %9s %8s %12s\n", "id", "x", "P(alive)", "E[orders]", "E[spend]",
             "CLV");
     for (size_t i = 0; i < x->shown; i++) {
