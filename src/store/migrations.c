@@ -344,34 +344,33 @@ static const char migration_7[] =
  *     account; a sale that returns reverse stays a sale of its account.
  * A trigger's refusal reaches the caller as an invalid value naming the field (store/sqlite.c).
  */
+/* clang-format off */
 static const char migration_8[] =
     "ALTER TABLE orders ADD COLUMN kind TEXT;"
     "ALTER TABLE orders ADD COLUMN reverses_id INTEGER REFERENCES orders(id);"
     "UPDATE orders SET kind = CASE WHEN amount < 0 THEN 'return' ELSE 'sale' END;"
     "CREATE INDEX orders_reverses ON orders(reverses_id) WHERE reverses_id IS NOT NULL;"
-    "CREATE TRIGGER orders_kind_insert BEFORE INSERT ON orders BEGIN" ORDER_RULES(
-        "NEW") " END;"
-               "CREATE TRIGGER orders_kind_update BEFORE UPDATE ON orders BEGIN" ORDER_RULES(
-                   "NEW") " SELECT RAISE(ABORT, 'kind: returns or credits reverse this order, so "
-                          "it stays a sale of its"
-                          " account')"
-                          " WHERE (" ORDER_KIND(
-                              "NEW") " <> 'sale' OR NEW.account_id <> OLD.account_id)"
-                                     " AND EXISTS (SELECT 1 FROM orders r WHERE r.reverses_id = "
-                                     "OLD.id);"
-                                     " END;"
-                                     "CREATE TRIGGER orders_kind_default AFTER INSERT ON orders "
-                                     "WHEN NEW.kind IS NULL BEGIN"
-                                     " UPDATE orders SET kind = CASE WHEN NEW.amount < 0 THEN "
-                                     "'return' ELSE 'sale' END"
-                                     " WHERE id = NEW.id;"
-                                     " END;"
-                                     "CREATE TRIGGER orders_kind_default_update AFTER UPDATE ON "
-                                     "orders WHEN NEW.kind IS NULL BEGIN"
-                                     " UPDATE orders SET kind = CASE WHEN NEW.amount < 0 THEN "
-                                     "'return' ELSE 'sale' END"
-                                     " WHERE id = NEW.id;"
-                                     " END;";
+    "CREATE TRIGGER orders_kind_insert BEFORE INSERT ON orders BEGIN"
+        ORDER_RULES("NEW")
+    " END;"
+    /* OLD.kind is NULL only in orders_kind_default's own update, which follows the rules */
+    "CREATE TRIGGER orders_kind_update BEFORE UPDATE ON orders WHEN OLD.kind IS NOT NULL BEGIN"
+        ORDER_RULES("NEW")
+    " SELECT RAISE(ABORT, 'kind: returns or credits reverse this order, so it stays a sale of"
+    " its account')"
+    " WHERE (" ORDER_KIND("NEW") " <> 'sale' OR NEW.account_id <> OLD.account_id)"
+    " AND EXISTS (SELECT 1 FROM orders r WHERE r.reverses_id = OLD.id);"
+    " END;"
+    "CREATE TRIGGER orders_kind_default AFTER INSERT ON orders WHEN NEW.kind IS NULL BEGIN"
+    " UPDATE orders SET kind = CASE WHEN NEW.amount < 0 THEN 'return' ELSE 'sale' END"
+    " WHERE id = NEW.id;"
+    " END;"
+    "CREATE TRIGGER orders_kind_default_update AFTER UPDATE ON orders WHEN NEW.kind IS NULL"
+    " BEGIN"
+    " UPDATE orders SET kind = CASE WHEN NEW.amount < 0 THEN 'return' ELSE 'sale' END"
+    " WHERE id = NEW.id;"
+    " END;";
+/* clang-format on */
 
 const char *const store_migrations[] = {migration_1, migration_2, migration_3, migration_4,
                                         migration_5, migration_6, migration_7, migration_8};
