@@ -257,7 +257,7 @@ static int load(const struct value_scope *scope, struct value_report *x, struct 
         predict_without_model(x, ncustomers, nrepeat);
         return 0;
     }
-    return mode == RUN_PREDICT ? value_predict(&x->d, &x->r, &x->vo, err) : 0;
+    return mode == RUN_PREDICT ? value_predict(&x->r, &x->vo, err) : 0;
 }
 
 /* ---- the analyses --------------------------------------------------------------------------- */

@@ -74,7 +74,7 @@ int value_compute(const struct cv_data *d, const struct value_options *o, struct
     int rc = value_customers_build(d, o, out, err);
     if (rc < 0)
         return rc;
-    if ((rc = value_fit(out, o, err)) < 0 || (rc = value_predict(d, out, o, err)) < 0)
+    if ((rc = value_fit(out, o, err)) < 0 || (rc = value_predict(out, o, err)) < 0)
         value_result_release(out);
     return rc;
 }

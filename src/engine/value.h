@@ -122,8 +122,7 @@ int value_fit(struct value_result *r, const struct value_options *o, struct kith
  * the model gives no value gets the proxy of value_proxy() (reason VALUE_PROXY_UNDEFINED).
  * KITH_EINVAL when r->model is not fitted. O(n log n).
  */
-int value_predict(const struct cv_data *d, struct value_result *r, const struct value_options *o,
-                  struct kith_error *err);
+int value_predict(struct value_result *r, const struct value_options *o, struct kith_error *err);
 
 /*
  * The proxy of a customer's predicted value where no model gives one (docs/value.md, "Proxy

@@ -1,8 +1,8 @@
 /*
  * value_int.h - what the files of the customer-value engine share and nobody else sees: the
  * check of the options, a customer's segment (industry, revenue band) as one key, inline because
- * it is read once per customer, and the proxies' step for value_predict(). The public interface
- * is value.h; the design: docs/internals/value.md.
+ * it is read once per customer; the proxy with its horizon factor computed once. The public
+ * interface is value.h; the design: docs/internals/value.md.
  *
  *   value.c           options and results, value_compute() running the steps
  *   value_customers.c step 1: customers from orders (values to date and current, cost to serve)
@@ -51,5 +51,15 @@ static inline uint64_t segment_key(int32_t industry, int32_t band)
 {
     return ((uint64_t)(uint32_t)(industry + 1) << 32) | (uint32_t)(band + 1);
 }
+
+/* ---- proxies (value_proxy.c) ------------------------------------------------------------------
+ */
+
+/* The discounted years of o's horizon: the sum over its months k of 1/12 / (1 + d)^k. */
+double value_discounted_years(const struct value_options *o);
+
+/* value_proxy() with the discounted years given. */
+double value_proxy_with(const struct value_customer *c, int32_t as_of_day,
+                        const struct value_options *o, double years);
 
 #endif

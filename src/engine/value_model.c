@@ -179,10 +179,8 @@ int value_predict_summaries(const struct bgnbd_params *bg, const struct gg_param
     return 0;
 }
 
-int value_predict(const struct cv_data *d, struct value_result *r, const struct value_options *o,
-                  struct kith_error *err)
+int value_predict(struct value_result *r, const struct value_options *o, struct kith_error *err)
 {
-    (void)d;
     int rc = value_check_options(o, err);
     if (rc < 0)
         return rc;
@@ -211,6 +209,7 @@ int value_predict(const struct cv_data *d, struct value_result *r, const struct 
     }
     if ((rc = value_predict_summaries(&m->bg, &m->gg, c, first, n, &h, pa, ey, v, err)) < 0)
         goto out_free;
+    const double years = value_discounted_years(o);
     for (size_t i = 0; i < n; i++) {
         struct value_customer *vc = &r->c[i];
         vc->p_alive = pa[i];
@@ -221,7 +220,7 @@ int value_predict(const struct cv_data *d, struct value_result *r, const struct 
         if (!isfinite(v[i])) {
             vc->proxy_reason = VALUE_PROXY_UNDEFINED;
             vc->basis = VALUE_BASIS_HISTORY;
-            vc->predicted = value_proxy(vc, r->as_of_day, o);
+            vc->predicted = value_proxy_with(vc, r->as_of_day, o, years);
         }
         vc->lifetime = vc->to_date + vc->predicted;
     }

@@ -193,7 +193,6 @@ static struct clv_horizon horizon_of(const struct value_options *o, double margi
 static void every_customer_by_the_model(void **state)
 {
     (void)state;
-    struct cv_data d = {0};
     /* 3 and 4 first bought 10 days ago, with one order; 4 spent nothing known */
     struct value_customer c[4] = {
         {.account_id = 1,
@@ -227,7 +226,7 @@ static void every_customer_by_the_model(void **state)
     value_options_default(&o);
     o.as_of_day = 1000;
     struct kith_error err = {0};
-    assert_int_equal(value_predict(&d, &r, &o, &err), 0);
+    assert_int_equal(value_predict(&r, &o, &err), 0);
     const struct clv_horizon h = horizon_of(&o, 0.5);
     const double p = gg_ref.p, q = gg_ref.q, g = gg_ref.gamma;
     /* the expected spend: the population mean p g / (q - 1) shrunk toward the customer's own */
@@ -250,7 +249,7 @@ static void every_customer_by_the_model(void **state)
      * no model value and gets the proxy from its own history, 0 when its net value is negative */
     r.model.gg = (struct gg_params){6, 0.9, 15};
     c[3].to_date = 30;
-    assert_int_equal(value_predict(&d, &r, &o, &err), 0);
+    assert_int_equal(value_predict(&r, &o, &err), 0);
     for (int i = 0; i < 3; i++)
         assert_int_equal(c[i].basis, VALUE_BASIS_MODEL); /* p k + q > 1 with k >= 1 */
     assert_int_equal(c[3].proxy_reason, VALUE_PROXY_UNDEFINED);
@@ -262,7 +261,7 @@ static void every_customer_by_the_model(void **state)
     assert_near(c[3].predicted, proxy, 1e-12 * proxy);
     assert_near(c[3].lifetime, 30 + proxy, 1e-9);
     c[3].to_date = -20;
-    assert_int_equal(value_predict(&d, &r, &o, &err), 0);
+    assert_int_equal(value_predict(&r, &o, &err), 0);
     assert_near(c[3].predicted, 0, 0);
 
     /* no model at all: everyone by the proxy, P(alive) unknown */
@@ -275,7 +274,7 @@ static void every_customer_by_the_model(void **state)
     /* customer 1, 301 days old, spread over 365 days; 2 likewise */
     assert_near(c[0].predicted, 100.0 / 365 * 365.25 * years, 1e-9);
     r.model.fitted = false;
-    assert_int_equal(value_predict(&d, &r, &o, &err), KITH_EINVAL);
+    assert_int_equal(value_predict(&r, &o, &err), KITH_EINVAL);
 }
 
 static void shared_histories_match_clv_value(void **state)
