@@ -67,7 +67,6 @@ struct value_params {
     double discount;
     double margin;
     int64_t proxy_days;
-    int64_t proxy_min;
     int64_t max_iter;
     double unit_days;
     int64_t limit;
@@ -203,9 +202,9 @@ struct value_report {
     double *pa, *ey, *sv; /* clv: P(alive), expected orders, CLV of the shown rows */
     /*
      * The models could not be fitted (no repeat purchases, or the fit did not converge) where
-     * the analysis wanted predictions: every customer then has the documented proxy with basis
-     * "none" (predicted 0, lifetime = value to date, P(alive) and expected orders unknown) and
-     * the report carries the reason as a warning (JSON "warnings", a line of the CLI's text).
+     * the analysis wanted predictions: every customer then has the documented proxy from its own
+     * history (basis "history", P(alive) and expected orders unknown) and the report carries
+     * the reason as a warning (JSON "warnings", a line of the CLI's text).
      */
     bool no_model;
     char model_reason[256];

@@ -120,23 +120,28 @@ static json_t *fit_json(const struct value_report *x)
     return done(o, put(o, "as_of", day_string(x->r.as_of_day)) && put(o, "model", m));
 }
 
-/* The summary file's rows: [{id, x, p_alive, expected_orders, expected_spend, clv}]. */
+/*
+ * The summary file's customers: {model, customers_total, customers: [{id, x, p_alive,
+ * expected_orders, expected_spend, clv}]}; the model says how many customers the rule for
+ * repeat buyers without positive repeat spend concerned, as on the orders path.
+ */
 static json_t *clv_summary_json(const struct value_report *x)
 {
-    json_t *list = json_array();
-    bool ok = list != NULL;
+    json_t *o = json_object(), *list = json_array();
+    bool ok = put(o, "model", value_json_model(&x->r.model)) &&
+              put(o, "customers_total", json_integer((json_int_t)x->sf.n)) && list;
     for (size_t i = 0; ok && i < x->shown; i++) {
         const struct clv_customer *c = &x->sf.cust[i];
         json_t *j = json_object();
         ok = put(j, "id", json_string(x->sf.ids[i])) && put(j, "x", json_real(c->x)) &&
              put(j, "p_alive", isfinite(x->pa[i]) ? json_real(x->pa[i]) : json_null()) &&
              put(j, "expected_orders", isfinite(x->ey[i]) ? json_real(x->ey[i]) : json_null());
-        double es = gg_conditional_spend(&x->r.model.gg, c);
+        double es = gg_expected_spend(&x->r.model.gg, c, 0); /* no first spend */
         ok = ok && put(j, "expected_spend", isfinite(es) ? json_real(es) : json_null()) &&
              put(j, "clv", isfinite(x->sv[i]) ? json_real(x->sv[i]) : json_null());
         ok = ok ? append(list, j) : (json_decref(j), false);
     }
-    return done(list, ok);
+    return done(o, put_if(ok, o, "customers", list));
 }
 
 static json_t *customer_json(const struct value_report *x, size_t i)
@@ -156,7 +161,6 @@ static json_t *clv_json(const struct value_report *x)
               put(o, "horizon_months", json_integer(vo->horizon_months)) &&
               put(o, "discount", json_real(vo->discount)) &&
               put(o, "proxy_days", json_integer(vo->proxy_days)) &&
-              put(o, "proxy_min", json_integer((json_int_t)vo->proxy_min)) &&
               put(o, "model", value_json_model(&x->r.model)) &&
               put(o, "customers_total", json_integer((json_int_t)x->r.n)) &&
               put(o, "proxies", json_integer((json_int_t)x->proxies));

@@ -81,7 +81,6 @@ static void set_options(const struct value_params *p, int32_t day, struct value_
     vo->discount = p->discount;
     vo->margin_ratio = given(p, "margin") ? p->margin : -1;
     vo->proxy_days = (int)p->proxy_days;
-    vo->proxy_min = (size_t)p->proxy_min;
     *fit = (struct clv_fit_options){.max_iter = (int)p->max_iter,
                                     .grad_tol = CLV_FIT_DEFAULT_GRAD_TOL};
     vo->fit = fit;
@@ -134,10 +133,9 @@ static int not_converged(struct value_report *x, size_t nrepeat, struct kith_err
 }
 
 /*
- * The models could not be fitted: every customer gets the documented proxy of a customer the
- * model cannot value when no customer was valued (docs/value.md, "Proxy values"): basis none,
- * predicted 0, so lifetime value = value to date; P(alive) and expected orders are unknown.
- * The report says so (no_model, model_reason) and the run goes on.
+ * The models could not be fitted: every customer gets the documented proxy from its own history
+ * (docs/value.md, "Proxy values"); P(alive) and expected orders are unknown. The report says so
+ * (no_model, model_reason) and the run goes on.
  */
 static void predict_without_model(struct value_report *x, size_t ncustomers, size_t nrepeat)
 {
@@ -150,15 +148,7 @@ static void predict_without_model(struct value_report *x, size_t ncustomers, siz
     m->bg_info = m->gg_info = (struct clv_fit_info){0};
     m->ncustomers = ncustomers;
     m->nrepeat = nrepeat;
-    for (size_t i = 0; i < x->r.n; i++) {
-        struct value_customer *c = &x->r.c[i];
-        const bool young = x->r.as_of_day - c->first_day < x->vo.proxy_days;
-        c->p_alive = c->expected_orders = NAN;
-        c->proxy_reason = young ? VALUE_PROXY_YOUNG : VALUE_PROXY_UNDEFINED;
-        c->basis = VALUE_BASIS_NONE;
-        c->predicted = 0;
-        c->lifetime = c->to_date;
-    }
+    value_predict_without_model(&x->r, &x->vo);
 }
 
 const char *value_report_warning(const struct value_report *r, char *buf, size_t size)
@@ -168,8 +158,8 @@ const char *value_report_warning(const struct value_report *r, char *buf, size_t
         return buf;
     }
     snprintf(buf, size,
-             "%s; showing value to date: predicted values are 0 and lifetime value is value to "
-             "date (proxy basis none), P(alive) and expected orders are unknown",
+             "%s; predicted values are the proxy from each customer's own history (its net value "
+             "to date as a yearly rate, basis history), P(alive) and expected orders are unknown",
              r->model_reason);
     return buf;
 }
@@ -267,7 +257,7 @@ static int load(const struct value_scope *scope, struct value_report *x, struct 
         predict_without_model(x, ncustomers, nrepeat);
         return 0;
     }
-    return mode == RUN_PREDICT ? value_predict(&x->d, &x->r, &x->vo, err) : 0;
+    return mode == RUN_PREDICT ? value_predict(&x->r, &x->vo, err) : 0;
 }
 
 /* ---- the analyses --------------------------------------------------------------------------- */
@@ -637,7 +627,7 @@ int value_run_summary(enum value_analysis a, const struct value_params *p, FILE 
                                         .grad_tol = CLV_FIT_DEFAULT_GRAD_TOL};
     rc = bgnbd_fit(sf->cust, sf->n, &out->fit, &m->bg, &m->bg_info, err);
     if (rc == 0 && sf->has_monetary)
-        rc = gg_fit(sf->cust, sf->n, &out->fit, &m->gg, &m->gg_info, err);
+        rc = gg_fit_rule(sf->cust, sf->n, &out->fit, &m->gg, &m->gg_info, &m->gg_excluded, err);
     if (rc == KITH_ENOCONV) {
         out->failure = VALUE_FAILED_NOT_CONVERGED;
         rc = kith_err(err, KITH_ENOCONV, "%s: the fit did not converge; no %s (max_iter is %lld)",
@@ -664,8 +654,8 @@ int value_run_summary(enum value_analysis a, const struct value_params *p, FILE 
     if (!out->pa || !out->ey || !out->sv)
         rc = kith_err(err, KITH_ENOMEM, "out of memory for %zu customers", out->shown);
     else
-        rc = value_predict_summaries(&m->bg, &m->gg, sf->cust, out->shown, &h, out->pa, out->ey,
-                                     out->sv, err);
+        rc = value_predict_summaries(&m->bg, &m->gg, sf->cust, NULL, out->shown, &h, out->pa,
+                                     out->ey, out->sv, err);
     if (rc == 0)
         return 0;
 out_fail:;

@@ -105,6 +105,15 @@ static void cut_note(FILE *out, size_t shown, size_t m, const char *what)
 
 /* ---- fit and clv -------------------------------------------------------------------------- */
 
+/* How many customers the rule for repeat buyers without positive repeat spend concerned. */
+static void spend_rule_line(FILE *out, const struct value_model *m)
+{
+    fprintf(out,
+            "%zu repeat buyer%s without positive repeat spend: left out of the Gamma-Gamma fit, "
+            "spend valued as unobserved\n",
+            m->gg_excluded, m->gg_excluded == 1 ? "" : "s");
+}
+
 static void fit_lines(FILE *out, const struct value_report *x)
 {
     const struct value_model *m = &x->r.model;
@@ -120,6 +129,7 @@ static void fit_lines(FILE *out, const struct value_report *x)
     fprintf(out, "Gamma-Gamma  p=%.6g q=%.6g gamma=%.6g  (log-likelihood %.4f, %d iterations)\n",
             m->gg.p, m->gg.q, m->gg.gamma, m->gg_info.loglik, m->gg_info.iterations);
     fprintf(out, "%zu customers, %zu repeat buyers\n", m->ncustomers, m->nrepeat);
+    spend_rule_line(out, m);
 }
 
 /* Says where the margin ratio came from; warns when values are revenue for want of margins. */
@@ -154,12 +164,13 @@ static void fit_summary_text(FILE *out, const struct value_report *x)
             "BG/NBD       r=%.7g alpha=%.7g a=%.7g b=%.7g  (log-likelihood %.6f, %d "
             "iterations)\n",
             m->bg.r, m->bg.alpha, m->bg.a, m->bg.b, m->bg_info.loglik, m->bg_info.iterations);
-    if (x->sf.has_monetary)
+    if (x->sf.has_monetary) {
         fprintf(out,
                 "Gamma-Gamma  p=%.7g q=%.7g gamma=%.7g  (log-likelihood %.6f, %d "
                 "iterations)\n",
                 m->gg.p, m->gg.q, m->gg.gamma, m->gg_info.loglik, m->gg_info.iterations);
-    else
+        spend_rule_line(out, m);
+    } else
         fputs("Gamma-Gamma  not fitted: the file has no monetary_value column\n", out);
 }
 
@@ -181,12 +192,14 @@ static void fit_text(FILE *out, const struct value_report *x)
 
 static void clv_summary_text(FILE *out, const struct value_report *x)
 {
+    fit_summary_text(out, x);
+    fputc('\n', out);
     fprintf(out, "%-16s %6s %8s %9s %8s %12s\n", "id", "x", "P(alive)", "E[orders]", "E[spend]",
             "CLV");
     for (size_t i = 0; i < x->shown; i++) {
         const struct clv_customer *c = &x->sf.cust[i];
         fprintf(out, "%-16.16s %6.0f %8.4f %9.4f", x->sf.ids[i], c->x, x->pa[i], x->ey[i]);
-        money_cell(out, gg_conditional_spend(&x->r.model.gg, c), 8);
+        money_cell(out, gg_expected_spend(&x->r.model.gg, c, 0), 8);
         money_cell(out, x->sv[i], 12);
         fputc('\n', out);
     }
@@ -215,17 +228,18 @@ static void customer_detail(FILE *out, const struct value_report *x)
                 label_or_dash(cv_label(&d->units, a->unit)));
     fprintf(out, "  orders %u, first %s, last %s (x=%g, t_x=%.2f, T=%.2f weeks)\n", c->orders,
             day_text(c->first_day, d1), day_text(c->last_day, d2), c->rfm.x, c->rfm.t_x, c->rfm.T);
-    fprintf(out, "  value to date %.2f, current (12 months) %.2f\n", c->to_date, c->current);
+    fprintf(out,
+            "  value to date %.2f, current (12 months) %.2f (net of %u returns and credits: "
+            "%.2f)\n",
+            c->to_date, c->current, c->returns, c->returned);
     fprintf(out, "  predicted %.2f over %.1f years, lifetime %.2f%s%s%s\n", c->predicted,
             x->r.horizon_years, c->lifetime, c->proxy_reason ? " (proxy: " : "",
             c->proxy_reason ? value_proxy_reason_text((enum value_proxy_reason)c->proxy_reason)
                             : "",
             c->proxy_reason ? ")" : "");
-    if (c->proxy_reason && c->basis == VALUE_BASIS_NONE)
-        fputs("  proxy basis: none (no customer could be valued by the model), so 0\n", out);
-    else if (c->proxy_reason)
-        fprintf(out, "  proxy basis: mean of the model-valued customers of its %s\n",
-                value_basis_name((enum value_basis)c->basis));
+    if (c->proxy_reason)
+        fputs("  proxy basis: its own net value to date as a yearly rate (0 when not positive)\n",
+              out);
     fputs("  P(alive)", out);
     num_cell(out, c->p_alive, 0, 4);
     fputs(", expected orders over the horizon", out);

@@ -128,6 +128,45 @@ int gg_fit(const struct clv_customer *c, size_t n, const struct clv_fit_options 
 double gg_conditional_spend(const struct gg_params *p, const struct clv_customer *c);
 
 /*
+ * The one rule for repeat buyers without positive repeat spend (x > 0, zbar <= 0: only free or
+ * refunded repeat purchases, or a summary file's non-positive monetary value). The Gamma-Gamma
+ * density has no mass at a mean spend of 0 or below, so such a customer (1) is left out of the
+ * fit and (2) is valued as a customer whose repeat spend is unobserved (gg_expected_spend()).
+ * Both paths of `kith value` (orders and --summary) apply it through these functions and report
+ * how many customers it concerned. docs/internals/clv.md, "Customers without positive spend".
+ */
+static inline bool gg_has_repeat_spend(const struct clv_customer *c)
+{
+    return c->x > 0 && c->zbar > 0;
+}
+static inline bool gg_without_repeat_spend(const struct clv_customer *c)
+{
+    return c->x > 0 && !(c->zbar > 0);
+}
+
+/*
+ * gg_fit() over the customers of c[0..n) that have repeat spend (gg_has_repeat_spend); the count
+ * of repeat buyers left out by the rule goes to *excluded (may be NULL). KITH_EINVAL when no
+ * customer has repeat spend; otherwise gg_fit()'s errors. Allocates a copy of the kept
+ * customers for the duration of the call.
+ */
+int gg_fit_rule(const struct clv_customer *c, size_t n, const struct clv_fit_options *opts,
+                struct gg_params *out, struct clv_fit_info *info, size_t *excluded,
+                struct kith_error *err);
+
+/*
+ * A customer's expected spend per transaction, conditioned on the spend evidence it has
+ * (docs/internals/clv.md, "Expected spend of every customer"): the posterior mean of the
+ * Gamma-Gamma model, p (gamma + k m) / (p k + q - 1) for k observed spends of mean m, i.e. the
+ * population mean p gamma / (q - 1) shrunk toward m with weight p k / (p k + q - 1):
+ *   repeat spend (gg_has_repeat_spend): k = x, m = zbar (gg_conditional_spend);
+ *   else a known first purchase (first > 0, its spend; 0 or NaN when unknown): k = 1, m = first;
+ *   else k = 0: the population mean.
+ * NaN when p k + q <= 1 (the mean does not exist) or for invalid input.
+ */
+double gg_expected_spend(const struct gg_params *p, const struct clv_customer *c, double first);
+
+/*
  * Horizon for clv_value: steps periods of length step (model time units), each discounted
  * at the end of the period by discount (rate per period; for an annual rate d and 12 steps a
  * year use (1 + d)^(1/12) - 1). margin is the fraction of spend kept, in [0, 1].
@@ -141,7 +180,8 @@ struct clv_horizon {
 
 /*
  * Discounted expected margin of customer c over the horizon:
- *   CLV = sum_{k=1..steps} margin * E[spend] * (E[Y(k step)] - E[Y((k-1) step)]) / (1+discount)^k.
+ *   CLV = sum_{k=1..steps} margin * E[spend] * (E[Y(k step)] - E[Y((k-1) step)]) / (1+discount)^k,
+ * E[spend] = gg_conditional_spend() (the repeat purchases' evidence only).
  * Returns 0 and writes *out, KITH_EINVAL for bad parameters, customer or horizon, KITH_ERANGE if a
  * model quantity is not finite (e.g. q <= 1 for a customer without repeat purchases).
  * No allocation.

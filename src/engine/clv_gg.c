@@ -6,9 +6,12 @@
 #include "engine/clv_int.h"
 
 #include <math.h>
+#include <stdlib.h>
 
 #include <gsl/gsl_sf_gamma.h>
 #include <gsl/gsl_sf_psi.h>
+
+#include "util/alloc.h"
 
 #include "util/banned.h"
 
@@ -136,4 +139,52 @@ double gg_conditional_spend(const struct gg_params *p, const struct clv_customer
     if (!positive_finite(c->zbar))
         return NAN;
     return p->p * (p->gamma + c->x * c->zbar) / den;
+}
+
+double gg_expected_spend(const struct gg_params *p, const struct clv_customer *c, double first)
+{
+    if (!gg_params_ok(p) || !c || !(c->x >= 0 && isfinite(c->x)))
+        return NAN;
+    if (gg_has_repeat_spend(c))
+        return gg_conditional_spend(p, c);
+    double k = 0, m = 0;
+    if (first > 0 && isfinite(first)) {
+        k = 1;
+        m = first;
+    }
+    const double den = p->p * k + p->q - 1;
+    if (!(den > 0))
+        return NAN;
+    return p->p * (p->gamma + k * m) / den;
+}
+
+/* ---- the rule for customers without positive repeat spend ------------------------------- */
+
+int gg_fit_rule(const struct clv_customer *c, size_t n, const struct clv_fit_options *opts,
+                struct gg_params *out, struct clv_fit_info *info, size_t *excluded,
+                struct kith_error *err)
+{
+    size_t kept = 0, left = 0;
+    for (size_t i = 0; i < n; i++) {
+        kept += gg_has_repeat_spend(&c[i]);
+        left += gg_without_repeat_spend(&c[i]);
+    }
+    if (excluded)
+        *excluded = left;
+    if (kept == 0)
+        return kith_err(err, KITH_EINVAL,
+                        "Gamma-Gamma fit: no repeat buyer with a positive mean repeat spend among "
+                        "%zu customers (%zu repeat buyers without one), so spend per order cannot "
+                        "be modelled",
+                        n, left);
+    struct clv_customer *k = alloc_array(kept, sizeof(*k));
+    if (!k)
+        return kith_err(err, KITH_ENOMEM, "Gamma-Gamma fit: out of memory for %zu customers", kept);
+    size_t j = 0;
+    for (size_t i = 0; i < n; i++)
+        if (gg_has_repeat_spend(&c[i]))
+            k[j++] = c[i];
+    int rc = gg_fit(k, kept, opts, out, info, err);
+    free(k);
+    return rc;
 }

@@ -258,7 +258,7 @@ int drivers_cohorts_build(const struct cv_data *d, const struct value_result *r,
         int32_t seen = INT32_MIN;
         for (; pos < end; pos++) {
             int32_t day = cv_day(d->orders[pos].at);
-            if (day > r->as_of_day)
+            if (day > r->as_of_day || d->orders[pos].kind != CV_SALE) /* active: bought */
                 continue;
             int32_t q = drivers_period_of(day, p);
             if (q == seen)
@@ -300,7 +300,7 @@ int drivers_attrition_build(const struct cv_data *d, const struct value_result *
         size_t end = orders_of(d, c->account_id, &pos);
         for (; pos < end; pos++) {
             int32_t day = cv_day(d->orders[pos].at);
-            if (day > r->as_of_day)
+            if (day > r->as_of_day || d->orders[pos].kind != CV_SALE) /* active: bought */
                 continue;
             before |= day > before_from && day <= last_from;
             recent |= day > last_from;
@@ -410,12 +410,13 @@ int drivers_migration_build(const struct cv_data *d, const struct value_result *
             const struct cv_order *od = &d->orders[pos];
             int32_t day = cv_day(od->at);
             double mg = od->has_margin ? (double)od->margin : ratio * (double)od->amount;
+            const bool sale = od->kind == CV_SALE; /* net margin, but bought means a sale */
             if (day >= out->from_first && day <= out->from_last) {
                 margin[i] += mg;
-                bought[i] = true;
+                bought[i] |= sale;
             } else if (day >= out->to_first && day <= out->to_last) {
                 margin[n + i] += mg;
-                bought[n + i] = true;
+                bought[n + i] |= sale;
             }
         }
     }

@@ -43,20 +43,22 @@ void summary_release(struct summary *s)
     free(s->customer_id);
     free(s->first_day);
     free(s->cust);
+    free(s->first_spend);
     memset(s, 0, sizeof *s);
 }
 
 /* Fills one row from the customer's transactions t[0..len), sorted by day. */
 static void summarise_customer(const struct txn *t, size_t len, int32_t cal_end_day,
-                               double unit_days, struct clv_customer *row)
+                               double unit_days, struct clv_customer *row, double *first_spend)
 {
     const int32_t first = t[0].day;
     int32_t last = first;
     double repeat_sum = 0;
     size_t x = 0;
     size_t i = 0;
+    double first_sum = 0;
     while (i < len && t[i].day == first)
-        i++;
+        first_sum += t[i++].amount;
     while (i < len && t[i].day <= cal_end_day) {
         const int32_t d = t[i].day;
         while (i < len && t[i].day == d)
@@ -69,6 +71,7 @@ static void summarise_customer(const struct txn *t, size_t len, int32_t cal_end_
     row->t_x = (double)((int64_t)last - first) / unit_days;
     row->T = (double)((int64_t)cal_end_day - first) / unit_days;
     row->zbar = x > 0 ? repeat_sum / (double)x : 0;
+    *first_spend = first_sum;
 }
 
 int summary_build(const int64_t *customer_id, const int32_t *day, const double *amount, size_t n,
@@ -120,7 +123,8 @@ int summary_build(const int64_t *customer_id, const int32_t *day, const double *
     out->customer_id = alloc_array(rows, sizeof *out->customer_id);
     out->first_day = alloc_array(rows, sizeof *out->first_day);
     out->cust = alloc_array(rows, sizeof *out->cust);
-    if (!out->customer_id || !out->first_day || !out->cust) {
+    out->first_spend = alloc_array(rows, sizeof *out->first_spend);
+    if (!out->customer_id || !out->first_day || !out->cust || !out->first_spend) {
         rc = kith_err(err, KITH_ENOMEM, "summary: out of memory for %zu customers", rows);
         goto out_release;
     }
@@ -133,7 +137,8 @@ int summary_build(const int64_t *customer_id, const int32_t *day, const double *
         if (t[i].day <= cal_end_day) {
             out->customer_id[r] = t[i].id;
             out->first_day[r] = t[i].day;
-            summarise_customer(&t[i], end - i, cal_end_day, unit_days, &out->cust[r]);
+            summarise_customer(&t[i], end - i, cal_end_day, unit_days, &out->cust[r],
+                               &out->first_spend[r]);
             r++;
         }
         i = end;

@@ -20,6 +20,7 @@ struct summary {
     int64_t *customer_id;
     int32_t *first_day;        /* day number of the first purchase */
     struct clv_customer *cust; /* x, t_x, T, zbar in the requested time unit */
+    double *first_spend;       /* the first purchase day's total (gg_expected_spend) */
 };
 
 /*
@@ -30,7 +31,8 @@ struct summary {
  *   x    = number of purchase days after the first one,
  *   t_x  = (last purchase day - first purchase day) / unit_days   (0 when x == 0),
  *   T    = (cal_end_day - first purchase day) / unit_days,
- *   zbar = mean of the x repeat days' totals (0 when x == 0).
+ *   zbar = mean of the x repeat days' totals (0 when x == 0);
+ * and first_spend = the first purchase day's total.
  * unit_days is the time unit in days (7 for weeks). Customers whose first purchase comes after
  * cal_end_day are left out. Values are not rounded.
  *

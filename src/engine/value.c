@@ -1,7 +1,7 @@
 /*
  * value.c - value per customer: to date, current, predicted (BG/NBD + Gamma-Gamma with a margin
- * ratio, discounted) and lifetime, with segment-average proxies for thin histories. This file
- * holds the options, the results and value_compute(), which runs the steps (value_int.h lists
+ * ratio, discounted) and lifetime, with proxies from own history where no model gives a value. This
+ * file holds the options, the results and value_compute(), which runs the steps (value_int.h lists
  * the files). Pure computation over struct cv_data (value.h); the rules in words are in
  * docs/value.md, the design in docs/internals/value.md.
  */
@@ -23,8 +23,7 @@ void value_options_default(struct value_options *o)
         .horizon_months = 36,
         .discount = 0.10,
         .margin_ratio = -1,
-        .proxy_days = 90,
-        .proxy_min = 5,
+        .proxy_days = 365,
         .fit = NULL,
     };
 }
@@ -48,7 +47,8 @@ int value_check_options(const struct value_options *o, struct kith_error *err)
                         "the margin ratio %g must be a fraction between 0 and 1 (0.3 for 30%%)",
                         o->margin_ratio);
     if (o->proxy_days < 0)
-        return kith_err(err, KITH_EINVAL, "the proxy age of %d days must not be negative",
+        return kith_err(err, KITH_EINVAL,
+                        "the proxy's shortest history of %d days must not be negative",
                         o->proxy_days);
     return 0;
 }
@@ -74,7 +74,7 @@ int value_compute(const struct cv_data *d, const struct value_options *o, struct
     int rc = value_customers_build(d, o, out, err);
     if (rc < 0)
         return rc;
-    if ((rc = value_fit(out, o, err)) < 0 || (rc = value_predict(d, out, o, err)) < 0)
+    if ((rc = value_fit(out, o, err)) < 0 || (rc = value_predict(out, o, err)) < 0)
         value_result_release(out);
     return rc;
 }

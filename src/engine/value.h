@@ -1,11 +1,13 @@
 /*
  * Value per customer (DESIGN.md §6, seed 003): value to date, current value (the last 12
  * months), predicted lifetime value from BG/NBD + Gamma-Gamma (engine/clv.h) with a margin ratio
- * over a discounted horizon, lifetime value = to date + predicted, and a segment-average proxy
- * where a customer's history is too short. Also the per-customer cost to serve, profitability
- * and product holding, and grouping of customers by unit, segment or source.
+ * over a discounted horizon for every customer, lifetime value = to date + predicted, and a proxy
+ * from the customer's own history where no model can be fitted. Also the per-customer cost to
+ * serve, profitability and product holding, and grouping of customers by unit, segment or source.
  *
- * A customer is an account with at least one order on or before the as-of day. Pure
+ * A customer is an account with at least one sale on or before the as-of day. Values to date
+ * are net of returns and credits; purchases (orders, purchase days, recency, the models'
+ * summaries) count sales only (model/value_data.h, docs/value.md "Returns and credits"). Pure
  * computation over struct cv_data (model/value_data.h); definitions in docs/value.md, the
  * calling sequence for the CLI and the API in docs/internals/value.md.
  */
@@ -27,8 +29,7 @@ struct value_options {
     int horizon_months;  /* prediction horizon in months, 1..1200 (36) */
     double discount;     /* annual discount rate, > -1 (0.10) */
     double margin_ratio; /* fraction of spend kept, in [0, 1]; negative: from the data (-1) */
-    int proxy_days;      /* customers younger than this many days get a proxy (90) */
-    size_t proxy_min;    /* fewest valued customers a proxy group needs (5) */
+    int proxy_days;      /* the proxy spreads value to date over at least this many days (365) */
     const struct clv_fit_options *fit; /* NULL for the defaults */
 };
 
@@ -45,33 +46,34 @@ struct value_model {
     bool margin_from_data; /* sum of margin / sum of amount over orders with both */
     size_t ncustomers;     /* customers the models were fitted on */
     size_t nrepeat;        /* of them, repeat buyers (x > 0) */
+    size_t gg_excluded;    /* repeat buyers without positive repeat spend (clv.h's rule) */
 };
 
 /* How a customer's predicted value was obtained. */
 enum value_basis {
     VALUE_BASIS_MODEL = 0, /* BG/NBD + Gamma-Gamma for this customer */
-    VALUE_BASIS_SEGMENT,   /* proxy: mean of valued customers of its industry x revenue band */
-    VALUE_BASIS_INDUSTRY,  /* proxy: mean of valued customers of its industry */
-    VALUE_BASIS_ALL,       /* proxy: mean of all valued customers */
-    VALUE_BASIS_NONE,      /* proxy wanted but nobody was valued by the model: 0 */
+    VALUE_BASIS_HISTORY,   /* proxy: its own net value to date as a yearly rate (value_proxy) */
 };
 
 /* Why a customer got a proxy. */
 enum value_proxy_reason {
     VALUE_PROXY_NO = 0,
-    VALUE_PROXY_YOUNG,     /* first order fewer than proxy_days before the as-of day */
-    VALUE_PROXY_UNDEFINED, /* the model has no value for it (e.g. Gamma-Gamma q <= 1, x = 0) */
+    VALUE_PROXY_NO_MODEL,  /* the models could not be fitted on the data */
+    VALUE_PROXY_UNDEFINED, /* the model has no value for it (Gamma-Gamma's p k + q <= 1) */
 };
 
 struct value_customer {
     int64_t account_id;
     size_t account; /* index into cv_data.accounts, or CV_NO_INDEX */
     int32_t first_day, last_day;
-    uint32_t orders;         /* orders up to the as-of day */
+    uint32_t orders;         /* sales up to the as-of day */
+    uint32_t returns;        /* returns and credits up to the as-of day */
     struct clv_customer rfm; /* x, t_x, T (model units), zbar (currency units) */
-    double amount_to_date;   /* currency units (minor units / 100) */
-    double to_date;          /* margin up to the as-of day, currency units */
-    double current;          /* margin in the current window, currency units */
+    double first_spend;      /* the first purchase day's sales, currency units */
+    double amount_to_date;   /* net amount up to the as-of day, currency units */
+    double to_date;          /* net margin up to the as-of day, currency units */
+    double current;          /* net margin in the current window, currency units */
+    double returned;         /* margin of its returns and credits (<= 0), within to_date */
     double cost_to_date;     /* cost to serve up to the as-of day */
     double cost_current;     /* cost to serve in the current window */
     double p_alive;          /* BG/NBD, at the as-of day (NaN before value_predict) */
@@ -94,46 +96,62 @@ struct value_result {
 
 /*
  * Step 1: one row per customer from d->orders (ascending by account and time, as the store
- * loads them; KITH_EINVAL otherwise) and d->costs: first and last order day, orders, the
- * (x, t_x, T, zbar) summary of engine/summary.c on the order amounts, value to date and current
- * value in margin, cost to serve. Orders without a margin count amount x the margin ratio
- * (o->margin_ratio, or sum margin / sum amount over the orders that have one, clamped to
- * [0, 1], or 1 when none has: the values are then revenue). KITH_EINVAL when nobody ordered by the
- * as-of day. On success the caller owns *out.
+ * loads them; KITH_EINVAL otherwise) and d->costs: first and last sale day, sales, the
+ * (x, t_x, T, zbar) summary of engine/summary.c and the first purchase's spend on the sales'
+ * amounts, value to date and current value in margin net of returns and credits, returns, cost to
+ * serve. Orders without a margin count amount x the margin ratio (o->margin_ratio, or sum margin /
+ * sum amount over the orders that have one, clamped to [0, 1], or 1 when none has: the values are
+ * then revenue). An account whose orders by the as-of day are all returns or credits is no
+ * customer. KITH_EINVAL when nobody bought by the as-of day. On success the caller owns *out.
  */
 int value_customers_build(const struct cv_data *d, const struct value_options *o,
                           struct value_result *out, struct kith_error *err);
 
 /*
- * Step 2: fits BG/NBD and Gamma-Gamma on r's summaries into r->model. KITH_ENOCONV (with the
- * optimiser's message) when a fit does not converge, KITH_EINVAL when the data cannot be fitted
- * (e.g. no repeat buyer); then r->model.fitted stays false and no parameter is set.
+ * Step 2: fits BG/NBD and Gamma-Gamma (gg_fit_rule(): repeat buyers without positive repeat
+ * spend are left out and counted in r->model.gg_excluded) on r's summaries into r->model.
+ * KITH_ENOCONV (with the optimiser's message) when a fit does not converge, KITH_EINVAL when the
+ * data cannot be fitted (e.g. no repeat buyer); then r->model.fitted stays false and no
+ * parameter is set.
  */
 int value_fit(struct value_result *r, const struct value_options *o, struct kith_error *err);
 
 /*
  * Step 3: P(alive), expected orders and predicted value of every customer from the fitted
- * model; then proxies (docs/value.md, "Proxy"): customers younger than o->proxy_days, or whom
- * the model cannot value, get the mean predicted value of the model-valued customers of their
- * industry x revenue band when it has at least o->proxy_min of them, else of their industry,
- * else of everyone. d gives the accounts' labels. KITH_EINVAL when r->model is not fitted.
- * O(n log n).
+ * model, one-order customers included (their expected spend: gg_expected_spend()). A customer
+ * the model gives no value gets the proxy of value_proxy() (reason VALUE_PROXY_UNDEFINED).
+ * KITH_EINVAL when r->model is not fitted. O(n log n).
  */
-int value_predict(const struct cv_data *d, struct value_result *r, const struct value_options *o,
-                  struct kith_error *err);
+int value_predict(struct value_result *r, const struct value_options *o, struct kith_error *err);
+
+/*
+ * The proxy of a customer's predicted value where no model gives one (docs/value.md, "Proxy
+ * values"): its own net value to date as a yearly rate, spread over its age in days but at least
+ * o->proxy_days, times the discounted years of the horizon (monthly steps, o->discount), and 0
+ * when its net value to date is not positive. Never negative.
+ */
+double value_proxy(const struct value_customer *c, int32_t as_of_day,
+                   const struct value_options *o);
+
+/*
+ * Every customer of r valued without a model, because none could be fitted: the proxy with
+ * reason VALUE_PROXY_NO_MODEL, P(alive) and expected orders unknown (NaN).
+ */
+void value_predict_without_model(struct value_result *r, const struct value_options *o);
 
 /*
  * The model's predictions for summaries c[0..n): P(alive), expected orders over the horizon
  * (steps x step, undiscounted) and the discounted expected margin, margin x E[spend] x
- * clv_discounted_orders(). Customers that share (x, t_x, T) share one evaluation of the
- * BG/NBD series, so day-level data with many customers costs a sort plus one series per
- * distinct history. A customer the model cannot value gets NaN in value. The arrays have n
- * entries each (caller-owned). KITH_EINVAL for bad parameters or horizon, KITH_ENOMEM.
+ * clv_discounted_orders(), E[spend] by gg_expected_spend() with first[i] the first purchase's
+ * spend (first NULL: unknown, as in a summary file). Customers that share (x, t_x, T) share one
+ * evaluation of the BG/NBD series, so day-level data with many customers costs a sort plus one
+ * series per distinct history. A customer the model cannot value gets NaN in value. The arrays have
+ * n entries each (caller-owned). KITH_EINVAL for bad parameters or horizon, KITH_ENOMEM.
  */
 int value_predict_summaries(const struct bgnbd_params *bg, const struct gg_params *gg,
-                            const struct clv_customer *c, size_t n, const struct clv_horizon *h,
-                            double *p_alive, double *expected, double *value,
-                            struct kith_error *err);
+                            const struct clv_customer *c, const double *first, size_t n,
+                            const struct clv_horizon *h, double *p_alive, double *expected,
+                            double *value, struct kith_error *err);
 
 /* Steps 1 to 3. On failure *out holds nothing to release. */
 int value_compute(const struct cv_data *d, const struct value_options *o, struct value_result *out,
@@ -145,7 +163,7 @@ void value_result_release(struct value_result *r);
 /* The index of account_id among r's customers, or CV_NO_INDEX. O(log n). */
 size_t value_find(const struct value_result *r, int64_t account_id);
 
-const char *value_basis_name(enum value_basis b);               /* "model", "segment", ... */
+const char *value_basis_name(enum value_basis b);               /* "model", "history" */
 const char *value_proxy_reason_text(enum value_proxy_reason r); /* in words; "" for none */
 
 /* Which value of a customer a report looks at. */

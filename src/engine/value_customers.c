@@ -1,7 +1,8 @@
 /*
  * value_customers.c - step 1 of customer value: customers from orders, through the RFM summary
- * (engine/summary.h), with each one's margin to date and in the current window (the margin
- * ratio stands in where an order has no margin) and its cost to serve.
+ * of their sales (engine/summary.h), with each one's net margin to date and in the current window
+ * (returns and credits subtract; the margin ratio stands in where an order has no margin), its
+ * returns and its cost to serve.
  */
 #include "engine/value_int.h"
 
@@ -92,10 +93,10 @@ int value_customers_build(const struct cv_data *d, const struct value_options *o
     const int32_t as_of = o->as_of_day;
     size_t m = 0;
     for (size_t i = 0; i < d->norders; i++)
-        m += cv_day(d->orders[i].at) <= as_of;
+        m += cv_day(d->orders[i].at) <= as_of && d->orders[i].kind == CV_SALE;
     if (m == 0)
         return kith_err(err, KITH_EINVAL,
-                        "customer value: no orders on or before the as-of day (%zu orders in all)",
+                        "customer value: no sales on or before the as-of day (%zu orders in all)",
                         d->norders);
 
     int64_t *ids = alloc_array(m, sizeof(*ids));
@@ -110,7 +111,7 @@ int value_customers_build(const struct cv_data *d, const struct value_options *o
     for (size_t i = 0; i < d->norders; i++) {
         const struct cv_order *od = &d->orders[i];
         int32_t day = cv_day(od->at);
-        if (day > as_of)
+        if (day > as_of || od->kind != CV_SALE)
             continue;
         ids[k] = od->account_id;
         days[k] = day;
@@ -143,6 +144,7 @@ int value_customers_build(const struct cv_data *d, const struct value_options *o
             .first_day = sum.first_day[r],
             .last_day = sum.first_day[r],
             .rfm = sum.cust[r],
+            .first_spend = sum.first_spend[r],
             .p_alive = NAN,
             .expected_orders = NAN,
             .predicted = NAN,
@@ -150,7 +152,7 @@ int value_customers_build(const struct cv_data *d, const struct value_options *o
         };
         while (i < d->norders && d->orders[i].account_id < c->account_id)
             i++;
-        double to_date = 0, current = 0, amount = 0;
+        double to_date = 0, current = 0, amount = 0, returned = 0;
         for (; i < d->norders && d->orders[i].account_id == c->account_id; i++) {
             const struct cv_order *od = &d->orders[i];
             int32_t day = cv_day(od->at);
@@ -161,12 +163,18 @@ int value_customers_build(const struct cv_data *d, const struct value_options *o
             amount += (double)od->amount;
             if (day > current_from)
                 current += mg;
+            if (od->kind != CV_SALE) { /* money back: in the values, not a purchase */
+                returned += mg;
+                c->returns++;
+                continue;
+            }
             c->orders++;
             c->last_day = day;
         }
         c->to_date = to_date / scale;
         c->current = current / scale;
         c->amount_to_date = amount / scale;
+        c->returned = returned / scale;
     }
     attach_costs(d, out, scale);
     rc = 0;

@@ -1,13 +1,13 @@
 /*
  * value_int.h - what the files of the customer-value engine share and nobody else sees: the
  * check of the options, a customer's segment (industry, revenue band) as one key, inline because
- * it is read once per customer, and the proxies' step for value_predict(). The public interface
- * is value.h; the design: docs/internals/value.md.
+ * it is read once per customer; the proxy with its horizon factor computed once. The public
+ * interface is value.h; the design: docs/internals/value.md.
  *
  *   value.c           options and results, value_compute() running the steps
  *   value_customers.c step 1: customers from orders (values to date and current, cost to serve)
  *   value_model.c     steps 2 and 3: the BG/NBD and Gamma-Gamma fits, predictions per customer
- *   value_proxy.c     segment-average proxies for histories the model cannot value
+ *   value_proxy.c     proxies from the customer's own history where no model gives a value
  *   value_measure.c   the measures of a customer and orders by them
  *   value_groups.c    groups of customers: unit, segment, industry, source
  *   value_holdings.c  product holding: the products and categories each customer has bought
@@ -55,9 +55,11 @@ static inline uint64_t segment_key(int32_t industry, int32_t band)
 /* ---- proxies (value_proxy.c) ------------------------------------------------------------------
  */
 
-/* Gives the customers value_predict() left without a value the mean of their segment, else of
- * their industry, else of everyone (o->proxy_min members at least). */
-int value_apply_proxies(const struct cv_data *d, struct value_result *r,
-                        const struct value_options *o, struct kith_error *err);
+/* The discounted years of o's horizon: the sum over its months k of 1/12 / (1 + d)^k. */
+double value_discounted_years(const struct value_options *o);
+
+/* value_proxy() with the discounted years given. */
+double value_proxy_with(const struct value_customer *c, int32_t as_of_day,
+                        const struct value_options *o, double years);
 
 #endif

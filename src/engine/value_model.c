@@ -1,8 +1,8 @@
 /*
  * value_model.c - steps 2 and 3 of customer value: the BG/NBD and Gamma-Gamma fits over the
  * customers, then each customer's P(alive), expected orders and discounted predicted value,
- * computed once per distinct history and shared out among threads; young and undefined histories
- * are left to the proxies (value_proxy.c).
+ * computed once per distinct history and shared out among threads, for every customer; a history
+ * the model gives no value gets the proxy of value_proxy.c.
  */
 #include "engine/value_int.h"
 
@@ -26,9 +26,7 @@ int value_fit(struct value_result *r, const struct value_options *o, struct kith
     struct clv_customer *c = alloc_array(r->n, sizeof(*c));
     if (!c)
         return kith_err(err, KITH_ENOMEM, "customer value: out of memory for %zu customers", r->n);
-    /* Gamma-Gamma needs a positive mean spend: repeat buyers whose repeat orders sum to zero
-     * or less (credits) are left out of its fit; the model then cannot value them (proxy). */
-    size_t ngg = 0, nrepeat = 0;
+    size_t nrepeat = 0;
     for (size_t i = 0; i < r->n; i++) {
         c[i] = r->c[i].rfm;
         nrepeat += c[i].x > 0;
@@ -42,19 +40,13 @@ int value_fit(struct value_result *r, const struct value_options *o, struct kith
         kith_err_prefix(err, "fitting BG/NBD on %zu customers", r->n);
         goto out_free;
     }
-    for (size_t i = 0; i < r->n; i++)
-        if (r->c[i].rfm.x > 0 && r->c[i].rfm.zbar > 0)
-            c[ngg++] = r->c[i].rfm;
-    if (ngg == 0) {
-        rc = kith_err(err, KITH_EINVAL,
-                      "fitting Gamma-Gamma: no customer has repeat orders (with a positive "
-                      "amount) on or before the as-of day, so spend per order cannot be modelled");
-        goto out_free;
-    }
-    rc = gg_fit(c, ngg, o->fit, &gg, &gg_info, err);
+    /* the one rule for repeat buyers without positive repeat spend (clv.h): out of the fit */
+    size_t excluded = 0;
+    rc = gg_fit_rule(c, r->n, o->fit, &gg, &gg_info, &excluded, err);
     m->gg_info = gg_info;
+    m->gg_excluded = excluded;
     if (rc < 0) {
-        kith_err_prefix(err, "fitting Gamma-Gamma on %zu repeat buyers", ngg);
+        kith_err_prefix(err, "fitting Gamma-Gamma on %zu repeat buyers", nrepeat - excluded);
         goto out_free;
     }
     m->bg = bg;
@@ -91,6 +83,7 @@ struct predict_job {
     const struct bgnbd_params *bg;
     const struct gg_params *gg;
     const struct clv_customer *c;
+    const double *first_spend; /* or NULL */
     const struct clv_horizon *h;
     const struct history *hs;
     const size_t *at; /* nruns + 1 run starts */
@@ -111,7 +104,8 @@ static void *predict_runs(void *arg)
             disc = NAN;
         for (size_t k = j->at[r]; k < j->at[r + 1]; k++) {
             const size_t i = j->hs[k].i;
-            const double spend = gg_conditional_spend(j->gg, &j->c[i]);
+            const double spend =
+                gg_expected_spend(j->gg, &j->c[i], j->first_spend ? j->first_spend[i] : 0);
             j->p_alive[i] = pa;
             j->expected[i] = ey;
             j->value[i] = isfinite(spend) && isfinite(disc) ? j->h->margin * spend * disc : NAN;
@@ -131,9 +125,9 @@ static size_t predict_threads(size_t runs)
 }
 
 int value_predict_summaries(const struct bgnbd_params *bg, const struct gg_params *gg,
-                            const struct clv_customer *c, size_t n, const struct clv_horizon *h,
-                            double *p_alive, double *expected, double *value,
-                            struct kith_error *err)
+                            const struct clv_customer *c, const double *first, size_t n,
+                            const struct clv_horizon *h, double *p_alive, double *expected,
+                            double *value, struct kith_error *err)
 {
     if (n == 0)
         return 0;
@@ -170,6 +164,7 @@ int value_predict_summaries(const struct bgnbd_params *bg, const struct gg_param
         jobs[t] = (struct predict_job){.bg = bg,
                                        .gg = gg,
                                        .c = c,
+                                       .first_spend = first,
                                        .h = h,
                                        .hs = hs,
                                        .at = at,
@@ -184,8 +179,7 @@ int value_predict_summaries(const struct bgnbd_params *bg, const struct gg_param
     return 0;
 }
 
-int value_predict(const struct cv_data *d, struct value_result *r, const struct value_options *o,
-                  struct kith_error *err)
+int value_predict(struct value_result *r, const struct value_options *o, struct kith_error *err)
 {
     int rc = value_check_options(o, err);
     if (rc < 0)
@@ -201,36 +195,38 @@ int value_predict(const struct cv_data *d, struct value_result *r, const struct 
     };
     const size_t n = r->n;
     struct clv_customer *c = alloc_array(n, sizeof(*c));
+    double *first = alloc_array(n, sizeof(*first));
     double *pa = alloc_array(n, sizeof(*pa));
     double *ey = alloc_array(n, sizeof(*ey));
     double *v = alloc_array(n, sizeof(*v));
-    if (!c || !pa || !ey || !v) {
+    if (!c || !first || !pa || !ey || !v) {
         rc = kith_err(err, KITH_ENOMEM, "customer value: out of memory for %zu customers", n);
         goto out_free;
     }
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
         c[i] = r->c[i].rfm;
-    if ((rc = value_predict_summaries(&m->bg, &m->gg, c, n, &h, pa, ey, v, err)) < 0)
+        first[i] = r->c[i].first_spend;
+    }
+    if ((rc = value_predict_summaries(&m->bg, &m->gg, c, first, n, &h, pa, ey, v, err)) < 0)
         goto out_free;
+    const double years = value_discounted_years(o);
     for (size_t i = 0; i < n; i++) {
         struct value_customer *vc = &r->c[i];
         vc->p_alive = pa[i];
         vc->expected_orders = ey[i];
         vc->basis = VALUE_BASIS_MODEL;
         vc->proxy_reason = VALUE_PROXY_NO;
-        vc->predicted = vc->lifetime = NAN;
-        if (r->as_of_day - vc->first_day < o->proxy_days) {
-            vc->proxy_reason = VALUE_PROXY_YOUNG;
-        } else if (!isfinite(v[i])) {
+        vc->predicted = v[i];
+        if (!isfinite(v[i])) {
             vc->proxy_reason = VALUE_PROXY_UNDEFINED;
-        } else {
-            vc->predicted = v[i];
-            vc->lifetime = vc->to_date + v[i];
+            vc->basis = VALUE_BASIS_HISTORY;
+            vc->predicted = value_proxy_with(vc, r->as_of_day, o, years);
         }
+        vc->lifetime = vc->to_date + vc->predicted;
     }
-    rc = value_apply_proxies(d, r, o, err);
 out_free:
     free(c);
+    free(first);
     free(pa);
     free(ey);
     free(v);

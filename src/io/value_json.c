@@ -75,7 +75,8 @@ json_t *value_json_model(const struct value_model *m)
          put(gg, "gamma", f ? num(m->gg.gamma) : json_null()) &&
          put(gg, "loglik", f ? num(m->gg_info.loglik) : json_null()) &&
          put(gg, "iterations", json_integer(m->gg_info.iterations)) &&
-         put(gg, "converged", json_boolean(m->gg_info.converged));
+         put(gg, "converged", json_boolean(m->gg_info.converged)) &&
+         put(gg, "without_positive_spend", json_integer((json_int_t)m->gg_excluded));
     if (!ok) {
         json_decref(bg);
         json_decref(gg);
@@ -104,9 +105,10 @@ json_t *value_json_customer(const struct cv_data *d, const struct value_result *
         put(o, "unit", text_or_null(a ? cv_label(&d->units, a->unit) : "")) &&
         put(o, "first_order", day_json(c->first_day)) &&
         put(o, "last_order", day_json(c->last_day)) && put(o, "orders", json_integer(c->orders)) &&
-        put(o, "x", num(c->rfm.x)) && put(o, "t_x", num(c->rfm.t_x)) &&
-        put(o, "T", num(c->rfm.T)) && put(o, "value_to_date", money(c->to_date)) &&
-        put(o, "value_current", money(c->current)) &&
+        put(o, "returns", json_integer(c->returns)) &&
+        put(o, "value_returned", money(c->returned)) && put(o, "x", num(c->rfm.x)) &&
+        put(o, "t_x", num(c->rfm.t_x)) && put(o, "T", num(c->rfm.T)) &&
+        put(o, "value_to_date", money(c->to_date)) && put(o, "value_current", money(c->current)) &&
         put(o, "value_predicted", money(c->predicted)) &&
         put(o, "value_lifetime", money(c->lifetime)) && put(o, "p_alive", num(c->p_alive)) &&
         put(o, "expected_orders", num(c->expected_orders)) &&

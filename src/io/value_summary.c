@@ -64,7 +64,7 @@ static int parse_number(const struct csv_cell *cell, const char *name, uint64_t 
     return 0;
 }
 
-static int check_row(const struct clv_customer *c, bool monetary, const char *name, uint64_t line,
+static int check_row(const struct clv_customer *c, const char *name, uint64_t line,
                      struct kith_error *err)
 {
     unsigned long long ln = (unsigned long long)line;
@@ -89,14 +89,9 @@ static int check_row(const struct clv_customer *c, bool monetary, const char *na
                         "%s:%llu: recency %g without repeat purchases (frequency 0); it must "
                         "be 0",
                         name, ln, c->t_x);
-    if (monetary && c->zbar < 0)
-        return kith_err(err, KITH_EINVAL, "%s:%llu: monetary_value %g is negative", name, ln,
-                        c->zbar);
-    if (monetary && c->x > 0 && !(c->zbar > 0))
-        return kith_err(err, KITH_EINVAL,
-                        "%s:%llu: monetary_value %g of a repeat buyer (frequency %g) must be "
-                        "positive",
-                        name, ln, c->zbar, c->x);
+    /* A repeat buyer's monetary value of 0 or below (free or refunded repeat purchases) is no
+     * error: the rule of engine/clv.h (gg_fit_rule, gg_expected_spend) treats it, as on the
+     * orders path, and the answer counts it. */
     return 0;
 }
 
@@ -191,7 +186,7 @@ int value_summary_read(FILE *in, const char *name, struct value_summary_file *ou
                 (rc = parse_number(&rec.cells[pos[k]], name, rec.line, what[k], dst[k], err)) < 0)
                 goto out_free;
         }
-        if ((rc = check_row(&c, out->has_monetary, name, rec.line, err)) < 0)
+        if ((rc = check_row(&c, name, rec.line, err)) < 0)
             goto out_free;
         char idbuf[32];
         const char *id = idbuf;

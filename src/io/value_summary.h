@@ -8,7 +8,9 @@
  *   frequency       x     repeat purchases, a whole number >= 0
  *   recency         t_x   time from the first to the last purchase, 0 <= recency <= T
  *   T                     time from the first purchase to the end of calibration
- *   monetary_value  zbar  mean spend of the repeat purchases (optional; > 0 when frequency > 0)
+ *   monetary_value  zbar  mean spend of the repeat purchases (optional; a repeat buyer's value of
+ *                         0 or below falls under the rule of engine/clv.h for customers without
+ *                         positive repeat spend, as on the orders path)
  * Other columns are ignored. Times are in any one unit (weeks for CDNOW). Parsed with the
  * libcsv reader of io/csv.h (RFC 4180).
  */
@@ -35,7 +37,7 @@ struct value_summary_file {
  * Reads in (not closed) into *out. Every problem is KITH_EINVAL with "name:line: what" (line of
  * the file, from 1): an empty file, no rows, a missing required column, a cell that is not a
  * number, a non-integer or negative frequency, negative recency or T, recency greater than T,
- * recency without repeat purchases, a non-positive monetary value of a repeat buyer. Malformed
+ * recency without repeat purchases. Malformed
  * CSV as io/csv.h reports it. On success the caller owns *out (value_summary_file_release);
  * on failure nothing is left to free.
  */

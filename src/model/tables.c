@@ -63,6 +63,11 @@ static const char *const dsr_kinds[] = {"access",    "rectification", "erasure",
                                         "objection", "portability",   NULL};
 static const char *const dsr_states[] = {"open", "in_progress", "done", "refused", NULL};
 static const char *const deal_outcomes[] = {"open", "won", "lost", NULL};
+/* An order's kind (docs/value.md, "Returns and credits"); written without one, an order is a
+ * return when its amount is negative, else a sale. The rules that need other rows (a sale's
+ * amount is not negative, a return's or credit's not positive; reverses_id names a sale of the
+ * same account) are the store's triggers (store/migrations.c, version 8), for every door. */
+static const char *const order_kinds[] = {"sale", "return", "credit", NULL};
 
 static const struct field_def unit_fields[] = {
     ID,
@@ -236,6 +241,8 @@ static const struct field_def order_fields[] = {
     TEXTF("currency", false, 3, FF_CURRENCY),
     REF("user_id", "users", false), /* who sold it: the rep credited with its revenue */
     REF("deal_id", "deals", false),
+    ENUM("kind", false, order_kinds),
+    REF("reverses_id", "orders", false), /* the sale a return or a credit reverses */
 };
 static const struct field_def order_line_fields[] = {
     ID,

@@ -39,12 +39,25 @@ struct cv_account {
     int32_t unit;         /* code in cv_data.units (by unit name), or CV_NONE */
 };
 
+/* An order's kind (orders.kind): a sale, or money going back to the customer. */
+enum cv_order_kind {
+    CV_SALE = 0,
+    CV_RETURN, /* goods came back: amount <= 0 */
+    CV_CREDIT, /* money given back without goods: amount <= 0 */
+};
+
+/*
+ * An order. Value to date and current value are net: they add every kind (a return's amount is
+ * negative). Purchases (frequency, purchase days, recency, the models' summaries, baskets,
+ * product holding) count sales only (docs/value.md, "Returns and credits").
+ */
 struct cv_order {
     int64_t account_id;
     int64_t at;     /* ordered_at, Unix ms */
     int64_t amount; /* minor units */
     int64_t margin; /* minor units; 0 when !has_margin */
     bool has_margin;
+    uint8_t kind; /* enum cv_order_kind */
 };
 
 struct cv_product {
@@ -55,7 +68,8 @@ struct cv_product {
     char *name;       /* owned */
 };
 
-/* One order line, with what the engine needs of its order. */
+/* One line of a sale (lines of returns and credits are not loaded), with what the engine needs of
+ * its order. */
 struct cv_line {
     int64_t order_id;
     int64_t account_id;

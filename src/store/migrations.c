@@ -310,8 +310,70 @@ static const char migration_7[] =
     "ALTER TABLE accounts ADD COLUMN employees INTEGER;"
     "CREATE INDEX accounts_parent ON accounts(parent_id) WHERE parent_id IS NOT NULL;";
 
+/* The rules of migration 8's triggers on the row R (NEW) about to be written; the kind of a row
+ * written without one is the one orders_kind_default gives it. */
+/* clang-format off */
+#define ORDER_KIND(R) "coalesce(" R ".kind, CASE WHEN " R ".amount < 0 THEN 'return' ELSE 'sale' END)"
+#define ORDER_RULES(R) \
+    " SELECT RAISE(ABORT, 'amount: a sale cannot have a negative amount; record money going" \
+    " back to the customer as a return or a credit')" \
+    " WHERE " ORDER_KIND(R) " = 'sale' AND " R ".amount < 0;" \
+    " SELECT RAISE(ABORT, 'amount: a return or a credit is money going back to the customer," \
+    " so its amount is 0 or negative')" \
+    " WHERE " ORDER_KIND(R) " IN ('return', 'credit') AND " R ".amount > 0;" \
+    " SELECT RAISE(ABORT, 'reverses_id: only a return or a credit reverses an order')" \
+    " WHERE " R ".reverses_id IS NOT NULL AND " ORDER_KIND(R) " = 'sale';" \
+    " SELECT RAISE(ABORT, 'reverses_id: the reversed order belongs to another account')" \
+    " WHERE " R ".reverses_id IS NOT NULL AND EXISTS (SELECT 1 FROM orders o" \
+    " WHERE o.id = " R ".reverses_id AND o.account_id <> " R ".account_id);" \
+    " SELECT RAISE(ABORT, 'reverses_id: the reversed order is not a sale (a return or a" \
+    " credit cannot be reversed)')" \
+    " WHERE " R ".reverses_id IS NOT NULL AND EXISTS (SELECT 1 FROM orders o" \
+    " WHERE o.id = " R ".reverses_id AND coalesce(o.kind, 'sale') <> 'sale');"
+/* clang-format on */
+
+/*
+ * Version 8: returns and credits (issue 13). An order has a kind: "sale" (the default), "return"
+ * (goods coming back) or "credit" (money given back without goods), and a return or credit may
+ * name the sale it reverses (reverses_id). Self-contained, so that it keeps its meaning under
+ * whatever number it ends up with. Existing rows get their kind from the sign of their amount.
+ * The triggers keep the rules for every door (API, import, demo), since they need other rows:
+ *   - an order written without a kind gets "return" when its amount is negative, else "sale";
+ *   - a sale's amount is not negative, a return's or credit's not positive;
+ *   - only a return or a credit reverses an order, and the order it reverses is a sale of the same
+ *     account; a sale that returns reverse stays a sale of its account.
+ * A trigger's refusal reaches the caller as an invalid value naming the field (store/sqlite.c).
+ */
+/* clang-format off */
+static const char migration_8[] =
+    "ALTER TABLE orders ADD COLUMN kind TEXT;"
+    "ALTER TABLE orders ADD COLUMN reverses_id INTEGER REFERENCES orders(id);"
+    "UPDATE orders SET kind = CASE WHEN amount < 0 THEN 'return' ELSE 'sale' END;"
+    "CREATE INDEX orders_reverses ON orders(reverses_id) WHERE reverses_id IS NOT NULL;"
+    "CREATE TRIGGER orders_kind_insert BEFORE INSERT ON orders BEGIN"
+        ORDER_RULES("NEW")
+    " END;"
+    /* OLD.kind is NULL only in orders_kind_default's own update, which follows the rules */
+    "CREATE TRIGGER orders_kind_update BEFORE UPDATE ON orders WHEN OLD.kind IS NOT NULL BEGIN"
+        ORDER_RULES("NEW")
+    " SELECT RAISE(ABORT, 'kind: returns or credits reverse this order, so it stays a sale of"
+    " its account')"
+    " WHERE (" ORDER_KIND("NEW") " <> 'sale' OR NEW.account_id <> OLD.account_id)"
+    " AND EXISTS (SELECT 1 FROM orders r WHERE r.reverses_id = OLD.id);"
+    " END;"
+    "CREATE TRIGGER orders_kind_default AFTER INSERT ON orders WHEN NEW.kind IS NULL BEGIN"
+    " UPDATE orders SET kind = CASE WHEN NEW.amount < 0 THEN 'return' ELSE 'sale' END"
+    " WHERE id = NEW.id;"
+    " END;"
+    "CREATE TRIGGER orders_kind_default_update AFTER UPDATE ON orders WHEN NEW.kind IS NULL"
+    " BEGIN"
+    " UPDATE orders SET kind = CASE WHEN NEW.amount < 0 THEN 'return' ELSE 'sale' END"
+    " WHERE id = NEW.id;"
+    " END;";
+/* clang-format on */
+
 const char *const store_migrations[] = {migration_1, migration_2, migration_3, migration_4,
-                                        migration_5, migration_6, migration_7};
+                                        migration_5, migration_6, migration_7, migration_8};
 const int store_nmigrations = (int)(sizeof(store_migrations) / sizeof(store_migrations[0]));
 
 int store_check_version(const char *path, int version, struct kith_error *err)

@@ -432,6 +432,8 @@ int store_write_error(struct store *s, const struct table_def *t, const char *wh
         return kith_err(err, KITH_EINVAL, "a referenced %s row does not exist", t->singular);
     if (ext == SQLITE_CONSTRAINT_NOTNULL)
         return kith_err(err, KITH_EINVAL, "missing required value: %s", constraint_column(s->db));
+    if (ext == SQLITE_CONSTRAINT_TRIGGER) /* a rule of a trigger: "field: why" (migrations.c) */
+        return kith_err(err, KITH_EINVAL, "%s", sqlite3_errmsg(s->db));
     return store_db_err(err, s->db, what);
 }
 

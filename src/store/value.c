@@ -325,6 +325,7 @@ static int order_row(void *ctx, sqlite3_stmt *st, struct kith_error *err)
         .amount = sqlite3_column_int64(st, 2),
         .margin = has_margin ? sqlite3_column_int64(st, 3) : 0,
         .has_margin = has_margin,
+        .kind = (uint8_t)sqlite3_column_int(st, 5),
     };
     note_currency(o, sqlite3_column_text(st, 4));
     return 0;
@@ -335,7 +336,9 @@ static int load_orders(struct store *s, const struct store_cv_request *req, stru
 {
     struct orders_ctx o = {.req = req, .d = d};
     return cv_query(s,
-                    "SELECT account_id, ordered_at, amount, margin, currency FROM orders"
+                    "SELECT account_id, ordered_at, amount, margin, currency,"
+                    " CASE coalesce(kind, CASE WHEN amount < 0 THEN 'return' ELSE 'sale' END)"
+                    " WHEN 'return' THEN 1 WHEN 'credit' THEN 2 ELSE 0 END FROM orders"
                     " ORDER BY account_id, ordered_at, id",
                     order_row, &o, "orders", err);
 }
@@ -426,6 +429,7 @@ static int load_lines(struct store *s, const struct store_cv_request *req, struc
     return cv_query(s,
                     "SELECT ol.order_id, o.account_id, o.ordered_at, ol.product_id"
                     " FROM order_lines ol JOIN orders o ON o.id = ol.order_id"
+                    " WHERE coalesce(o.kind, 'sale') = 'sale'" /* baskets and holding: sales */
                     " ORDER BY ol.order_id, ol.id",
                     line_row, &l, "order lines", err);
 }

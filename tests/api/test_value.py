@@ -6,6 +6,7 @@ are checked and named, lists are bounded by limit, and a partner or frontline us
 computed over exactly the accounts they may read, with the models fitted on every customer; a
 scope without customers and a fit that does not converge answer 422 without any model parameter.
 """
+import datetime
 import json
 import math
 import os
@@ -18,7 +19,7 @@ from conftest import Client, Server, add_user, json_close, kith
 
 KEYS = {
     "fit": ["as_of", "value_kind", "model"],
-    "clv": ["as_of", "value_kind", "horizon_months", "discount", "proxy_days", "proxy_min", "model",
+    "clv": ["as_of", "value_kind", "horizon_months", "discount", "proxy_days", "model",
             "customers_total", "proxies", "customers"],
     "dist": ["as_of", "value_kind", "measure", "overall", "by"],
     "drivers": ["as_of", "value_kind", "measure", "acquisition", "cohorts", "attrition", "holding", "cost",
@@ -32,7 +33,7 @@ KEYS = {
                   "accounts"],
 }
 CUSTOMER_KEYS = ["account_id", "name", "external_id", "industry", "revenue_band", "source", "unit", "first_order",
-                 "last_order", "orders", "x", "t_x", "T", "value_to_date", "value_current",
+                 "last_order", "orders", "returns", "value_returned", "x", "t_x", "T", "value_to_date", "value_current",
                  "value_predicted", "value_lifetime", "p_alive", "expected_orders",
                  "cost_to_serve", "cost_to_serve_current", "profit", "profit_current", "proxy",
                  "basis", "proxy_reason"]
@@ -337,7 +338,7 @@ def test_fit_that_does_not_converge_degrades_with_a_warning(world, sub):
     assert "did not converge" in j["warnings"][0]["message"]
     if sub == "clv":
         assert j["model"]["fitted"] is False and j["model"]["bgnbd"]["r"] is None
-        assert all(c["basis"] == "none" and c["p_alive"] is None for c in j["customers"])
+        assert all(c["basis"] == "history" and c["p_alive"] is None for c in j["customers"])
 
 
 def test_unauthenticated_is_401(world):
@@ -347,8 +348,8 @@ def test_unauthenticated_is_401(world):
 
 # ---- no repeat purchases: the models cannot be fitted ---------------------------------------
 # Every customer has exactly one order, so BG/NBD and Gamma-Gamma have nothing to fit: what needs
-# no model answers as usual, what wants predictions falls back to the proxy of basis "none"
-# (lifetime = value to date) with a warning, through both doors alike.
+# no model answers as usual, what wants predictions falls back to the proxy from each customer's
+# own history (basis "history") with a warning, through both doors alike.
 
 ONE_ORDER_CASES = [
     ("clv", [], {}),
@@ -423,15 +424,21 @@ def test_without_repeat_purchases_both_doors_answer_alike(single, sub, cli_args,
     assert not re.search(r"\bnan\b|\(null\)", text, re.I), text
 
 
-def test_without_repeat_purchases_clv_is_value_to_date(single):
+def test_without_repeat_purchases_clv_is_the_own_history_proxy(single):
     _, db, admin = single
     j = ok(get(admin, "clv", limit=100))
     assert j["model"]["fitted"] is False and j["model"]["repeat_buyers"] == 0
     assert "repeat purchases" in j["model"]["reason"]
     assert j["customers_total"] == 12 and j["proxies"] == 12
+    # docs/value.md, "Proxy values": net value to date per year over at least proxy_days (365),
+    # over the 36 discounted months of the horizon
+    years = sum((1.10 ** (-k / 12)) / 12 for k in range(1, 37))
+    as_of = datetime.date(2025, 12, 15)
     for c in j["customers"]:
-        assert c["basis"] == "none" and c["value_predicted"] == 0
-        assert c["value_lifetime"] == c["value_to_date"]
+        age = (as_of - datetime.date.fromisoformat(c["first_order"])).days + 1
+        want = c["value_to_date"] / max(age, 365) * 365.25 * years
+        assert c["basis"] == "history" and c["value_predicted"] == pytest.approx(want, abs=0.006)
+        assert c["value_lifetime"] == pytest.approx(c["value_to_date"] + want, abs=0.011)
         assert c["p_alive"] is None and c["expected_orders"] is None
     assert [c["value_to_date"] for c in j["customers"]][:2] == [360.0, 330.0]
     text = kith(db, "value", "clv")

@@ -1,8 +1,9 @@
 // value-no-model.test.mjs - the customer value screens when the lifetime value models cannot be
 // fitted: twelve accounts with one order each (no repeat purchases). The value API then answers
-// 200 with a model_not_fitted warning and lifetime value = value to date (docs/value.md); the
-// dashboard says so once, at the top, and shows value to date in every section instead of an
-// error or an empty state per section; an account's page says it too and predicts nothing.
+// 200 with a model_not_fitted warning and predictions from each customer's own history
+// (docs/value.md, "Proxy values"); the dashboard says so once, at the top, and shows value to
+// date in every section instead of an error or an empty state per section; an account's page
+// says it too and shows the proxy for what is predicted.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
@@ -22,7 +23,7 @@ before(async () => {
 });
 after(async () => { if (world) await world.close(); });
 
-const SENTENCE = 'Lifetime value needs repeat purchases to fit its model; showing value to date.';
+const SENTENCE = 'Lifetime value needs repeat purchases to fit its model; predictions are each customer\'s own net value to date as a yearly rate.';
 
 test('without repeat purchases the value dashboard explains once and shows value to date', async () => {
   const clv = await world.api.get('/api/v1/value/clv?limit=10');
@@ -53,12 +54,13 @@ test('without repeat purchases the value dashboard explains once and shows value
   const text = await page.locator('main').innerText();
   for (const bad of ['(null)', 'undefined', 'NaN', 'did not converge']) assert.ok(!text.includes(bad), `the page shows "${bad}"`);
 
-  // an account's page: the same explanation, value to date, nothing predicted
+  // an account's page: the same explanation, the proxy from its own history, no P(alive)
   const top = clv.customers[0];
   await page.goto(`${world.url}/accounts/${top.account_id}`);
   const value = page.locator('section[aria-labelledby="account-value"]');
   await value.locator('.notice[data-warning="model_not_fitted"]').waitFor();
-  await value.getByText('value to date: nothing is predicted without the model').waitFor();
+  await value.getByText('to date plus a proxy from its own history: no model could be fitted on the data').waitFor();
+  await value.getByText('its net value to date as a yearly rate, discounted').waitFor();
   assert.equal(await value.getByText('Still active').count(), 0);
   assert.equal(await page.getByRole('alert').count(), 0);
   assert.deepEqual(await cspViolations(page), []);

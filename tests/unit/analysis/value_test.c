@@ -75,7 +75,6 @@ static void defaults_are_the_engine_defaults(void **state)
     assert_int_equal(p.horizon, vo.horizon_months);
     assert_true(p.discount == vo.discount);
     assert_int_equal(p.proxy_days, vo.proxy_days);
-    assert_int_equal(p.proxy_min, (int64_t)vo.proxy_min);
     assert_true(p.unit_days == vo.unit_days);
     assert_int_equal(VALUE_CURRENT_DAYS, vo.current_days);
     assert_int_equal(p.max_iter, CLV_FIT_DEFAULT_MAX_ITER);
@@ -288,7 +287,7 @@ static void degrades_without_a_model(void **state)
     struct value_report x;
     const struct value_scope everyone = {.store = s};
 
-    /* clv: every customer has the proxy of basis none; lifetime = to date */
+    /* clv: every customer has the proxy from its own history */
     assert_int_equal(value_run(VALUE_CLV, &p, &everyone, &x, &err), 0);
     assert_true(x.no_model);
     assert_false(x.r.model.fitted);
@@ -298,11 +297,18 @@ static void degrades_without_a_model(void **state)
     assert_int_equal(x.proxies, 4);
     for (size_t i = 0; i < x.r.n; i++) {
         const struct value_customer *c = &x.r.c[i];
-        assert_int_equal(c->basis, VALUE_BASIS_NONE);
-        assert_true(c->predicted == 0 && c->lifetime == c->to_date);
+        assert_int_equal(c->basis, VALUE_BASIS_HISTORY);
+        assert_int_equal(c->proxy_reason, VALUE_PROXY_NO_MODEL);
+        /* net value to date over at least a year, as a yearly rate, over 36 discounted months */
+        double age = (double)(x.r.as_of_day - c->first_day + 1), years = 0, f = 1;
+        for (int k = 1; k <= 36; k++)
+            years += (f /= pow(1.10, 1.0 / 12)) / 12;
+        const double want = c->to_date / (age > 365 ? age : 365) * 365.25 * years;
+        assert_true(fabs(c->predicted - want) <= 1e-9 * want);
+        assert_true(fabs(c->lifetime - (c->to_date + want)) <= 1e-9 * c->lifetime);
         assert_true(isnan(c->p_alive) && isnan(c->expected_orders));
     }
-    assert_int_equal(x.r.c[x.ix[0]].account_id, 2); /* by lifetime = to date: 60.00 first */
+    assert_int_equal(x.r.c[x.ix[0]].account_id, 2); /* by lifetime: 60.00 to date first */
     assert_int_equal(x.r.c[0].orders, 2);           /* account 1: two orders, one day */
     assert_true(x.r.c[0].to_date == 33);
     json_t *j = value_report_json(&x);

@@ -690,6 +690,63 @@ static void test_gg_conditional_spend(void **state)
     assert_true(isfinite(gg_conditional_spend(&heavy, &c)));
 }
 
+/* Every customer's expected spend: the population mean shrunk toward its own evidence. */
+static void test_gg_expected_spend(void **state)
+{
+    (void)state;
+    const struct gg_params *g = &gg_ref;
+    const double p = g->p, q = g->q, gm = g->gamma;
+    const double pop = p * gm / (q - 1);
+    /* repeat spend: the paper's formula, whatever the first purchase */
+    const struct clv_customer rep = {2, 30.43, 38.86, 22.35};
+    assert_close(gg_expected_spend(g, &rep, 500), gg_conditional_spend(g, &rep), 1e-15);
+    /* one order of 40: weight p / (p + q - 1) on 40, the rest on the population mean */
+    const struct clv_customer one = {0, 0, 10, 0};
+    const double w = p / (p + q - 1);
+    assert_close(gg_expected_spend(g, &one, 40), w * 40 + (1 - w) * pop, 1e-14);
+    assert_close(gg_expected_spend(g, &one, 40), p * (gm + 40) / (p + q - 1), 1e-14);
+    /* no evidence (unknown or free first purchase): the population mean */
+    assert_close(gg_expected_spend(g, &one, 0), pop, 1e-14);
+    assert_close(gg_expected_spend(g, &one, NAN), pop, 1e-14);
+    /* the rule: repeat buyers without positive repeat spend are valued as if it were unobserved */
+    const struct clv_customer free_repeat = {3, 20, 38, 0}, refunded = {1, 5, 38, -10};
+    assert_true(gg_without_repeat_spend(&free_repeat) && gg_without_repeat_spend(&refunded));
+    assert_false(gg_without_repeat_spend(&rep) || gg_without_repeat_spend(&one));
+    assert_close(gg_expected_spend(g, &free_repeat, 40), p * (gm + 40) / (p + q - 1), 1e-14);
+    assert_close(gg_expected_spend(g, &refunded, 0), pop, 1e-14);
+    /* q <= 1: no population mean, but one observed spend gives p + q - 1 > 0 */
+    const struct gg_params heavy = {6, 0.8, 15};
+    assert_true(isnan(gg_expected_spend(&heavy, &one, 0)));
+    assert_close(gg_expected_spend(&heavy, &one, 40), 6 * (15 + 40) / (6 + 0.8 - 1), 1e-14);
+}
+
+/* gg_fit_rule: the same fit as gg_fit over the customers with repeat spend, and the count. */
+static void test_gg_fit_rule(void **state)
+{
+    (void)state;
+    const size_t N = CDNOW_N;
+    struct clv_customer *c = malloc((N + 30) * sizeof(*c));
+    assert_non_null(c);
+    memcpy(c, cdnow_spend, N * sizeof(*c));
+    struct gg_params want, got;
+    struct kith_error err = {0};
+    assert_int_equal(gg_fit(c, N, NULL, &want, NULL, &err), 0);
+    for (size_t i = 0; i < 30; i++) /* free and refunded repeat purchases */
+        c[N + i] = (struct clv_customer){1 + (double)(i % 3), 4, 20, (i % 2) ? 0 : -3.5};
+    assert_int_equal(gg_fit(c, N + 30, NULL, &got, NULL, &err), KITH_EINVAL); /* strict */
+    size_t excluded = 0;
+    assert_int_equal(gg_fit_rule(c, N + 30, NULL, &got, NULL, &excluded, &err), 0);
+    assert_int_equal(excluded, 30);
+    assert_close(got.p, want.p, 1e-12);
+    assert_close(got.q, want.q, 1e-12);
+    assert_close(got.gamma, want.gamma, 1e-12);
+    /* nobody with repeat spend: an error naming the count */
+    assert_int_equal(gg_fit_rule(c + N, 30, NULL, &got, NULL, &excluded, &err), KITH_EINVAL);
+    assert_int_equal(excluded, 30);
+    assert_non_null(strstr(err.msg, "30 repeat buyers without"));
+    free(c);
+}
+
 /* ---- CLV ---------------------------------------------------------------------------------- */
 
 static void test_clv_value(void **state)
@@ -769,6 +826,8 @@ int main(void)
         cmocka_unit_test(test_expectations_edge_cases),
         cmocka_unit_test(test_p_alive),
         cmocka_unit_test(test_gg_conditional_spend),
+        cmocka_unit_test(test_gg_expected_spend),
+        cmocka_unit_test(test_gg_fit_rule),
         cmocka_unit_test(test_clv_value),
         cmocka_unit_test(test_fit_of_repeated_customers),
         cmocka_unit_test(test_loglik_in_two_parts),

@@ -1,6 +1,7 @@
 /*
  * Tests for src/engine/value.c: value to date, current value, missing margins and cost to serve
- * on a hand-made order book; the proxy rule (segment, industry, everyone); predictions shared by
+ * on a hand-made order book; returns and credits (net values, sales as purchases); every customer
+ * by the model and the proxy from own history where none gives a value; predictions shared by
  * equal histories against clv_value(); the whole chain on the CDNOW transactions against the
  * published BG/NBD estimates; groups and product holding.
  */
@@ -32,6 +33,14 @@ static struct cv_order order(int64_t account, int day, int64_t amount, int64_t m
                              .amount = amount,
                              .margin = margin,
                              .has_margin = has};
+}
+
+static struct cv_order kinded(int64_t account, int day, int64_t amount, int64_t margin, bool has,
+                              enum cv_order_kind kind)
+{
+    struct cv_order o = order(account, day, amount, margin, has);
+    o.kind = (uint8_t)kind;
+    return o;
 }
 
 static void customers_from_orders(void **state)
@@ -112,90 +121,160 @@ static void bad_order_books(void **state)
     struct cv_order late[] = {order(1, 400, 1, 1, true)};
     d = (struct cv_data){.orders = late, .norders = 1};
     assert_int_equal(value_customers_build(&d, &o, &r, &err), KITH_EINVAL);
-    assert_non_null(strstr(err.msg, "no orders"));
+    assert_non_null(strstr(err.msg, "no sales"));
+    struct cv_order only_returns[] = {kinded(1, 10, -100, 0, false, CV_RETURN)};
+    d = (struct cv_data){.orders = only_returns, .norders = 1};
+    assert_int_equal(value_customers_build(&d, &o, &r, &err), KITH_EINVAL);
+    assert_non_null(strstr(err.msg, "no sales"));
     o.horizon_months = 0;
     assert_int_equal(value_customers_build(&d, &o, &r, &err), KITH_EINVAL);
+}
+
+/* Returns and credits: in the values (net), not purchases; an account of returns only is none. */
+static void returns_are_net_and_not_purchases(void **state)
+{
+    (void)state;
+    struct cv_order orders[] = {
+        kinded(10, 100, 1000, 300, true, CV_SALE),    kinded(10, 200, 2000, 800, true, CV_SALE),
+        kinded(10, 210, -500, -150, true, CV_RETURN), kinded(10, 300, -100, 0, false, CV_CREDIT),
+        kinded(20, 50, -300, 0, false, CV_RETURN),    kinded(30, 100, 500, 0, false, CV_SALE),
+        kinded(30, 120, -800, 0, false, CV_RETURN),
+    };
+    struct cv_data d = {.orders = orders, .norders = 7};
+    struct value_options o;
+    value_options_default(&o);
+    o.as_of_day = 365;
+    o.current_days = 100;
+    struct value_result r;
+    struct kith_error err = {0};
+    assert_int_equal(value_customers_build(&d, &o, &r, &err), 0);
+    assert_int_equal(r.n, 2); /* account 20 has returned, never bought: no customer */
+    /* ratio over the orders with a margin, returns included: (3 + 8 - 1.5) / (10 + 20 - 5) */
+    const double ratio = 950.0 / 2500.0;
+    assert_near(r.model.margin_ratio, ratio, 1e-15);
+    const struct value_customer *a = &r.c[0];
+    assert_int_equal(a->account_id, 10);
+    assert_int_equal(a->orders, 2);  /* sales */
+    assert_int_equal(a->returns, 2); /* the return and the credit */
+    assert_int_equal(a->first_day, 100);
+    assert_int_equal(a->last_day, 200); /* the last sale, not the credit of day 300 */
+    assert_near(a->rfm.x, 1, 0);
+    assert_near(a->rfm.t_x, 100.0 / 7, 1e-12);
+    assert_near(a->rfm.zbar, 20.0, 1e-12); /* the repeat sale alone */
+    assert_near(a->first_spend, 10.0, 1e-12);
+    assert_near(a->to_date, 3 + 8 - 1.5 - ratio * 1, 1e-12);
+    assert_near(a->returned, -1.5 - ratio * 1, 1e-12);
+    assert_near(a->current, -ratio * 1, 1e-12); /* only the credit is within days 266..365 */
+    assert_near(a->amount_to_date, 10 + 20 - 5 - 1, 1e-12);
+    const struct value_customer *b = &r.c[1];
+    assert_int_equal(b->account_id, 30);
+    assert_near(b->to_date, ratio * (5 - 8), 1e-12);
+    assert_int_equal(b->orders, 1);
+    assert_int_equal(b->returns, 1);
+    /* a customer whose net history is negative is never valued above zero by the proxy */
+    assert_near(value_proxy(b, 365, &o), 0, 0);
+    value_result_release(&r);
 }
 
 /* The CDNOW estimates (docs/internals/clv.md): used as a fitted model for the rules below. */
 static const struct bgnbd_params bg_ref = {0.2425945, 4.4136019, 0.7929199, 2.4258881};
 static const struct gg_params gg_ref = {6.2488, 3.7446, 15.4477};
 
-static void proxy_rule(void **state)
+/* The horizon value_predict() uses for o, for an independent check. */
+static struct clv_horizon horizon_of(const struct value_options *o, double margin)
+{
+    return (struct clv_horizon){.steps = o->horizon_months,
+                                .step = 365.25 / 12 / o->unit_days,
+                                .discount = pow(1 + o->discount, 1.0 / 12) - 1,
+                                .margin = margin};
+}
+
+/* Every customer by the model, the young and one-order ones included; proxies where it has none. */
+static void every_customer_by_the_model(void **state)
 {
     (void)state;
-    /* industries 0 and 1, bands 0 and 1; account 8 has no industry */
-    struct cv_account acc[8];
-    const int32_t ind[8] = {0, 0, 0, 0, 0, 1, 1, CV_NONE};
-    const int32_t band[8] = {0, 0, 0, 1, 1, 0, 0, 0};
-    for (int i = 0; i < 8; i++)
-        acc[i] = (struct cv_account){.id = i + 1,
-                                     .industry = ind[i],
-                                     .revenue_band = band[i],
-                                     .source = CV_NONE,
-                                     .unit = CV_NONE};
-    struct cv_data d = {.accounts = acc, .naccounts = 8};
-    /* customers 3, 5 and 7 first bought 10 days ago: young */
-    struct value_customer c[8];
-    const double x[8] = {1, 4, 0, 2, 0, 6, 0, 3};
-    for (int i = 0; i < 8; i++) {
-        bool young = i == 2 || i == 4 || i == 6;
-        c[i] = (struct value_customer){
-            .account_id = i + 1,
-            .account = (size_t)i,
-            .first_day = young ? 990 : 700,
-            .last_day = 990,
-            .rfm = {.x = x[i],
-                    .t_x = x[i] > 0 ? 30 : 0,
-                    .T = young ? 10.0 / 7 : 300.0 / 7,
-                    .zbar = x[i] > 0 ? 40 : 0},
-            .to_date = 100,
-        };
-    }
-    struct value_result r = {.n = 8, .c = c, .as_of_day = 1000};
+    /* 3 and 4 first bought 10 days ago, with one order; 4 spent nothing known */
+    struct value_customer c[4] = {
+        {.account_id = 1,
+         .account = CV_NO_INDEX,
+         .first_day = 700,
+         .rfm = {.x = 3, .t_x = 30, .T = 300.0 / 7, .zbar = 40},
+         .first_spend = 25,
+         .to_date = 100},
+        {.account_id = 2,
+         .account = CV_NO_INDEX,
+         .first_day = 700,
+         .rfm = {.x = 0, .T = 300.0 / 7},
+         .first_spend = 80,
+         .to_date = 80},
+        {.account_id = 3,
+         .account = CV_NO_INDEX,
+         .first_day = 990,
+         .rfm = {.x = 0, .T = 10.0 / 7},
+         .first_spend = 50,
+         .to_date = 50},
+        {.account_id = 4,
+         .account = CV_NO_INDEX,
+         .first_day = 990,
+         .rfm = {.x = 0, .T = 10.0 / 7},
+         .first_spend = 0,
+         .to_date = -20},
+    };
+    struct value_result r = {.n = 4, .c = c, .as_of_day = 1000};
     r.model = (struct value_model){.bg = bg_ref, .gg = gg_ref, .fitted = true, .margin_ratio = 0.5};
     struct value_options o;
     value_options_default(&o);
     o.as_of_day = 1000;
-    o.proxy_min = 2;
     struct kith_error err = {0};
-    assert_int_equal(value_predict(&d, &r, &o, &err), 0);
-    for (int i = 0; i < 8; i++)
-        assert_true(isfinite(c[i].predicted) && isfinite(c[i].p_alive));
-    const double v1 = c[0].predicted, v2 = c[1].predicted, v4 = c[3].predicted, v6 = c[5].predicted,
-                 v8 = c[7].predicted;
-    assert_int_equal(c[0].basis, VALUE_BASIS_MODEL);
-    /* 3: its segment (0, 0) has customers 1 and 2 valued: their mean */
-    assert_int_equal(c[2].proxy_reason, VALUE_PROXY_YOUNG);
-    assert_int_equal(c[2].basis, VALUE_BASIS_SEGMENT);
-    assert_near(c[2].predicted, (v1 + v2) / 2, 1e-9);
-    assert_near(c[2].lifetime, 100 + (v1 + v2) / 2, 1e-9);
-    /* 5: segment (0, 1) has one valued customer (4), below proxy_min: industry 0 = 1, 2, 4 */
-    assert_int_equal(c[4].basis, VALUE_BASIS_INDUSTRY);
-    assert_near(c[4].predicted, (v1 + v2 + v4) / 3, 1e-9);
-    /* 7: industry 1 has one valued customer (6): everybody valued */
-    assert_int_equal(c[6].basis, VALUE_BASIS_ALL);
-    assert_near(c[6].predicted, (v1 + v2 + v4 + v6 + v8) / 5, 1e-9);
+    assert_int_equal(value_predict(&r, &o, &err), 0);
+    const struct clv_horizon h = horizon_of(&o, 0.5);
+    const double p = gg_ref.p, q = gg_ref.q, g = gg_ref.gamma;
+    /* the expected spend: the population mean p g / (q - 1) shrunk toward the customer's own */
+    const double spend[4] = {p * (g + 3 * 40) / (p * 3 + q - 1), p * (g + 80) / (p + q - 1),
+                             p * (g + 50) / (p + q - 1), p * g / (q - 1)};
+    for (int i = 0; i < 4; i++) {
+        assert_int_equal(c[i].basis, VALUE_BASIS_MODEL);
+        assert_int_equal(c[i].proxy_reason, VALUE_PROXY_NO);
+        double orders;
+        assert_int_equal(clv_discounted_orders(&bg_ref, &c[i].rfm, &h, &orders, &err), 0);
+        const double want = 0.5 * spend[i] * orders;
+        assert_near(c[i].predicted, want, 1e-12 * want);
+        assert_near(c[i].lifetime, c[i].to_date + want, 1e-9);
+        assert_near(c[i].p_alive, bgnbd_p_alive(&bg_ref, &c[i].rfm), 0);
+    }
+    /* the shrinkage weight p k / (p k + q - 1): the first purchase moves a newcomer's spend */
+    assert_true(c[2].predicted > c[3].predicted);
 
-    /* a model that cannot value one-time buyers (q <= 1): they get proxies too */
-    struct value_customer one[2] = {
-        {.account_id = 1, .account = 0, .first_day = 700, .rfm = {.x = 0, .T = 40}},
-        {.account_id = 2,
-         .account = 1,
-         .first_day = 700,
-         .rfm = {.x = 2, .t_x = 20, .T = 40, .zbar = 30}},
-    };
-    struct value_result r2 = {.n = 2, .c = one, .as_of_day = 1000};
-    r2.model =
-        (struct value_model){.bg = bg_ref, .gg = {6, 0.9, 15}, .fitted = true, .margin_ratio = 1};
-    o.proxy_min = 1;
-    assert_int_equal(value_predict(&d, &r2, &o, &err), 0);
-    assert_int_equal(one[0].proxy_reason, VALUE_PROXY_UNDEFINED);
-    assert_int_equal(one[0].basis, VALUE_BASIS_SEGMENT);
-    assert_near(one[0].predicted, one[1].predicted, 1e-9);
+    /* a spend model without a population mean (q <= 1): a customer without spend evidence has
+     * no model value and gets the proxy from its own history, 0 when its net value is negative */
+    r.model.gg = (struct gg_params){6, 0.9, 15};
+    c[3].to_date = 30;
+    assert_int_equal(value_predict(&r, &o, &err), 0);
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(c[i].basis, VALUE_BASIS_MODEL); /* p k + q > 1 with k >= 1 */
+    assert_int_equal(c[3].proxy_reason, VALUE_PROXY_UNDEFINED);
+    assert_int_equal(c[3].basis, VALUE_BASIS_HISTORY);
+    double years = 0, f = 1;
+    for (int k = 1; k <= 36; k++)
+        years += (f /= pow(1.10, 1.0 / 12)) / 12;
+    const double proxy = 30.0 / 365 * 365.25 * years; /* 11 days old: spread over 365 */
+    assert_near(c[3].predicted, proxy, 1e-12 * proxy);
+    assert_near(c[3].lifetime, 30 + proxy, 1e-9);
+    c[3].to_date = -20;
+    assert_int_equal(value_predict(&r, &o, &err), 0);
+    assert_near(c[3].predicted, 0, 0);
 
-    r2.model.fitted = false;
-    assert_int_equal(value_predict(&d, &r2, &o, &err), KITH_EINVAL);
+    /* no model at all: everyone by the proxy, P(alive) unknown */
+    value_predict_without_model(&r, &o);
+    for (int i = 0; i < 4; i++) {
+        assert_int_equal(c[i].proxy_reason, VALUE_PROXY_NO_MODEL);
+        assert_near(c[i].predicted, value_proxy(&c[i], 1000, &o), 0);
+        assert_true(c[i].predicted >= 0 && isnan(c[i].p_alive));
+    }
+    /* customer 1, 301 days old, spread over 365 days; 2 likewise */
+    assert_near(c[0].predicted, 100.0 / 365 * 365.25 * years, 1e-9);
+    r.model.fitted = false;
+    assert_int_equal(value_predict(&r, &o, &err), KITH_EINVAL);
 }
 
 static void shared_histories_match_clv_value(void **state)
@@ -215,7 +294,7 @@ static void shared_histories_match_clv_value(void **state)
     const struct clv_horizon h = {.steps = 24, .step = 4.35, .discount = 0.008, .margin = 0.4};
     double pa[N], ey[N], v[N];
     struct kith_error err = {0};
-    assert_int_equal(value_predict_summaries(&bg_ref, &gg_ref, c, N, &h, pa, ey, v, &err), 0);
+    assert_int_equal(value_predict_summaries(&bg_ref, &gg_ref, c, NULL, N, &h, pa, ey, v, &err), 0);
     for (int i = 0; i < N; i++) {
         double want;
         assert_int_equal(clv_value(&bg_ref, &gg_ref, &c[i], &h, &want, &err), 0);
@@ -225,7 +304,7 @@ static void shared_histories_match_clv_value(void **state)
     }
     struct clv_horizon bad = h;
     bad.margin = 2;
-    assert_int_equal(value_predict_summaries(&bg_ref, &gg_ref, c, N, &bad, pa, ey, v, &err),
+    assert_int_equal(value_predict_summaries(&bg_ref, &gg_ref, c, NULL, N, &bad, pa, ey, v, &err),
                      KITH_EINVAL);
 }
 
@@ -275,7 +354,6 @@ static void cdnow_end_to_end(void **state)
     struct value_options o;
     value_options_default(&o);
     o.as_of_day = days_from_civil(1997, 9, 30);
-    o.proxy_days = 0; /* everybody by the model */
     struct value_result r;
     struct kith_error err = {0};
     assert_int_equal(value_compute(&d, &o, &r, &err), 0);
@@ -297,14 +375,19 @@ static void cdnow_end_to_end(void **state)
         const struct value_customer *c = &r.c[i];
         assert_int_equal(c->basis, VALUE_BASIS_MODEL);
         assert_near(c->lifetime, c->to_date + c->predicted, 1e-9);
-        double want;
-        assert_int_equal(clv_value(&r.model.bg, &r.model.gg, &c->rfm,
-                                   &(struct clv_horizon){.steps = 36,
-                                                         .step = 365.25 / 12 / 7,
-                                                         .discount = pow(1.1, 1.0 / 12) - 1,
-                                                         .margin = 1},
-                                   &want, &err),
-                         0);
+        double want, norders;
+        const struct clv_horizon h = {
+            .steps = 36, .step = 365.25 / 12 / 7, .discount = pow(1.1, 1.0 / 12) - 1, .margin = 1};
+        assert_int_equal(clv_value(&r.model.bg, &r.model.gg, &c->rfm, &h, &want, &err), 0);
+        if (c->rfm.x > 0) { /* a repeat buyer: the paper's expected spend */
+            assert_near(c->predicted, want, 1e-9 * want + 1e-12);
+            continue;
+        }
+        /* a one-order customer: its first purchase is its spend evidence (none when $0) */
+        const struct gg_params *g = &r.model.gg;
+        const double k = c->first_spend > 0 ? 1 : 0;
+        assert_int_equal(clv_discounted_orders(&r.model.bg, &c->rfm, &h, &norders, &err), 0);
+        want = g->p * (g->gamma + k * c->first_spend) / (g->p * k + g->q - 1) * norders;
         assert_near(c->predicted, want, 1e-9 * want + 1e-12);
     }
     /* customer 1 (x=2, t_x=30.43, T=38.86): E[Y(39)] = 1.226 published; here 36 months */
@@ -387,7 +470,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(customers_from_orders),
         cmocka_unit_test(bad_order_books),
-        cmocka_unit_test(proxy_rule),
+        cmocka_unit_test(returns_are_net_and_not_purchases),
+        cmocka_unit_test(every_customer_by_the_model),
         cmocka_unit_test(shared_histories_match_clv_value),
         cmocka_unit_test(cdnow_end_to_end),
         cmocka_unit_test(groups_and_holdings),

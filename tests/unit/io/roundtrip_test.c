@@ -91,8 +91,10 @@ static void build_fixture(struct store *s)
         "lost", "=price", NUL, NUL, NUL);
     ROW("deal_lines", "1", "1714564800000", "1", "1", "2", "3998");
     ROW("orders", "1", "1714564800000", "O-1", "10", "1", "1714564800000", "-2500", "-100", "EUR",
-        "1", "1");
-    ROW("orders", "2", "1714564800000", NUL, "11", NUL, "0", "0", NUL, NUL, NUL, NUL);
+        "1", "1", "credit", NUL);
+    ROW("orders", "2", "1714564800000", NUL, "11", NUL, "0", "0", NUL, NUL, NUL, NUL, NUL, NUL);
+    ROW("orders", "3", "1714564800000", NUL, "11", NUL, "1", "-1", NUL, NUL, NUL, NUL, "return",
+        "2"); /* reverses the sale 2 */
     ROW("order_lines", "1", "1714564800000", "1", "1", "2", "3998", "-2");
     ROW("order_lines", "2", "1714564800000", "1", "2", "-1", "-6498", NUL);
     ROW("events", "1", "1714564800000", "referral", "1", "10", "1714564800000", "2", "5000",

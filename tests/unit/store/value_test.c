@@ -2,7 +2,8 @@
  * Tests for src/store/value.c: the customer value loaders on a small database written in SQL -
  * labels and their codes, orders with and without margin, lines with product indexes, cost to
  * serve (type cost when none is recorded, voided and voiding interactions left out, the two
- * windows), referrals between accounts, the account filter and the as-of default.
+ * windows), referrals between accounts, the account filter and the as-of default; returns and
+ * credits (migration 8's rules through store_insert, their kinds, sales' lines only).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -208,12 +209,96 @@ static void empty_database(void **state)
     test_rm_db(path);
 }
 
+static size_t table_index(const struct table_def *t, const char *name)
+{
+    size_t i = 0;
+    assert_non_null(table_field(t, name, &i));
+    return i;
+}
+
+/* An order through the store's door (every door's rules): kind NULL or text, reverses 0: none. */
+static int put_order(struct store *s, int64_t id, int64_t account, int64_t amount, const char *kind,
+                     int64_t reverses, struct kith_error *err)
+{
+    const struct table_def *t = model_table("orders");
+    struct store_value v[32] = {{0}};
+    assert_true(t->nfields <= 32);
+    v[table_index(t, "id")] = (struct store_value){.kind = SV_INT, .i = id};
+    v[table_index(t, "account_id")] = (struct store_value){.kind = SV_INT, .i = account};
+    v[table_index(t, "ordered_at")] = (struct store_value){.kind = SV_INT, .i = D(10 + id)};
+    v[table_index(t, "amount")] = (struct store_value){.kind = SV_INT, .i = amount};
+    if (kind)
+        v[table_index(t, "kind")] =
+            (struct store_value){.kind = SV_TEXT, .s = kind, .len = strlen(kind)};
+    if (reverses)
+        v[table_index(t, "reverses_id")] = (struct store_value){.kind = SV_INT, .i = reverses};
+    return store_insert(s, t, v, NULL, err);
+}
+
+static void expect_refusal(int rc, const struct kith_error *err, const char *msg)
+{
+    assert_int_equal(rc, KITH_EINVAL);
+    if (!strstr(err->msg, msg))
+        fail_msg("message \"%s\" lacks \"%s\"", err->msg, msg);
+}
+
+/* Returns and credits: the kind's default, the sign and reversal rules, what the loader reads. */
+static void returns_and_their_rules(void **state)
+{
+    (void)state;
+    char path[512];
+    struct kith_error err = {0};
+    struct store *s;
+    test_tmp_path(path, sizeof path, "returns.db");
+    assert_int_equal(store_open(path, STORE_CREATE, &s, &err), 0);
+    exec_sql(store_db(s), "INSERT INTO accounts (id, created_at, name) VALUES (1, 0, 'a'),"
+                          " (2, 0, 'b');"
+                          "INSERT INTO products (id, created_at, sku, name) VALUES"
+                          " (1, 0, 'P1', 'One');");
+    assert_int_equal(put_order(s, 1, 1, 5000, NULL, 0, &err), 0);     /* a sale by default */
+    assert_int_equal(put_order(s, 2, 1, -2000, NULL, 1, &err), 0);    /* negative: a return */
+    assert_int_equal(put_order(s, 3, 1, -500, "credit", 0, &err), 0); /* a credit */
+    assert_int_equal(put_order(s, 4, 2, 700, "sale", 0, &err), 0);    /* another account's */
+    expect_refusal(put_order(s, 5, 1, -100, "sale", 0, &err), &err, "amount: a sale cannot");
+    expect_refusal(put_order(s, 5, 1, 100, "return", 0, &err), &err, "amount: a return or");
+    expect_refusal(put_order(s, 5, 1, 100, NULL, 1, &err), &err, "reverses_id: only a return");
+    expect_refusal(put_order(s, 5, 2, -100, NULL, 1, &err), &err, "another account");
+    expect_refusal(put_order(s, 5, 1, -100, NULL, 2, &err), &err, "is not a sale");
+    /* a sale that a return reverses stays a sale of its account */
+    const struct table_def *t = model_table("orders");
+    struct store_value v[32] = {{0}};
+    bool set[32] = {false};
+    const size_t acc = table_index(t, "account_id");
+    v[acc] = (struct store_value){.kind = SV_INT, .i = 2};
+    set[acc] = true;
+    expect_refusal(store_update(s, t, 1, v, set, &err), &err, "stays a sale");
+    exec_sql(store_db(s), "INSERT INTO order_lines (id, created_at, order_id, product_id,"
+                          " quantity, amount) VALUES (1, 0, 1, 1, 1, 5000),"
+                          " (2, 0, 2, 1, -1, -2000);");
+
+    struct cv_data d;
+    struct store_cv_request req = {
+        .parts = STORE_CV_ALL, .as_of_day = STORE_CV_AS_OF_LATEST, .current_days = 365};
+    assert_int_equal(store_cv_load(s, &req, &d, &err), 0);
+    assert_int_equal(d.norders, 4);
+    assert_int_equal(d.orders[0].kind, CV_SALE);
+    assert_int_equal(d.orders[1].kind, CV_RETURN);
+    assert_int_equal(d.orders[2].kind, CV_CREDIT);
+    assert_int_equal(d.orders[3].kind, CV_SALE);
+    assert_int_equal(d.nlines, 1); /* the return's line is no purchase */
+    assert_int_equal(d.lines[0].order_id, 1);
+    cv_data_release(&d);
+    store_close(s);
+    test_rm_db(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(loads_everything),
         cmocka_unit_test(account_filter),
         cmocka_unit_test(empty_database),
+        cmocka_unit_test(returns_and_their_rules),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

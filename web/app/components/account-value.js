@@ -31,15 +31,15 @@ export function AccountValue({ id, currency }) {
   const { clv: c, rfm, reap, xsell } = r.data;
   const money = (v) => fmt.money(v, currency);
   const row = (term, value, hint) => html`<div><dt>${term}</dt><dd>${value}${hint ? html`<span class="sub">${hint}</span>` : ''}</dd></div>`;
-  const unfitted = noModel(c); // no model: lifetime = value to date, nothing predicted
+  const unfitted = noModel(c); // no model: predicted is the proxy from own history
   return html`
     ${unfitted && html`<p class="notice" role="status" data-warning="model_not_fitted">${noModelText(c)}</p>`}
     <dl class="details" aria-label="Customer value">
-      ${row('Lifetime value', html`<strong>${money(c.value_lifetime)}</strong>`, unfitted ? 'value to date: nothing is predicted without the model' : c.proxy ? `a proxy: ${c.proxy_reason || 'too little history for the model'}` : 'to date plus predicted')}
+      ${row('Lifetime value', html`<strong>${money(c.value_lifetime)}</strong>`, c.proxy ? `to date plus a proxy from its own history: ${c.proxy_reason}` : 'to date plus predicted')}
       ${row('Customer since', fmt.date(c.first_order), 'the first order')}
       ${row('Value to date', money(c.value_to_date), `${c.value_kind === 'revenue' ? 'revenue (no margin is known)' : 'margin'} of ${fmt.number(c.orders)} orders`)}
       ${row('Last 12 months', money(c.value_current))}
-      ${!unfitted && row(`Next ${HORIZON_MONTHS} months`, money(c.value_predicted), `about ${fmt.decimal(c.expected_orders)} orders, discounted`)}
+      ${row(`Next ${HORIZON_MONTHS} months`, money(c.value_predicted), c.proxy ? 'its net value to date as a yearly rate, discounted' : `about ${fmt.decimal(c.expected_orders)} orders, discounted`)}
       ${!unfitted && row('Still active', fmt.percent(c.p_alive), 'P(alive), BG/NBD')}
       ${row('Cost to serve', money(c.cost_to_serve), 'interaction cost to date')}
       ${row('Profit', money(c.profit), 'value to date minus cost to serve')}

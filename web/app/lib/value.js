@@ -13,7 +13,8 @@ export const LEVER_TEXT = {
 export const products = (list) => list.map((p) => p.name).join(' + ');
 
 // True when an answer says the lifetime value models could not be fitted (docs/value.md, "When
-// the models cannot be fitted"): its predictions are then the proxy, lifetime = value to date.
+// the models cannot be fitted"): its predictions are then the proxy from each customer's own
+// history (docs/value.md, "Proxy values").
 export const noModel = (answer) => Boolean(answer && Array.isArray(answer.warnings)
   && answer.warnings.some((w) => w.code === 'model_not_fitted'));
 
@@ -21,6 +22,6 @@ export const noModel = (answer) => Boolean(answer && Array.isArray(answer.warnin
 // is; one without (a single customer) gets the sentence that fits both.
 export function noModelText(answer) {
   const model = answer && answer.model;
-  if (model && model.repeat_buyers === 0) return 'Lifetime value needs repeat purchases to fit its model; showing value to date.';
-  return 'Lifetime value\'s model cannot be fitted on these orders (too few repeat purchases, or too alike); showing value to date.';
+  if (model && model.repeat_buyers === 0) return 'Lifetime value needs repeat purchases to fit its model; predictions are each customer\'s own net value to date as a yearly rate.';
+  return 'Lifetime value\'s model cannot be fitted on these orders (too few repeat purchases, or too alike); predictions are each customer\'s own net value to date as a yearly rate.';
 }
