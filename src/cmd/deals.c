@@ -1,5 +1,6 @@
 /*
- * deals.c - kith deals winrate|pipeline: the command-line door to the deal analyses
+ * deals.c - kith deals winrate|pipeline|conversion|forecast|quota: the command-line door to the
+ * deal analyses
  * (analysis/deals.h). Reads the options through the family's table, runs the analysis over
  * every deal and prints its table or, with --json, the API's answer. The definitions are in
  * docs/deals.md.
@@ -14,8 +15,9 @@
 static void usage(FILE *out)
 {
     fputs("usage: kith deals <analysis> [options]\n\n"
-          "Deals: the win rate of closed deals and the open pipeline, per owner, team, unit,\n"
-          "source, product or stage. Definitions: docs/deals.md.\n\nanalyses:\n",
+          "Deals: win rate, pipeline, stage conversion and sales cycle, forecast and quota\n"
+          "attainment, per owner, manager, team, unit, source, product, stage or period.\n"
+          "Definitions: docs/deals.md.\n\nanalyses:\n",
           out);
     cmd_analysis_list(&analysis_deals, out);
     fputs("\nEvery analysis takes --db PATH, --json and --help ('kith deals winrate --help').\n",
@@ -44,7 +46,7 @@ int cmd_deals(int argc, char **argv)
     struct kith_error err = {0};
     const char *param;
     struct deals_report r;
-    const struct deals_scope scope = {.store = s};
+    const struct deals_scope scope = {.store = s, .now = store_now_ms()};
     int rc = deals_run(a, &p, &scope, &r, &err, &param);
     store_close(s);
     if (rc < 0)

@@ -78,3 +78,38 @@ void deals_pipeline(const struct deal_item *it, size_t n, struct deals_pipe *out
         }
     }
 }
+
+bool deals_in_window(int64_t t, const struct deals_window *w)
+{
+    return (!w->has_from || t >= w->from) && (!w->has_to || t < w->to);
+}
+
+static void pipe_add(struct deals_pipe *p, int64_t amount, double weighted)
+{
+    p->count++;
+    p->amount += amount;
+    p->weighted += weighted;
+}
+
+void deals_forecast(const struct deal_item *it, size_t n, const struct deals_window *q,
+                    const struct deals_categories *c, struct deals_forecast *out, size_t ngroups)
+{
+    memset(out, 0, ngroups * sizeof(*out));
+    for (size_t i = 0; i < n; i++) {
+        struct deals_forecast *g = &out[it[i].group];
+        if (it[i].outcome == DEAL_WON && it[i].has_closed && deals_in_window(it[i].closed_at, q)) {
+            g->won++;
+            g->won_amount += it[i].amount;
+            continue;
+        }
+        if (it[i].outcome != DEAL_OPEN || !it[i].has_expected ||
+            !deals_in_window(it[i].expected_at, q))
+            continue;
+        const double p = it[i].probability, weighted = (double)it[i].amount * p;
+        pipe_add(&g->expected, it[i].amount, weighted);
+        pipe_add(p >= c->commit      ? &g->commit
+                 : p >= c->best_case ? &g->best_case
+                                     : &g->pipeline,
+                 it[i].amount, weighted);
+    }
+}

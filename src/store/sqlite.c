@@ -432,6 +432,9 @@ int store_write_error(struct store *s, const struct table_def *t, const char *wh
         return kith_err(err, KITH_EINVAL, "a referenced %s row does not exist", t->singular);
     if (ext == SQLITE_CONSTRAINT_NOTNULL)
         return kith_err(err, KITH_EINVAL, "missing required value: %s", constraint_column(s->db));
+    if (ext == SQLITE_CONSTRAINT_CHECK) /* a named rule of the schema (quota periods) */
+        return kith_err(err, KITH_EINVAL, "the %s breaks the rule %s", t->singular,
+                        constraint_column(s->db));
     return store_db_err(err, s->db, what);
 }
 

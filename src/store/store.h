@@ -22,7 +22,7 @@
 #include "util/error.h"
 
 /* The schema version this binary creates and understands. */
-#define STORE_SCHEMA_VERSION 7
+#define STORE_SCHEMA_VERSION 8
 
 struct store;
 
@@ -649,6 +649,19 @@ int store_scope_account_ids(struct store *s, const struct store_scope *scope, in
  */
 int store_deals_load(struct store *s, const int64_t *ids, size_t nids, struct deal_data *out,
                      struct kith_error *err);
+
+/*
+ * Adds to d (filled by store_deals_load()) the stage history of its deals: d->changes, each
+ * deal's change0 and nchanges. On failure d keeps what it had (release it as usual).
+ */
+int store_deal_changes_load(struct store *s, struct deal_data *d, struct kith_error *err);
+
+/*
+ * Adds to d the quotas whose ids are in ids[0..nids) (ascending; NULL: every quota). On failure
+ * d keeps what it had.
+ */
+int store_deal_quotas_load(struct store *s, const int64_t *ids, size_t nids, struct deal_data *d,
+                           struct kith_error *err);
 
 /* ---- derived contact fields ------------------------------------------------------------- */
 
