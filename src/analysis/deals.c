@@ -360,6 +360,36 @@ static int add_item(struct itemizer *z, struct deal_item it, struct deals_key k,
     return 0;
 }
 
+/* Whether deal x can count in analysis a at all (the engine decides the rest): items are made
+ * only for those. */
+static bool relevant(enum deals_analysis a, const struct deal_rec *x)
+{
+    switch (a) {
+    case DEALS_WINRATE:
+        return x->outcome != DEAL_OPEN;
+    case DEALS_PIPELINE:
+        return x->outcome == DEAL_OPEN;
+    case DEALS_FORECAST:
+        return x->outcome == DEAL_OPEN ? x->has_expected : x->outcome == DEAL_WON;
+    case DEALS_CONVERSION:
+    case DEALS_QUOTA:
+    case DEALS_NANALYSES:
+        break;
+    }
+    return true;
+}
+
+/* The number of deals in scope, and the index of the k-th. */
+static size_t in_scope(const struct deals_report *r)
+{
+    return r->subset ? r->nsubset : r->d.n;
+}
+
+static size_t scope_deal(const struct deals_report *r, size_t k)
+{
+    return r->subset ? r->subset[k] : k;
+}
+
 /* The items of r->d (one per deal; per line with by product; per manager above the owner with
  * by manager; keyed by the close's period with by period). */
 static int make_items(struct deals_report *r, enum deals_by by, struct itemizer *z,
@@ -367,8 +397,11 @@ static int make_items(struct deals_report *r, enum deals_by by, struct itemizer 
 {
     const struct deal_data *d = &r->d;
     int rc = 0;
-    for (size_t i = 0; rc == 0 && i < d->n; i++) {
+    for (size_t s = 0; rc == 0 && s < in_scope(r); s++) {
+        const size_t i = scope_deal(r, s);
         const struct deal_rec *x = &d->deals[i];
+        if (!relevant(r->analysis, x))
+            continue;
         if (by == DEALS_BY_PRODUCT && x->nlines) {
             for (size_t j = 0; rc == 0 && j < x->nlines; j++) {
                 const struct deal_line_rec *l = &d->lines[x->line0 + j];
@@ -475,7 +508,10 @@ static int compute(struct deals_report *r, const struct deal_item *items, size_t
     const struct deals_window w = {
         .has_from = r->has_from, .has_to = r->has_to, .from = r->p.from, .to = r->p.to};
     const size_t ng = r->ngroups, ns = r->d.nstages;
-    struct deal_item *all = alloc_array_grow(NULL, r->d.n ? r->d.n : 1, sizeof(*all));
+    /* one item per deal: the total is the sum of the groups; else it is counted over the deals */
+    const bool fold = r->analysis != DEALS_CONVERSION && r->p.by != DEALS_BY_PRODUCT &&
+                      r->p.by != DEALS_BY_MANAGER;
+    struct deal_item *all = alloc_array_grow(NULL, !fold && r->d.n ? r->d.n : 1, sizeof(*all));
     struct deals_winrate *wr = alloc_array_grow(NULL, ng + 1, sizeof(*wr));
     struct deals_pipe *pp = alloc_array_grow(NULL, ng + 1, sizeof(*pp));
     struct deals_forecast *fc = alloc_array_grow(NULL, ng + 1, sizeof(*fc));
@@ -492,18 +528,29 @@ static int compute(struct deals_report *r, const struct deal_item *items, size_t
         rc = kith_err(err, KITH_ENOMEM, "out of memory adding up deals");
         goto out_free;
     }
-    for (size_t i = 0; i < r->d.n; i++)
-        all[i] = deals_item_of(&r->d, i, 0, r->d.deals[i].amount);
+    size_t nall = 0;
+    for (size_t k = 0; !fold && k < in_scope(r); k++) {
+        const size_t i = scope_deal(r, k);
+        if (relevant(r->analysis, &r->d.deals[i]))
+            all[nall++] = deals_item_of(&r->d, i, 0, r->d.deals[i].amount);
+    }
     switch (r->analysis) {
     case DEALS_WINRATE:
         deals_winrate(items, n, &w, wr, ng);
-        deals_winrate(all, r->d.n, &w, &r->total.w, 1);
+        if (fold)
+            deals_winrate_fold(wr, ng, &r->total.w);
+        else
+            deals_winrate(all, nall, &w, &r->total.w, 1);
         for (size_t g = 0; g < ng; g++)
             r->groups[g].w = wr[g];
         break;
     case DEALS_PIPELINE:
         deals_pipeline(items, n, pp, ng, r->cells, ns);
-        deals_pipeline(all, r->d.n, &r->total.p, 1, r->cells ? r->cells + ng * ns : NULL, ns);
+        if (fold)
+            deals_pipeline_fold(pp, ng, r->cells, ns, &r->total.p,
+                                r->cells ? r->cells + ng * ns : NULL);
+        else
+            deals_pipeline(all, nall, &r->total.p, 1, r->cells ? r->cells + ng * ns : NULL, ns);
         for (size_t g = 0; g < ng; g++) {
             r->groups[g].p = pp[g];
             r->groups[g].stage = r->cells ? r->cells + g * ns : NULL;
@@ -512,7 +559,10 @@ static int compute(struct deals_report *r, const struct deal_item *items, size_t
         break;
     case DEALS_FORECAST:
         deals_forecast(items, n, &r->quarter, &r->categories, fc, ng);
-        deals_forecast(all, r->d.n, &r->quarter, &r->categories, &r->total.f, 1);
+        if (fold)
+            deals_forecast_fold(fc, ng, &r->total.f);
+        else
+            deals_forecast(all, nall, &r->quarter, &r->categories, &r->total.f, 1);
         for (size_t g = 0; g < ng; g++)
             r->groups[g].f = fc[g];
         break;
@@ -520,7 +570,7 @@ static int compute(struct deals_report *r, const struct deal_item *items, size_t
         struct deals_conv_cell scratch; /* no stages: nothing to fill */
         struct deals_conv_cell *cells = r->conv_cells ? r->conv_cells : &scratch;
         if ((rc = deals_conversion(items, n, &r->d, &w, &w, cells, cw, cl, ng, err)) < 0 ||
-            (rc = deals_conversion(all, r->d.n, &r->d, &w, &w, ns ? cells + ng * ns : cells,
+            (rc = deals_conversion(all, nall, &r->d, &w, &w, ns ? cells + ng * ns : cells,
                                    &r->total.won_cycle, &r->total.lost_cycle, 1, err)) < 0)
             goto out_free;
         for (size_t g = 0; g < ng; g++) {
@@ -623,6 +673,25 @@ static int check_params(struct deals_report *out, const struct deals_scope *scop
     return 0;
 }
 
+/* The deals of r->d whose ids are in scope->deals (both ascending): r->subset. */
+static int pick_subset(struct deals_report *r, const struct deals_scope *scope,
+                       struct kith_error *err)
+{
+    const size_t most = scope->ndeals < r->d.n ? scope->ndeals : r->d.n;
+    r->subset = alloc_array_grow(NULL, most ? most : 1, sizeof(*r->subset));
+    if (!r->subset)
+        return kith_err(err, KITH_ENOMEM, "out of memory choosing %zu deals", scope->ndeals);
+    size_t i = 0, j = 0;
+    while (i < r->d.n && j < scope->ndeals) {
+        const int64_t a = r->d.deals[i].id, b = scope->deals[j];
+        if (a == b)
+            r->subset[r->nsubset++] = i;
+        i += a <= b;
+        j += b <= a;
+    }
+    return 0;
+}
+
 int deals_run(enum deals_analysis a, const struct deals_params *p, const struct deals_scope *scope,
               struct deals_report *out, struct kith_error *err, const char **param)
 {
@@ -636,10 +705,17 @@ int deals_run(enum deals_analysis a, const struct deals_params *p, const struct 
     int rc = check_params(out, scope, err, param);
     if (rc < 0)
         return rc;
-    const int64_t *ids = scope->scoped ? (scope->ndeals ? scope->deals : &no_row) : NULL;
-    rc = store_deals_load(scope->store, ids, scope->scoped ? scope->ndeals : 0, &out->d, err);
-    if (rc < 0)
-        return rc;
+    if (scope->shared && a != DEALS_CONVERSION && a != DEALS_QUOTA) {
+        out->d = *scope->shared;
+        out->shared = true;
+        if (scope->scoped && (rc = pick_subset(out, scope, err)) < 0)
+            goto out_release;
+    } else {
+        const int64_t *ids = scope->scoped ? (scope->ndeals ? scope->deals : &no_row) : NULL;
+        rc = store_deals_load(scope->store, ids, scope->scoped ? scope->ndeals : 0, &out->d, err);
+        if (rc < 0)
+            return rc;
+    }
     if (a == DEALS_CONVERSION && (rc = store_deal_changes_load(scope->store, &out->d, err)) < 0)
         goto out_release;
     if (a == DEALS_QUOTA) {
@@ -679,7 +755,9 @@ out_release:
 
 void deals_report_release(struct deals_report *r)
 {
-    deal_data_release(&r->d);
+    if (!r->shared)
+        deal_data_release(&r->d);
+    free(r->subset);
     free(r->groups);
     free(r->cells);
     free(r->conv_cells);

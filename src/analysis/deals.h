@@ -74,6 +74,13 @@ struct deals_scope {
     const int64_t *quotas; /* when scoped: the quota ids the caller may read, ascending */
     size_t nquotas;
     int64_t now; /* Unix ms: the default quarter of a forecast */
+    /*
+     * When not NULL: every deal (with users, stages and lines) as store_deals_load() read it
+     * beforehand, shared and read only; winrate, pipeline and forecast run on it, keeping the
+     * deals in scope, instead of loading them (conversion and quota still load their own). The
+     * caller keeps it alive until the report is released.
+     */
+    const struct deal_data *shared;
 };
 
 /* A group: an owner, manager, team, unit, product or stage (id, name), a source (name) or a
@@ -115,7 +122,10 @@ struct deals_report {
     enum deals_analysis analysis;
     struct deals_params p;
     bool has_from, has_to;
-    struct deal_data d;
+    struct deal_data d; /* owned, or a copy of scope->shared's arrays when shared */
+    bool shared;        /* d is scope->shared's: not freed */
+    size_t *subset;     /* the indexes of the deals in scope in d.deals; NULL: all */
+    size_t nsubset;
     struct deals_group *groups;
     size_t ngroups;
     struct deals_group total;

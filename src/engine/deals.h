@@ -73,6 +73,15 @@ void deals_winrate(const struct deal_item *it, size_t n, const struct deals_wind
 void deals_pipeline(const struct deal_item *it, size_t n, struct deals_pipe *out, size_t ngroups,
                     struct deals_pipe *by_stage, size_t nstages);
 
+/* The sums of g[0..n) into *total, with its rate and interval (when each item is in one
+ * group, the figures of all the items). */
+void deals_winrate_fold(const struct deals_winrate *g, size_t n, struct deals_winrate *total);
+
+/* The sums of g[0..n) and of their stage cells (cells[group * nstages + stage], when not NULL)
+ * into *total and total_cells. */
+void deals_pipeline_fold(const struct deals_pipe *g, size_t n, const struct deals_pipe *cells,
+                         size_t nstages, struct deals_pipe *total, struct deals_pipe *total_cells);
+
 /* Whether instant t lies in w. */
 bool deals_in_window(int64_t t, const struct deals_window *w);
 
@@ -93,6 +102,9 @@ struct deals_forecast {
 /* Adds up the forecast of period q (both bounds given) per group into out[0..ngroups). */
 void deals_forecast(const struct deal_item *it, size_t n, const struct deals_window *q,
                     const struct deals_categories *c, struct deals_forecast *out, size_t ngroups);
+
+/* The sums of g[0..n) into *total. */
+void deals_forecast_fold(const struct deals_forecast *g, size_t n, struct deals_forecast *total);
 
 /* ---- conversion and sales cycle ----------------------------------------------------------- */
 

@@ -24,6 +24,12 @@ sqlite3 *store_db(struct store *s)
     return s->db;
 }
 
+const char *store_path(struct store *s)
+{
+    const char *p = sqlite3_db_filename(s->db, "main");
+    return p ? p : "";
+}
+
 int64_t store_now_ms(void)
 {
     struct timespec ts;

@@ -589,6 +589,9 @@ int store_audit_recent_counts(struct store *s, const char *action, int64_t since
 /* Unix milliseconds now (the clock the store stamps created_at with). */
 int64_t store_now_ms(void);
 
+/* The file of s's database (absolute), for opening another connection to it; owned by s. */
+const char *store_path(struct store *s);
+
 /* ---- customer value (value.c) ---- */
 
 /* What store_cv_load() reads; STORE_CV_LINES also reads the products. */

@@ -720,3 +720,24 @@ def test_bad_parameters_of_the_new_analyses(org):
         assert r.json()["error"]["field"] == field, r.text
     bad = kith(org.srv.db, "deals", "forecast", "--quarter", "2026Q5", check=False)
     assert bad.returncode == 2 and "--quarter" in bad.stderr
+
+
+def test_answers_follow_writes_of_the_server_and_of_other_processes(org):
+    # the server keeps the deals between requests; any commit must show in the next answer
+    before = ok(org.admin.get("/api/v1/deal-stats/pipeline"))["total"]
+    won_before = ok(org.admin.get("/api/v1/deal-stats/winrate"))["total"]["won"]
+    deal = next(d for d in list_all(org.admin, "/api/v1/deals") if d["outcome"] == "open")
+    won = next(s for s in org.stages.values() if s["kind"] == "won")
+    ok(org.admin.patch(f"/api/v1/deals/{deal['id']}", json={"stage_id": won["id"]}))
+    after = ok(org.admin.get("/api/v1/deal-stats/pipeline"))["total"]
+    assert after["count"] == before["count"] - 1
+    assert cents(after["amount"]) == cents(before["amount"]) - cents(deal["amount"])
+    assert ok(org.admin.get("/api/v1/deal-stats/winrate"))["total"]["won"] == won_before + 1
+    other = next(d for d in list_all(org.admin, "/api/v1/deals") if d["outcome"] == "open")
+    h = sqlite3.connect(org.srv.db)
+    h.execute("UPDATE deals SET amount = amount + 100 WHERE id = ?", (other["id"],))
+    h.commit()
+    h.close()
+    again = ok(org.admin.get("/api/v1/deal-stats/pipeline"))["total"]
+    assert cents(again["amount"]) == cents(after["amount"]) + 100
+    assert again == cli(org.srv.db, "pipeline")["total"]
