@@ -396,6 +396,26 @@ static int make_items(struct deals_report *r, enum deals_by by, struct itemizer 
                       struct kith_error *err)
 {
     const struct deal_data *d = &r->d;
+    /* the items' number first, so that the arrays are allocated once */
+    size_t m = 0;
+    for (size_t s = 0; s < in_scope(r); s++) {
+        const struct deal_rec *x = &d->deals[scope_deal(r, s)];
+        if (!relevant(r->analysis, x))
+            continue;
+        if (by == DEALS_BY_PRODUCT)
+            m += x->nlines ? x->nlines : 1;
+        else if (by == DEALS_BY_MANAGER) {
+            const size_t u = deals_user_index(d, x->owner_id);
+            if (u != DEALS_NONE)
+                m += r->org.manages[u] + r->org.above0[u + 1] - r->org.above0[u];
+        } else
+            m++;
+    }
+    z->items = alloc_array_grow(NULL, m ? m : 1, sizeof(*z->items));
+    z->keys = alloc_array_grow(NULL, m ? m : 1, sizeof(*z->keys));
+    if (!z->items || !z->keys)
+        return kith_err(err, KITH_ENOMEM, "out of memory grouping %zu deal items", m);
+    z->cap = m ? m : 1;
     int rc = 0;
     for (size_t s = 0; rc == 0 && s < in_scope(r); s++) {
         const size_t i = scope_deal(r, s);
