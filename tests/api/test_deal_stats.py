@@ -700,6 +700,12 @@ def test_quotas_resource_validates_and_is_scoped(org):
             assert "period_end" in r.text or "quota_period" in r.text
     r = org.admin.patch(f"/api/v1/quotas/{q['id']}", json={"period_end": "2025-01-01T00:00:00Z"})
     assert r.status_code == 422, r.text
+    # an executive reads every quota and sets none
+    add_user(org.srv.db, "exec@example.com", "executive")
+    ex = Client(org.srv.url, "exec@example.com")
+    assert len(list_all(ex, "/api/v1/quotas")) == len(list_all(org.admin, "/api/v1/quotas"))
+    assert ex.post("/api/v1/quotas", json=dict(body, period_start="2027-01-01T00:00:00Z",
+                                               period_end="2027-04-01T00:00:00Z")).status_code == 403
     # the far unit's rep neither reads nor changes it
     assert org.far.get(f"/api/v1/quotas/{q['id']}").status_code == 404
     assert org.manager.delete(f"/api/v1/quotas/{q['id']}").status_code in (200, 204)
