@@ -10,7 +10,9 @@
 # 2. `kith serve` on a free loopback port. The first GET /api/v1/deal-stats/pipeline reads every
 #    deal into the server (timed apart: "first request"); then KITH_BENCH_RUNS (default 7)
 #    requests each of pipeline by owner, pipeline by manager and the forecast of 2026Q2, timed
-#    by curl (time_total: request sent to answer read, the JSON included); the median is printed.
+#    by curl (time_total: request sent to answer read, the JSON included); the median, minimum
+#    and maximum are printed, with the server's CPU time per request (user + system, from
+#    /proc: on a shared machine it varies much less than wall time) and the answer's size.
 # 3. Baseline: one SQLite query giving the same figures as pipeline by owner (open deals per
 #    owner and stage: count, amount, amount x probability), run in Python's sqlite3 on the same
 #    file, median of 3 after one warm-up; the script checks that both give the same counts and
@@ -68,17 +70,24 @@ echo "bench-deals: $DEALS deals, $OWNERS owners, $(nproc) CPUs, load average" \
     "$(cut -d' ' -f1-3 /proc/loadavg)"
 first=$(get "/api/v1/deal-stats/pipeline" "$DIR/first.json")
 printf '%-44s %9s\n' "first request (reads every deal)" "$(echo "$first" | awk '{ printf "%.0f ms", $1 * 1000 }')"
-printf '%-44s %9s %9s %9s\n' request "median" "min" "max"
+printf '%-44s %9s %9s %9s %12s %6s\n' request "median" "min" "max" "server CPU" "answer"
+cpu_ticks() { # the server's user + system CPU so far, in clock ticks
+    awk '{ print $14 + $15 }' "/proc/$SERVER/stat"
+}
+HZ=$(getconf CLK_TCK)
 timed() { # NAME PATH OUTFILE
     : >"$DIR/times"
+    c0=$(cpu_ticks)
     for _ in $(seq 1 "$RUNS"); do
         get "$2" "$3" >>"$DIR/times"
         echo >>"$DIR/times"
     done
+    c1=$(cpu_ticks)
     med=$(median <"$DIR/times")
-    printf '%-44s %6.0f ms %6.0f ms %6.0f ms\n' "$1" "$(echo "$med * 1000" | bc -l)" \
+    printf '%-44s %6.0f ms %6.0f ms %6.0f ms %9.0f ms %6s\n' "$1" "$(echo "$med * 1000" | bc -l)" \
         "$(sort -n "$DIR/times" | head -1 | awk '{ print $1 * 1000 }')" \
-        "$(sort -n "$DIR/times" | tail -1 | awk '{ print $1 * 1000 }')"
+        "$(sort -n "$DIR/times" | tail -1 | awk '{ print $1 * 1000 }')" \
+        "$(echo "($c1 - $c0) * 1000 / $HZ / $RUNS" | bc -l)" "$(wc -c <"$3" | awk '{ printf "%.1f MB", $1 / 1e6 }')"
 }
 timed "GET /api/v1/deal-stats/pipeline (by owner)" "/api/v1/deal-stats/pipeline" "$DIR/owner.json"
 KITH_MS=$(median <"$DIR/times")
