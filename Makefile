@@ -7,7 +7,7 @@ JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 KITH_DB    ?= kith.db
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build run test unit-test release-build asan-test fuzz-build fuzz fuzz-smoke api-test browser-test screenshots openapi bench bench-import bench-rv bench-value bench-web bench-http format format-check clean
+.PHONY: all deps build run test unit-test release-build asan-test fuzz-build fuzz fuzz-smoke api-test browser-test screenshots openapi bench bench-import bench-rv bench-value bench-web bench-http bench-deals format format-check clean
 
 all: build
 
@@ -80,7 +80,7 @@ test: deps
 	$(MAKE) api-test
 	$(MAKE) browser-test
 
-bench: bench-import bench-rv bench-value bench-web bench-http
+bench: bench-import bench-rv bench-value bench-web bench-http bench-deals
 
 bench-import: deps build
 	bench/import.sh $(BUILD)/kith
@@ -109,6 +109,12 @@ bench-web: build
 # /healthz (bench/http.sh, bench/http.lua). Record the figures in docs/BENCHMARKS.md ("HTTP").
 bench-http: deps build
 	bench/http.sh $(BUILD)/kith
+
+# The deal analyses over HTTP on 1,000,000 deals and 10,000 owners against one SQLite query for
+# the same figures (bench/deals.sh, bench/gen_deals.py; the database is cached in bench/out/).
+# Record the figures in docs/BENCHMARKS.md ("Deals").
+bench-deals: build
+	bench/deals.sh $(BUILD)/kith
 
 # The query parameters of the analysis routes in docs/openapi.json, from the parameter tables.
 openapi: build

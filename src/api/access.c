@@ -37,6 +37,8 @@ static const struct {
     {"deals", CLASS_RECORDS},
     {"deal_lines", CLASS_RECORDS},
     {"deal_stage_changes", CLASS_RECORDS},
+    {"quotas",
+     CLASS_RECORDS}, /* through their user; routes.c lets only admins and managers write */
 };
 
 /* The conditions a rule grants; see struct store_scope. */

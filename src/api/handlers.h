@@ -84,6 +84,11 @@ void api_deal_lines_update(struct api_request *req, struct api_response *res);
 void api_deal_lines_delete(struct api_request *req, struct api_response *res);
 void api_deal_stage_changes_list(struct api_request *req, struct api_response *res);
 void api_deal_stage_changes_get(struct api_request *req, struct api_response *res);
+void api_quotas_list(struct api_request *req, struct api_response *res);
+void api_quotas_get(struct api_request *req, struct api_response *res);
+void api_quotas_create(struct api_request *req, struct api_response *res);
+void api_quotas_update(struct api_request *req, struct api_response *res);
+void api_quotas_delete(struct api_request *req, struct api_response *res);
 void api_users_list(struct api_request *req, struct api_response *res);
 void api_users_get(struct api_request *req, struct api_response *res);
 void api_users_create(struct api_request *req, struct api_response *res);
@@ -104,9 +109,12 @@ void api_rv_units(struct api_request *req, struct api_response *res);
 void api_rv_indicator(struct api_request *req, struct api_response *res);
 void api_rv_stream(struct api_request *req, struct api_response *res);
 
-/* deal_stats.c: win rate and pipeline (the engine of `kith deals`), over the caller's deals */
+/* deal_stats.c: the analyses of `kith deals`, over the caller's deals */
 void api_deal_stats_winrate(struct api_request *req, struct api_response *res);
 void api_deal_stats_pipeline(struct api_request *req, struct api_response *res);
+void api_deal_stats_conversion(struct api_request *req, struct api_response *res);
+void api_deal_stats_forecast(struct api_request *req, struct api_response *res);
+void api_deal_stats_quota(struct api_request *req, struct api_response *res);
 
 /* value.c: customer value management (the engine of `kith value`), over the caller's accounts */
 void api_value_fit(struct api_request *req, struct api_response *res);

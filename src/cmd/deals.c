@@ -1,5 +1,6 @@
 /*
- * deals.c - kith deals winrate|pipeline: the command-line door to the deal analyses
+ * deals.c - kith deals winrate|pipeline|conversion|forecast|quota: the command-line door to the
+ * deal analyses
  * (analysis/deals.h). Reads the options through the family's table, runs the analysis over
  * every deal and prints its table or, with --json, the API's answer. The definitions are in
  * docs/deals.md. The verbs that change deals (add, show, move, win, lose, reopen) are in
@@ -17,9 +18,9 @@ static void usage(FILE *out)
 {
     fputs("usage: kith deals <verb> [arguments] [options]\n"
           "       kith deals <analysis> [options]\n\n"
-          "Deals: add, show and change deals; the win rate of closed deals and the open\n"
-          "pipeline, per owner, team, unit, source, product or stage. Definitions:\n"
-          "docs/deals.md.\n\nverbs:\n",
+          "Deals: add, show and change deals; win rate, pipeline, stage conversion and sales\n"
+          "cycle, forecast and quota attainment, per owner, manager, team, unit, source,\n"
+          "product, stage or period. Definitions: docs/deals.md.\n\nverbs:\n",
           out);
     cmd_deals_verbs_list(out);
     fputs("\nanalyses:\n", out);
@@ -53,7 +54,7 @@ int cmd_deals(int argc, char **argv)
     struct kith_error err = {0};
     const char *param;
     struct deals_report r;
-    const struct deals_scope scope = {.store = s};
+    const struct deals_scope scope = {.store = s, .now = store_now_ms()};
     int rc = deals_run(a, &p, &scope, &r, &err, &param);
     store_close(s);
     if (rc < 0)

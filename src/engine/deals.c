@@ -22,6 +22,8 @@ void deals_wilson(int64_t k, int64_t n, double z, double *lo, double *hi)
     *hi = fmin(1.0, centre + half);
 }
 
+static void winrate_finish(struct deals_winrate *w);
+
 bool deals_closed_in(const struct deal_item *it, const struct deals_window *w)
 {
     if (it->outcome == DEAL_OPEN)
@@ -49,11 +51,8 @@ void deals_winrate(const struct deal_item *it, size_t n, const struct deals_wind
             g->lost_amount += it[i].amount;
         }
     }
-    for (size_t k = 0; k < ngroups; k++) {
-        const int64_t closed = out[k].won + out[k].lost;
-        out[k].rate = closed ? (double)out[k].won / (double)closed : NAN;
-        deals_wilson(out[k].won, closed, DEALS_WILSON_Z, &out[k].lo, &out[k].hi);
-    }
+    for (size_t k = 0; k < ngroups; k++)
+        winrate_finish(&out[k]);
 }
 
 void deals_pipeline(const struct deal_item *it, size_t n, struct deals_pipe *out, size_t ngroups,
@@ -76,5 +75,92 @@ void deals_pipeline(const struct deal_item *it, size_t n, struct deals_pipe *out
             s->amount += it[i].amount;
             s->weighted += weighted;
         }
+    }
+}
+
+bool deals_in_window(int64_t t, const struct deals_window *w)
+{
+    return (!w->has_from || t >= w->from) && (!w->has_to || t < w->to);
+}
+
+static void pipe_add(struct deals_pipe *p, int64_t amount, double weighted)
+{
+    p->count++;
+    p->amount += amount;
+    p->weighted += weighted;
+}
+
+void deals_forecast(const struct deal_item *it, size_t n, const struct deals_window *q,
+                    const struct deals_categories *c, struct deals_forecast *out, size_t ngroups)
+{
+    memset(out, 0, ngroups * sizeof(*out));
+    for (size_t i = 0; i < n; i++) {
+        struct deals_forecast *g = &out[it[i].group];
+        if (it[i].outcome == DEAL_WON && it[i].has_closed && deals_in_window(it[i].closed_at, q)) {
+            g->won++;
+            g->won_amount += it[i].amount;
+            continue;
+        }
+        if (it[i].outcome != DEAL_OPEN || !it[i].has_expected ||
+            !deals_in_window(it[i].expected_at, q))
+            continue;
+        const double p = it[i].probability, weighted = (double)it[i].amount * p;
+        pipe_add(&g->expected, it[i].amount, weighted);
+        pipe_add(p >= c->commit      ? &g->commit
+                 : p >= c->best_case ? &g->best_case
+                                     : &g->pipeline,
+                 it[i].amount, weighted);
+    }
+}
+
+static void winrate_finish(struct deals_winrate *w)
+{
+    const int64_t closed = w->won + w->lost;
+    w->rate = closed ? (double)w->won / (double)closed : NAN;
+    deals_wilson(w->won, closed, DEALS_WILSON_Z, &w->lo, &w->hi);
+}
+
+void deals_winrate_fold(const struct deals_winrate *g, size_t n, struct deals_winrate *total)
+{
+    memset(total, 0, sizeof(*total));
+    for (size_t k = 0; k < n; k++) {
+        total->won += g[k].won;
+        total->lost += g[k].lost;
+        total->won_amount += g[k].won_amount;
+        total->lost_amount += g[k].lost_amount;
+    }
+    winrate_finish(total);
+}
+
+static void pipe_sum(struct deals_pipe *to, const struct deals_pipe *from)
+{
+    to->count += from->count;
+    to->amount += from->amount;
+    to->weighted += from->weighted;
+}
+
+void deals_pipeline_fold(const struct deals_pipe *g, size_t n, const struct deals_pipe *cells,
+                         size_t nstages, struct deals_pipe *total, struct deals_pipe *total_cells)
+{
+    memset(total, 0, sizeof(*total));
+    if (total_cells)
+        memset(total_cells, 0, nstages * sizeof(*total_cells));
+    for (size_t k = 0; k < n; k++) {
+        pipe_sum(total, &g[k]);
+        for (size_t s = 0; cells && total_cells && s < nstages; s++)
+            pipe_sum(&total_cells[s], &cells[k * nstages + s]);
+    }
+}
+
+void deals_forecast_fold(const struct deals_forecast *g, size_t n, struct deals_forecast *total)
+{
+    memset(total, 0, sizeof(*total));
+    for (size_t k = 0; k < n; k++) {
+        pipe_sum(&total->expected, &g[k].expected);
+        pipe_sum(&total->commit, &g[k].commit);
+        pipe_sum(&total->best_case, &g[k].best_case);
+        pipe_sum(&total->pipeline, &g[k].pipeline);
+        total->won += g[k].won;
+        total->won_amount += g[k].won_amount;
     }
 }

@@ -12,14 +12,18 @@ void deal_data_release(struct deal_data *d)
 {
     for (size_t i = 0; i < d->nstages; i++)
         free(d->stages[i].name);
-    for (size_t i = 0; i < d->n; i++) {
-        free(d->deals[i].owner);
-        free(d->deals[i].team);
-        free(d->deals[i].unit);
-        free(d->deals[i].source);
-    }
+    for (size_t i = 0; i < d->nnames; i++)
+        free(d->names[i]);
+    free(d->names);
     for (size_t i = 0; i < d->nlines; i++)
         free(d->lines[i].product);
+    for (size_t i = 0; i < d->nusers; i++)
+        free(d->users[i].name);
+    for (size_t i = 0; i < d->nquotas; i++)
+        free(d->quotas[i].currency);
+    free(d->users);
+    free(d->changes);
+    free(d->quotas);
     free(d->stages);
     free(d->deals);
     free(d->lines);

@@ -229,6 +229,16 @@ static const struct field_def deal_stage_change_fields[] = {
     REF("user_id", "users", false),
     TIME("changed_at", true),
 };
+/* A sales quota: what user_id is expected to win in [period_start, period_end). */
+static const struct field_def quota_fields[] = {
+    ID,
+    CREATED,
+    REF("user_id", "users", true),
+    TIME("period_start", true),
+    TIME("period_end", true), /* after period_start (the store's CHECK) */
+    MONEYR("amount", true, 0, INFINITY),
+    TEXTF("currency", false, 3, FF_CURRENCY),
+};
 static const struct field_def order_fields[] = {
     ID,
     CREATED,
@@ -391,6 +401,8 @@ static const struct table_def t_deal_lines =
     TABLE("deal_lines", "deal line", deal_line_fields, NULL, NULL, true, true);
 static const struct table_def t_deal_stage_changes = TABLE(
     "deal_stage_changes", "deal stage change", deal_stage_change_fields, NULL, NULL, false, true);
+static const struct table_def t_quotas =
+    TABLE("quotas", "quota", quota_fields, NULL, NULL, true, true);
 static const struct table_def t_orders =
     TABLE("orders", "order", order_fields, "external_id", NULL, true, true);
 static const struct table_def t_order_lines =
@@ -431,6 +443,7 @@ const struct table_def *const model_tables[] = {
     &t_deals,
     &t_deal_lines,
     &t_deal_stage_changes,
+    &t_quotas, /* names users */
     &t_orders,
     &t_order_lines,
     &t_events,

@@ -372,8 +372,26 @@ static const char migration_8[] =
     " END;";
 /* clang-format on */
 
+/*
+ * Version 9: sales quotas (issue 12, docs/deals.md "quota"); self-contained, so that it keeps its
+ * meaning under whatever number it ends up with. A quota is what one user is expected to win in
+ * [period_start, period_end) (Unix ms), in minor units of its currency. A user has at most one
+ * quota per period; a period that does not end after it starts is refused by the named CHECK
+ * (the store reports it as an invalid value, naming the rule).
+ */
+static const char migration_9[] =
+    "CREATE TABLE quotas ("
+    " id INTEGER PRIMARY KEY, created_at INTEGER NOT NULL,"
+    " user_id INTEGER NOT NULL REFERENCES users(id),"
+    " period_start INTEGER NOT NULL, period_end INTEGER NOT NULL,"
+    " amount INTEGER NOT NULL, currency TEXT,"
+    " CONSTRAINT quota_period_ends_after_it_starts CHECK (period_end > period_start));"
+    "CREATE UNIQUE INDEX quotas_user_period ON quotas(user_id, period_start, period_end);"
+    "CREATE INDEX quotas_period ON quotas(period_start);";
+
 const char *const store_migrations[] = {migration_1, migration_2, migration_3, migration_4,
-                                        migration_5, migration_6, migration_7, migration_8};
+                                        migration_5, migration_6, migration_7, migration_8,
+                                        migration_9};
 const int store_nmigrations = (int)(sizeof(store_migrations) / sizeof(store_migrations[0]));
 
 int store_check_version(const char *path, int version, struct kith_error *err)

@@ -24,6 +24,12 @@ sqlite3 *store_db(struct store *s)
     return s->db;
 }
 
+const char *store_path(struct store *s)
+{
+    const char *p = sqlite3_db_filename(s->db, "main");
+    return p ? p : "";
+}
+
 int64_t store_now_ms(void)
 {
     struct timespec ts;
@@ -434,6 +440,9 @@ int store_write_error(struct store *s, const struct table_def *t, const char *wh
         return kith_err(err, KITH_EINVAL, "missing required value: %s", constraint_column(s->db));
     if (ext == SQLITE_CONSTRAINT_TRIGGER) /* a rule of a trigger: "field: why" (migrations.c) */
         return kith_err(err, KITH_EINVAL, "%s", sqlite3_errmsg(s->db));
+    if (ext == SQLITE_CONSTRAINT_CHECK) /* a named rule of the schema (quota periods) */
+        return kith_err(err, KITH_EINVAL, "the %s breaks the rule %s", t->singular,
+                        constraint_column(s->db));
     return store_db_err(err, s->db, what);
 }
 

@@ -22,7 +22,7 @@
 #include "util/error.h"
 
 /* The schema version this binary creates and understands. */
-#define STORE_SCHEMA_VERSION 8
+#define STORE_SCHEMA_VERSION 9
 
 struct store;
 
@@ -589,6 +589,9 @@ int store_audit_recent_counts(struct store *s, const char *action, int64_t since
 /* Unix milliseconds now (the clock the store stamps created_at with). */
 int64_t store_now_ms(void);
 
+/* The file of s's database (absolute), for opening another connection to it; owned by s. */
+const char *store_path(struct store *s);
+
 /* ---- customer value (value.c) ---- */
 
 /* What store_cv_load() reads; STORE_CV_LINES also reads the products. */
@@ -725,6 +728,20 @@ struct store_deal_change {
 int store_deal_verb(struct store *s, int64_t id, const struct store_deal_change *c,
                     struct store_value *vals, bool *set, const char **field,
                     struct kith_error *err);
+
+
+/*
+ * Adds to d (filled by store_deals_load()) the stage history of its deals: d->changes, each
+ * deal's change0 and nchanges. On failure d keeps what it had (release it as usual).
+ */
+int store_deal_changes_load(struct store *s, struct deal_data *d, struct kith_error *err);
+
+/*
+ * Adds to d the quotas whose ids are in ids[0..nids) (ascending; NULL: every quota). On failure
+ * d keeps what it had.
+ */
+int store_deal_quotas_load(struct store *s, const int64_t *ids, size_t nids, struct deal_data *d,
+                           struct kith_error *err);
 
 /* ---- derived contact fields ------------------------------------------------------------- */
 

@@ -90,6 +90,7 @@ static void build_fixture(struct store *s)
     ROW("deals", "2", "1714564800000", NUL, NUL, "11", NUL, NUL, "6", NUL, NUL, NUL, NUL, NUL, "-1",
         "lost", "=price", NUL, NUL, NUL);
     ROW("deal_lines", "1", "1714564800000", "1", "1", "2", "3998");
+    ROW("quotas", "1", "1714564800000", "2", "1711929600000", "1719792000000", "5000000", "EUR");
     ROW("orders", "1", "1714564800000", "O-1", "10", "1", "1714564800000", "-2500", "-100", "EUR",
         "1", "1", "credit", NUL);
     ROW("orders", "2", "1714564800000", NUL, "11", NUL, "0", "0", NUL, NUL, NUL, NUL, NUL, NUL);
@@ -142,7 +143,7 @@ static void export_import_export_is_identical(void **state)
         free(jsonl_b);
         free(csv);
     }
-    assert_int_equal(tables, 14);
+    assert_int_equal(tables, 15);
     db_fixture_close(fa);
     db_fixture_close(fb);
 }
