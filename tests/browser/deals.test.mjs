@@ -363,3 +363,21 @@ test('the analytics screen shows the win rate and pipeline the API computes', as
   assert.deepEqual(page.pageErrors, []);
   await page.context().close();
 });
+
+test('at 390 px the deal screens fit the width, and every form control has a label', async () => {
+  const overflow = (p) => p.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  const unlabelled = (p) => p.evaluate(() => [...document.querySelectorAll('input, select, textarea')]
+    .filter((el) => el.type !== 'hidden' && !(el.labels && el.labels.length) && !el.getAttribute('aria-label'))
+    .map((el) => el.outerHTML));
+  const page = await newPage(world, { width: 390, height: 844 });
+  await signIn(page, 'admin@example.com', { path: '/deals' });
+  for (const path of ['/deals', `/deals/${deals[0].id}`, '/dashboards/deals', `/accounts/${accounts[0].id}`]) {
+    await page.goto(path);
+    await page.getByRole('heading', { level: 1 }).first().waitFor();
+    await page.waitForFunction(() => !document.querySelector('.state.loading, [aria-busy="true"]'));
+    await page.locator('main .card, main .board').first().waitFor();
+    assert.equal(await overflow(page), 0, `${path} scrolls sideways`);
+    assert.deepEqual(await unlabelled(page), [], path);
+  }
+  await page.context().close();
+});
