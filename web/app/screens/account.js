@@ -36,7 +36,15 @@ const OUTCOME = { open: 'Open', won: 'Won', lost: 'Lost' };
 function dealColumns(stageById) {
   return [
     { key: 'name', label: 'Deal', render: (d) => html`<a href=${`/deals/${d.id}`}>${dealName(d)}</a>` },
-    { key: 'stage', label: 'Stage', render: (d) => html`${stageById[d.stage_id] ? stageById[d.stage_id].name : `Stage #${d.stage_id}`}${d.outcome !== 'open' ? html` <span class=${`badge ${d.outcome}`}>${OUTCOME[d.outcome] || fmt.label(d.outcome)}</span>` : ''}` },
+    {
+      key: 'stage', label: 'Stage',
+      render: (d) => {
+        const name = stageById[d.stage_id] ? stageById[d.stage_id].name : `Stage #${d.stage_id}`;
+        const outcome = OUTCOME[d.outcome] || fmt.label(d.outcome);
+        // a closed deal says so, unless its stage's name already does ("Won", "Lost")
+        return html`${name}${d.outcome !== 'open' && name !== outcome ? html` <span class=${`badge ${d.outcome}`}>${outcome}</span>` : ''}`;
+      },
+    },
     { key: 'amount', label: 'Amount', className: 'num', render: (d) => fmt.money(d.amount, d.currency) },
     { key: 'owner', label: 'Owner', className: 'opt', render: (d) => (d.owner_id ? html`<${RefName} kind="user" id=${d.owner_id} />` : '–') },
     {

@@ -207,10 +207,9 @@ function Timeline({ deal, stageById }) {
           <div class="tl-head"><span class="tl-kind">Interaction</span>
             <strong class="tl-title">${typeById[i.record.type_id] ? typeById[i.record.type_id].name : `Type ${i.record.type_id}`}</strong>
             <span class=${`rv ${i.record.rv < 0 ? 'neg' : 'pos'}`} title="Relationship Value">RV ${fmt.rv(i.record.rv)}</span></div>
-          <div class="tl-meta"><time datetime=${i.at}>${fmt.dateTime(i.at)}</time> · with
-            ${i.contact.primary ? html`<${RefName} kind="contact" id=${i.contact.id} href=${`/contacts/${i.contact.id}`} />`
-              : html`<a href=${`/contacts/${i.contact.id}`}>${fmt.personName(i.contact)}</a>`}
-            · ${fmt.label(i.record.direction)} · ${i.record.channel || '–'}${i.record.outcome ? ` · ${i.record.outcome}` : ''}</div>
+          <div class="tl-meta"><time datetime=${i.at}>${fmt.dateTime(i.at)}</time>${' · with '}${i.contact.primary
+            ? html`<${RefName} kind="contact" id=${i.contact.id} href=${`/contacts/${i.contact.id}`} />`
+            : html`<a href=${`/contacts/${i.contact.id}`}>${fmt.personName(i.contact)}</a>`}${` · ${fmt.label(i.record.direction)} · ${i.record.channel || '–'}${i.record.outcome ? ` · ${i.record.outcome}` : ''}`}</div>
           ${i.record.notes && html`<p class="tl-notes">${i.record.notes}</p>`}
         </li>`))}
     </ol>

@@ -133,17 +133,17 @@ export default function Pipeline({ query, user }) {
       ${deals.data.more && html`<p class="notice" role="status">Only the first ${fmt.number(MAX_DEALS)} open deals are shown: narrow the board with the filters.</p>`}
       ${deals.data.items.length === 0 && html`<${Empty}>${active ? 'No open deal matches these filters.' : 'No open deals.'}<//>`}
       ${writable && html`<p class="hint" id="board-keys">On a card: ← and → move the deal to the previous or next stage, Enter opens “Move…” (any stage, won or lost). Cards can also be dragged.</p>`}
+      ${writable && (won || lost) && html`
+        <div class="board-closers">
+          ${won && html`<${DropZone} stage=${won} text="Drop here to win the deal" onDrop=${(deal) => move(deal, won)}
+            findDeal=${(id) => deals.data.items.find((d) => d.id === id)} />`}
+          ${lost && html`<${DropZone} stage=${lost} text="Drop here to lose the deal (you give the reason)" onDrop=${(deal) => move(deal, lost)}
+            findDeal=${(id) => deals.data.items.find((d) => d.id === id)} />`}
+        </div>`}
       <div class="board" aria-busy=${deals.loading ? 'true' : 'false'}>
         ${columns.map((c) => html`<${Column} key=${c.stage.id} col=${c} writable=${writable}
           onDrop=${(deal) => move(deal, c.stage)} onStep=${step} onOpen=${(deal) => setMoving({ deal })}
           findDeal=${(id) => deals.data.items.find((d) => d.id === id)} />`)}
-        ${writable && (won || lost) && html`
-          <div class="board-closers">
-            ${won && html`<${DropZone} stage=${won} text="Drop here to win the deal" onDrop=${(deal) => move(deal, won)}
-              findDeal=${(id) => deals.data.items.find((d) => d.id === id)} />`}
-            ${lost && html`<${DropZone} stage=${lost} text="Drop here to lose the deal (you give the reason)" onDrop=${(deal) => move(deal, lost)}
-              findDeal=${(id) => deals.data.items.find((d) => d.id === id)} />`}
-          </div>`}
       </div>`;
   }
 
@@ -231,8 +231,7 @@ function Card({ deal, stage, writable, onStep, onOpen }) {
       <a class="deal-title" href=${`/deals/${deal.id}`}>${dealName(deal)}</a>
       <span class="deal-account"><${RefName} kind="account" id=${deal.account_id} /></span>
       <span class="deal-amount">${fmt.money(deal.amount, deal.currency)}</span>
-      <span class="deal-meta">${deal.owner_id ? html`<${RefName} kind="user" id=${deal.owner_id} />` : 'No owner'}
-        · closes ${fmt.date(deal.expected_close_at)}</span>
+      <span class="deal-meta">${deal.owner_id ? html`<${RefName} kind="user" id=${deal.owner_id} />` : 'No owner'}${' · closes '}${fmt.date(deal.expected_close_at)}</span>
       ${writable && html`<button type="button" class="secondary small" tabindex="-1" onClick=${() => onOpen(deal)}
         aria-label=${`Move ${dealName(deal)}`}>Move…</button>`}
     </li>`;
