@@ -184,6 +184,25 @@ test('a deal moves to the next stage from the keyboard: the API and the stage hi
   await page.keyboard.press('ArrowLeft');
   await page.locator(`.board-col[data-stage="${open[0].id}"] .deal-card[data-deal="${deal.id}"]`).waitFor();
   assert.equal((await world.api.get(`/api/v1/deals/${deal.id}`)).stage_id, open[0].id);
+  // at the first stage the left arrow says so and moves nothing
+  await page.keyboard.press('ArrowLeft');
+  await page.getByTestId('board-status').filter({ hasText: 'in the first open stage' }).waitFor();
+  assert.equal((await world.api.get(`/api/v1/deal-stage-changes?deal_id=${deal.id}`)).items.length, 3);
+
+  // Enter opens "Move…": the select has the focus, ↓ picks the next choice, Enter moves
+  const other = deals[1]; // first open stage
+  await page.locator(`.deal-card[data-deal="${other.id}"]`).focus();
+  await page.keyboard.press('Enter');
+  const select = page.getByRole('dialog').getByLabel('Move to');
+  await page.waitForFunction(() => document.activeElement && document.activeElement.tagName === 'SELECT');
+  const first = await select.inputValue();
+  await page.keyboard.press('ArrowDown');
+  const chosen = await select.inputValue();
+  assert.notEqual(chosen, first);
+  await page.keyboard.press('Enter');
+  await page.getByRole('dialog').waitFor({ state: 'hidden' });
+  await page.locator(`.board-col[data-stage="${chosen}"] .deal-card[data-deal="${other.id}"]`).waitFor();
+  assert.equal((await world.api.get(`/api/v1/deals/${other.id}`)).stage_id, Number(chosen));
   assert.deepEqual(page.pageErrors, []);
   await page.context().close();
 });
@@ -238,6 +257,7 @@ test('losing a deal requires a reason', async () => {
   await drag(page, page.locator(`.deal-card[data-deal="${other.id}"]`), page.locator(`.drop-zone[data-stage="${lost.id}"]`));
   await dialog.getByLabel('Loss reason').waitFor();
   await page.getByRole('heading', { name: `Move “${other.name}”` }).waitFor();
+  await page.waitForFunction(() => document.activeElement && document.activeElement.id.endsWith('-reason'));
   await dialog.getByRole('button', { name: 'Cancel' }).click();
   assert.equal((await world.api.get(`/api/v1/deals/${other.id}`)).outcome, 'open');
   assert.deepEqual(page.pageErrors, []);

@@ -113,6 +113,7 @@ export default function Pipeline({ query, user }) {
     const i = columns.findIndex((c) => c.stage.id === deal.stage_id);
     const next = columns[i + delta];
     if (i >= 0 && next) move(deal, next.stage, { keyboard: true });
+    else setStatus(`${dealName(deal)} is in the ${delta > 0 ? 'last' : 'first'} open stage${delta > 0 ? ': press Enter to win or lose it' : ''}.`);
   }
 
   const byId = (l) => lookups.byId(l);
