@@ -216,7 +216,24 @@ function DropZone({ stage, text, onDrop, findDeal }) {
     </div>`;
 }
 
+// True once the element has come into view: a card asks for its account's name only then, so
+// that a board of many deals does not send one request per account at once.
+function useSeen(ref) {
+  const [seen, setSeen] = useState(typeof IntersectionObserver === 'undefined');
+  useEffect(() => {
+    if (seen || !ref.current) return undefined;
+    const io = new IntersectionObserver((entries) => {
+      if (entries.some((e) => e.isIntersecting)) { setSeen(true); io.disconnect(); }
+    }, { rootMargin: '200px' });
+    io.observe(ref.current);
+    return () => io.disconnect();
+  }, [seen]);
+  return seen;
+}
+
 function Card({ deal, stage, writable, onStep, onOpen }) {
+  const ref = useRef(null);
+  const seen = useSeen(ref);
   function key(e) {
     if (e.target !== e.currentTarget || !writable) return;
     if (e.key === 'ArrowRight') { e.preventDefault(); onStep(deal, 1); }
@@ -225,12 +242,12 @@ function Card({ deal, stage, writable, onStep, onOpen }) {
   }
   const label = `${dealName(deal)}, ${fmt.money(deal.amount, deal.currency)}, in ${stage.name}`;
   return html`
-    <li class="deal-card" tabindex="0" data-deal=${deal.id} draggable=${writable ? 'true' : 'false'} aria-label=${label}
+    <li class="deal-card" ref=${ref} tabindex="0" data-deal=${deal.id} draggable=${writable ? 'true' : 'false'} aria-label=${label}
       aria-describedby=${writable ? 'board-keys' : undefined} onKeyDown=${key}
       onDragStart=${(e) => { dragging = deal.id; e.dataTransfer.setData('text/plain', String(deal.id)); e.dataTransfer.effectAllowed = 'move'; }}
       onDragEnd=${() => { dragging = null; }}>
       <a class="deal-title" href=${`/deals/${deal.id}`}>${dealName(deal)}</a>
-      <span class="deal-account"><${RefName} kind="account" id=${deal.account_id} /></span>
+      <span class="deal-account">${seen ? html`<${RefName} kind="account" id=${deal.account_id} />` : '…'}</span>
       <span class="deal-amount">${fmt.money(deal.amount, deal.currency)}</span>
       <span class="deal-meta">${deal.owner_id ? html`<${RefName} kind="user" id=${deal.owner_id} />` : 'No owner'}${' · closes '}${fmt.date(deal.expected_close_at)}</span>
       ${writable && html`<button type="button" class="secondary small" tabindex="-1" onClick=${() => onOpen(deal)}
