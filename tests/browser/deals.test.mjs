@@ -281,6 +281,26 @@ test('a move the API refuses is shown and the card stays', async () => {
   await page.context().close();
 });
 
+test('an analyst reads the board and the deals but is offered no move', async () => {
+  world.addUser('ana@example.com', 'analyst');
+  const page = await newPage(world);
+  await signIn(page, 'ana@example.com', { path: '/deals' });
+  const cols = await board(page);
+  const all = await openDeals();
+  assert.equal(cols.flatMap((c) => c.cards).length, all.length);
+  assert.equal(await page.locator('.deal-card button, .drop-zone').count(), 0);
+  assert.equal(await page.locator('.deal-card[draggable="true"]').count(), 0);
+  const deal = all[0];
+  await page.locator(`.deal-card[data-deal="${deal.id}"]`).focus();
+  await page.keyboard.press('ArrowRight');
+  await page.goto(`/deals/${deal.id}`);
+  await page.locator('.timeline .tl').first().waitFor();
+  assert.equal(await page.locator('form.stage-move').count(), 0);
+  assert.equal(await page.getByRole('button', { name: 'Edit details' }).count(), 0);
+  assert.equal((await world.api.get(`/api/v1/deals/${deal.id}`)).stage_id, deal.stage_id);
+  await page.context().close();
+});
+
 test('the deal page: details, stage history and interactions newest first, edit, reopen', async () => {
   const deal = deals[0]; // moved forward and back: three rows of history
   const page = await newPage(world);

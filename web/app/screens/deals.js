@@ -242,7 +242,7 @@ function Card({ deal, stage, writable, onStep, onOpen }) {
   }
   const label = `${dealName(deal)}, ${fmt.money(deal.amount, deal.currency)}, in ${stage.name}`;
   return html`
-    <li class="deal-card" ref=${ref} tabindex="0" data-deal=${deal.id} draggable=${writable ? 'true' : 'false'} aria-label=${label}
+    <li class="deal-card" ref=${ref} tabindex="0" data-deal=${deal.id} draggable=${writable} aria-label=${label}
       aria-describedby=${writable ? 'board-keys' : undefined} onKeyDown=${key}
       onDragStart=${(e) => { dragging = deal.id; e.dataTransfer.setData('text/plain', String(deal.id)); e.dataTransfer.effectAllowed = 'move'; }}
       onDragEnd=${() => { dragging = null; }}>
