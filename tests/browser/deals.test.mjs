@@ -151,6 +151,12 @@ test('the board shows the open deals in stage order with the right count and sum
   for (const c of filtered) {
     assert.equal(c.sum, c.count ? `USD:${theirs.filter((d) => d.stage_id === c.stage).reduce((t, d) => t + cents(d.amount), 0)}` : '');
   }
+  // filtered by unit: North's one deal; the team list offers North's teams only
+  await page.getByRole('button', { name: 'Clear filters' }).click();
+  await page.getByLabel('Unit').selectOption({ label: 'North' });
+  await page.waitForFunction((id) => [...document.querySelectorAll('.deal-card')].every((c) => c.dataset.deal === String(id)), nedDeal.id);
+  assert.deepEqual((await board(page)).flatMap((c) => c.cards), [nedDeal.id]);
+  assert.deepEqual(await page.getByLabel('Team').locator('option').allTextContents(), ['All teams', 'North A']);
   assert.deepEqual(await cspViolations(page), []);
   assert.deepEqual(page.pageErrors, []);
   await page.context().close();
