@@ -270,6 +270,42 @@ test('losing a deal requires a reason', async () => {
   await page.context().close();
 });
 
+test('a unit with stages of its own: its columns, its arrows and its won stage', async () => {
+  const south = await world.api.post('/api/v1/units', { name: 'South', kind: 'business_unit' });
+  const own = [];
+  for (const [i, [name, kind, probability]] of [['Qualify', 'open', 0.2], ['Demo', 'open', 0.6], ['Signed', 'won', 1], ['Dropped', 'lost', 0]].entries()) {
+    own.push(await world.api.post('/api/v1/deal-stages', { unit_id: south.id, name, kind, probability, position: i + 1 }));
+  }
+  const acct = await world.api.post('/api/v1/accounts', { name: 'South Works', unit_id: south.id });
+  const mk = (name) => world.api.post('/api/v1/deals', { name, account_id: acct.id, stage_id: own[0].id, amount: '70.00', currency: 'USD', unit_id: south.id });
+  const [one, two] = [await mk('South one'), await mk('South two')];
+  const page = await newPage(world);
+  await signIn(page, 'admin@example.com', { path: `/deals?unit=${south.id}` });
+  let cols = await board(page);
+  assert.deepEqual(cols.map((c) => c.name), ['Qualify', 'Demo']);
+  assert.deepEqual(cols[0].cards, [one.id, two.id]);
+  assert.equal(cols[0].sum, 'USD:14000');
+  await page.locator(`.drop-zone[data-stage="${own[2].id}"]`).waitFor();
+  await page.locator(`.deal-card[data-deal="${one.id}"]`).focus();
+  await page.keyboard.press('ArrowRight');
+  await page.locator(`.board-col[data-stage="${own[1].id}"] .deal-card[data-deal="${one.id}"]`).waitFor();
+  assert.equal((await world.api.get(`/api/v1/deals/${one.id}`)).stage_id, own[1].id);
+  // without the unit filter its columns come after the default list's, and Won wins it in Signed
+  await page.goto('/deals');
+  cols = await board(page);
+  assert.deepEqual(cols.map((c) => c.name), [...open.map((s) => s.name), 'Qualify', 'Demo']);
+  await page.locator(`.deal-card[data-deal="${one.id}"]`).focus();
+  await page.keyboard.press('ArrowRight');
+  await page.getByTestId('board-status').filter({ hasText: 'in the last open stage' }).waitFor();
+  const won = stages.find((s) => s.kind === 'won');
+  await drag(page, page.locator(`.deal-card[data-deal="${two.id}"]`), page.locator(`.drop-zone[data-stage="${won.id}"]`));
+  await page.locator(`.deal-card[data-deal="${two.id}"]`).waitFor({ state: 'detached' });
+  const now = await world.api.get(`/api/v1/deals/${two.id}`);
+  assert.equal(now.stage_id, own[2].id);
+  assert.equal(now.outcome, 'won');
+  await page.context().close();
+});
+
 test('a move the API refuses is shown and the card stays', async () => {
   const page = await newPage(world);
   await signIn(page, 'nora@example.com', { path: '/deals' });

@@ -15,7 +15,7 @@ import { listQuery } from '../lib/listquery.js';
 import * as fmt from '../lib/format.js';
 import { canWrite } from '../lib/records.js';
 import * as lookups from '../lib/lookups.js';
-import { allStages, stageList, sums, sumsText, dealName } from '../lib/deals.js';
+import { allStages, stageList, stagesForDeal, sums, sumsText, dealName } from '../lib/deals.js';
 import { Page } from '../components/page.js';
 import { Loading, ErrorState, Empty, FormError } from '../components/states.js';
 import { FilterSelect } from '../components/filters.js';
@@ -76,8 +76,13 @@ export default function Pipeline({ query, user }) {
         if (s) cols.push(s);
       }
     }
-    const order = new Map(stages.data.map((s, i) => [s.id, i]));
-    cols.sort((a, b) => order.get(a.id) - order.get(b.id));
+    // the board's list first, then each other list, each in its order
+    const home = list.length ? list[0].unit_id : null;
+    const rank = (s) => [s.unit_id === home ? 0 : 1, s.unit_id || 0, s.position, s.id];
+    cols.sort((a, b) => {
+      const [x, y] = [rank(a), rank(b)];
+      return x[0] - y[0] || x[1] - y[1] || x[2] - y[2] || x[3] - y[3];
+    });
     return cols.map((s) => ({ stage: s, deals: deals.data.items.filter((d) => d.stage_id === s.id) }));
   }, [stages.data, deals.data, list]);
   const won = list.find((s) => s.kind === 'won');
@@ -108,10 +113,17 @@ export default function Pipeline({ query, user }) {
     }
   }
 
-  // the arrows: the previous or next open column
+  // the won (or lost) stage of the deal's own list: a unit with stages of its own has its own
+  function closer(deal, kind) {
+    return stagesForDeal(stages.data, deal).find((s) => s.kind === kind) || (kind === 'won' ? won : lost);
+  }
+
+  // the arrows: the previous or next open column of the deal's own stage list
   function step(deal, delta) {
-    const i = columns.findIndex((c) => c.stage.id === deal.stage_id);
-    const next = columns[i + delta];
+    const mine = stagesForDeal(stages.data, deal);
+    const cols = columns.filter((c) => mine.some((s) => s.id === c.stage.id));
+    const i = cols.findIndex((c) => c.stage.id === deal.stage_id);
+    const next = cols[i + delta];
     if (i >= 0 && next) move(deal, next.stage, { keyboard: true });
     else setStatus(`${dealName(deal)} is in the ${delta > 0 ? 'last' : 'first'} open stage${delta > 0 ? ': press Enter to win or lose it' : ''}.`);
   }
@@ -136,9 +148,9 @@ export default function Pipeline({ query, user }) {
       ${writable && html`<p class="hint" id="board-keys">On a card: ← and → move the deal to the previous or next stage, Enter opens “Move…” (any stage, won or lost). Cards can also be dragged.</p>`}
       ${writable && (won || lost) && html`
         <div class="board-closers">
-          ${won && html`<${DropZone} stage=${won} text="Drop here to win the deal" onDrop=${(deal) => move(deal, won)}
+          ${won && html`<${DropZone} stage=${won} text="Drop here to win the deal" onDrop=${(deal) => move(deal, closer(deal, 'won'))}
             findDeal=${(id) => deals.data.items.find((d) => d.id === id)} />`}
-          ${lost && html`<${DropZone} stage=${lost} text="Drop here to lose the deal (you give the reason)" onDrop=${(deal) => move(deal, lost)}
+          ${lost && html`<${DropZone} stage=${lost} text="Drop here to lose the deal (you give the reason)" onDrop=${(deal) => move(deal, closer(deal, 'lost'))}
             findDeal=${(id) => deals.data.items.find((d) => d.id === id)} />`}
         </div>`}
       <div class="board" aria-busy=${deals.loading ? 'true' : 'false'}>
@@ -160,7 +172,7 @@ export default function Pipeline({ query, user }) {
       <p class="board-status" role="status" data-testid="board-status">${status}</p>
       ${board}
       <${Dialog} open=${Boolean(moving)} title=${moving ? `Move “${dealName(moving.deal)}”` : 'Move'} onClose=${() => setMoving(null)}>
-        ${moving && stages.data && html`<${StageMove} deal=${moving.deal} stages=${list.some((s) => s.id === moving.deal.stage_id) ? list : stageList(stages.data, moving.deal.unit_id)}
+        ${moving && stages.data && html`<${StageMove} deal=${moving.deal} stages=${stagesForDeal(stages.data, moving.deal)}
           initial=${moving.initial} autoFocus onCancel=${() => setMoving(null)}
           onMoved=${(d, s) => { setMoving(null); setError(null); moved(d, s, { keyboard: true }); }} />`}
       <//>
