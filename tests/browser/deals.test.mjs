@@ -373,9 +373,12 @@ test('the deal page: details, stage history and interactions newest first, edit,
 
   // a lost deal reopens from its page
   const lostDeal = deals[4];
+  const deal4Stage = () => lostDeal.stage_id; // where it was made, and lost from (the board test)
   await page.goto(`/deals/${lostDeal.id}`);
   await page.getByTestId('deal-outcome').filter({ hasText: 'Lost' }).waitFor();
   assert.match(await page.getByTestId('deal-loss-reason').textContent(), /Price too high/);
+  // it was lost from its stage at the time: that is the one offered
+  await page.waitForFunction((v) => document.querySelector('form.stage-move select').value === v, String(deal4Stage()));
   await page.getByLabel('Reopen in stage').selectOption(String(open[1].id));
   await page.getByRole('button', { name: 'Reopen' }).click();
   await page.getByTestId('deal-outcome').filter({ hasText: 'Open' }).waitFor();

@@ -31,6 +31,11 @@ export default function Deal({ params, user }) {
   const stages = useFetch(() => allStages(), []);
   const [editing, setEditing] = useState(false);
   const [tick, setTick] = useState(0); // a move or an edit reloads the timeline
+  // a closed deal reopens by default in the stage it was closed from
+  const closedFrom = useFetch((signal) => (deal.data && deal.data.outcome !== 'open'
+    ? api.get('/api/v1/deal-stage-changes', { deal_id: id, to_stage_id: deal.data.stage_id, sort: '-changed_at', limit: 1 }, { signal })
+      .then((p) => (p.items[0] ? p.items[0].from_stage_id : null), () => null)
+    : Promise.resolve(null)), [id, deal.data && deal.data.stage_id]);
 
   if (deal.error) {
     return html`<${Page} title=${deal.error.status === 404 ? 'Deal not found' : 'Deal'} back=${{ href: '/deals', label: 'Pipeline' }}>
@@ -57,7 +62,8 @@ export default function Deal({ params, user }) {
               <div><dt>Probability</dt><dd>${fmt.percent(d.probability)}</dd></div>
             </dl>
             ${d.outcome === 'lost' && html`<p data-testid="deal-loss-reason">Lost: ${d.loss_reason || 'no reason given'}</p>`}
-            ${writable && html`<${StageMove} key=${`${d.stage_id}-${tick}`} deal=${d} stages=${stagesForDeal(stages.data, d)}
+            ${writable && html`<${StageMove} key=${`${d.stage_id}-${tick}-${closedFrom.data}`} deal=${d} stages=${stagesForDeal(stages.data, d)}
+              initial=${closedFrom.data}
               onMoved=${(u) => { deal.setData(u); setTick((n) => n + 1); }} />`}
           <//>
           <${Section} title="Lines" id="deal-lines">
