@@ -444,6 +444,12 @@ test('the analytics screen shows the win rate and pipeline the API computes', as
   const total = page.getByTestId('pipeline-table').locator('tfoot').getByTestId('pipeline-amount');
   const expected = await page.evaluate((v) => new Intl.NumberFormat(undefined, { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(v), openAmount / 100);
   assert.equal((await total.textContent()).trim(), expected);
+  // a period after every close: nothing was won or lost in it
+  const tomorrow = new Date(Date.now() + DAY).toISOString().slice(0, 10);
+  const answer = page.waitForResponse((r) => r.url().includes('/api/v1/deal-stats/winrate') && r.url().includes(`from=${tomorrow}`));
+  await page.getByLabel('Closed from').fill(tomorrow);
+  assert.equal((await answer).status(), 200);
+  await page.locator('section[aria-labelledby="winrate-title"]').getByText('No deal was won or lost in this period').waitFor();
   assert.deepEqual(await cspViolations(page), []);
   assert.deepEqual(page.pageErrors, []);
   await page.context().close();
