@@ -21,6 +21,7 @@ test('every chart renders on a canvas with no CSP violation', async () => {
     const { RvBandChart } = await import('/app/charts/rv-band.js');
     const { NormGroupsChart } = await import('/app/charts/norm-groups.js');
     const { ValueDistribution } = await import('/app/charts/value-dist.js');
+    const { WinRateChart, PipelineChart } = await import('/app/charts/deal-bars.js');
     const host = document.createElement('div');
     host.id = 'chart-host';
     document.querySelector('main').append(host);
@@ -28,12 +29,14 @@ test('every chart renders on a canvas with no CSP violation', async () => {
       <div class="c-rv"><${RvBandChart} data=${samples.rvBand} /></div>
       <div class="c-norm"><${NormGroupsChart} data=${samples.teamNorm} /></div>
       <div class="c-units"><${NormGroupsChart} data=${samples.unitCompare} /></div>
-      <div class="c-value"><${ValueDistribution} data=${samples.valueDistribution} /></div>`, host);
+      <div class="c-value"><${ValueDistribution} data=${samples.valueDistribution} /></div>
+      <div class="c-winrate"><${WinRateChart} data=${samples.dealWinRate} /></div>
+      <div class="c-pipeline"><${PipelineChart} data=${samples.dealPipeline} /></div>`, host);
   });
-  for (const part of ['c-rv', 'c-norm', 'c-units', 'c-value']) {
+  for (const part of ['c-rv', 'c-norm', 'c-units', 'c-value', 'c-winrate', 'c-pipeline']) {
     await page.locator(`#chart-host .${part} canvas`).first().waitFor();
   }
-  assert.equal(await page.locator('#chart-host canvas').count(), 5);
+  assert.equal(await page.locator('#chart-host canvas').count(), 7);
   assert.equal(await page.locator('#chart-host [role="img"][aria-label*="p10"]').count(), 3);
 
   // A tooltip is HTML that ECharts inserts: ours has classes only, no style attributes.
@@ -41,6 +44,11 @@ test('every chart renders on a canvas with no CSP violation', async () => {
   await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
   await page.locator('.chart-tip .tip-title').first().waitFor();
   assert.match(await page.locator('.chart-tip').first().textContent(), /Age [\d,.\s]+ days/);
+  // the win rate's tooltip: the group, its rate and interval
+  await page.locator('#chart-host .c-winrate canvas').first().scrollIntoViewIfNeeded();
+  const bars = await page.locator('#chart-host .c-winrate canvas').first().boundingBox();
+  await page.mouse.move(bars.x + bars.width / 2, bars.y + bars.height / 2);
+  await page.locator('.chart-tip').filter({ hasText: '95% interval' }).first().waitFor();
 
   assert.deepEqual(await cspViolations(page), []);
   assert.deepEqual(page.pageErrors, []);

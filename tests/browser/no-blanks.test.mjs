@@ -7,6 +7,8 @@
 // The world: `kith demo --contacts 300`, then through the API some contacts of the RV exceptions
 // (so that the team dashboard lists them) lose their names (a blank last name, no first name),
 // one also its email and every optional field; an account loses its name and optional fields.
+// Deals on the unnamed account (the demo makes none): one open and one lost without a name,
+// amount, owner, dates or reason.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createWorld, newPage, signIn, cspViolations } from './harness.mjs';
@@ -14,6 +16,7 @@ import { createWorld, newPage, signIn, cspViolations } from './harness.mjs';
 let world;
 let bare; // contacts without a name: [with email, without email]
 let account; // an account without a name
+let bareDeals; // deals without a name or optional fields: [open, lost]
 before(async () => {
   world = await createWorld({ demo: 300 });
   // two exceptions of one team, whose manager mia will be
@@ -36,6 +39,11 @@ before(async () => {
     name: ' ', industry: null, territory: null, annual_revenue: null, revenue_band: null, currency: null, source: null,
     owner_id: null, custom: null,
   });
+  const stages = (await world.api.get('/api/v1/deal-stages?sort=position')).items.filter((s) => s.unit_id === null);
+  bareDeals = [];
+  for (const kind of ['open', 'lost']) {
+    bareDeals.push(await world.api.post('/api/v1/deals', { account_id: account.id, stage_id: stages.find((s) => s.kind === kind).id }));
+  }
   await world.restart(); // the RV snapshot and exceptions with the new names
 });
 after(async () => { if (world) await world.close(); });
@@ -57,9 +65,20 @@ test('no screen shows (null), undefined or NaN for records without names or opti
   await signIn(page, 'admin@example.com');
   const users = await world.api.get('/api/v1/users?limit=1');
   for (const path of ['/contacts', '/accounts', `/accounts/${account.id}`, '/dashboards/units', '/dashboards/value',
-    '/admin/catalogue', '/admin/users', `/admin/users/${users.items[0].id}`, '/settings/tokens']) {
+    '/admin/catalogue', '/admin/users', `/admin/users/${users.items[0].id}`, '/settings/tokens',
+    '/deals', `/deals/${bareDeals[0].id}`, `/deals/${bareDeals[1].id}`, '/dashboards/deals', '/dashboards/deals?by=source']) {
     await check(page, path);
   }
+  // an unnamed deal is "Deal #id" on the board and its page; its account "Account #id"
+  const board = await check(page, '/deals');
+  assert.ok(board.includes(`Deal #${bareDeals[0].id}`));
+  await page.locator(`.deal-card[data-deal="${bareDeals[0].id}"] .deal-account`).filter({ hasText: `Account #${account.id}` }).waitFor();
+  const named = await page.locator('body').innerText(); // with the names the cards ask for
+  for (const bad of BAD) assert.ok(!named.includes(bad), `/deals shows "${bad}"`);
+  await check(page, `/deals/${bareDeals[1].id}`);
+  assert.equal(await page.getByRole('heading', { level: 1 }).textContent(), `Deal #${bareDeals[1].id}`);
+  const deals = await check(page, `/accounts/${account.id}`);
+  assert.ok(deals.includes(`Deal #${bareDeals[0].id}`) && deals.includes(`Deal #${bareDeals[1].id}`));
   // an unnamed contact: its email, else "Contact #id", as the page title and in the lists
   const withEmail = await check(page, `/contacts/${bare[0].id}`);
   assert.equal(await page.getByRole('heading', { level: 1 }).textContent(), 'no.name@example.com');

@@ -13,6 +13,8 @@ export const routes = [
   { path: '/contacts/:id', load: () => import('./screens/contact.js') },
   { path: '/accounts', load: () => import('./screens/accounts.js'), nav: 'Accounts', group: 'Customers', roles: ANY },
   { path: '/accounts/:id', load: () => import('./screens/account.js') },
+  { path: '/deals', load: () => import('./screens/deals.js'), nav: 'Pipeline', group: 'Customers', roles: ANY },
+  { path: '/deals/:id', load: () => import('./screens/deal.js') },
 
   // The dashboards (docs/web.md, "Dashboards"): Relationship Value and customer value.
   {
@@ -27,6 +29,7 @@ export const routes = [
     path: '/dashboards/value', load: () => import('./screens/value-dashboard.js'), nav: 'Customer value', group: 'Insight',
     roles: ['analyst', 'executive', 'manager', 'partner', 'admin'],
   },
+  { path: '/dashboards/deals', load: () => import('./screens/deals-dashboard.js'), nav: 'Deal analytics', group: 'Insight', roles: ANY },
 
   { path: '/admin/catalogue', load: () => import('./screens/catalogue.js'), nav: 'Interaction catalogue', group: 'Administration', roles: ['admin'] },
   { path: '/admin/users', load: () => import('./screens/users.js'), nav: 'Users', group: 'Administration', roles: ['admin', 'manager'] },

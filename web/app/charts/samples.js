@@ -57,3 +57,23 @@ export const exceptions = [
   { contact_id: 42, contact_name: 'Larry Roberts', age_days: 63, rv: -4, p10: 6, p90: 40, status: 'behind', at: '2026-06-29T14:05:00.000Z' },
   { contact_id: 77, contact_name: 'Ashley Alvarez', age_days: 28, rv: 52, p10: 2, p90: 31, status: 'ahead', at: '2026-06-29T13:51:00.000Z' },
 ];
+
+// GET /api/v1/deal-stats/winrate and /pipeline (docs/deals.md), by owner.
+export const dealWinRate = {
+  by: 'owner', from: null, to: null,
+  groups: [
+    { key: { id: 7, name: 'Grace Whitfield' }, won: 12, lost: 6, closed: 18, win_rate: 0.667, interval_low: 0.437, interval_high: 0.837, won_amount: '184000.00', lost_amount: '61000.00' },
+    { key: { id: 8, name: 'Samuel Achebe' }, won: 5, lost: 9, closed: 14, win_rate: 0.357, interval_low: 0.163, interval_high: 0.612, won_amount: '72000.50', lost_amount: '118000.00' },
+    { key: { id: null, name: null }, won: 1, lost: 1, closed: 2, win_rate: 0.5, interval_low: 0.095, interval_high: 0.905, won_amount: '900.00', lost_amount: '50.00' },
+  ],
+  total: { won: 18, lost: 16, closed: 34, win_rate: 0.529, interval_low: 0.367, interval_high: 0.686, won_amount: '256900.50', lost_amount: '179050.00' },
+};
+
+export const dealPipeline = {
+  by: 'owner',
+  groups: [
+    { key: { id: 7, name: 'Grace Whitfield' }, count: 9, amount: '240000.00', weighted_amount: '98000.00', stages: [] },
+    { key: { id: 8, name: 'Samuel Achebe' }, count: 6, amount: '130500.00', weighted_amount: '41250.00', stages: [] },
+  ],
+  total: { count: 15, amount: '370500.00', weighted_amount: '139250.00', stages: [] },
+};

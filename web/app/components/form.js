@@ -10,6 +10,7 @@ function toInput(spec, v) {
   if (spec.type === 'checkbox') return Boolean(v);
   if (v === null || v === undefined) return '';
   if (spec.type === 'datetime') return v.slice(0, 16);
+  if (spec.type === 'date') return v.slice(0, 10);
   return String(v);
 }
 
@@ -19,6 +20,7 @@ function fromInput(spec, s) {
   if (s === '') return null;
   if (spec.type === 'number' || spec.numeric) return Number(s);
   if (spec.type === 'datetime') return new Date(s).toISOString();
+  if (spec.type === 'date') return `${s}T00:00:00.000Z`; // a day: midnight UTC
   return s;
 }
 
@@ -55,7 +57,7 @@ export function Field({ spec, value, error, onChange, inputRef }) {
         ${error && html`<p class="field-error" id=${errId}>${error}</p>`}
       </div>`;
   } else {
-    const type = { number: 'number', email: 'email', tel: 'tel', datetime: 'datetime-local', money: 'text' }[spec.type] || 'text';
+    const type = { number: 'number', email: 'email', tel: 'tel', datetime: 'datetime-local', date: 'date', money: 'text' }[spec.type] || 'text';
     control = html`<input ...${common} type=${type} value=${value} min=${spec.min} max=${spec.max}
       step=${spec.step} maxLength=${spec.maxLength} inputMode=${spec.type === 'money' ? 'decimal' : undefined}
       pattern=${spec.type === 'money' ? '-?[0-9]+([.][0-9]{1,2})?' : undefined} autoComplete=${spec.autoComplete || 'off'}

@@ -1,7 +1,7 @@
 // records.js - what the screens know about the API's records: the roles that may write
 // customer records, the enumerated values (src/model/tables.c) and the form fields of each
 // record type for RecordForm (components/form.js).
-import { label } from './format.js';
+import { label, personName } from './format.js';
 
 export const WRITERS = ['admin', 'manager', 'frontline', 'partner'];
 export const canWrite = (user) => WRITERS.includes(user.role);
@@ -48,6 +48,28 @@ export function accountFields(user, units, teams) {
     { name: 'currency', label: 'Currency', maxLength: 3, hint: 'Three capital letters, e.g. USD or EUR' },
     { name: 'revenue_band', label: 'Revenue band', maxLength: 50 },
     { name: 'source', label: 'Source', maxLength: 100 },
+    ...placement(user, units, teams),
+  ];
+}
+
+// A deal's fields; its stage is moved with the stage form (components/deal-move.js), not here.
+// stages: the open stages a new deal may start in (create only); contacts: the account's; users:
+// the owners the caller may read.
+export function dealFields(user, { units, teams, contacts, users, stages, lost } = {}) {
+  const refs = (list, name) => (list || []).map((r) => ({ value: r.id, label: name(r) }));
+  return [
+    { name: 'name', label: 'Name', required: true, maxLength: 200, hint: 'What is being sold, e.g. “Line 3 retrofit”' },
+    ...(stages ? [{ name: 'stage_id', label: 'Stage', type: 'select', numeric: true, required: true, options: refs(stages, (s) => s.name) }] : []),
+    { name: 'amount', label: 'Amount', type: 'money', hint: 'A decimal number, e.g. 12500.00' },
+    { name: 'currency', label: 'Currency', maxLength: 3, hint: 'Three capital letters, e.g. USD or EUR' },
+    { name: 'expected_close_at', label: 'Expected close', type: 'date' },
+    { name: 'engaged_at', label: 'Engaged', type: 'date' },
+    { name: 'contact_id', label: 'Primary contact', type: 'select', numeric: true, options: refs(contacts, personName) },
+    { name: 'owner_id', label: 'Owner', type: 'select', numeric: true, options: refs(users, (u) => u.name || u.email || `User #${u.id}`) },
+    { name: 'probability', label: 'Probability (0 to 1)', type: 'number', min: 0, max: 1, step: 0.05, hint: 'Empty: the stage’s' },
+    { name: 'source', label: 'Source', maxLength: 100, hint: 'Where it came from, e.g. referral, website' },
+    { name: 'external_id', label: 'External id', maxLength: 128, hint: 'Its id in another system' },
+    ...(lost ? [{ name: 'loss_reason', label: 'Loss reason', maxLength: 200 }] : []),
     ...placement(user, units, teams),
   ];
 }

@@ -1,10 +1,12 @@
-// account.js - one account: details and edit (PATCH), its contacts and its orders (both paged),
-// and its customer value (components/account-value.js).
+// account.js - one account: details and edit (PATCH), its contacts, deals and orders (paged),
+// "New deal" (POST /api/v1/deals), and its customer value (components/account-value.js).
 import { html, useState } from '../lib/html.js';
 import { api } from '../lib/api.js';
 import { useFetch, useCursorList } from '../lib/hooks.js';
 import * as fmt from '../lib/format.js';
-import { canWrite, accountFields } from '../lib/records.js';
+import { canWrite, accountFields, dealFields } from '../lib/records.js';
+import { allStages, stageList, dealName, dealFormRefs } from '../lib/deals.js';
+import { navigate } from '../lib/router.js';
 import * as lookups from '../lib/lookups.js';
 import { Page, Section } from '../components/page.js';
 import { Loading, ErrorState } from '../components/states.js';
@@ -29,6 +31,29 @@ const orderColumns = [
   { key: 'margin', label: 'Margin', className: 'num opt', render: (o) => fmt.money(o.margin, o.currency) },
 ];
 
+const OUTCOME = { open: 'Open', won: 'Won', lost: 'Lost' };
+
+function dealColumns(stageById) {
+  return [
+    { key: 'name', label: 'Deal', render: (d) => html`<a href=${`/deals/${d.id}`}>${dealName(d)}</a>` },
+    {
+      key: 'stage', label: 'Stage',
+      render: (d) => {
+        const name = stageById[d.stage_id] ? stageById[d.stage_id].name : `Stage #${d.stage_id}`;
+        const outcome = OUTCOME[d.outcome] || fmt.label(d.outcome);
+        // a closed deal says so, unless its stage's name already does ("Won", "Lost")
+        return html`${name}${d.outcome !== 'open' && name !== outcome ? html` <span class=${`badge ${d.outcome}`}>${outcome}</span>` : ''}`;
+      },
+    },
+    { key: 'amount', label: 'Amount', className: 'num', render: (d) => fmt.money(d.amount, d.currency) },
+    { key: 'owner', label: 'Owner', className: 'opt', render: (d) => (d.owner_id ? html`<${RefName} kind="user" id=${d.owner_id} />` : '–') },
+    {
+      key: 'close', label: 'Expected / closed', className: 'opt nowrap',
+      render: (d) => (d.outcome !== 'open' && d.closed_at ? `closed ${fmt.date(d.closed_at)}` : d.expected_close_at ? `expected ${fmt.date(d.expected_close_at)}` : '–'),
+    },
+  ];
+}
+
 // An independent unit (partner, distributor, dealer) that keeps its detail private: executives
 // and analysts of the principal do not see its contacts (docs/internals/access.md), so an empty
 // list there says why instead of "no contacts".
@@ -49,6 +74,9 @@ export default function Account({ params, user }) {
   const [adding, setAdding] = useState(false);
   const contacts = useCursorList('/api/v1/contacts', { account_id: id, sort: 'last_name', fields: 'first_name,last_name,email,title,buying_role,stage' }, { limit: 20 });
   const orders = useCursorList('/api/v1/orders', { account_id: id, sort: '-ordered_at' }, { limit: 20 });
+  const deals = useCursorList('/api/v1/deals', { account_id: id, sort: '-id' }, { limit: 20 });
+  const stages = useFetch(() => allStages().then(lookups.byId), []);
+  const [newDeal, setNewDeal] = useState(false);
   const units = useFetch(() => lookups.units().then(lookups.byId), []);
 
   if (account.error) {
@@ -67,6 +95,10 @@ export default function Account({ params, user }) {
           <${Section} title="Contacts" id="account-contacts"
             actions=${writable && html`<button type="button" class="secondary" onClick=${() => setAdding(true)}>Add contact</button>`}>
             <${DataTable} label="Contacts of this account" columns=${contactColumns} list=${contacts} empty=${contactsEmpty(user, units.data && units.data[a.unit_id])} />
+          <//>
+          <${Section} title="Deals" id="account-deals"
+            actions=${writable && html`<button type="button" class="secondary" onClick=${() => setNewDeal(true)}>New deal</button>`}>
+            <${DataTable} label="Deals of this account" columns=${dealColumns(stages.data || {})} list=${deals} empty="No deals with this account yet." />
           <//>
           <${Section} title="Orders" id="account-orders">
             <${DataTable} label="Orders" columns=${orderColumns} list=${orders} empty="No orders yet." />
@@ -94,6 +126,9 @@ export default function Account({ params, user }) {
       <${Dialog} open=${editing} title="Edit account" onClose=${() => setEditing(false)}>
         <${EditAccount} user=${user} account=${a} onSaved=${(u) => { account.setData(u); setEditing(false); }} onCancel=${() => setEditing(false)} />
       <//>
+      <${Dialog} open=${newDeal} title="New deal with this account" onClose=${() => setNewDeal(false)}>
+        <${NewDeal} user=${user} account=${a} onCancel=${() => setNewDeal(false)} />
+      <//>
       <${Dialog} open=${adding} title="New contact at this account" onClose=${() => setAdding(false)}>
         <${NewContact} user=${user} account=${a} onCancel=${() => setAdding(false)} />
       <//>
@@ -107,4 +142,24 @@ function EditAccount({ user, account, onSaved, onCancel }) {
   return html`<${RecordForm} edit fields=${accountFields(user, units, teams)} record=${account}
     onSubmit=${async (body) => onSaved(Object.keys(body).length ? await api.patch(`/api/v1/accounts/${account.id}`, body) : account)}
     onCancel=${onCancel} />`;
+}
+
+// The create form of a deal of this account: it starts in an open stage of the account's unit's
+// list; the deal's page opens once it is created.
+function NewDeal({ user, account, onCancel }) {
+  const refs = useFetch(() => Promise.all([dealFormRefs(user, account.id), allStages()]), [account.id]);
+  if (refs.error) return html`<${ErrorState} error=${refs.error} onRetry=${refs.reload} />`;
+  if (!refs.data) return html`<${Loading} />`;
+  const [choices, stages] = refs.data;
+  const open = stageList(stages, account.unit_id || user.unit_id).filter((s) => s.kind === 'open');
+  async function create(body) {
+    const d = await api.post('/api/v1/deals', { ...body, account_id: account.id });
+    navigate(`/deals/${d.id}`);
+  }
+  const record = {
+    stage_id: open.length ? open[0].id : '', currency: account.currency, owner_id: user.id,
+    unit_id: account.unit_id, team_id: account.team_id,
+  };
+  return html`<${RecordForm} fields=${dealFields(user, { ...choices, stages: open })} record=${record}
+    submitLabel="Create deal" onSubmit=${create} onCancel=${onCancel} />`;
 }
