@@ -37,6 +37,10 @@ static const struct {
     {"deals", CLASS_RECORDS},
     {"deal_lines", CLASS_RECORDS},
     {"deal_stage_changes", CLASS_RECORDS},
+    /* written through the contact; read one by one only where the contact shares them
+     * (src/api/surveys.c, docs/voice.md): no generic list route */
+    {"survey_responses", CLASS_RECORDS},
+    {"survey_optins", CLASS_RECORDS},
 };
 
 /* The conditions a rule grants; see struct store_scope. */

@@ -22,7 +22,7 @@
 #include "util/error.h"
 
 /* The schema version this binary creates and understands. */
-#define STORE_SCHEMA_VERSION 7
+#define STORE_SCHEMA_VERSION 8
 
 struct store;
 
