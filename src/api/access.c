@@ -27,6 +27,7 @@ static const struct {
     {"interaction_types", CLASS_CATALOGUE},
     {"products", CLASS_CATALOGUE},
     {"deal_stages", CLASS_CATALOGUE},
+    {"surveys", CLASS_CATALOGUE}, /* read by all (to record answers), defined by admins */
     {"users", CLASS_USERS},
     {"accounts", CLASS_RECORDS},
     {"contacts", CLASS_RECORDS},
