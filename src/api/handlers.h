@@ -115,6 +115,11 @@ void api_survey_optins_get(struct api_request *req, struct api_response *res);
 void api_survey_responses_create(struct api_request *req, struct api_response *res);
 void api_survey_responses_list(struct api_request *req, struct api_response *res);
 
+/* voice.c: surveys, NPS/CSAT and the brand promise (the engine of `kith voice`), aggregates only */
+void api_voice_surveys(struct api_request *req, struct api_response *res);
+void api_voice_nps(struct api_request *req, struct api_response *res);
+void api_voice_promise(struct api_request *req, struct api_response *res);
+
 /* deal_stats.c: win rate and pipeline (the engine of `kith deals`), over the caller's deals */
 void api_deal_stats_winrate(struct api_request *req, struct api_response *res);
 void api_deal_stats_pipeline(struct api_request *req, struct api_response *res);
