@@ -236,7 +236,8 @@ static const char *name_of(const struct voice_key *k, char *buf, size_t size)
 static void cell_line(FILE *out, const char *name, const struct voice_cell *c)
 {
     if (c->suppressed) {
-        fprintf(out, "%-28.28s %-58s", name, " (fewer than k contacts: suppressed)");
+        fprintf(out, "%-28.28s %-58s", name,
+                c->contacts ? " (fewer than k contacts: suppressed)" : " (no answers)");
         return;
     }
     char nps[16], nci[32], csat[16], cci[32];
