@@ -236,8 +236,8 @@ static const char *name_of(const struct voice_key *k, char *buf, size_t size)
 static void cell_line(FILE *out, const char *name, const struct voice_cell *c)
 {
     if (c->suppressed) {
-        fprintf(out, "%-28.28s %-58s", name,
-                c->contacts ? " (fewer than k contacts: suppressed)" : " (no answers)");
+        /* the same words for none and a few: the JSON does not tell them apart either */
+        fprintf(out, "%-28.28s %-58s", name, " (suppressed: fewer than k contacts answered)");
         return;
     }
     char nps[16], nci[32], csat[16], cci[32];
