@@ -21,7 +21,7 @@
 #include "api/resource.h"
 #include "api/rvstate.h"
 #include "model/survey.h"
-#include "util/timefmt.h"
+#include "util/num.h"
 
 #include "util/banned.h"
 
@@ -517,33 +517,50 @@ void api_survey_responses_create(struct api_request *req, struct api_response *r
 
 struct shown {
     json_t *items;
+    size_t limit;
+    int64_t last; /* id of the last item of the page */
+    bool more;    /* a row beyond the page */
 };
 
 static int shown_row(void *ctx, const struct store_value *vals)
 {
     struct shown *s = ctx;
+    if (json_array_size(s->items) == s->limit) {
+        s->more = true;
+        return 0;
+    }
     json_t *o = resource_row_json(model_table("survey_responses"), vals, NULL);
+    s->last = vals[0].i;
     return o && json_array_append_new(s->items, o) == 0 ? 0 : KITH_ENOMEM;
 }
 
+/*
+ * GET /api/v1/surveys/{id}/responses?limit=&after=: the latest shared answers by id, after the
+ * answer id after; next_after is the id to pass for the next page (null on the last).
+ */
 void api_survey_responses_list(struct api_request *req, struct api_response *res)
 {
     const struct table_def *t = model_table("survey_responses");
-    int64_t survey;
+    int64_t survey, after = 0;
     size_t limit;
     struct store_scope read;
     struct kith_error err = {0};
     if (path_survey(req, &survey, res) < 0 || !resource_limit(req, &limit, res))
         return;
+    const char *a = api_query(req, "after");
+    if (a && num_int64(a, 0, INT64_MAX, &after, "after", &err) < 0) {
+        api_error(res, 400, "bad_request", "after", "%s", err.msg);
+        return;
+    }
     if (api_scope(req->who, t, false, &read) < 0) {
         api_error(res, 403, "forbidden", NULL, "your role may not read survey answers");
         return;
     }
-    struct store_query q = {.limit = limit};
+    struct store_query q = {.limit = limit + 1, .after = after > 0, .after_id = after};
     filter_int(t, &q, "survey_id", survey);
     filter_int(t, &q, "latest", 1);
     filter_int(t, &q, "confidential", 0);
-    struct shown s = {.items = json_array()};
+    struct shown s = {.items = json_array(), .limit = limit};
     if (!s.items || store_list(req->store, t, &q, &read, shown_row, &s, &err) < 0) {
         json_decref(s.items);
         if (err.code)
@@ -552,9 +569,10 @@ void api_survey_responses_list(struct api_request *req, struct api_response *res
             api_error(res, 500, "internal", NULL, "out of memory");
         return;
     }
-    json_t *body = json_pack("{s:o, s:s}", "items", s.items, "note",
+    json_t *body = json_pack("{s:o, s:o, s:s}", "items", s.items, "next_after",
+                             s.more ? json_integer(s.last) : json_null(), "note",
                              "only the latest answers of contacts who share them; the others"
-                             " count in the aggregates of /api/v1/voice/nps");
+                             " count in the aggregates of /api/v1/voice/...");
     if (!body) {
         api_error(res, 500, "internal", NULL, "out of memory");
         return;

@@ -446,6 +446,22 @@ def test_answers_are_shown_one_by_one_only_where_shared(world, role):
         assert private or not mine  # there is something to hide from everyone who reads any
 
 
+def test_shared_answers_page_by_id(world):
+    a = world.clients["admin"]
+    path = f"/api/v1/surveys/{world.s1['id']}/responses"
+    whole = [r["id"] for r in ok(a.get(path, params={"limit": 500}))["items"]]
+    seen, after = [], None
+    while True:
+        page = ok(a.get(path, params={"limit": 7, **({"after": after} if after else {})}))
+        assert len(page["items"]) <= 7
+        seen += [r["id"] for r in page["items"]]
+        after = page["next_after"]
+        if after is None:
+            break
+    assert seen == whole and len(whole) > 7 and whole == sorted(whole)
+    assert a.get(path, params={"after": "x"}).status_code == 400
+
+
 @pytest.mark.parametrize("role", ["executive", "analyst"])
 def test_readers_cannot_answer_or_opt_in(world, role):
     cid = next(iter(world.contacts))
