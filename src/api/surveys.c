@@ -47,6 +47,11 @@ static bool audience_ok(const char *text, size_t len, struct api_response *res)
     struct store_query q = {.limit = 1};
     bool ok = resource_parse_filter_text(model_table("contacts"), copy, &q, "audience", res);
     free(copy);
+    if (ok && q.nfilters >= STORE_QUERY_MAX_FILTERS) { /* one is kept for the contact's id */
+        api_error(res, 422, "invalid", "audience", "audience: at most %d filters",
+                  STORE_QUERY_MAX_FILTERS - 1);
+        return false;
+    }
     return ok;
 }
 
@@ -167,7 +172,11 @@ static int read_survey(void *ctx, const struct store_value *vals)
     c->product_id = (v = col(t, vals, "product_id"))->kind == SV_INT ? v->i : 0;
     c->opens_at = (v = col(t, vals, "opens_at"))->kind == SV_INT ? v->i : INT64_MIN;
     c->closes_at = (v = col(t, vals, "closes_at"))->kind == SV_INT ? v->i : INT64_MAX;
-    return c->name ? 0 : KITH_ENOMEM;
+    const bool lost = !c->name || (col(t, vals, "questions")->kind == SV_TEXT && !c->questions) ||
+                      (col(t, vals, "audience")->kind == SV_TEXT && !c->audience) ||
+                      (col(t, vals, "channel")->kind == SV_TEXT && !c->channel) ||
+                      (col(t, vals, "touchpoint")->kind == SV_TEXT && !c->touchpoint);
+    return lost ? KITH_ENOMEM : 0;
 }
 
 /* The first row a list gives: its id and one field's value (integers only). */
@@ -192,10 +201,13 @@ static int first_row(void *ctx, const struct store_value *vals)
     return 1;
 }
 
+/* Adds name = v to q, which has room (the callers' queries hold few filters, or checked it). */
 static void filter_int(const struct table_def *t, struct store_query *q, const char *name,
                        int64_t v)
 {
     size_t i;
+    if (q->nfilters >= STORE_QUERY_MAX_FILTERS)
+        BUG("filter_int: no room for %s", name);
     table_field(t, name, &i);
     q->filters[q->nfilters++] =
         (struct store_filter){.field = i, .op = STORE_EQ, .value = {.kind = SV_INT, .i = v}};
@@ -237,6 +249,12 @@ static int in_audience(struct api_request *req, const struct survey_copy *c, int
     if (!resource_parse_filter_text(t, copy, &q, "audience", res)) {
         free(copy);
         return KITH_EINVAL; /* an audience that stopped parsing (a renamed column) */
+    }
+    if (q.nfilters >= STORE_QUERY_MAX_FILTERS) { /* written before the limit was checked */
+        free(copy);
+        api_error(res, 422, "invalid", "audience", "audience: at most %d filters",
+                  STORE_QUERY_MAX_FILTERS - 1);
+        return KITH_EINVAL;
     }
     filter_int(t, &q, "id", contact);
     struct first f = {.t = t};
@@ -363,6 +381,8 @@ static int prepare_answer(const struct api_resource *r, struct api_request *req,
     const struct store_scope all = {.all = true};
     if ((rc = store_get(req->store, model_table("surveys"), survey, &all, read_survey, &c, &err)) <
         0) {
+        if (!err.code) /* read_survey's own failure */
+            kith_err(&err, rc, "out of memory reading survey %lld", (long long)survey);
         api_error_from(res, &err);
         goto out;
     }

@@ -378,6 +378,8 @@ def test_answers_must_fit_their_questions(world, answers, field):
     ({"name": "x", "audience": "password_hash=1",
       "questions": {"items": [{"id": "a", "kind": "nps", "text": "?"}]}}, "audience"),
     ({"name": "x", "audience": "unit_id=abc",
+      "questions": {"items": [{"id": "a", "kind": "nps", "text": "?"}]}}, "audience"),
+    ({"name": "x", "audience": "&".join(["source=web"] * 32),
       "questions": {"items": [{"id": "a", "kind": "nps", "text": "?"}]}}, "audience")])
 def test_surveys_are_checked(world, body, field):
     r = world.clients["admin"].post("/api/v1/surveys", json=body)
