@@ -20,6 +20,7 @@ const struct cmd_entry kith_commands[] = {
     {"value", cmd_value, "customer value: lifetime value, distribution, drivers, RFM, REAP"},
     {"rv", cmd_rv, "Relationship Value: contacts, norms, exceptions, reps, units, indicator"},
     {"deals", cmd_deals, "deals: add, show, move, win, lose, reopen; win rate and open pipeline"},
+    {"voice", cmd_voice, "the customer's voice: surveys, NPS and CSAT by channel, brand promise"},
     {"privacy", cmd_privacy, "show or set the privacy policy of the comparison of units"},
     {"stats", cmd_stats, "count the records of each table"},
     {"backup", cmd_backup, "copy the database to one file while it is in use"},

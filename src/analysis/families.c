@@ -5,14 +5,12 @@
 #include "analysis/deals.h"
 #include "analysis/param.h"
 #include "analysis/value.h"
+#include "analysis/voice.h"
 
 #include "util/banned.h"
 
 extern const struct analysis_family analysis_rv;
 
 const struct analysis_family *const analysis_families[] = {
-    &analysis_value,
-    &analysis_rv,
-    &analysis_deals,
-    NULL,
+    &analysis_value, &analysis_rv, &analysis_deals, &analysis_voice, NULL,
 };

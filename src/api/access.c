@@ -27,6 +27,7 @@ static const struct {
     {"interaction_types", CLASS_CATALOGUE},
     {"products", CLASS_CATALOGUE},
     {"deal_stages", CLASS_CATALOGUE},
+    {"surveys", CLASS_CATALOGUE}, /* read by all (to record answers), defined by admins */
     {"users", CLASS_USERS},
     {"accounts", CLASS_RECORDS},
     {"contacts", CLASS_RECORDS},
@@ -39,6 +40,10 @@ static const struct {
     {"deal_stage_changes", CLASS_RECORDS},
     {"quotas",
      CLASS_RECORDS}, /* through their user; routes.c lets only admins and managers write */
+    /* written through the contact; read one by one only where the contact shares them
+     * (src/api/surveys.c, docs/voice.md): no generic list route */
+    {"survey_responses", CLASS_RECORDS},
+    {"survey_optins", CLASS_RECORDS},
 };
 
 /* The conditions a rule grants; see struct store_scope. */

@@ -109,6 +109,22 @@ void api_rv_units(struct api_request *req, struct api_response *res);
 void api_rv_indicator(struct api_request *req, struct api_response *res);
 void api_rv_stream(struct api_request *req, struct api_response *res);
 
+/* surveys.c: surveys (admins define them), opt-ins and answers (docs/voice.md) */
+void api_surveys_list(struct api_request *req, struct api_response *res);
+void api_surveys_get(struct api_request *req, struct api_response *res);
+void api_surveys_create(struct api_request *req, struct api_response *res);
+void api_surveys_update(struct api_request *req, struct api_response *res);
+void api_survey_optins_create(struct api_request *req, struct api_response *res);
+void api_survey_optins_list(struct api_request *req, struct api_response *res);
+void api_survey_optins_get(struct api_request *req, struct api_response *res);
+void api_survey_responses_create(struct api_request *req, struct api_response *res);
+void api_survey_responses_list(struct api_request *req, struct api_response *res);
+
+/* voice.c: surveys, NPS/CSAT and the brand promise (the engine of `kith voice`), aggregates only */
+void api_voice_surveys(struct api_request *req, struct api_response *res);
+void api_voice_nps(struct api_request *req, struct api_response *res);
+void api_voice_promise(struct api_request *req, struct api_response *res);
+
 /* deal_stats.c: the analyses of `kith deals`, over the caller's deals */
 void api_deal_stats_winrate(struct api_request *req, struct api_response *res);
 void api_deal_stats_pipeline(struct api_request *req, struct api_response *res);

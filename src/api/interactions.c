@@ -9,6 +9,7 @@
 
 #include "api/access.h"
 #include "api/handlers.h"
+#include "api/interactions.h"
 #include "api/resource.h"
 #include "api/rvstate.h"
 
@@ -154,6 +155,14 @@ RESOURCE_DEFINE_READ(interactions, interactions)
 void api_interactions_create(struct api_request *req, struct api_response *res)
 {
     resource_create(&interactions, req, res);
+}
+
+int api_interaction_insert(struct api_request *req, struct resource_row *row, int64_t *id,
+                           struct api_response *res)
+{
+    if (row->t != resource_table(&interactions))
+        BUG("api_interaction_insert: a row of %s", row->t->name);
+    return resource_insert_in(&interactions, req, row, id, res);
 }
 
 void api_interactions_void(struct api_request *req, struct api_response *res)

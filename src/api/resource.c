@@ -262,6 +262,43 @@ static bool still_in_scope(struct api_request *req, const struct table_def *t, i
     return rc == 0;
 }
 
+static int no_prepare(const struct api_resource *r, struct api_request *req,
+                      struct resource_row *row, bool create, struct api_response *res)
+{
+    (void)r, (void)req, (void)row, (void)create, (void)res;
+    return 0;
+}
+
+/* Inside the transaction: prepare, the checks of a new row and its insert (id in *id). */
+static int insert_row(struct api_request *req, struct resource_row *row,
+                      const struct store_scope *write, resource_prepare_fn prepare,
+                      const struct api_resource *r, int64_t *id, struct api_response *res)
+{
+    struct kith_error err = {0};
+    if (prepare(r, req, row, true, res) < 0 || !resource_check_required(row, true, res) ||
+        !resource_check_refs(req, row, res) || !placed_in_scope(req, row, write, res))
+        return KITH_EINVAL;
+    if (store_insert(req->store, row->t, row->vals, id, &err) < 0) {
+        resource_answer_error(row->t, &err, res);
+        return err.code;
+    }
+    if (r->written && r->written(r, req, *id, true, res) < 0)
+        return KITH_EINVAL;
+    return still_in_scope(req, row->t, *id, write, res) ? 0 : KITH_ENOTFOUND;
+}
+
+int resource_insert_in(const struct api_resource *r, struct api_request *req,
+                       struct resource_row *row, int64_t *id, struct api_response *res)
+{
+    struct store_scope write;
+    if (!write_scope(req, resource_table(r), &write, res))
+        return KITH_EINVAL;
+    int rc = insert_row(req, row, &write, r->prepare ? r->prepare : no_prepare, r, id, res);
+    if (rc == 0)
+        api_audit(req, "create", row->t->name, *id, NULL);
+    return rc;
+}
+
 void resource_create_as(const struct api_resource *r, const char *const *allowed,
                         resource_prepare_fn prepare, const char *action, struct api_request *req,
                         struct api_response *res)
@@ -269,7 +306,6 @@ void resource_create_as(const struct api_resource *r, const char *const *allowed
     const struct table_def *t = resource_table(r);
     struct store_scope write;
     struct resource_row row = {.t = t};
-    struct kith_error err = {0};
     json_t *empty = NULL;
     int64_t id;
     json_t *body = req->body;
@@ -283,17 +319,7 @@ void resource_create_as(const struct api_resource *r, const char *const *allowed
         !resource_row_from_json(r, allowed, body, true, &row, res) ||
         (r->before && r->before(r, req, &row, true, res) < 0) || !begin(req, t, res))
         goto out;
-    if ((prepare && prepare(r, req, &row, true, res) < 0) ||
-        !resource_check_required(&row, true, res) || !resource_check_refs(req, &row, res) ||
-        !placed_in_scope(req, &row, &write, res))
-        goto out_rollback;
-    if (store_insert(req->store, t, row.vals, &id, &err) < 0) {
-        resource_answer_error(t, &err, res);
-        goto out_rollback;
-    }
-    if (r->written && r->written(r, req, id, true, res) < 0)
-        goto out_rollback;
-    if (!still_in_scope(req, t, id, &write, res))
+    if (insert_row(req, &row, &write, prepare ? prepare : no_prepare, r, &id, res) < 0)
         goto out_rollback;
     api_audit(req, action, t->name, id, NULL);
     if (!commit(req, t, res))

@@ -111,6 +111,17 @@ void resource_create_as(const struct api_resource *r, const char *const *allowed
                         struct api_response *res);
 
 /*
+ * Inside the caller's transaction, what resource_create() does between begin and commit for a
+ * row a hook built (row->t must be r's table): r's prepare hook, the required fields and
+ * references, the caller's write scope, the insert and the audit entry. Returns 0 with the new
+ * row's id in *id, or a negative KITH_E code with res holding the answer (the caller rolls
+ * back). r's committed hook is the caller's to call once it has committed. A survey answer
+ * records its interaction this way (src/api/surveys.c through api_interaction_insert()).
+ */
+int resource_insert_in(const struct api_resource *r, struct api_request *req,
+                       struct resource_row *row, int64_t *id, struct api_response *res);
+
+/*
  * Inside a transaction: true if row id of t is one the caller may read and change; otherwise
  * fills res with 404 (not readable: as if it did not exist) or 403 (readable only).
  */
@@ -161,6 +172,15 @@ void resource_answer_row(const struct api_resource *r, struct api_request *req, 
 /* Answers the failure err of a write to t: 409 / 422 / 404 naming the field when it can. */
 void resource_answer_error(const struct table_def *t, const struct kith_error *err,
                            struct api_response *res);
+
+/*
+ * Adds to q the filters of text, written as a list's query string ("unit_id=3&source=web",
+ * "created_at_from=2026-01-01": the same names, ranges and checks as GET of t's list, without
+ * URL escapes). text is cut in place and the filters point into it. False with a 422 naming
+ * field in when a filter is wrong. A survey's audience is such a filter of contacts.
+ */
+bool resource_parse_filter_text(const struct table_def *t, char *text, struct store_query *q,
+                                const char *in, struct api_response *res);
 
 /* Reads ?limit= (default RESOURCE_LIMIT_DEFAULT, 1..RESOURCE_LIMIT_MAX); false and a 400 if bad. */
 bool resource_limit(const struct api_request *req, size_t *limit, struct api_response *res);

@@ -93,8 +93,12 @@ bool resource_parse_fields(const struct table_def *t, const char *s, struct list
     return true;
 }
 
+/*
+ * Adds the filter key=value to q. A mistake is a 400 naming key, or, when in is set (a filter
+ * written in a field of a record: a survey's audience), a 422 naming in.
+ */
 static bool parse_filter(const struct table_def *t, const char *key, const char *value,
-                         struct list_request *lr, struct api_response *res)
+                         struct store_query *q, const char *in, struct api_response *res)
 {
     char name[64];
     size_t klen = strlen(key), i;
@@ -116,14 +120,19 @@ static bool parse_filter(const struct table_def *t, const char *key, const char 
             f = NULL;
     }
     if (!f || f->secret || f->type == FT_JSON) {
-        api_error(res, 400, "bad_request", key, "unknown query parameter '%.100s'", key);
+        if (in)
+            api_error(res, 422, "invalid", in, "%s: '%.100s' is not a filter of %s", in, key,
+                      t->name);
+        else
+            api_error(res, 400, "bad_request", key, "unknown query parameter '%.100s'", key);
         return false;
     }
-    if (lr->q.nfilters == STORE_QUERY_MAX_FILTERS) {
-        api_error(res, 400, "bad_request", key, "too many filters");
+    if (q->nfilters == STORE_QUERY_MAX_FILTERS) {
+        api_error(res, in ? 422 : 400, in ? "invalid" : "bad_request", in ? in : key,
+                  "too many filters");
         return false;
     }
-    struct store_filter *flt = &lr->q.filters[lr->q.nfilters++];
+    struct store_filter *flt = &q->filters[q->nfilters++];
     struct field_value v;
     struct kith_error err = {0};
     flt->field = i;
@@ -134,10 +143,36 @@ static bool parse_filter(const struct table_def *t, const char *key, const char 
     if (rc == 0 && v.kind == FV_NULL)
         rc = kith_err(&err, KITH_EINVAL, "expected a value");
     if (rc < 0) {
-        api_error(res, 400, "bad_request", key, "%s: %s", key, err.msg);
+        if (in)
+            api_error(res, 422, "invalid", in, "%s: %s: %s", in, key, err.msg);
+        else
+            api_error(res, 400, "bad_request", key, "%s: %s", key, err.msg);
         return false;
     }
     flt->value = store_value_of(&v);
+    return true;
+}
+
+bool resource_parse_filter_text(const struct table_def *t, char *text, struct store_query *q,
+                                const char *in, struct api_response *res)
+{
+    for (char *p = text; *p;) {
+        size_t n = strcspn(p, "&");
+        char *next = p + n + (p[n] == '&');
+        p[n] = '\0';
+        char *eq = strchr(p, '=');
+        if (!eq || eq == p) {
+            api_error(res, 422, "invalid", in,
+                      "%s: '%.100s' is not name=value (filters are joined with &, as in a list's"
+                      " query string: unit_id=3&source=web)",
+                      in, p);
+            return false;
+        }
+        *eq = '\0';
+        if (!parse_filter(t, p, eq + 1, q, in, res))
+            return false;
+        p = next;
+    }
     return true;
 }
 
@@ -203,7 +238,7 @@ bool resource_parse_list(const struct api_resource *r, const struct table_def *t
         else if (strcmp(k, "q") == 0)
             lr->q.search = v;
         else
-            ok = parse_filter(t, k, v, lr, res);
+            ok = parse_filter(t, k, v, &lr->q, NULL, res);
         if (!ok)
             return false;
     }

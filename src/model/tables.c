@@ -275,26 +275,42 @@ static const struct field_def event_fields[] = {
     TEXTN("notes", false, 4000),
 };
 static const struct field_def survey_fields[] = {
-    ID,
-    CREATED,
-    TEXTN("name", true, 200),
-    TEXTN("purpose", false, 200),
-    TIME("opens_at", false),
+    ID, CREATED, TEXTN("name", true, 200), TEXTN("purpose", false, 200), TIME("opens_at", false),
     TIME("closes_at", false),
+    /* issue 15 (docs/voice.md): what it asks, of whom, after what */
+    FIELD("questions", FT_JSON, .required = false, .max_len = 16384), /* model/survey.h */
+    TEXTN("audience", false,
+          1000),                 /* a contact filter in the list syntax: "unit_id=3&source=web" */
+    TEXTN("channel", false, 50), /* the channel it follows */
+    TEXTN("touchpoint", false, 100), /* the moment it follows: "after a support ticket" */
+    REF("type_id", "interaction_types", false), /* the interaction type it follows */
+    REF("product_id", "products", false),       /* the product it is about */
 };
 static const struct field_def survey_response_fields[] = {
+    ID, CREATED, REF("survey_id", "surveys", true), REF("contact_id", "contacts", true),
+    TIME("answered_at", true), TEXTN("channel", false, 50), INTR("nps", false, 0, 10),
+    INTR("csat", false, 1, 5), TEXTN("intent", false, 2000), TEXTN("wants", false, 2000),
+    TEXTN("needs", false, 2000),
+    BOOL("confidential"), /* the contact did not allow staff to see the answer (opt-in's share) */
+    /* issue 15 (docs/voice.md); filled by the server from the survey and the answers */
+    TEXTN("touchpoint", false, 100),
+    REF("type_id", "interaction_types", false), /* the interaction type it follows */
+    REF("product_id", "products", false),
+    FIELD("answers", FT_JSON, .required = false, .max_len = 16384), /* {"question id": value} */
+    BOOL("latest"),                                /* the contact's latest answer to the survey */
+    REF("replaces_id", "survey_responses", false), /* the answer it updates (history) */
+    REF("interaction_id", "interactions", false),  /* the interaction that records it */
+};
+static const char *const optin_states[] = {"granted", "withdrawn", NULL};
+static const struct field_def survey_optin_fields[] = {
     ID,
     CREATED,
     REF("survey_id", "surveys", true),
     REF("contact_id", "contacts", true),
-    TIME("answered_at", true),
-    TEXTN("channel", false, 50),
-    INTR("nps", false, 0, 10),
-    INTR("csat", false, 1, 5),
-    TEXTN("intent", false, 2000),
-    TEXTN("wants", false, 2000),
-    TEXTN("needs", false, 2000),
-    BOOL("confidential"),
+    ENUM("state", true, optin_states),
+    BOOL("share"), /* staff may see the contact's answers one by one, not only aggregates */
+    TIME("recorded_at", true),
+    TEXTN("collected_by", false, 100),
 };
 static const struct field_def rating_fields[] = {
     ID,
@@ -413,6 +429,8 @@ static const struct table_def t_surveys =
     TABLE("surveys", "survey", survey_fields, "name", NULL, false, true);
 static const struct table_def t_survey_responses =
     TABLE("survey_responses", "survey response", survey_response_fields, NULL, NULL, false, true);
+static const struct table_def t_survey_optins =
+    TABLE("survey_optins", "survey opt-in", survey_optin_fields, NULL, NULL, false, true);
 static const struct table_def t_ratings =
     TABLE("ratings", "rating", rating_fields, NULL, NULL, false, true);
 static const struct table_def t_ideas =
@@ -449,6 +467,7 @@ const struct table_def *const model_tables[] = {
     &t_events,
     &t_surveys,
     &t_survey_responses,
+    &t_survey_optins,
     &t_ratings,
     &t_ideas,
     &t_idea_votes,

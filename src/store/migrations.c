@@ -389,9 +389,44 @@ static const char migration_9[] =
     "CREATE UNIQUE INDEX quotas_user_period ON quotas(user_id, period_start, period_end);"
     "CREATE INDEX quotas_period ON quotas(period_start);";
 
+/*
+ * Version 10: surveys (issue 15, docs/voice.md); self-contained, so that it keeps its meaning
+ * under whatever number it ends up with. A survey gains its questions (JSON, model/survey.h),
+ * its audience (a contact filter in the API's list syntax), the channel, touchpoint, interaction
+ * type and product it follows. A response gains the same dimensions, its answers, whether it is
+ * the contact's latest answer (an update adds a row and clears the flag of the one it replaces:
+ * the history is kept), the answer it replaces and the interaction that records it.
+ * survey_optins is the contact's opt-in to a survey (the latest row counts) and whether staff may
+ * see its answers one by one (share); without a granted opt-in no answer is taken.
+ */
+static const char migration_10[] =
+    "ALTER TABLE surveys ADD COLUMN questions TEXT;"
+    "ALTER TABLE surveys ADD COLUMN audience TEXT;"
+    "ALTER TABLE surveys ADD COLUMN channel TEXT;"
+    "ALTER TABLE surveys ADD COLUMN touchpoint TEXT;"
+    "ALTER TABLE surveys ADD COLUMN type_id INTEGER REFERENCES interaction_types(id);"
+    "ALTER TABLE surveys ADD COLUMN product_id INTEGER REFERENCES products(id);"
+    "ALTER TABLE survey_responses ADD COLUMN touchpoint TEXT;"
+    "ALTER TABLE survey_responses ADD COLUMN type_id INTEGER REFERENCES interaction_types(id);"
+    "ALTER TABLE survey_responses ADD COLUMN product_id INTEGER REFERENCES products(id);"
+    "ALTER TABLE survey_responses ADD COLUMN answers TEXT;"
+    "ALTER TABLE survey_responses ADD COLUMN latest INTEGER DEFAULT 1;"
+    "ALTER TABLE survey_responses ADD COLUMN replaces_id INTEGER"
+    " REFERENCES survey_responses(id);"
+    "ALTER TABLE survey_responses ADD COLUMN interaction_id INTEGER REFERENCES interactions(id);"
+    "CREATE INDEX survey_responses_survey ON survey_responses(survey_id, contact_id, latest);"
+    "CREATE INDEX survey_responses_latest ON survey_responses(latest, answered_at);"
+    "CREATE TABLE survey_optins ("
+    " id INTEGER PRIMARY KEY, created_at INTEGER NOT NULL,"
+    " survey_id INTEGER NOT NULL REFERENCES surveys(id),"
+    " contact_id INTEGER NOT NULL REFERENCES contacts(id),"
+    " state TEXT NOT NULL, share INTEGER DEFAULT 0, recorded_at INTEGER NOT NULL,"
+    " collected_by TEXT);"
+    "CREATE INDEX survey_optins_contact ON survey_optins(survey_id, contact_id, recorded_at);";
+
 const char *const store_migrations[] = {migration_1, migration_2, migration_3, migration_4,
                                         migration_5, migration_6, migration_7, migration_8,
-                                        migration_9};
+                                        migration_9, migration_10};
 const int store_nmigrations = (int)(sizeof(store_migrations) / sizeof(store_migrations[0]));
 
 int store_check_version(const char *path, int version, struct kith_error *err)

@@ -73,6 +73,7 @@ static const struct scope_path scope_paths[] = {
     {"deal_stage_changes", NULL, NULL, NULL, "deal_id", "deals", NULL, NULL, false},
     {"quotas", NULL, NULL, NULL, "user_id", "users", NULL, NULL, false},
     {"survey_responses", NULL, NULL, NULL, "contact_id", "contacts", NULL, NULL, false},
+    {"survey_optins", NULL, NULL, NULL, "contact_id", "contacts", NULL, NULL, false},
     {"ratings", NULL, NULL, NULL, "contact_id", "contacts", NULL, NULL, false},
     {"consents", NULL, NULL, NULL, "contact_id", "contacts", NULL, NULL, false},
     {"dsrs", NULL, NULL, NULL, "contact_id", "contacts", NULL, NULL, false},

@@ -18,11 +18,12 @@
 #include "model/rv_rows.h"
 #include "model/table.h"
 #include "model/value_data.h"
+#include "model/voice_data.h"
 #include "model/voids.h"
 #include "util/error.h"
 
 /* The schema version this binary creates and understands. */
-#define STORE_SCHEMA_VERSION 9
+#define STORE_SCHEMA_VERSION 10
 
 struct store;
 
@@ -742,6 +743,18 @@ int store_deal_changes_load(struct store *s, struct deal_data *d, struct kith_er
  */
 int store_deal_quotas_load(struct store *s, const int64_t *ids, size_t nids, struct deal_data *d,
                            struct kith_error *err);
+
+/* ---- the customer's voice (docs/voice.md) ---------------------------------------------- */
+
+/*
+ * The latest survey answers given in [from, to) (Unix ms) by the contacts whose ids are in
+ * ids[0..nids) (ascending, as store_scope_ids() gives them; NULL: every contact), every survey
+ * with the opt-ins of those contacts, and, when with_rv, their interactions' RV per channel in
+ * [from, to) (an interaction's channel, else its type's), into *out (the caller's;
+ * voice_data_release()). On failure nothing is left to release.
+ */
+int store_voice_load(struct store *s, const int64_t *ids, size_t nids, int64_t from, int64_t to,
+                     bool with_rv, struct voice_data *out, struct kith_error *err);
 
 /* ---- derived contact fields ------------------------------------------------------------- */
 

@@ -163,6 +163,9 @@ static void schemas_follow_the_model(void **state)
         {"Deal", "deals"},
         {"DealLine", "deal_lines"},
         {"DealStageChange", "deal_stage_changes"},
+        {"Survey", "surveys"},
+        {"SurveyOptIn", "survey_optins"},
+        {"SurveyResponse", "survey_responses"},
     };
     json_t *doc = load_doc();
     json_t *schemas = json_object_get(json_object_get(doc, "components"), "schemas");

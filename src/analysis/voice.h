@@ -1,0 +1,123 @@
+/*
+ * voice.h - the analyses of what customers say (issue 15, docs/voice.md), written once for both
+ * doors: `kith voice surveys|nps|promise` and GET /api/v1/voice/{surveys,nps,promise}. One
+ * parameter table (analysis_voice); voice_run() loads the latest survey answers of the caller's
+ * contacts through store_voice_load(), groups them, computes NPS and CSAT with their 95%
+ * intervals (engine/voice.h) and suppresses every group of fewer contacts than k, the min_k of
+ * the privacy policy of the caller's role (store_privacy_policy_get(); the CLI: the admin
+ * role's), the same policy and rule as the comparison of units. No parameter lowers k.
+ * voice_report_json() is the one JSON of a report, voice_report_text() the CLI's table.
+ */
+#ifndef KITH_ANALYSIS_VOICE_H
+#define KITH_ANALYSIS_VOICE_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "analysis/param.h"
+#include "engine/voice.h"
+#include "model/voice_data.h"
+#include "store/store.h"
+
+/* The analyses, in the order of analysis_voice.defs; group bit = 1 << analysis. */
+enum voice_analysis { VOICE_SURVEYS, VOICE_NPS, VOICE_PROMISE, VOICE_NANALYSES };
+
+/* The groupings of nps, in the order of the table's choices. */
+enum voice_by {
+    VOICE_BY_CHANNEL,
+    VOICE_BY_TOUCHPOINT,
+    VOICE_BY_TYPE,
+    VOICE_BY_UNIT,
+    VOICE_BY_PARTNER,
+    VOICE_BY_PRODUCT,
+    VOICE_BY_SURVEY,
+    VOICE_BY_MONTH,
+    VOICE_BY_QUARTER,
+    VOICE_BY_ALL
+};
+extern const char *const voice_bys[];
+
+/* Filled by param_defaults(&analysis_voice, p); from, to and survey count only when given. */
+struct voice_params {
+    struct param_head head;
+    int by;         /* enum voice_by */
+    int64_t from;   /* Unix ms */
+    int64_t to;     /* Unix ms */
+    int64_t survey; /* a survey's id */
+    /* the CLI's own */
+    const char *db;
+    bool json;
+};
+
+extern const struct analysis_family analysis_voice;
+
+/* The def of analysis a. */
+const struct analysis_def *voice_def(enum voice_analysis a);
+
+/* The contacts an analysis reads and whose privacy policy bounds it. */
+struct voice_scope {
+    struct store *store;
+    bool scoped;             /* false: every contact (the CLI, a caller who reads all) */
+    const int64_t *contacts; /* when scoped: the ids the caller may read, ascending */
+    size_t ncontacts;
+    const char *role; /* the role whose privacy policy applies ("admin" from the CLI) */
+};
+
+/* A group: a unit, type, product, partner or survey (id, name), a channel or touchpoint (name),
+ * or a period (label); id 0 and name NULL is "none". name points into the report's data. */
+struct voice_key {
+    int64_t id;
+    const char *name;
+    char label[32]; /* month "2026-03", quarter "2026-Q1", "all" */
+};
+
+/* The answers of a group. Suppressed: fewer than k contacts; nothing but the key is shown. */
+struct voice_cell {
+    struct voice_key key;
+    int64_t contacts, answers;
+    struct voice_tally t;
+    struct voice_figures f;
+    bool suppressed;
+    /* promise: the RV of the channel's interactions in the period */
+    int64_t rv, interactions, rv_contacts;
+    bool has_rv;
+};
+
+/*
+ * The result of one analysis; groups sorted by key name (none last), periods in time order.
+ * Owned by the caller, freed by voice_report_release().
+ */
+struct voice_report {
+    enum voice_analysis analysis;
+    struct voice_params p;
+    bool has_from, has_to, has_survey;
+    int64_t k;                /* the policy's min_k applied */
+    char role[32];            /* whose policy */
+    struct voice_data d;      /* the answers read */
+    struct voice_cell *cells; /* nps, promise: the groups; surveys: one per survey (d.surveys) */
+    size_t n;
+    struct voice_cell total;
+};
+
+/*
+ * Runs analysis a with p over scope into *out. Returns 0, or a negative KITH_E code with a
+ * message in err and, when a parameter is at fault, its name in *param (else NULL); on failure
+ * nothing is left to release.
+ */
+int voice_run(enum voice_analysis a, const struct voice_params *p, const struct voice_scope *scope,
+              struct voice_report *out, struct kith_error *err, const char **param);
+
+/* Frees what r owns and zeroes it; safe twice. */
+void voice_report_release(struct voice_report *r);
+
+/* The report as JSON: one shape for `kith voice --json` and the API. New reference; NULL when
+ * out of memory. */
+json_t *voice_report_json(const struct voice_report *r);
+
+/* The report as the CLI's table. */
+void voice_report_text(const struct voice_report *r, FILE *out);
+
+#endif

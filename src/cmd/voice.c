@@ -1,0 +1,62 @@
+/*
+ * voice.c - kith voice surveys|nps|promise: the command-line door to the analyses of the
+ * customer's voice (analysis/voice.h). Reads the options through the family's table, runs the
+ * analysis over every contact under the admin role's privacy policy (groups below its min_k are
+ * suppressed) and prints its table or, with --json, the API's answer. Definitions:
+ * docs/voice.md.
+ */
+#include <stdio.h>
+
+#include "analysis/voice.h"
+#include "cmd/cmd.h"
+
+#include "util/banned.h"
+
+static void usage(FILE *out)
+{
+    fputs("usage: kith voice <analysis> [options]\n\n"
+          "The customer's voice: surveys, NPS and CSAT per channel, touchpoint, type, unit,\n"
+          "partner, product or period, and the brand promise across channels. Groups of fewer\n"
+          "contacts than the privacy policy's k are suppressed. Definitions: docs/voice.md.\n\n"
+          "analyses:\n",
+          out);
+    cmd_analysis_list(&analysis_voice, out);
+    fputs("\nEvery analysis takes --db PATH, --json and --help ('kith voice nps --help').\n", out);
+}
+
+int cmd_voice(int argc, char **argv)
+{
+    if (argc < 2 || cmd_is_help(argv[1])) {
+        usage(argc < 2 ? stderr : stdout);
+        return argc < 2 ? CMD_USAGE : CMD_OK;
+    }
+    const struct analysis_def *def = analysis_find(&analysis_voice, argv[1]);
+    if (!def)
+        return cmd_usage_error("voice", "'%s' is not a voice subcommand", argv[1]);
+    const enum voice_analysis a = (enum voice_analysis)(def - voice_def(VOICE_SURVEYS));
+    struct voice_params p;
+    const char *pos[1];
+    size_t npos = 0;
+    int code;
+    if (!cmd_analysis_args(&analysis_voice, def, argc - 1, argv + 1, &p, pos, 0, &npos, &code))
+        return code;
+    struct store *s = cmd_open_store(p.db, STORE_READONLY);
+    if (!s)
+        return CMD_FAIL;
+    struct kith_error err = {0};
+    const char *param;
+    struct voice_report r;
+    const struct voice_scope scope = {.store = s, .role = "admin"};
+    int rc = voice_run(a, &p, &scope, &r, &err, &param);
+    store_close(s);
+    if (rc < 0)
+        return cmd_analysis_fail(&analysis_voice, def, param, &err);
+    if (p.json)
+        code = cmd_print_json(voice_report_json(&r));
+    else {
+        voice_report_text(&r, stdout);
+        code = CMD_OK;
+    }
+    voice_report_release(&r);
+    return code;
+}

@@ -1,0 +1,269 @@
+/*
+ * voice.c - the store's loader for the analyses of the customer's voice (docs/voice.md): the
+ * latest survey answers with the names of what they are grouped by, the surveys with the opt-ins
+ * of the contacts read, and the RV of their interactions per channel, read into the plain arrays
+ * of model/voice_data.h. Read-only; the SQL has no values spliced in.
+ */
+#include "store/store_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "model/table.h"
+#include "util/alloc.h"
+
+#include "util/banned.h"
+
+#define VOICE_MAX_ROWS ((size_t)1 << 28) /* rows of one kind a load may hold */
+
+struct load {
+    struct voice_data *d;
+    const int64_t *ids; /* ascending; NULL: every contact */
+    size_t nids;
+    size_t cap;
+    bool fail; /* out of memory copying text */
+};
+
+static int grow(void **arr, size_t *cap, size_t need, size_t elem, const char *what,
+                struct kith_error *err)
+{
+    if (need <= *cap)
+        return 0;
+    if (need > VOICE_MAX_ROWS)
+        return kith_err(err, KITH_ERANGE, "too many %s to analyse (more than %zu)", what,
+                        VOICE_MAX_ROWS);
+    size_t ncap = *cap ? *cap * 2 : 256;
+    while (ncap < need)
+        ncap *= 2;
+    void *p = alloc_array_grow(*arr, ncap, elem);
+    if (!p)
+        return kith_err(err, KITH_ENOMEM, "out of memory loading %zu %s", need, what);
+    *arr = p;
+    *cap = ncap;
+    return 0;
+}
+
+/* A copy of column col's text, or NULL for NULL or ''. */
+static char *text_dup(sqlite3_stmt *st, int col, struct load *l)
+{
+    const char *t = (const char *)sqlite3_column_text(st, col);
+    if (!t || !*t)
+        return NULL;
+    char *c = strdup(t);
+    if (!c)
+        l->fail = true;
+    return c;
+}
+
+static bool wanted(const struct load *l, int64_t contact)
+{
+    if (!l->ids)
+        return true;
+    size_t lo = 0, hi = l->nids;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (l->ids[mid] < contact)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < l->nids && l->ids[lo] == contact;
+}
+
+static bool independent(const char *kind)
+{
+    for (const char *const *k = model_independent_unit_kinds; kind && *k; k++)
+        if (strcmp(*k, kind) == 0)
+            return true;
+    return false;
+}
+
+static int64_t int_or(sqlite3_stmt *st, int col, int64_t none)
+{
+    return sqlite3_column_type(st, col) == SQLITE_NULL ? none : sqlite3_column_int64(st, col);
+}
+
+static int answer_row(void *ctx, sqlite3_stmt *st, struct kith_error *err)
+{
+    struct load *l = ctx;
+    struct voice_data *d = l->d;
+    if (!wanted(l, sqlite3_column_int64(st, 1)))
+        return 0;
+    if (grow((void **)&d->answers, &l->cap, d->n + 1, sizeof(*d->answers), "survey answers", err) <
+        0)
+        return err->code;
+    struct voice_answer *a = &d->answers[d->n++];
+    memset(a, 0, sizeof(*a));
+    a->id = sqlite3_column_int64(st, 0);
+    a->contact_id = sqlite3_column_int64(st, 1);
+    a->survey_id = sqlite3_column_int64(st, 2);
+    a->answered_at = sqlite3_column_int64(st, 3);
+    a->nps = (int)int_or(st, 4, -1);
+    a->csat = (int)int_or(st, 5, 0);
+    a->channel = text_dup(st, 6, l);
+    a->touchpoint = text_dup(st, 7, l);
+    a->type_id = int_or(st, 8, 0);
+    a->type = text_dup(st, 9, l);
+    a->unit_id = int_or(st, 10, 0);
+    a->unit = text_dup(st, 11, l);
+    if (independent((const char *)sqlite3_column_text(st, 12))) {
+        a->partner_id = a->unit_id;
+        a->partner = text_dup(st, 11, l);
+    } else if (independent((const char *)sqlite3_column_text(st, 15))) {
+        a->partner_id = int_or(st, 13, 0);
+        a->partner = text_dup(st, 14, l);
+    }
+    a->product_id = int_or(st, 16, 0);
+    a->product = text_dup(st, 17, l);
+    return l->fail ? kith_err(err, KITH_ENOMEM, "out of memory loading survey answers") : 0;
+}
+
+static int survey_row(void *ctx, sqlite3_stmt *st, struct kith_error *err)
+{
+    struct load *l = ctx;
+    struct voice_data *d = l->d;
+    if (grow((void **)&d->surveys, &l->cap, d->nsurveys + 1, sizeof(*d->surveys), "surveys", err) <
+        0)
+        return err->code;
+    struct voice_survey *s = &d->surveys[d->nsurveys++];
+    memset(s, 0, sizeof(*s));
+    s->id = sqlite3_column_int64(st, 0);
+    s->name = text_dup(st, 1, l);
+    s->channel = text_dup(st, 2, l);
+    s->touchpoint = text_dup(st, 3, l);
+    return l->fail ? kith_err(err, KITH_ENOMEM, "out of memory loading surveys") : 0;
+}
+
+static struct voice_survey *survey_of(struct voice_data *d, int64_t id)
+{
+    size_t lo = 0, hi = d->nsurveys;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (d->surveys[mid].id < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < d->nsurveys && d->surveys[lo].id == id ? &d->surveys[lo] : NULL;
+}
+
+/* survey_id, contact_id, state, share of each contact's latest opt-in */
+static int optin_row(void *ctx, sqlite3_stmt *st, struct kith_error *err)
+{
+    (void)err;
+    struct load *l = ctx;
+    struct voice_survey *s = survey_of(l->d, sqlite3_column_int64(st, 0));
+    if (!s || !wanted(l, sqlite3_column_int64(st, 1)))
+        return 0;
+    const char *state = (const char *)sqlite3_column_text(st, 2);
+    if (state && strcmp(state, "granted") == 0) {
+        s->opted_in++;
+        s->sharing += sqlite3_column_int64(st, 3) != 0;
+    } else {
+        s->withdrawn++;
+    }
+    return 0;
+}
+
+/* survey_id, contact_id of each replaced answer in the period */
+static int update_row(void *ctx, sqlite3_stmt *st, struct kith_error *err)
+{
+    (void)err;
+    struct load *l = ctx;
+    struct voice_survey *s = survey_of(l->d, sqlite3_column_int64(st, 0));
+    if (s && wanted(l, sqlite3_column_int64(st, 1)))
+        s->updates++;
+    return 0;
+}
+
+static int rv_row(void *ctx, sqlite3_stmt *st, struct kith_error *err)
+{
+    struct load *l = ctx;
+    struct voice_data *d = l->d;
+    if (!wanted(l, sqlite3_column_int64(st, 0)))
+        return 0;
+    if (grow((void **)&d->rv, &l->cap, d->nrv + 1, sizeof(*d->rv), "channel RV rows", err) < 0)
+        return err->code;
+    struct voice_channel_rv *r = &d->rv[d->nrv++];
+    r->contact_id = sqlite3_column_int64(st, 0);
+    r->channel = text_dup(st, 1, l);
+    r->rv = sqlite3_column_int64(st, 2);
+    r->interactions = sqlite3_column_int64(st, 3);
+    return l->fail ? kith_err(err, KITH_ENOMEM, "out of memory loading channel RV") : 0;
+}
+
+int store_voice_load(struct store *s, const int64_t *ids, size_t nids, int64_t from, int64_t to,
+                     bool with_rv, struct voice_data *out, struct kith_error *err)
+{
+    memset(out, 0, sizeof(*out));
+    struct load l = {.d = out, .ids = ids, .nids = nids};
+    const struct store_value period[2] = {{.kind = SV_INT, .i = from}, {.kind = SV_INT, .i = to}};
+    int rc = store_each_row(
+        s,
+        &(const struct store_rows){
+            .sql = "SELECT r.id, r.contact_id, r.survey_id, r.answered_at, r.nps, r.csat,"
+                   " coalesce(r.channel, s.channel), coalesce(r.touchpoint, s.touchpoint),"
+                   " coalesce(r.type_id, s.type_id), it.name, un.id, un.name, un.kind,"
+                   " pu.id, pu.name, pu.kind, coalesce(r.product_id, s.product_id), p.name"
+                   " FROM survey_responses r JOIN surveys s ON s.id = r.survey_id"
+                   " JOIN contacts c ON c.id = r.contact_id"
+                   " LEFT JOIN accounts a ON a.id = c.account_id"
+                   " LEFT JOIN units un ON un.id = coalesce(c.unit_id, a.unit_id)"
+                   " LEFT JOIN units pu ON pu.id = un.parent_id"
+                   " LEFT JOIN interaction_types it ON it.id = coalesce(r.type_id, s.type_id)"
+                   " LEFT JOIN products p ON p.id = coalesce(r.product_id, s.product_id)"
+                   " WHERE r.latest = 1 AND r.answered_at >= ?1 AND r.answered_at < ?2"
+                   " ORDER BY r.contact_id, r.id",
+            .binds = period,
+            .nbinds = 2,
+            .what = "reading survey answers"},
+        answer_row, &l, NULL, err);
+    l.cap = 0;
+    if (rc == 0)
+        rc = store_each_row(
+            s,
+            &(const struct store_rows){.sql = "SELECT id, name, channel, touchpoint FROM surveys"
+                                              " ORDER BY id",
+                                       .what = "reading surveys"},
+            survey_row, &l, NULL, err);
+    if (rc == 0)
+        rc = store_each_row(
+            s,
+            &(const struct store_rows){
+                .sql = "SELECT o.survey_id, o.contact_id, o.state, o.share FROM survey_optins o"
+                       " WHERE o.id = (SELECT o2.id FROM survey_optins o2"
+                       " WHERE o2.survey_id = o.survey_id AND o2.contact_id = o.contact_id"
+                       " ORDER BY o2.recorded_at DESC, o2.id DESC LIMIT 1)",
+                .what = "reading survey opt-ins"},
+            optin_row, &l, NULL, err);
+    if (rc == 0)
+        rc = store_each_row(
+            s,
+            &(const struct store_rows){.sql = "SELECT survey_id, contact_id FROM survey_responses"
+                                              " WHERE latest = 0 AND answered_at >= ?1"
+                                              " AND answered_at < ?2",
+                                       .binds = period,
+                                       .nbinds = 2,
+                                       .what = "reading survey answers"},
+            update_row, &l, NULL, err);
+    l.cap = 0;
+    if (rc == 0 && with_rv)
+        rc = store_each_row(
+            s,
+            &(const struct store_rows){
+                .sql = "SELECT i.contact_id, coalesce(i.channel, t.channel),"
+                       " sum(coalesce(i.rv, t.rv, 0)),"
+                       " sum(CASE WHEN i.voids_id IS NULL THEN 1 ELSE -1 END)"
+                       " FROM interactions i LEFT JOIN interaction_types t ON t.id = i.type_id"
+                       " WHERE i.occurred_at >= ?1 AND i.occurred_at < ?2"
+                       " GROUP BY i.contact_id, 2 ORDER BY i.contact_id, 2",
+                .binds = period,
+                .nbinds = 2,
+                .what = "reading the RV of interactions per channel"},
+            rv_row, &l, NULL, err);
+    if (rc != 0) {
+        voice_data_release(out);
+        return rc < 0 ? rc : KITH_EDB;
+    }
+    return 0;
+}
