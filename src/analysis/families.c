@@ -4,6 +4,7 @@
  */
 #include "analysis/deals.h"
 #include "analysis/param.h"
+#include "analysis/v2t2.h"
 #include "analysis/value.h"
 
 #include "util/banned.h"
@@ -11,8 +12,5 @@
 extern const struct analysis_family analysis_rv;
 
 const struct analysis_family *const analysis_families[] = {
-    &analysis_value,
-    &analysis_rv,
-    &analysis_deals,
-    NULL,
+    &analysis_value, &analysis_rv, &analysis_deals, &analysis_v2t2, NULL,
 };

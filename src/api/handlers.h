@@ -104,6 +104,12 @@ void api_rv_units(struct api_request *req, struct api_response *res);
 void api_rv_indicator(struct api_request *req, struct api_response *res);
 void api_rv_stream(struct api_request *req, struct api_response *res);
 
+/* v2t2.c: V2T2 zones, tones, discord and scenarios, over the caller's contacts and subjects */
+void api_v2t2_zones(struct api_request *req, struct api_response *res);
+void api_v2t2_tones(struct api_request *req, struct api_response *res);
+void api_v2t2_discord(struct api_request *req, struct api_response *res);
+void api_v2t2_scenario(struct api_request *req, struct api_response *res);
+
 /* deal_stats.c: win rate and pipeline (the engine of `kith deals`), over the caller's deals */
 void api_deal_stats_winrate(struct api_request *req, struct api_response *res);
 void api_deal_stats_pipeline(struct api_request *req, struct api_response *res);
