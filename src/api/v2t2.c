@@ -119,6 +119,11 @@ static void v2t2_route(struct api_request *req, struct api_response *res, enum v
     if (walk)
         rvstate_read_end();
     rv_mask_release(&mask);
+    if (rc == KITH_ENOTFOUND) { /* a subject that is not there, or not the caller's */
+        api_error(res, 404, "not_found", param, "%s%s%s", param ? param : "", param ? ": " : "",
+                  err.msg);
+        return;
+    }
     if (rc < 0) {
         api_analysis_fail(res, param, &err);
         return;

@@ -69,6 +69,11 @@ int cmd_v2t2(int argc, char **argv)
     rv_snapshot_free(snap);
     if (scope.store)
         store_close(scope.store);
+    if (rc == KITH_ENOTFOUND && param) {
+        struct kith_error e = err;
+        kith_err(&e, KITH_ENOTFOUND, "--%s: %s", param, err.msg);
+        return cmd_fail(&e);
+    }
     if (rc < 0)
         return cmd_analysis_fail(&analysis_v2t2, def, param, &err);
     if (p.json)
