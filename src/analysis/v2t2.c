@@ -620,8 +620,7 @@ static int name_of(struct store *store, struct v2t2_relationship *rel, struct ki
     return rc == KITH_ENOTFOUND ? 0 : rc;
 }
 
-/* The catalogue's weights and the partner units aligned with the snapshot's rows. */
-static int catalog_of(const struct rv_snapshot *s, const struct v2t2_data *d, float **touch,
+int v2t2_catalog_of(const struct rv_snapshot *s, const struct v2t2_data *d, float **touch,
                       float **tech, uint8_t **partner, struct kith_error *err)
 {
     *touch = alloc_array_zero(s->ntypes ? s->ntypes : 1, sizeof(**touch));
@@ -681,7 +680,7 @@ static int walk_run(struct v2t2_report *r, const struct v2t2_scope *scope, struc
                                       .value_threshold = p->value[V2T2_POV_CUSTOMER],
                                       .volume_threshold = p->volume,
                                       .as_of = win.to};
-    int rc = catalog_of(s, &r->data, &touch, &tech, &partner, err);
+    int rc = v2t2_catalog_of(s, &r->data, &touch, &tech, &partner, err);
     if (rc == 0)
         rc = v2t2_customer_zones(s, &zs, &zones, err);
     if (rc == 0) {

@@ -157,6 +157,14 @@ int v2t2_run(enum v2t2_analysis a, const struct v2t2_params *p, const struct v2t
  * named r->p.name. */
 int v2t2_scenario_run(struct v2t2_report *r, struct kith_error *err, const char **param);
 
+/*
+ * The engine's struct v2t2_catalog for snapshot s from what store_v2t2_load() read into d: the
+ * touch and tech of each of s->types, and which of s->units are partners, distributors or
+ * dealers. The three arrays are the caller's (free() each, also on failure).
+ */
+int v2t2_catalog_of(const struct rv_snapshot *s, const struct v2t2_data *d, float **touch,
+                    float **tech, uint8_t **partner, struct kith_error *err);
+
 /* Frees what r owns and zeroes it; safe twice. */
 void v2t2_report_release(struct v2t2_report *r);
 
