@@ -130,7 +130,8 @@ static json_t *thresholds_json(const struct v2t2_report *r)
     return o;
 }
 
-/* {"n", "touch", "tech", "tone", "frame"} and, with a zone, the discord and the advice. */
+/* {"agent", "interactions", "touch", "tech", "tone", "frame"} and, for an agent's cell with a
+ * zone, its discord, the change it needs and the advice (agent -1: a phase's pooled tone). */
 static json_t *cell_json(const struct v2t2_cell *c, int zone, int phase, int agent,
                          const struct v2t2_tone_thresholds *th)
 {
@@ -149,7 +150,7 @@ static json_t *cell_json(const struct v2t2_cell *c, int zone, int phase, int age
     PUT(o, "tech", num(c->tech));
     PUT(o, "tone", str(v2t2_tone_name(tone)));
     PUT(o, "frame", str(v2t2_zone_name(tone)));
-    if (zone != V2T2_NONE) {
+    if (zone != V2T2_NONE && agent >= 0) {
         struct v2t2_discord d = v2t2_discord(zone, c->touch, c->tech, th);
         char advice[256];
         v2t2_recommendation(agent, phase, &d, advice, sizeof(advice));
@@ -158,8 +159,7 @@ static json_t *cell_json(const struct v2t2_cell *c, int zone, int phase, int age
         PUT(o, "change", ch);
         if (!rvjson_put(ch, "touch", num(d.touch)) || !rvjson_put(ch, "tech", num(d.tech)))
             return rvjson_fail(o);
-        if (agent >= 0)
-            PUT(o, "recommendation", json_string(advice));
+        PUT(o, "recommendation", json_string(advice));
     }
     return o;
 }
