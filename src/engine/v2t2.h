@@ -167,11 +167,12 @@ double v2t2_relationship_discord(int zone, const struct v2t2_cells *cells, int p
 /*
  * Discord per customer over the snapshot, for the leading-indicator study and the reports:
  * out[k] for customer k (s->nacct + s->nc long, the caller's: free()), NaN when the customer has
- * no zone or no interaction in w (phase as in v2t2_relationship_discord()).
+ * no zone or no interaction in w (phase as in v2t2_relationship_discord()). Runs on nthreads
+ * (1..PAR_MAX) threads, each over a range of customers.
  */
 int v2t2_customer_discord(const struct rv_snapshot *s, const struct v2t2_catalog *cat,
                           const struct v2t2_window *w, const struct v2t2_zone_spec *zspec,
-                          const struct v2t2_tone_thresholds *th, int phase, double **out,
-                          struct kith_error *err);
+                          const struct v2t2_tone_thresholds *th, int phase, unsigned nthreads,
+                          double **out, struct kith_error *err);
 
 #endif

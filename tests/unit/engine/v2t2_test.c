@@ -265,24 +265,85 @@ static void test_customer_discord(void **state)
      * retention self (0.1, 0.8) 0.4, retention unit (0.2, 0.4) sqrt(0.3^2 + 0.1^2).
      */
     const double unit = sqrt(0.09 + 0.01);
-    assert_int_equal(v2t2_customer_discord(s, &CAT, &all, &ZSPEC, &TH, -1, &d, NULL), 0);
+    assert_int_equal(v2t2_customer_discord(s, &CAT, &all, &ZSPEC, &TH, -1, 1, &d, NULL), 0);
     assert_near(d[0], (0.4 + 0.3 + 0.2 + 0 + 0.4 + unit) / 6);
     /* 1002 in Q1 (high touch, low tech): closing rep (0.6, 0.7) is 0.2 too technical */
     assert_near(d[1], 0.2);
     assert_true(isnan(d[2 + 3])); /* no zone */
     free(d);
-    assert_int_equal(v2t2_customer_discord(s, &CAT, &all, &ZSPEC, &TH, RV_STAGE_CLOSING, &d, NULL),
-                     0);
+    assert_int_equal(
+        v2t2_customer_discord(s, &CAT, &all, &ZSPEC, &TH, RV_STAGE_CLOSING, 1, &d, NULL), 0);
     assert_near(d[0], (0.2 + 0) / 2);
     free(d);
     /* without c2 (a mask): c1's acq rep, closing team, retention unit */
     uint8_t bits[4] = {1, 0, 1, 1};
     const struct rv_mask mask = {4, bits};
     const struct v2t2_window masked = {RV_TIME_MIN, RV_TIME_MAX, &mask};
-    assert_int_equal(v2t2_customer_discord(s, &CAT, &masked, &ZSPEC, &TH, -1, &d, NULL), 0);
+    assert_int_equal(v2t2_customer_discord(s, &CAT, &masked, &ZSPEC, &TH, -1, 1, &d, NULL), 0);
     assert_near(d[0], (0.4 + 0.2 + unit) / 3);
     free(d);
+    /* threads split the customers: the same answers on 1, 2 and 3 threads */
+    for (unsigned th = 2; th <= 3; th++) {
+        double *p = NULL;
+        assert_int_equal(v2t2_customer_discord(s, &CAT, &all, &ZSPEC, &TH, -1, 1, &d, NULL), 0);
+        assert_int_equal(v2t2_customer_discord(s, &CAT, &all, &ZSPEC, &TH, -1, th, &p, NULL), 0);
+        for (size_t k = 0; k < s->nacct + s->nc; k++)
+            assert_true((isnan(d[k]) && isnan(p[k])) || d[k] == p[k]);
+        free(d);
+        free(p);
+    }
     rv_snapshot_free(s);
+}
+
+static int cmp_dbl(const void *a, const void *b)
+{
+    const double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static double sorted_median(double *v, size_t n)
+{
+    qsort(v, n, sizeof(*v), cmp_dbl);
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* Medians over many orders with repeated amounts, against a sort: account 1 has 100 earlier
+ * orders and a latest one; account 2 has one order, placed against the median of all 102. */
+static void test_zone_medians_against_a_sort(void **state)
+{
+    (void)state;
+    for (int round = 0; round < 2; round++) {
+        struct rv_builder *b = fx_builder();
+        fx_contact(b, 1, 1, 10, 1, 100, NULL);
+        fx_contact(b, 2, 2, 10, 1, 100, NULL);
+        fx_begin(b);
+        uint64_t x = 12345 + (uint64_t)round;
+        double earlier[100], all[102];
+        const size_t nearlier = 100 - (size_t)round; /* even, then odd */
+        size_t nall = 0;
+        for (size_t i = 0; i < nearlier; i++) {
+            x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+            const int64_t amount = 100 * (int64_t)((x >> 33) % 50); /* many ties */
+            const struct rv_order_in o = {1, 1, fx_ms((double)i), amount, 0};
+            assert_int_equal(rv_builder_add_order(b, &o, NULL), 0);
+            earlier[i] = (double)amount;
+            all[nall++] = (double)amount;
+        }
+        const struct rv_order_in latest = {1, 1, fx_ms(200), 7777, 0};
+        const struct rv_order_in only = {2, 2, fx_ms(150), 3333, 0};
+        assert_int_equal(rv_builder_add_order(b, &latest, NULL), 0);
+        assert_int_equal(rv_builder_add_order(b, &only, NULL), 0);
+        all[nall++] = 7777;
+        all[nall++] = 3333;
+        struct rv_snapshot *s = fx_finish(b);
+        struct v2t2_place *z = NULL;
+        assert_int_equal(v2t2_customer_zones(s, &ZSPEC, &z, NULL), 0);
+        assert_near(z[0].amount, 7777);
+        assert_near(z[0].baseline, sorted_median(earlier, nearlier));
+        assert_near(z[1].baseline, sorted_median(all, nall));
+        free(z);
+        rv_snapshot_free(s);
+    }
 }
 
 static void test_names(void **state)
@@ -306,6 +367,7 @@ int main(void)
         cmocka_unit_test(test_walk_cells_and_agents),
         cmocka_unit_test(test_customer_zones),
         cmocka_unit_test(test_customer_discord),
+        cmocka_unit_test(test_zone_medians_against_a_sort),
         cmocka_unit_test(test_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
