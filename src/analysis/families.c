@@ -12,9 +12,5 @@
 extern const struct analysis_family analysis_rv;
 
 const struct analysis_family *const analysis_families[] = {
-    &analysis_value,
-    &analysis_rv,
-    &analysis_deals,
-    &analysis_v2t2,
-    NULL,
+    &analysis_value, &analysis_rv, &analysis_deals, &analysis_v2t2, NULL,
 };

@@ -621,7 +621,7 @@ static int name_of(struct store *store, struct v2t2_relationship *rel, struct ki
 }
 
 int v2t2_catalog_of(const struct rv_snapshot *s, const struct v2t2_data *d, float **touch,
-                      float **tech, uint8_t **partner, struct kith_error *err)
+                    float **tech, uint8_t **partner, struct kith_error *err)
 {
     *touch = alloc_array_zero(s->ntypes ? s->ntypes : 1, sizeof(**touch));
     *tech = alloc_array_zero(s->ntypes ? s->ntypes : 1, sizeof(**tech));
