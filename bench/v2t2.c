@@ -163,7 +163,7 @@ int main(int argc, char **argv)
     printf("snapshot: %zu interactions, %zu contacts, %zu accounts, %zu orders, loaded in %.2f s\n",
            snap->nlive, snap->nc, snap->nacct, snap->norders, now_s() - t0);
     struct v2t2_data data;
-    if (store_v2t2_load(s, &data, &err) < 0)
+    if (store_v2t2_load(s, false, &data, &err) < 0)
         die(&err, "reading the catalogue");
     float *touch, *tech;
     uint8_t *partner;

@@ -730,7 +730,7 @@ int v2t2_run(enum v2t2_analysis a, const struct v2t2_params *p, const struct v2t
     int rc;
     if (a == V2T2_SCENARIO)
         rc = v2t2_scenario_run(out, err, param);
-    else if ((rc = store_v2t2_load(scope->store, &out->data, err)) == 0)
+    else if ((rc = store_v2t2_load(scope->store, a == V2T2_ZONES, &out->data, err)) == 0)
         rc = a == V2T2_ZONES ? 0 : walk_run(out, scope, err, param);
     if (rc == 0 && a == V2T2_ZONES) {
         rc = zones_run(out, scope, err, param);

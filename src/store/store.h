@@ -654,11 +654,12 @@ int store_deals_load(struct store *s, const int64_t *ids, size_t nids, struct de
 /* ---- V2T2 (store/v2t2.c) ------------------------------------------------------------- */
 
 /*
- * The catalogue's touch and tech weights, the units, teams and users, and every order and every
- * deal that is not lost, into *out (the caller's: v2t2_data_release()); docs/v2t2.md says how
- * each subject's rep, team and unit are found. On failure nothing is left to release.
+ * The catalogue's touch and tech weights, the units, teams and users and, with subjects, every
+ * order and every deal that is not lost, into *out (the caller's: v2t2_data_release());
+ * docs/v2t2.md says how each subject's rep, team and unit are found. On failure nothing is left
+ * to release.
  */
-int store_v2t2_load(struct store *s, struct v2t2_data *out, struct kith_error *err);
+int store_v2t2_load(struct store *s, bool subjects, struct v2t2_data *out, struct kith_error *err);
 
 /* The name of account id into buf (KITH_ENOTFOUND when there is none; KITH_ERANGE when it does
  * not fit, which 1024 bytes always do). */

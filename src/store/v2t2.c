@@ -176,11 +176,12 @@ static const struct {
      "reading deals", deal_row},
 };
 
-int store_v2t2_load(struct store *s, struct v2t2_data *out, struct kith_error *err)
+int store_v2t2_load(struct store *s, bool subjects, struct v2t2_data *out, struct kith_error *err)
 {
     memset(out, 0, sizeof(*out));
     int rc = 0;
-    for (size_t i = 0; i < sizeof(reads) / sizeof(reads[0]) && rc == 0; i++) {
+    const size_t n = sizeof(reads) / sizeof(reads[0]) - (subjects ? 0 : 2); /* orders, deals last */
+    for (size_t i = 0; i < n && rc == 0; i++) {
         struct load l = {.d = out};
         rc = store_each_row(s,
                             &(const struct store_rows){.sql = reads[i].sql, .what = reads[i].what},
