@@ -342,3 +342,32 @@ def test_bad_parameters_name_the_field(world):
     assert r.status_code == 400 and r.json()["error"]["field"] == "touch"
     r = world["admin"].get("/api/v1/v2t2/zones?order=999999")
     assert r.status_code == 404
+
+
+def test_deal_zones(world):
+    """Deals are placed among deals: the customer's baseline is the median of its other deals."""
+    a = world["admin"]
+    stages = a.get("/api/v1/deal-stages", params={"sort": "position"}).json()["items"]
+    open_stage = next(s for s in stages if s["kind"] == "open")
+    acc = a.post("/api/v1/accounts", json={"name": "V2T2 Deal Buyer"})
+    assert acc.status_code == 201, acc.text
+    ids = []
+    for amount in ("100", "200", "900"):
+        r = a.post("/api/v1/deals", json={"account_id": acc.json()["id"], "stage_id": open_stage["id"],
+                                          "amount": amount, "currency": "USD"})
+        assert r.status_code == 201, r.text
+        ids.append(r.json()["id"])
+    got = api(a, f"/api/v1/v2t2/zones?deal={ids[-1]}")
+    close(got, cli(world, "zones", "--deal", str(ids[-1])))
+    assert got["subject"]["kind"] == "deal" and got["subject"]["subjects"] >= 3
+    customer = got["places"][0]
+    assert customer["pov"] == "customer" and customer["party"]["name"] == "V2T2 Deal Buyer"
+    assert customer["baseline"] == 150 and math.isclose(customer["value_ratio"], 6.0)
+    assert customer["value"] == "high"
+    # a lost deal is no subject
+    lost = next(s for s in stages if s["kind"] == "lost")
+    r = a.patch(f"/api/v1/deals/{ids[0]}", json={"stage_id": lost["id"], "loss_reason": "price"})
+    assert r.status_code == 200, r.text
+    assert a.get(f"/api/v1/v2t2/zones?deal={ids[0]}").status_code == 404
+    again = api(a, f"/api/v1/v2t2/zones?deal={ids[-1]}")
+    assert again["places"][0]["baseline"] == 200
