@@ -7,7 +7,7 @@ JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 KITH_DB    ?= kith.db
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build run test unit-test release-build asan-test fuzz-build fuzz fuzz-smoke api-test browser-test screenshots openapi bench bench-import bench-rv bench-value bench-web bench-http bench-deals format format-check clean
+.PHONY: all deps build run test unit-test release-build asan-test fuzz-build fuzz fuzz-smoke api-test browser-test screenshots openapi bench bench-import bench-rv bench-value bench-web bench-http bench-deals format format-check clean bench-v2t2
 
 all: build
 
@@ -80,7 +80,7 @@ test: deps
 	$(MAKE) api-test
 	$(MAKE) browser-test
 
-bench: bench-import bench-rv bench-value bench-web bench-http bench-deals
+bench: bench-import bench-rv bench-v2t2 bench-value bench-web bench-http bench-deals
 
 bench-import: deps build
 	bench/import.sh $(BUILD)/kith
@@ -90,6 +90,14 @@ bench-import: deps build
 bench-rv: build
 	mkdir -p bench/out
 	$(BUILD)/bench-rv --db bench/out/rv-10m.db
+
+# V2T2: zones, tones and discord of every relationship on the loaded snapshot of bench-rv's
+# database (generated first when missing), against one SQLite query. Record the numbers in
+# docs/BENCHMARKS.md ("V2T2").
+bench-v2t2: build
+	mkdir -p bench/out
+	test -f bench/out/rv-10m.db || $(BUILD)/bench-rv --db bench/out/rv-10m.db --generate-only
+	$(BUILD)/bench-v2t2 --db bench/out/rv-10m.db
 
 # Customer value: the BG/NBD and Gamma-Gamma fits and association rules on 1M customers drawn
 # with the CDNOW parameters against scipy (bench/fit.sh; docs/BENCHMARKS.md), then kith value's

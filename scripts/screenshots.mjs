@@ -156,6 +156,20 @@ try {
   await shot(page, 'value-dashboard', { fullPage: true });
   await page.context().close();
 
+  page = await asRole(manager);
+  await page.goto('/dashboards/v2t2');
+  await page.locator('section[aria-labelledby="v2t2-heat-title"] canvas').first().waitFor();
+  await page.locator('[data-testid="v2t2-top"] tbody tr').first().waitFor();
+  await page.locator('section[aria-labelledby="v2t2-trend-title"] canvas').first().waitFor();
+  await shot(page, 'v2t2-dashboard', { fullPage: true });
+  // the Knowledge Frame of the most out-of-tune relationship, on its account's page
+  await page.locator('[data-testid="v2t2-top"] tbody tr th a').first().click();
+  await page.locator('section[aria-labelledby="account-v2t2"] canvas').nth(1).waitFor();
+  await page.locator('section[aria-labelledby="account-v2t2"] [data-testid="v2t2-zones"]').waitFor();
+  await page.locator('section[aria-labelledby="account-v2t2"]').screenshot({ path: path.join(OUT, 'v2t2-account.png') });
+  console.log('docs/screenshots/v2t2-account.png');
+  await page.context().close();
+
   // Phone width.
   const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, baseURL: server.url, deviceScaleFactor: 2, reducedMotion: 'reduce' });
   page = await phone.newPage();

@@ -4,6 +4,7 @@
  */
 #include "analysis/deals.h"
 #include "analysis/param.h"
+#include "analysis/v2t2.h"
 #include "analysis/value.h"
 #include "analysis/voice.h"
 
@@ -12,5 +13,5 @@
 extern const struct analysis_family analysis_rv;
 
 const struct analysis_family *const analysis_families[] = {
-    &analysis_value, &analysis_rv, &analysis_deals, &analysis_voice, NULL,
+    &analysis_value, &analysis_rv, &analysis_deals, &analysis_voice, &analysis_v2t2, NULL,
 };

@@ -125,6 +125,12 @@ void api_voice_surveys(struct api_request *req, struct api_response *res);
 void api_voice_nps(struct api_request *req, struct api_response *res);
 void api_voice_promise(struct api_request *req, struct api_response *res);
 
+/* v2t2.c: V2T2 zones, tones, discord and scenarios, over the caller's contacts and subjects */
+void api_v2t2_zones(struct api_request *req, struct api_response *res);
+void api_v2t2_tones(struct api_request *req, struct api_response *res);
+void api_v2t2_discord(struct api_request *req, struct api_response *res);
+void api_v2t2_scenario(struct api_request *req, struct api_response *res);
+
 /* deal_stats.c: the analyses of `kith deals`, over the caller's deals */
 void api_deal_stats_winrate(struct api_request *req, struct api_response *res);
 void api_deal_stats_pipeline(struct api_request *req, struct api_response *res);

@@ -139,6 +139,15 @@ const struct api_route api_routes[] = {
      "RV gained before a cut-off against an outcome after it"},
     {"GET", "/api/v1/rv/stream", api_rv_stream, ROLE_ANY,
      "RV exceptions as they happen (server-sent events)"},
+    /* V2T2: every role; the caller's contacts and subjects decide what is computed over */
+    {"GET", "/api/v1/v2t2/zones", api_v2t2_zones, ROLE_ANY,
+     "Value x Volume zone of one subject from every point of view"},
+    {"GET", "/api/v1/v2t2/tones", api_v2t2_tones, ROLE_ANY,
+     "Touch x Tech tone delivered per phase and channel agent"},
+    {"GET", "/api/v1/v2t2/discord", api_v2t2_discord, ROLE_ANY,
+     "discord between the tone a zone expects and the tone delivered, with recommendations"},
+    {"GET", "/api/v1/v2t2/scenario", api_v2t2_scenario, ROLE_ANY,
+     "a built-in V2T2 scenario (the new car of seed 000)"},
     /* deal analyses: every role; the caller's deal scope decides what is counted */
     {"GET", "/api/v1/surveys", api_surveys_list, ROLE_ANY,
      "list surveys (filters, q, sort, cursor)"},

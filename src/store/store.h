@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "model/deal_data.h"
+#include "model/v2t2_data.h"
 #include "model/rv_rows.h"
 #include "model/table.h"
 #include "model/value_data.h"
@@ -755,6 +756,21 @@ int store_deal_quotas_load(struct store *s, const int64_t *ids, size_t nids, str
  */
 int store_voice_load(struct store *s, const int64_t *ids, size_t nids, int64_t from, int64_t to,
                      bool with_rv, struct voice_data *out, struct kith_error *err);
+
+/* ---- V2T2 (store/v2t2.c) ------------------------------------------------------------- */
+
+/*
+ * The catalogue's touch and tech weights, the units, teams and users and, with subjects, every
+ * order and every deal that is not lost, into *out (the caller's: v2t2_data_release());
+ * docs/v2t2.md says how each subject's rep, team and unit are found. On failure nothing is left
+ * to release.
+ */
+int store_v2t2_load(struct store *s, bool subjects, struct v2t2_data *out, struct kith_error *err);
+
+/* The name of account id into buf (KITH_ENOTFOUND when there is none; KITH_ERANGE when it does
+ * not fit, which 1024 bytes always do). */
+int store_v2t2_account_name(struct store *s, int64_t id, char *buf, size_t size,
+                            struct kith_error *err);
 
 /* ---- derived contact fields ------------------------------------------------------------- */
 

@@ -26,6 +26,10 @@ export const routes = [
     roles: ['executive', 'partner', 'analyst', 'admin'],
   },
   {
+    path: '/dashboards/v2t2', load: () => import('./screens/v2t2-dashboard.js'), nav: 'V2T2 discord', group: 'Insight',
+    roles: ['manager', 'executive', 'analyst', 'partner', 'admin'],
+  },
+  {
     path: '/dashboards/value', load: () => import('./screens/value-dashboard.js'), nav: 'Customer value', group: 'Insight',
     roles: ['analyst', 'executive', 'manager', 'partner', 'admin'],
   },

@@ -16,6 +16,7 @@ import { RefName } from '../components/refname.js';
 import { DataTable } from '../components/table.js';
 import { NewContact } from './contacts.js';
 import { AccountValue } from '../components/account-value.js';
+import { AccountV2T2 } from '../components/account-v2t2.js';
 
 const contactColumns = [
   { key: 'name', label: 'Name', render: (c) => html`<a href=${`/contacts/${c.id}`}>${fmt.personName(c)}</a>` },
@@ -102,6 +103,9 @@ export default function Account({ params, user }) {
           <//>
           <${Section} title="Orders" id="account-orders">
             <${DataTable} label="Orders" columns=${orderColumns} list=${orders} empty="No orders yet." />
+          <//>
+          <${Section} title="Knowledge Frame (V2T2)" id="account-v2t2">
+            <${AccountV2T2} id=${a.id} />
           <//>
         </div>
         <div class="col-side">

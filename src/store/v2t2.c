@@ -1,0 +1,221 @@
+/*
+ * v2t2.c - the store's loader for the V2T2 analyses (model/v2t2_data.h, docs/v2t2.md): the
+ * catalogue's touch and tech weights, units, teams, users and the orders and deals that the
+ * points of view place. Read-only; the SQL has no values spliced in.
+ */
+#include "store/store_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/alloc.h"
+
+#include "util/banned.h"
+
+#define V2T2_MAX_ROWS ((size_t)1 << 28) /* rows of one kind a load may hold */
+
+/* Appends room for one element to *arr (n used, *cap allocated). */
+static void *grow(void **arr, size_t *cap, size_t n, size_t elem, const char *what,
+                  struct kith_error *err)
+{
+    if (n >= V2T2_MAX_ROWS) {
+        kith_err(err, KITH_ERANGE, "too many %s to analyse (more than %zu)", what, V2T2_MAX_ROWS);
+        return NULL;
+    }
+    if (n == *cap) {
+        size_t ncap = *cap ? *cap * 2 : 256;
+        void *p = alloc_array_grow(*arr, ncap, elem);
+        if (!p) {
+            kith_err(err, KITH_ENOMEM, "out of memory loading %zu %s", n + 1, what);
+            return NULL;
+        }
+        *arr = p;
+        *cap = ncap;
+    }
+    return (char *)*arr + n * elem;
+}
+
+static char *text_dup(sqlite3_stmt *st, int col, bool *fail)
+{
+    const char *t = (const char *)sqlite3_column_text(st, col);
+    if (!t || !*t)
+        return NULL;
+    char *c = strdup(t);
+    if (!c)
+        *fail = true;
+    return c;
+}
+
+struct load {
+    struct v2t2_data *d;
+    size_t cap;
+};
+
+static int type_row(void *ctx, sqlite3_stmt *st, struct kith_error *err)
+{
+    struct load *l = ctx;
+    struct v2t2_type_rec *r =
+        grow((void **)&l->d->types, &l->cap, l->d->ntypes, sizeof(*r), "interaction types", err);
+    if (!r)
+        return err->code;
+    r->id = sqlite3_column_int64(st, 0);
+    r->touch = sqlite3_column_double(st, 1);
+    r->tech = sqlite3_column_double(st, 2);
+    l->d->ntypes++;
+    return 0;
+}
+
+static int unit_row(void *ctx, sqlite3_stmt *st, struct kith_error *err)
+{
+    struct load *l = ctx;
+    struct v2t2_unit_rec *r =
+        grow((void **)&l->d->units, &l->cap, l->d->nunits, sizeof(*r), "units", err);
+    if (!r)
+        return err->code;
+    bool fail = false;
+    r->id = sqlite3_column_int64(st, 0);
+    r->parent_id = sqlite3_column_int64(st, 1);
+    r->name = text_dup(st, 2, &fail);
+    r->kind = text_dup(st, 3, &fail);
+    l->d->nunits++;
+    return fail ? kith_err(err, KITH_ENOMEM, "out of memory loading units") : 0;
+}
+
+static int team_row(void *ctx, sqlite3_stmt *st, struct kith_error *err)
+{
+    struct load *l = ctx;
+    struct v2t2_team_rec *r =
+        grow((void **)&l->d->teams, &l->cap, l->d->nteams, sizeof(*r), "teams", err);
+    if (!r)
+        return err->code;
+    bool fail = false;
+    r->id = sqlite3_column_int64(st, 0);
+    r->name = text_dup(st, 1, &fail);
+    l->d->nteams++;
+    return fail ? kith_err(err, KITH_ENOMEM, "out of memory loading teams") : 0;
+}
+
+static int user_row(void *ctx, sqlite3_stmt *st, struct kith_error *err)
+{
+    struct load *l = ctx;
+    struct v2t2_user_rec *r =
+        grow((void **)&l->d->users, &l->cap, l->d->nusers, sizeof(*r), "users", err);
+    if (!r)
+        return err->code;
+    bool fail = false;
+    r->id = sqlite3_column_int64(st, 0);
+    r->manager_id = sqlite3_column_int64(st, 1);
+    r->team_id = sqlite3_column_int64(st, 2);
+    r->unit_id = sqlite3_column_int64(st, 3);
+    r->name = text_dup(st, 4, &fail);
+    l->d->nusers++;
+    return fail ? kith_err(err, KITH_ENOMEM, "out of memory loading users") : 0;
+}
+
+static void subject_of(sqlite3_stmt *st, struct v2t2_subject *r)
+{
+    r->id = sqlite3_column_int64(st, 0);
+    r->account_id = sqlite3_column_int64(st, 1);
+    r->rep_id = sqlite3_column_int64(st, 2);
+    r->team_id = sqlite3_column_int64(st, 3);
+    r->unit_id = sqlite3_column_int64(st, 4);
+    r->at = sqlite3_column_int64(st, 5);
+    r->amount = sqlite3_column_int64(st, 6);
+}
+
+static int order_row(void *ctx, sqlite3_stmt *st, struct kith_error *err)
+{
+    struct load *l = ctx;
+    struct v2t2_subject *r =
+        grow((void **)&l->d->orders, &l->cap, l->d->norders, sizeof(*r), "orders", err);
+    if (!r)
+        return err->code;
+    subject_of(st, r);
+    l->d->norders++;
+    return 0;
+}
+
+static int deal_row(void *ctx, sqlite3_stmt *st, struct kith_error *err)
+{
+    struct load *l = ctx;
+    struct v2t2_subject *r =
+        grow((void **)&l->d->deals, &l->cap, l->d->ndeals, sizeof(*r), "deals", err);
+    if (!r)
+        return err->code;
+    subject_of(st, r);
+    l->d->ndeals++;
+    return 0;
+}
+
+static const struct {
+    const char *sql, *what;
+    store_stmt_fn fn;
+} reads[] = {
+    {"SELECT id, touch, tech FROM interaction_types ORDER BY id", "reading the catalogue",
+     type_row},
+    {"SELECT id, parent_id, name, kind FROM units ORDER BY id", "reading units", unit_row},
+    {"SELECT id, name FROM teams ORDER BY id", "reading teams", team_row},
+    {"SELECT id, manager_id, team_id, unit_id, name FROM users ORDER BY id", "reading users",
+     user_row},
+    {"SELECT o.id, o.account_id, r.id, coalesce(r.team_id, a.team_id),"
+     " coalesce(r.unit_id, a.unit_id), o.ordered_at, o.amount"
+     " FROM orders o JOIN accounts a ON a.id = o.account_id"
+     " LEFT JOIN contacts c ON c.id = o.contact_id"
+     " LEFT JOIN users r ON r.id = coalesce(o.user_id, c.owner_id, a.owner_id)"
+     " WHERE coalesce(o.kind, 'sale') = 'sale' ORDER BY o.id",
+     "reading orders", order_row},
+    {"SELECT d.id, d.account_id, r.id, coalesce(d.team_id, r.team_id, a.team_id),"
+     " coalesce(d.unit_id, r.unit_id, a.unit_id),"
+     " coalesce(d.closed_at, d.engaged_at, d.created_at), d.amount"
+     " FROM deals d JOIN accounts a ON a.id = d.account_id"
+     " JOIN deal_stages g ON g.id = d.stage_id"
+     " LEFT JOIN users r ON r.id = coalesce(d.owner_id, a.owner_id)"
+     " WHERE d.amount IS NOT NULL AND coalesce(d.outcome, g.kind) <> 'lost'"
+     " ORDER BY d.id",
+     "reading deals", deal_row},
+};
+
+int store_v2t2_load(struct store *s, bool subjects, struct v2t2_data *out, struct kith_error *err)
+{
+    memset(out, 0, sizeof(*out));
+    int rc = 0;
+    const size_t n = sizeof(reads) / sizeof(reads[0]) - (subjects ? 0 : 2); /* orders, deals last */
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        struct load l = {.d = out};
+        rc = store_each_row(s,
+                            &(const struct store_rows){.sql = reads[i].sql, .what = reads[i].what},
+                            reads[i].fn, &l, NULL, err);
+    }
+    if (rc != 0) {
+        v2t2_data_release(out);
+        return rc < 0 ? rc : KITH_EDB;
+    }
+    return 0;
+}
+
+int store_v2t2_account_name(struct store *s, int64_t id, char *buf, size_t size,
+                            struct kith_error *err)
+{
+    sqlite3_stmt *st;
+    if (size)
+        buf[0] = '\0';
+    if (sqlite3_prepare_v2(s->db, "SELECT name FROM accounts WHERE id = ?", -1, &st, NULL) !=
+        SQLITE_OK)
+        return store_db_err(err, s->db, "reading an account's name");
+    sqlite3_bind_int64(st, 1, id);
+    int rc = 0, step = sqlite3_step(st);
+    if (step == SQLITE_ROW) {
+        const char *n = (const char *)sqlite3_column_text(st, 0);
+        int w = snprintf(buf, size, "%s", n ? n : "");
+        if (w < 0 || (size_t)w >= size)
+            rc = kith_err(err, KITH_ERANGE, "the name of account %lld is longer than %zu bytes",
+                          (long long)id, size ? size - 1 : 0);
+    } else if (step == SQLITE_DONE) {
+        rc = kith_err(err, KITH_ENOTFOUND, "no account %lld", (long long)id);
+    } else {
+        rc = store_db_err(err, s->db, "reading an account's name");
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
