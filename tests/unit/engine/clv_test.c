@@ -805,6 +805,131 @@ static void test_clv_value(void **state)
     assert_int_equal(clv_value(&badbg, &gg_ref, &c, &h, &v, &err), KITH_EINVAL);
 }
 
+/* ---- standard errors ---------------------------------------------------------------------- */
+
+typedef double (*raw_loglik)(const double *par, const struct clv_customer *c, size_t n);
+
+static double bg_ll_raw(const double *par, const struct clv_customer *c, size_t n)
+{
+    const struct bgnbd_params p = {par[0], par[1], par[2], par[3]};
+    return bgnbd_loglik(&p, c, n);
+}
+
+static double gg_ll_raw(const double *par, const struct clv_customer *c, size_t n)
+{
+    const struct gg_params p = {par[0], par[1], par[2]};
+    return gg_loglik(&p, c, n);
+}
+
+/*
+ * The standard errors an independent way: the Hessian of the log-likelihood in the parameters
+ * themselves (not their logarithms), by second differences of its values (not of the analytic
+ * gradient), inverted by Gauss-Jordan elimination; SE_j = sqrt((-H)^-1_jj).
+ */
+static void fd_std_errors(raw_loglik ll, const double *par, size_t dim,
+                          const struct clv_customer *c, size_t n, double *se)
+{
+    double H[4][8] = {{0}}, h[4], x[4];
+    for (size_t j = 0; j < dim; j++)
+        h[j] = 1e-3 * par[j];
+    const double f0 = ll(par, c, n);
+    for (size_t i = 0; i < dim; i++)
+        for (size_t j = i; j < dim; j++) {
+            double f[4];
+            for (int k = 0; k < 4; k++) {
+                memcpy(x, par, dim * sizeof(*x));
+                x[i] += (k & 1 ? -1 : 1) * h[i];
+                x[j] += (k & 2 ? -1 : 1) * h[j];
+                f[k] = ll(x, c, n);
+            }
+            if (i == j) {
+                memcpy(x, par, dim * sizeof(*x));
+                x[i] = par[i] + h[i];
+                const double fp = ll(x, c, n);
+                x[i] = par[i] - h[i];
+                const double fm = ll(x, c, n);
+                H[i][i] = -(fp - 2 * f0 + fm) / (h[i] * h[i]);
+            } else
+                H[i][j] = H[j][i] = -(f[0] - f[1] - f[2] + f[3]) / (4 * h[i] * h[j]);
+        }
+    for (size_t i = 0; i < dim; i++)
+        H[i][dim + i] = 1;
+    for (size_t col = 0; col < dim; col++) {
+        const double piv = H[col][col];
+        assert_true(fabs(piv) > 0);
+        for (size_t k = 0; k < 2 * dim; k++)
+            H[col][k] /= piv;
+        for (size_t row = 0; row < dim; row++)
+            if (row != col) {
+                const double fac = H[row][col];
+                for (size_t k = 0; k < 2 * dim; k++)
+                    H[row][k] -= fac * H[col][k];
+            }
+    }
+    for (size_t j = 0; j < dim; j++)
+        se[j] = sqrt(H[j][dim + j]);
+}
+
+static void check_diag(const struct clv_fit_diag *d, const double *par, const double *se_ref,
+                       size_t dim)
+{
+    assert_int_equal(d->dim, dim);
+    assert_true(d->determined);
+    for (size_t j = 0; j < dim; j++) {
+        const struct clv_param_diag *q = &d->par[j];
+        print_message("  %-5s %.6f  SE %.6f (finite differences %.6f)  95%% [%.6f, %.6f]\n",
+                      q->name, q->estimate, q->se, se_ref[j], q->lo, q->hi);
+        assert_close(q->estimate, par[j], 1e-15);
+        assert_close(q->se, se_ref[j], 2e-3);
+        assert_close(q->se_log, q->se / par[j], 1e-12);
+        assert_close(q->lo, par[j] * exp(-1.959963984540054 * q->se_log), 1e-12);
+        assert_close(q->hi, par[j] * exp(1.959963984540054 * q->se_log), 1e-12);
+        assert_true(q->lo < par[j] && par[j] < q->hi);
+        assert_false(q->at_boundary);
+    }
+}
+
+static void test_std_errors_cdnow(void **state)
+{
+    (void)state;
+    need_cdnow();
+    struct bgnbd_params p;
+    struct gg_params g;
+    struct kith_error err = {0};
+    assert_int_equal(bgnbd_fit(cdnow, CDNOW_N, NULL, &p, NULL, &err), 0);
+    assert_int_equal(gg_fit(cdnow_spend, CDNOW_N, NULL, &g, NULL, &err), 0);
+
+    struct clv_fit_diag d;
+    double se[4];
+    const double bp[4] = {p.r, p.alpha, p.a, p.b};
+    assert_int_equal(bgnbd_fit_diag(&p, cdnow, CDNOW_N, &d, &err), 0);
+    fd_std_errors(bg_ll_raw, bp, 4, cdnow, CDNOW_N, se);
+    print_message("BG/NBD on CDNOW:\n");
+    check_diag(&d, bp, se, 4);
+    assert_string_equal(d.par[1].name, "alpha");
+
+    const double gp[3] = {g.p, g.q, g.gamma};
+    assert_int_equal(gg_fit_diag(&g, cdnow_spend, CDNOW_N, &d, &err), 0);
+    fd_std_errors(gg_ll_raw, gp, 3, cdnow_spend, CDNOW_N, se);
+    print_message("Gamma-Gamma on CDNOW:\n");
+    check_diag(&d, gp, se, 3);
+
+    /* Gamma-Gamma's rule: a repeat buyer without positive spend changes nothing */
+    struct clv_customer *more = malloc((CDNOW_N + 1) * sizeof(*more));
+    assert_non_null(more);
+    memcpy(more, cdnow_spend, CDNOW_N * sizeof(*more));
+    more[CDNOW_N] = (struct clv_customer){3, 10, 30, -5};
+    struct clv_fit_diag d2;
+    assert_int_equal(gg_fit_diag(&g, more, CDNOW_N + 1, &d2, &err), 0);
+    for (size_t j = 0; j < 3; j++)
+        assert_close(d2.par[j].se, d.par[j].se, 1e-12);
+    free(more);
+
+    /* bad parameters are refused */
+    const struct bgnbd_params bad = {0, 1, 1, 1};
+    assert_int_equal(bgnbd_fit_diag(&bad, cdnow, CDNOW_N, &d, &err), KITH_EINVAL);
+}
+
 int main(void)
 {
     /* GSL's default handler aborts; kith's main turns it off the same way. */
@@ -831,6 +956,7 @@ int main(void)
         cmocka_unit_test(test_clv_value),
         cmocka_unit_test(test_fit_of_repeated_customers),
         cmocka_unit_test(test_loglik_in_two_parts),
+        cmocka_unit_test(test_std_errors_cdnow),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
