@@ -396,5 +396,12 @@ int value_params_check(const struct value_params *p, const char **field, struct 
         *field = "sections";
         return KITH_EINVAL;
     }
+    if (param_given(&analysis_value, p, "holdout_from") &&
+        param_given(&analysis_value, p, "as_of") && cv_day(p->holdout_from) > cv_day(p->as_of)) {
+        *field = "holdout_from";
+        return kith_err(err, KITH_EINVAL,
+                        "holdout_from is after as_of: the holdout (from holdout_from to as_of) "
+                        "would be empty");
+    }
     return 0;
 }

@@ -205,10 +205,12 @@ int clv_discounted_orders(const struct bgnbd_params *bg, const struct clv_custom
  * model its standard error and 95% interval from the observed information (the Hessian of the
  * log-likelihood in log-parameters at the estimate, by central differences of the analytic
  * gradient, inverted; the delta method back to the parameter). The interval is
- * exp(log(estimate) +- 1.96 SE(log estimate)), so it stays positive. at_boundary: the estimate's
- * 95% interval reaches past the optimiser's box [box_lo, box_hi] (a fit whose estimate leaves the
- * box fails), or the information is not positive definite: the data cannot tell the estimate from
- * the edge of the box, and what depends on the parameter is not determined.
+ * exp(log(estimate) +- 1.96 SE(log estimate)), so it stays positive. at_boundary: the data cannot
+ * tell the estimate from an edge of the optimiser's box [box_lo, box_hi] (a fit whose estimate
+ * leaves the box fails): the interval reaches past the box, or the information is not positive
+ * definite, or moving the parameter alone to the edge lowers the log-likelihood by less than
+ * 1.92 (a likelihood-ratio test at 95% does not reject the edge). What depends on such a
+ * parameter is not determined by the data.
  */
 struct clv_param_diag {
     const char *name; /* "r", "alpha", ... (static) */
