@@ -930,6 +930,58 @@ static void test_std_errors_cdnow(void **state)
     assert_int_equal(bgnbd_fit_diag(&bad, cdnow, CDNOW_N, &d, &err), KITH_EINVAL);
 }
 
+/*
+ * 40 customers drawn from BG/NBD with dropout ~ Beta(0.2, 200) (hardly anybody drops out): the fit
+ * converges with a near 0, which the data cannot tell from the optimiser's bound. The flag is
+ * checked against its definition computed here from the public log-likelihood.
+ */
+static void test_std_errors_flag_a_parameter_at_its_bound(void **state)
+{
+    (void)state;
+    static const struct clv_customer loyal[] = {
+        {3, 16.6093, 22.5861, 0},  {0, 0, 38.8937, 0},        {7, 41.5898, 43.2226, 0},
+        {1, 0.3487, 26.4977, 0},   {0, 0, 32.7403, 0},        {0, 0, 21.7335, 0},
+        {5, 22.2433, 23.8827, 0},  {16, 37.7381, 38.3819, 0}, {49, 50.7813, 50.9259, 0},
+        {5, 35.0672, 36.5705, 0},  {0, 0, 45.1612, 0},        {24, 35.6509, 39.3335, 0},
+        {11, 41.3829, 42.0868, 0}, {5, 40.2808, 41.4107, 0},  {10, 31.776, 32.7535, 0},
+        {1, 11.6412, 21.154, 0},   {18, 25.3713, 26.3893, 0}, {2, 15.1675, 20.9369, 0},
+        {14, 38.9851, 42.5862, 0}, {3, 38.3842, 40.6244, 0},  {22, 23.5627, 23.8029, 0},
+        {4, 30.2049, 36.5862, 0},  {4, 19.1534, 45.874, 0},   {7, 30.7457, 35.4195, 0},
+        {1, 8.7722, 27.8528, 0},   {12, 33.7918, 35.9986, 0}, {0, 0, 24.8542, 0},
+        {9, 32.8442, 38.8208, 0},  {3, 33.4141, 35.3823, 0},  {7, 23.9096, 26.9047, 0},
+        {6, 19.717, 42.668, 0},    {4, 21.8685, 33.6034, 0},  {0, 0, 26.9688, 0},
+        {5, 17.8562, 21.4286, 0},  {0, 0, 28.5911, 0},        {6, 26.8012, 33.4552, 0},
+        {15, 32.1711, 32.2115, 0}, {11, 43.5665, 49.4538, 0}, {0, 0, 23.6041, 0},
+        {4, 33.7052, 40.8702, 0}};
+    const size_t n = sizeof(loyal) / sizeof(loyal[0]);
+    struct bgnbd_params p;
+    struct kith_error err = {0};
+    if (bgnbd_fit(loyal, n, NULL, &p, NULL, &err))
+        fail_msg("fit failed: %s", err.msg);
+    struct clv_fit_diag d;
+    assert_int_equal(bgnbd_fit_diag(&p, loyal, n, &d, &err), 0);
+    const double ll = bgnbd_loglik(&p, loyal, n);
+    for (size_t j = 0; j < 4; j++) {
+        const struct clv_param_diag *q = &d.par[j];
+        double v[4] = {p.r, p.alpha, p.a, p.b};
+        bool near = false;
+        const double edges[2] = {q->box_lo, q->box_hi};
+        for (int e = 0; e < 2; e++) {
+            v[j] = edges[e];
+            const struct bgnbd_params at = {v[0], v[1], v[2], v[3]};
+            const double l1 = bgnbd_loglik(&at, loyal, n);
+            near = near || (isfinite(l1) && l1 > ll - 3.841458820694124 / 2);
+        }
+        const bool reaches = !(q->lo > q->box_lo) || !(q->hi < q->box_hi);
+        print_message("  %-5s %.6g  SE %.4g  95%% [%.4g, %.4g]%s\n", q->name, q->estimate, q->se,
+                      q->lo, q->hi, q->at_boundary ? "  at the bound" : "");
+        assert_int_equal(q->at_boundary, !d.determined || reaches || near);
+    }
+    assert_true(p.a < 1e-3);
+    assert_true(d.par[2].at_boundary);  /* a */
+    assert_false(d.par[0].at_boundary); /* r is well determined */
+}
+
 int main(void)
 {
     /* GSL's default handler aborts; kith's main turns it off the same way. */
@@ -957,6 +1009,7 @@ int main(void)
         cmocka_unit_test(test_fit_of_repeated_customers),
         cmocka_unit_test(test_loglik_in_two_parts),
         cmocka_unit_test(test_std_errors_cdnow),
+        cmocka_unit_test(test_std_errors_flag_a_parameter_at_its_bound),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
