@@ -21,6 +21,7 @@ enum {
     G_REAP = 1 << VALUE_REAP,
     G_XSELL = 1 << VALUE_XSELL,
     G_REFERRALS = 1 << VALUE_REFERRALS,
+    G_CHECK = 1 << VALUE_CHECK,
     G_ALL = (1 << VALUE_NANALYSES) - 1,
     G_MODEL = G_FIT | G_CLV | G_DIST | G_DRIVERS | G_REAP | G_REFERRALS, /* they may fit */
     G_LIST = G_CLV | G_RFM | G_REAP | G_XSELL | G_REFERRALS,             /* they list rows */
@@ -92,7 +93,7 @@ static const struct param_spec specs[] = {
      .hi = 1000000,
      .def = "1000",
      .offset = OFF(max_iter),
-     .groups = G_MODEL,
+     .groups = G_MODEL | G_CHECK,
      .help = "optimiser iterations before a fit gives up"},
     {.name = "unit_days",
      .type = PARAM_NUMBER,
@@ -100,7 +101,7 @@ static const struct param_spec specs[] = {
      .hi = 36600,
      .def = "7",
      .offset = OFF(unit_days),
-     .groups = G_FIT | G_CLV,
+     .groups = G_FIT | G_CLV | G_CHECK,
      .metavar = "DAYS",
      .help = "the models' time unit in days (7: weeks)"},
     {.name = "summary",
@@ -291,6 +292,14 @@ static const struct param_spec specs[] = {
      .groups = G_REFERRALS,
      .metavar = "W",
      .help = "weight of the second degree (0: first degree only)"},
+    {.name = "holdout_from",
+     .type = PARAM_TIME,
+     .offset = OFF(holdout_from),
+     .groups = G_CHECK,
+     .required = true,
+     .metavar = "DATE",
+     .help = "the first day of the holdout: the models are fitted on the orders before it and "
+             "checked on the orders from it to the as-of day"},
     PARAM_SPEC_JSON(struct value_params, G_ALL),
     PARAM_SPEC_DB(struct value_params, G_ALL),
 };
@@ -334,6 +343,11 @@ static const struct analysis_def defs[] = {
                          .group = G_REFERRALS,
                          .route = "/api/v1/value/referrals",
                          .summary = "the value of the customers each account referred"},
+    [VALUE_CHECK] = {.name = "check",
+                     .group = G_CHECK,
+                     .route = "/api/v1/value/check",
+                     .summary = "holdout check of the models: fit before --holdout-from, then "
+                                "predicted against actual repeat purchases per frequency"},
 };
 
 const struct analysis_family analysis_value = {"value", specs, sizeof(specs) / sizeof(specs[0]),
@@ -381,6 +395,13 @@ int value_params_check(const struct value_params *p, const char **field, struct 
     if (value_sections_parse(p->sections, &bits, err) < 0) {
         *field = "sections";
         return KITH_EINVAL;
+    }
+    if (param_given(&analysis_value, p, "holdout_from") &&
+        param_given(&analysis_value, p, "as_of") && cv_day(p->holdout_from) > cv_day(p->as_of)) {
+        *field = "holdout_from";
+        return kith_err(err, KITH_EINVAL,
+                        "holdout_from is after as_of: the holdout (from holdout_from to as_of) "
+                        "would be empty");
     }
     return 0;
 }

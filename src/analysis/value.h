@@ -36,6 +36,7 @@ enum value_analysis {
     VALUE_REAP,
     VALUE_XSELL,
     VALUE_REFERRALS,
+    VALUE_CHECK,
     VALUE_NANALYSES
 };
 
@@ -91,6 +92,7 @@ struct value_params {
     int64_t rules;
     int64_t offers;
     double second_degree;
+    int64_t holdout_from; /* check: Unix ms; the calibration is the orders before its day */
     /* the CLI's own */
     bool all; /* every row instead of limit (and rules) */
     const char *summary;
@@ -138,6 +140,35 @@ struct value_grouping {
     struct drivers_cost *cost;           /* g.n, or NULL */
     struct drivers_attrition all_attrition;
     struct drivers_cost all_cost;
+};
+
+/* A warning of a report beyond no_model's (JSON "warnings": {code, message}; a line of text). */
+struct value_warning {
+    char code[32];
+    char message[400];
+};
+#define VALUE_MAX_WARNINGS 12
+
+/* The frequencies of the holdout check: x = 0 .. VALUE_CHECK_BINS - 2, and the last "7+". */
+#define VALUE_CHECK_BINS 8
+
+/* One frequency of the holdout check: the customers with that many repeat purchases. */
+struct value_check_bin {
+    size_t customers;
+    double predicted; /* mean E[repeat purchases in the holdout | calibration] */
+    double actual;    /* mean purchase days in the holdout */
+};
+
+/* `value check`: fit before holdout_from, compare with the holdout (docs/value.md). */
+struct value_check {
+    int32_t cal_first, cal_last;         /* the calibration's days (first order .. day before) */
+    int32_t holdout_first, holdout_last; /* the holdout's days (holdout_from .. as-of day) */
+    double holdout_units;                /* its length in model time units */
+    struct value_check_bin bins[VALUE_CHECK_BINS];
+    size_t customers;
+    double predicted, actual; /* totals over the customers */
+    double mae;               /* mean over customers of |predicted - actual| */
+    double mae_bins;          /* mean over non-empty bins of |mean predicted - mean actual| */
 };
 
 /*
@@ -208,6 +239,13 @@ struct value_report {
      */
     bool no_model;
     char model_reason[256];
+    /* the fitted models' standard errors and intervals (has_diag; value_check.c) */
+    bool has_diag;
+    struct clv_fit_diag bg_diag, gg_diag;
+    struct value_check check;
+    /* further warnings: a parameter at its bound, a window the data do not cover */
+    struct value_warning warnings[VALUE_MAX_WARNINGS];
+    size_t nwarnings;
     /* what went wrong */
     enum value_failure failure;
 };
@@ -236,6 +274,19 @@ int value_run(enum value_analysis a, const struct value_params *p, const struct 
  */
 int value_run_summary(enum value_analysis a, const struct value_params *p, FILE *in,
                       const char *name, struct value_report *out, struct kith_error *err);
+
+/*
+ * Between the value files (value_check.c): the diagnostics of x's fitted models on customers
+ * c[0..n) into x->bg_diag, x->gg_diag (has_diag) with a warning per parameter at its bound;
+ * the holdout check of x's customers over x->d; the warnings of the windows of x; a warning.
+ */
+int value_diag(struct value_report *x, const struct value_result *r, struct kith_error *err);
+void value_diag_warnings(struct value_report *x);
+int value_check_prepare(struct value_report *x, struct kith_error *err);
+int value_check_run(struct value_report *x, struct kith_error *err);
+void value_window_warnings(struct value_report *x);
+void value_warn(struct value_report *x, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 /* Frees what r owns and zeroes it; safe twice. */
 void value_report_release(struct value_report *r);

@@ -108,9 +108,55 @@ const char *value_report_kind(const struct value_report *x)
 
 /* ---- fit and clv -------------------------------------------------------------------------- */
 
+static json_t *num_or_null(double v)
+{
+    return isfinite(v) ? json_real(v) : json_null();
+}
+
+/* [{name, estimate, se, ci95_low, ci95_high, at_boundary}] of one model's parameters. */
+static json_t *diag_list(const struct clv_fit_diag *d)
+{
+    json_t *list = json_array();
+    bool ok = list != NULL;
+    for (size_t j = 0; ok && j < d->dim; j++) {
+        const struct clv_param_diag *q = &d->par[j];
+        json_t *o = json_object();
+        ok = put(o, "name", json_string(q->name)) && put(o, "estimate", num_or_null(q->estimate)) &&
+             put(o, "se", num_or_null(q->se)) && put(o, "ci95_low", num_or_null(q->lo)) &&
+             put(o, "ci95_high", num_or_null(q->hi)) &&
+             put(o, "at_boundary", json_boolean(q->at_boundary));
+        ok = ok ? append(list, o) : (json_decref(o), false);
+    }
+    return done(list, ok);
+}
+
+/*
+ * m (a model object, consumed) with "diagnostics": {bgnbd: [...], gamma_gamma: [...] or null,
+ * bounds: [lo, hi]} when the models were fitted, null otherwise.
+ */
+static json_t *with_diag(const struct value_report *x, json_t *m)
+{
+    if (!m)
+        return NULL;
+    if (!x->has_diag)
+        return done(m, put(m, "diagnostics", json_null()));
+    json_t *d = json_object(), *bounds = json_array();
+    bool ok = put(d, "bgnbd", diag_list(&x->bg_diag)) &&
+              put(d, "gamma_gamma", x->gg_diag.dim ? diag_list(&x->gg_diag) : json_null()) &&
+              append(bounds, json_real(x->bg_diag.par[0].box_lo)) &&
+              append(bounds, json_real(x->bg_diag.par[0].box_hi));
+    ok = put_if(ok, d, "bounds", bounds);
+    return done(m, put_if(ok, m, "diagnostics", d));
+}
+
+static json_t *model_json(const struct value_report *x)
+{
+    return with_diag(x, value_json_model(&x->r.model));
+}
+
 static json_t *fit_json(const struct value_report *x)
 {
-    json_t *m = value_json_model(&x->r.model);
+    json_t *m = model_json(x);
     if (x->from_summary) {
         if (m && !x->sf.has_monetary && json_object_set_new(m, "gamma_gamma", json_null()) < 0)
             return done(m, false);
@@ -128,7 +174,7 @@ static json_t *fit_json(const struct value_report *x)
 static json_t *clv_summary_json(const struct value_report *x)
 {
     json_t *o = json_object(), *list = json_array();
-    bool ok = put(o, "model", value_json_model(&x->r.model)) &&
+    bool ok = put(o, "model", model_json(x)) &&
               put(o, "customers_total", json_integer((json_int_t)x->sf.n)) && list;
     for (size_t i = 0; ok && i < x->shown; i++) {
         const struct clv_customer *c = &x->sf.cust[i];
@@ -161,7 +207,7 @@ static json_t *clv_json(const struct value_report *x)
               put(o, "horizon_months", json_integer(vo->horizon_months)) &&
               put(o, "discount", json_real(vo->discount)) &&
               put(o, "proxy_days", json_integer(vo->proxy_days)) &&
-              put(o, "model", value_json_model(&x->r.model)) &&
+              put(o, "model", model_json(x)) &&
               put(o, "customers_total", json_integer((json_int_t)x->r.n)) &&
               put(o, "proxies", json_integer((json_int_t)x->proxies));
     for (size_t k = 0; ok && k < x->shown; k++)
@@ -361,6 +407,44 @@ static json_t *referrals_json(const struct value_report *x)
     return done(o, put_if(ok, o, "accounts", list));
 }
 
+/* ---- check -------------------------------------------------------------------------------- */
+
+static json_t *check_json(const struct value_report *x)
+{
+    const struct value_check *k = &x->check;
+    json_t *o = json_object(), *cal = json_object(), *hold = json_object(), *list = json_array();
+    bool c_ok = put(cal, "from", day_string(k->cal_first)) &&
+                put(cal, "to", day_string(k->cal_last)) &&
+                put(cal, "customers", json_integer((json_int_t)k->customers));
+    bool h_ok = put(hold, "from", day_string(k->holdout_first)) &&
+                put(hold, "to", day_string(k->holdout_last)) &&
+                put(hold, "days", json_integer(k->holdout_last - k->holdout_first + 1)) &&
+                put(hold, "length", json_real(k->holdout_units)) &&
+                put(hold, "unit_days", json_real(x->vo.unit_days));
+    bool ok = put(o, "as_of", day_string(k->holdout_last));
+    ok = put_if(ok && c_ok, o, "calibration", cal);
+    ok = put_if(ok && h_ok, o, "holdout", hold);
+    ok = ok && put(o, "model", model_json(x));
+    for (size_t b = 0; ok && list && b < VALUE_CHECK_BINS; b++) {
+        const struct value_check_bin *bin = &k->bins[b];
+        char label[24];
+        snprintf(label, sizeof(label), b + 1 == VALUE_CHECK_BINS ? "%zu+" : "%zu", b);
+        json_t *j = json_object();
+        ok = put(j, "frequency", json_string(label)) &&
+             put(j, "x_min", json_integer((json_int_t)b)) &&
+             put(j, "customers", json_integer((json_int_t)bin->customers)) &&
+             put(j, "predicted_mean", num_or_null(bin->predicted)) &&
+             put(j, "actual_mean", num_or_null(bin->actual));
+        ok = ok ? append(list, j) : (json_decref(j), false);
+    }
+    ok = put_if(ok, o, "frequencies", list);
+    ok = ok && put(o, "customers", json_integer((json_int_t)k->customers)) &&
+         put(o, "predicted_total", json_real(k->predicted)) &&
+         put(o, "actual_total", json_real(k->actual)) && put(o, "mae", num_or_null(k->mae)) &&
+         put(o, "mae_frequencies", num_or_null(k->mae_bins));
+    return done(o, ok);
+}
+
 static json_t *analysis_json(const struct value_report *x)
 {
     switch (x->analysis) {
@@ -380,6 +464,8 @@ static json_t *analysis_json(const struct value_report *x)
         return xsell_json(x);
     case VALUE_REFERRALS:
         return referrals_json(x);
+    case VALUE_CHECK:
+        return check_json(x);
     default:
         BUG("no value analysis %d", (int)x->analysis);
     }
@@ -392,15 +478,27 @@ static json_t *analysis_json(const struct value_report *x)
  */
 static json_t *with_warnings(const struct value_report *x, json_t *j)
 {
-    if (!j || !x->no_model)
+    if (!j || (!x->no_model && x->nwarnings == 0))
         return j;
     char text[512];
-    json_t *model = json_object_get(j, "model"), *list = json_array(), *w = json_object();
-    bool ok = !model || put(model, "reason", json_string(x->model_reason));
-    ok = put_if(ok, w, "code", json_string("model_not_fitted")) &&
-         put(w, "message", json_string(value_report_warning(x, text, sizeof(text))));
-    ok = ok ? append(list, w) : (json_decref(w), false);
-    return done(j, put_if(ok, j, "warnings", list));
+    json_t *list = json_array();
+    bool ok = list != NULL;
+    if (x->no_model) {
+        json_t *model = json_object_get(j, "model"), *w = json_object();
+        ok = !model || put(model, "reason", json_string(x->model_reason));
+        ok = put_if(ok, w, "code", json_string("model_not_fitted")) &&
+             put(w, "message", json_string(value_report_warning(x, text, sizeof(text))));
+        ok = ok ? append(list, w) : (json_decref(w), false);
+    }
+    for (size_t k = 0; ok && k < x->nwarnings; k++) {
+        json_t *w = json_object();
+        ok = put(w, "code", json_string(x->warnings[k].code)) &&
+             put(w, "message", json_string(x->warnings[k].message));
+        ok = ok ? append(list, w) : (json_decref(w), false);
+    }
+    if (!ok)
+        json_decref(list);
+    return done(j, ok && put(j, "warnings", list));
 }
 
 /*
@@ -409,7 +507,8 @@ static json_t *with_warnings(const struct value_report *x, json_t *j)
  */
 static json_t *with_kind(const struct value_report *x, json_t *j)
 {
-    if (!j || x->from_summary || x->analysis == VALUE_XSELL || !json_is_object(j))
+    if (!j || x->from_summary || x->analysis == VALUE_XSELL || x->analysis == VALUE_CHECK ||
+        !json_is_object(j))
         return j;
     json_t *as_of = json_object_get(j, "as_of");
     if (!as_of)

@@ -42,12 +42,14 @@ static const unsigned parts_of[VALUE_NANALYSES] = {
     [VALUE_REAP] = STORE_CV_ACCOUNTS | STORE_CV_ORDERS | STORE_CV_LINES | STORE_CV_COSTS,
     [VALUE_XSELL] = STORE_CV_ACCOUNTS | STORE_CV_ORDERS | STORE_CV_LINES,
     [VALUE_REFERRALS] = STORE_CV_ACCOUNTS | STORE_CV_ORDERS | STORE_CV_COSTS | STORE_CV_REFERRALS,
+    [VALUE_CHECK] = STORE_CV_ORDERS,
 };
 
 static enum run_mode mode_of(const struct value_report *x)
 {
     switch (x->analysis) {
     case VALUE_FIT:
+    case VALUE_CHECK:
         return RUN_MODEL;
     case VALUE_CLV:
     case VALUE_REAP:
@@ -183,12 +185,15 @@ static int company_model(struct store *s, struct value_report *x, struct value_m
     if (rc < 0)
         return rc;
     set_options(&x->p, d.as_of_day, &vo, &fit);
+    vo.as_of_day = x->vo.as_of_day; /* check: the calibration's end, as for the scope's own */
     rc = value_customers_build(&d, &vo, &r, err);
     if (rc == 0) {
         *fit_rc = value_fit(&r, &vo, err);
         *m = r.model; /* the margin ratio also when the fit failed */
         m->ncustomers = r.n;
         m->nrepeat = repeat_buyers(&r);
+        if (*fit_rc == 0)
+            rc = value_diag(x, &r, err);
         value_result_release(&r);
     }
     cv_data_release(&d);
@@ -227,6 +232,8 @@ static int load(const struct value_scope *scope, struct value_report *x, struct 
                         day, who);
     }
     set_options(&x->p, x->d.as_of_day, &x->vo, &x->fit);
+    if (x->analysis == VALUE_CHECK && (rc = value_check_prepare(x, err)) < 0)
+        return rc;
     const enum run_mode mode = mode_of(x);
     struct value_model company;
     int fit_rc = 0;
@@ -248,6 +255,8 @@ static int load(const struct value_scope *scope, struct value_report *x, struct 
     } else {
         fit_rc = value_fit(&x->r, &x->vo, err);
         nrepeat = repeat_buyers(&x->r);
+        if (fit_rc == 0 && (rc = value_diag(x, &x->r, err)) < 0)
+            return rc;
     }
     if (fit_rc < 0 && !cannot_fit(fit_rc))
         return fit_rc;
@@ -590,10 +599,15 @@ int value_run(enum value_analysis a, const struct value_params *p, const struct 
         case VALUE_REFERRALS:
             rc = run_referrals(out, err);
             break;
+        case VALUE_CHECK:
+            rc = value_check_run(out, err);
+            break;
         default:
             BUG("no value analysis %d", (int)a);
         }
     }
+    if (rc == 0)
+        value_window_warnings(out);
     if (rc < 0) {
         enum value_failure why = out->failure ? out->failure : VALUE_FAILED_OTHER;
         value_report_release(out);
@@ -635,6 +649,14 @@ int value_run_summary(enum value_analysis a, const struct value_params *p, FILE 
     }
     if (rc < 0)
         goto out_fail;
+    if (rc == 0)
+        rc = bgnbd_fit_diag(&m->bg, sf->cust, sf->n, &out->bg_diag, err);
+    if (rc == 0 && sf->has_monetary)
+        rc = gg_fit_diag(&m->gg, sf->cust, sf->n, &out->gg_diag, err);
+    if (rc < 0)
+        goto out_fail;
+    out->has_diag = true;
+    value_diag_warnings(out);
     m->fitted = true;
     m->ncustomers = sf->n;
     for (size_t i = 0; i < sf->n; i++)

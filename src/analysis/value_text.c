@@ -114,6 +114,16 @@ static void spend_rule_line(FILE *out, const struct value_model *m)
             m->gg_excluded, m->gg_excluded == 1 ? "" : "s");
 }
 
+/* The parameters of one model with standard errors and 95% intervals. */
+static void diag_lines(FILE *out, const struct clv_fit_diag *d)
+{
+    for (size_t j = 0; j < d->dim; j++) {
+        const struct clv_param_diag *q = &d->par[j];
+        fprintf(out, "  %-6s %12.6g  SE %11.4g  95%% [%.6g, %.6g]%s\n", q->name, q->estimate, q->se,
+                q->lo, q->hi, q->at_boundary ? "  at the bound" : "");
+    }
+}
+
 static void fit_lines(FILE *out, const struct value_report *x)
 {
     const struct value_model *m = &x->r.model;
@@ -126,8 +136,12 @@ static void fit_lines(FILE *out, const struct value_report *x)
             "BG/NBD       r=%.6g alpha=%.6g a=%.6g b=%.6g  (log-likelihood %.4f, %d "
             "iterations)\n",
             m->bg.r, m->bg.alpha, m->bg.a, m->bg.b, m->bg_info.loglik, m->bg_info.iterations);
+    if (x->has_diag)
+        diag_lines(out, &x->bg_diag);
     fprintf(out, "Gamma-Gamma  p=%.6g q=%.6g gamma=%.6g  (log-likelihood %.4f, %d iterations)\n",
             m->gg.p, m->gg.q, m->gg.gamma, m->gg_info.loglik, m->gg_info.iterations);
+    if (x->has_diag)
+        diag_lines(out, &x->gg_diag);
     fprintf(out, "%zu customers, %zu repeat buyers\n", m->ncustomers, m->nrepeat);
     spend_rule_line(out, m);
 }
@@ -164,11 +178,15 @@ static void fit_summary_text(FILE *out, const struct value_report *x)
             "BG/NBD       r=%.7g alpha=%.7g a=%.7g b=%.7g  (log-likelihood %.6f, %d "
             "iterations)\n",
             m->bg.r, m->bg.alpha, m->bg.a, m->bg.b, m->bg_info.loglik, m->bg_info.iterations);
+    if (x->has_diag)
+        diag_lines(out, &x->bg_diag);
     if (x->sf.has_monetary) {
         fprintf(out,
                 "Gamma-Gamma  p=%.7g q=%.7g gamma=%.7g  (log-likelihood %.6f, %d "
                 "iterations)\n",
                 m->gg.p, m->gg.q, m->gg.gamma, m->gg_info.loglik, m->gg_info.iterations);
+        if (x->has_diag)
+            diag_lines(out, &x->gg_diag);
         spend_rule_line(out, m);
     } else
         fputs("Gamma-Gamma  not fitted: the file has no monetary_value column\n", out);
@@ -689,11 +707,42 @@ static void referrals_text(FILE *out, const struct value_report *x)
     cut_note(out, x->shown, x->m, "referring accounts");
 }
 
+static void check_text(FILE *out, const struct value_report *x)
+{
+    const struct value_check *k = &x->check;
+    char a[16], b[16];
+    fprintf(out, "calibration %s .. %s: %zu customers; ", day_text(k->cal_first, a),
+            day_text(k->cal_last, b), k->customers);
+    fprintf(out, "holdout %s .. %s (%d days)\n", day_text(k->holdout_first, a),
+            day_text(k->holdout_last, b), k->holdout_last - k->holdout_first + 1);
+    fit_lines(out, x);
+    fputs("\nrepeat purchases in the holdout, by repeat purchases in the calibration\n", out);
+    fprintf(out, "%-9s %9s %10s %10s %10s\n", "frequency", "customers", "predicted", "actual",
+            "error");
+    for (size_t i = 0; i < VALUE_CHECK_BINS; i++) {
+        const struct value_check_bin *bin = &k->bins[i];
+        char label[24];
+        snprintf(label, sizeof(label), i + 1 == VALUE_CHECK_BINS ? "%zu+" : "%zu", i);
+        if (bin->customers == 0) {
+            fprintf(out, "%-9s %9d %10s %10s %10s\n", label, 0, "-", "-", "-");
+            continue;
+        }
+        fprintf(out, "%-9s %9zu %10.4f %10.4f %+10.4f\n", label, bin->customers, bin->predicted,
+                bin->actual, bin->predicted - bin->actual);
+    }
+    fprintf(out, "%-9s %9zu %10.2f %10.0f  (totals)\n", "all", k->customers, k->predicted,
+            k->actual);
+    fprintf(out, "mean absolute error: %.4f per customer, %.4f per frequency\n", k->mae,
+            k->mae_bins);
+}
+
 void value_report_text(const struct value_report *x, FILE *out)
 {
     char warning[512];
     if (x->no_model)
         fprintf(out, "warning: %s\n", value_report_warning(x, warning, sizeof(warning)));
+    for (size_t k = 0; k < x->nwarnings; k++)
+        fprintf(out, "warning: %s\n", x->warnings[k].message);
     switch (x->analysis) {
     case VALUE_FIT:
         fit_text(out, x);
@@ -718,6 +767,9 @@ void value_report_text(const struct value_report *x, FILE *out)
         break;
     case VALUE_REFERRALS:
         referrals_text(out, x);
+        break;
+    case VALUE_CHECK:
+        check_text(out, x);
         break;
     default:
         BUG("no value analysis %d", (int)x->analysis);

@@ -147,5 +147,6 @@ void api_value_rfm(struct api_request *req, struct api_response *res);
 void api_value_reap(struct api_request *req, struct api_response *res);
 void api_value_xsell(struct api_request *req, struct api_response *res);
 void api_value_referrals(struct api_request *req, struct api_response *res);
+void api_value_check(struct api_request *req, struct api_response *res);
 
 #endif

@@ -196,5 +196,7 @@ const struct api_route api_routes[] = {
      "association rules over order baskets, and offers per customer"},
     {"GET", "/api/v1/value/referrals", api_value_referrals, ROLE_ANY,
      "the value of the accounts each account referred"},
+    {"GET", "/api/v1/value/check", api_value_check, ROLE_ANY,
+     "holdout check of the value models: predicted against actual repeat purchases"},
     {NULL, NULL, NULL, 0, NULL},
 };

@@ -1,7 +1,7 @@
 /*
- * value.c - GET /api/v1/value/{fit,clv,dist,drivers,rfm,reap,xsell,referrals}: the HTTP door to
- * the customer value analyses (analysis/value.h). The query string is read through the family's
- * table (api_analysis_params()), the analysis runs over the accounts the caller may read
+ * value.c - GET /api/v1/value/{fit,clv,dist,drivers,rfm,reap,xsell,referrals,check}: the HTTP
+ * door to the customer value analyses (analysis/value.h). The query string is read through the
+ * family's table (api_analysis_params()), the analysis runs over the accounts the caller may read
  * (api_scope() -> store_scope_account_ids()) and the answer is value_report_json(), the object
  * `kith value <analysis> --json` prints. docs/api.md documents the routes.
  */
@@ -116,4 +116,9 @@ void api_value_xsell(struct api_request *req, struct api_response *res)
 void api_value_referrals(struct api_request *req, struct api_response *res)
 {
     value_route(req, res, VALUE_REFERRALS);
+}
+
+void api_value_check(struct api_request *req, struct api_response *res)
+{
+    value_route(req, res, VALUE_CHECK);
 }

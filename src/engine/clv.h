@@ -200,4 +200,43 @@ int clv_value(const struct bgnbd_params *bg, const struct gg_params *gg,
 int clv_discounted_orders(const struct bgnbd_params *bg, const struct clv_customer *c,
                           const struct clv_horizon *h, double *out, struct kith_error *err);
 
+/*
+ * Fit diagnostics (docs/internals/clv.md, "Standard errors"): for each parameter of a fitted
+ * model its standard error and 95% interval from the observed information (the Hessian of the
+ * log-likelihood in log-parameters at the estimate, by central differences of the analytic
+ * gradient, inverted; the delta method back to the parameter). The interval is
+ * exp(log(estimate) +- 1.96 SE(log estimate)), so it stays positive. at_boundary: the data cannot
+ * tell the estimate from an edge of the optimiser's box [box_lo, box_hi] (a fit whose estimate
+ * leaves the box fails): the interval reaches past the box, or the information is not positive
+ * definite, or moving the parameter alone to the edge lowers the log-likelihood by less than
+ * 1.92 (a likelihood-ratio test at 95% does not reject the edge). What depends on such a
+ * parameter is not determined by the data.
+ */
+struct clv_param_diag {
+    const char *name; /* "r", "alpha", ... (static) */
+    double estimate;
+    double se;     /* of the parameter (delta method); NaN when not determined */
+    double se_log; /* of its logarithm */
+    double lo, hi; /* 95% interval; NaN when not determined */
+    double box_lo, box_hi;
+    bool at_boundary;
+};
+
+struct clv_fit_diag {
+    size_t dim;      /* 4 (BG/NBD) or 3 (Gamma-Gamma) */
+    bool determined; /* the observed information is positive definite */
+    struct clv_param_diag par[4];
+};
+
+/*
+ * The diagnostics of BG/NBD parameters p on customers c[0..n) (those of the fit). 0, or
+ * KITH_EINVAL for bad parameters or customers, KITH_ENOMEM. Allocates only for the call.
+ */
+int bgnbd_fit_diag(const struct bgnbd_params *p, const struct clv_customer *c, size_t n,
+                   struct clv_fit_diag *out, struct kith_error *err);
+
+/* The same for Gamma-Gamma over the customers gg_fit_rule() keeps (repeat buyers with spend). */
+int gg_fit_diag(const struct gg_params *p, const struct clv_customer *c, size_t n,
+                struct clv_fit_diag *out, struct kith_error *err);
+
 #endif /* KITH_ENGINE_CLV_H */

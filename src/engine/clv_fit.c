@@ -14,6 +14,8 @@
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_multimin.h>
 
+#include "util/alloc.h"
+
 #include "util/banned.h"
 
 /* A fit whose estimate leaves [1/PARAM_LIMIT, PARAM_LIMIT] has run off to a boundary. */
@@ -397,4 +399,121 @@ int gg_fit(const struct clv_customer *c, size_t n, const struct clv_fit_options 
         return rc;
     *out = (struct gg_params){.p = par[0], .q = par[1], .gamma = par[2]};
     return 0;
+}
+
+/* ---- standard errors from the observed information --------------------------------------- */
+
+/* The 97.5% quantile of the standard normal: a 95% interval is estimate +- Z95 SE. */
+#define Z95 1.959963984540054
+
+/*
+ * Standard errors and 95% intervals at the estimate par of fp (docs/internals/clv.md, "Standard
+ * errors"). The Hessian of the mean -LL in log-parameters (hessian_cholesky, the one the fit
+ * checks) times m is the observed information I; Cov(theta) = I^-1. By the delta method
+ * SE(par_j) = par_j SE(theta_j); the interval is exp(theta_j +- Z95 SE(theta_j)), which stays
+ * positive as the parameters must.
+ */
+static void fit_diag(const struct fit_problem *fp, const double *par, struct clv_fit_diag *out)
+{
+    double theta[MAX_DIM], L[MAX_DIM][MAX_DIM];
+    *out = (struct clv_fit_diag){.dim = fp->dim};
+    for (size_t j = 0; j < fp->dim; j++) {
+        theta[j] = log(par[j]);
+        out->par[j] = (struct clv_param_diag){
+            .name = fp->names[j], .estimate = par[j], .se = NAN, .lo = NAN, .hi = NAN};
+    }
+    out->determined = hessian_cholesky(fp, theta, L);
+    for (size_t j = 0; j < fp->dim; j++) {
+        struct clv_param_diag *d = &out->par[j];
+        if (out->determined) {
+            /* column j of (L L')^-1: solve L L' v = e_j (the Newton step solves L L' v = -g) */
+            double e[MAX_DIM] = {0}, v[MAX_DIM];
+            e[j] = -1;
+            cholesky_newton_step(L, fp->dim, e, v);
+            const double var = v[j] / fp->m;
+            const double se_log = var > 0 ? sqrt(var) : NAN;
+            d->se_log = se_log;
+            d->se = par[j] * se_log;
+            d->lo = exp(theta[j] - Z95 * se_log);
+            d->hi = exp(theta[j] + Z95 * se_log);
+        }
+        d->box_lo = 1 / PARAM_LIMIT;
+        d->box_hi = PARAM_LIMIT;
+        /* an interval that reaches past the box: the data cannot tell the estimate from it */
+        d->at_boundary =
+            !out->determined || !isfinite(d->se) || !(d->lo > d->box_lo) || !(d->hi < d->box_hi);
+    }
+}
+
+int bgnbd_fit_diag(const struct bgnbd_params *p, const struct clv_customer *c, size_t n,
+                   struct clv_fit_diag *out, struct kith_error *err)
+{
+    static const char *const names[] = {"r", "alpha", "a", "b"};
+    if (!bg_params_ok(p))
+        return kith_err(err, KITH_EINVAL, "BG/NBD standard errors: the parameters must be > 0");
+    int rc = clv_check_customers(c, n, false, err);
+    if (rc)
+        return rc;
+    struct clv_customer *d;
+    double *w;
+    size_t nd;
+    if (clv_fit_compress(c, n, false, &d, &w, &nd) < 0)
+        return kith_err(err, KITH_ENOMEM, "BG/NBD standard errors: out of memory for %zu customers",
+                        n);
+    const struct fit_problem fp = {.loglik = bg_loglik_core,
+                                   .c = d,
+                                   .w = w,
+                                   .n = nd,
+                                   .m = (double)n,
+                                   .dim = 4,
+                                   .model = "BG/NBD",
+                                   .names = names};
+    const double par[4] = {p->r, p->alpha, p->a, p->b};
+    fit_diag(&fp, par, out);
+    free(d);
+    free(w);
+    return 0;
+}
+
+int gg_fit_diag(const struct gg_params *p, const struct clv_customer *c, size_t n,
+                struct clv_fit_diag *out, struct kith_error *err)
+{
+    static const char *const names[] = {"p", "q", "gamma"};
+    if (!gg_params_ok(p))
+        return kith_err(err, KITH_EINVAL,
+                        "Gamma-Gamma standard errors: the parameters must be > 0");
+    if (!c || n == 0)
+        return kith_err(err, KITH_EINVAL, "no customers: the data set is empty");
+    /* the customers the fit used: clv.h's rule for repeat buyers without positive spend */
+    struct clv_customer *keep = alloc_array(n, sizeof(*keep));
+    if (!keep)
+        return kith_err(err, KITH_ENOMEM, "Gamma-Gamma standard errors: out of memory");
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (gg_has_repeat_spend(&c[i]))
+            keep[m++] = c[i];
+    int rc = m == 0 ? kith_err(err, KITH_EINVAL,
+                               "Gamma-Gamma standard errors: no repeat buyer with positive spend")
+                    : clv_check_customers(keep, m, true, err);
+    struct clv_customer *d = NULL;
+    double *w = NULL;
+    size_t nd;
+    if (rc == 0 && clv_fit_compress(keep, m, true, &d, &w, &nd) < 0)
+        rc = kith_err(err, KITH_ENOMEM, "Gamma-Gamma standard errors: out of memory");
+    if (rc == 0) {
+        const struct fit_problem fp = {.loglik = gg_loglik_core,
+                                       .c = d,
+                                       .w = w,
+                                       .n = nd,
+                                       .m = (double)m,
+                                       .dim = 3,
+                                       .model = "Gamma-Gamma",
+                                       .names = names};
+        const double par[3] = {p->p, p->q, p->gamma};
+        fit_diag(&fp, par, out);
+    }
+    free(d);
+    free(w);
+    free(keep);
+    return rc;
 }

@@ -239,10 +239,10 @@ int v2t2_customer_zones(const struct rv_snapshot *s, const struct v2t2_zone_spec
     /* the orders that count, by customer (counting sort), and the span they cover */
     size_t n = 0;
     int32_t lo = RV_TIME_MAX, hi = RV_TIME_MIN;
-    /* a purchase is a sale: returns and credits (amount <= 0) are not subjects */
+    /* a purchase is a sale: returns and credits (a negative amount) are not subjects */
     for (size_t o = 0; o < s->norders; o++) {
         const size_t k = rv_customer_of_order(s, o);
-        if (k == SIZE_MAX || s->o_t[o] >= spec->as_of || s->o_amount[o] <= 0)
+        if (k == SIZE_MAX || s->o_t[o] >= spec->as_of || s->o_amount[o] < 0)
             continue;
         first[k + 1]++;
         amounts[n++] = (double)s->o_amount[o];
@@ -253,7 +253,7 @@ int v2t2_customer_zones(const struct rv_snapshot *s, const struct v2t2_zone_spec
         first[k + 1] += first[k];
     for (size_t o = 0; o < s->norders; o++) {
         const size_t k = rv_customer_of_order(s, o);
-        if (k == SIZE_MAX || s->o_t[o] >= spec->as_of || s->o_amount[o] <= 0)
+        if (k == SIZE_MAX || s->o_t[o] >= spec->as_of || s->o_amount[o] < 0)
             continue;
         refs[first[k]++] = (uint32_t)o; /* in order of o: ties in time go to the later o */
     }

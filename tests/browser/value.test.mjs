@@ -146,3 +146,63 @@ test('at 390 px the value dashboard fits the width', async () => {
   assert.equal(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth), 0);
   await page.context().close();
 });
+
+// ---- fit diagnostics: parameters with intervals, the holdout check (docs/value.md) ----------
+// `kith demo --contacts 2000` (about 180 customers): enough for a fit before a holdout a year
+// before the as-of day, which the 300-contact demo above is not.
+test('the model fit section shows the parameters with intervals and the holdout check as the API answers', async () => {
+  const big = await createWorld({ demo: 2000 });
+  try {
+    const fit = await big.api.get('/api/v1/value/fit');
+    const holdout = new Date(Date.parse(fit.as_of) - 365 * 86400000).toISOString().slice(0, 10);
+    const check = await big.api.get(`/api/v1/value/check?holdout_from=${holdout}`);
+    assert.equal(check.holdout.from, holdout);
+    const page = await newPage(big);
+    const asked = [];
+    page.on('request', (r) => { if (r.url().includes('/api/v1/value/check')) asked.push(new URL(r.url()).searchParams.get('holdout_from')); });
+    await signIn(page, 'admin@example.com', { path: '/dashboards/value' });
+    const section = page.locator('section[aria-labelledby="fit-title"]');
+    await section.locator('canvas').first().waitFor();
+    const sig = (v) => page.evaluate((x) => new Intl.NumberFormat(undefined, { maximumSignificantDigits: 4 }).format(x), v);
+    const dec = (v) => page.evaluate((x) => new Intl.NumberFormat(undefined, { maximumFractionDigits: 2 }).format(x), v);
+
+    // every parameter of both models, its standard error and interval as the API gives them
+    const params = [...fit.model.diagnostics.bgnbd, ...fit.model.diagnostics.gamma_gamma];
+    const rows = section.locator('table[data-table="parameters"] tbody tr');
+    assert.equal(await rows.count(), params.length);
+    for (const [i, p] of params.entries()) {
+      const cells = await rows.nth(i).locator('th, td').allTextContents();
+      assert.equal(cells[1], p.name);
+      assert.equal(cells[2], await sig(p.estimate));
+      assert.equal(cells[3], await sig(p.se));
+      assert.equal(cells[4].trim(), `${await sig(p.ci95_low)} – ${await sig(p.ci95_high)}${p.at_boundary ? ' (at the bound)' : ''}`);
+    }
+
+    // the check: one row per frequency, predicted and actual as the API answers them
+    assert.deepEqual(asked, [holdout]);
+    assert.equal(await section.getByRole('img').first().getAttribute('aria-label'), 'Predicted against actual repeat purchases in the holdout, by repeat purchases in the calibration period');
+    const freq = section.locator('table[data-table="check"] tbody tr');
+    assert.equal(await freq.count(), check.frequencies.length);
+    for (const [i, f] of check.frequencies.entries()) {
+      const cells = await freq.nth(i).locator('th, td').allTextContents();
+      assert.equal(cells[0], f.frequency);
+      assert.equal(cells[2], f.predicted_mean === null ? '–' : await dec(f.predicted_mean));
+      assert.equal(cells[3], f.actual_mean === null ? '–' : await dec(f.actual_mean));
+    }
+    assert.match(await section.locator('p').filter({ hasText: 'mean absolute error' }).textContent(), new RegExp(`mean absolute error ${(await sig(check.mae)).replace('.', '\\.')} `));
+
+    // another holdout: the page asks again and shows its length
+    const later = new Date(Date.parse(fit.as_of) - 180 * 86400000).toISOString().slice(0, 10);
+    const again = page.waitForResponse((r) => r.url().includes(`holdout_from=${later}`));
+    await section.getByLabel('Holdout from').fill(later);
+    const next = await (await again).json();
+    await section.locator('p').filter({ hasText: `checked on the ${next.holdout.days} days` }).waitFor();
+
+    assert.equal(await page.getByRole('alert').count(), 0);
+    assert.deepEqual(await cspViolations(page), []);
+    assert.deepEqual(page.pageErrors, []);
+    await page.context().close();
+  } finally {
+    await big.close();
+  }
+});

@@ -24,6 +24,7 @@ import { RefName } from '../components/refname.js';
 import { ValueDistribution } from '../charts/value-dist.js';
 import { loadECharts } from '../charts/chart.js';
 import { LEVER_TEXT, products, noModel, noModelText } from '../lib/value.js';
+import { ValueFitSection } from '../components/value-fit.js';
 
 // ECharts (the largest module) starts loading with the screen, while its data is fetched.
 loadECharts();
@@ -88,6 +89,7 @@ export default function ValueDashboard() {
       <${Section} title="Cross-sell offers" id="xsell-title">
         ${body(xsell, (d) => html`<${CrossSell} d=${d} />`, 'Loading the offers')}
       <//>
+      <${ValueFitSection} />
     <//>`;
 }
 
