@@ -14,6 +14,7 @@ import { RefName } from '../components/refname.js';
 import { DataTable } from '../components/table.js';
 import { NewContact } from './contacts.js';
 import { AccountValue } from '../components/account-value.js';
+import { AccountWallet } from '../components/account-wallet.js';
 
 const contactColumns = [
   { key: 'name', label: 'Name', render: (c) => html`<a href=${`/contacts/${c.id}`}>${fmt.personName(c)}</a>` },
@@ -89,6 +90,7 @@ export default function Account({ params, user }) {
           <${Section} title="Customer value" id="account-value">
             <${AccountValue} id=${a.id} currency=${a.currency} />
           <//>
+          <${Section} title="Share of wallet" id="account-wallet"><${AccountWallet} account=${a} writable=${writable} onSaved=${account.setData} /><//>
         </div>
       </div>
       <${Dialog} open=${editing} title="Edit account" onClose=${() => setEditing(false)}>
