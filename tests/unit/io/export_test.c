@@ -64,14 +64,14 @@ static int setup(void **state)
                                         num(1),
                                         text("line one\nline two\t+tab")};
     insert(fx->s, "interaction_types", itype);
-    const struct store_value account[] = {num(7),      num(1714564800000),
-                                          null,        text("-Minus Corp"),
-                                          text(""),    text("@territory"),
-                                          num(123456), text("+big"),
-                                          text("EUR"), text("\rsource"),
-                                          num(1),      null,
-                                          null,        text("{\"tier\": \"A\", \"n\": [1, 2.5]}"),
-                                          null,        null,
+    const struct store_value account[] = {num(7),       num(1714564800000),
+                                          null,         text("-Minus Corp"),
+                                          text(""),     text("@territory"),
+                                          num(123456),  text("+big"),
+                                          text("EUR"),  text("\rsource"),
+                                          num(1),       null,
+                                          null,         text("{\"tier\": \"A\", \"n\": [1, 2.5]}"),
+                                          null,         null,
                                           num(9876543), num(2026)};
     insert(fx->s, "accounts", account);
     *state = fx;
