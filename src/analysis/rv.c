@@ -12,13 +12,13 @@
 #include "util/banned.h"
 
 _Static_assert(INDICATOR_MARGIN == 0 && INDICATOR_GROWTH == 1 && INDICATOR_CHURN == 2 &&
-                   INDICATOR_WIN == 3,
+                   INDICATOR_WIN == 3 && INDICATOR_SHARE_OF_WALLET == 4,
                "outcomes[] follows enum indicator_outcome");
 _Static_assert(INDICATOR_PER_ACCOUNT == 0 && INDICATOR_PER_CONTACT == 1,
                "pers[] follows enum indicator_per");
 
 static const char *const statuses[] = {"behind", "ahead", "both", NULL};
-static const char *const outcomes[] = {"margin", "growth", "churn", "win", NULL};
+static const char *const outcomes[] = {"margin", "growth", "churn", "win", "share_of_wallet", NULL};
 static const char *const pers[] = {"account", "contact", NULL};
 static const char *const populations[] = {"all", "customers", NULL};
 
@@ -213,8 +213,9 @@ static const struct param_spec specs[] = {
      .choices = outcomes,
      .offset = OFF(outcome),
      .groups = RV_INDICATOR,
-     .help = "the outcome after the cut-off: order margin, revenue growth, churn, or win (each "
-             "deal closed in the horizon, won or lost)",
+     .help = "the outcome after the cut-off: order margin, revenue growth, churn, win (each "
+             "deal closed in the horizon, won or lost), or share_of_wallet (revenue in the "
+             "horizon over the account's wallet; per account)",
      .required = true},
     {.name = "per",
      .type = PARAM_CHOICE,

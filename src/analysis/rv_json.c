@@ -282,6 +282,8 @@ static json_t *indicator_json(const struct rv_indicator_report *report)
     json_t *o = json_object(), *d = json_array();
     bool churn = spec->outcome == INDICATOR_CHURN, win = spec->outcome == INDICATOR_WIN;
     bool binary = churn || win; /* a rate, not money */
+    bool sow = spec->outcome == INDICATOR_SHARE_OF_WALLET;
+    bool ratio = binary || sow; /* a number, not money */
     if (!rvjson_put(o, "cutoff", rvjson_ms(spec->cutoff_ms)) ||
         !rvjson_put(o, "window_days", json_integer(spec->window_days)) ||
         !rvjson_put(o, "horizon_days", json_integer(spec->horizon_days)) ||
@@ -292,7 +294,7 @@ static json_t *indicator_json(const struct rv_indicator_report *report)
         !rvjson_put(o, "n", json_integer((json_int_t)r->n)) ||
         !rvjson_put(o, "x_mean", rvjson_number(r->x_mean)) ||
         !rvjson_put(o, "y_mean",
-                    binary ? rvjson_number(r->y_mean) : rvjson_money(llround(r->y_mean))) ||
+                    ratio ? rvjson_number(r->y_mean) : rvjson_money(llround(r->y_mean))) ||
         !rvjson_put(o, "rho", rvjson_number(r->rho)) ||
         !rvjson_put(o, "rho_ci95", pair(r->rho_lo, r->rho_hi)) ||
         !rvjson_put(o, "resamples", json_integer(spec->resamples)) ||
@@ -301,7 +303,9 @@ static json_t *indicator_json(const struct rv_indicator_report *report)
         !rvjson_put(o, "auc", rvjson_number(r->auc)) ||
         !rvjson_put(o, "auc_ci95", pair(r->auc_lo, r->auc_hi)) ||
         !rvjson_put(o, "positives",
-                    binary ? json_integer((json_int_t)r->positives) : json_null())) {
+                    binary ? json_integer((json_int_t)r->positives) : json_null()) ||
+        !rvjson_put(o, "accounts_without_wallet",
+                    sow ? json_integer((json_int_t)r->without_wallet) : json_null())) {
         json_decref(d);
         return rvjson_fail(o);
     }
@@ -317,8 +321,8 @@ static json_t *indicator_json(const struct rv_indicator_report *report)
                         churn ? "churn_rate"
                         : win ? "win_rate"
                               : "outcome_mean",
-                        binary || isnan(x->y_mean) ? rvjson_number(x->y_mean)
-                                                   : rvjson_money(llround(x->y_mean))) ||
+                        ratio || isnan(x->y_mean) ? rvjson_number(x->y_mean)
+                                                  : rvjson_money(llround(x->y_mean))) ||
             !rvjson_put(e, "lift", rvjson_number(x->lift)) || !rvjson_push(d, e)) {
             json_decref(d);
             return rvjson_fail(o);

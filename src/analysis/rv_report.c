@@ -376,6 +376,37 @@ static int win_deals(const struct rv_scope *src, struct deal_data *d, struct ind
     return 0;
 }
 
+/* The accounts' wallets (ascending account id, wallet > 0), from the store: the snapshot holds
+ * none. */
+static int account_wallets(const struct rv_scope *src, struct indicator_wallet **out, size_t *n,
+                           struct kith_error *err)
+{
+    if (!src->store)
+        return kith_err(err, KITH_EINVAL,
+                        "the share_of_wallet outcome reads the accounts' wallets: it needs the "
+                        "database");
+    struct cv_data d = {0};
+    const struct store_cv_request cr = {
+        .parts = STORE_CV_ACCOUNTS, .as_of_day = STORE_CV_AS_OF_LATEST, .current_days = 365};
+    int rc = store_cv_load(src->store, &cr, &d, err);
+    if (rc < 0)
+        return kith_err_prefix(err, "reading the accounts' wallets");
+    struct indicator_wallet *w = alloc_array(d.naccounts ? d.naccounts : 1, sizeof(*w));
+    if (!w) {
+        cv_data_release(&d);
+        return kith_err(err, KITH_ENOMEM, "out of memory for %zu accounts", d.naccounts);
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < d.naccounts; i++) /* accounts load ascending by id */
+        if (d.accounts[i].wallet > 0)
+            w[k++] = (struct indicator_wallet){.account_id = d.accounts[i].id,
+                                               .wallet = d.accounts[i].wallet};
+    cv_data_release(&d);
+    *out = w;
+    *n = k;
+    return 0;
+}
+
 int rv_indicator_run(const struct rv_scope *src, const struct rv_params *p,
                      struct rv_indicator_report *out, struct rv_error *err)
 {
@@ -396,11 +427,21 @@ int rv_indicator_run(const struct rv_scope *src, const struct rv_params *p,
         rc = win_deals(src, &deals, &closed, &spec.ndeals, &err->err);
         spec.deals = closed;
     }
+    struct indicator_wallet *wallets = NULL;
+    if (spec.outcome == INDICATOR_SHARE_OF_WALLET) {
+        if (spec.per != INDICATOR_PER_ACCOUNT)
+            rc = bad_param(err, "per", "share_of_wallet is an account's figure: use per account");
+        else
+            rc = account_wallets(src, &wallets, &spec.nwallets, &err->err);
+        spec.wallets = wallets;
+    }
     if (rc == 0)
         rc = indicator_compute(src->snap, &spec, &out->result, &err->err);
     spec.population = NULL;
     spec.deals = NULL;
+    spec.wallets = NULL;
     out->spec = spec;
+    free(wallets);
     free(closed);
     deal_data_release(&deals);
     return rc;

@@ -241,6 +241,7 @@ static void print_indicator(const struct rv_indicator_report *x, FILE *out)
     const struct indicator_result *r = &x->result;
     const char *per = spec->per == INDICATOR_PER_CONTACT ? "contact" : "account";
     const bool churn = spec->outcome == INDICATOR_CHURN, win = spec->outcome == INDICATOR_WIN;
+    const bool sow = spec->outcome == INDICATOR_SHARE_OF_WALLET;
     char b[TIMEFMT_SIZE], n[6][32], m[MONEY_SIZE];
     fprintf(out,
             "Leading indicator: RV gained in the %d days to %s against %s in the %d days after,"
@@ -248,6 +249,7 @@ static void print_indicator(const struct rv_indicator_report *x, FILE *out)
             spec->window_days, ms_day(spec->cutoff_ms, b),
             churn                               ? "churn"
             : win                               ? "deals won or lost"
+            : sow                               ? "share of wallet"
             : spec->outcome == INDICATOR_GROWTH ? "revenue growth"
                                                 : "order margin",
             spec->horizon_days, per);
@@ -260,6 +262,11 @@ static void print_indicator(const struct rv_indicator_report *x, FILE *out)
             out,
             "  %ss studied      %zu (a counted interaction by the cut-off%s, no churn before)\n",
             per, r->n, spec->customers_only ? " and an order" : "");
+    if (sow)
+        fprintf(out,
+                "  without a wallet     %zu (left out: no estimated wallet on the account)\n"
+                "  mean share           %.3f (revenue in the horizon / wallet for the horizon)\n",
+                r->without_wallet, r->y_mean);
     fprintf(out, "  Spearman rho         %.3f", r->rho);
     if (r->resamples_used)
         fprintf(out, "   95%% bootstrap interval %.3f .. %.3f (%zu resamples, seed %" PRIu64 ")%s",
@@ -282,12 +289,13 @@ static void print_indicator(const struct rv_indicator_report *x, FILE *out)
     fprintf(out, "  %6s %7s %8s %8s %9s %14s %6s\n", "decile", "n", "rv min", "rv max", "rv mean",
             churn ? "churn rate"
             : win ? "win rate"
+            : sow ? "mean share"
                   : "mean outcome",
             "lift");
     for (int k = 0; k < INDICATOR_DECILES; k++) {
         const struct indicator_decile *d = &r->deciles[k];
         char y[40];
-        if (churn || win)
+        if (churn || win || (sow && !isnan(d->y_mean)))
             snprintf(y, sizeof(y), "%.3f", d->y_mean);
         else if (isnan(d->y_mean))
             snprintf(y, sizeof(y), "-");

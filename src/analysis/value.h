@@ -195,6 +195,7 @@ struct value_report {
     /* dist */
     double *v; /* the measure of each customer */
     struct dist_summary overall;
+    struct value_wallet_dist wallet; /* share of wallet of the customers (with == 0: none) */
     struct value_grouping by[4];
     size_t nby;
     /* drivers: sections is the bit set of enum value_section */

@@ -222,7 +222,10 @@ static json_t *dist_json(const struct value_report *x)
     json_t *o = json_object(), *by = json_object();
     bool ok = put(o, "as_of", day_string(x->r.as_of_day)) &&
               put(o, "measure", json_string(value_measure_name(x->p.measure))) &&
-              put(o, "overall", value_json_dist(&x->overall)) && by;
+              put(o, "overall", value_json_dist(&x->overall)) &&
+              put(o, "share_of_wallet",
+                  x->wallet.with ? value_json_wallet_dist(&x->wallet) : json_null()) &&
+              by;
     for (size_t k = 0; ok && k < x->nby; k++) {
         const struct value_grouping *g = &x->by[k];
         json_t *list = json_array();

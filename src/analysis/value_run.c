@@ -352,6 +352,8 @@ static int run_dist(struct value_report *x, struct kith_error *err)
     for (size_t i = 0; i < x->r.n; i++)
         x->v[i] = value_of(&x->r.c[i], (enum value_measure)x->p.measure);
     int rc = dist_summarise(x->v, x->r.n, (size_t)x->p.lorenz, &x->overall, err);
+    if (rc == 0)
+        rc = value_wallet_dist_build(&x->r, NULL, 0, &x->wallet, err);
     /* unit, segment and source, or the one of by (none: no groups) */
     static const enum value_by order[] = {VALUE_BY_UNIT, VALUE_BY_SEGMENT, VALUE_BY_SOURCE,
                                           VALUE_BY_INDUSTRY};

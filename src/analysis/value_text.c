@@ -266,6 +266,18 @@ static void customer_detail(FILE *out, const struct value_report *x)
     fprintf(out, "  cost to serve %.2f (current %.2f), profit %.2f (current %.2f)\n",
             c->cost_to_date, c->cost_current, c->to_date - c->cost_to_date,
             c->current - c->cost_current);
+    if (isnan(c->share_of_wallet))
+        fputs("  share of wallet: no estimated wallet\n", out);
+    else if (a && a->wallet_year)
+        fprintf(out,
+                "  share of wallet %.1f%%: revenue %.2f in the current 12 months of a wallet of "
+                "%.2f a year (estimate for %d)\n",
+                100 * c->share_of_wallet, c->amount_current, c->wallet, (int)a->wallet_year);
+    else
+        fprintf(out,
+                "  share of wallet %.1f%%: revenue %.2f in the current 12 months of a wallet of "
+                "%.2f a year\n",
+                100 * c->share_of_wallet, c->amount_current, c->wallet);
 }
 
 static void clv_text(FILE *out, const struct value_report *x)
@@ -350,6 +362,30 @@ static void dist_groups_text(FILE *out, const struct value_grouping *g)
     }
 }
 
+/* The share of wallet of the customers with a wallet; nothing when none has one. */
+static void wallet_text(FILE *out, const struct value_wallet_dist *w)
+{
+    if (!w->with)
+        return;
+    fprintf(out,
+            "\nshare of wallet (revenue in the current 12 months / estimated annual wallet): "
+            "%zu customers with a wallet, %zu without\n"
+            "  all together %.1f%% (revenue %.2f of wallets %.2f); per customer mean %.1f%%, "
+            "quartiles %.1f%% / %.1f%% / %.1f%%\n",
+            w->with, w->without, 100 * w->aggregate, w->revenue, w->wallet, 100 * w->mean,
+            100 * w->p25, 100 * w->median, 100 * w->p75);
+    fprintf(out, "%12s %9s\n", "share", "customers");
+    for (size_t b = 0; b < VALUE_WALLET_BANDS; b++) {
+        char band[32];
+        if (b + 1 < VALUE_WALLET_BANDS)
+            snprintf(band, sizeof(band), "%.0f-%.0f%%", 100 * value_wallet_band_from[b],
+                     100 * value_wallet_band_from[b + 1]);
+        else
+            snprintf(band, sizeof(band), "%.0f%%+", 100 * value_wallet_band_from[b]);
+        fprintf(out, "%12s %9zu\n", band, w->bands[b]);
+    }
+}
+
 static void dist_text(FILE *out, const struct value_report *x)
 {
     char day[16];
@@ -357,6 +393,7 @@ static void dist_text(FILE *out, const struct value_report *x)
     fprintf(out, "as of %s, %s value\n", day_text(x->r.as_of_day, day), measure);
     kind_line(out, x);
     dist_table(out, &x->overall, measure);
+    wallet_text(out, &x->wallet);
     for (size_t k = 0; k < x->nby; k++)
         dist_groups_text(out, &x->by[k]);
 }
@@ -506,6 +543,14 @@ static void migration_text(FILE *out, const struct drivers_migration *m, const c
             fprintf(out, " %8zu", m->matrix[f][t]);
         fputc('\n', out);
     }
+    const struct drivers_wallet_move *w = &m->wallet;
+    if (w->with)
+        fprintf(out,
+                "  share of wallet (revenue / wallet for the period), %zu customers with a "
+                "wallet (%zu without): mean %.1f%% -> %.1f%%, all together %.1f%% -> %.1f%%; "
+                "%zu up, %zu down, %zu same\n",
+                w->with, w->without, 100 * w->from_mean, 100 * w->to_mean, 100 * w->from_share,
+                100 * w->to_share, w->up, w->down, w->same);
 }
 
 static void drivers_text(FILE *out, const struct value_report *x)

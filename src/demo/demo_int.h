@@ -150,6 +150,7 @@ struct demo_account {
     size_t first_order, norders; /* orders of the account, contiguous in time order */
     int64_t second_order_ms;
     int64_t referral_ms; /* when it was referred, or NEVER */
+    int64_t wallet;      /* estimated annual category spend, cents; 0: none (demo_wallet.c) */
 };
 
 struct demo_contact {
@@ -236,7 +237,7 @@ struct demo_vec {
 
 struct demo_world {
     const struct demo_options *opt;
-    struct rng rng_people, rng_sim, rng_orders, rng_deals;
+    struct rng rng_people, rng_sim, rng_orders, rng_deals, rng_wallet;
     const struct catalogue_type *types;
     size_t ntypes;
     double *type_eff; /* efficiency z-score of each type: RV per cost, within its level */
@@ -291,6 +292,10 @@ int demo_event_add(struct demo_world *w, int kind, int64_t at, int64_t contact, 
 /* demo_deals.c: every account's deals (after demo_sim_run), and user i's manager or -1. */
 int demo_deals_generate(struct demo_world *w, struct kith_error *err);
 int demo_user_manager(size_t i);
+
+/* demo_wallet.c: every account's estimated wallet (share of wallet), from stream 5. */
+void demo_wallets_generate(struct demo_world *w);
+#define DEMO_WALLET_YEAR 2026 /* the year the demo's wallet estimates are for */
 
 /* demo_write.c: sort and write every table. */
 int demo_write(struct store *s, struct demo_world *w, struct demo_summary *sum,

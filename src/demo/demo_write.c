@@ -226,7 +226,8 @@ static int write_accounts(struct writer *wr, struct kith_error *err)
            a_rev = col(&r, "annual_revenue"), a_band = col(&r, "revenue_band"),
            a_cur = col(&r, "currency"), a_src = col(&r, "source"), a_owner = col(&r, "owner_id"),
            a_unit = col(&r, "unit_id"), a_team = col(&r, "team_id"), a_custom = col(&r, "custom"),
-           a_emp = col(&r, "employees");
+           a_emp = col(&r, "employees"), a_wallet = col(&r, "wallet"),
+           a_wyear = col(&r, "wallet_year");
     for (size_t i = 0; i < w->nacc; i++) {
         const struct demo_account *a = &w->acc[i];
         char ext[32], name[200], custom[512];
@@ -250,6 +251,13 @@ static int write_accounts(struct writer *wr, struct kith_error *err)
         set_int(&r, a_unit, a->unit + 1);
         set_int(&r, a_team, a->team + 1);
         set_int(&r, a_emp, a->employees);
+        if (a->wallet > 0) {
+            set_int(&r, a_wallet, a->wallet);
+            set_int(&r, a_wyear, DEMO_WALLET_YEAR);
+        } else {
+            set_null(&r, a_wallet);
+            set_null(&r, a_wyear);
+        }
         snprintf(custom, sizeof(custom),
                  "{\"employees\":%d,\"erp\":\"%s\",\"demo_truth\":{\"quality\":%.4f,"
                  "\"purchase_rate_per_week\":%.5f,\"dropout\":%.4f,\"mean_order_usd\":%.0f,"

@@ -14,6 +14,7 @@
 #include "engine/dist.h"
 
 #include "util/alloc.h"
+#include "util/money.h"
 
 #include "util/banned.h"
 
@@ -381,6 +382,49 @@ static int period_tiers(const double *margin, const bool *bought, size_t n, uint
     return rc;
 }
 
+/* Minor units per currency unit (wallets are in currency units, orders in minor units). */
+static double minor_per_unit(void)
+{
+    double s = 1;
+    for (int i = 0; i < MONEY_DECIMALS; i++)
+        s *= 10;
+    return s;
+}
+
+/* The share-of-wallet movement from each customer's net revenue (minor units) in the two
+ * periods: revenue[i] "from", revenue[n + i] "to". */
+static void wallet_move(const struct value_result *r, const double *revenue, int period_days,
+                        struct drivers_wallet_move *w)
+{
+    const double scale = minor_per_unit();
+    const size_t n = r->n;
+    double from_sum = 0, to_sum = 0, rev_from = 0, rev_to = 0, wallets = 0;
+    *w = (struct drivers_wallet_move){0};
+    for (size_t i = 0; i < n; i++) {
+        const double wallet = r->c[i].wallet;
+        const double a = revenue[i] / scale, b = revenue[n + i] / scale;
+        const double sa = value_wallet_share(a, wallet, period_days);
+        const double sb = value_wallet_share(b, wallet, period_days);
+        if (isnan(sa) || isnan(sb)) {
+            w->without++;
+            continue;
+        }
+        w->with++;
+        w->up += sb > sa;
+        w->down += sb < sa;
+        w->same += sb == sa;
+        from_sum += sa;
+        to_sum += sb;
+        rev_from += a;
+        rev_to += b;
+        wallets += wallet;
+    }
+    w->from_mean = w->with ? from_sum / (double)w->with : NAN;
+    w->to_mean = w->with ? to_sum / (double)w->with : NAN;
+    w->from_share = w->with ? value_wallet_share(rev_from, wallets, period_days) : NAN;
+    w->to_share = w->with ? value_wallet_share(rev_to, wallets, period_days) : NAN;
+}
+
 int drivers_migration_build(const struct cv_data *d, const struct value_result *r, int period_days,
                             struct drivers_migration *out, uint8_t *from_tier, uint8_t *to_tier,
                             struct kith_error *err)
@@ -394,10 +438,11 @@ int drivers_migration_build(const struct cv_data *d, const struct value_result *
     out->from_first = out->from_last - period_days + 1;
     const size_t n = r->n;
     double *margin = alloc_array(n, 2 * sizeof(*margin));
+    double *revenue = alloc_array_zero(n, 2 * sizeof(*revenue));
     bool *bought = alloc_array_zero(n, 2 * sizeof(*bought));
     uint8_t *tier = alloc_array(n, 2 * sizeof(*tier));
     int rc = 0;
-    if (!margin || !bought || !tier) {
+    if (!margin || !revenue || !bought || !tier) {
         rc = kith_err(err, KITH_ENOMEM, "migration: out of memory for %zu customers", n);
         goto out_free;
     }
@@ -413,9 +458,11 @@ int drivers_migration_build(const struct cv_data *d, const struct value_result *
             const bool sale = od->kind == CV_SALE; /* net margin, but bought means a sale */
             if (day >= out->from_first && day <= out->from_last) {
                 margin[i] += mg;
+                revenue[i] += (double)od->amount;
                 bought[i] |= sale;
             } else if (day >= out->to_first && day <= out->to_last) {
                 margin[n + i] += mg;
+                revenue[n + i] += (double)od->amount;
                 bought[n + i] |= sale;
             }
         }
@@ -434,8 +481,10 @@ int drivers_migration_build(const struct cv_data *d, const struct value_result *
         if (to_tier)
             to_tier[i] = b;
     }
+    wallet_move(r, revenue, period_days, &out->wallet);
 out_free:
     free(margin);
+    free(revenue);
     free(bought);
     free(tier);
     return rc;

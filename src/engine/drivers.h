@@ -135,17 +135,31 @@ void drivers_cost_build(const struct value_result *r, const struct value_groups 
 
 #define DRIVERS_TIERS 6 /* tier 0: no order in the period; 1..5: margin quintile of the buyers */
 
+/*
+ * Share-of-wallet movement between the two periods, over the customers whose account has a
+ * wallet: in each period the net revenue / the wallet annualised to the period
+ * (value_wallet_share()); up = a higher share in the later period.
+ */
+struct drivers_wallet_move {
+    size_t with, without;        /* customers with and without a wallet */
+    size_t up, down, same;       /* of those with one */
+    double from_mean, to_mean;   /* mean share in each period; NaN when with == 0 */
+    double from_share, to_share; /* the sums' share: summed revenue / summed annualised wallet */
+};
+
 struct drivers_migration {
     int32_t from_first, from_last, to_first, to_last; /* the two periods, days inclusive */
     size_t matrix[DRIVERS_TIERS][DRIVERS_TIERS];      /* [from tier][to tier] customers */
     size_t up, down, same;
+    struct drivers_wallet_move wallet;
 };
 
 /*
  * Tiers of r's customers in the period_days before the last period_days up to the as-of day
  * ("from") and in those last days ("to"): 0 without an order in the period, else 1..5, the
  * quintile (dist_ktile_scores) of the period's margin among that period's buyers. from_tier and
- * to_tier (r->n entries each, may be NULL) receive every customer's tiers. O(n log n).
+ * to_tier (r->n entries each, may be NULL) receive every customer's tiers. With the customers'
+ * wallets (value_customer.wallet), the share-of-wallet movement (out->wallet). O(n log n).
  */
 int drivers_migration_build(const struct cv_data *d, const struct value_result *r, int period_days,
                             struct drivers_migration *out, uint8_t *from_tier, uint8_t *to_tier,

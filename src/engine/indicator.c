@@ -11,12 +11,13 @@
 #include <string.h>
 
 #include "engine/quantile.h"
+#include "engine/value.h"
 
 #include "util/alloc.h"
 
 #include "util/banned.h"
 
-static const char *const outcome_names[] = {"margin", "growth", "churn", "win"};
+static const char *const outcome_names[] = {"margin", "growth", "churn", "win", "share_of_wallet"};
 #define NOUTCOMES (sizeof(outcome_names) / sizeof(outcome_names[0]))
 
 const char *indicator_outcome_name(enum indicator_outcome o)
@@ -33,7 +34,8 @@ int indicator_outcome_from_name(const char *name, enum indicator_outcome *out,
             return 0;
         }
     }
-    return kith_err(err, KITH_EINVAL, "unknown outcome '%s'; use margin, growth, churn or win",
+    return kith_err(err, KITH_EINVAL,
+                    "unknown outcome '%s'; use margin, growth, churn, win or share_of_wallet",
                     name);
 }
 
@@ -400,6 +402,22 @@ static int win_study(const struct rv_snapshot *s, const struct indicator_spec *s
     return rc;
 }
 
+/* The wallet of account_id in spec->wallets (ascending), or 0 when it has none. */
+static int64_t wallet_of(const struct indicator_spec *spec, int64_t account_id)
+{
+    size_t lo = 0, hi = spec->nwallets;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (spec->wallets[mid].account_id < account_id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < spec->nwallets && spec->wallets[lo].account_id == account_id
+               ? spec->wallets[lo].wallet
+               : 0;
+}
+
 int indicator_compute(const struct rv_snapshot *s, const struct indicator_spec *spec,
                       struct indicator_result *out, struct kith_error *err)
 {
@@ -407,6 +425,10 @@ int indicator_compute(const struct rv_snapshot *s, const struct indicator_spec *
         return kith_err(err, KITH_EINVAL, "the window and the horizon must be at least one day");
     if (spec->window_days > 36600 || spec->horizon_days > 36600)
         return kith_err(err, KITH_EINVAL, "the window and the horizon must be below 100 years");
+    const bool sow = spec->outcome == INDICATOR_SHARE_OF_WALLET;
+    if (sow && spec->per != INDICATOR_PER_ACCOUNT)
+        return kith_err(err, KITH_EINVAL,
+                        "share_of_wallet is an account's figure: study it per account");
     int64_t cut = rv_time_from_ms(spec->cutoff_ms);
     int64_t w0 = cut - (int64_t)spec->window_days * RV_DAY;
     int64_t h1 = cut + (int64_t)spec->horizon_days * RV_DAY;
@@ -467,18 +489,29 @@ int indicator_compute(const struct rv_snapshot *s, const struct indicator_spec *
         else if (s->e_t[ev] <= h1)
             flags[e] |= 4;
     }
-    size_t n = 0;
+    size_t n = 0, without_wallet = 0;
     for (size_t e = 0; e < nent; e++) {
         if ((flags[e] & 3) != 1 || (spec->customers_only && !(flags[e] & 8)))
             continue;
+        double ye = spec->outcome == INDICATOR_CHURN ? (flags[e] & 4 ? 1 : 0) : y[e];
+        if (sow) { /* a contact without an account (e >= nacct) has no wallet */
+            int64_t wallet = e < s->nacct ? wallet_of(spec, s->account_id[e]) : 0;
+            if (wallet <= 0) {
+                without_wallet++;
+                continue;
+            }
+            ye = value_wallet_share(ye, (double)wallet, spec->horizon_days);
+        }
         x[n] = x[e];
-        y[n] = spec->outcome == INDICATOR_CHURN ? (flags[e] & 4 ? 1 : 0) : y[e];
+        y[n] = ye;
         n++;
     }
     rc = indicator_relate(x, y, n, spec->outcome == INDICATOR_CHURN, spec->resamples, spec->seed,
                           out, err);
     if (rc == 0 && spec->outcome != INDICATOR_CHURN)
         out->auc = out->auc_lo = out->auc_hi = NAN;
+    if (rc == 0)
+        out->without_wallet = without_wallet;
 out_free:
     if (rc == KITH_ENOMEM && (!x || !y || !flags))
         kith_err(err, rc, "out of memory in the indicator study");

@@ -18,6 +18,15 @@ enum indicator_outcome {
     INDICATOR_GROWTH, /* revenue in (cutoff, cutoff + horizon] minus (cutoff - horizon, cutoff] */
     INDICATOR_CHURN,  /* 1 if a churn event in (cutoff, cutoff + horizon], else 0 */
     INDICATOR_WIN,    /* per deal closed in (cutoff, cutoff + horizon]: 1 won, 0 lost */
+    /* per account with a wallet: revenue in (cutoff, cutoff + horizon] / the wallet annualised
+     * to the horizon (engine/value.h, value_wallet_share()) */
+    INDICATOR_SHARE_OF_WALLET,
+};
+
+/* An account's estimated annual wallet for INDICATOR_SHARE_OF_WALLET. */
+struct indicator_wallet {
+    int64_t account_id;
+    int64_t wallet; /* minor units, > 0 */
 };
 
 /* A closed deal for INDICATOR_WIN: whose it is, when it closed and how. */
@@ -54,6 +63,10 @@ struct indicator_spec {
      * account) or primary contact (per contact) has a contact in the population. */
     const struct indicator_deal *deals;
     size_t ndeals;
+    /* INDICATOR_SHARE_OF_WALLET (per account only): the accounts' wallets, ascending
+     * account_id; an account studied without one is left out and counted. */
+    const struct indicator_wallet *wallets;
+    size_t nwallets;
 };
 
 void indicator_spec_init(struct indicator_spec *spec, int64_t cutoff_ms, int window_days,
@@ -79,6 +92,7 @@ struct indicator_result {
      * RV than a lost one's); else NaN */
     double auc, auc_lo, auc_hi;
     struct indicator_decile deciles[INDICATOR_DECILES]; /* highest RV gained first */
+    size_t without_wallet; /* share_of_wallet: entities that qualified but have no wallet */
 };
 
 /*

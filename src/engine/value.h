@@ -71,6 +71,9 @@ struct value_customer {
     struct clv_customer rfm; /* x, t_x, T (model units), zbar (currency units) */
     double first_spend;      /* the first purchase day's sales, currency units */
     double amount_to_date;   /* net amount up to the as-of day, currency units */
+    double amount_current;   /* net amount (revenue) in the current window, currency units */
+    double wallet;           /* the account's estimated annual wallet, currency units; NaN: none */
+    double share_of_wallet;  /* value_wallet_share(amount_current, wallet); NaN: no wallet */
     double to_date;          /* net margin up to the as-of day, currency units */
     double current;          /* net margin in the current window, currency units */
     double returned;         /* margin of its returns and credits (<= 0), within to_date */
@@ -217,6 +220,36 @@ struct value_groups {
 int value_groups_build(const struct cv_data *d, const struct value_result *r, enum value_by by,
                        struct value_groups *out, struct kith_error *err);
 void value_groups_release(struct value_groups *g);
+
+/* ---- share of wallet (value_wallet.c) ----------------------------------------------------- */
+
+#define VALUE_WALLET_YEAR_DAYS 365 /* a wallet is per year of this many days */
+
+/*
+ * Share of wallet (docs/value.md, "Share of wallet"): revenue earned over `days` days against an
+ * annual wallet (both in the same units), the wallet annualised to the period:
+ * revenue / (wallet x days / 365). NaN when there is no wallet (NaN, or not above 0) or days < 1.
+ * Net revenue may be negative, and so may the share; it may also exceed 1.
+ */
+double value_wallet_share(double revenue, double wallet, int days);
+
+/* The bands of the share distribution: [0, 10%), [10%, 25%), ..., [75%, 100%), 100% and more;
+ * a negative share counts in the first. */
+#define VALUE_WALLET_BANDS 6
+extern const double value_wallet_band_from[VALUE_WALLET_BANDS];
+
+/* The share of wallet over r's customers that have a wallet (current window). */
+struct value_wallet_dist {
+    size_t with, without;   /* customers with and without a wallet */
+    double revenue, wallet; /* sums over those with one: current revenue, annual wallets */
+    double aggregate;       /* share of the sums: value_wallet_share(revenue, wallet, days) */
+    double mean, p25, median, p75; /* of the customers' shares; NaN when with == 0 */
+    size_t bands[VALUE_WALLET_BANDS];
+};
+
+/* The distribution over customers ix[0..n) of r (ix NULL: every customer). KITH_ENOMEM. */
+int value_wallet_dist_build(const struct value_result *r, const size_t *ix, size_t n,
+                            struct value_wallet_dist *out, struct kith_error *err);
 
 /* ---- product holding -------------------------------------------------------------------- */
 

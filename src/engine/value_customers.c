@@ -149,10 +149,12 @@ int value_customers_build(const struct cv_data *d, const struct value_options *o
             .expected_orders = NAN,
             .predicted = NAN,
             .lifetime = NAN,
+            .wallet = NAN,
+            .share_of_wallet = NAN,
         };
         while (i < d->norders && d->orders[i].account_id < c->account_id)
             i++;
-        double to_date = 0, current = 0, amount = 0, returned = 0;
+        double to_date = 0, current = 0, amount = 0, amount_current = 0, returned = 0;
         for (; i < d->norders && d->orders[i].account_id == c->account_id; i++) {
             const struct cv_order *od = &d->orders[i];
             int32_t day = cv_day(od->at);
@@ -161,8 +163,10 @@ int value_customers_build(const struct cv_data *d, const struct value_options *o
             double mg = order_margin(od, ratio);
             to_date += mg;
             amount += (double)od->amount;
-            if (day > current_from)
+            if (day > current_from) {
                 current += mg;
+                amount_current += (double)od->amount;
+            }
             if (od->kind != CV_SALE) { /* money back: in the values, not a purchase */
                 returned += mg;
                 c->returns++;
@@ -175,6 +179,11 @@ int value_customers_build(const struct cv_data *d, const struct value_options *o
         c->current = current / scale;
         c->amount_to_date = amount / scale;
         c->returned = returned / scale;
+        c->amount_current = amount_current / scale;
+        if (c->account != CV_NO_INDEX && d->accounts[c->account].wallet > 0) {
+            c->wallet = (double)d->accounts[c->account].wallet / scale;
+            c->share_of_wallet = value_wallet_share(c->amount_current, c->wallet, o->current_days);
+        }
     }
     attach_costs(d, out, scale);
     rc = 0;

@@ -116,6 +116,11 @@ json_t *value_json_customer(const struct cv_data *d, const struct value_result *
         put(o, "cost_to_serve_current", money(c->cost_current)) &&
         put(o, "profit", money(c->to_date - c->cost_to_date)) &&
         put(o, "profit_current", money(c->current - c->cost_current)) &&
+        put(o, "revenue_current", money(c->amount_current)) && put(o, "wallet", money(c->wallet)) &&
+        put(o, "wallet_year",
+            a && a->wallet_year && isfinite(c->wallet) ? json_integer(a->wallet_year)
+                                                       : json_null()) &&
+        put(o, "share_of_wallet", num(c->share_of_wallet)) &&
         put(o, "proxy", json_boolean(proxy)) &&
         put(o, "basis", json_string(value_basis_name((enum value_basis)c->basis))) &&
         put(o, "proxy_reason",
@@ -288,6 +293,47 @@ json_t *value_json_cost(const struct drivers_cost *c)
     return done(o, ok);
 }
 
+/* The share-of-wallet movement of a migration. */
+static json_t *migration_wallet(const struct drivers_wallet_move *w)
+{
+    json_t *o = json_object();
+    bool ok = o && put(o, "customers_with_wallet", json_integer((json_int_t)w->with)) &&
+              put(o, "customers_without_wallet", json_integer((json_int_t)w->without)) &&
+              put(o, "up", json_integer((json_int_t)w->up)) &&
+              put(o, "down", json_integer((json_int_t)w->down)) &&
+              put(o, "same", json_integer((json_int_t)w->same)) &&
+              put(o, "from_mean", num(w->from_mean)) && put(o, "to_mean", num(w->to_mean)) &&
+              put(o, "from_share", num(w->from_share)) && put(o, "to_share", num(w->to_share));
+    return done(o, ok);
+}
+
+json_t *value_json_wallet_dist(const struct value_wallet_dist *w)
+{
+    json_t *o = json_object(), *bands = json_array();
+    bool ok = o && bands && put(o, "customers_with_wallet", json_integer((json_int_t)w->with)) &&
+              put(o, "customers_without_wallet", json_integer((json_int_t)w->without)) &&
+              put(o, "revenue_current", money(w->revenue)) && put(o, "wallet", money(w->wallet)) &&
+              put(o, "aggregate", num(w->aggregate)) && put(o, "mean", num(w->mean)) &&
+              put(o, "p25", num(w->p25)) && put(o, "median", num(w->median)) &&
+              put(o, "p75", num(w->p75));
+    for (size_t b = 0; ok && b < VALUE_WALLET_BANDS; b++) {
+        json_t *band = json_object();
+        ok = band && put(band, "from", json_real(value_wallet_band_from[b])) &&
+             put(band, "to",
+                 b + 1 < VALUE_WALLET_BANDS ? json_real(value_wallet_band_from[b + 1])
+                                            : json_null()) &&
+             put(band, "customers", json_integer((json_int_t)w->bands[b])) &&
+             json_array_append_new(bands, band) == 0;
+        if (!ok)
+            json_decref(band);
+    }
+    if (!ok) {
+        json_decref(bands);
+        return done(o, false);
+    }
+    return done(o, put(o, "bands", bands));
+}
+
 json_t *value_json_migration(const struct drivers_migration *m)
 {
     json_t *o = json_object(), *mat = json_array();
@@ -318,7 +364,8 @@ json_t *value_json_migration(const struct drivers_migration *m)
     ok = put(o, "from", from) && put(o, "to", to) && put(o, "matrix", mat) &&
          put(o, "up", json_integer((json_int_t)m->up)) &&
          put(o, "down", json_integer((json_int_t)m->down)) &&
-         put(o, "same", json_integer((json_int_t)m->same));
+         put(o, "same", json_integer((json_int_t)m->same)) &&
+         put(o, "wallet", migration_wallet(&m->wallet));
     return done(o, ok);
 }
 

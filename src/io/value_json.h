@@ -35,6 +35,8 @@ json_t *value_json_attrition(const struct drivers_attrition *a);
 json_t *value_json_holding(const struct drivers_holding *h);
 json_t *value_json_cost(const struct drivers_cost *c);
 json_t *value_json_migration(const struct drivers_migration *m);
+/* The share of wallet over the customers with a wallet (dist's "share_of_wallet"). */
+json_t *value_json_wallet_dist(const struct value_wallet_dist *w);
 
 /* {"account_id", "r", "f", "m", "segment"} of r->c[i]. */
 json_t *value_json_rfm(const struct value_result *r, size_t i, const struct rfm_score *s);

@@ -115,6 +115,10 @@ static const struct field_def account_fields[] = {
     JSON("custom"),
     REF("parent_id", "accounts", false),
     INTR("employees", false, 0, INFINITY),
+    /* share of wallet (docs/value.md): the estimated annual category spend, in the account's
+     * currency, and the year the estimate is for */
+    MONEYR("wallet", false, 0, INFINITY),
+    INTR("wallet_year", false, 1900, 2999),
 };
 static const struct field_def contact_fields[] = {
     ID,

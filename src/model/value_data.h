@@ -37,7 +37,10 @@ struct cv_account {
     int32_t revenue_band; /* code in cv_data.revenue_bands, or CV_NONE */
     int32_t source;       /* code in cv_data.sources, or CV_NONE */
     int32_t unit;         /* code in cv_data.units (by unit name), or CV_NONE */
+    int64_t wallet;       /* estimated annual category spend, minor units; CV_NO_WALLET: none */
+    int32_t wallet_year;  /* the year the wallet is for; 0: not said */
 };
+#define CV_NO_WALLET (-1) /* an account without an estimated wallet */
 
 /* An order's kind (orders.kind): a sale, or money going back to the customer. */
 enum cv_order_kind {

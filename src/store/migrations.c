@@ -424,9 +424,19 @@ static const char migration_10[] =
     " collected_by TEXT);"
     "CREATE INDEX survey_optins_contact ON survey_optins(survey_id, contact_id, recorded_at);";
 
+/*
+ * Version 11: share of wallet (issue 12, docs/value.md "Share of wallet"); self-contained, so that
+ * it keeps its meaning under whatever number it ends up with. An account may carry an estimated
+ * wallet: what it spends a year in the categories kith's orders sell, in minor units of the
+ * account's currency (wallet, NULL: not estimated), and the year the estimate is for
+ * (wallet_year, NULL: not said). Ranges are the table definition's (model/tables.c).
+ */
+static const char migration_11[] = "ALTER TABLE accounts ADD COLUMN wallet INTEGER;"
+                                   "ALTER TABLE accounts ADD COLUMN wallet_year INTEGER;";
+
 const char *const store_migrations[] = {migration_1, migration_2, migration_3, migration_4,
                                         migration_5, migration_6, migration_7, migration_8,
-                                        migration_9, migration_10};
+                                        migration_9, migration_10, migration_11};
 const int store_nmigrations = (int)(sizeof(store_migrations) / sizeof(store_migrations[0]));
 
 int store_check_version(const char *path, int version, struct kith_error *err)

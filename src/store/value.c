@@ -197,6 +197,9 @@ static int account_row(void *ctx, sqlite3_stmt *st, struct kith_error *err)
         .unit = unit_code_of(a, st, 5),
         .name = CV_NO_TEXT,
         .external_id = CV_NO_TEXT,
+        .wallet =
+            sqlite3_column_type(st, 8) == SQLITE_NULL ? CV_NO_WALLET : sqlite3_column_int64(st, 8),
+        .wallet_year = sqlite3_column_int(st, 9),
     };
     if (text_of(d, st, 6, &ac->name) < 0 || text_of(d, st, 7, &ac->external_id) < 0)
         return kith_err(err, KITH_ENOMEM, "out of memory (or over 4 GiB) for account names");
@@ -273,12 +276,12 @@ static int load_accounts(struct store *s, const struct store_cv_request *req, st
         goto out_free;
     if (a.nunits)
         qsort(a.units, a.nunits, sizeof(*a.units), unit_code_cmp);
-    rc =
-        cv_query(s,
-                 "SELECT id, created_at, industry, revenue_band, source, unit_id, name, external_id"
-                 " FROM accounts"
-                 " ORDER BY id",
-                 account_row, &a, "accounts", err);
+    rc = cv_query(
+        s,
+        "SELECT id, created_at, industry, revenue_band, source, unit_id, name, external_id,"
+        " wallet, wallet_year FROM accounts"
+        " ORDER BY id",
+        account_row, &a, "accounts", err);
     if (rc == 0 && req->accounts)
         rc = compact_account_labels(d, err);
 out_free:

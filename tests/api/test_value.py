@@ -21,7 +21,7 @@ KEYS = {
     "fit": ["as_of", "value_kind", "model"],
     "clv": ["as_of", "value_kind", "horizon_months", "discount", "proxy_days", "model",
             "customers_total", "proxies", "customers"],
-    "dist": ["as_of", "value_kind", "measure", "overall", "by"],
+    "dist": ["as_of", "value_kind", "measure", "overall", "share_of_wallet", "by"],
     "drivers": ["as_of", "value_kind", "measure", "acquisition", "cohorts", "attrition", "holding", "cost",
                 "migration"],
     "rfm": ["as_of", "value_kind", "new_days", "segments", "customers_total", "customers"],
@@ -35,7 +35,8 @@ KEYS = {
 CUSTOMER_KEYS = ["account_id", "name", "external_id", "industry", "revenue_band", "source", "unit", "first_order",
                  "last_order", "orders", "returns", "value_returned", "x", "t_x", "T", "value_to_date", "value_current",
                  "value_predicted", "value_lifetime", "p_alive", "expected_orders",
-                 "cost_to_serve", "cost_to_serve_current", "profit", "profit_current", "proxy",
+                 "cost_to_serve", "cost_to_serve_current", "profit", "profit_current",
+                 "revenue_current", "wallet", "wallet_year", "share_of_wallet", "proxy",
                  "basis", "proxy_reason"]
 ROUTES = list(KEYS)
 PARTNER_UNIT = "Keystone Industrial Distribution"

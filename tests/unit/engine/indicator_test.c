@@ -242,6 +242,58 @@ static void test_win_study(void **state)
     rv_snapshot_free(s);
 }
 
+/*
+ * Share of wallet: accounts 1..39 are studied (40 churned before, 41 started after); those whose
+ * number is not a multiple of 3 have a wallet of 3,650.00 a year (account 40 too, not studied),
+ * so over the 90-day horizon their wallet is 900.00 and their share 10.00 a / 900.00 = a / 90.
+ */
+static void test_share_of_wallet_study(void **state)
+{
+    (void)state;
+    struct rv_snapshot *s = study();
+    struct indicator_wallet wallets[41];
+    size_t nw = 0;
+    double sum = 0;
+    size_t with = 0, without = 0;
+    for (int a = 1; a <= 40; a++) {
+        if (a % 3 == 0) {
+            without += a < 40;
+            continue;
+        }
+        wallets[nw++] = (struct indicator_wallet){a, 365000};
+        if (a < 40) {
+            sum += a / 90.0;
+            with++;
+        }
+    }
+    struct indicator_spec spec;
+    indicator_spec_init(&spec, fx_ms(100), 30, 90, INDICATOR_SHARE_OF_WALLET);
+    spec.resamples = 100;
+    spec.wallets = wallets;
+    spec.nwallets = nw;
+    struct indicator_result r;
+    assert_int_equal(indicator_compute(s, &spec, &r, NULL), 0);
+    assert_int_equal(r.n, with);
+    assert_int_equal(r.without_wallet, without);
+    assert_int_equal(without, 13);
+    assert_near(r.y_mean, sum / (double)with, 1e-12);
+    assert_near(r.rho, 1, 1e-12); /* RV gained 2 a, share a / 90 */
+    assert_true(isnan(r.auc));
+    /* no wallet at all: nothing to study */
+    struct kith_error err = {0};
+    spec.nwallets = 0;
+    assert_int_equal(indicator_compute(s, &spec, &r, &err), KITH_EINVAL);
+    /* an account's figure: not per contact */
+    spec.nwallets = nw;
+    spec.per = INDICATOR_PER_CONTACT;
+    assert_int_equal(indicator_compute(s, &spec, &r, &err), KITH_EINVAL);
+    assert_non_null(strstr(err.msg, "per account"));
+    enum indicator_outcome o;
+    assert_int_equal(indicator_outcome_from_name("share_of_wallet", &o, NULL), 0);
+    assert_int_equal(o, INDICATOR_SHARE_OF_WALLET);
+    rv_snapshot_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -250,6 +302,7 @@ int main(void)
         cmocka_unit_test(test_bootstrap_planted_and_none),
         cmocka_unit_test(test_study_on_a_snapshot),
         cmocka_unit_test(test_win_study),
+        cmocka_unit_test(test_share_of_wallet_study),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

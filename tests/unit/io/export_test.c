@@ -64,14 +64,15 @@ static int setup(void **state)
                                         num(1),
                                         text("line one\nline two\t+tab")};
     insert(fx->s, "interaction_types", itype);
-    const struct store_value account[] = {num(7),      num(1714564800000),
-                                          null,        text("-Minus Corp"),
-                                          text(""),    text("@territory"),
-                                          num(123456), text("+big"),
-                                          text("EUR"), text("\rsource"),
-                                          num(1),      null,
-                                          null,        text("{\"tier\": \"A\", \"n\": [1, 2.5]}"),
-                                          null,        null};
+    const struct store_value account[] = {num(7),       num(1714564800000),
+                                          null,         text("-Minus Corp"),
+                                          text(""),     text("@territory"),
+                                          num(123456),  text("+big"),
+                                          text("EUR"),  text("\rsource"),
+                                          num(1),       null,
+                                          null,         text("{\"tier\": \"A\", \"n\": [1, 2.5]}"),
+                                          null,         null,
+                                          num(9876543), num(2026)};
     insert(fx->s, "accounts", account);
     *state = fx;
     return 0;
@@ -125,10 +126,10 @@ static void csv_neutralises_formulas_in_text_only(void **state)
     assert_string_equal(csv,
                         "id,created_at,external_id,name,industry,territory,annual_revenue,"
                         "revenue_band,currency,source,owner_id,unit_id,team_id,custom,parent_id,"
-                        "employees\n"
+                        "employees,wallet,wallet_year\n"
                         "7,2024-05-01T12:00:00.000Z,,'-Minus Corp,\"\",'@territory,1234.56,"
                         "'+big,EUR,\"'\rsource\",1,,,\"{\"\"tier\"\": \"\"A\"\", \"\"n\"\":"
-                        " [1, 2.5]}\",,\n");
+                        " [1, 2.5]}\",,,98765.43,2026\n");
     free(csv);
 }
 
@@ -151,7 +152,8 @@ static void jsonl_writes_objects_with_jansson(void **state)
     free(j);
     j = export(fx->s, "accounts", EXPORT_JSONL);
     assert_non_null(strstr(j, ",\"custom\":{\"tier\":\"A\",\"n\":[1,2.5]},"
-                              "\"parent_id\":null,\"employees\":null}\n"));
+                              "\"parent_id\":null,\"employees\":null,\"wallet\":\"98765.43\","
+                              "\"wallet_year\":2026}\n"));
     assert_non_null(strstr(j, "\"industry\":\"\",")); /* "" stays text, NULL is null */
     assert_non_null(strstr(j, "\"external_id\":null,"));
     free(j);

@@ -59,9 +59,10 @@ static void build_fixture(struct store *s)
     ROW("users", "2", "1714564800000", "bob@example.com", "+Bob", "frontline", NUL, NUL, NUL, NUL,
         "1", "1");
     ROW("accounts", "10", "1714564800000", "A-10", "Acme, Inc.", "", "@west", "-123456789", "big",
-        "EUR", "web", "1", "1", "5", "{\"tier\": \"A\", \"tags\": [\"x\", 1.5]}", NUL, "250");
+        "EUR", "web", "1", "1", "5", "{\"tier\": \"A\", \"tags\": [\"x\", 1.5]}", NUL, "250",
+        "1200000.50", "2026");
     ROW("accounts", "11", "1714564800000", NUL, "Zeta \"quoted\"", NUL, NUL, NUL, NUL, NUL, NUL,
-        NUL, NUL, NUL, NUL, "10", NUL);
+        NUL, NUL, NUL, NUL, "10", NUL, NUL, NUL);
     ROW("contacts", "1", "1714564800000", "C-1", "10", "José", "Müller-Lüdenscheid",
         "jose@example.org", "+44 20 7946 0000", "-head of \"things\"", "decision_maker",
         "trade fair", "1", "1", "1", "closing", "3", "leader", "{}");

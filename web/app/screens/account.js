@@ -17,6 +17,7 @@ import { DataTable } from '../components/table.js';
 import { NewContact } from './contacts.js';
 import { AccountValue } from '../components/account-value.js';
 import { AccountV2T2 } from '../components/account-v2t2.js';
+import { AccountWallet } from '../components/account-wallet.js';
 
 const contactColumns = [
   { key: 'name', label: 'Name', render: (c) => html`<a href=${`/contacts/${c.id}`}>${fmt.personName(c)}</a>` },
@@ -125,6 +126,7 @@ export default function Account({ params, user }) {
           <${Section} title="Customer value" id="account-value">
             <${AccountValue} id=${a.id} currency=${a.currency} />
           <//>
+          <${Section} title="Share of wallet" id="account-wallet"><${AccountWallet} account=${a} writable=${writable} onSaved=${account.setData} /><//>
         </div>
       </div>
       <${Dialog} open=${editing} title="Edit account" onClose=${() => setEditing(false)}>
