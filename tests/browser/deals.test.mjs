@@ -142,7 +142,7 @@ test('the board shows the open deals in stage order with the right count and sum
 
   // filtered by owner: that owner's open deals only, sums recomputed
   const owner = deals[1].owner_id;
-  await page.getByLabel('Owner').selectOption(String(owner));
+  await page.getByLabel('Owner', { exact: true }).selectOption(String(owner));
   await page.waitForURL(/owner=/);
   await page.waitForFunction((id) => [...document.querySelectorAll('.deal-card')].every((c) => c.dataset.deal !== String(id)), deals[0].id);
   const filtered = await board(page);
@@ -153,10 +153,10 @@ test('the board shows the open deals in stage order with the right count and sum
   }
   // filtered by unit: North's one deal; the team list offers North's teams only
   await page.getByRole('button', { name: 'Clear filters' }).click();
-  await page.getByLabel('Unit').selectOption({ label: 'North' });
+  await page.getByLabel('Unit', { exact: true }).selectOption({ label: 'North' });
   await page.waitForFunction((id) => [...document.querySelectorAll('.deal-card')].every((c) => c.dataset.deal === String(id)), nedDeal.id);
   assert.deepEqual((await board(page)).flatMap((c) => c.cards), [nedDeal.id]);
-  assert.deepEqual(await page.getByLabel('Team').locator('option').allTextContents(), ['All teams', 'North A']);
+  assert.deepEqual(await page.getByLabel('Team', { exact: true }).locator('option').allTextContents(), ['All teams', 'North A']);
   assert.deepEqual(await cspViolations(page), []);
   assert.deepEqual(page.pageErrors, []);
   await page.context().close();
