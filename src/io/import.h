@@ -27,29 +27,105 @@
 #include "util/error.h"
 #include "util/progress.h"
 
-/* Renames header "from" to "to" before the columns are matched (the --map option). */
-struct import_map {
-    const char *from;
-    const char *to;
+/*
+ * A transformation of a cell's text on its way to a field (docs/import-export.md, "Mapping"):
+ * the functions of `--map 'SRC=DST|fn(args)|fn'`, applied left to right.
+ */
+enum import_fn {
+    IMPORT_FN_TRIM,    /* trim: spaces and tabs off both ends */
+    IMPORT_FN_LOWER,   /* lower: ASCII letters to lower case */
+    IMPORT_FN_UPPER,   /* upper: ASCII letters to upper case */
+    IMPORT_FN_SCALE,   /* scale(K): a number times K ("2.5" scale(1000000) -> "2500000") */
+    IMPORT_FN_DATE,    /* date(FORMAT): a date in strptime's FORMAT to ISO 8601 */
+    IMPORT_FN_REPLACE, /* replace(FROM,TO): every FROM in the text becomes TO */
+    IMPORT_FN_PREFIX,  /* prefix(S): S in front */
+    IMPORT_FN_SUFFIX,  /* suffix(S): S after */
+    IMPORT_FN_SLUG,    /* slug: lower case, every run of other than letters and digits a '.' */
+    IMPORT_FN_DEFAULT, /* default(S): S when the text is empty */
 };
 
+struct import_xform {
+    enum import_fn fn;
+    double k;          /* scale */
+    const char *a, *b; /* date's format, replace's FROM and TO, prefix's, suffix's, default's */
+    size_t alen, blen;
+};
+
+#define IMPORT_MAX_XFORMS 8
+
+/*
+ * One mapping: the column headed from feeds field (or reference key column) to, through the
+ * transformations xf; or, for --set (from NULL), the constant value. With a "TABLE." prefix on
+ * the field (created set), it fills that field of the rows --create-missing TABLE creates,
+ * from the row that names the missing one. All strings point into the option's text (not owned).
+ */
+struct import_map {
+    const char *from;  /* a source column, NULL for a constant */
+    const char *to;    /* a field or reference key column, without the TABLE. prefix */
+    const char *value; /* --set: the constant text */
+    const struct table_def *created; /* the TABLE of a "TABLE.field" target, else NULL */
+    struct import_xform xf[IMPORT_MAX_XFORMS];
+    size_t nxf;
+};
+
+/*
+ * Parses spec, "SRC=DST|fn(args)|fn..." (--map) or "DST=VALUE" (--set when is_set), in place:
+ * spec is cut and unquoted, and *out points into it. Arguments are separated by commas and may
+ * be quoted with '"' (a quote inside doubled). KITH_EINVAL with the reason.
+ */
+int import_map_parse(char *spec, bool is_set, struct import_map *out, struct kith_error *err);
+
+/*
+ * Applies m's transformations to the len bytes at s. *out and *outlen receive the result: s
+ * itself when there is nothing to do, else text in buf (cap bytes, caller-owned).
+ * KITH_EINVAL with the reason when a transformation does not apply to the value ("scale: 'n/a'
+ * is not a number") or the result does not fit.
+ */
+int import_map_apply(const struct import_map *m, const char *s, size_t len, char *buf, size_t cap,
+                     const char **out, size_t *outlen, struct kith_error *err);
+
+/* The Levenshtein distance between a and b, by bytes, ASCII letters folded; cut off at max + 1. */
+size_t import_edit_distance(const char *a, size_t alen, const char *b, size_t blen, size_t max);
+
+#define IMPORT_MAX_CREATE 8
+
 struct import_options {
-    const char *name;              /* the file's name in messages */
-    const struct import_map *maps; /* not owned */
+    const char *name;              /* the file's name in messages, whole */
+    const struct import_map *maps; /* not owned: --map and --set in order */
     size_t nmaps;
-    bool ignore_unknown;       /* skip columns that match nothing instead of failing */
-    bool dry_run;              /* check everything, write nothing */
+    bool ignore_unknown; /* skip columns that match nothing instead of failing */
+    bool dry_run;        /* check everything, write nothing */
+    /*
+     * Rows that update instead of being added: a row whose natural key (the first of its
+     * table's natural keys that the file gives) names an existing row updates it.
+     */
+    bool upsert;
+    /* --create-missing: a reference by key to a row of one of these tables that does not exist
+     * creates it (with the key and the TABLE.field maps). */
+    const struct table_def *create[IMPORT_MAX_CREATE];
+    size_t ncreate;
+    /* --rejects: rows whose reference is missing or names no row are written here (CSV: the
+     * record and a reject_reason column) instead of failing the import. NULL: they are errors. */
+    FILE *rejects;
     struct progress *progress; /* NULL for none; not owned */
 };
 
 #define IMPORT_MAX_SHOWN 20
 
-/* What an import found. Caller-owned (about 10 KiB); nothing inside needs freeing. */
+/* What an import found. Caller-owned (about 20 KiB); nothing inside needs freeing. */
 struct import_report {
     uint64_t rows;    /* data records read */
     uint64_t nerrors; /* all errors found, shown or not */
     size_t nshown;    /* min(nerrors, IMPORT_MAX_SHOWN) */
     char shown[IMPORT_MAX_SHOWN][KITH_ERROR_MSG_MAX];
+    uint64_t inserted, updated, unchanged; /* rows of the file added, changed, already so */
+    uint64_t rejected;                     /* rows written to the rejects file */
+    uint64_t created;                      /* rows made by --create-missing */
+    uint64_t lines;                        /* deal lines added (a deals file with products) */
+    /* Suspicious values (reported, not errors): a year read as a time, a lone spelling beside
+     * a common one, an email column without emails. */
+    size_t nwarnings;
+    char warnings[IMPORT_MAX_SHOWN][KITH_ERROR_MSG_MAX];
 };
 
 /*

@@ -113,6 +113,21 @@ int store_scan(struct store *s, const struct table_def *t, store_row_fn fn, void
 int store_find_id(struct store *s, const struct table_def *t, const char *column, const char *key,
                   int64_t *id_out, struct kith_error *err);
 
+/*
+ * The ids of the rows of t whose column (any readable field of t, unique or not) equals key,
+ * in id order: the first cap into ids, and how many there are, up to cap + 1, into *n (so
+ * *n > 1 says the key is ambiguous). For kith import's references by a key the user names.
+ */
+int store_find_ids(struct store *s, const struct table_def *t, const char *column,
+                   const struct store_value *key, int64_t *ids, size_t cap, size_t *n,
+                   struct kith_error *err);
+
+/* Calls fn with each distinct non-null value of column of t (at most limit of them), as text
+ * valid during the call; fn returns 0 to go on, anything else stops and is returned. */
+typedef int (*store_text_fn)(void *ctx, const char *text, size_t len);
+int store_distinct_text(struct store *s, const struct table_def *t, const char *column,
+                        size_t limit, store_text_fn fn, void *ctx, struct kith_error *err);
+
 /* True if t has a row with this id. */
 bool store_row_exists(struct store *s, const struct table_def *t, int64_t id);
 

@@ -220,7 +220,8 @@ static void maps_ignores_and_defaults(void **state)
 {
     struct db_fixture *fx = *state;
     struct import_report rep;
-    static const struct import_map maps[] = {{"E-mail", "email"}, {"Full name", "name"}};
+    static const struct import_map maps[] = {{.from = "E-mail", .to = "email"},
+                                             {.from = "Full name", .to = "name"}};
     struct import_options opt = {
         .name = "crm.csv", .maps = maps, .nmaps = 2, .ignore_unknown = true};
     assert_int_equal(run_import(fx->s, "users",
@@ -233,11 +234,13 @@ static void maps_ignores_and_defaults(void **state)
     free(all);
 
     /* A --map whose source is not in the header is an error, like an unknown column. */
-    static const struct import_map wrong[] = {{"Mail", "email"}};
+    static const struct import_map wrong[] = {{.from = "Mail", .to = "email"}};
     opt = (struct import_options){.name = "crm.csv", .maps = wrong, .nmaps = 1};
     assert_int_equal(run_import(fx->s, "users", "email,name,role\nx@y.z,X,admin\n", &opt, &rep),
                      KITH_EINVAL);
-    assert_string_equal(rep.shown[0], "crm.csv:1: --map Mail=...: the header has no column 'Mail'");
+    assert_string_equal(
+        rep.shown[0],
+        "crm.csv:1: --map Mail=...: the header has no column 'Mail' (it has: email, name, role)");
 }
 
 static void dry_run_checks_but_writes_nothing(void **state)
@@ -267,7 +270,8 @@ static void unknown_column(void **state)
 {
     expect_one_error(*state, "contacts", "last_name,nickname\nSmith,Smithy\n",
                      "in.csv:1:2: unknown column 'nickname': not a column of contacts (see 'kith"
-                     " export --columns contacts'; --map 'nickname=FIELD' renames it,"
+                     " export --columns contacts'; --map 'nickname=FIELD' reads it as"
+                     " FIELD,"
                      " --ignore-unknown skips it)");
     expect_one_error(*state, "contacts", "last_name,\nSmith,\n",
                      "in.csv:1:2: column without a name (a comma too many in the header?);"
@@ -286,7 +290,7 @@ static void missing_required_column(void **state)
 {
     expect_one_error(*state, "interactions", "contact_id,occurred_at\n1,2024-01-01\n",
                      "in.csv:1: missing column for the required field type_id (give type_id or"
-                     " type_code)");
+                     " type_code, or --set type_id=VALUE)");
 }
 
 static void unknown_reference(void **state)
