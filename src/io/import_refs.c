@@ -227,8 +227,13 @@ int import_resolve_key(struct importer *imp, size_t c, const struct ref_cell *ce
     if (n == 0) {
         if (col->create)
             return create_row(imp, c, cell->key, cell->len, row_refs, id, err);
-        char near[4 * UTF8_EXCERPT_SIZE];
+        char near[4 * UTF8_EXCERPT_SIZE + 200];
         suggest(imp, col, cell->key, cell->len, near, sizeof(near));
+        if (col->ref == imp->t && !near[0])
+            snprintf(near, sizeof(near),
+                     " (a row later in the file does not count yet: --create-missing %s creates"
+                     " it, and that row then fills it)",
+                     col->ref->name);
         if (imp->opt->rejects)
             reject(imp, c, "no %s with %s '%s'%s", col->ref->singular, col->key, ex, near);
         else

@@ -212,8 +212,9 @@ static void duplicate_error(struct importer *imp, size_t q, const struct kith_er
         import_add_error(imp, key, line, imp->first_col[fi] + 1, name,
                          "duplicate '%s': %s %" PRId64 " already has it (%s)",
                          utf8_excerpt(ex, text, strlen(text)), t->singular, other,
-                         added_by_this_import(imp, other) ? "added earlier from this file"
-                                                          : "in the database");
+                         added_by_this_import(imp, other)
+                             ? "added earlier from this file"
+                             : "in the database; --upsert updates it instead");
         return;
     }
     /*

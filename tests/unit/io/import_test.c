@@ -592,7 +592,7 @@ static void ids_after_the_largest_possible_one(void **state)
     assert_int_equal(count(fx->s, "units"), 4);
     expect_one_error(*state, "units", "id,name,kind\n,Max,dealer\n",
                      "in.csv:2:2: name: duplicate 'Max': unit 9223372036854775807 already has it"
-                     " (in the database)");
+                     " (in the database; --upsert updates it instead)");
 }
 
 /* ----- large loads ------------------------------------------------------------------------- */
