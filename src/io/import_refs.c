@@ -62,6 +62,9 @@ static void suggest(struct importer *imp, struct column *col, const char *key, s
     if (store_distinct_text(imp->s, col->ref, col->key, MAX_DISTINCT, consider, &nr, &e) < 0 ||
         nr.n == 0)
         return;
+    /* Only the nearest: the values at the smallest distance found. */
+    while (nr.n > 1 && nr.dist[nr.n - 1] > nr.dist[0])
+        nr.n--;
     size_t o = (size_t)snprintf(out, cap, "; did you mean ");
     for (size_t i = 0; i < nr.n && o < cap; i++)
         o += (size_t)snprintf(out + o, cap - o, "%s'%s'",

@@ -398,7 +398,7 @@ static void duplicate_key_against_existing_rows(void **state)
 {
     expect_one_error(*state, "contacts", "last_name,external_id\nA,C-1\n",
                      "in.csv:2:2: external_id: duplicate 'C-1': contact 1 already has it (in the"
-                     " database)");
+                     " database; --upsert updates it instead)");
     expect_one_error(*state, "units", "id,name,kind\n1,Other,dealer\n",
                      "in.csv:2:1: id: duplicate id 1: units already has a row with it (in the"
                      " database)");
@@ -559,7 +559,9 @@ static void refers_by_key_to_rows_earlier_in_the_file(void **state)
     assert_int_equal(pragma_int(fx->s, "SELECT parent_id FROM units WHERE name = 'C'"), b);
     /* Later in the file does not count for a key. */
     expect_one_error(*state, "units", "name,kind,parent_name\nC2,dealer,D2\nD2,dealer,\n",
-                     "in.csv:2:3: parent_name: no unit with name 'D2'");
+                     "in.csv:2:3: parent_name: no unit with name 'D2' (a row later in the file"
+                     " does not count yet: --create-missing units creates it, and that row then"
+                     " fills it)");
 }
 
 static void duplicate_among_rows_inserted_together(void **state)
