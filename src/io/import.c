@@ -124,6 +124,13 @@ static int import_records(struct importer *imp, struct csv_reader *r, struct kit
         return rc == KITH_EINVAL ? 0 : kith_err(err, rc, "out of memory");
     import_plan_ref_slots(imp);
     imp->next_id = imp->max_id_before + 1;
+    /*
+     * New deals all above max_id_before (no id column, no updates): their first stage changes
+     * are written once at the end instead of by a trigger per row.
+     */
+    if (imp->first_col[imp->id_field] == SIZE_MAX && !imp->opt->upsert &&
+        (rc = store_bulk_defer_triggers(imp->bulk, imp->max_id_before, err)) < 0)
+        return rc;
     if (imp->lines && !(imp->line_queue = calloc(BATCH_ROWS, sizeof(*imp->line_queue))))
         return kith_err(err, KITH_ENOMEM, "out of memory");
     if (imp->opt->dry_run && (rc = import_stats_init(imp)) < 0)

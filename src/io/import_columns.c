@@ -300,6 +300,22 @@ int import_plan_columns(struct importer *imp, const struct csv_record *h)
                      t->name, o ? keys : "it has none");
     }
     imp->assign_ids = imp->lines || opt->upsert || self_create;
+    size_t oi;
+    imp->outcome_field = -1;
+    if (strcmp(t->name, "deals") == 0 && table_field(t, "outcome", &oi) &&
+        imp->first_col[oi] == SIZE_MAX && table_field(t, "stage_id", &si)) {
+        imp->outcome_field = (int)oi;
+        imp->stage_field = (int)si;
+    }
+    if (imp->lines) {
+        static const char *const line_names[LINE_NFIELDS] = {"id",         "created_at", "deal_id",
+                                                             "product_id", "quantity",   "amount"};
+        if (imp->lines->nfields != LINE_NFIELDS)
+            BUG("deal_lines has %zu fields", imp->lines->nfields);
+        for (size_t i = 0; i < LINE_NFIELDS; i++)
+            if (strcmp(imp->lines->fields[i].name, line_names[i]) != 0)
+                BUG("deal_lines field %zu is %s", i, imp->lines->fields[i].name);
+    }
     return imp->rep->nerrors > before ? KITH_EINVAL : 0;
 }
 

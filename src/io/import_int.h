@@ -75,7 +75,18 @@ struct column {
  * A deals file may give each deal one line (deal_lines): its product by product_id, product_sku
  * or product_name, and quantity. They are the two fields after the table's own (import_field()).
  */
-#define LINE_FIELDS 2
+#define LINE_FIELDS     2
+#define STAGE_KINDS_MAX 64
+/* The fields of deal_lines in model/tables.c's order (import_plan_columns checks it). */
+enum {
+    LINE_ID,
+    LINE_CREATED_AT,
+    LINE_DEAL,
+    LINE_PRODUCT,
+    LINE_QUANTITY,
+    LINE_AMOUNT,
+    LINE_NFIELDS
+};
 
 /* What the dry run learns of a column's values (the reader thread's; read after it ends). */
 #define STATS_MAX_VALUES 100
@@ -228,6 +239,13 @@ struct importer {
     int line_quantity;             /* ... and of its quantity */
     const struct table_def *lines; /* deal_lines when the rows have lines */
     int amount_field;              /* field index of "amount", or -1 */
+    int stage_field;               /* deals: field index of "stage_id" */
+    int outcome_field; /* deals: field index of "outcome" when the file does not give it, or -1 */
+    struct stage_kind_of {
+        int64_t id;
+        const char *kind;           /* static */
+    } stage_kinds[STAGE_KINDS_MAX]; /* deals: the kinds of the stages met so far */
+    size_t nstage_kinds;
     /* Ids are given here rather than by the store when rows must be known by id before they go
      * in (lines, upsert, rows created in this table): next_id and up. */
     bool assign_ids;

@@ -184,25 +184,19 @@ static int deal_moved(struct importer *imp, int64_t deal, int64_t from, bool *se
 
 /* ----- deal lines --------------------------------------------------------------------------- */
 
-/* Fills line (deal_lines' fields) from the row being placed, for deal id. */
+/* Fills line (deal_lines' fields: id, created_at, deal_id, product_id, quantity, amount) from the
+ * row being placed, for deal id. */
 static void make_line(struct importer *imp, int64_t deal, struct store_value *line)
 {
-    const struct table_def *lt = imp->lines;
-    for (size_t i = 0; i < lt->nfields; i++)
-        line[i] = (struct store_value){.kind = SV_NULL};
-    size_t fi;
     const struct store_value *qty = &imp->vals[imp->line_quantity];
     const struct store_value *amount =
         imp->amount_field >= 0 ? &imp->vals[imp->amount_field] : NULL;
-    if (table_field(lt, "deal_id", &fi))
-        line[fi] = (struct store_value){.kind = SV_INT, .i = deal};
-    if (table_field(lt, "product_id", &fi))
-        line[fi] = imp->vals[imp->line_product];
-    if (table_field(lt, "quantity", &fi))
-        line[fi] = qty->kind == SV_INT ? *qty : (struct store_value){.kind = SV_INT, .i = 1};
-    if (table_field(lt, "amount", &fi))
-        line[fi] = amount && amount->kind == SV_INT ? *amount
-                                                    : (struct store_value){.kind = SV_INT, .i = 0};
+    line[LINE_ID] = line[LINE_CREATED_AT] = (struct store_value){.kind = SV_NULL};
+    line[LINE_DEAL] = (struct store_value){.kind = SV_INT, .i = deal};
+    line[LINE_PRODUCT] = imp->vals[imp->line_product];
+    line[LINE_QUANTITY] = qty->kind == SV_INT ? *qty : (struct store_value){.kind = SV_INT, .i = 1};
+    line[LINE_AMOUNT] =
+        amount && amount->kind == SV_INT ? *amount : (struct store_value){.kind = SV_INT, .i = 0};
 }
 
 int import_flush_lines(struct importer *imp, struct kith_error *err)
@@ -362,6 +356,45 @@ static int existing_row(struct importer *imp, int64_t *existing, struct kith_err
     return 0;
 }
 
+/*
+ * A deal without an outcome gets its stage's kind here rather than from the store's trigger,
+ * which would write the row a second time: the same value, one write instead of two.
+ */
+static int fill_outcome(struct importer *imp, struct kith_error *err)
+{
+    if (imp->outcome_field < 0 || imp->vals[imp->outcome_field].kind != SV_NULL)
+        return 0;
+    const struct store_value *stage = &imp->vals[imp->stage_field];
+    if (stage->kind != SV_INT)
+        return 0;
+    for (size_t i = 0; i < imp->nstage_kinds; i++) {
+        if (imp->stage_kinds[i].id == stage->i) {
+            const char *k = imp->stage_kinds[i].kind;
+            imp->vals[imp->outcome_field] =
+                (struct store_value){.kind = SV_TEXT, .s = k, .len = strlen(k)};
+            return 0;
+        }
+    }
+    struct stage_kind k;
+    memset(&k, 0, sizeof(k));
+    int rc =
+        store_get(imp->s, model_table("deal_stages"), stage->i, NULL, read_stage_kind, &k, err);
+    if (rc < 0)
+        return rc;
+    /* The static spelling of the kind: it outlives the row. */
+    const struct field_def *f = &imp->t->fields[imp->outcome_field];
+    for (size_t v = 0; f->enum_values[v]; v++) {
+        if (strcmp(f->enum_values[v], k.kind) != 0)
+            continue;
+        if (imp->nstage_kinds < STAGE_KINDS_MAX)
+            imp->stage_kinds[imp->nstage_kinds++] =
+                (struct stage_kind_of){stage->i, f->enum_values[v]};
+        imp->vals[imp->outcome_field] = (struct store_value){
+            .kind = SV_TEXT, .s = f->enum_values[v], .len = strlen(f->enum_values[v])};
+    }
+    return 0;
+}
+
 int import_place_row(struct importer *imp, struct kith_error *err)
 {
     if (imp->row_reject) {
@@ -374,6 +407,8 @@ int import_place_row(struct importer *imp, struct kith_error *err)
         return rc;
     if (existing)
         return update_row(imp, existing, err);
+    if ((rc = fill_outcome(imp, err)) < 0)
+        return rc;
     struct store_value *id = &imp->vals[imp->id_field];
     if (imp->assign_ids) {
         if (id->kind == SV_INT && id->i >= imp->next_id)

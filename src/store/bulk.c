@@ -23,6 +23,8 @@ struct store_bulk {
     bool journal_switched;
     char **index_sql; /* CREATE INDEX statements of the dropped indexes */
     size_t nindexes;
+    char *trigger_sql; /* store_bulk_defer_triggers: the trigger set aside, or NULL */
+    int64_t trigger_after;
 };
 
 int store_bulk_begin(struct store *s, const struct table_def *t, struct store_bulk **out,
@@ -115,8 +117,75 @@ int store_bulk_defer_indexes(struct store_bulk *b, struct kith_error *err)
     return rc;
 }
 
+/*
+ * The trigger deals_first_stage of migration 7, for many rows at once: what it does for each new
+ * deal, done here for the deals above an id (keep both in step).
+ */
+static const char deals_first_stage_rows[] =
+    "INSERT INTO deal_stage_changes"
+    " (created_at, deal_id, from_stage_id, to_stage_id, user_id, changed_at)"
+    " SELECT created_at, id, NULL, stage_id, NULL, coalesce(closed_at, engaged_at, created_at)"
+    " FROM deals WHERE id > ?1 ORDER BY id";
+static const char deals_outcome_rows[] =
+    "UPDATE deals SET outcome = (SELECT kind FROM deal_stages WHERE id = deals.stage_id)"
+    " WHERE id > ?1 AND outcome IS NULL";
+
+int store_bulk_defer_triggers(struct store_bulk *b, int64_t after_id, struct kith_error *err)
+{
+    if (strcmp(b->t->name, "deals") != 0 || b->trigger_sql)
+        return 0;
+    sqlite3 *db = b->s->db;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT sql FROM sqlite_schema WHERE type = 'trigger'"
+                           " AND name = 'deals_first_stage'",
+                           -1, &st, NULL) != SQLITE_OK)
+        return store_db_err(err, db, "reading a trigger");
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+        b->trigger_sql = strdup((const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    if (!b->trigger_sql)
+        return 0; /* no such trigger: nothing to set aside */
+    int rc = store_exec(db, "DROP TRIGGER deals_first_stage", err);
+    if (rc < 0) {
+        free(b->trigger_sql);
+        b->trigger_sql = NULL;
+        return rc;
+    }
+    b->trigger_after = after_id;
+    return 0;
+}
+
+/* Does what the deferred trigger would have done for the new rows, and puts it back. */
+static int finish_triggers(struct store_bulk *b, struct kith_error *err)
+{
+    sqlite3 *db = b->s->db;
+    const char *const steps[] = {deals_first_stage_rows, deals_outcome_rows};
+    for (size_t i = 0; i < 2; i++) {
+        sqlite3_stmt *st;
+        if (sqlite3_prepare_v2(db, steps[i], -1, &st, NULL) != SQLITE_OK)
+            return store_db_err(err, db, "recording the deals' first stages");
+        sqlite3_bind_int64(st, 1, b->trigger_after);
+        int step = sqlite3_step(st);
+        sqlite3_finalize(st);
+        if (step != SQLITE_DONE)
+            return store_db_err(err, db, "recording the deals' first stages");
+    }
+    int rc = store_exec(db, b->trigger_sql, err);
+    if (rc < 0)
+        return rc;
+    free(b->trigger_sql);
+    b->trigger_sql = NULL;
+    return 0;
+}
+
 int store_bulk_finish(struct store_bulk *b, struct kith_error *err)
 {
+    if (b->trigger_sql) {
+        int rc = finish_triggers(b, err);
+        if (rc < 0)
+            return rc;
+    }
     /*
      * CREATE INDEX sorts with as much memory as the page cache; a small one makes it sort in
      * runs that fit the CPU caches and merge them, about twice as fast on a million rows as
@@ -154,5 +223,6 @@ void store_bulk_end(struct store_bulk *b)
     for (size_t i = 0; i < b->nindexes; i++)
         free(b->index_sql[i]);
     free(b->index_sql);
+    free(b->trigger_sql);
     free(b);
 }

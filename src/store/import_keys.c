@@ -39,10 +39,19 @@ int store_find_ids(struct store *s, const struct table_def *t, const char *colum
                    const struct store_value *key, int64_t *ids, size_t cap, size_t *n,
                    struct kith_error *err)
 {
-    model_column(t, column);
+    const struct field_def *f = model_column(t, column);
     char sql[SQL_MAX];
-    snprintf(sql, sizeof(sql), "SELECT id FROM %s WHERE %s = ?1 ORDER BY id LIMIT ?2", t->name,
-             column);
+    /*
+     * Text compares exactly, but the condition also names NOCASE so that a column indexed only
+     * case-insensitively (users.name, products.name) is still found by its index.
+     */
+    if (f->type == FT_TEXT)
+        snprintf(sql, sizeof(sql),
+                 "SELECT id FROM %s WHERE %s = ?1 COLLATE NOCASE AND %s = ?1 ORDER BY id LIMIT ?2",
+                 t->name, column, column);
+    else
+        snprintf(sql, sizeof(sql), "SELECT id FROM %s WHERE %s = ?1 ORDER BY id LIMIT ?2", t->name,
+                 column);
     struct store_value binds[2] = {*key, {.kind = SV_INT, .i = (int64_t)cap + 1}};
     struct ids_ctx c = {ids, cap, 0};
     int rc =

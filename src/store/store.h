@@ -161,6 +161,13 @@ struct store_bulk;
 int store_bulk_begin(struct store *s, const struct table_def *t, struct store_bulk **out,
                      struct kith_error *err);
 int store_bulk_defer_indexes(struct store_bulk *b, struct kith_error *err);
+/*
+ * Inside the transaction, before any row goes in: a load of deals whose new rows all get ids
+ * above after_id sets the per-row trigger deals_first_stage aside; store_bulk_finish() then does
+ * what it does (the first stage change of each new deal, a missing outcome from its stage) for
+ * all those rows at once, and puts the trigger back. Other tables: nothing to do.
+ */
+int store_bulk_defer_triggers(struct store_bulk *b, int64_t after_id, struct kith_error *err);
 int store_bulk_finish(struct store_bulk *b, struct kith_error *err);
 void store_bulk_end(struct store_bulk *b);
 

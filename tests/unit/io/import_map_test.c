@@ -383,6 +383,47 @@ static void upsert_by_natural_key(void **state)
     expect_error(&rep, "--upsert matches rows by a natural key of deal_lines");
 }
 
+/* A load of new deals writes their first stage changes once at the end, as the trigger would. */
+static void deals_get_their_first_stage_as_from_the_trigger(void **state)
+{
+    struct db_fixture *fx = *state;
+    struct import_report rep;
+    assert_int_equal(run(fx->s, "accounts", "name\nAcme\n", NULL, NULL, &rep), 0);
+    const char *deals = "external_id,account_name,stage_name,engaged_at,closed_at,outcome\n"
+                        "D1,Acme,Won,2024-01-01,2024-02-01,\n"
+                        "D2,Acme,Engaging,2024-01-05,,\n"
+                        "D3,Acme,Prospecting,,,\n"
+                        "D4,Acme,Lost,,2024-03-01,won\n";
+    assert_int_equal(run(fx->s, "deals", deals, NULL, NULL, &rep), 0);
+    assert_int_equal(query_int(fx->s, "SELECT count(*) FROM sqlite_schema WHERE type = 'trigger'"
+                                      " AND name = 'deals_first_stage'"),
+                     1);
+    /* One change per deal: no stage before, the deal's stage, at closing, engagement or
+     * creation; a missing outcome is the stage's kind, a given one stays. */
+    assert_int_equal(query_int(fx->s, "SELECT count(*) FROM deal_stage_changes c JOIN deals d ON"
+                                      " d.id = c.deal_id WHERE c.from_stage_id IS NULL AND"
+                                      " c.to_stage_id = d.stage_id AND c.user_id IS NULL AND"
+                                      " c.changed_at = coalesce(d.closed_at, d.engaged_at,"
+                                      " d.created_at)"),
+                     4);
+    assert_int_equal(query_int(fx->s, "SELECT count(*) FROM deal_stage_changes"), 4);
+    assert_int_equal(query_int(fx->s, "SELECT count(*) FROM deals d JOIN deal_stages s ON s.id ="
+                                      " d.stage_id WHERE d.outcome = s.kind"),
+                     3);
+    assert_int_equal(query_int(fx->s, "SELECT outcome = 'won' FROM deals WHERE external_id ="
+                                      " 'D4'"),
+                     1);
+    /* A failed load leaves no trace, the trigger included. */
+    assert_int_equal(run(fx->s, "deals",
+                         "external_id,account_name,stage_name\nD5,Acme,Won\nD6,Nope,Won\n", NULL,
+                         NULL, &rep),
+                     KITH_EINVAL);
+    assert_int_equal(query_int(fx->s, "SELECT count(*) FROM sqlite_schema WHERE type = 'trigger'"
+                                      " AND name = 'deals_first_stage'"),
+                     1);
+    assert_int_equal(query_int(fx->s, "SELECT count(*) FROM deals"), 4);
+}
+
 static void dry_run_reports_suspicious_values(void **state)
 {
     struct db_fixture *fx = *state;
@@ -434,6 +475,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(create_missing_parents, setup, teardown),
         cmocka_unit_test_setup_teardown(rejects_set_rows_aside, setup, teardown),
         cmocka_unit_test_setup_teardown(upsert_by_natural_key, setup, teardown),
+        cmocka_unit_test_setup_teardown(deals_get_their_first_stage_as_from_the_trigger, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(dry_run_reports_suspicious_values, setup, teardown),
         cmocka_unit_test_setup_teardown(messages_carry_the_whole_path, setup, teardown),
     };
