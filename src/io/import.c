@@ -129,8 +129,14 @@ static int import_records(struct importer *imp, struct csv_reader *r, struct kit
      * are written once at the end instead of by a trigger per row.
      */
     if (imp->first_col[imp->id_field] == SIZE_MAX && !imp->opt->upsert &&
-        (rc = store_bulk_defer_triggers(imp->bulk, imp->max_id_before, err)) < 0)
-        return rc;
+        strcmp(imp->t->name, "deals") == 0) {
+        if ((rc = store_bulk_defer_triggers(imp->bulk, imp->max_id_before, err)) < 0)
+            return rc;
+        store_bulk_also(imp->bulk, model_table("deal_stage_changes"));
+    }
+    /* A deal's lines: as many as the deals, their indexes rebuilt with the deals'. */
+    if (imp->lines)
+        store_bulk_also(imp->bulk, imp->lines);
     if (imp->lines && !(imp->line_queue = calloc(BATCH_ROWS, sizeof(*imp->line_queue))))
         return kith_err(err, KITH_ENOMEM, "out of memory");
     if (imp->opt->dry_run && (rc = import_stats_init(imp)) < 0)

@@ -23,6 +23,8 @@ struct store_bulk {
     bool journal_switched;
     char **index_sql; /* CREATE INDEX statements of the dropped indexes */
     size_t nindexes;
+    const struct table_def *also[4]; /* store_bulk_also: tables whose indexes go with t's */
+    size_t nalso;
     char *trigger_sql; /* store_bulk_defer_triggers: the trigger set aside, or NULL */
     int64_t trigger_after;
 };
@@ -63,13 +65,21 @@ int store_bulk_begin(struct store *s, const struct table_def *t, struct store_bu
     return 0;
 }
 
-int store_bulk_defer_indexes(struct store_bulk *b, struct kith_error *err)
+int store_bulk_also(struct store_bulk *b, const struct table_def *t)
+{
+    if (b->nindexes || b->nalso == sizeof(b->also) / sizeof(b->also[0]))
+        return KITH_EINVAL;
+    b->also[b->nalso++] = t;
+    return 0;
+}
+
+/* Names the droppable indexes of table into b (CREATE statements) and drops (DROP statements). */
+static int list_indexes(struct store_bulk *b, const char *table, char ***drops, size_t *n,
+                        struct kith_error *err)
 {
     sqlite3 *db = b->s->db;
     sqlite3_stmt *st;
     int rc = 0;
-    if (b->nindexes)
-        return 0;
     /*
      * Names first, drops after: an index cannot be dropped while the listing is running.
      * Partial indexes stay: few rows touch them, and rebuilding one costs a whole table scan.
@@ -81,16 +91,14 @@ int store_bulk_defer_indexes(struct store_bulk *b, struct kith_error *err)
                            " AND NOT l.partial AND NOT l.\"unique\"",
                            -1, &st, NULL) != SQLITE_OK)
         return store_db_err(err, db, "listing indexes");
-    sqlite3_bind_text(st, 1, b->t->name, -1, SQLITE_STATIC);
-    char **drops = NULL;
-    size_t n = 0;
+    sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
     while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
-        char **list = alloc_array_grow(b->index_sql, n + 1, sizeof(*list));
-        char **dlist = list ? alloc_array_grow(drops, n + 1, sizeof(*dlist)) : NULL;
+        char **list = alloc_array_grow(b->index_sql, *n + 1, sizeof(*list));
+        char **dlist = list ? alloc_array_grow(*drops, *n + 1, sizeof(*dlist)) : NULL;
         if (list)
             b->index_sql = list;
         if (dlist)
-            drops = dlist;
+            *drops = dlist;
         char *create = dlist ? strdup((const char *)sqlite3_column_text(st, 0)) : NULL;
         char *drop =
             create ? sqlite3_mprintf("DROP INDEX \"%w\"", sqlite3_column_text(st, 1)) : NULL;
@@ -99,10 +107,24 @@ int store_bulk_defer_indexes(struct store_bulk *b, struct kith_error *err)
             rc = kith_err(err, KITH_ENOMEM, "out of memory");
             break;
         }
-        b->index_sql[n] = create;
-        drops[n++] = drop;
+        b->index_sql[*n] = create;
+        (*drops)[(*n)++] = drop;
     }
     sqlite3_finalize(st);
+    return rc;
+}
+
+int store_bulk_defer_indexes(struct store_bulk *b, struct kith_error *err)
+{
+    sqlite3 *db = b->s->db;
+    int rc = 0;
+    if (b->nindexes)
+        return 0;
+    char **drops = NULL;
+    size_t n = 0;
+    rc = list_indexes(b, b->t->name, &drops, &n, err);
+    for (size_t i = 0; rc == 0 && i < b->nalso; i++)
+        rc = list_indexes(b, b->also[i]->name, &drops, &n, err);
     for (size_t i = 0; i < n; i++) {
         if (rc == 0)
             rc = store_exec(db, drops[i], err);

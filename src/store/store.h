@@ -162,6 +162,12 @@ int store_bulk_begin(struct store *s, const struct table_def *t, struct store_bu
                      struct kith_error *err);
 int store_bulk_defer_indexes(struct store_bulk *b, struct kith_error *err);
 /*
+ * Before store_bulk_defer_indexes: another table the load writes many rows into (a deal's lines,
+ * its first stage changes) has its indexes set aside and rebuilt with t's. At most 4;
+ * KITH_EINVAL past that or once indexes are deferred.
+ */
+int store_bulk_also(struct store_bulk *b, const struct table_def *t);
+/*
  * Inside the transaction, before any row goes in: a load of deals whose new rows all get ids
  * above after_id sets the per-row trigger deals_first_stage aside; store_bulk_finish() then does
  * what it does (the first stage change of each new deal, a missing outcome from its stage) for
