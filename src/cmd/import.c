@@ -22,6 +22,7 @@
 static const char usage[] =
     "usage: kith import [--db PATH] [--map SRC=FIELD[|fn...]]... [--set FIELD=VALUE]...\n"
     "                   [--create-missing TABLE[,TABLE]] [--rejects FILE] [--upsert]\n"
+    "                   [--round half-even]\n"
     "                   [--ignore-unknown] [--dry-run] [TABLE] FILE\n\n"
     "Loads the CSV FILE ('-' for standard input) into TABLE in one transaction: when any row\n"
     "is wrong nothing is written, and the first 20 errors are shown as file:line:column.\n"
@@ -46,6 +47,8 @@ static const char usage[] =
     "                    (CSV, with the reason) instead of failing the import\n"
     "  --upsert          a row whose natural key (external_id, email, sku, name...) names an\n"
     "                    existing row updates it; an identical row changes nothing\n"
+    "  --round half-even round amounts with more decimals than the currency has, half to\n"
+    "                    even, and say how many (without it they are errors)\n"
     "  --ignore-unknown  skip columns that match nothing instead of failing\n"
     "  --dry-run         check everything, write nothing; also reports suspicious values\n"
     "  --db PATH         the database (default: $KITH_DB, else ./kith.db)\n";
@@ -103,6 +106,9 @@ static void print_outcome(const struct import_report *rep, const struct import_o
                rep->created == 1 ? "" : "s");
     if (rep->lines)
         printf("  %" PRIu64 " deal line%s\n", rep->lines, rep->lines == 1 ? "" : "s");
+    if (opt->round_half_even)
+        printf("  %" PRIu64 " amount%s rounded to the currency's minor unit (half to even)\n",
+               rep->rounded, rep->rounded == 1 ? "" : "s");
     if (opt->rejects)
         printf("  %" PRIu64 " row%s rejected, written to %s\n", rep->rejected,
                rep->rejected == 1 ? "" : "s", rejects_path);
@@ -183,6 +189,7 @@ int cmd_import(int argc, char **argv)
                                          {"create-missing", required_argument, NULL, 'c'},
                                          {"rejects", required_argument, NULL, 'r'},
                                          {"upsert", no_argument, NULL, 'u'},
+                                         {"round", required_argument, NULL, 'R'},
                                          {"ignore-unknown", no_argument, NULL, 'i'},
                                          {"dry-run", no_argument, NULL, 'n'},
                                          {"help", no_argument, NULL, 'h'},
@@ -241,6 +248,14 @@ int cmd_import(int argc, char **argv)
             break;
         case 'u':
             opt.upsert = true;
+            break;
+        case 'R':
+            if (strcmp(optarg, "half-even") != 0) {
+                status = cmd_usage_error("import", "--round: the one rule is half-even, got '%s'",
+                                         optarg);
+                goto out;
+            }
+            opt.round_half_even = true;
             break;
         case 'i':
             opt.ignore_unknown = true;

@@ -49,11 +49,19 @@ static int importer_init(struct importer *imp, struct store *s, const struct tab
     }
     /* A deal may come with one line: its product and quantity follow the deal's own fields. */
     imp->nvals = t->nfields;
-    imp->line_product = imp->line_quantity = imp->amount_field = -1;
+    imp->line_product = imp->line_quantity = imp->amount_field = imp->unit_price = -1;
+    imp->quantity_field = -1;
     if (strcmp(t->name, "deals") == 0) {
         imp->line_product = (int)t->nfields;
         imp->line_quantity = (int)t->nfields + 1;
+        imp->unit_price = (int)t->nfields + 2;
         imp->nvals += LINE_FIELDS;
+    } else if (strcmp(t->name, "order_lines") == 0 || strcmp(t->name, "deal_lines") == 0) {
+        /* A line may give its unit price instead of its amount: amount = quantity x price. */
+        imp->unit_price = (int)t->nfields;
+        imp->nvals += 1;
+        if (table_field(t, "quantity", &fi))
+            imp->quantity_field = (int)fi;
     }
     if (table_field(t, "amount", &fi))
         imp->amount_field = (int)fi;

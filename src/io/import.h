@@ -87,6 +87,15 @@ int import_map_apply(const struct import_map *m, const char *s, size_t len, char
 /* The Levenshtein distance between a and b, by bytes, ASCII letters folded; cut off at max + 1. */
 size_t import_edit_distance(const char *a, size_t alen, const char *b, size_t blen, size_t max);
 
+/*
+ * Rounds the decimal text at s (len bytes) to decimals digits after the point, half to even
+ * (2.345 -> 2.34, 2.355 -> 2.36, -0.125 -> -0.12), into out (cap bytes). Returns 1 when it
+ * rounded (*outlen set), 0 when there was nothing to round (at most decimals digits, only zeros
+ * past them, or not a plain decimal: then the amount's own check says what is wrong).
+ */
+int import_round_half_even(const char *s, size_t len, int decimals, char *out, size_t cap,
+                           size_t *outlen);
+
 #define IMPORT_MAX_CREATE 8
 
 struct import_options {
@@ -107,6 +116,9 @@ struct import_options {
     /* --rejects: rows whose reference is missing or names no row are written here (CSV: the
      * record and a reject_reason column) instead of failing the import. NULL: they are errors. */
     FILE *rejects;
+    /* --round half-even: amounts with more decimals than their currency has are rounded, half to
+     * even, and counted (rep->rounded); without it they are errors. */
+    bool round_half_even;
     struct progress *progress; /* NULL for none; not owned */
 };
 
@@ -122,6 +134,7 @@ struct import_report {
     uint64_t rejected;                     /* rows written to the rejects file */
     uint64_t created;                      /* rows made by --create-missing */
     uint64_t lines;                        /* deal lines added (a deals file with products) */
+    uint64_t rounded;                      /* amounts rounded (--round half-even) */
     /* Suspicious values (reported, not errors): a year read as a time, a lone spelling beside
      * a common one, an email column without emails. */
     size_t nwarnings;

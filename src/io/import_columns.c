@@ -5,6 +5,7 @@
  */
 #include "io/import_int.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,17 +30,23 @@ static size_t table_index(const struct table_def *t)
     BUG("table %s is not in model_tables", t->name);
 }
 
-/* A deal's line: its product and quantity, after the fields of deals (import_field()). */
+/* A deal's line: its product, quantity and unit price, after the fields of deals. */
 static const struct field_def line_fields[LINE_FIELDS] = {
     {.name = "product_id", .type = FT_REF, .ref_table = "products"},
     {.name = "quantity", .type = FT_INT, .ranged = true, .lo = 1, .hi = 1e15},
+    {.name = "unit_price", .type = FT_MONEY, .ranged = true, .lo = 0, .hi = INFINITY},
 };
+/* An order's or a deal's line given by its unit price rather than its amount. */
+static const struct field_def unit_price_field = {
+    .name = "unit_price", .type = FT_MONEY, .ranged = true, .lo = -INFINITY, .hi = INFINITY};
 
 const struct field_def *import_field(const struct importer *imp, size_t i)
 {
     if (i < imp->t->nfields)
         return &imp->t->fields[i];
-    return &line_fields[i - imp->t->nfields];
+    if (imp->line_product >= 0)
+        return &line_fields[i - imp->t->nfields];
+    return &unit_price_field;
 }
 
 /* A field of ref that a reference may name a row by: a natural key, or any readable text. */
@@ -255,8 +262,11 @@ int import_plan_columns(struct importer *imp, const struct csv_record *h)
         }
     }
     free(map_used);
+    bool priced = imp->unit_price >= 0 && imp->first_col[imp->unit_price] != SIZE_MAX;
     for (size_t i = 0; i < t->nfields; i++) {
         const struct field_def *f = &t->fields[i];
+        if (priced && (int)i == imp->amount_field)
+            continue; /* quantity x unit price */
         if (f->required && imp->first_col[i] == SIZE_MAX) {
             char alts[256];
             columns_for_field(f, alts, sizeof(alts));

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "model/validate.h"
+#include "util/money.h"
 
 #include "util/banned.h"
 
@@ -164,8 +165,16 @@ static void convert_field(struct reader *rd, size_t c, const struct csv_cell *ce
         s += skip;
         len -= skip;
     }
+    char rounded[128];
+    size_t rlen;
+    if (f->type == FT_MONEY && rd->imp->opt->round_half_even &&
+        import_round_half_even(s, len, MONEY_DECIMALS, rounded, sizeof(rounded), &rlen)) {
+        rd->rounded++;
+        s = rounded; /* copied by nothing: money is parsed to an integer right here */
+        len = rlen;
+    }
     if (field_parse(f, s, len, &got, &e) < 0) {
-        bad_cell(rd, "%s", e.msg);
+        bad_cell(rd, "%s", e.msg); /* the API's words: tests/api/test_validation.py */
         return;
     }
     if (rd->imp->stats)
@@ -319,6 +328,25 @@ static void convert_row(struct reader *rd, const struct csv_record *rec)
             convert_key(rd, c, &cell);
         else if (kind == COL_CREATED)
             convert_created(rd, c, &cell);
+    }
+    /* A line priced per unit: its amount is quantity x unit price, unless the file gives it. */
+    if (imp->unit_price >= 0 && imp->quantity_field >= 0 && imp->amount_field >= 0) {
+        struct store_value *price = &rd->vals[imp->unit_price];
+        struct store_value *amount = &rd->vals[imp->amount_field];
+        const struct store_value *qty = &rd->vals[imp->quantity_field];
+        /* A bad price or quantity is error enough: the amount it leaves empty is not another. */
+        if (amount->kind == SV_NULL &&
+            (rd->field_bad[imp->unit_price] || rd->field_bad[imp->quantity_field]))
+            rd->field_bad[imp->amount_field] = true;
+        if (price->kind == SV_INT && amount->kind == SV_NULL && qty->kind == SV_INT) {
+            int64_t a;
+            if (__builtin_mul_overflow(price->i, qty->i, &a)) {
+                rd->col = imp->first_col[imp->unit_price];
+                bad_cell(rd, "quantity x unit price is out of range");
+            } else {
+                *amount = (struct store_value){.kind = SV_INT, .i = a};
+            }
+        }
     }
     /*
      * A reference cell that names a row counts as given: the calling thread either resolves it

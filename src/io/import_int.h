@@ -75,7 +75,7 @@ struct column {
  * A deals file may give each deal one line (deal_lines): its product by product_id, product_sku
  * or product_name, and quantity. They are the two fields after the table's own (import_field()).
  */
-#define LINE_FIELDS     2
+#define LINE_FIELDS     3
 #define STAGE_KINDS_MAX 64
 /* The fields of deal_lines in model/tables.c's order (import_plan_columns checks it). */
 enum {
@@ -210,6 +210,7 @@ struct reader {
     bool *ref_filled; /* per field: a reference cell of the current row names a row */
     bool *given;      /* per field: the current row has a value for it (table_check_required) */
     char *scratch;    /* room for a cell's transformed text */
+    uint64_t rounded; /* amounts rounded (--round half-even) */
     struct batch *b;  /* current row: */
     struct store_value *vals;
     struct ref_cell *refs;
@@ -226,17 +227,20 @@ struct importer {
     struct import_report *rep;
     struct column *cols;
     size_t ncols;
-    size_t nrefs;                  /* reference columns: cells per row in a batch */
-    size_t *first_col;             /* per field: the first column that fills it, or SIZE_MAX */
-    int source_default;            /* field index of "source" to set to "import", or -1 */
-    int id_field;                  /* field index of "id" */
-    int void_field;                /* field index of interactions.voids_id, or -1: see check_void */
-    int contact_field;             /* ... and of interactions.contact_id */
-    struct ref_cache *caches;      /* per model_tables[] entry */
-    size_t nsrc;                   /* fields of the header record */
-    size_t nvals;                  /* values per row: t->nfields, + LINE_FIELDS with lines */
-    int line_product;              /* field index of a line's product, or -1 (no lines) */
-    int line_quantity;             /* ... and of its quantity */
+    size_t nrefs;             /* reference columns: cells per row in a batch */
+    size_t *first_col;        /* per field: the first column that fills it, or SIZE_MAX */
+    int source_default;       /* field index of "source" to set to "import", or -1 */
+    int id_field;             /* field index of "id" */
+    int void_field;           /* field index of interactions.voids_id, or -1: see check_void */
+    int contact_field;        /* ... and of interactions.contact_id */
+    struct ref_cache *caches; /* per model_tables[] entry */
+    size_t nsrc;              /* fields of the header record */
+    size_t nvals;             /* values per row: t->nfields, + LINE_FIELDS with lines */
+    int line_product;         /* field index of a line's product, or -1 (no lines) */
+    int line_quantity;
+    int unit_price; /* field index of a line's unit price (after t's own fields), or -1 */
+    int quantity_field;
+        /* order_lines, deal_lines: field index of "quantity" */ /* ... and of its quantity */
     const struct table_def *lines; /* deal_lines when the rows have lines */
     int amount_field;              /* field index of "amount", or -1 */
     int stage_field;               /* deals: field index of "stage_id" */

@@ -431,3 +431,73 @@ size_t import_edit_distance(const char *a, size_t alen, const char *b, size_t bl
     }
     return row[blen] > max ? max + 1 : row[blen];
 }
+
+/* ----- rounding amounts ---------------------------------------------------------------------- */
+
+int import_round_half_even(const char *s, size_t len, int decimals, char *out, size_t cap,
+                           size_t *outlen)
+{
+    while (len && (*s == ' ' || *s == '\t'))
+        s++, len--;
+    while (len && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+        len--;
+    size_t i = 0;
+    char sign = 0;
+    if (i < len && (s[i] == '+' || s[i] == '-'))
+        sign = s[i++];
+    size_t int_start = i;
+    while (i < len && s[i] >= '0' && s[i] <= '9')
+        i++;
+    size_t int_len = i - int_start;
+    if (i == len || s[i] != '.')
+        return 0;
+    size_t frac_start = ++i;
+    while (i < len && s[i] >= '0' && s[i] <= '9')
+        i++;
+    size_t frac_len = i - frac_start;
+    if (i != len || frac_len <= (size_t)decimals || int_len + frac_len == 0)
+        return 0; /* not a plain decimal with too many digits: field_parse says what it is */
+    const char *rest = s + frac_start + decimals;
+    size_t nrest = frac_len - (size_t)decimals;
+    bool nonzero_after = false;
+    for (size_t k = 1; k < nrest; k++)
+        nonzero_after |= rest[k] != '0';
+    if (rest[0] == '0' && !nonzero_after)
+        return 0; /* only zeros: nothing to round */
+    /* The kept digits, integer and fraction together, to be rounded as one number. */
+    char digits[128];
+    size_t nd = 0;
+    if (int_len + (size_t)decimals + 2 > sizeof(digits) || cap < int_len + (size_t)decimals + 4)
+        return 0;
+    digits[nd++] = '0'; /* room for a carry */
+    memcpy(digits + nd, s + int_start, int_len);
+    nd += int_len;
+    memcpy(digits + nd, s + frac_start, (size_t)decimals);
+    nd += (size_t)decimals;
+    bool up = rest[0] > '5' || (rest[0] == '5' && nonzero_after) ||
+              (rest[0] == '5' && !nonzero_after && (digits[nd - 1] - '0') % 2 == 1);
+    for (size_t k = nd; up && k-- > 0;) {
+        if (digits[k] == '9') {
+            digits[k] = '0';
+        } else {
+            digits[k]++;
+            up = false;
+        }
+    }
+    size_t o = 0, first = digits[0] == '0' ? 1 : 0;
+    if (sign == '-')
+        out[o++] = '-';
+    size_t ilen = nd - (size_t)decimals - first;
+    if (ilen == 0)
+        out[o++] = '0';
+    memcpy(out + o, digits + first, ilen);
+    o += ilen;
+    if (decimals > 0) {
+        out[o++] = '.';
+        memcpy(out + o, digits + nd - (size_t)decimals, (size_t)decimals);
+        o += (size_t)decimals;
+    }
+    out[o] = '\0';
+    *outlen = o;
+    return 1;
+}

@@ -130,6 +130,7 @@ int import_run_pipeline(struct importer *imp, struct csv_reader *r, struct kith_
     struct pipeline_job jobs[2] = {{imp, &rd, err, 0}, {NULL, &rd, NULL, 0}};
     par_run(2, pipeline_job, jobs, sizeof(jobs[0]));
     rc = jobs[0].rc;
+    imp->rep->rounded = rd.rounded;
     pthread_cond_destroy(&ring->cond);
     pthread_mutex_destroy(&ring->mu);
 out_free:

@@ -197,6 +197,11 @@ static void make_line(struct importer *imp, int64_t deal, struct store_value *li
     line[LINE_QUANTITY] = qty->kind == SV_INT ? *qty : (struct store_value){.kind = SV_INT, .i = 1};
     line[LINE_AMOUNT] =
         amount && amount->kind == SV_INT ? *amount : (struct store_value){.kind = SV_INT, .i = 0};
+    /* Priced per unit: quantity x unit price (checked to fit when the row was read). */
+    const struct store_value *price = &imp->vals[imp->unit_price];
+    int64_t a;
+    if (price->kind == SV_INT && !__builtin_mul_overflow(price->i, line[LINE_QUANTITY].i, &a))
+        line[LINE_AMOUNT] = (struct store_value){.kind = SV_INT, .i = a};
 }
 
 int import_flush_lines(struct importer *imp, struct kith_error *err)

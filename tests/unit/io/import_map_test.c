@@ -120,6 +120,39 @@ static void edit_distance(void **state)
     assert_int_equal(import_edit_distance("", 0, "ab", 2, 2), 2);
 }
 
+static void expect_round(const char *in, const char *want)
+{
+    char out[64];
+    size_t len = 0;
+    int r = import_round_half_even(in, strlen(in), 2, out, sizeof(out), &len);
+    if (!want) {
+        assert_int_equal(r, 0);
+        return;
+    }
+    assert_int_equal(r, 1);
+    assert_string_equal(out, want);
+}
+
+static void rounds_half_to_even(void **state)
+{
+    (void)state;
+    expect_round("10.125", "10.12");
+    expect_round("10.135", "10.14");
+    expect_round("10.1251", "10.13");
+    expect_round("10.124999", "10.12");
+    expect_round("-0.125", "-0.12");
+    expect_round("-2.675", "-2.68");
+    expect_round("9.995", "10.00");
+    expect_round("99.999", "100.00");
+    expect_round(".005", "0.00");
+    expect_round(" 1.2345 ", "1.23");
+    expect_round("1.23", NULL);   /* nothing to round */
+    expect_round("1.2300", NULL); /* zeros only */
+    expect_round("12", NULL);
+    expect_round("1,234.567", NULL); /* not plain: the amount's own check says why */
+    expect_round("1e-3", NULL);
+}
+
 /* ----- imports ------------------------------------------------------------------------------ */
 
 static int setup(void **state)
@@ -450,6 +483,35 @@ static void dry_run_reports_suspicious_values(void **state)
     assert_int_equal(query_int(fx->s, "SELECT count(*) FROM accounts"), 0);
 }
 
+static void line_level_amounts(void **state)
+{
+    struct db_fixture *fx = *state;
+    struct import_report rep;
+    assert_int_equal(run(fx->s, "products", "sku,name\nP1,One\n", NULL, NULL, &rep), 0);
+    assert_int_equal(run(fx->s, "accounts", "name,external_id\nAcme,A1\n", NULL, NULL, &rep), 0);
+    assert_int_equal(run(fx->s, "orders",
+                         "external_id,account_external_id,ordered_at,amount\n"
+                         "O1,A1,2024-01-01,0\n",
+                         NULL, NULL, &rep),
+                     0);
+    /* A line gives its unit price: its amount is quantity x price; more decimals are rounded
+     * only when asked, half to even. */
+    const char *lines = "order_external_id,product_sku,Qty,Price\n"
+                        "O1,P1,3,2.50\n"
+                        "O1,P1,2,1.125\n"
+                        "O1,P1,1,0.135\n";
+    const char *maps[] = {"Qty=quantity", "Price=unit_price", NULL};
+    assert_int_equal(run(fx->s, "order_lines", lines, maps, NULL, &rep), KITH_EINVAL);
+    assert_int_equal(rep.nerrors, 2);
+    expect_error(&rep, "in.csv:3:4: unit_price: bad amount '1.125': at most 2 decimals");
+    struct import_options opt = {.round_half_even = true};
+    assert_int_equal(run(fx->s, "order_lines", lines, maps, &opt, &rep), 0);
+    assert_int_equal(rep.rounded, 2);
+    assert_int_equal(query_int(fx->s, "SELECT sum(amount = 750) + sum(amount = 224) +"
+                                      " sum(amount = 14) FROM order_lines"),
+                     3);
+}
+
 static void messages_carry_the_whole_path(void **state)
 {
     struct db_fixture *fx = *state;
@@ -470,6 +532,7 @@ int main(void)
         cmocka_unit_test(functions_transform_values),
         cmocka_unit_test(bad_mappings_say_why),
         cmocka_unit_test(edit_distance),
+        cmocka_unit_test(rounds_half_to_even),
         cmocka_unit_test_setup_teardown(one_column_feeds_several_fields, setup, teardown),
         cmocka_unit_test_setup_teardown(references_by_any_key, setup, teardown),
         cmocka_unit_test_setup_teardown(create_missing_parents, setup, teardown),
@@ -478,6 +541,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(deals_get_their_first_stage_as_from_the_trigger, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(dry_run_reports_suspicious_values, setup, teardown),
+        cmocka_unit_test_setup_teardown(line_level_amounts, setup, teardown),
         cmocka_unit_test_setup_teardown(messages_carry_the_whole_path, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
