@@ -22,7 +22,7 @@
 static const char usage[] =
     "usage: kith import [--db PATH] [--map SRC=FIELD[|fn...]]... [--set FIELD=VALUE]...\n"
     "                   [--create-missing TABLE[,TABLE]] [--rejects FILE] [--upsert]\n"
-    "                   [--round half-even]\n"
+    "                   [--round half-even] [--amount-from-lines]\n"
     "                   [--ignore-unknown] [--dry-run] [TABLE] FILE\n\n"
     "Loads the CSV FILE ('-' for standard input) into TABLE in one transaction: when any row\n"
     "is wrong nothing is written, and the first 20 errors are shown as file:line:column.\n"
@@ -49,6 +49,9 @@ static const char usage[] =
     "                    existing row updates it; an identical row changes nothing\n"
     "  --round half-even round amounts with more decimals than the currency has, half to\n"
     "                    even, and say how many (without it they are errors)\n"
+    "  --amount-from-lines  an orders file of lines (product, quantity, unit_price): rows of\n"
+    "                    one external_id are one order, its amount the sum of its lines (the\n"
+    "                    default when the file has unit_price and no amount)\n"
     "  --ignore-unknown  skip columns that match nothing instead of failing\n"
     "  --dry-run         check everything, write nothing; also reports suspicious values\n"
     "  --db PATH         the database (default: $KITH_DB, else ./kith.db)\n";
@@ -95,8 +98,8 @@ static int refresh_levels(struct store *s, const struct table_def *t)
 }
 
 /* What came of the rows, after the count: ", 3 updated, 5 unchanged, 2 rejected (to FILE)". */
-static void print_outcome(const struct import_report *rep, const struct import_options *opt,
-                          const char *rejects_path)
+static void print_outcome(const struct table_def *t, const struct import_report *rep,
+                          const struct import_options *opt, const char *rejects_path)
 {
     if (rep->updated || rep->unchanged)
         printf("  %" PRIu64 " added, %" PRIu64 " updated, %" PRIu64 " unchanged\n", rep->inserted,
@@ -105,7 +108,10 @@ static void print_outcome(const struct import_report *rep, const struct import_o
         printf("  %" PRIu64 " missing row%s created (--create-missing)\n", rep->created,
                rep->created == 1 ? "" : "s");
     if (rep->lines)
-        printf("  %" PRIu64 " deal line%s\n", rep->lines, rep->lines == 1 ? "" : "s");
+        printf("  %" PRIu64 " %s line%s\n", rep->lines, t->singular, rep->lines == 1 ? "" : "s");
+    if (rep->grouped)
+        printf("  %" PRIu64 " row%s added a line to the order of an earlier row\n", rep->grouped,
+               rep->grouped == 1 ? "" : "s");
     if (opt->round_half_even)
         printf("  %" PRIu64 " amount%s rounded to the currency's minor unit (half to even)\n",
                rep->rounded, rep->rounded == 1 ? "" : "s");
@@ -167,11 +173,11 @@ static int run(const char *db, const struct table_def *t, const char *path,
     } else if (opt.dry_run) {
         printf("%s: %" PRIu64 " rows checked, no errors (dry run: nothing written)\n", t->name,
                rep->rows);
-        print_outcome(rep, &opt, rejects_path);
+        print_outcome(t, rep, &opt, rejects_path);
     } else {
         printf("%s: %" PRIu64 " rows imported in %.2f s (%.0f rows/s)\n", t->name, rep->rows, secs,
                secs > 0 ? (double)rep->rows / secs : 0.0);
-        print_outcome(rep, &opt, rejects_path);
+        print_outcome(t, rep, &opt, rejects_path);
         status = refresh_levels(s, t);
     }
     free(rep);
@@ -190,6 +196,7 @@ int cmd_import(int argc, char **argv)
                                          {"rejects", required_argument, NULL, 'r'},
                                          {"upsert", no_argument, NULL, 'u'},
                                          {"round", required_argument, NULL, 'R'},
+                                         {"amount-from-lines", no_argument, NULL, 'A'},
                                          {"ignore-unknown", no_argument, NULL, 'i'},
                                          {"dry-run", no_argument, NULL, 'n'},
                                          {"help", no_argument, NULL, 'h'},
@@ -248,6 +255,9 @@ int cmd_import(int argc, char **argv)
             break;
         case 'u':
             opt.upsert = true;
+            break;
+        case 'A':
+            opt.amount_from_lines = true;
             break;
         case 'R':
             if (strcmp(optarg, "half-even") != 0) {

@@ -56,6 +56,12 @@ static int importer_init(struct importer *imp, struct store *s, const struct tab
         imp->line_quantity = (int)t->nfields + 1;
         imp->unit_price = (int)t->nfields + 2;
         imp->nvals += LINE_FIELDS;
+    } else if (strcmp(t->name, "orders") == 0) {
+        /* An order may come as its lines, one per row (import_field()). */
+        imp->line_product = (int)t->nfields;
+        imp->line_quantity = (int)t->nfields + 1;
+        imp->unit_price = (int)t->nfields + 2;
+        imp->nvals += LINE_FIELDS;
     } else if (strcmp(t->name, "order_lines") == 0 || strcmp(t->name, "deal_lines") == 0) {
         /* A line may give its unit price instead of its amount: amount = quantity x price. */
         imp->unit_price = (int)t->nfields;
@@ -97,6 +103,7 @@ static void importer_release(struct importer *imp)
     }
     free(imp->stats);
     free(imp->line_queue);
+    free(imp->totals);
     free(imp->caches);
     free(imp->cols);
     free(imp->first_col);
@@ -158,6 +165,8 @@ static int import_records(struct importer *imp, struct csv_reader *r, struct kit
             return rc;
     }
     if ((rc = import_run_pipeline(imp, r, err)) < 0)
+        return rc;
+    if (imp->totals && !imp->rep->nerrors && (rc = import_finish_totals(imp, err)) < 0)
         return rc;
     if (!imp->malformed)
         import_check_pending(imp);

@@ -119,6 +119,12 @@ struct import_options {
     /* --round half-even: amounts with more decimals than their currency has are rounded, half to
      * even, and counted (rep->rounded); without it they are errors. */
     bool round_half_even;
+    /*
+     * --amount-from-lines (and the default for an orders file with unit_price and no amount):
+     * each row of an orders file is a line (product, quantity, unit_price); rows with the same
+     * external_id are one order, whose amount is the sum of its lines.
+     */
+    bool amount_from_lines;
     struct progress *progress; /* NULL for none; not owned */
 };
 
@@ -133,8 +139,9 @@ struct import_report {
     uint64_t inserted, updated, unchanged; /* rows of the file added, changed, already so */
     uint64_t rejected;                     /* rows written to the rejects file */
     uint64_t created;                      /* rows made by --create-missing */
-    uint64_t lines;                        /* deal lines added (a deals file with products) */
-    uint64_t rounded;                      /* amounts rounded (--round half-even) */
+    uint64_t lines;                        /* lines added (a deals or orders file with products) */
+    uint64_t grouped; /* orders from lines: rows that added a line to an order of an earlier row */
+    uint64_t rounded; /* amounts rounded (--round half-even) */
     /* Suspicious values (reported, not errors): a year read as a time, a lone spelling beside
      * a common one, an email column without emails. */
     size_t nwarnings;

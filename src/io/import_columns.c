@@ -40,12 +40,20 @@ static const struct field_def line_fields[LINE_FIELDS] = {
 static const struct field_def unit_price_field = {
     .name = "unit_price", .type = FT_MONEY, .ranged = true, .lo = -INFINITY, .hi = INFINITY};
 
+/* An order's line, when an orders file gives one per row: a return has a negative quantity. */
+static const struct field_def order_line_fields[LINE_FIELDS] = {
+    {.name = "product_id", .type = FT_REF, .ref_table = "products"},
+    {.name = "quantity", .type = FT_INT},
+    {.name = "unit_price", .type = FT_MONEY},
+};
+
 const struct field_def *import_field(const struct importer *imp, size_t i)
 {
     if (i < imp->t->nfields)
         return &imp->t->fields[i];
     if (imp->line_product >= 0)
-        return &line_fields[i - imp->t->nfields];
+        return strcmp(imp->t->name, "orders") == 0 ? &order_line_fields[i - imp->t->nfields]
+                                                   : &line_fields[i - imp->t->nfields];
     return &unit_price_field;
 }
 
@@ -263,6 +271,15 @@ int import_plan_columns(struct importer *imp, const struct csv_record *h)
     }
     free(map_used);
     bool priced = imp->unit_price >= 0 && imp->first_col[imp->unit_price] != SIZE_MAX;
+    /* An orders file of lines: given, or by default without an amount column. */
+    bool is_orders = strcmp(t->name, "orders") == 0;
+    imp->from_lines = is_orders && (opt->amount_from_lines ||
+                                    (priced && imp->first_col[imp->amount_field] == SIZE_MAX));
+    if (is_orders && !imp->from_lines && imp->line_product >= 0 &&
+        imp->first_col[imp->line_product] != SIZE_MAX)
+        header_error(imp, h->line, 0, NULL,
+                     "an orders file with products is a file of lines: give unit_price instead"
+                     " of amount, or --amount-from-lines");
     for (size_t i = 0; i < t->nfields; i++) {
         const struct field_def *f = &t->fields[i];
         if (priced && (int)i == imp->amount_field)
@@ -281,9 +298,9 @@ int import_plan_columns(struct importer *imp, const struct csv_record *h)
     const struct field_def *sf = table_field(t, "source", &si);
     if (sf && sf->type == FT_ENUM && field_enum_ok(sf, "import") && imp->first_col[si] == SIZE_MAX)
         imp->source_default = (int)si;
-    /* A deals file with a product gives each deal a line. */
+    /* A deals file with a product gives each deal a line; an orders file of lines, its order. */
     if (imp->line_product >= 0 && imp->first_col[imp->line_product] != SIZE_MAX)
-        imp->lines = model_table("deal_lines");
+        imp->lines = model_table(is_orders ? "order_lines" : "deal_lines");
     else if (imp->line_product >= 0 && imp->first_col[imp->line_quantity] != SIZE_MAX)
         header_error(imp, h->line, 0, NULL,
                      "a quantity without a product (give product_id, product_sku or"
@@ -309,6 +326,19 @@ int import_plan_columns(struct importer *imp, const struct csv_record *h)
                      "--upsert matches rows by a natural key of %s (%s), and the file gives none",
                      t->name, o ? keys : "it has none");
     }
+    if (imp->from_lines) {
+        if (!imp->lines || !priced)
+            header_error(imp, h->line, 0, NULL,
+                         "an order's amount from its lines needs each line's product (product_id,"
+                         " product_sku or product_name), quantity and unit_price");
+        if (imp->upsert_key < 0 || strcmp(t->fields[imp->upsert_key].name, "external_id") != 0)
+            header_error(imp, h->line, 0, NULL,
+                         "an order's amount from its lines needs its external_id: rows of the"
+                         " same external_id are one order");
+        if (opt->upsert)
+            header_error(imp, h->line, 0, NULL,
+                         "--upsert does not take orders from lines (yet): import them once");
+    }
     imp->assign_ids = imp->lines || opt->upsert || self_create;
     size_t oi;
     imp->outcome_field = -1;
@@ -318,13 +348,13 @@ int import_plan_columns(struct importer *imp, const struct csv_record *h)
         imp->stage_field = (int)si;
     }
     if (imp->lines) {
-        static const char *const line_names[LINE_NFIELDS] = {"id",         "created_at", "deal_id",
+        static const char *const line_names[LINE_NFIELDS] = {"id",         "created_at", "",
                                                              "product_id", "quantity",   "amount"};
-        if (imp->lines->nfields != LINE_NFIELDS)
-            BUG("deal_lines has %zu fields", imp->lines->nfields);
+        if (imp->lines->nfields < LINE_NFIELDS || imp->lines->nfields > 8)
+            BUG("%s has %zu fields", imp->lines->name, imp->lines->nfields);
         for (size_t i = 0; i < LINE_NFIELDS; i++)
-            if (strcmp(imp->lines->fields[i].name, line_names[i]) != 0)
-                BUG("deal_lines field %zu is %s", i, imp->lines->fields[i].name);
+            if (*line_names[i] && strcmp(imp->lines->fields[i].name, line_names[i]) != 0)
+                BUG("%s field %zu is %s", imp->lines->name, i, imp->lines->fields[i].name);
     }
     return imp->rep->nerrors > before ? KITH_EINVAL : 0;
 }

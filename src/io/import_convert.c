@@ -330,13 +330,15 @@ static void convert_row(struct reader *rd, const struct csv_record *rec)
             convert_created(rd, c, &cell);
     }
     /* A line priced per unit: its amount is quantity x unit price, unless the file gives it. */
-    if (imp->unit_price >= 0 && imp->quantity_field >= 0 && imp->amount_field >= 0) {
+    int qf = imp->quantity_field >= 0 ? imp->quantity_field
+             : imp->from_lines        ? imp->line_quantity
+                                      : -1;
+    if (imp->unit_price >= 0 && qf >= 0 && imp->amount_field >= 0) {
         struct store_value *price = &rd->vals[imp->unit_price];
         struct store_value *amount = &rd->vals[imp->amount_field];
-        const struct store_value *qty = &rd->vals[imp->quantity_field];
+        const struct store_value *qty = &rd->vals[qf];
         /* A bad price or quantity is error enough: the amount it leaves empty is not another. */
-        if (amount->kind == SV_NULL &&
-            (rd->field_bad[imp->unit_price] || rd->field_bad[imp->quantity_field]))
+        if (amount->kind == SV_NULL && (rd->field_bad[imp->unit_price] || rd->field_bad[qf]))
             rd->field_bad[imp->amount_field] = true;
         if (price->kind == SV_INT && amount->kind == SV_NULL && qty->kind == SV_INT) {
             int64_t a;

@@ -240,7 +240,7 @@ struct importer {
     int line_quantity;
     int unit_price; /* field index of a line's unit price (after t's own fields), or -1 */
     int quantity_field;
-        /* order_lines, deal_lines: field index of "quantity" */ /* ... and of its quantity */
+    /* order_lines, deal_lines: field index of "quantity" */ /* ... and of its quantity */
     const struct table_def *lines; /* deal_lines when the rows have lines */
     int amount_field;              /* field index of "amount", or -1 */
     int stage_field;               /* deals: field index of "stage_id" */
@@ -265,6 +265,14 @@ struct importer {
     size_t row_rawlen;
     /* The lines waiting to be inserted after the queued rows. */
     struct store_value (*line_queue)[8];
+    /* Orders from lines: per order of this file (id - max_id_before - 1), the sum of its lines
+     * and whether it has more than one. */
+    bool from_lines;
+    struct order_total {
+        int64_t amount;
+        bool grouped;
+    } * totals;
+    size_t ntotals;
     size_t nlines;
     struct err_key shown_keys[IMPORT_MAX_SHOWN];
     uint64_t seq;
@@ -357,6 +365,8 @@ int import_resolve_key(struct importer *imp, size_t c, const struct ref_cell *ce
  * (import_upsert.c). A fatal code if the store fails.
  */
 int import_place_row(struct importer *imp, struct kith_error *err);
+/* Orders from lines: the amounts of the orders of several lines, once all are in. */
+int import_finish_totals(struct importer *imp, struct kith_error *err);
 /* Inserts the queued deal lines (import_upsert.c). */
 int import_flush_lines(struct importer *imp, struct kith_error *err);
 

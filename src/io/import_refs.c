@@ -199,6 +199,8 @@ int import_resolve_key(struct importer *imp, size_t c, const struct ref_cell *ce
     char ex[UTF8_EXCERPT_SIZE];
     if (keymap_get(col->keys, cell->key, cell->len, id))
         return 1;
+    if (imp->row_reject)
+        return 0; /* set aside already: nothing is created nor suggested for it */
     /* A row of this table earlier in the file counts: insert the queued ones first. */
     int rc;
     if (col->ref == imp->t && (rc = import_flush_rows(imp, err)) < 0)

@@ -191,7 +191,8 @@ static void make_line(struct importer *imp, int64_t deal, struct store_value *li
     const struct store_value *qty = &imp->vals[imp->line_quantity];
     const struct store_value *amount =
         imp->amount_field >= 0 ? &imp->vals[imp->amount_field] : NULL;
-    line[LINE_ID] = line[LINE_CREATED_AT] = (struct store_value){.kind = SV_NULL};
+    for (size_t i = 0; i < 8; i++)
+        line[i] = (struct store_value){.kind = SV_NULL};
     line[LINE_DEAL] = (struct store_value){.kind = SV_INT, .i = deal};
     line[LINE_PRODUCT] = imp->vals[imp->line_product];
     line[LINE_QUANTITY] = qty->kind == SV_INT ? *qty : (struct store_value){.kind = SV_INT, .i = 1};
@@ -400,11 +401,82 @@ static int fill_outcome(struct importer *imp, struct kith_error *err)
     return 0;
 }
 
+/* Orders from lines: the total of order id (of this file), grown as needed; NULL: ENOMEM. */
+static struct order_total *total_of(struct importer *imp, int64_t id)
+{
+    size_t at = (size_t)(id - imp->max_id_before - 1);
+    if (at >= imp->ntotals) {
+        size_t n = imp->ntotals ? imp->ntotals : 1024;
+        while (n <= at)
+            n *= 2;
+        struct order_total *more = realloc(imp->totals, n * sizeof(*more));
+        if (!more)
+            return NULL;
+        memset(more + imp->ntotals, 0, (n - imp->ntotals) * sizeof(*more));
+        imp->totals = more;
+        imp->ntotals = n;
+    }
+    return &imp->totals[at];
+}
+
+/*
+ * Orders from lines: a row whose external_id names an order of an earlier row adds its line to
+ * that order (1), or the row is a new order (0). A fatal code when memory runs out.
+ */
+static int add_to_order(struct importer *imp, struct kith_error *err)
+{
+    const struct store_value *key = &imp->vals[imp->upsert_key];
+    const struct store_value *amount = &imp->vals[imp->amount_field];
+    int64_t order;
+    if (key->kind != SV_TEXT || !keymap_get(&imp->file_keys, key->s, key->len, &order))
+        return 0;
+    struct order_total *t = total_of(imp, order);
+    if (!t)
+        return kith_err(err, KITH_ENOMEM, "out of memory");
+    if (amount->kind == SV_INT && __builtin_add_overflow(t->amount, amount->i, &t->amount)) {
+        import_cell_error(imp, imp->first_col[imp->unit_price],
+                          "the order's amount is out of range");
+        return 1;
+    }
+    t->grouped = true;
+    imp->rep->grouped++;
+    if (imp->nlines == BATCH_ROWS) {
+        int rc = import_flush_rows(imp, err);
+        if (rc < 0)
+            return rc;
+    }
+    make_line(imp, order, imp->line_queue[imp->nlines++]);
+    return 1;
+}
+
+int import_finish_totals(struct importer *imp, struct kith_error *err)
+{
+    bool *set = calloc(imp->t->nfields, sizeof(*set));
+    struct store_value *vals = calloc(imp->t->nfields, sizeof(*vals));
+    int rc = set && vals ? 0 : kith_err(err, KITH_ENOMEM, "out of memory");
+    if (rc == 0)
+        set[imp->amount_field] = true;
+    for (size_t i = 0; rc == 0 && i < imp->ntotals; i++) {
+        if (!imp->totals[i].grouped)
+            continue;
+        vals[imp->amount_field] = (struct store_value){.kind = SV_INT, .i = imp->totals[i].amount};
+        rc = store_update(imp->s, imp->t, imp->max_id_before + 1 + (int64_t)i, vals, set, err);
+    }
+    free(set);
+    free(vals);
+    return rc;
+}
+
 int import_place_row(struct importer *imp, struct kith_error *err)
 {
     if (imp->row_reject) {
         write_reject(imp);
         return 0;
+    }
+    if (imp->from_lines) {
+        int grouped = add_to_order(imp, err);
+        if (grouped != 0)
+            return grouped < 0 ? grouped : 0;
     }
     int64_t existing;
     int rc = existing_row(imp, &existing, err);
@@ -422,9 +494,16 @@ int import_place_row(struct importer *imp, struct kith_error *err)
             *id = (struct store_value){.kind = SV_INT, .i = imp->next_id++};
     }
     const struct store_value *key = imp->upsert_key >= 0 ? &imp->vals[imp->upsert_key] : NULL;
-    if (imp->opt->upsert && key && key->kind == SV_TEXT && key->len &&
+    if ((imp->opt->upsert || imp->from_lines) && key && key->kind == SV_TEXT && key->len &&
         (rc = keymap_put(&imp->file_keys, key->s, key->len, id->i, err)) < 0)
         return rc;
+    if (imp->from_lines && id->kind == SV_INT && id->i > imp->max_id_before) {
+        struct order_total *t = total_of(imp, id->i);
+        if (!t)
+            return kith_err(err, KITH_ENOMEM, "out of memory");
+        const struct store_value *amount = &imp->vals[imp->amount_field];
+        t->amount = amount->kind == SV_INT ? amount->i : 0;
+    }
     import_queue_row(imp);
     imp->rep->inserted++;
     if (imp->lines && imp->vals[imp->line_product].kind == SV_INT && id->kind == SV_INT)

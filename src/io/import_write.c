@@ -274,7 +274,7 @@ int import_flush_rows(struct importer *imp, struct kith_error *err)
     int rc = 0;
     struct kith_error e;
     if (!imp->nqueued)
-        return 0;
+        return import_flush_lines(imp, err);
     if (!imp->exact_ids)
         rc = store_insert_rows(imp->s, imp->t, imp->queue, imp->nqueued, &done, &e);
     for (size_t q = 0; q < done; q++) {

@@ -512,6 +512,65 @@ static void line_level_amounts(void **state)
                      3);
 }
 
+/* A line-level export: each row a line, rows of one invoice one order, its amount their sum. */
+static void orders_from_their_lines(void **state)
+{
+    struct db_fixture *fx = *state;
+    struct import_report rep;
+    assert_int_equal(
+        run(fx->s, "accounts", "name,external_id\nA,17850\nB,13047\n", NULL, NULL, &rep), 0);
+    const char *csv = "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID\n"
+                      "536365,85123A,HEART,6,12/1/2010 8:26,2.55,17850\n"
+                      "536365,71053,LANTERN,6,12/1/2010 8:26,3.39,17850\n"
+                      "536366,22633,WARMER,6,12/1/2010 8:28,1.85,17850\n"
+                      "536367,84879,BIRD,32,12/1/2010 8:34,1.69,\n"
+                      "C536368,22960,JAM,-2,12/1/2010 8:34,4.255,13047\n"
+                      "536365,85123A,HEART,1,12/1/2010 8:26,2.55,17850\n";
+    const char *maps[] = {"InvoiceNo=external_id",
+                          "StockCode=product_sku",
+                          "Description=products.name",
+                          "Quantity=quantity",
+                          "InvoiceDate=ordered_at|date(%m/%d/%Y %H:%M)",
+                          "UnitPrice=unit_price",
+                          "CustomerID=account_external_id",
+                          NULL};
+    char *buf = NULL;
+    size_t size = 0;
+    FILE *rej = open_memstream(&buf, &size);
+    struct import_options opt = {
+        .ncreate = 1, .create = {model_table("products")}, .rejects = rej, .round_half_even = true};
+    assert_int_equal(run(fx->s, "orders", csv, maps, &opt, &rep), 0);
+    fclose(rej);
+    free(buf);
+    assert_int_equal(rep.rejected, 1);
+    assert_int_equal(rep.rounded, 1);
+    assert_int_equal(rep.grouped, 2);
+    assert_int_equal(rep.lines, 5);
+    assert_int_equal(query_int(fx->s, "SELECT count(*) FROM orders"), 3);
+    /* 6 x 2.55 + 6 x 3.39 + 1 x 2.55; a return: -2 x 4.26 (4.255 rounded half to even). */
+    assert_int_equal(query_int(fx->s, "SELECT amount FROM orders WHERE external_id = '536365'"),
+                     1530 + 2034 + 255);
+    assert_int_equal(query_int(fx->s, "SELECT amount FROM orders WHERE external_id = 'C536368'"),
+                     -852);
+    assert_int_equal(query_int(fx->s, "SELECT count(*) FROM orders o WHERE amount != (SELECT"
+                                      " sum(amount) FROM order_lines WHERE order_id = o.id)"),
+                     0);
+    assert_int_equal(query_int(fx->s, "SELECT ordered_at FROM orders WHERE external_id ="
+                                      " '536366'"),
+                     1291192080000);
+    /* The rejected row's product was not created. */
+    assert_int_equal(query_int(fx->s, "SELECT count(*) FROM products"), 4);
+    /* Without a unit price per line the file says what it lacks. */
+    const char *no_price[] = {"InvoiceNo=external_id", "StockCode=product_sku", "Quantity=quantity",
+                              "CustomerID=account_external_id", NULL};
+    struct import_options lines = {.amount_from_lines = true};
+    assert_int_equal(run(fx->s, "orders",
+                         "InvoiceNo,StockCode,Quantity,CustomerID\n1,85123A,1,17850\n", no_price,
+                         &lines, &rep),
+                     KITH_EINVAL);
+    expect_error(&rep, "an order's amount from its lines needs each line's product");
+}
+
 static void messages_carry_the_whole_path(void **state)
 {
     struct db_fixture *fx = *state;
@@ -542,6 +601,7 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(dry_run_reports_suspicious_values, setup, teardown),
         cmocka_unit_test_setup_teardown(line_level_amounts, setup, teardown),
+        cmocka_unit_test_setup_teardown(orders_from_their_lines, setup, teardown),
         cmocka_unit_test_setup_teardown(messages_carry_the_whole_path, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
