@@ -138,7 +138,7 @@ static int import_records(struct importer *imp, struct csv_reader *r, struct kit
     if ((rc = import_plan_columns(imp, &rec)) < 0)
         return rc == KITH_EINVAL ? 0 : kith_err(err, rc, "out of memory");
     import_plan_ref_slots(imp);
-    imp->next_id = imp->max_id_before + 1;
+    imp->next_id = imp->max_id_before < INT64_MAX ? imp->max_id_before + 1 : INT64_MAX;
     /*
      * New deals all above max_id_before (no id column, no updates): their first stage changes
      * are written once at the end instead of by a trigger per row.
