@@ -1,18 +1,23 @@
 /*
  * import.h - loading a CSV file into one table of the data model, all or nothing.
  *
- * Columns map by header name to the fields of the table (model/table.h), after the renames of
- * import_options.maps. A reference field X_id (or X for a field not ending in _id) can also be
- * given by each natural key K of the table it references, in a column X_K: contact_email,
- * contact_external_id, account_name, type_code, owner_email, parent_name, ... (see
- * import_ref_column() and docs/import-export.md). Values are checked against their field's
- * type, enum values and length; references are checked to exist (rows earlier in the same
+ * Columns map by header name to the fields of the table (model/table.h), through the mappings of
+ * import_options.maps: --map SRC=FIELD|fn... (one source column may feed several fields, through
+ * functions: import_map_parse()) and --set FIELD=VALUE constants. A reference field X_id (or X
+ * for a field not ending in _id) can also be given by a text field K of the table it references,
+ * in a column X_K: contact_email, account_name, owner_name, stage_name, product_name, ... (see
+ * import_ref_column() and docs/import-export.md); a key that names several rows is an error
+ * listing them, one that names none suggests the nearest values. Values are checked against their
+ * field's type, enum values and length; references are checked to exist (rows earlier in the same
  * file count; an integer reference of a table to itself may also point forward in the file),
  * and an interaction's void by the rules of model/voids.h, as the API checks its voids.
  *
- * The whole file is one transaction: any error rolls everything back. The first
- * IMPORT_MAX_SHOWN errors are kept as "file:line:column: column-name: message", where line is
- * the physical line where the record starts and column the 1-based index of the field.
+ * The whole file is one transaction: any error rolls everything back. Only when asked does a row
+ * go elsewhere: --rejects sets aside rows whose reference is missing or names nothing,
+ * --create-missing creates what a key names, --upsert updates the row a natural key names. The
+ * first IMPORT_MAX_SHOWN errors are kept as "file:line:column: column-name: message", where file
+ * is the whole name given, line the physical line where the record starts and column the 1-based
+ * index of the field.
  */
 #ifndef KITH_IO_IMPORT_H
 #define KITH_IO_IMPORT_H
