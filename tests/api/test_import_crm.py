@@ -222,3 +222,77 @@ def test_a_second_import_changes_nothing_and_a_corrected_one_updates(crm):
     lines = [l for l in export_rows(srv.db, "deal_lines")
              if l["deal_id"] == deals[won["opportunity_id"]]["id"]]
     assert len(lines) == 1 and float(lines[0]["amount"]) == float(won["close_value"])
+
+
+def retail_export(path, seed=13, invoices=400):
+    """A line-level e-commerce export (issue 13, item 6): one row per invoice line, returns as
+    negative quantities on invoices starting with C, blank customer ids, prices with 3 decimals."""
+    import random
+    rng = random.Random(seed)
+    stock = [(f"{rng.randint(10000, 99999)}{rng.choice(['', 'A', 'B'])}", f"ITEM {i}")
+             for i in range(60)]
+    customers = [str(12000 + i) for i in range(80)]
+    rows = []
+    for n in range(invoices):
+        ret = rng.random() < 0.1
+        inv = f"{'C' if ret else ''}{536000 + n}"
+        cust = "" if rng.random() < 0.15 else rng.choice(customers)
+        when = f"{rng.randint(1, 12)}/{rng.randint(1, 28)}/2011 {rng.randint(8, 18)}:{rng.randint(0, 59):02d}"
+        for _ in range(rng.randint(1, 6)):
+            code, desc = rng.choice(stock)
+            qty = rng.randint(1, 24) * (-1 if ret else 1)
+            price = f"{rng.randint(10, 2000) / 100:.2f}" if rng.random() < 0.8 else \
+                f"{rng.randint(100, 20000) / 1000:.3f}"
+            rows.append({"InvoiceNo": inv, "StockCode": code, "Description": desc,
+                         "Quantity": str(qty), "InvoiceDate": when, "UnitPrice": price,
+                         "CustomerID": cust, "Country": "United Kingdom"})
+    with open(path, "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=list(rows[0]), lineterminator="\n")
+        w.writeheader()
+        w.writerows(rows)
+    return customers, rows
+
+
+def test_a_line_level_export_becomes_orders_with_their_lines(crm):
+    from decimal import Decimal, ROUND_HALF_EVEN
+    srv, d, _ = crm
+    customers, rows = retail_export(path(d, "online_retail.csv"))
+    accounts = path(d, "customers.csv")
+    with open(accounts, "w") as f:
+        f.write("name,external_id\n" + "".join(f"Customer {c},{c}\n" for c in customers))
+    kith(srv.db, "import", "accounts", accounts)
+    args = ["import", "orders", path(d, "online_retail.csv"), "--map", "InvoiceNo=external_id",
+            "--map", "StockCode=product_sku", "--map", "Description=products.name",
+            "--create-missing", "products", "--map", "Quantity=quantity",
+            "--map", "InvoiceDate=ordered_at|date(%m/%d/%Y %H:%M)", "--map",
+            "UnitPrice=unit_price", "--map", "CustomerID=account_external_id",
+            "--set", "currency=GBP", "--rejects", path(d, "no_customer.csv"), "--ignore-unknown"]
+    # Prices of 3 decimals are refused until rounding is asked for.
+    bad = kith(srv.db, *args, check=False)
+    assert bad.returncode == 1 and "at most 2 decimals" in bad.stderr
+    p = kith(srv.db, *args, "--round", "half-even")
+
+    def cents(price, qty):
+        unit = Decimal(price).quantize(Decimal("0.01"), rounding=ROUND_HALF_EVEN)
+        return int(unit * 100) * qty
+
+    want, lines = {}, 0
+    for r in rows:
+        if not r["CustomerID"]:
+            continue
+        want[r["InvoiceNo"]] = want.get(r["InvoiceNo"], 0) + cents(r["UnitPrice"], int(r["Quantity"]))
+        lines += 1
+    rounded = sum(1 for r in rows if len(r["UnitPrice"].split(".")[1]) > 2
+                  and r["UnitPrice"][-1] != "0")
+    skipped = sum(1 for r in rows if not r["CustomerID"])
+    assert f"{skipped} rows rejected" in p.stdout
+    assert f"{rounded} amounts rounded" in p.stdout
+    orders = {o["external_id"]: o for o in export_rows(srv.db, "orders")
+              if o["external_id"] in want}
+    assert set(orders) == set(want)
+    for inv, amount in want.items():
+        assert round(float(orders[inv]["amount"]) * 100) == amount, inv
+    ids = {o["id"] for o in orders.values()}
+    got_lines = [l for l in export_rows(srv.db, "order_lines") if l["order_id"] in ids]
+    assert len(got_lines) == lines
+    assert all(float(o["amount"]) < 0 for k, o in orders.items() if k.startswith("C"))
