@@ -103,11 +103,10 @@ static int compare_row(void *ctx, const struct store_value *old)
 }
 
 /* The value of field name of the row being placed (SV_NULL when the table has none). */
-static struct store_value *row_field(struct importer *imp, const char *name)
+static const struct store_value *row_field(const struct importer *imp, const char *name)
 {
     size_t i;
-    static struct store_value none;
-    none.kind = SV_NULL;
+    static const struct store_value none = {.kind = SV_NULL};
     return table_field(imp->t, name, &i) ? &imp->vals[i] : &none;
 }
 
