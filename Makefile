@@ -7,7 +7,7 @@ JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 KITH_DB    ?= kith.db
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build run test unit-test release-build asan-test fuzz-build fuzz fuzz-smoke api-test browser-test screenshots openapi bench bench-import bench-rv bench-value bench-web bench-http bench-deals format format-check clean bench-v2t2
+.PHONY: all deps build run test unit-test release-build asan-test fuzz-build fuzz fuzz-smoke api-test browser-test screenshots openapi bench bench-import bench-rv bench-value bench-web bench-http bench-deals format format-check clean bench-v2t2 bench-deal-import
 
 all: build
 
@@ -84,6 +84,12 @@ bench: bench-import bench-rv bench-v2t2 bench-value bench-web bench-http bench-d
 
 bench-import: deps build
 	bench/import.sh $(BUILD)/kith
+
+# Deals: `kith import deals` of 1,000,000 opportunities of another CRM's export (references by
+# name, a line per deal) against SQLite doing the same load alone (bench/deal_import.sh; issue 12
+# item 8). Record the figures in docs/BENCHMARKS.md ("Deal import").
+bench-deal-import: build
+	bench/deal_import.sh $(BUILD)/kith
 
 # Relationship Value: 10M interactions over 500k contacts; the database is generated once into
 # bench/out/ (git-ignored). Record the numbers in docs/BENCHMARKS.md.

@@ -47,11 +47,37 @@ static int importer_init(struct importer *imp, struct store *s, const struct tab
             BUG("interactions has no contact_id");
         imp->contact_field = (int)fi;
     }
-    imp->first_col = malloc(t->nfields * sizeof(*imp->first_col));
+    /* A deal may come with one line: its product and quantity follow the deal's own fields. */
+    imp->nvals = t->nfields;
+    imp->line_product = imp->line_quantity = imp->amount_field = imp->unit_price = -1;
+    imp->quantity_field = -1;
+    if (strcmp(t->name, "deals") == 0) {
+        imp->line_product = (int)t->nfields;
+        imp->line_quantity = (int)t->nfields + 1;
+        imp->unit_price = (int)t->nfields + 2;
+        imp->nvals += LINE_FIELDS;
+    } else if (strcmp(t->name, "orders") == 0) {
+        /* An order may come as its lines, one per row (import_field()). */
+        imp->line_product = (int)t->nfields;
+        imp->line_quantity = (int)t->nfields + 1;
+        imp->unit_price = (int)t->nfields + 2;
+        imp->nvals += LINE_FIELDS;
+    } else if (strcmp(t->name, "order_lines") == 0 || strcmp(t->name, "deal_lines") == 0) {
+        /* A line may give its unit price instead of its amount: amount = quantity x price. */
+        imp->unit_price = (int)t->nfields;
+        imp->nvals += 1;
+        if (table_field(t, "quantity", &fi))
+            imp->quantity_field = (int)fi;
+    }
+    if (table_field(t, "amount", &fi))
+        imp->amount_field = (int)fi;
+    keymap_init(&imp->file_keys);
+    idset_init(&imp->created_ids);
+    imp->first_col = malloc(imp->nvals * sizeof(*imp->first_col));
     imp->caches = calloc(model_ntables, sizeof(*imp->caches));
     if (!imp->first_col || !imp->caches)
         return KITH_ENOMEM;
-    for (size_t i = 0; i < t->nfields; i++)
+    for (size_t i = 0; i < imp->nvals; i++)
         imp->first_col[i] = SIZE_MAX;
     return 0;
 }
@@ -66,6 +92,18 @@ static void importer_release(struct importer *imp)
         }
     }
     idset_release(&imp->low_ids);
+    idset_release(&imp->created_ids);
+    keymap_release(&imp->file_keys);
+    for (size_t c = 0; imp->cols && c < imp->ncols; c++)
+        keymap_release(&imp->cols[c].own_keys);
+    for (size_t c = 0; imp->stats && c < imp->ncols; c++) {
+        for (size_t v = 0; v < imp->stats[c].nvalues; v++)
+            free(imp->stats[c].values[v].text);
+        free(imp->stats[c].values);
+    }
+    free(imp->stats);
+    free(imp->line_queue);
+    free(imp->totals);
     free(imp->caches);
     free(imp->cols);
     free(imp->first_col);
@@ -100,6 +138,26 @@ static int import_records(struct importer *imp, struct csv_reader *r, struct kit
     if ((rc = import_plan_columns(imp, &rec)) < 0)
         return rc == KITH_EINVAL ? 0 : kith_err(err, rc, "out of memory");
     import_plan_ref_slots(imp);
+    imp->next_id = imp->max_id_before < INT64_MAX ? imp->max_id_before + 1 : INT64_MAX;
+    /*
+     * New deals all above max_id_before (no id column, no updates): their first stage changes
+     * are written once at the end instead of by a trigger per row.
+     */
+    if (imp->first_col[imp->id_field] == SIZE_MAX && !imp->opt->upsert &&
+        strcmp(imp->t->name, "deals") == 0) {
+        if ((rc = store_bulk_defer_triggers(imp->bulk, imp->max_id_before, err)) < 0)
+            return rc;
+        store_bulk_also(imp->bulk, model_table("deal_stage_changes"));
+    }
+    /* A deal's lines: as many as the deals, their indexes rebuilt with the deals'. */
+    if (imp->lines)
+        store_bulk_also(imp->bulk, imp->lines);
+    if (imp->lines && !(imp->line_queue = calloc(BATCH_ROWS, sizeof(*imp->line_queue))))
+        return kith_err(err, KITH_ENOMEM, "out of memory");
+    if (imp->opt->dry_run && (rc = import_stats_init(imp)) < 0)
+        return kith_err(err, rc, "out of memory");
+    if (imp->opt->rejects)
+        import_write_rejects_header(imp, &rec);
     /* Into an empty table every load is large: no index is kept up to date row by row. */
     if (imp->max_id_before == 0) {
         imp->indexes_deferred = true;
@@ -108,8 +166,12 @@ static int import_records(struct importer *imp, struct csv_reader *r, struct kit
     }
     if ((rc = import_run_pipeline(imp, r, err)) < 0)
         return rc;
+    if (imp->totals && !imp->rep->nerrors && (rc = import_finish_totals(imp, err)) < 0)
+        return rc;
     if (!imp->malformed)
         import_check_pending(imp);
+    if (imp->stats)
+        import_report_stats(imp);
     return 0;
 }
 
@@ -139,6 +201,13 @@ int import_csv(struct store *s, const struct table_def *t, FILE *in,
     if ((rc = store_max_id(s, t, &imp.max_id_before, err)) < 0)
         goto out_rollback;
     imp.exact_ids = imp.max_id_before == INT64_MAX;
+    if (imp.exact_ids && (opt->upsert || opt->ncreate)) {
+        rc = kith_err(err, KITH_EINVAL,
+                      "%s: ids reach the largest integer; --upsert and"
+                      " --create-missing cannot give new ones",
+                      t->name);
+        goto out_rollback;
+    }
     if ((rc = import_records(&imp, r, err)) < 0)
         goto out_rollback;
     if (opt->progress)

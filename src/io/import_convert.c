@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "model/validate.h"
+#include "util/money.h"
 
 #include "util/banned.h"
 
@@ -122,9 +123,10 @@ static void bad_cell(struct reader *rd, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
-    if (col->kind != COL_IGNORED)
+    if (col->kind == COL_FIELD || col->kind == COL_REF_KEY)
         rd->field_bad[col->field] = true;
-    reader_error(rd, PHASE_CELLS, rd->col, rd->col + 1, col->name, "%s", msg);
+    size_t where = col->src == SIZE_MAX ? 0 : col->src + 1;
+    reader_error(rd, PHASE_CELLS, rd->col, where, col->name, "%s", msg);
 }
 
 /* Keeps len bytes at s as text value v, copied into the batch. */
@@ -147,7 +149,7 @@ static void set_text(struct reader *rd, struct store_value *v, const char *s, si
 static void convert_field(struct reader *rd, size_t c, const struct csv_cell *cell)
 {
     const struct column *col = &rd->imp->cols[c];
-    const struct field_def *f = &rd->imp->t->fields[col->field];
+    const struct field_def *f = import_field(rd->imp, col->field);
     struct store_value *v = &rd->vals[col->field];
     const char *s = cell->s;
     size_t len = cell->len;
@@ -163,10 +165,20 @@ static void convert_field(struct reader *rd, size_t c, const struct csv_cell *ce
         s += skip;
         len -= skip;
     }
+    char rounded[128];
+    size_t rlen;
+    if (f->type == FT_MONEY && rd->imp->opt->round_half_even &&
+        import_round_half_even(s, len, MONEY_DECIMALS, rounded, sizeof(rounded), &rlen)) {
+        rd->rounded++;
+        s = rounded; /* copied by nothing: money is parsed to an integer right here */
+        len = rlen;
+    }
     if (field_parse(f, s, len, &got, &e) < 0) {
-        bad_cell(rd, "%s", e.msg);
+        bad_cell(rd, "%s", e.msg); /* the API's words: tests/api/test_validation.py */
         return;
     }
+    if (rd->imp->stats)
+        import_note_cell(rd->imp, c, s, len, rd->row->line, &got);
     switch (got.kind) {
     case FV_NULL:
         return; /* "" is NULL for anything but text */
@@ -214,6 +226,66 @@ static void convert_key(struct reader *rd, size_t c, const struct csv_cell *cell
     rd->ref_filled[col->field] = true;
 }
 
+/* Keeps the text of a field of the row --create-missing may make, for the calling thread. */
+static void convert_created(struct reader *rd, size_t c, const struct csv_cell *cell)
+{
+    const struct column *col = &rd->imp->cols[c];
+    const char *copy = batch_text(rd->b, cell->s, cell->len);
+    if (!copy) {
+        rd->nomem = true;
+        return;
+    }
+    rd->refs[col->slot] = (struct ref_cell){.kind = REF_KEY, .key = copy, .len = cell->len};
+}
+
+size_t import_csv_line(const struct csv_record *rec, char *out, size_t cap)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < rec->nfields; i++) {
+        const struct csv_cell *cell = &rec->cells[i];
+        if (o + 2 * cell->len + 4 > cap)
+            return 0;
+        if (i)
+            out[o++] = ',';
+        bool quote = !cell->is_null && (cell->len == 0 || strpbrk(cell->s, ",\"\r\n") ||
+                                        cell->s[0] == ' ' || cell->s[cell->len - 1] == ' ');
+        if (quote)
+            out[o++] = '"';
+        for (size_t k = 0; k < cell->len; k++) {
+            if (cell->s[k] == '"')
+                out[o++] = '"';
+            out[o++] = cell->s[k];
+        }
+        if (quote)
+            out[o++] = '"';
+    }
+    out[o] = '\0';
+    return o;
+}
+
+/* The cell column c reads in rec, through its mapping: NULL and its error reported if it fails. */
+static bool mapped_cell(struct reader *rd, size_t c, const struct csv_record *rec,
+                        struct csv_cell *out)
+{
+    const struct column *col = &rd->imp->cols[c];
+    if (col->src == SIZE_MAX)
+        *out = (struct csv_cell){col->map->value, strlen(col->map->value), false};
+    else
+        *out = rec->cells[col->src];
+    if (!col->map || !col->map->nxf)
+        return true;
+    const char *o;
+    size_t n;
+    struct kith_error e;
+    rd->col = c;
+    if (import_map_apply(col->map, out->s, out->len, rd->scratch, IMPORT_SCRATCH, &o, &n, &e) < 0) {
+        bad_cell(rd, "%s", e.msg);
+        return false;
+    }
+    *out = (struct csv_cell){o, n, n == 0};
+    return true;
+}
+
 /* Converts one record into the next row of the batch; its errors go with the batch. */
 static void convert_row(struct reader *rd, const struct csv_record *rec)
 {
@@ -222,30 +294,61 @@ static void convert_row(struct reader *rd, const struct csv_record *rec)
     struct batch *b = rd->b;
     size_t i = b->nrows++;
     rd->record++;
-    rd->vals = &b->vals[i * t->nfields];
+    rd->vals = &b->vals[i * imp->nvals];
     rd->refs = &b->refs[i * imp->nrefs];
     rd->row = &b->rows[i];
     *rd->row = (struct row_info){.line = rec->line};
-    for (size_t k = 0; k < t->nfields; k++) {
+    if (imp->opt->rejects) {
+        size_t n = import_csv_line(rec, rd->scratch, IMPORT_SCRATCH);
+        rd->row->raw = batch_text(b, rd->scratch, n);
+        rd->row->rawlen = n;
+    }
+    for (size_t k = 0; k < imp->nvals; k++) {
         rd->vals[k].kind = SV_NULL;
         rd->field_bad[k] = false;
         rd->ref_filled[k] = false;
     }
     for (size_t k = 0; k < imp->nrefs; k++)
         rd->refs[k].kind = REF_NONE;
-    if (rec->nfields != imp->ncols) {
-        size_t col = (rec->nfields < imp->ncols ? rec->nfields : imp->ncols) + 1;
+    if (rec->nfields != imp->nsrc) {
+        size_t col = (rec->nfields < imp->nsrc ? rec->nfields : imp->nsrc) + 1;
         reader_error(rd, PHASE_CELLS, 0, col, NULL,
-                     "expected %zu fields as in the header, found %zu", imp->ncols, rec->nfields);
+                     "expected %zu fields as in the header, found %zu", imp->nsrc, rec->nfields);
         rd->row->skip = true;
         return;
     }
     for (size_t c = 0; c < imp->ncols; c++) {
-        const struct csv_cell *cell = &rec->cells[c];
-        if (imp->cols[c].kind == COL_FIELD)
-            convert_field(rd, c, cell);
-        else if (imp->cols[c].kind == COL_REF_KEY && !cell->is_null && cell->len)
-            convert_key(rd, c, cell);
+        enum col_kind kind = imp->cols[c].kind;
+        struct csv_cell cell;
+        if (kind == COL_IGNORED || !mapped_cell(rd, c, rec, &cell))
+            continue;
+        if (kind == COL_FIELD)
+            convert_field(rd, c, &cell);
+        else if (kind == COL_REF_KEY && !cell.is_null && cell.len)
+            convert_key(rd, c, &cell);
+        else if (kind == COL_CREATED)
+            convert_created(rd, c, &cell);
+    }
+    /* A line priced per unit: its amount is quantity x unit price, unless the file gives it. */
+    int qf = imp->quantity_field >= 0 ? imp->quantity_field
+             : imp->from_lines        ? imp->line_quantity
+                                      : -1;
+    if (imp->unit_price >= 0 && qf >= 0 && imp->amount_field >= 0) {
+        struct store_value *price = &rd->vals[imp->unit_price];
+        struct store_value *amount = &rd->vals[imp->amount_field];
+        const struct store_value *qty = &rd->vals[qf];
+        /* A bad price or quantity is error enough: the amount it leaves empty is not another. */
+        if (amount->kind == SV_NULL && (rd->field_bad[imp->unit_price] || rd->field_bad[qf]))
+            rd->field_bad[imp->amount_field] = true;
+        if (price->kind == SV_INT && amount->kind == SV_NULL && qty->kind == SV_INT) {
+            int64_t a;
+            if (__builtin_mul_overflow(price->i, qty->i, &a)) {
+                rd->col = imp->first_col[imp->unit_price];
+                bad_cell(rd, "quantity x unit price is out of range");
+            } else {
+                *amount = (struct store_value){.kind = SV_INT, .i = a};
+            }
+        }
     }
     /*
      * A reference cell that names a row counts as given: the calling thread either resolves it
@@ -269,7 +372,20 @@ static void convert_row(struct reader *rd, const struct csv_record *rec)
     struct kith_error e;
     for (size_t k = 0; table_check_required(t, rd->given, &k, &e) < 0; k++) {
         size_t c = imp->first_col[k]; /* a required field always has a column (plan_columns) */
-        reader_error(rd, PHASE_REQUIRED, k, c + 1, imp->cols[c].name, "%s", e.msg);
+        const struct column *col = &imp->cols[c];
+        if (imp->opt->rejects && t->fields[k].type == FT_REF && !rd->field_bad[k]) {
+            /* --rejects: a row without its required reference is set aside, not an error. */
+            if (!rd->row->reject) {
+                char why[200];
+                int n =
+                    snprintf(why, sizeof(why), "%s: no %s given (%s is required)", col->src_name,
+                             model_table(t->fields[k].ref_table)->singular, t->fields[k].name);
+                rd->row->reject = batch_text(b, why, (size_t)n);
+            }
+            continue;
+        }
+        reader_error(rd, PHASE_REQUIRED, k, col->src == SIZE_MAX ? 0 : col->src + 1, col->name,
+                     "%s", e.msg);
     }
 }
 

@@ -16,14 +16,16 @@
 void import_format_error(char *out, const char *name, uint64_t line, size_t col,
                          const char *colname, const char *fmt, va_list ap)
 {
-    char where[80 + UTF8_EXCERPT_SIZE];
+    /* The whole path: a message is cut at its end rather than lose where it happened. */
+    int w;
     if (col)
-        snprintf(where, sizeof(where), "%.40s:%" PRIu64 ":%zu: %s%s", name, line, col,
-                 colname ? colname : "", colname ? ": " : "");
+        w = snprintf(out, KITH_ERROR_MSG_MAX, "%s:%" PRIu64 ":%zu: %s%s", name, line, col,
+                     colname ? colname : "", colname ? ": " : "");
     else
-        snprintf(where, sizeof(where), "%.40s:%" PRIu64 ": ", name, line);
-    size_t n = strlen(where);
-    memcpy(out, where, n + 1);
+        w = snprintf(out, KITH_ERROR_MSG_MAX, "%s:%" PRIu64 ": ", name, line);
+    size_t n = w < 0 ? 0 : (size_t)w;
+    if (n >= KITH_ERROR_MSG_MAX - 1)
+        return;
     vsnprintf(out + n, KITH_ERROR_MSG_MAX - n, fmt, ap);
 }
 
@@ -82,6 +84,7 @@ void import_cell_error(struct importer *imp, size_t c, const char *fmt, ...)
         return;
     va_list ap;
     va_start(ap, fmt);
-    import_format_error(out, imp->opt->name, imp->line, c + 1, imp->cols[c].name, fmt, ap);
+    size_t where = imp->cols[c].src == SIZE_MAX ? 0 : imp->cols[c].src + 1;
+    import_format_error(out, imp->opt->name, imp->line, where, imp->cols[c].name, fmt, ap);
     va_end(ap);
 }

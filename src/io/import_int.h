@@ -23,6 +23,7 @@
 #include "io/csv.h"
 #include "io/import.h"
 #include "io/refcache.h"
+#include "model/validate.h"
 #include "util/utf8.h"
 
 /*
@@ -34,8 +35,16 @@
 #define BATCH_TEXT   (256 * 1024)
 #define RING_BATCHES 4
 #define TEXT_BLOCK   (64 * 1024)
+/* Room for a cell's text after its mapping's functions, and for a record as a CSV line. */
+#define IMPORT_SCRATCH (128 * 1024)
 
-enum col_kind { COL_IGNORED, COL_FIELD, COL_REF_KEY };
+/*
+ * A planned column: a field, a reference by a key of the referenced table, or the text of a
+ * field of rows --create-missing may make (COL_CREATED, kept with the row for the calling
+ * thread). Several planned columns may read the same source column, and a --set constant has
+ * none (src == SIZE_MAX).
+ */
+enum col_kind { COL_IGNORED, COL_FIELD, COL_REF_KEY, COL_CREATED };
 
 /* What is known about the rows of one referenced table. */
 struct ref_cache {
@@ -45,14 +54,56 @@ struct ref_cache {
 
 struct column {
     enum col_kind kind;
-    size_t field;                      /* index of the field it fills in t->fields */
+    size_t src;                        /* index of its cell in a record; SIZE_MAX: a constant */
+    const struct import_map *map;      /* its --map or --set, or NULL */
+    size_t field;                      /* index of the field it fills (import_field()) */
+    const struct table_def *created;   /* COL_CREATED: the table of the rows it fills */
     const struct table_def *ref;       /* a reference: the referenced table */
     struct ref_cache *cache;           /* a reference: what is known of ref's rows */
     size_t slot;                       /* a reference: index of its cell in a row's ref_cells */
     const char *key;                   /* COL_REF_KEY: the natural key column of ref */
     const struct field_def *key_field; /* COL_REF_KEY: that key's field in ref */
     struct keymap *keys;               /* COL_REF_KEY: cache of key -> id */
-    char name[UTF8_EXCERPT_SIZE];      /* header name (after --map), printable */
+    struct keymap own_keys;            /* ... for a key that is no natural key: its own */
+    bool create;                       /* a missing row is created (--create-missing) */
+    unsigned nsuggested;               /* "did you mean" lookups made for it */
+    char name[UTF8_EXCERPT_SIZE];      /* the field or key it fills, printable */
+    char src_name[UTF8_EXCERPT_SIZE];  /* the header of its source column, printable */
+};
+
+/*
+ * A deals file may give each deal one line (deal_lines): its product by product_id, product_sku
+ * or product_name, and quantity. They are the two fields after the table's own (import_field()).
+ */
+#define LINE_FIELDS     3
+#define STAGE_KINDS_MAX 64
+/* The fields of deal_lines in model/tables.c's order (import_plan_columns checks it). */
+enum {
+    LINE_ID,
+    LINE_CREATED_AT,
+    LINE_DEAL,
+    LINE_PRODUCT,
+    LINE_QUANTITY,
+    LINE_AMOUNT,
+    LINE_NFIELDS
+};
+
+/* What the dry run learns of a column's values (the reader thread's; read after it ends). */
+#define STATS_MAX_VALUES 100
+struct stat_value {
+    char *text;
+    size_t len;
+    uint64_t count, line;
+};
+struct col_stats {
+    uint64_t early_times, early_line; /* Unix times within 1970's first day: years? */
+    char early_example[UTF8_EXCERPT_SIZE];
+    uint64_t nonempty, not_email, not_email_line; /* an email column: values that are none */
+    char not_email_example[UTF8_EXCERPT_SIZE];
+    bool email_column;
+    bool enumerating; /* a text column whose distinct values are still few */
+    struct stat_value *values;
+    size_t nvalues;
 };
 
 /*
@@ -97,9 +148,12 @@ struct ref_cell {
 };
 
 struct row_info {
-    uint64_t line; /* physical line where the record starts */
-    bool bad;      /* a cell has an error: resolve its references, but do not insert it */
-    bool skip;     /* wrong number of fields: nothing else to do */
+    uint64_t line;      /* physical line where the record starts */
+    bool bad;           /* a cell has an error: resolve its references, but do not insert it */
+    bool skip;          /* wrong number of fields: nothing else to do */
+    const char *reject; /* --rejects: why the row is rejected (in the batch's text), or NULL */
+    const char *raw;    /* --rejects: the record as a CSV line (in the batch's text) */
+    size_t rawlen;
 };
 
 struct batch_error {
@@ -155,6 +209,8 @@ struct reader {
     bool *field_bad;  /* per field: the current row has an error for it */
     bool *ref_filled; /* per field: a reference cell of the current row names a row */
     bool *given;      /* per field: the current row has a value for it (table_check_required) */
+    char *scratch;    /* room for a cell's transformed text */
+    uint64_t rounded; /* amounts rounded (--round half-even) */
     struct batch *b;  /* current row: */
     struct store_value *vals;
     struct ref_cell *refs;
@@ -178,6 +234,46 @@ struct importer {
     int void_field;           /* field index of interactions.voids_id, or -1: see check_void */
     int contact_field;        /* ... and of interactions.contact_id */
     struct ref_cache *caches; /* per model_tables[] entry */
+    size_t nsrc;              /* fields of the header record */
+    size_t nvals;             /* values per row: t->nfields, + LINE_FIELDS with lines */
+    int line_product;         /* field index of a line's product, or -1 (no lines) */
+    int line_quantity;
+    int unit_price; /* field index of a line's unit price (after t's own fields), or -1 */
+    int quantity_field;
+    /* order_lines, deal_lines: field index of "quantity" */ /* ... and of its quantity */
+    const struct table_def *lines; /* deal_lines when the rows have lines */
+    int amount_field;              /* field index of "amount", or -1 */
+    int stage_field;               /* deals: field index of "stage_id" */
+    int outcome_field; /* deals: field index of "outcome" when the file does not give it, or -1 */
+    struct stage_kind_of {
+        int64_t id;
+        const char *kind;           /* static */
+    } stage_kinds[STAGE_KINDS_MAX]; /* deals: the kinds of the stages met so far */
+    size_t nstage_kinds;
+    /* Ids are given here rather than by the store when rows must be known by id before they go
+     * in (lines, upsert, rows created in this table): next_id and up. */
+    bool assign_ids;
+    int64_t next_id;
+    int upsert_key;           /* field index of the natural key rows are matched by, or -1 */
+    int upsert_key_nk;        /* ... its index among t's natural keys */
+    struct keymap file_keys;  /* upsert: key -> id of this file's rows */
+    struct idset created_ids; /* rows of t made by --create-missing: a row of the file fills them */
+    struct col_stats *stats;  /* dry run: per column */
+    char reject_reason[KITH_ERROR_MSG_MAX]; /* the row being resolved: why it is rejected */
+    bool row_reject;
+    const char *row_raw; /* ... and its record as a CSV line */
+    size_t row_rawlen;
+    /* The lines waiting to be inserted after the queued rows. */
+    struct store_value (*line_queue)[8];
+    /* Orders from lines: per order of this file (id - max_id_before - 1), the sum of its lines
+     * and whether it has more than one. */
+    bool from_lines;
+    struct order_total {
+        int64_t amount;
+        bool grouped;
+    } * totals;
+    size_t ntotals;
+    size_t nlines;
     struct err_key shown_keys[IMPORT_MAX_SHOWN];
     uint64_t seq;
     struct store_bulk *bulk;
@@ -232,6 +328,9 @@ void import_cell_error(struct importer *imp, size_t c, const char *fmt, ...)
 /* ----- the steps in the other files ------------------------------------------------------------
  */
 
+/* The field at index i of the rows: t's own, then the line's fields of a deals file. */
+const struct field_def *import_field(const struct importer *imp, size_t i);
+
 /* Reads the header record and plans the columns. Header errors are all reported, then fatal
  * (import_columns.c). */
 int import_plan_columns(struct importer *imp, const struct csv_record *h);
@@ -250,8 +349,43 @@ void import_fill_batch(struct reader *rd, struct batch *b);
 /* Resolves and inserts the rows of b; a fatal code if the store or the reading failed
  * (import_write.c). */
 int import_consume_batch(struct importer *imp, struct batch *b, struct kith_error *err);
+/* Inserts the queued rows, then their lines; a fatal code if the store fails (import_write.c). */
+int import_flush_rows(struct importer *imp, struct kith_error *err);
+/* Queues the row being resolved for insertion (import_write.c). */
+void import_queue_row(struct importer *imp);
+/*
+ * Resolves the key cell of column c of the row being resolved (its ref cells row_refs): 1 with
+ * *id, 0 after reporting (an error, or the row's reject), or a fatal code (import_refs.c).
+ */
+int import_resolve_key(struct importer *imp, size_t c, const struct ref_cell *cell,
+                       const struct ref_cell *row_refs, int64_t *id, struct kith_error *err);
+/*
+ * The row being resolved, checked and without error: rejected (--rejects), an update of the row
+ * its natural key names (--upsert, or a row --create-missing made), or queued with its line
+ * (import_upsert.c). A fatal code if the store fails.
+ */
+int import_place_row(struct importer *imp, struct kith_error *err);
+/* Orders from lines: the amounts of the orders of several lines, once all are in. */
+int import_finish_totals(struct importer *imp, struct kith_error *err);
+/* Inserts the queued deal lines (import_upsert.c). */
+int import_flush_lines(struct importer *imp, struct kith_error *err);
+
 /* After the last row: the forward references of the table to itself (import_write.c). */
 void import_check_pending(struct importer *imp);
+
+/* The dry run's statistics, one per planned column (import_stats.c). */
+int import_stats_init(struct importer *imp);
+/* --rejects: the header of the rejects file, the source header and reject_reason. */
+void import_write_rejects_header(struct importer *imp, const struct csv_record *h);
+/* Writes the record of a CSV line for --rejects into out (cap bytes); its length, 0 if it does not
+ * fit (import_convert.c). */
+size_t import_csv_line(const struct csv_record *rec, char *out, size_t cap);
+
+/* After the dry run's last row: the suspicious values its statistics show (import_stats.c). */
+void import_report_stats(struct importer *imp);
+/* The reader thread notes a converted cell of column c in the statistics (import_stats.c). */
+void import_note_cell(const struct importer *imp, size_t c, const char *s, size_t len,
+                      uint64_t line, const struct field_value *v);
 
 /* Runs the reader thread while this one consumes its batches until the input ends
  * (import_pipeline.c). */

@@ -112,15 +112,15 @@ static void *pipeline_job(void *arg)
  */
 int import_run_pipeline(struct importer *imp, struct csv_reader *r, struct kith_error *err)
 {
-    const struct table_def *t = imp->t;
     struct ring *ring = calloc(1, sizeof(*ring));
     struct reader rd = {.imp = imp, .r = r, .ring = ring};
-    rd.field_bad = calloc(t->nfields, sizeof(*rd.field_bad));
-    rd.ref_filled = calloc(t->nfields, sizeof(*rd.ref_filled));
-    rd.given = calloc(t->nfields, sizeof(*rd.given));
-    int rc = ring && rd.field_bad && rd.ref_filled && rd.given ? 0 : KITH_ENOMEM;
+    rd.field_bad = calloc(imp->nvals, sizeof(*rd.field_bad));
+    rd.ref_filled = calloc(imp->nvals, sizeof(*rd.ref_filled));
+    rd.given = calloc(imp->nvals, sizeof(*rd.given));
+    rd.scratch = malloc(IMPORT_SCRATCH);
+    int rc = ring && rd.field_bad && rd.ref_filled && rd.given && rd.scratch ? 0 : KITH_ENOMEM;
     for (size_t i = 0; rc == 0 && i < RING_BATCHES; i++)
-        rc = import_batch_init(&ring->batches[i], t->nfields, imp->nrefs);
+        rc = import_batch_init(&ring->batches[i], imp->nvals, imp->nrefs);
     if (rc < 0) {
         kith_err(err, rc, "out of memory");
         goto out_free;
@@ -130,6 +130,7 @@ int import_run_pipeline(struct importer *imp, struct csv_reader *r, struct kith_
     struct pipeline_job jobs[2] = {{imp, &rd, err, 0}, {NULL, &rd, NULL, 0}};
     par_run(2, pipeline_job, jobs, sizeof(jobs[0]));
     rc = jobs[0].rc;
+    imp->rep->rounded = rd.rounded;
     pthread_cond_destroy(&ring->cond);
     pthread_mutex_destroy(&ring->mu);
 out_free:
@@ -139,5 +140,6 @@ out_free:
     free(rd.field_bad);
     free(rd.ref_filled);
     free(rd.given);
+    free(rd.scratch);
     return rc;
 }

@@ -16,8 +16,6 @@
 
 /* ----- the calling thread: references and inserts ----------------------------------------- */
 
-static int flush_rows(struct importer *imp, struct kith_error *err);
-
 /* Remembers reference p (column, line and id filled in here) for the checks after the last row. */
 static void add_pending(struct importer *imp, size_t c, int64_t id, struct pending_ref p)
 {
@@ -61,42 +59,6 @@ static void check_ref_id(struct importer *imp, size_t c, int64_t id)
     import_cell_error(imp, c, "no %s with id %" PRId64, ref->singular, id);
 }
 
-/*
- * Resolves the natural key of column c to an id through the cache, then the store. Returns 1
- * when found, 0 after reporting, or a fatal code (inserting the queued rows failed).
- */
-static int resolve_key(struct importer *imp, size_t c, const struct ref_cell *cell, int64_t *id,
-                       struct kith_error *err)
-{
-    struct column *col = &imp->cols[c];
-    char ex[UTF8_EXCERPT_SIZE];
-    if (keymap_get(col->keys, cell->key, cell->len, id))
-        return 1;
-    /* A row of this table earlier in the file counts: insert the queued ones first. */
-    int rc;
-    if (col->ref == imp->t && (rc = flush_rows(imp, err)) < 0)
-        return rc;
-    struct kith_error e;
-    rc = strlen(cell->key) == cell->len
-             ? store_find_id(imp->s, col->ref, col->key, cell->key, id, &e)
-             : KITH_ENOTFOUND;
-    if (rc == KITH_ENOTFOUND) {
-        import_cell_error(imp, c, "no %s with %s '%s'", col->ref->singular, col->key,
-                          utf8_excerpt(ex, cell->key, cell->len));
-        return 0;
-    }
-    if (rc < 0 || keymap_put(col->keys, cell->key, cell->len, *id, &e) < 0) {
-        import_cell_error(imp, c, "%s", e.msg);
-        return 0;
-    }
-    /* Found by key, so the row exists: remember its id too. */
-    if (idset_add(&col->cache->ids, *id, &e) < 0) {
-        import_cell_error(imp, c, "%s", e.msg);
-        return 0;
-    }
-    return 1;
-}
-
 /* The integer value of field fi of the row being resolved, 0 when it has none (or fi < 0). */
 static int64_t row_int(const struct importer *imp, int fi)
 {
@@ -118,7 +80,7 @@ static int check_void(struct importer *imp, size_t c, struct kith_error *err)
     struct kith_error e;
     int rc;
     if (target.id != self) {
-        if ((rc = flush_rows(imp, err)) < 0)
+        if ((rc = import_flush_rows(imp, err)) < 0)
             return rc;
         if ((rc = store_void_target(imp->s, target.id, &target, err)) < 0)
             return kith_err_prefix(err, "%s:%" PRIu64, imp->opt->name, imp->line);
@@ -141,10 +103,15 @@ static int check_void(struct importer *imp, size_t c, struct kith_error *err)
 static int resolve_row(struct importer *imp, struct batch *b, size_t i, struct kith_error *err)
 {
     const struct row_info *row = &b->rows[i];
-    imp->vals = &b->vals[i * imp->t->nfields];
+    imp->vals = &b->vals[i * imp->nvals];
     imp->line = row->line;
     imp->record = b->first_record + i;
     imp->row_bad = row->bad;
+    imp->row_reject = row->reject != NULL;
+    imp->row_raw = row->raw;
+    imp->row_rawlen = row->rawlen;
+    if (row->reject)
+        snprintf(imp->reject_reason, sizeof(imp->reject_reason), "%s", row->reject);
     if (row->skip)
         return 0;
     const struct ref_cell *refs = &b->refs[i * imp->nrefs];
@@ -163,7 +130,7 @@ static int resolve_row(struct importer *imp, struct batch *b, size_t i, struct k
             if (!is_void) /* check_void looks a voided interaction up itself */
                 check_ref_id(imp, c, got);
         } else if (cell->kind == REF_KEY) {
-            int rc = resolve_key(imp, c, cell, &got, err);
+            int rc = import_resolve_key(imp, c, cell, refs, &got, err);
             if (rc < 0)
                 return rc;
             if (rc == 0)
@@ -188,13 +155,17 @@ static int resolve_row(struct importer *imp, struct batch *b, size_t i, struct k
     }
     if (imp->row_bad)
         return 0;
+    return import_place_row(imp, err);
+}
+
+void import_queue_row(struct importer *imp)
+{
     const struct store_value *id = &imp->vals[imp->id_field];
     if (id->kind == SV_INT && id->i == INT64_MAX)
-        imp->exact_ids = true; /* SQLite picks later ids at random: see flush_rows */
+        imp->exact_ids = true; /* SQLite picks later ids at random: see import_flush_rows */
     imp->queue[imp->nqueued] = imp->vals;
     imp->queue_line[imp->nqueued] = imp->line;
     imp->queue_record[imp->nqueued++] = imp->record;
-    return 0;
 }
 
 /* The text value of field index fi in vals, if it has one. */
@@ -241,8 +212,9 @@ static void duplicate_error(struct importer *imp, size_t q, const struct kith_er
         import_add_error(imp, key, line, imp->first_col[fi] + 1, name,
                          "duplicate '%s': %s %" PRId64 " already has it (%s)",
                          utf8_excerpt(ex, text, strlen(text)), t->singular, other,
-                         added_by_this_import(imp, other) ? "added earlier from this file"
-                                                          : "in the database");
+                         added_by_this_import(imp, other)
+                             ? "added earlier from this file"
+                             : "in the database; --upsert updates it instead");
         return;
     }
     /*
@@ -296,13 +268,13 @@ static int insert_row(struct importer *imp, size_t q, struct kith_error *err)
  * before it, so above max_id_before, unless an id reached INT64_MAX (then SQLite picks at
  * random, and exact_ids makes every insert single).
  */
-static int flush_rows(struct importer *imp, struct kith_error *err)
+int import_flush_rows(struct importer *imp, struct kith_error *err)
 {
     size_t done = 0;
     int rc = 0;
     struct kith_error e;
     if (!imp->nqueued)
-        return 0;
+        return import_flush_lines(imp, err);
     if (!imp->exact_ids)
         rc = store_insert_rows(imp->s, imp->t, imp->queue, imp->nqueued, &done, &e);
     for (size_t q = 0; q < done; q++) {
@@ -320,7 +292,7 @@ static int flush_rows(struct importer *imp, struct kith_error *err)
         if ((rc = insert_row(imp, q, err)) < 0)
             return rc;
     imp->nqueued = 0;
-    return 0;
+    return import_flush_lines(imp, err);
 }
 
 void import_check_pending(struct importer *imp)
@@ -373,7 +345,7 @@ int import_consume_batch(struct importer *imp, struct batch *b, struct kith_erro
             return rc;
     }
     /* The batch is given back after this: its rows must be in. */
-    if ((rc = flush_rows(imp, err)) < 0)
+    if ((rc = import_flush_rows(imp, err)) < 0)
         return rc;
     if (b->rc < 0) {
         *err = b->err;

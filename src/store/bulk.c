@@ -23,6 +23,10 @@ struct store_bulk {
     bool journal_switched;
     char **index_sql; /* CREATE INDEX statements of the dropped indexes */
     size_t nindexes;
+    const struct table_def *also[4]; /* store_bulk_also: tables whose indexes go with t's */
+    size_t nalso;
+    char *trigger_sql; /* store_bulk_defer_triggers: the trigger set aside, or NULL */
+    int64_t trigger_after;
 };
 
 int store_bulk_begin(struct store *s, const struct table_def *t, struct store_bulk **out,
@@ -61,13 +65,21 @@ int store_bulk_begin(struct store *s, const struct table_def *t, struct store_bu
     return 0;
 }
 
-int store_bulk_defer_indexes(struct store_bulk *b, struct kith_error *err)
+int store_bulk_also(struct store_bulk *b, const struct table_def *t)
+{
+    if (b->nindexes || b->nalso == sizeof(b->also) / sizeof(b->also[0]))
+        return KITH_EINVAL;
+    b->also[b->nalso++] = t;
+    return 0;
+}
+
+/* Names the droppable indexes of table into b (CREATE statements) and drops (DROP statements). */
+static int list_indexes(struct store_bulk *b, const char *table, char ***drops, size_t *n,
+                        struct kith_error *err)
 {
     sqlite3 *db = b->s->db;
     sqlite3_stmt *st;
     int rc = 0;
-    if (b->nindexes)
-        return 0;
     /*
      * Names first, drops after: an index cannot be dropped while the listing is running.
      * Partial indexes stay: few rows touch them, and rebuilding one costs a whole table scan.
@@ -79,16 +91,14 @@ int store_bulk_defer_indexes(struct store_bulk *b, struct kith_error *err)
                            " AND NOT l.partial AND NOT l.\"unique\"",
                            -1, &st, NULL) != SQLITE_OK)
         return store_db_err(err, db, "listing indexes");
-    sqlite3_bind_text(st, 1, b->t->name, -1, SQLITE_STATIC);
-    char **drops = NULL;
-    size_t n = 0;
+    sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
     while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
-        char **list = alloc_array_grow(b->index_sql, n + 1, sizeof(*list));
-        char **dlist = list ? alloc_array_grow(drops, n + 1, sizeof(*dlist)) : NULL;
+        char **list = alloc_array_grow(b->index_sql, *n + 1, sizeof(*list));
+        char **dlist = list ? alloc_array_grow(*drops, *n + 1, sizeof(*dlist)) : NULL;
         if (list)
             b->index_sql = list;
         if (dlist)
-            drops = dlist;
+            *drops = dlist;
         char *create = dlist ? strdup((const char *)sqlite3_column_text(st, 0)) : NULL;
         char *drop =
             create ? sqlite3_mprintf("DROP INDEX \"%w\"", sqlite3_column_text(st, 1)) : NULL;
@@ -97,10 +107,24 @@ int store_bulk_defer_indexes(struct store_bulk *b, struct kith_error *err)
             rc = kith_err(err, KITH_ENOMEM, "out of memory");
             break;
         }
-        b->index_sql[n] = create;
-        drops[n++] = drop;
+        b->index_sql[*n] = create;
+        (*drops)[(*n)++] = drop;
     }
     sqlite3_finalize(st);
+    return rc;
+}
+
+int store_bulk_defer_indexes(struct store_bulk *b, struct kith_error *err)
+{
+    sqlite3 *db = b->s->db;
+    int rc = 0;
+    if (b->nindexes)
+        return 0;
+    char **drops = NULL;
+    size_t n = 0;
+    rc = list_indexes(b, b->t->name, &drops, &n, err);
+    for (size_t i = 0; rc == 0 && i < b->nalso; i++)
+        rc = list_indexes(b, b->also[i]->name, &drops, &n, err);
     for (size_t i = 0; i < n; i++) {
         if (rc == 0)
             rc = store_exec(db, drops[i], err);
@@ -115,8 +139,75 @@ int store_bulk_defer_indexes(struct store_bulk *b, struct kith_error *err)
     return rc;
 }
 
+/*
+ * The trigger deals_first_stage of migration 7, for many rows at once: what it does for each new
+ * deal, done here for the deals above an id (keep both in step).
+ */
+static const char deals_first_stage_rows[] =
+    "INSERT INTO deal_stage_changes"
+    " (created_at, deal_id, from_stage_id, to_stage_id, user_id, changed_at)"
+    " SELECT created_at, id, NULL, stage_id, NULL, coalesce(closed_at, engaged_at, created_at)"
+    " FROM deals WHERE id > ?1 ORDER BY id";
+static const char deals_outcome_rows[] =
+    "UPDATE deals SET outcome = (SELECT kind FROM deal_stages WHERE id = deals.stage_id)"
+    " WHERE id > ?1 AND outcome IS NULL";
+
+int store_bulk_defer_triggers(struct store_bulk *b, int64_t after_id, struct kith_error *err)
+{
+    if (strcmp(b->t->name, "deals") != 0 || b->trigger_sql)
+        return 0;
+    sqlite3 *db = b->s->db;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT sql FROM sqlite_schema WHERE type = 'trigger'"
+                           " AND name = 'deals_first_stage'",
+                           -1, &st, NULL) != SQLITE_OK)
+        return store_db_err(err, db, "reading a trigger");
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+        b->trigger_sql = strdup((const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    if (!b->trigger_sql)
+        return 0; /* no such trigger: nothing to set aside */
+    int rc = store_exec(db, "DROP TRIGGER deals_first_stage", err);
+    if (rc < 0) {
+        free(b->trigger_sql);
+        b->trigger_sql = NULL;
+        return rc;
+    }
+    b->trigger_after = after_id;
+    return 0;
+}
+
+/* Does what the deferred trigger would have done for the new rows, and puts it back. */
+static int finish_triggers(struct store_bulk *b, struct kith_error *err)
+{
+    sqlite3 *db = b->s->db;
+    const char *const steps[] = {deals_first_stage_rows, deals_outcome_rows};
+    for (size_t i = 0; i < 2; i++) {
+        sqlite3_stmt *st;
+        if (sqlite3_prepare_v2(db, steps[i], -1, &st, NULL) != SQLITE_OK)
+            return store_db_err(err, db, "recording the deals' first stages");
+        sqlite3_bind_int64(st, 1, b->trigger_after);
+        int step = sqlite3_step(st);
+        sqlite3_finalize(st);
+        if (step != SQLITE_DONE)
+            return store_db_err(err, db, "recording the deals' first stages");
+    }
+    int rc = store_exec(db, b->trigger_sql, err);
+    if (rc < 0)
+        return rc;
+    free(b->trigger_sql);
+    b->trigger_sql = NULL;
+    return 0;
+}
+
 int store_bulk_finish(struct store_bulk *b, struct kith_error *err)
 {
+    if (b->trigger_sql) {
+        int rc = finish_triggers(b, err);
+        if (rc < 0)
+            return rc;
+    }
     /*
      * CREATE INDEX sorts with as much memory as the page cache; a small one makes it sort in
      * runs that fit the CPU caches and merge them, about twice as fast on a million rows as
@@ -154,5 +245,6 @@ void store_bulk_end(struct store_bulk *b)
     for (size_t i = 0; i < b->nindexes; i++)
         free(b->index_sql[i]);
     free(b->index_sql);
+    free(b->trigger_sql);
     free(b);
 }

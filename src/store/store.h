@@ -115,6 +115,21 @@ int store_scan(struct store *s, const struct table_def *t, store_row_fn fn, void
 int store_find_id(struct store *s, const struct table_def *t, const char *column, const char *key,
                   int64_t *id_out, struct kith_error *err);
 
+/*
+ * The ids of the rows of t whose column (any readable field of t, unique or not) equals key,
+ * in id order: the first cap into ids, and how many there are, up to cap + 1, into *n (so
+ * *n > 1 says the key is ambiguous). For kith import's references by a key the user names.
+ */
+int store_find_ids(struct store *s, const struct table_def *t, const char *column,
+                   const struct store_value *key, int64_t *ids, size_t cap, size_t *n,
+                   struct kith_error *err);
+
+/* Calls fn with each distinct non-null value of column of t (at most limit of them), as text
+ * valid during the call; fn returns 0 to go on, anything else stops and is returned. */
+typedef int (*store_text_fn)(void *ctx, const char *text, size_t len);
+int store_distinct_text(struct store *s, const struct table_def *t, const char *column,
+                        size_t limit, store_text_fn fn, void *ctx, struct kith_error *err);
+
 /* True if t has a row with this id. */
 bool store_row_exists(struct store *s, const struct table_def *t, int64_t id);
 
@@ -148,6 +163,19 @@ struct store_bulk;
 int store_bulk_begin(struct store *s, const struct table_def *t, struct store_bulk **out,
                      struct kith_error *err);
 int store_bulk_defer_indexes(struct store_bulk *b, struct kith_error *err);
+/*
+ * Before store_bulk_defer_indexes: another table the load writes many rows into (a deal's lines,
+ * its first stage changes) has its indexes set aside and rebuilt with t's. At most 4;
+ * KITH_EINVAL past that or once indexes are deferred.
+ */
+int store_bulk_also(struct store_bulk *b, const struct table_def *t);
+/*
+ * Inside the transaction, before any row goes in: a load of deals whose new rows all get ids
+ * above after_id sets the per-row trigger deals_first_stage aside; store_bulk_finish() then does
+ * what it does (the first stage change of each new deal, a missing outcome from its stage) for
+ * all those rows at once, and puts the trigger back. Other tables: nothing to do.
+ */
+int store_bulk_defer_triggers(struct store_bulk *b, int64_t after_id, struct kith_error *err);
 int store_bulk_finish(struct store_bulk *b, struct kith_error *err);
 void store_bulk_end(struct store_bulk *b);
 

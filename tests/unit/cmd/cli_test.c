@@ -105,7 +105,7 @@ static void help_and_usage_errors(void **state)
     expect("export --help", 0, "usage: kith export", "");
     expect("import", 2, "", "kith import: missing FILE");
     expect("import sessions x.csv", 2, "", "'sessions' is not a table that can be imported");
-    expect("import --map nothing units x.csv", 2, "", "--map wants SRC=DST");
+    expect("import --map nothing units x.csv", 2, "", "--map 'nothing': want SRC=FIELD");
     expect("export units --format xml", 2, "", "unknown format 'xml'");
     expect("import units /nonexistent/units.csv", 1, "", "cannot open /nonexistent/units.csv");
 }

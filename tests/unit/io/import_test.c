@@ -220,7 +220,8 @@ static void maps_ignores_and_defaults(void **state)
 {
     struct db_fixture *fx = *state;
     struct import_report rep;
-    static const struct import_map maps[] = {{"E-mail", "email"}, {"Full name", "name"}};
+    static const struct import_map maps[] = {{.from = "E-mail", .to = "email"},
+                                             {.from = "Full name", .to = "name"}};
     struct import_options opt = {
         .name = "crm.csv", .maps = maps, .nmaps = 2, .ignore_unknown = true};
     assert_int_equal(run_import(fx->s, "users",
@@ -233,11 +234,13 @@ static void maps_ignores_and_defaults(void **state)
     free(all);
 
     /* A --map whose source is not in the header is an error, like an unknown column. */
-    static const struct import_map wrong[] = {{"Mail", "email"}};
+    static const struct import_map wrong[] = {{.from = "Mail", .to = "email"}};
     opt = (struct import_options){.name = "crm.csv", .maps = wrong, .nmaps = 1};
     assert_int_equal(run_import(fx->s, "users", "email,name,role\nx@y.z,X,admin\n", &opt, &rep),
                      KITH_EINVAL);
-    assert_string_equal(rep.shown[0], "crm.csv:1: --map Mail=...: the header has no column 'Mail'");
+    assert_string_equal(
+        rep.shown[0],
+        "crm.csv:1: --map Mail=...: the header has no column 'Mail' (it has: email, name, role)");
 }
 
 static void dry_run_checks_but_writes_nothing(void **state)
@@ -267,7 +270,8 @@ static void unknown_column(void **state)
 {
     expect_one_error(*state, "contacts", "last_name,nickname\nSmith,Smithy\n",
                      "in.csv:1:2: unknown column 'nickname': not a column of contacts (see 'kith"
-                     " export --columns contacts'; --map 'nickname=FIELD' renames it,"
+                     " export --columns contacts'; --map 'nickname=FIELD' reads it as"
+                     " FIELD,"
                      " --ignore-unknown skips it)");
     expect_one_error(*state, "contacts", "last_name,\nSmith,\n",
                      "in.csv:1:2: column without a name (a comma too many in the header?);"
@@ -286,7 +290,7 @@ static void missing_required_column(void **state)
 {
     expect_one_error(*state, "interactions", "contact_id,occurred_at\n1,2024-01-01\n",
                      "in.csv:1: missing column for the required field type_id (give type_id or"
-                     " type_code)");
+                     " type_code, or --set type_id=VALUE)");
 }
 
 static void unknown_reference(void **state)
@@ -394,7 +398,7 @@ static void duplicate_key_against_existing_rows(void **state)
 {
     expect_one_error(*state, "contacts", "last_name,external_id\nA,C-1\n",
                      "in.csv:2:2: external_id: duplicate 'C-1': contact 1 already has it (in the"
-                     " database)");
+                     " database; --upsert updates it instead)");
     expect_one_error(*state, "units", "id,name,kind\n1,Other,dealer\n",
                      "in.csv:2:1: id: duplicate id 1: units already has a row with it (in the"
                      " database)");
@@ -555,7 +559,9 @@ static void refers_by_key_to_rows_earlier_in_the_file(void **state)
     assert_int_equal(pragma_int(fx->s, "SELECT parent_id FROM units WHERE name = 'C'"), b);
     /* Later in the file does not count for a key. */
     expect_one_error(*state, "units", "name,kind,parent_name\nC2,dealer,D2\nD2,dealer,\n",
-                     "in.csv:2:3: parent_name: no unit with name 'D2'");
+                     "in.csv:2:3: parent_name: no unit with name 'D2' (a row later in the file"
+                     " does not count yet: --create-missing units creates it, and that row then"
+                     " fills it)");
 }
 
 static void duplicate_among_rows_inserted_together(void **state)
@@ -588,7 +594,7 @@ static void ids_after_the_largest_possible_one(void **state)
     assert_int_equal(count(fx->s, "units"), 4);
     expect_one_error(*state, "units", "id,name,kind\n,Max,dealer\n",
                      "in.csv:2:2: name: duplicate 'Max': unit 9223372036854775807 already has it"
-                     " (in the database)");
+                     " (in the database; --upsert updates it instead)");
 }
 
 /* ----- large loads ------------------------------------------------------------------------- */
