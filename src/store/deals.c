@@ -34,43 +34,13 @@ struct load {
     size_t srcmask;
 };
 
-static int grow(void **arr, size_t *cap, size_t need, size_t elem, const char *what,
-                struct kith_error *err)
-{
-    if (need <= *cap)
-        return 0;
-    if (need > DEALS_MAX_ROWS)
-        return kith_err(err, KITH_ERANGE, "too many %s to analyse (more than %zu)", what,
-                        DEALS_MAX_ROWS);
-    size_t ncap = *cap ? *cap * 2 : 256;
-    while (ncap < need)
-        ncap *= 2;
-    void *p = alloc_array_grow(*arr, ncap, elem);
-    if (!p)
-        return kith_err(err, KITH_ENOMEM, "out of memory loading %zu %s", need, what);
-    *arr = p;
-    *cap = ncap;
-    return 0;
-}
-
-/* A copy of column col's text, or NULL for NULL or ''; *fail set when out of memory. */
-static char *text_dup(sqlite3_stmt *st, int col, bool *fail)
-{
-    const char *t = (const char *)sqlite3_column_text(st, col);
-    if (!t || !*t)
-        return NULL;
-    char *c = strdup(t);
-    if (!c)
-        *fail = true;
-    return c;
-}
-
 /* Keeps name (owned from now on) in d->names; returns it, or NULL when out of memory (name is
  * then freed). */
 static const char *keep_name(struct load *l, char *name, struct kith_error *err)
 {
     struct deal_data *d = l->d;
-    if (grow((void **)&d->names, &l->ncap, d->nnames + 1, sizeof(*d->names), "names", err) < 0) {
+    if (store_grow((void **)&d->names, &l->ncap, d->nnames + 1, sizeof(*d->names), DEALS_MAX_ROWS,
+                   "names", err) < 0) {
         free(name);
         return NULL;
     }
@@ -106,13 +76,13 @@ static int stage_row(void *ctx, sqlite3_stmt *st, struct kith_error *err)
 {
     struct load *l = ctx;
     struct deal_data *d = l->d;
-    if (grow((void **)&d->stages, &l->cap, d->nstages + 1, sizeof(*d->stages), "deal stages", err) <
-        0)
+    if (store_grow((void **)&d->stages, &l->cap, d->nstages + 1, sizeof(*d->stages), DEALS_MAX_ROWS,
+                   "deal stages", err) < 0)
         return err->code;
     struct deal_stage_rec *s = &d->stages[d->nstages];
     bool fail = false;
     s->id = sqlite3_column_int64(st, 0);
-    s->name = text_dup(st, 1, &fail);
+    s->name = store_text_dup(st, 1, &fail);
     s->position = sqlite3_column_int64(st, 2);
     s->probability = sqlite3_column_double(st, 3);
     s->kind = outcome_of((const char *)sqlite3_column_text(st, 4));
@@ -124,12 +94,13 @@ static int user_row(void *ctx, sqlite3_stmt *st, struct kith_error *err)
 {
     struct load *l = ctx;
     struct deal_data *d = l->d;
-    if (grow((void **)&d->users, &l->cap, d->nusers + 1, sizeof(*d->users), "users", err) < 0)
+    if (store_grow((void **)&d->users, &l->cap, d->nusers + 1, sizeof(*d->users), DEALS_MAX_ROWS,
+                   "users", err) < 0)
         return err->code;
     struct deal_user_rec *u = &d->users[d->nusers];
     bool fail = false;
     u->id = sqlite3_column_int64(st, 0);
-    u->name = text_dup(st, 1, &fail);
+    u->name = store_text_dup(st, 1, &fail);
     u->manager_id = sqlite3_column_int64(st, 2);
     d->nusers++;
     return fail ? kith_err(err, KITH_ENOMEM, "out of memory loading users") : 0;
@@ -139,10 +110,11 @@ static int user_row(void *ctx, sqlite3_stmt *st, struct kith_error *err)
 static int named_row(struct load *l, struct named **arr, size_t *n, size_t *cap, sqlite3_stmt *st,
                      struct kith_error *err)
 {
-    if (grow((void **)arr, cap, *n + 1, sizeof(**arr), "teams and units", err) < 0)
+    if (store_grow((void **)arr, cap, *n + 1, sizeof(**arr), DEALS_MAX_ROWS, "teams and units",
+                   err) < 0)
         return err->code;
     bool fail = false;
-    char *name = text_dup(st, 1, &fail);
+    char *name = store_text_dup(st, 1, &fail);
     if (fail)
         return kith_err(err, KITH_ENOMEM, "out of memory loading teams and units");
     (*arr)[*n].id = sqlite3_column_int64(st, 0);
@@ -235,7 +207,8 @@ static int deal_row(void *ctx, sqlite3_stmt *st, struct kith_error *err)
     if (k == d->nstages)
         return kith_err(err, KITH_EDB, "reading deals: deal %lld has no stage %lld", (long long)id,
                         (long long)stage_id);
-    if (grow((void **)&d->deals, &l->cap, d->n + 1, sizeof(*d->deals), "deals", err) < 0)
+    if (store_grow((void **)&d->deals, &l->cap, d->n + 1, sizeof(*d->deals), DEALS_MAX_ROWS,
+                   "deals", err) < 0)
         return err->code;
     struct deal_rec *r = &d->deals[d->n];
     memset(r, 0, sizeof(*r));
@@ -275,13 +248,14 @@ static int line_row(void *ctx, sqlite3_stmt *st, struct kith_error *err)
     size_t i = find_id(d->deals, d->n, sizeof(*d->deals), sqlite3_column_int64(st, 0));
     if (i == d->n)
         return 0; /* a deal out of scope */
-    if (grow((void **)&d->lines, &l->lcap, d->nlines + 1, sizeof(*d->lines), "deal lines", err) < 0)
+    if (store_grow((void **)&d->lines, &l->lcap, d->nlines + 1, sizeof(*d->lines), DEALS_MAX_ROWS,
+                   "deal lines", err) < 0)
         return err->code;
     struct deal_line_rec *x = &d->lines[d->nlines];
     bool fail = false;
     x->product_id = sqlite3_column_int64(st, 1);
     x->amount = sqlite3_column_int64(st, 2);
-    x->product = text_dup(st, 3, &fail);
+    x->product = store_text_dup(st, 3, &fail);
     if (!d->deals[i].nlines)
         d->deals[i].line0 = d->nlines; /* ordered by deal: its lines are contiguous */
     d->deals[i].nlines++;
@@ -362,8 +336,8 @@ static int change_row(void *ctx, sqlite3_stmt *st, struct kith_error *err)
     size_t i = find_id(d->deals, d->n, sizeof(*d->deals), sqlite3_column_int64(st, 0));
     if (i == d->n)
         return 0; /* a deal out of scope */
-    if (grow((void **)&d->changes, &l->cap, d->nchanges + 1, sizeof(*d->changes),
-             "deal stage changes", err) < 0)
+    if (store_grow((void **)&d->changes, &l->cap, d->nchanges + 1, sizeof(*d->changes),
+                   DEALS_MAX_ROWS, "deal stage changes", err) < 0)
         return err->code;
     struct deal_change_rec *c = &d->changes[d->nchanges];
     c->from = sqlite3_column_type(st, 1) == SQLITE_NULL
@@ -416,7 +390,8 @@ static int quota_row(void *ctx, sqlite3_stmt *st, struct kith_error *err)
     int64_t id = sqlite3_column_int64(st, 0);
     if (l->ids && find_id(l->ids, l->nids, sizeof(int64_t), id) == l->nids)
         return 0;
-    if (grow((void **)&d->quotas, &l->cap, d->nquotas + 1, sizeof(*d->quotas), "quotas", err) < 0)
+    if (store_grow((void **)&d->quotas, &l->cap, d->nquotas + 1, sizeof(*d->quotas), DEALS_MAX_ROWS,
+                   "quotas", err) < 0)
         return err->code;
     struct deal_quota_rec *q = &d->quotas[d->nquotas];
     bool fail = false;
@@ -425,7 +400,7 @@ static int quota_row(void *ctx, sqlite3_stmt *st, struct kith_error *err)
     q->start = sqlite3_column_int64(st, 2);
     q->end = sqlite3_column_int64(st, 3);
     q->amount = sqlite3_column_int64(st, 4);
-    q->currency = text_dup(st, 5, &fail);
+    q->currency = store_text_dup(st, 5, &fail);
     d->nquotas++;
     return fail ? kith_err(err, KITH_ENOMEM, "out of memory loading quotas") : 0;
 }

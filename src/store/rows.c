@@ -4,7 +4,10 @@
  */
 #include "store/store_int.h"
 
+#include <stdlib.h>
 #include <string.h>
+
+#include "util/alloc.h"
 
 #include "util/banned.h"
 
@@ -55,4 +58,33 @@ out_release:
     if (nrows)
         *nrows = n;
     return rc;
+}
+
+int store_grow(void **arr, size_t *cap, size_t need, size_t elem, size_t max, const char *what,
+               struct kith_error *err)
+{
+    if (need <= *cap)
+        return 0;
+    if (need > max)
+        return kith_err(err, KITH_ERANGE, "too many %s to analyse (more than %zu)", what, max);
+    size_t ncap = *cap ? *cap * 2 : 256;
+    while (ncap < need)
+        ncap *= 2;
+    void *p = alloc_array_grow(*arr, ncap, elem);
+    if (!p)
+        return kith_err(err, KITH_ENOMEM, "out of memory loading %zu %s", need, what);
+    *arr = p;
+    *cap = ncap;
+    return 0;
+}
+
+char *store_text_dup(sqlite3_stmt *st, int col, bool *fail)
+{
+    const char *t = (const char *)sqlite3_column_text(st, col);
+    if (!t || !*t)
+        return NULL;
+    char *c = strdup(t);
+    if (!c)
+        *fail = true;
+    return c;
 }

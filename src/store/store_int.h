@@ -110,6 +110,18 @@ struct store_rows {
 int store_each_row(struct store *s, const struct store_rows *q, store_stmt_fn fn, void *ctx,
                    size_t *nrows, struct kith_error *err);
 
+/*
+ * The loaders' growth rule: *arr (*cap elements of size elem) grows by doubling, from 256, to
+ * hold at least need elements; more than max is KITH_ERANGE "too many <what> to analyse (more
+ * than max)", no memory KITH_ENOMEM. *arr and *cap change only on success.
+ */
+int store_grow(void **arr, size_t *cap, size_t need, size_t elem, size_t max, const char *what,
+               struct kith_error *err);
+
+/* A malloc'd copy of column col's text (the caller frees it), or NULL for NULL or ''; *fail is
+ * set when the copy could not be made. */
+char *store_text_dup(sqlite3_stmt *st, int col, bool *fail);
+
 /* The raw handle, for tests. */
 sqlite3 *store_db(struct store *s);
 

@@ -19,32 +19,9 @@
 static void *grow(void **arr, size_t *cap, size_t n, size_t elem, const char *what,
                   struct kith_error *err)
 {
-    if (n >= V2T2_MAX_ROWS) {
-        kith_err(err, KITH_ERANGE, "too many %s to analyse (more than %zu)", what, V2T2_MAX_ROWS);
+    if (store_grow(arr, cap, n + 1, elem, V2T2_MAX_ROWS, what, err) < 0)
         return NULL;
-    }
-    if (n == *cap) {
-        size_t ncap = *cap ? *cap * 2 : 256;
-        void *p = alloc_array_grow(*arr, ncap, elem);
-        if (!p) {
-            kith_err(err, KITH_ENOMEM, "out of memory loading %zu %s", n + 1, what);
-            return NULL;
-        }
-        *arr = p;
-        *cap = ncap;
-    }
     return (char *)*arr + n * elem;
-}
-
-static char *text_dup(sqlite3_stmt *st, int col, bool *fail)
-{
-    const char *t = (const char *)sqlite3_column_text(st, col);
-    if (!t || !*t)
-        return NULL;
-    char *c = strdup(t);
-    if (!c)
-        *fail = true;
-    return c;
 }
 
 struct load {
@@ -76,8 +53,8 @@ static int unit_row(void *ctx, sqlite3_stmt *st, struct kith_error *err)
     bool fail = false;
     r->id = sqlite3_column_int64(st, 0);
     r->parent_id = sqlite3_column_int64(st, 1);
-    r->name = text_dup(st, 2, &fail);
-    r->kind = text_dup(st, 3, &fail);
+    r->name = store_text_dup(st, 2, &fail);
+    r->kind = store_text_dup(st, 3, &fail);
     l->d->nunits++;
     return fail ? kith_err(err, KITH_ENOMEM, "out of memory loading units") : 0;
 }
@@ -91,7 +68,7 @@ static int team_row(void *ctx, sqlite3_stmt *st, struct kith_error *err)
         return err->code;
     bool fail = false;
     r->id = sqlite3_column_int64(st, 0);
-    r->name = text_dup(st, 1, &fail);
+    r->name = store_text_dup(st, 1, &fail);
     l->d->nteams++;
     return fail ? kith_err(err, KITH_ENOMEM, "out of memory loading teams") : 0;
 }
@@ -108,7 +85,7 @@ static int user_row(void *ctx, sqlite3_stmt *st, struct kith_error *err)
     r->manager_id = sqlite3_column_int64(st, 1);
     r->team_id = sqlite3_column_int64(st, 2);
     r->unit_id = sqlite3_column_int64(st, 3);
-    r->name = text_dup(st, 4, &fail);
+    r->name = store_text_dup(st, 4, &fail);
     l->d->nusers++;
     return fail ? kith_err(err, KITH_ENOMEM, "out of memory loading users") : 0;
 }

@@ -21,26 +21,6 @@
 
 #define CV_MAX_CURRENCIES 16
 
-/* Grows *arr (of *cap elements of size elem) so that it holds at least need elements. */
-static int grow(void **arr, size_t *cap, size_t need, size_t elem, const char *what,
-                struct kith_error *err)
-{
-    if (need <= *cap)
-        return 0;
-    if (need > CV_MAX_ROWS)
-        return kith_err(err, KITH_ERANGE, "too many %s to analyse (more than %zu)", what,
-                        CV_MAX_ROWS);
-    size_t ncap = *cap ? *cap * 2 : 1024;
-    while (ncap < need)
-        ncap *= 2;
-    void *p = alloc_array_grow(*arr, ncap, elem);
-    if (!p)
-        return kith_err(err, KITH_ENOMEM, "out of memory loading %zu %s", need, what);
-    *arr = p;
-    *cap = ncap;
-    return 0;
-}
-
 /* Runs sql (no parameters) and calls row for each row; errors say "reading <what>". */
 static int cv_query(struct store *s, const char *sql, store_stmt_fn row, void *ctx,
                     const char *what, struct kith_error *err)
@@ -143,8 +123,8 @@ static int unit_row(void *ctx, sqlite3_stmt *st, struct kith_error *err)
     int rc = label_row(&a->d->units, st, err);
     if (rc < 0)
         return rc;
-    if ((rc = grow((void **)&a->units, &a->units_cap, a->nunits + 1, sizeof(*a->units), "units",
-                   err)) < 0)
+    if ((rc = store_grow((void **)&a->units, &a->units_cap, a->nunits + 1, sizeof(*a->units),
+                         CV_MAX_ROWS, "units", err)) < 0)
         return rc;
     a->units[a->nunits].id = sqlite3_column_int64(st, 1);
     a->units[a->nunits].code = (int32_t)a->nunits;
@@ -183,8 +163,8 @@ static int account_row(void *ctx, sqlite3_stmt *st, struct kith_error *err)
     int64_t id = sqlite3_column_int64(st, 0);
     if (!in_filter(a->req, id))
         return 0;
-    int rc = grow((void **)&d->accounts, &a->cap, d->naccounts + 1, sizeof(*d->accounts),
-                  "accounts", err);
+    int rc = store_grow((void **)&d->accounts, &a->cap, d->naccounts + 1, sizeof(*d->accounts),
+                        CV_MAX_ROWS, "accounts", err);
     if (rc < 0)
         return rc;
     struct cv_account *ac = &d->accounts[d->naccounts];
@@ -318,7 +298,8 @@ static int order_row(void *ctx, sqlite3_stmt *st, struct kith_error *err)
     int64_t account = sqlite3_column_int64(st, 0);
     if (!in_filter(o->req, account))
         return 0;
-    int rc = grow((void **)&d->orders, &o->cap, d->norders + 1, sizeof(*d->orders), "orders", err);
+    int rc = store_grow((void **)&d->orders, &o->cap, d->norders + 1, sizeof(*d->orders),
+                        CV_MAX_ROWS, "orders", err);
     if (rc < 0)
         return rc;
     bool has_margin = sqlite3_column_type(st, 3) != SQLITE_NULL;
@@ -357,8 +338,8 @@ static int product_row(void *ctx, sqlite3_stmt *st, struct kith_error *err)
 {
     struct products_ctx *p = ctx;
     struct cv_data *d = p->d;
-    int rc = grow((void **)&d->products, &p->cap, d->nproducts + 1, sizeof(*d->products),
-                  "products", err);
+    int rc = store_grow((void **)&d->products, &p->cap, d->nproducts + 1, sizeof(*d->products),
+                        CV_MAX_ROWS, "products", err);
     if (rc < 0)
         return rc;
     const char *sku = (const char *)sqlite3_column_text(st, 1);
@@ -400,8 +381,8 @@ static int line_row(void *ctx, sqlite3_stmt *st, struct kith_error *err)
     size_t product = product_index(d, sqlite3_column_int64(st, 3));
     if (product == CV_NO_INDEX)
         return 0; /* cannot happen with foreign keys on; a line without its product is skipped */
-    int rc =
-        grow((void **)&d->lines, &l->cap, d->nlines + 1, sizeof(*d->lines), "order lines", err);
+    int rc = store_grow((void **)&d->lines, &l->cap, d->nlines + 1, sizeof(*d->lines), CV_MAX_ROWS,
+                        "order lines", err);
     if (rc < 0)
         return rc;
     d->lines[d->nlines++] = (struct cv_line){
@@ -467,7 +448,7 @@ static int pair_row(void *ctx, sqlite3_stmt *st, struct kith_error *err)
     int64_t value = sqlite3_column_int64(st, 1);
     if (c->req && !in_filter(c->req, value))
         return 0;
-    int rc = grow((void **)&c->p, &c->cap, c->n + 1, sizeof(*c->p), "rows", err);
+    int rc = store_grow((void **)&c->p, &c->cap, c->n + 1, sizeof(*c->p), CV_MAX_ROWS, "rows", err);
     if (rc < 0)
         return rc;
     c->p[c->n++] = (struct id_pair){sqlite3_column_int64(st, 0), value};
@@ -653,8 +634,8 @@ static int referral_row(void *ctx, sqlite3_stmt *st, struct kith_error *err)
     int64_t referrer = sqlite3_column_int64(st, 0);
     if (!in_filter(r->req, referrer))
         return 0;
-    int rc = grow((void **)&d->referrals, &r->cap, d->nreferrals + 1, sizeof(*d->referrals),
-                  "referrals", err);
+    int rc = store_grow((void **)&d->referrals, &r->cap, d->nreferrals + 1, sizeof(*d->referrals),
+                        CV_MAX_ROWS, "referrals", err);
     if (rc < 0)
         return rc;
     d->referrals[d->nreferrals++] = (struct cv_referral){

@@ -24,37 +24,6 @@ struct load {
     bool fail; /* out of memory copying text */
 };
 
-static int grow(void **arr, size_t *cap, size_t need, size_t elem, const char *what,
-                struct kith_error *err)
-{
-    if (need <= *cap)
-        return 0;
-    if (need > VOICE_MAX_ROWS)
-        return kith_err(err, KITH_ERANGE, "too many %s to analyse (more than %zu)", what,
-                        VOICE_MAX_ROWS);
-    size_t ncap = *cap ? *cap * 2 : 256;
-    while (ncap < need)
-        ncap *= 2;
-    void *p = alloc_array_grow(*arr, ncap, elem);
-    if (!p)
-        return kith_err(err, KITH_ENOMEM, "out of memory loading %zu %s", need, what);
-    *arr = p;
-    *cap = ncap;
-    return 0;
-}
-
-/* A copy of column col's text, or NULL for NULL or ''. */
-static char *text_dup(sqlite3_stmt *st, int col, struct load *l)
-{
-    const char *t = (const char *)sqlite3_column_text(st, col);
-    if (!t || !*t)
-        return NULL;
-    char *c = strdup(t);
-    if (!c)
-        l->fail = true;
-    return c;
-}
-
 static bool wanted(const struct load *l, int64_t contact)
 {
     if (!l->ids)
@@ -89,8 +58,8 @@ static int answer_row(void *ctx, sqlite3_stmt *st, struct kith_error *err)
     struct voice_data *d = l->d;
     if (!wanted(l, sqlite3_column_int64(st, 1)))
         return 0;
-    if (grow((void **)&d->answers, &l->cap, d->n + 1, sizeof(*d->answers), "survey answers", err) <
-        0)
+    if (store_grow((void **)&d->answers, &l->cap, d->n + 1, sizeof(*d->answers), VOICE_MAX_ROWS,
+                   "survey answers", err) < 0)
         return err->code;
     struct voice_answer *a = &d->answers[d->n++];
     memset(a, 0, sizeof(*a));
@@ -100,21 +69,21 @@ static int answer_row(void *ctx, sqlite3_stmt *st, struct kith_error *err)
     a->answered_at = sqlite3_column_int64(st, 3);
     a->nps = (int)int_or(st, 4, -1);
     a->csat = (int)int_or(st, 5, 0);
-    a->channel = text_dup(st, 6, l);
-    a->touchpoint = text_dup(st, 7, l);
+    a->channel = store_text_dup(st, 6, &l->fail);
+    a->touchpoint = store_text_dup(st, 7, &l->fail);
     a->type_id = int_or(st, 8, 0);
-    a->type = text_dup(st, 9, l);
+    a->type = store_text_dup(st, 9, &l->fail);
     a->unit_id = int_or(st, 10, 0);
-    a->unit = text_dup(st, 11, l);
+    a->unit = store_text_dup(st, 11, &l->fail);
     if (independent((const char *)sqlite3_column_text(st, 12))) {
         a->partner_id = a->unit_id;
-        a->partner = text_dup(st, 11, l);
+        a->partner = store_text_dup(st, 11, &l->fail);
     } else if (independent((const char *)sqlite3_column_text(st, 15))) {
         a->partner_id = int_or(st, 13, 0);
-        a->partner = text_dup(st, 14, l);
+        a->partner = store_text_dup(st, 14, &l->fail);
     }
     a->product_id = int_or(st, 16, 0);
-    a->product = text_dup(st, 17, l);
+    a->product = store_text_dup(st, 17, &l->fail);
     return l->fail ? kith_err(err, KITH_ENOMEM, "out of memory loading survey answers") : 0;
 }
 
@@ -122,15 +91,15 @@ static int survey_row(void *ctx, sqlite3_stmt *st, struct kith_error *err)
 {
     struct load *l = ctx;
     struct voice_data *d = l->d;
-    if (grow((void **)&d->surveys, &l->cap, d->nsurveys + 1, sizeof(*d->surveys), "surveys", err) <
-        0)
+    if (store_grow((void **)&d->surveys, &l->cap, d->nsurveys + 1, sizeof(*d->surveys),
+                   VOICE_MAX_ROWS, "surveys", err) < 0)
         return err->code;
     struct voice_survey *s = &d->surveys[d->nsurveys++];
     memset(s, 0, sizeof(*s));
     s->id = sqlite3_column_int64(st, 0);
-    s->name = text_dup(st, 1, l);
-    s->channel = text_dup(st, 2, l);
-    s->touchpoint = text_dup(st, 3, l);
+    s->name = store_text_dup(st, 1, &l->fail);
+    s->channel = store_text_dup(st, 2, &l->fail);
+    s->touchpoint = store_text_dup(st, 3, &l->fail);
     return l->fail ? kith_err(err, KITH_ENOMEM, "out of memory loading surveys") : 0;
 }
 
@@ -182,11 +151,12 @@ static int rv_row(void *ctx, sqlite3_stmt *st, struct kith_error *err)
     struct voice_data *d = l->d;
     if (!wanted(l, sqlite3_column_int64(st, 0)))
         return 0;
-    if (grow((void **)&d->rv, &l->cap, d->nrv + 1, sizeof(*d->rv), "channel RV rows", err) < 0)
+    if (store_grow((void **)&d->rv, &l->cap, d->nrv + 1, sizeof(*d->rv), VOICE_MAX_ROWS,
+                   "channel RV rows", err) < 0)
         return err->code;
     struct voice_channel_rv *r = &d->rv[d->nrv++];
     r->contact_id = sqlite3_column_int64(st, 0);
-    r->channel = text_dup(st, 1, l);
+    r->channel = store_text_dup(st, 1, &l->fail);
     r->rv = sqlite3_column_int64(st, 2);
     r->interactions = sqlite3_column_int64(st, 3);
     return l->fail ? kith_err(err, KITH_ENOMEM, "out of memory loading channel RV") : 0;
