@@ -262,7 +262,8 @@ void api_portal_post_session(struct api_request *req, struct api_response *res)
 
 /*
  * Spends the single-use token of kind in the body's "token" inside a new transaction; fills
- * *a with its contact. False (rolled back, with the answer in res) when it is not valid.
+ * *a with its contact. False (rolled back, with the answer in res) when it is not valid. The
+ * caller has checked throttled(req, "-", ...).
  */
 static bool spend_token(struct api_request *req, const char *kind, int64_t now,
                         struct store_portal_account *a, struct api_response *res)
@@ -271,7 +272,7 @@ static bool spend_token(struct api_request *req, const char *kind, int64_t now,
     char hash[SECRET_HASH_HEX_SIZE];
     int64_t contact_id = 0;
     const char *token = body_string(req, "token", SECRET_TEXT_SIZE - 1, res);
-    if (!token || throttled(req, "-", now, res))
+    if (!token)
         return false;
     secret_hash(token, strlen(token), hash);
     if (store_begin(req->store, &err) < 0) {
@@ -302,7 +303,7 @@ void api_portal_accept(struct api_request *req, struct api_response *res)
     char hash[PASSWORD_HASH_SIZE];
     int64_t now = store_now_ms();
     const char *password = body_string(req, "password", PASSWORD_MAX_BYTES + 1, res);
-    if (!password)
+    if (!password || throttled(req, "-", now, res))
         return;
     /* hashed before the transaction: argon2id takes tens of milliseconds */
     int rc = password_hash(password, strlen(password), hash, &err);
@@ -329,7 +330,7 @@ void api_portal_link_session(struct api_request *req, struct api_response *res)
 {
     struct store_portal_account a;
     int64_t now = store_now_ms();
-    if (spend_token(req, STORE_PORTAL_SIGN_IN, now, &a, res))
+    if (!throttled(req, "-", now, res) && spend_token(req, STORE_PORTAL_SIGN_IN, now, &a, res))
         start_session(req, &a, "link", now, res);
 }
 

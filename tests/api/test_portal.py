@@ -390,3 +390,19 @@ def test_me_shows_only_the_contacts_own_records(server, admin, invited):
     # nothing else answers: an unknown portal path is a JSON 404, not the web app
     r = p.get(f"/portal/api/contacts/{stranger}")
     assert r.status_code == 404 and r.json()["error"]["code"] == "not_found"
+
+
+def test_bad_links_are_throttled_per_address(server, invited):
+    cid, token = invited
+    accept(server.url, token)
+    http_session().post(server.url + "/portal/api/sign-in-links", json={"email": "ann@example.org"})
+    link = token_of(outbox(server.db)[-1])
+    http = http_session()
+    for i in range(50):
+        r = http.post(server.url + "/portal/api/session/link", json={"token": f"guess{i}"})
+        assert r.status_code == 401
+    r = http.post(server.url + "/portal/api/session/link", json={"token": link})
+    assert r.status_code == 429
+    # the link was not spent by the refused attempt
+    assert sql(server.db, "SELECT used_at FROM portal_tokens WHERE token_hash = ?",
+               blake(link)) == [(None,)]
