@@ -29,6 +29,11 @@ enum api_role {
     ROLE_FRONTLINE = 1 << 3,
     ROLE_PARTNER = 1 << 4,
     ROLE_ANALYST = 1 << 5,
+    /*
+     * A contact signed in to the customer portal (docs/portal.md). Never part of ROLE_ANY: only
+     * routes under /portal/api/ name it, and only a portal session authenticates those.
+     */
+    ROLE_CUSTOMER = 1 << 6,
 };
 #define ROLE_ANY                                                                                   \
     (ROLE_ADMIN | ROLE_EXECUTIVE | ROLE_MANAGER | ROLE_FRONTLINE | ROLE_PARTNER | ROLE_ANALYST)
@@ -43,6 +48,7 @@ struct api_principal {
     bool via_token;     /* authenticated by a bearer token (no CSRF check needed) */
     int64_t session_id; /* the session row, when authenticated by cookie */
     int64_t token_id;   /* the API token row, when authenticated by a bearer token */
+    int64_t contact_id; /* ROLE_CUSTOMER: the contact signed in (user_id is then 0) */
 };
 
 struct api_request {

@@ -4,6 +4,7 @@
  * Only hashes of the secrets are looked up (util/secret.h). See docs/internals/auth.md.
  */
 #include "api/auth.h"
+#include "api/portal.h"
 #include "api/server_int.h"
 
 #include <microhttpd.h>
@@ -232,6 +233,9 @@ static int by_cookie(struct api_request *req, const char *cookie, struct api_pri
 
 int api_authenticate(struct api_request *req, struct api_principal *who, struct api_response *res)
 {
+    /* the portal's routes know only portal sessions; the others never know them */
+    if (strncmp(req->path, PORTAL_API_PREFIX, strlen(PORTAL_API_PREFIX)) == 0)
+        return api_portal_authenticate(req, who, res);
     const char *authz = api_header(req, MHD_HTTP_HEADER_AUTHORIZATION);
     if (authz)
         return by_token(req, authz, who, res);
@@ -261,6 +265,8 @@ bool api_csrf_ok(const struct api_request *req, const struct api_principal *who)
     struct kith_error err = {0};
     struct store_session sess;
     char hash[SECRET_HASH_HEX_SIZE];
+    if (who->role == ROLE_CUSTOMER)
+        return api_portal_csrf_ok(req, who);
     const char *token = api_header(req, "X-CSRF-Token");
     if (!token || !who->session_id || strlen(token) >= SECRET_TEXT_SIZE)
         return false;

@@ -4,6 +4,7 @@
  */
 #include "api/access.h"
 #include "api/handlers.h"
+#include "api/portal.h"
 
 #include "util/banned.h"
 
@@ -52,6 +53,12 @@ const struct api_route api_routes[] = {
      "delete a contact nothing refers to"},
     {"GET", "/api/v1/contacts/{id}/timeline", api_contacts_timeline, ROLE_ANY,
      "a contact's interactions, orders and events, newest first"},
+    {"POST", "/api/v1/contacts/{id}/invitations", api_contacts_invite, API_WRITERS,
+     "invite a contact to the customer portal (a single-use link, valid 7 days, sent to it)"},
+    {"GET", "/api/v1/contacts/{id}/portal-access", api_contacts_portal_get, ROLE_ANY,
+     "a contact's portal access: none, invited, active or revoked"},
+    {"DELETE", "/api/v1/contacts/{id}/portal-access", api_contacts_portal_revoke, API_WRITERS,
+     "revoke a contact's portal access, ending all its portal sessions at once"},
     {"GET", "/api/v1/interaction-types", api_interaction_types_list, ROLE_ANY,
      "list interaction types (filters, q, sort, cursor)"},
     {"POST", "/api/v1/interaction-types", api_interaction_types_create, ROLE_ADMIN,
@@ -198,5 +205,20 @@ const struct api_route api_routes[] = {
      "the value of the accounts each account referred"},
     {"GET", "/api/v1/value/check", api_value_check, ROLE_ANY,
      "holdout check of the value models: predicted against actual repeat purchases"},
+    /* the customer portal: only portal sessions (never staff credentials) authenticate these */
+    {"POST", "/portal/api/invitations/accept", api_portal_accept, 0,
+     "accept a portal invitation: set a password and sign in"},
+    {"POST", "/portal/api/session", api_portal_post_session, 0,
+     "sign in to the portal with email and password"},
+    {"POST", "/portal/api/session/link", api_portal_link_session, 0,
+     "sign in to the portal with a one-time sign-in link"},
+    {"POST", "/portal/api/sign-in-links", api_portal_post_link, 0,
+     "send a one-time sign-in link (valid 15 minutes) to a contact with portal access"},
+    {"GET", "/portal/api/session", api_portal_get_session, ROLE_CUSTOMER,
+     "who am I in the portal (and the portal's CSRF token)"},
+    {"DELETE", "/portal/api/session", api_portal_delete_session, ROLE_CUSTOMER,
+     "sign out of the portal"},
+    {"GET", "/portal/api/me", api_portal_get_me, ROLE_CUSTOMER,
+     "the signed-in contact's own records: fields, account, interactions, orders, consents"},
     {NULL, NULL, NULL, 0, NULL},
 };

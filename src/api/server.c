@@ -174,7 +174,7 @@ static void add_security_headers(struct MHD_Response *r, const char *path)
     MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
     MHD_add_response_header(r, "X-Frame-Options", "DENY");
     MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
-    if (strncmp(path, "/api/", 5) == 0)
+    if (strncmp(path, "/api/", 5) == 0 || strncmp(path, "/portal/api/", 12) == 0)
         MHD_add_response_header(r, "Cache-Control", "no-store");
 }
 

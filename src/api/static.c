@@ -35,7 +35,8 @@ static bool has_prefix(const char *s, const char *prefix)
 /* True for paths the client router owns: /contacts/42, /admin/users (no dot at the end). */
 static bool is_client_route(const char *path)
 {
-    if (has_prefix(path, "/api/") || has_prefix(path, "/app/") || has_prefix(path, "/assets/"))
+    if (has_prefix(path, "/api/") || has_prefix(path, "/app/") || has_prefix(path, "/assets/") ||
+        has_prefix(path, "/portal/api/"))
         return false;
     const char *last = strrchr(path, '/');
     return last && !strchr(last, '.');

@@ -434,9 +434,37 @@ static const char migration_10[] =
 static const char migration_11[] = "ALTER TABLE accounts ADD COLUMN wallet INTEGER;"
                                    "ALTER TABLE accounts ADD COLUMN wallet_year INTEGER;";
 
-const char *const store_migrations[] = {migration_1, migration_2, migration_3, migration_4,
-                                        migration_5, migration_6, migration_7, migration_8,
-                                        migration_9, migration_10, migration_11};
+/*
+ * Version 12: the customer portal's credentials (issue 16, docs/portal.md); self-contained, so
+ * that it keeps its meaning under whatever number it ends up with. portal_accounts holds a
+ * contact's portal access: its argon2id password hash ("" until one is set) and when staff
+ * revoked the access (revoked_at, NULL while it holds). portal_tokens are the single-use links
+ * sent to the contact (kind 'invitation', valid 7 days, or 'sign_in', valid 15 minutes): only a
+ * hash of each is stored, and used_at marks it spent. portal_sessions are the contact's signed-in
+ * sessions, apart from staff sessions: hashes of the session id and of its CSRF token. All three
+ * go with their contact when it is deleted.
+ */
+static const char migration_12[] =
+    "CREATE TABLE portal_accounts ("
+    " contact_id INTEGER PRIMARY KEY REFERENCES contacts(id) ON DELETE CASCADE,"
+    " created_at INTEGER NOT NULL, password_hash TEXT NOT NULL DEFAULT '',"
+    " password_set_at INTEGER, revoked_at INTEGER);"
+    "CREATE TABLE portal_tokens ("
+    " id INTEGER PRIMARY KEY, created_at INTEGER NOT NULL,"
+    " contact_id INTEGER NOT NULL REFERENCES portal_accounts(contact_id) ON DELETE CASCADE,"
+    " kind TEXT NOT NULL, token_hash TEXT NOT NULL UNIQUE, expires_at INTEGER NOT NULL,"
+    " used_at INTEGER, created_by INTEGER REFERENCES users(id));"
+    "CREATE INDEX portal_tokens_contact ON portal_tokens(contact_id);"
+    "CREATE TABLE portal_sessions ("
+    " id INTEGER PRIMARY KEY, created_at INTEGER NOT NULL,"
+    " contact_id INTEGER NOT NULL REFERENCES portal_accounts(contact_id) ON DELETE CASCADE,"
+    " token_hash TEXT NOT NULL UNIQUE, csrf_hash TEXT NOT NULL, expires_at INTEGER NOT NULL,"
+    " last_seen_at INTEGER NOT NULL);"
+    "CREATE INDEX portal_sessions_contact ON portal_sessions(contact_id);";
+
+const char *const store_migrations[] = {migration_1, migration_2,  migration_3,  migration_4,
+                                        migration_5, migration_6,  migration_7,  migration_8,
+                                        migration_9, migration_10, migration_11, migration_12};
 const int store_nmigrations = (int)(sizeof(store_migrations) / sizeof(store_migrations[0]));
 
 int store_check_version(const char *path, int version, struct kith_error *err)

@@ -24,7 +24,7 @@
 #include "util/error.h"
 
 /* The schema version this binary creates and understands. */
-#define STORE_SCHEMA_VERSION 11
+#define STORE_SCHEMA_VERSION 12
 
 struct store;
 
@@ -622,6 +622,104 @@ int64_t store_now_ms(void);
 /* The file of s's database (absolute), for opening another connection to it; owned by s. */
 const char *store_path(struct store *s);
 
+/* ---- the customer portal's credentials (portal.c; docs/portal.md) ---------------------- */
+
+/*
+ * A contact's portal access, apart from staff users: secrets arrive only as hex hashes and
+ * passwords only as argon2id strings, as for staff (above). Tokens are single use: kind
+ * STORE_PORTAL_INVITATION (sets a password) or STORE_PORTAL_SIGN_IN (a one-time sign-in link).
+ */
+#define STORE_PORTAL_INVITATION "invitation"
+#define STORE_PORTAL_SIGN_IN    "sign_in"
+
+struct store_portal_account {
+    int64_t contact_id;
+    int64_t account_id;             /* the contact's account, 0 when none */
+    char email[256];                /* the contact's email, what it signs in with; "" when none */
+    char name[256];                 /* first and last name */
+    char password_hash[128];        /* argon2id string; "" until the contact sets one */
+    int64_t created_at, revoked_at; /* Unix ms; revoked_at 0 while the access holds */
+};
+
+/* The portal access of contact_id, revoked or not; KITH_ENOTFOUND when it was never invited. */
+int store_portal_account_get(struct store *s, int64_t contact_id, struct store_portal_account *out,
+                             struct kith_error *err);
+
+/* The portal access of the contact with this email (case-insensitive); KITH_ENOTFOUND if none. */
+int store_portal_account_find_by_email(struct store *s, const char *email,
+                                       struct store_portal_account *out, struct kith_error *err);
+
+/*
+ * Gives contact_id portal access (created, or revived when staff had revoked it; a password
+ * set before a revocation is gone) and stores the single-use token of kind whose hash is
+ * token_hash, valid until expires_at, made by user created_by (0: none). *id_out (when non-NULL)
+ * gets the token's id. KITH_ENOTFOUND when the contact does not exist. For STORE_PORTAL_SIGN_IN
+ * the access must exist and not be revoked (KITH_ENOTFOUND otherwise).
+ */
+int store_portal_token_create(struct store *s, int64_t contact_id, const char *kind,
+                              const char *token_hash, int64_t now_ms, int64_t expires_at,
+                              int64_t created_by, int64_t *id_out, struct kith_error *err);
+
+/*
+ * Spends the token of kind whose hash is token_hash: it must be unspent, expire after now_ms and
+ * its contact's access must hold; *contact_id gets its contact. KITH_ENOTFOUND otherwise (one
+ * answer for unknown, spent, expired and revoked). Call inside a transaction.
+ */
+int store_portal_token_use(struct store *s, const char *kind, const char *token_hash,
+                           int64_t now_ms, int64_t *contact_id, struct kith_error *err);
+
+/*
+ * Sets contact_id's password hash and ends its portal sessions but keep_session (0: none);
+ * *ended (when non-NULL) gets how many ended. KITH_ENOTFOUND when its access is revoked or none.
+ */
+int store_portal_set_password(struct store *s, int64_t contact_id, const char *password_hash,
+                              int64_t now_ms, int64_t keep_session, int64_t *ended,
+                              struct kith_error *err);
+
+/*
+ * Revokes contact_id's portal access at now_ms: its password is cleared, every portal session
+ * ends and every unspent token is spent, all at once. *ended (when non-NULL) gets the sessions
+ * ended. KITH_ENOTFOUND when the contact holds no access (never invited or revoked already).
+ */
+int store_portal_revoke(struct store *s, int64_t contact_id, int64_t now_ms, int64_t *ended,
+                        struct kith_error *err);
+
+struct store_portal_session {
+    int64_t id, contact_id;
+    int64_t created_at, expires_at, last_seen_at; /* Unix ms */
+    char csrf_hash[STORE_HASH_SIZE];
+};
+
+/* Creates a portal session of contact_id (last_seen_at = created_at = now_ms). */
+int store_portal_session_create(struct store *s, int64_t contact_id, const char *token_hash,
+                                const char *csrf_hash, int64_t now_ms, int64_t expires_at,
+                                int64_t *id_out, struct kith_error *err);
+
+/*
+ * The live portal session whose token hash is token_hash: expires after now_ms and its contact's
+ * access holds. KITH_ENOTFOUND otherwise.
+ */
+int store_portal_session_find(struct store *s, const char *token_hash, int64_t now_ms,
+                              struct store_portal_session *out, struct kith_error *err);
+
+/* The portal session with this id, live or not; KITH_ENOTFOUND when none. */
+int store_portal_session_get(struct store *s, int64_t id, struct store_portal_session *out,
+                             struct kith_error *err);
+
+/* Records a use of a portal session: last_seen_at = now_ms and the new expires_at. */
+int store_portal_session_touch(struct store *s, int64_t id, int64_t now_ms, int64_t expires_at,
+                               struct kith_error *err);
+
+/* Deletes one portal session (sign-out); KITH_ENOTFOUND when it is gone already. */
+int store_portal_session_delete(struct store *s, int64_t id, struct kith_error *err);
+
+/*
+ * Deletes contact_id's portal sessions but keep_session (0: none); *ended (when non-NULL) gets
+ * how many. Also deletes every expired portal session of anyone.
+ */
+int store_portal_sessions_end(struct store *s, int64_t contact_id, int64_t keep_session,
+                              int64_t now_ms, int64_t *ended, struct kith_error *err);
+
 /* ---- customer value (value.c) ---- */
 
 /* What store_cv_load() reads; STORE_CV_LINES also reads the products. */
@@ -758,7 +856,6 @@ struct store_deal_change {
 int store_deal_verb(struct store *s, int64_t id, const struct store_deal_change *c,
                     struct store_value *vals, bool *set, const char **field,
                     struct kith_error *err);
-
 
 /*
  * Adds to d (filled by store_deals_load()) the stage history of its deals: d->changes, each

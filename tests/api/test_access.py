@@ -836,3 +836,104 @@ def test_deal_history_and_deals_are_never_deleted_nor_written(world, role):
         assert r.status_code in (404, 405), r.text
     assert world.admin.get(f"/api/v1/deals/{deal['id']}").status_code == 200
     assert world.admin.get(f"/api/v1/deal-stage-changes/{change['id']}").json() == change
+
+
+# ---- the customer (docs/portal.md): a contact signed in to the portal ----
+
+PORTAL_PASSWORD = "the customer's own passphrase"
+
+
+def portal_customer(world, name):
+    """A portal session (requests.Session with the portal's CSRF header) of contact name, invited
+    by the admin; the invitation's token is read from the outbox beside the database."""
+    import glob
+    import re
+
+    from conftest import http_session
+    cid = world.records["contacts"][name]["id"]
+    r = world.admin.post(f"/api/v1/contacts/{cid}/invitations")
+    assert r.status_code == 201, r.text
+    path = max(glob.glob(world.srv.db + ".outbox/*-invitation-*.txt"), key=os.path.getmtime)
+    with open(path) as f:
+        text = f.read()
+    assert f"X-Kith-Contact: {cid}\n" in text
+    token = re.search(r"#token=([A-Za-z0-9_-]+)", text).group(1)
+    http = http_session()
+    r = http.post(world.srv.url + "/portal/api/invitations/accept",
+                  json={"token": token, "password": PORTAL_PASSWORD})
+    assert r.status_code == 200, r.text
+    http.headers["X-CSRF-Token"] = r.json()["csrf_token"]
+    return http
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_invite_inside_and_outside(world, role):
+    """Inviting a contact to the portal is a change of the contact: 201 inside the role's change
+    scope, 403 where it may only read, 404 where it may not read."""
+    for name, rec in world.records["contacts"].items():
+        r = world.clients[role].post(f"/api/v1/contacts/{rec['id']}/invitations")
+        want = expected_change(world, role, "contacts", rec) or 201
+        assert r.status_code == want, (name, r.text)
+        r = world.clients[role].get(f"/api/v1/contacts/{rec['id']}/portal-access")
+        assert r.status_code == (200 if world.can(role, "contacts", rec, False) else 404), name
+
+
+def staff_routes():
+    """(method, path pattern) of every staff route that needs sign-in, from docs/openapi.json
+    (which a unit test holds to routes.c)."""
+    import json
+    with open(os.path.join(os.path.dirname(__file__), "..", "..", "docs", "openapi.json")) as f:
+        doc = json.load(f)
+    out = []
+    for path, item in doc["paths"].items():
+        for method, op in item.items():
+            if method == "parameters" or not path.startswith("/api/v1/"):
+                continue
+            if op.get("security", doc["security"]) == []:
+                continue
+            out.append((method.upper(), path))
+    return out
+
+
+def test_no_staff_route_answers_a_customer(world):
+    """Every staff route answers 401 to a portal session (with its CSRF token), whichever
+    record it names: the customer's own contact or another."""
+    http = portal_customer(world, "own")
+    own = world.records["contacts"]["own"]["id"]
+    other = world.records["contacts"]["partner"]["id"]
+    routes = staff_routes()
+    assert len(routes) > 100
+    for method, pattern in routes:
+        for rid in (own, other):
+            url = world.srv.url + pattern.replace("{id}", str(rid))
+            r = http.request(method, url, json={} if method in ("POST", "PATCH") else None)
+            assert r.status_code == 401, (method, pattern, r.status_code, r.text[:200])
+    # and the portal session still holds: the refusals changed nothing
+    assert http.get(world.srv.url + "/portal/api/session").json()["contact"]["id"] == own
+
+
+def test_a_customer_reads_only_its_own_records(world):
+    """GET /portal/api/me holds exactly the contact's own interactions and consents, and the
+    orders of its account; naming another contact's records under /portal/api answers 404."""
+    name = "team"
+    http = portal_customer(world, name)
+    c = world.records["contacts"][name]
+    me = http.get(world.srv.url + "/portal/api/me").json()
+    assert me["contact"]["id"] == c["id"]
+    assert me["account"]["id"] == c["account_id"]
+    want_inter = {r["id"] for r in world.admin.get(
+        "/api/v1/interactions", params={"contact_id": c["id"], "limit": 500}).json()["items"]}
+    want_orders = {r["id"] for r in world.admin.get(
+        "/api/v1/orders", params={"account_id": c["account_id"], "limit": 500}).json()["items"]}
+    assert want_inter and want_orders
+    assert {r["id"] for r in me["interactions"]["items"]} == want_inter
+    assert {r["id"] for r in me["orders"]["items"]} == want_orders
+    others = [r for n, r in world.records["contacts"].items() if n != name]
+    for o in others:
+        for path in (f"/portal/api/contacts/{o['id']}", f"/portal/api/me/{o['id']}",
+                     f"/portal/api/contacts/{o['id']}/timeline"):
+            r = http.get(world.srv.url + path)
+            assert r.status_code == 404 and r.json()["error"]["code"] == "not_found", path
+        # a query naming another contact changes nothing: the session says who
+        r = http.get(world.srv.url + "/portal/api/me", params={"contact_id": o["id"]})
+        assert r.json()["contact"]["id"] == c["id"]
