@@ -52,6 +52,8 @@ const struct api_route api_routes[] = {
      "delete a contact nothing refers to"},
     {"GET", "/api/v1/contacts/{id}/timeline", api_contacts_timeline, ROLE_ANY,
      "a contact's interactions, orders and events, newest first"},
+    {"GET", "/api/v1/contacts/{id}/export", api_contacts_export, ROLE_ANY,
+     "everything held about a contact (data-subject export): JSON, or ?format=zip for CSVs"},
     {"GET", "/api/v1/interaction-types", api_interaction_types_list, ROLE_ANY,
      "list interaction types (filters, q, sort, cursor)"},
     {"POST", "/api/v1/interaction-types", api_interaction_types_create, ROLE_ADMIN,
