@@ -2,7 +2,8 @@
  * dsr.c - GET /api/v1/contacts/{id}/export: everything held about one contact for a data-subject
  * access or portability request (io/dsr_export.h, docs/dsr-export.md), as JSON or, with
  * ?format=zip, as a zip of CSV files. Whoever may read the contact (GET /api/v1/contacts/{id})
- * may export it; others get 404, as for the contact. Every export is audited.
+ * may export it; others get 404, as for the contact. Staff do not get the content of survey
+ * answers the contact keeps confidential (DSR_FOR_STAFF). Every export is audited.
  */
 #include <stdio.h>
 #include <string.h>
@@ -46,7 +47,7 @@ void api_contacts_export(struct api_request *req, struct api_response *res)
     if (zip) {
         unsigned char *data = NULL;
         size_t len = 0;
-        rc = dsr_export_zip(req->store, id, now_ms(), &data, &len, &err);
+        rc = dsr_export_zip(req->store, id, now_ms(), DSR_FOR_STAFF, &data, &len, &err);
         if (rc == 0) {
             res->status = 200;
             res->text = (char *)data;
@@ -59,7 +60,7 @@ void api_contacts_export(struct api_request *req, struct api_response *res)
         }
     } else {
         json_t *doc = NULL;
-        rc = dsr_export_json(req->store, id, now_ms(), &doc, &err);
+        rc = dsr_export_json(req->store, id, now_ms(), DSR_FOR_STAFF, &doc, &err);
         if (rc == 0)
             api_json(res, 200, doc);
     }

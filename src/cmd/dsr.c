@@ -87,9 +87,9 @@ static int dsr_export(const char *db, const char *contact, bool zip, const char 
     json_t *doc = NULL;
     int rc = find_contact(s, contact, &id, &err);
     if (rc == 0 && zip) {
-        rc = dsr_export_zip(s, id, now_ms(), &data, &len, &err);
+        rc = dsr_export_zip(s, id, now_ms(), DSR_FOR_SUBJECT, &data, &len, &err);
     } else if (rc == 0) {
-        rc = dsr_export_json(s, id, now_ms(), &doc, &err);
+        rc = dsr_export_json(s, id, now_ms(), DSR_FOR_SUBJECT, &doc, &err);
         if (rc == 0 && !(text = json_dumps(doc, JSON_INDENT(2))))
             rc = kith_err(&err, KITH_ENOMEM, "out of memory writing the export");
         len = text ? strlen(text) : 0;

@@ -300,16 +300,39 @@ void dsr_plan_release(struct dsr_plan *plan)
 
 /* ----- writing -------------------------------------------------------------------------------- */
 
+/* The fields of a survey answer that are its content, withheld from staff when confidential. */
+static const char *const answer_fields[] = {"nps",   "csat",    "intent", "wants",
+                                            "needs", "answers", NULL};
+
 struct emit {
     const struct table_def *t;
     json_t *rows;           /* the table's rows, or NULL */
     struct csv_writer *csv; /* the table's CSV, or NULL */
+    bool redact;            /* withhold confidential answers (survey_responses, for staff) */
+    size_t withheld;        /* rows whose content was withheld */
+    struct store_value vals[DSR_FIELDS_MAX];
     struct kith_error *err;
 };
 
-static int emit_row(void *arg, const struct store_value *vals)
+/* vals with the content of a confidential answer made NULL, when e->redact says so. */
+static const struct store_value *redacted(struct emit *e, const struct store_value *vals)
+{
+    size_t i;
+    if (!e->redact || !table_field(e->t, "confidential", &i) || vals[i].kind != SV_INT ||
+        !vals[i].i)
+        return vals;
+    memcpy(e->vals, vals, e->t->nfields * sizeof(*vals));
+    for (const char *const *f = answer_fields; *f; f++)
+        if (table_field(e->t, *f, &i))
+            e->vals[i] = (struct store_value){.kind = SV_NULL};
+    e->withheld++;
+    return e->vals;
+}
+
+static int emit_row(void *arg, const struct store_value *all_vals)
 {
     struct emit *e = arg;
+    const struct store_value *vals = redacted(e, all_vals);
     if (e->rows) {
         json_t *o = json_object();
         if (!o || json_array_append_new(e->rows, o) < 0)
@@ -392,40 +415,69 @@ static json_t *inferences_json(const json_t *contact)
     return a;
 }
 
-/* Each interaction with its RV (its own, else its type's) and its type's name. */
+/* The row of rows whose "id" is id (rows in ascending id order, as exported), or NULL. */
+static json_t *row_by_id(json_t *rows, json_int_t id)
+{
+    size_t lo = 0, hi = json_array_size(rows);
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        json_t *r = json_array_get(rows, mid);
+        json_int_t x = json_integer_value(json_object_get(r, "id"));
+        if (x == id)
+            return r;
+        if (x < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
+/*
+ * Each interaction with its RV (its own, else its type's) and its type's name, and whether it
+ * counts: neither voiding another nor voided (docs/internals/rv.md, "Rules"). A voided
+ * interaction is one a voiding row of the same contact names; both are in the export.
+ */
 static json_t *interactions_explained(json_t *tables)
 {
     json_t *types = json_object_get(json_object_get(tables, "interaction_types"), "rows");
     json_t *rows = json_object_get(json_object_get(tables, "interactions"), "rows");
     json_t *out = json_array();
-    size_t i, j;
-    json_t *r, *t;
+    size_t n = json_array_size(rows), nvoided = 0, i;
+    int64_t *voided = malloc((n ? n : 1) * sizeof(*voided));
+    json_t *r;
+    if (!out || !voided)
+        goto fail;
     json_array_foreach(rows, i, r)
     {
-        json_int_t type_id = json_integer_value(json_object_get(r, "type_id"));
-        json_t *type = NULL;
-        json_array_foreach(types, j, t) if (json_integer_value(json_object_get(t, "id")) == type_id)
-            type = t;
+        json_t *v = json_object_get(r, "voids_id");
+        if (json_is_integer(v))
+            voided[nvoided++] = json_integer_value(v);
+    }
+    qsort(voided, nvoided, sizeof(*voided), cmp_id);
+    json_array_foreach(rows, i, r)
+    {
+        json_int_t id = json_integer_value(json_object_get(r, "id"));
+        json_t *type = row_by_id(types, json_integer_value(json_object_get(r, "type_id")));
         json_t *rv = json_object_get(r, "rv");
         bool own = json_is_integer(rv);
-        /* voided: a later row voids it; voiding: it voids another. Neither counts. */
-        bool counted = json_is_null(json_object_get(r, "voids_id"));
-        json_t *o;
-        json_int_t id = json_integer_value(json_object_get(r, "id"));
-        json_array_foreach(rows, j, o) if (json_integer_value(json_object_get(o, "voids_id")) == id)
-            counted = false;
+        bool counted = json_is_null(json_object_get(r, "voids_id")) &&
+                       !bsearch(&(int64_t){id}, voided, nvoided, sizeof(*voided), cmp_id);
         json_t *item =
-            json_pack("{s:O, s:O, s:O*, s:O*, s:O*, s:s, s:b}", "interaction_id",
-                      json_object_get(r, "id"), "occurred_at", json_object_get(r, "occurred_at"),
-                      "type_code", json_object_get(type, "code"), "type_name",
-                      json_object_get(type, "name"), "rv", own ? rv : json_object_get(type, "rv"),
-                      "rv_from", own ? "interaction" : "type", "counted", counted);
-        if (!out || !item || json_array_append_new(out, item) < 0) {
-            json_decref(out);
-            return NULL;
-        }
+            json_pack("{s:I, s:O, s:O*, s:O*, s:O*, s:s, s:b}", "interaction_id", id, "occurred_at",
+                      json_object_get(r, "occurred_at"), "type_code", json_object_get(type, "code"),
+                      "type_name", json_object_get(type, "name"), "rv",
+                      own ? rv : json_object_get(type, "rv"), "rv_from",
+                      own ? "interaction" : "type", "counted", counted);
+        if (!item || json_array_append_new(out, item) < 0)
+            goto fail;
     }
+    free(voided);
     return out;
+fail:
+    free(voided);
+    json_decref(out);
+    return NULL;
 }
 
 static json_t *account_json(struct store *s, int64_t account_id, struct kith_error *err);
@@ -434,8 +486,9 @@ static json_t *account_json(struct store *s, int64_t account_id, struct kith_err
  * The document; with zip set, each table's CSV is added to zip and its rows stay out of the
  * document (the manifest), which gets "file" and "row_count" instead.
  */
-static int build(struct store *s, int64_t contact_id, int64_t now_ms, struct dsr_zip *zip,
-                 json_t **out, struct kith_error *err)
+static int build(struct store *s, int64_t contact_id, int64_t now_ms,
+                 enum dsr_export_audience audience, struct dsr_zip *zip, json_t **out,
+                 struct kith_error *err)
 {
     struct dsr_plan plan;
     int rc = dsr_plan_build(s, contact_id, &plan, err);
@@ -459,7 +512,10 @@ static int build(struct store *s, int64_t contact_id, int64_t now_ms, struct dsr
         char *mem = NULL;
         size_t mem_len = 0;
         FILE *f = NULL;
+        if (t->nfields > DSR_FIELDS_MAX)
+            BUG("%s has more than DSR_FIELDS_MAX fields", t->name);
         struct emit e = {.t = t, .rows = json_array(), .err = err};
+        e.redact = audience == DSR_FOR_STAFF && strcmp(t->name, "survey_responses") == 0;
         json_t *cols = columns_json(t);
         json_t *entry = json_pack("{s:s, s:o*}", "description", dsr_table_description(t->name),
                                   "columns", cols);
@@ -487,6 +543,13 @@ static int build(struct store *s, int64_t contact_id, int64_t now_ms, struct dsr
                 rc = 0;
         }
         size_t nrows = json_array_size(e.rows);
+        if (e.withheld) {
+            json_object_set_new(entry, "withheld", json_integer((json_int_t)e.withheld));
+            json_object_set_new(entry, "withheld_reason",
+                                json_string("The contact keeps these answers from staff "
+                                            "(confidential): their content is null here; the "
+                                            "contact's own export holds them."));
+        }
         if (zip) {
             int frc = csv_writer_flush(csv, rc < 0 ? NULL : err);
             fclose(f);
@@ -559,20 +622,21 @@ static json_t *account_json(struct store *s, int64_t account_id, struct kith_err
     return o;
 }
 
-int dsr_export_json(struct store *s, int64_t contact_id, int64_t now_ms, json_t **out,
-                    struct kith_error *err)
+int dsr_export_json(struct store *s, int64_t contact_id, int64_t now_ms,
+                    enum dsr_export_audience audience, json_t **out, struct kith_error *err)
 {
-    return build(s, contact_id, now_ms, NULL, out, err);
+    return build(s, contact_id, now_ms, audience, NULL, out, err);
 }
 
-int dsr_export_zip(struct store *s, int64_t contact_id, int64_t now_ms, unsigned char **data,
-                   size_t *len, struct kith_error *err)
+int dsr_export_zip(struct store *s, int64_t contact_id, int64_t now_ms,
+                   enum dsr_export_audience audience, unsigned char **data, size_t *len,
+                   struct kith_error *err)
 {
     struct dsr_zip *zip = dsr_zip_new();
     json_t *manifest = NULL;
     if (!zip)
         return kith_err(err, KITH_ENOMEM, "out of memory writing the export");
-    int rc = build(s, contact_id, now_ms, zip, &manifest, err);
+    int rc = build(s, contact_id, now_ms, audience, zip, &manifest, err);
     char *text = NULL;
     if (rc == 0 && !(text = json_dumps(manifest, JSON_INDENT(2))))
         rc = kith_err(err, KITH_ENOMEM, "out of memory writing manifest.json");

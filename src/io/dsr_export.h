@@ -33,20 +33,32 @@
 #define DSR_IMPORT_BYTES_MAX (512 * 1024 * 1024)
 
 /*
+ * Who the export is for. The contact itself (the portal) and whoever holds the database file (the
+ * CLI) get everything. Staff (the API) get everything but what the contact keeps from staff: the
+ * content of survey answers it did not share (survey_responses.confidential; docs/voice.md) is
+ * null in their rows, and the table's entry says how many were withheld.
+ */
+enum dsr_export_audience {
+    DSR_FOR_SUBJECT = 0,
+    DSR_FOR_STAFF = 1,
+};
+
+/*
  * The export of contact contact_id as a JSON document (schema DSR_EXPORT_SCHEMA). now_ms is the
  * time written as generated_at. On success *out is a new reference owned by the caller
  * (json_decref). KITH_ENOTFOUND when there is no such contact.
  */
-int dsr_export_json(struct store *s, int64_t contact_id, int64_t now_ms, json_t **out,
-                    struct kith_error *err);
+int dsr_export_json(struct store *s, int64_t contact_id, int64_t now_ms,
+                    enum dsr_export_audience audience, json_t **out, struct kith_error *err);
 
 /*
  * The same export as a zip archive: manifest.json (the document without its rows, with each
  * table's file name, columns and row count) and one <table>.csv per table, in *data (malloc'd,
  * the caller frees it) of *len bytes.
  */
-int dsr_export_zip(struct store *s, int64_t contact_id, int64_t now_ms, unsigned char **data,
-                   size_t *len, struct kith_error *err);
+int dsr_export_zip(struct store *s, int64_t contact_id, int64_t now_ms,
+                   enum dsr_export_audience audience, unsigned char **data, size_t *len,
+                   struct kith_error *err);
 
 /* What an import wrote: rows inserted and catalogue rows found already present, per table. */
 struct dsr_import_result {

@@ -124,7 +124,7 @@ static int64_t map_ref(struct importer *im, const struct field_def *f, int64_t o
 static int row_values(struct importer *im, const struct table_def *t, json_t *row, size_t index,
                       struct store_value *vals, char **owned)
 {
-    bool given[128];
+    bool given[DSR_FIELDS_MAX];
     for (size_t i = 0; i < t->nfields; i++) {
         const struct field_def *f = &t->fields[i];
         json_t *v = json_object_get(row, f->name);
@@ -236,10 +236,10 @@ static int import_row(struct importer *im, size_t k, json_t *row, size_t index)
                    ? kith_err(im->err, KITH_ENOMEM, "out of memory importing")
                    : 0;
     }
-    if (t->nfields > 128)
-        BUG("table %s has more than 128 fields", t->name);
-    struct store_value vals[128];
-    char *owned[128] = {0};
+    if (t->nfields > DSR_FIELDS_MAX)
+        BUG("table %s has more than DSR_FIELDS_MAX fields", t->name);
+    struct store_value vals[DSR_FIELDS_MAX];
+    char *owned[DSR_FIELDS_MAX] = {0};
     int rc = row_values(im, t, row, index, vals, owned);
     if (rc == 0) {
         rc = store_insert(im->s, t, vals, &new_id, im->err);
@@ -282,8 +282,8 @@ static int import_account(struct importer *im, json_t *account)
                       "external_id", json_object_get(account, "external_id"));
         if (!row)
             return kith_err(im->err, KITH_ENOMEM, "out of memory importing");
-        struct store_value vals[128];
-        char *owned[128] = {0};
+        struct store_value vals[DSR_FIELDS_MAX];
+        char *owned[DSR_FIELDS_MAX] = {0};
         int rc = row_values(im, t, row, 0, vals, owned);
         if (rc == 0)
             rc = store_insert(im->s, t, vals, &id, im->err);

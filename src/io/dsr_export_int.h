@@ -13,6 +13,7 @@
 #include "util/error.h"
 
 #define DSR_TABLES_MAX 64
+#define DSR_FIELDS_MAX 128 /* fields of one table, at most */
 
 enum dsr_role {
     DSR_NONE = 0,  /* not in an export */

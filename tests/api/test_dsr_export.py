@@ -32,6 +32,8 @@ TABLES = ["contacts", "interaction_types", "interactions", "products", "deal_sta
           "survey_responses", "survey_optins", "ratings", "ideas", "idea_votes", "consents",
           "dsrs"]
 MS = 1_700_000_000_000
+# The content of a survey answer, withheld from staff when the answer is confidential.
+CONTENT = ["nps", "csat", "intent", "wants", "needs", "answers"]
 
 
 def pick_contact(con):
@@ -45,7 +47,7 @@ def pick_contact(con):
 
 
 def add_history(con, cid):
-    """A survey with an opt-in and two answers (one updating the other), consents and a
+    """A survey with an opt-in and two answers (one confidential, the other updating it), consents and a
     request, written straight into the database (the portal and consent doors are other
     issues' work)."""
     q = json.dumps({"items": [{"id": "q1", "kind": "nps", "text": "Recommend us?"}]})
@@ -55,9 +57,10 @@ def add_history(con, cid):
     con.execute("INSERT INTO survey_optins (created_at, survey_id, contact_id, state, share,"
                 " recorded_at, collected_by) VALUES (?,?,?,?,?,?,?)",
                 (MS, sid, cid, "granted", 1, MS, "web form"))
+    # the first answer is confidential: staff never see its content, the contact does
     con.execute("INSERT INTO survey_responses (created_at, survey_id, contact_id, answered_at,"
-                " nps, confidential, answers, latest) VALUES (?,?,?,?,?,?,?,?)",
-                (MS, sid, cid, MS, 7, 0, json.dumps({"q1": 7}), 0))
+                " nps, confidential, answers, latest, intent) VALUES (?,?,?,?,?,?,?,?,?)",
+                (MS, sid, cid, MS, 7, 1, json.dumps({"q1": 7}), 0, "switching supplier"))
     first = con.execute("SELECT max(id) FROM survey_responses").fetchone()[0]
     con.execute("INSERT INTO survey_responses (created_at, survey_id, contact_id, answered_at,"
                 " nps, confidential, answers, latest, replaces_id, wants) VALUES"
@@ -158,7 +161,17 @@ def test_json_has_the_schema_and_exactly_the_contacts_rows(world):
         assert [r["id"] for r in entry["rows"]] == expected[t], t
     # the history added by the fixture is there
     assert len(doc["tables"]["consents"]["rows"]) == 3
-    assert len(doc["tables"]["survey_responses"]["rows"]) == 2
+    answers = doc["tables"]["survey_responses"]["rows"]
+    assert len(answers) == 2
+    # staff do not get the content of the confidential answer; the contact's own export does
+    secret = [a for a in answers if a["confidential"]]
+    assert len(secret) == 1 and doc["tables"]["survey_responses"]["withheld"] == 1
+    assert all(secret[0][f] is None for f in CONTENT)
+    assert "switching supplier" not in r.text
+    own = json.loads(kith(world["db"], "dsr", "export", str(world["cid"])).stdout)
+    mine = [a for a in own["tables"]["survey_responses"]["rows"] if a["confidential"]]
+    assert mine[0]["intent"] == "switching supplier" and mine[0]["nps"] == 7
+    assert "withheld" not in own["tables"]["survey_responses"]
     assert doc["tables"]["orders"]["rows"] and doc["tables"]["deals"]["rows"]
     # every interaction with its RV (its own, else its type's) and its type's name
     types = {t: (n, rv) for t, n, rv in con.execute("SELECT id, name, rv FROM interaction_types")}
@@ -239,7 +252,11 @@ def test_zip_holds_one_csv_per_table_equal_to_the_database(world):
         db_rows = con.execute(f"SELECT {', '.join(names)} FROM {t} WHERE id IN ({ids})"
                               " ORDER BY id").fetchall()
         for got, want in zip(rows, db_rows):
+            confidential = t == "survey_responses" and want[names.index("confidential")]
             for c, g, w in zip(cols, got, want):
+                if confidential and c["name"] in CONTENT:
+                    assert g == "", (t, c["name"])  # withheld from staff
+                    continue
                 if c["type"] == "number" and w is not None:
                     assert float(g) == w, (t, c["name"])
                 elif c["type"] == "JSON object" and w is not None:
@@ -274,11 +291,13 @@ def test_roles_that_may_not_read_the_contact_get_404_and_exports_are_audited(wor
     assert not any(email and email in (a.get("detail") or "") for a in exports)
 
 
-def strip(doc):
-    """Each table's rows without ids and references (they differ between databases), sorted."""
+def strip(doc, leave_out=()):
+    """Each table's rows without ids and references (they differ between databases) nor the
+    columns leave_out, sorted."""
     out = {}
     for name, t in doc["tables"].items():
         refs = {c["name"] for c in t["columns"] if c["type"] == "integer id" or "references" in c}
+        refs |= set(leave_out)
         out[name] = sorted(json.dumps({k: v for k, v in r.items() if k not in refs},
                                       sort_keys=True) for r in t["rows"])
     return out
@@ -291,7 +310,8 @@ def test_export_imports_into_a_fresh_kith_and_round_trips(world):
     with open(src) as f:
         exported = json.load(f)
     api = world["admin"].get(f"/api/v1/contacts/{world['cid']}/export").json()
-    assert strip(exported) == strip(api)  # the CLI and the API give the same export
+    # the CLI and the API give the same export, but for what staff may not see
+    assert strip(exported, CONTENT) == strip(api, CONTENT)
     target = os.path.join(d, "target.db")
     kith(target, "init")
     out = kith(target, "dsr", "import", src).stdout

@@ -231,8 +231,8 @@ static void contact_export_holds_its_rows_only(void **state)
     struct kith_error err = {0};
     build_world(fx->s);
     json_t *doc = NULL;
-    assert_int_equal(dsr_export_json(fx->s, 99, 0, &doc, &err), KITH_ENOTFOUND);
-    assert_int_equal(dsr_export_json(fx->s, 1, 1714564800000, &doc, &err), 0);
+    assert_int_equal(dsr_export_json(fx->s, 99, 0, DSR_FOR_SUBJECT, &doc, &err), KITH_ENOTFOUND);
+    assert_int_equal(dsr_export_json(fx->s, 1, 1714564800000, DSR_FOR_SUBJECT, &doc, &err), 0);
     assert_string_equal(json_string_value(json_object_get(doc, "schema")), DSR_EXPORT_SCHEMA);
     assert_string_equal(json_string_value(json_object_get(doc, "generated_at")),
                         "2024-05-01T12:00:00.000Z");
@@ -263,7 +263,7 @@ static void contact_export_holds_its_rows_only(void **state)
 
     unsigned char *zip;
     size_t len;
-    assert_int_equal(dsr_export_zip(fx->s, 1, 1714564800000, &zip, &len, &err), 0);
+    assert_int_equal(dsr_export_zip(fx->s, 1, 1714564800000, DSR_FOR_SUBJECT, &zip, &len, &err), 0);
     assert_true(len > 22);
     assert_int_equal(le32(zip), 0x04034b50u);
     free(zip);
@@ -306,7 +306,7 @@ static void import_round_trips(void **state)
     struct kith_error err = {0};
     build_world(a->s);
     json_t *doc = NULL, *back = NULL;
-    assert_int_equal(dsr_export_json(a->s, 1, 0, &doc, &err), 0);
+    assert_int_equal(dsr_export_json(a->s, 1, 0, DSR_FOR_SUBJECT, &doc, &err), 0);
 
     json_t *bad = json_deep_copy(doc);
     json_object_set_new(bad, "schema", json_string("kith.dsr-export/2"));
@@ -318,7 +318,7 @@ static void import_round_trips(void **state)
         fail_msg("import: %s", err.msg);
     assert_true(r.contact_id > 0);
     assert_int_equal(r.skipped, 0);
-    assert_int_equal(dsr_export_json(b->s, r.contact_id, 0, &back, &err), 0);
+    assert_int_equal(dsr_export_json(b->s, r.contact_id, 0, DSR_FOR_SUBJECT, &back, &err), 0);
     char *x = strip(doc), *y = strip(back);
     assert_string_equal(x, y);
     free(x);
