@@ -90,15 +90,21 @@ def world():
         unit_name = con.execute("SELECT name FROM units WHERE id = ?", (unit,)).fetchone()[0]
         other = con.execute("SELECT name FROM units WHERE id != ? AND kind = 'business_unit'",
                             (unit,)).fetchone()[0]
+        # a contact of an independent unit that keeps its detail private (docs/internals/access.md)
+        private = con.execute("SELECT c.id FROM contacts c JOIN units u ON u.id = c.unit_id"
+                              " WHERE u.kind IN ('partner', 'distributor', 'dealer')"
+                              " AND u.shares_detail = 0 ORDER BY c.id LIMIT 1").fetchone()[0]
         con.close()
         add_user(db, "admin@example.com", "admin")
+        add_user(db, "exec@example.com", "executive")
+        add_user(db, "analyst@example.com", "analyst")
         add_user(db, "mgr@example.com", "manager", unit=unit_name)
         add_user(db, "other@example.com", "manager", unit=other)
         add_user(db, "front@example.com", "frontline")
         add_user(db, "partner@example.com", "partner")
         srv = Server(db)
         try:
-            yield {"db": db, "dir": d, "srv": srv, "cid": cid, "acc": acc,
+            yield {"db": db, "dir": d, "srv": srv, "cid": cid, "acc": acc, "private": private,
                    "admin": Client(srv.url, "admin@example.com")}
         finally:
             srv.stop()
@@ -269,13 +275,18 @@ def test_zip_holds_one_csv_per_table_equal_to_the_database(world):
 def test_roles_that_may_not_read_the_contact_get_404_and_exports_are_audited(world):
     srv, cid = world["srv"], world["cid"]
     path = f"/api/v1/contacts/{cid}/export"
-    for who, status in [("mgr", 200), ("other", 404), ("front", 404), ("partner", 404)]:
-        c = Client(srv.url, f"{who}@example.com")
+    private = world["private"]
+    cases = [("admin", cid, 200), ("exec", cid, 200), ("analyst", cid, 200), ("mgr", cid, 200),
+             ("other", cid, 404), ("front", cid, 404), ("partner", cid, 404),
+             ("admin", private, 200), ("exec", private, 404), ("analyst", private, 404)]
+    clients = {}
+    for who, contact, status in cases:
+        c = clients.setdefault(who, Client(srv.url, f"{who}@example.com"))
         # the contact's own GET and its export agree
-        assert c.get(f"/api/v1/contacts/{cid}").status_code == status, who
+        assert c.get(f"/api/v1/contacts/{contact}").status_code == status, who
         for params in ({}, {"format": "zip"}):
-            r = c.get(path, params=params)
-            assert r.status_code == status, (who, params, r.text[:200])
+            r = c.get(f"/api/v1/contacts/{contact}/export", params=params)
+            assert r.status_code == status, (who, contact, params, r.text[:200])
             if status == 404:
                 assert "rows" not in r.text and r.json()["error"]["code"] == "not_found"
     assert world["admin"].get("/api/v1/contacts/999999/export").status_code == 404
