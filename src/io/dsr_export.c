@@ -4,7 +4,8 @@
  *
  * Which tables: the contact itself; every exportable table with a contact_id (its interactions,
  * events, survey answers and opt-ins, ratings, ideas and votes, consents, requests, deals where it
- * is the primary contact, and any table added later that names a contact, such as devices); the
+ * is the primary contact, and any table added later that names a contact, such as devices), by
+ * each of its references to a contact (an event's related contact too); the
  * orders of its account besides its own; the rows that hang off those by a required reference
  * (order lines, deal lines, deal stage moves); and the catalogue rows they refer to, which give
  * them meaning (interaction types, products, surveys, deal stages). Staff, units, teams, the audit
@@ -252,8 +253,11 @@ int dsr_plan_build(struct store *s, int64_t contact_id, struct dsr_plan *plan,
                      : 0;
             break;
         case DSR_OWNED:
-            table_field(t, "contact_id", &field);
-            rc = gather_eq(s, plan, k, field, contact_id, err);
+            /* every reference to a contact: contact_id, and e.g. an event's related contact */
+            for (field = 0; field < t->nfields && rc == 0; field++)
+                if (t->fields[field].type == FT_REF &&
+                    strcmp(t->fields[field].ref_table, "contacts") == 0)
+                    rc = gather_eq(s, plan, k, field, contact_id, err);
             if (rc == 0 && plan->account_id && strcmp(t->name, "orders") == 0) {
                 table_field(t, "account_id", &field);
                 rc = gather_eq(s, plan, k, field, plan->account_id, err);

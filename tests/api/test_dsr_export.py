@@ -73,6 +73,10 @@ def add_history(con, cid):
         con.execute("INSERT INTO consents (created_at, contact_id, purpose, channel, state,"
                     " recorded_at, collected_by) VALUES (?,?,?,?,?,?,?)",
                     (MS + i, cid, purpose, channel, state, MS + i, "staff"))
+    # another contact referred it: the event is the other's, and names it
+    other = con.execute("SELECT min(id) FROM contacts WHERE id != ?", (cid,)).fetchone()[0]
+    con.execute("INSERT INTO events (created_at, kind, contact_id, related_contact_id,"
+                " occurred_at) VALUES (?,?,?,?,?)", (MS, "referral", other, cid, MS))
     con.execute("INSERT INTO dsrs (created_at, contact_id, kind, status, received_at, due_at,"
                 " notes) VALUES (?,?,?,?,?,?,?)",
                 (MS, cid, "access", "open", MS, MS + 30 * 86400000, "by letter"))
@@ -114,9 +118,11 @@ def expected_ids(con, cid, acc):
     """The ids each table of the export must hold, by the rules of docs/dsr-export.md."""
     one = lambda sql, *a: sorted({r[0] for r in con.execute(sql, a)})
     e = {"contacts": [cid]}
+    e_rel = one("SELECT id FROM events WHERE contact_id = ? OR related_contact_id = ?", cid, cid)
     for t in ("interactions", "events", "survey_responses", "survey_optins", "ratings", "ideas",
               "idea_votes", "consents", "dsrs", "deals"):
         e[t] = one(f"SELECT id FROM {t} WHERE contact_id = ?", cid)
+    e["events"] = e_rel  # an event about another contact that names it as the related one
     e["orders"] = one("SELECT id FROM orders WHERE account_id = ? OR contact_id = ?", acc, cid)
     ids = lambda t: ",".join(str(i) for i in e[t]) or "NULL"
     e["order_lines"] = one(f"SELECT id FROM order_lines WHERE order_id IN ({ids('orders')})")
@@ -179,6 +185,8 @@ def test_json_has_the_schema_and_exactly_the_contacts_rows(world):
     assert mine[0]["intent"] == "switching supplier" and mine[0]["nps"] == 7
     assert "withheld" not in own["tables"]["survey_responses"]
     assert doc["tables"]["orders"]["rows"] and doc["tables"]["deals"]["rows"]
+    assert any(e["related_contact_id"] == world["cid"] and e["kind"] == "referral"
+               for e in doc["tables"]["events"]["rows"])
     # every interaction with its RV (its own, else its type's) and its type's name
     types = {t: (n, rv) for t, n, rv in con.execute("SELECT id, name, rv FROM interaction_types")}
     rows = con.execute("SELECT id, type_id, rv FROM interactions WHERE contact_id = ?"
