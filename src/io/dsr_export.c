@@ -149,8 +149,6 @@ static void idset_sort(struct dsr_idset *set)
 struct gather {
     struct dsr_plan *plan;
     size_t table; /* index into model_tables */
-    int64_t last_id;
-    size_t page_rows;
     struct kith_error *err;
 };
 
@@ -181,8 +179,6 @@ static int gather_row(void *arg, const struct store_value *vals)
 {
     struct gather *g = arg;
     struct dsr_idset *set = &g->plan->ids[g->table];
-    g->last_id = vals[0].i;
-    g->page_rows++;
     if (set->n >= DSR_EXPORT_ROWS_MAX)
         return kith_err(g->err, KITH_ERANGE, "more than %d rows of %s: too many for one export",
                         DSR_EXPORT_ROWS_MAX, model_tables[g->table]->name);
@@ -191,26 +187,53 @@ static int gather_row(void *arg, const struct store_value *vals)
     return 0;
 }
 
-/* Every row of table k whose field equals value, in id order, page by page. */
-static int gather_eq(struct store *s, struct dsr_plan *plan, size_t k, size_t field, int64_t value,
-                     struct kith_error *err)
+struct pager {
+    store_row_fn fn;
+    void *ctx;
+    int64_t last_id;
+    size_t rows;
+};
+
+static int pager_row(void *arg, const struct store_value *vals)
 {
-    const struct table_def *t = model_tables[k];
+    struct pager *p = arg;
+    p->last_id = vals[0].i;
+    p->rows++;
+    return p->fn(p->ctx, vals);
+}
+
+/* Calls fn for every row of t whose field equals value, in id order, a page at a time. */
+static int list_eq(struct store *s, const struct table_def *t, size_t field, int64_t value,
+                   store_row_fn fn, void *ctx, struct kith_error *err)
+{
     struct store_scope all = {.all = true};
     struct store_query q = {.nfilters = 1, .sort_field = 0, .limit = STORE_LIST_MAX - 1};
     q.filters[0] = (struct store_filter){
         .field = field, .op = STORE_EQ, .value = {.kind = SV_INT, .i = value}};
-    struct gather g = {.plan = plan, .table = k, .err = err};
+    struct pager p = {.fn = fn, .ctx = ctx};
     for (;;) {
-        g.page_rows = 0;
-        int rc = store_list(s, t, &q, &all, gather_row, &g, err);
+        p.rows = 0;
+        int rc = store_list(s, t, &q, &all, pager_row, &p, err);
         if (rc != 0)
             return rc < 0 ? rc : kith_err(err, KITH_EDB, "reading %s stopped", t->name);
-        if (g.page_rows < q.limit)
+        if (p.rows < q.limit)
             return 0;
         q.after = true;
-        q.after_id = g.last_id;
+        q.after_id = p.last_id;
     }
+}
+
+/* Adds every row of table k whose field equals value; remembers the query when it is the
+ * table's only one, so that the rows are written by the same query (one pass, in id order). */
+static int gather_eq(struct store *s, struct dsr_plan *plan, size_t k, size_t field, int64_t value,
+                     struct kith_error *err)
+{
+    struct gather g = {.plan = plan, .table = k, .err = err};
+    if (plan->queries[k]++ == 0) {
+        plan->query_field[k] = field;
+        plan->query_value[k] = value;
+    }
+    return list_eq(s, model_tables[k], field, value, gather_row, &g, err);
 }
 
 static int gather_catalogue_row(void *arg, const struct store_value *vals)
@@ -541,7 +564,9 @@ static int build(struct store *s, int64_t contact_id, int64_t now_ms,
                     csv_writer_field(csv, t->fields[i].name, strlen(t->fields[i].name));
             csv_writer_end_record(csv);
         }
-        for (size_t j = 0; j < plan.ids[k].n && rc == 0; j++) {
+        if (plan.queries[k] == 1) /* the rows in id order: the gathering query again */
+            rc = list_eq(s, t, plan.query_field[k], plan.query_value[k], emit_row, &e, err);
+        for (size_t j = 0; plan.queries[k] != 1 && j < plan.ids[k].n && rc == 0; j++) {
             rc = store_get(s, t, plan.ids[k].v[j], &all, emit_row, &e, err);
             if (rc == KITH_ENOTFOUND) /* deleted meanwhile */
                 rc = 0;

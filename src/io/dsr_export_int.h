@@ -43,6 +43,11 @@ struct dsr_plan {
     int64_t contact_id, account_id; /* account_id 0: none */
     enum dsr_role role[DSR_TABLES_MAX];
     struct dsr_idset ids[DSR_TABLES_MAX];
+    /* how many queries "field = value" gathered the table's rows; the field and value of the
+     * first (with exactly one, writing the rows runs it again instead of reading row by row) */
+    size_t queries[DSR_TABLES_MAX];
+    size_t query_field[DSR_TABLES_MAX];
+    int64_t query_value[DSR_TABLES_MAX];
 };
 
 /* Fills *plan for contact_id (KITH_ENOTFOUND: no such contact); release it with
