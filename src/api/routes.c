@@ -59,6 +59,8 @@ const struct api_route api_routes[] = {
      "a contact's portal access: none, invited, active or revoked"},
     {"DELETE", "/api/v1/contacts/{id}/portal-access", api_contacts_portal_revoke, API_WRITERS,
      "revoke a contact's portal access, ending all its portal sessions at once"},
+    {"GET", "/api/v1/contacts/{id}/export", api_contacts_export, ROLE_ANY,
+     "everything held about a contact (data-subject export): JSON, or ?format=zip for CSVs"},
     {"GET", "/api/v1/interaction-types", api_interaction_types_list, ROLE_ANY,
      "list interaction types (filters, q, sort, cursor)"},
     {"POST", "/api/v1/interaction-types", api_interaction_types_create, ROLE_ADMIN,

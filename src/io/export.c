@@ -64,7 +64,7 @@ struct export_ctx {
 
 /* ----- CSV --------------------------------------------------------------------------------- */
 
-static void csv_value(struct csv_writer *w, const struct field_def *f, const struct store_value *v)
+void export_value_csv(struct csv_writer *w, const struct field_def *f, const struct store_value *v)
 {
     char buf[64];
     size_t n;
@@ -105,7 +105,7 @@ static int csv_row(void *arg, const struct store_value *vals)
     struct export_ctx *x = arg;
     for (size_t i = 0; i < x->t->nfields; i++)
         if (!x->t->fields[i].secret)
-            csv_value(x->csv, &x->t->fields[i], &vals[i]);
+            export_value_csv(x->csv, &x->t->fields[i], &vals[i]);
     csv_writer_end_record(x->csv);
     x->rows++;
     return x->csv->failed ? csv_writer_flush(x->csv, x->err) : 0;
@@ -113,8 +113,7 @@ static int csv_row(void *arg, const struct store_value *vals)
 
 /* ----- JSON lines ---------------------------------------------------------------------------- */
 
-/* The JSON value of one field; NULL when it cannot be one (text that is not UTF-8). */
-static json_t *json_value(const struct field_def *f, const struct store_value *v)
+json_t *export_value_json(const struct field_def *f, const struct store_value *v)
 {
     char buf[64];
     switch (v->kind) {
@@ -194,7 +193,7 @@ static int jsonl_row(void *arg, const struct store_value *vals)
         const struct field_def *f = &x->t->fields[i];
         if (f->secret)
             continue;
-        json_t *jv = json_value(f, &vals[i]);
+        json_t *jv = export_value_json(f, &vals[i]);
         if (!jv || json_object_set_new(obj, f->name, jv) < 0) {
             rc = kith_err(x->err, KITH_EINVAL, "%s row %" PRId64 ": %s is not valid UTF-8",
                           x->t->name, vals[0].i, f->name);

@@ -13,9 +13,11 @@
 #ifndef KITH_IO_EXPORT_H
 #define KITH_IO_EXPORT_H
 
+#include <jansson.h>
 #include <stdint.h>
 #include <stdio.h>
 
+#include "io/csv.h"
 #include "model/table.h"
 #include "store/store.h"
 #include "util/error.h"
@@ -38,6 +40,14 @@ int export_table(struct store *s, const struct table_def *t, enum export_format 
  * reference may be given. docs/import-export.md holds this text (a test keeps them equal).
  */
 int export_write_columns(FILE *out, const struct table_def *t, struct kith_error *err);
+
+/*
+ * One value of field f as the formats above write it (io/dsr_export.c builds on them too):
+ * export_value_csv() appends the cell to w; export_value_json() returns a new reference, or
+ * NULL when the value cannot be JSON (text that is not UTF-8). Neither takes secret fields.
+ */
+void export_value_csv(struct csv_writer *w, const struct field_def *f, const struct store_value *v);
+json_t *export_value_json(const struct field_def *f, const struct store_value *v);
 
 /*
  * Writes r into out (cap bytes, 32 is enough) as the shortest "%.*g" text that reads back as
