@@ -516,8 +516,14 @@ static int xsell_select(struct value_report *x, struct kith_error *err)
         int rc = find_account(x, err);
         if (rc < 0)
             return rc;
-        while (x->lo < x->offers.n && of[x->lo].customer < x->account)
-            x->lo++;
+        size_t hi = x->offers.n; /* offers ascend by customer: the first of the account's */
+        while (x->lo < hi) {
+            const size_t mid = x->lo + (hi - x->lo) / 2;
+            if (of[mid].customer < x->account)
+                x->lo = mid + 1;
+            else
+                hi = mid;
+        }
         x->hi = x->lo;
         while (x->hi < x->offers.n && of[x->hi].customer == x->account)
             x->hi++;
