@@ -70,7 +70,7 @@ done
 echo "bench xsell: $lines order lines, $orders orders, $customers customers; $(nproc) CPUs," \
     "load average $(cut -d' ' -f1-3 /proc/loadavg)"
 /usr/bin/python3 - "$KITH" "$DB" "$PORT" "$TOKEN" "$SERVER" "$REQUESTS" "$CLI_RUNS" <<'PY'
-import http.client, json, os, sqlite3, statistics, subprocess, sys, time
+import http.client, json, os, resource, sqlite3, statistics, subprocess, sys, time
 kith, db, port, token, server, nreq, cli_runs = sys.argv[1:8]
 nreq, cli_runs = int(nreq), int(cli_runs)
 ids = [r[0] for r in sqlite3.connect(f"file:{db}?mode=ro", uri=True).execute(
@@ -95,10 +95,14 @@ def get(aid):
     assert r.status == 200, body[:300]
     return dt, json.loads(body)
 
-c0 = cpu()
+def rss():
+    with open(f"/proc/{server}/status") as f:
+        return next(int(ln.split()[1]) for ln in f if ln.startswith("VmRSS:")) / 1024
+
+r0, c0 = rss(), cpu()
 first, _ = get(pick[0])
 print(f"{'first request (load, mine, every offer)':44s} {first * 1000:9.0f} ms"
-      f"   (server CPU {(cpu() - c0) * 1000:.0f} ms)")
+      f"   (server CPU {(cpu() - c0) * 1000:.0f} ms; server RSS {r0:.0f} -> {rss():.0f} MiB)")
 times, answers, with_offers = [], {}, 0
 c0 = cpu()
 for aid in pick:
@@ -117,15 +121,18 @@ j0 = answers[pick[0]]
 print(f"  ({j0['baskets']} baskets, {j0['itemsets']} itemsets, {j0['rules_total']} rules,"
       f" {j0['customers_with_offers']} customers with offers)")
 base = []
+u0 = resource.getrusage(resource.RUSAGE_CHILDREN)
 for aid in pick[:max(3, cli_runs)]:
     t = time.perf_counter()
     p = subprocess.run([kith, "value", "xsell", "--account", str(aid), "--json", "--db", db],
                        capture_output=True, text=True, check=True)
     base.append(time.perf_counter() - t)
     assert json.loads(p.stdout) == answers[aid], f"the CLI and the server disagree on {aid}"
+u1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+bcpu = (u1.ru_utime + u1.ru_stime - u0.ru_utime - u0.ru_stime) / len(base)
 bmed = statistics.median(base)
 print(f"{'baseline: kith value xsell --account (mines)':44s} {bmed * 1000:9.0f} ms median of"
-      f" {len(base)} (answers equal the server's)")
+      f" {len(base)}, CPU {bcpu * 1000:.0f} ms mean (answers equal the server's)")
 print(f"ratio mining each time / kept rules (median): {bmed / med:,.0f}x;"
       f" target <= 50 ms: {'met' if p99 <= 0.05 else 'NOT met'} (p99)")
 PY

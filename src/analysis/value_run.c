@@ -557,7 +557,12 @@ void value_xsell_key(const struct value_params *p, struct value_xsell_key *k)
 int value_xsell_mine(const struct value_params *p, const struct value_scope *scope,
                      struct value_report *out, struct kith_error *err)
 {
-    return run(VALUE_XSELL, p, scope, false, out, err);
+    int rc = run(VALUE_XSELL, p, scope, false, out, err);
+    if (rc == 0) { /* what the answers never read again: kept reports hold less */
+        basket_set_release(&out->bs);
+        value_holdings_release(&out->hold);
+    }
+    return rc;
 }
 
 int value_xsell_view(const struct value_report *mined, const struct value_params *p,
