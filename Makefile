@@ -108,10 +108,12 @@ bench-v2t2: build
 # Customer value: the BG/NBD and Gamma-Gamma fits and association rules on 1M customers drawn
 # with the CDNOW parameters against scipy (bench/fit.sh; docs/BENCHMARKS.md), then kith value's
 # subcommands on 1M accounts (KITH_BENCH_ACCOUNTS) against SQLite grouping the same orders
-# (docs/internals/value.md).
+# (docs/internals/value.md), then one account's cross-sell offers over HTTP on 1M order lines
+# against the CLI mining each time (bench/xsell.sh; docs/BENCHMARKS.md).
 bench-value: build
 	bench/fit.sh $(BUILD)
 	bench/value.sh $(BUILD)/kith
+	bench/xsell.sh $(BUILD)/kith
 
 # Web: time to a usable manager dashboard and bytes of the first load, in chromium, on the demo
 # data (bench/first-load.mjs). Record the figures in docs/BENCHMARKS.md ("Web").

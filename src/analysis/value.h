@@ -270,6 +270,31 @@ int value_run(enum value_analysis a, const struct value_params *p, const struct 
               struct value_report *out, struct kith_error *err);
 
 /*
+ * xsell in two steps, for a door that keeps the mined rules between requests (the API's cache,
+ * docs/internals/value.md, "The kept rules"). value_xsell_mine() is value_run(VALUE_XSELL)
+ * without choosing what to show: the rules and every customer's offers over scope, whatever
+ * p's account, limit, rules and all say. value_xsell_view() then answers one request from it:
+ * *view is what value_run(VALUE_XSELL, p) over the same data would give, as a shallow copy that
+ * shares every array with mined; view is never released, and mined outlives it. On failure
+ * (the account is not found) view->failure says why, as for value_run(). Two requests may use
+ * the same mined report at once: neither changes it.
+ *
+ * The parameters the mined report depends on are those of struct value_xsell_key (all 8-byte
+ * fields, no padding: a key compared byte for byte); mined reports made with the same key and
+ * scope are interchangeable.
+ */
+struct value_xsell_key {
+    int64_t as_of_day; /* INT64_MIN: not given (the latest order's day) */
+    double min_support, min_confidence, min_lift;
+    int64_t max_len, offers;
+};
+void value_xsell_key(const struct value_params *p, struct value_xsell_key *k);
+int value_xsell_mine(const struct value_params *p, const struct value_scope *scope,
+                     struct value_report *out, struct kith_error *err);
+int value_xsell_view(const struct value_report *mined, const struct value_params *p,
+                     struct value_report *view, struct kith_error *err);
+
+/*
  * fit or clv on a customer summary CSV read from in (not closed; name for messages) instead of
  * the store: --summary, the CLI's alone. As value_run() otherwise.
  */

@@ -480,6 +480,10 @@ static int run_reap(struct value_report *x, struct kith_error *err)
     return 0;
 }
 
+static int run(enum value_analysis a, const struct value_params *p, const struct value_scope *scope,
+               bool select, struct value_report *out, struct kith_error *err);
+
+/* The rules and every customer's offers (what value_xsell_view() selects from). */
 static int run_xsell(struct value_report *x, struct kith_error *err)
 {
     basket_options_default(&x->basket);
@@ -499,14 +503,27 @@ static int run_xsell(struct value_report *x, struct kith_error *err)
     const struct basket_offer *of = x->offers.offers;
     for (size_t k = 0; k < x->offers.n; k++)
         x->customers_with += k == 0 || of[k].customer != of[k - 1].customer;
-    /* the offers of one account, or of the first customers that have any */
+    return 0;
+}
+
+/* The offers of one account, or of the first customers that have any, and the rules shown. */
+static int xsell_select(struct value_report *x, struct kith_error *err)
+{
+    const struct basket_offer *of = x->offers.offers;
     x->lo = 0;
     x->hi = x->offers.n;
     if (given(&x->p, "account")) {
-        if ((rc = find_account(x, err)) < 0)
+        int rc = find_account(x, err);
+        if (rc < 0)
             return rc;
-        while (x->lo < x->offers.n && of[x->lo].customer < x->account)
-            x->lo++;
+        size_t hi = x->offers.n; /* offers ascend by customer: the first of the account's */
+        while (x->lo < hi) {
+            const size_t mid = x->lo + (hi - x->lo) / 2;
+            if (of[mid].customer < x->account)
+                x->lo = mid + 1;
+            else
+                hi = mid;
+        }
         x->hi = x->lo;
         while (x->hi < x->offers.n && of[x->hi].customer == x->account)
             x->hi++;
@@ -524,6 +541,42 @@ static int run_xsell(struct value_report *x, struct kith_error *err)
         }
     }
     return 0;
+}
+
+void value_xsell_key(const struct value_params *p, struct value_xsell_key *k)
+{
+    memset(k, 0, sizeof(*k));
+    k->as_of_day = given(p, "as_of") ? cv_day(p->as_of) : INT64_MIN;
+    k->min_support = p->min_support;
+    k->min_confidence = p->min_confidence;
+    k->min_lift = p->min_lift;
+    k->max_len = p->max_len;
+    k->offers = p->offers;
+}
+
+int value_xsell_mine(const struct value_params *p, const struct value_scope *scope,
+                     struct value_report *out, struct kith_error *err)
+{
+    int rc = run(VALUE_XSELL, p, scope, false, out, err);
+    if (rc == 0) { /* what the answers never read again: kept reports hold less */
+        basket_set_release(&out->bs);
+        value_holdings_release(&out->hold);
+    }
+    return rc;
+}
+
+int value_xsell_view(const struct value_report *mined, const struct value_params *p,
+                     struct value_report *view, struct kith_error *err)
+{
+    *view = *mined;
+    view->p = *p;
+    view->has_account = false;
+    view->account = CV_NO_INDEX;
+    view->failure = VALUE_FAILED_NOT;
+    int rc = xsell_select(view, err);
+    if (rc < 0 && !view->failure)
+        view->failure = VALUE_FAILED_OTHER;
+    return rc;
 }
 
 static int run_referrals(struct value_report *x, struct kith_error *err)
@@ -565,8 +618,9 @@ out_free:
     return rc;
 }
 
-int value_run(enum value_analysis a, const struct value_params *p, const struct value_scope *scope,
-              struct value_report *out, struct kith_error *err)
+/* value_run(); select false: xsell stops before choosing what to show (value_xsell_mine()). */
+static int run(enum value_analysis a, const struct value_params *p, const struct value_scope *scope,
+               bool select, struct value_report *out, struct kith_error *err)
 {
     memset(out, 0, sizeof(*out));
     out->analysis = a;
@@ -597,6 +651,8 @@ int value_run(enum value_analysis a, const struct value_params *p, const struct 
             break;
         case VALUE_XSELL:
             rc = run_xsell(out, err);
+            if (rc == 0 && select)
+                rc = xsell_select(out, err);
             break;
         case VALUE_REFERRALS:
             rc = run_referrals(out, err);
@@ -616,6 +672,12 @@ int value_run(enum value_analysis a, const struct value_params *p, const struct 
         out->failure = why;
     }
     return rc;
+}
+
+int value_run(enum value_analysis a, const struct value_params *p, const struct value_scope *scope,
+              struct value_report *out, struct kith_error *err)
+{
+    return run(a, p, scope, true, out, err);
 }
 
 /* ---- --summary ------------------------------------------------------------------------------ */

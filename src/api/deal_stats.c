@@ -7,83 +7,41 @@
  * `kith deals <analysis> --json` prints. The prefix is deal-stats, not deals, so that it never
  * meets /api/v1/deals/{id}. docs/api.md documents the routes.
  */
-#include <pthread.h>
 #include <stdlib.h>
 
 #include "analysis/deals.h"
 #include "api/access.h"
 #include "api/analysis.h"
 #include "api/handlers.h"
+#include "api/kept.h"
 
 #include "util/banned.h"
 
 /* ---- the kept deals --------------------------------------------------------------------- */
 
-/* One load of every deal; freed when the cache has moved on and its last reader is done. */
-struct kept {
-    struct deal_data d;
-    int readers;
-    bool stale;
-};
-
-static struct {
-    pthread_mutex_t mu; /* everything below, and the connection's use */
-    struct store *conn; /* the cache's own read-only connection (kept for the process's life) */
-    int64_t version;    /* its data_version when cur was read */
-    struct kept *cur;
-} g_kept = {.mu = PTHREAD_MUTEX_INITIALIZER};
-
-static void kept_free(struct kept *k)
+/* One load of every deal, kept until the database changes (api/kept.h). */
+static void deals_free(void *v)
 {
-    deal_data_release(&k->d);
-    free(k);
+    struct deal_data *d = v;
+    deal_data_release(d);
+    free(d);
 }
 
-/* The current deals for reading (read again first when the database changed), or NULL with err
- * set; every non-NULL answer is given back with kept_end(). */
-static struct kept *kept_begin(struct store *s, struct kith_error *err)
+static struct kept_cache g_kept = KEPT_CACHE(deals_free, 1);
+
+static int deals_load(struct store *conn, void *ctx, void **value, struct kith_error *err)
 {
-    pthread_mutex_lock(&g_kept.mu);
-    struct kept *k = NULL;
-    int64_t version = 0;
-    if (!g_kept.conn && store_open(store_path(s), STORE_READONLY, &g_kept.conn, err) < 0)
-        goto out;
-    if (store_data_version(g_kept.conn, &version, err) < 0)
-        goto out;
-    if (!g_kept.cur || version != g_kept.version) {
-        struct kept *fresh = calloc(1, sizeof(*fresh));
-        if (!fresh) {
-            kith_err(err, KITH_ENOMEM, "out of memory keeping the deals");
-            goto out;
-        }
-        if (store_deals_load(g_kept.conn, NULL, 0, &fresh->d, err) < 0) {
-            free(fresh);
-            goto out;
-        }
-        if (g_kept.cur) {
-            if (g_kept.cur->readers)
-                g_kept.cur->stale = true; /* its last reader frees it */
-            else
-                kept_free(g_kept.cur);
-        }
-        g_kept.cur = fresh;
-        g_kept.version = version;
+    (void)ctx;
+    struct deal_data *d = calloc(1, sizeof(*d));
+    if (!d)
+        return kith_err(err, KITH_ENOMEM, "out of memory keeping the deals");
+    int rc = store_deals_load(conn, NULL, 0, d, err);
+    if (rc < 0) {
+        free(d);
+        return rc;
     }
-    k = g_kept.cur;
-    k->readers++;
-out:
-    pthread_mutex_unlock(&g_kept.mu);
-    return k;
-}
-
-static void kept_end(struct kept *k)
-{
-    if (!k)
-        return;
-    pthread_mutex_lock(&g_kept.mu);
-    if (--k->readers == 0 && k->stale)
-        kept_free(k);
-    pthread_mutex_unlock(&g_kept.mu);
+    *value = d;
+    return 0;
 }
 
 /* ---- the routes --------------------------------------------------------------------------- */
@@ -118,15 +76,15 @@ static void deal_stats_route(struct api_request *req, struct api_response *res,
         ds.deals = ids;
         ds.quotas = qids;
     }
-    struct kept *kept = NULL;
+    struct kept_item *kept = NULL;
     if (a != DEALS_CONVERSION && a != DEALS_QUOTA) {
-        if (!(kept = kept_begin(req->store, &err))) {
+        if (!(kept = kept_begin(&g_kept, req->store, NULL, 0, deals_load, NULL, &err))) {
             free(ids);
             free(qids);
             api_error_from(res, &err);
             return;
         }
-        ds.shared = &kept->d;
+        ds.shared = kept->value;
     }
     struct deals_report r;
     const char *param;
@@ -134,7 +92,7 @@ static void deal_stats_route(struct api_request *req, struct api_response *res,
     free(ids);
     free(qids);
     if (rc < 0) {
-        kept_end(kept);
+        kept_end(&g_kept, kept);
         if (param)
             api_error(res, 400, "invalid", param, "%s", err.msg);
         else
@@ -143,7 +101,7 @@ static void deal_stats_route(struct api_request *req, struct api_response *res,
     }
     json_t *body = deals_report_json(&r);
     deals_report_release(&r);
-    kept_end(kept);
+    kept_end(&g_kept, kept);
     if (!body) {
         api_error(res, 500, "internal", NULL, "out of memory building the answer");
         return;

@@ -4,13 +4,19 @@
  * family's table (api_analysis_params()), the analysis runs over the accounts the caller may read
  * (api_scope() -> store_scope_account_ids()) and the answer is value_report_json(), the object
  * `kith value <analysis> --json` prints. docs/api.md documents the routes.
+ *
+ * xsell keeps what it mined (the rules and every customer's offers) between requests, per scope
+ * and mining parameters, until the database changes (api/kept.h): a request then only picks
+ * its account's offers or the first rows. docs/internals/value.md, "The kept rules".
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "analysis/value.h"
 #include "api/access.h"
 #include "api/analysis.h"
 #include "api/handlers.h"
+#include "api/kept.h"
 
 #include "util/banned.h"
 
@@ -36,6 +42,100 @@ static void answer_failure(struct api_response *res, const struct value_report *
         break;
     }
 }
+
+/* ---- the kept xsell reports ------------------------------------------------------------------ */
+
+#define XSELL_KEPT 4 /* scopes and parameter sets kept at once */
+
+static void xsell_free(void *v)
+{
+    struct value_report *x = v;
+    value_report_release(x);
+    free(x);
+}
+
+static struct kept_cache g_xsell = KEPT_CACHE(xsell_free, XSELL_KEPT);
+
+/* What xsell_load() mines, and why it failed. */
+struct xsell_ctx {
+    const struct value_params *p;
+    const struct value_scope *scope;
+    enum value_failure failure;
+};
+
+static int xsell_load(struct store *conn, void *ctx, void **value, struct kith_error *err)
+{
+    struct xsell_ctx *c = ctx;
+    struct value_report *x = malloc(sizeof(*x));
+    if (!x)
+        return kith_err(err, KITH_ENOMEM, "out of memory keeping the cross-sell rules");
+    struct value_scope vs = *c->scope;
+    vs.store = conn;
+    int rc = value_xsell_mine(c->p, &vs, x, err);
+    if (rc < 0) {
+        c->failure = x->failure;
+        free(x);
+        return rc;
+    }
+    *value = x;
+    return 0;
+}
+
+/*
+ * The key of a mined report: the mining parameters, whether the scope is partial, and its
+ * account ids. Owned by the caller (free()); NULL when out of memory.
+ */
+static unsigned char *xsell_key(const struct value_params *p, const struct value_scope *vs,
+                                size_t *len)
+{
+    struct value_xsell_key k;
+    value_xsell_key(p, &k);
+    const int64_t scoped = vs->accounts != NULL;
+    const size_t nids = scoped ? vs->naccounts : 0;
+    *len = sizeof(k) + sizeof(scoped) + nids * sizeof(int64_t);
+    unsigned char *key = malloc(*len);
+    if (!key)
+        return NULL;
+    memcpy(key, &k, sizeof(k));
+    memcpy(key + sizeof(k), &scoped, sizeof(scoped));
+    if (nids)
+        memcpy(key + sizeof(k) + sizeof(scoped), vs->accounts, nids * sizeof(int64_t));
+    return key;
+}
+
+/*
+ * xsell over scope from the kept report (mined first when the database changed or this scope
+ * and parameters are new): 0 with *view (shares the kept report: answer it before
+ * kept_end(*item)), or a negative code with err and *failure.
+ */
+static int xsell_kept(struct api_request *req, const struct value_params *p,
+                      const struct value_scope *vs, struct kept_item **item,
+                      struct value_report *view, enum value_failure *failure,
+                      struct kith_error *err)
+{
+    size_t len;
+    unsigned char *key = xsell_key(p, vs, &len);
+    if (!key) {
+        *failure = VALUE_FAILED_OTHER;
+        return kith_err(err, KITH_ENOMEM, "out of memory");
+    }
+    struct xsell_ctx ctx = {.p = p, .scope = vs, .failure = VALUE_FAILED_OTHER};
+    *item = kept_begin(&g_xsell, req->store, key, len, xsell_load, &ctx, err);
+    free(key);
+    if (!*item) {
+        *failure = ctx.failure ? ctx.failure : VALUE_FAILED_OTHER;
+        return err->code ? err->code : KITH_ENOMEM;
+    }
+    int rc = value_xsell_view((*item)->value, p, view, err);
+    if (rc < 0) {
+        *failure = view->failure;
+        kept_end(&g_xsell, *item);
+        *item = NULL;
+    }
+    return rc;
+}
+
+/* ---- the routes --------------------------------------------------------------------------- */
 
 static void value_route(struct api_request *req, struct api_response *res, enum value_analysis a)
 {
@@ -63,14 +163,26 @@ static void value_route(struct api_request *req, struct api_response *res, enum 
         vs.accounts = ids;
     }
     struct value_report x;
-    int rc = value_run(a, &p, &vs, &x, &err);
+    struct kept_item *kept = NULL;
+    int rc;
+    if (a == VALUE_XSELL) {
+        enum value_failure why = VALUE_FAILED_NOT;
+        rc = xsell_kept(req, &p, &vs, &kept, &x, &why, &err);
+        if (rc < 0)
+            x = (struct value_report){.failure = why};
+    } else {
+        rc = value_run(a, &p, &vs, &x, &err);
+    }
     free(ids);
     if (rc < 0) {
         answer_failure(res, &x, &err);
         return;
     }
     json_t *body = value_report_json(&x);
-    value_report_release(&x);
+    if (kept)
+        kept_end(&g_xsell, kept); /* x shared its arrays */
+    else
+        value_report_release(&x);
     if (!body) {
         api_error(res, 500, "internal", NULL, "out of memory building the answer");
         return;
