@@ -205,6 +205,12 @@ test('grouped by manager, every panel shows what the API answers, and the foreca
   assert.deepEqual(await rowsOf(page, 'quota-table'), await expectedRows(page, qm.groups, qm.total, 'All quotas', quotaSpec));
   const managerOf = new Map(reps.map((r) => [r.id, r.manager_id]));
   assert.ok(qm.groups.some((g) => g.key.id === managerOf.get(reps[0].id)), 'the first rep\'s manager has a row');
+
+  // the tooltips of the new charts, under the Content-Security-Policy
+  for (const [id, text] of [['conversion-title', 'median days in stage'], ['forecast-title', 'weighted expected'], ['quota-title', 'attainment']]) {
+    await page.locator(`section[aria-labelledby="${id}"] .chart-canvas`).hover();
+    await page.locator('.chart-tip').filter({ hasText: text }).first().waitFor();
+  }
   assert.deepEqual(await cspViolations(page), []);
   assert.deepEqual(page.pageErrors, []);
   await page.context().close();

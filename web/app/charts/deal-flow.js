@@ -49,10 +49,10 @@ export const CATEGORIES = [
 export function forecastOption(data) {
   const groups = data.groups;
   return {
-    grid: { left: 56, right: 16, top: 32, bottom: 24, containLabel: true },
+    grid: { left: 16, right: 16, top: 32, bottom: 24, containLabel: true },
     legend: { top: 0, data: CATEGORIES.map((c) => c.label) },
     xAxis: { type: 'category', data: groups.map((g) => groupLabel(g.key)), axisLabel: axisLabel(groups.length) },
-    yAxis: { type: 'value', name: `Forecast ${data.quarter}`, nameLocation: 'middle', nameGap: 52, axisLabel: { formatter: (v) => number(v) } },
+    yAxis: { type: 'value', axisLabel: { formatter: (v) => number(v) } },
     tooltip: {
       trigger: 'axis',
       axisPointer: { type: 'shadow' },
