@@ -4,12 +4,14 @@
 // sales cycle, the forecast of a quarter by category, quota attainment per quota holder and per
 // manager), and the figures that can be recomputed from the records are (the forecast's
 // categories from the deals and their stages, quota attainment from the won deals of the quota's
-// holder); the quarter selector changes the forecast and the quotas; the screen fits 390 px.
+// holder); the quarter selector changes the forecast and the quotas; a manager sees the figures of
+// their scope; the screen fits 390 px.
 //
 // The world: `kith demo --contacts 60` (deals with stage histories, users with managers, no
-// quotas), then through the API: for two reps who have a manager, open deals expected to close in
-// this quarter and the next in every open stage of the default list (one with a probability of
-// its own), a deal won now, and quotas for this quarter and the next.
+// quotas), then through the API: for two reps who have a manager, open deals of a demo account's
+// unit expected to close in this quarter and the next in every open stage of the default list
+// (one with a probability of its own), a deal won now, and quotas for this quarter and the next;
+// a manager of that unit.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createWorld, newPage, signIn, cspViolations } from './harness.mjs';
@@ -20,6 +22,7 @@ let reps; // two frontline users who have a manager
 let quarter; // this quarter, "2026Q4"
 let next; // the next one
 let quotas = [];
+let account; // the demo account of the deals made here
 
 const DAY = 86400000;
 const quarterOf = (d) => `${d.getUTCFullYear()}Q${Math.floor(d.getUTCMonth() / 3) + 1}`;
@@ -49,9 +52,13 @@ before(async () => {
   const open = stages.filter((s) => s.kind === 'open');
   assert.ok(open.length >= 3, 'the default list has open stages');
   const users = await all('/api/v1/users?role=frontline');
-  reps = users.filter((u) => u.manager_id !== null).slice(0, 2);
-  assert.equal(reps.length, 2, 'the demo has frontline users with a manager');
-  const account = (await world.api.get('/api/v1/accounts?limit=1')).items[0];
+  // an account of a unit with two reps who have a manager: the deals, the reps and the quotas
+  // are then all in one unit, which a manager of that unit reads
+  const managed = users.filter((u) => u.manager_id !== null);
+  account = (await world.api.get('/api/v1/accounts?limit=100')).items
+    .find((a) => managed.filter((u) => u.unit_id === a.unit_id).length >= 2);
+  assert.ok(account, 'the demo has a unit with two frontline users who have a manager');
+  reps = managed.filter((u) => u.unit_id === account.unit_id).slice(0, 2);
   quarter = quarterOf(new Date());
   const b = bounds(quarter);
   next = quarterOf(new Date(b.to));
@@ -64,7 +71,7 @@ before(async () => {
       for (const rep of reps) {
         n += 1;
         await world.api.post('/api/v1/deals', {
-          name: `Forecast ${q} ${n}`, account_id: account.id, stage_id: s.id, owner_id: rep.id, currency: 'USD',
+          name: `Forecast ${q} ${n}`, account_id: account.id, unit_id: account.unit_id, stage_id: s.id, owner_id: rep.id, currency: 'USD',
           amount: `${(1000 + n * 137.25).toFixed(2)}`, expected_close_at: iso(start + (5 + n) * DAY),
         });
       }
@@ -72,12 +79,12 @@ before(async () => {
   }
   // a deal in the first stage with a probability of its own (commit, whatever its stage says)
   await world.api.post('/api/v1/deals', {
-    name: 'Sure thing', account_id: account.id, stage_id: open[0].id, owner_id: reps[0].id, currency: 'USD',
+    name: 'Sure thing', account_id: account.id, unit_id: account.unit_id, stage_id: open[0].id, owner_id: reps[0].id, currency: 'USD',
     amount: '7777.77', probability: 0.9, expected_close_at: iso(b.from + 20 * DAY),
   });
   // won now (in this quarter), by the first rep
   const won = stages.find((s) => s.kind === 'won');
-  await world.api.post('/api/v1/deals', { name: 'Won now', account_id: account.id, stage_id: won.id, owner_id: reps[0].id, amount: '4321.09', currency: 'USD' });
+  await world.api.post('/api/v1/deals', { name: 'Won now', account_id: account.id, unit_id: account.unit_id, stage_id: won.id, owner_id: reps[0].id, amount: '4321.09', currency: 'USD' });
 
   for (const [user, q, amount] of [[reps[0], quarter, '5000.00'], [reps[1], quarter, '12000.00'], [reps[0], next, '9000.00']]) {
     const qb = bounds(q);
@@ -259,6 +266,36 @@ test('the quarter selector changes the forecast and the quotas', async () => {
       assert.ok(Math.abs(g.attainment - won / cents(x.amount)) < 1e-9);
     }
   }
+  // a year ago: no quota meets it, and the panel says so
+  const past = quarterOf(new Date(bounds(quarter).from - 300 * DAY));
+  await page.getByLabel('Quarter', { exact: true }).selectOption(past);
+  await page.locator(`[data-testid="forecast-table"][data-quarter="${past}"], section[aria-labelledby="forecast-title"] .state.empty`).first().waitFor();
+  await page.locator('section[aria-labelledby="quota-title"]').getByText(`No quota covers ${past}.`).waitFor();
+  assert.deepEqual(page.pageErrors, []);
+  await page.context().close();
+});
+
+test('a manager sees the figures of their own scope, as the API answers them for them', async () => {
+  const unit = account.unit_id; // the unit of the deals made here
+  const unitName = (await world.api.get(`/api/v1/units/${unit}`)).name;
+  world.addUser('mina@example.com', 'manager', { unit: unitName });
+  const mina = world.clientOf('mina@example.com');
+  const page = await newPage(world);
+  await signIn(page, 'mina@example.com', { path: '/dashboards/deals?by=manager' });
+  await page.locator('section[aria-labelledby="forecast-title"] canvas').first().waitFor();
+  await page.getByTestId('quota-table').waitFor();
+  await settled(page);
+  const fc = await mina.get(`/api/v1/deal-stats/forecast?by=manager&quarter=${quarter}`);
+  const everyone = await world.api.get(`/api/v1/deal-stats/forecast?by=manager&quarter=${quarter}`);
+  assert.deepEqual(await rowsOf(page, 'forecast-table'), await expectedRows(page, fc.groups, fc.total, 'All deals', forecastSpec));
+  const b = bounds(quarter);
+  const qm = await mina.get(`/api/v1/deal-stats/quota?by=manager&from=${iso(b.from)}&to=${iso(b.to)}`);
+  assert.deepEqual(await rowsOf(page, 'quota-table'), await expectedRows(page, qm.groups, qm.total, 'All quotas', quotaSpec));
+  const win = await mina.get('/api/v1/deal-stats/winrate?by=manager');
+  const winAll = await world.api.get('/api/v1/deal-stats/winrate?by=manager');
+  assert.deepEqual(await rowsOf(page, 'winrate-table'), await expectedRows(page, win.groups, win.total, 'All deals', winSpec));
+  assert.ok(win.total.closed < winAll.total.closed || fc.total.expected.count < everyone.total.expected.count,
+    'the manager\'s scope is smaller than the administrator\'s');
   assert.deepEqual(page.pageErrors, []);
   await page.context().close();
 });
