@@ -37,7 +37,7 @@ export function ConversionPanel({ conversion, by }) {
         loading: 'Loading the conversion',
         empty: 'No deal has a stage history yet.',
         isEmpty: (d) => d.total.stages.length === 0 && d.total.sales_cycle.won.count === 0 && d.total.sales_cycle.lost.count === 0,
-        draw: (d) => html`<${Conversion} data=${d} by=${by} />`,
+        draw: (d) => html`<${Conversion} key=${d.by} data=${d} by=${by} />`, // a new grouping starts from all deals
       })}
     <//>`;
 }
