@@ -1,10 +1,15 @@
 // screenshots.mjs - `make screenshots`: a PNG of every screen of the web application under
 // docs/screenshots/, from a fresh demo database (`kith demo`). The demo's users have no
 // passwords, so one administrator and one frontline user (found with `kith export users`) get
-// one with `kith user passwd --password-stdin`. Runs Debian's chromium through playwright-core.
+// one with `kith user passwd --password-stdin`. The demo has no sales quotas: each rep with a
+// manager gets one for the year of the forecast shown (`kith import quotas`), set from what they
+// won the year before. Runs Debian's chromium through playwright-core.
 //
-//   KITH_BIN=build/kith node scripts/screenshots.mjs [--contacts N]
-import { mkdirSync, rmSync, mkdtempSync } from 'node:fs';
+//   KITH_BIN=build/kith node scripts/screenshots.mjs [--contacts N] [--only NAME,NAME...]
+//
+// --only writes only the named shots (e.g. `--only deals-board,deal,deals-dashboard`); the others
+// are still visited but not saved, so docs/screenshots/ keeps them as they were.
+import { mkdirSync, rmSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +21,44 @@ const OUT = path.join(ROOT, 'docs', 'screenshots');
 const PASSWORD = 'screenshots only, not a real password';
 const contactsArg = process.argv.indexOf('--contacts');
 const CONTACTS = contactsArg > 0 ? process.argv[contactsArg + 1] : '10000';
+const onlyArg = process.argv.indexOf('--only');
+const ONLY = onlyArg > 0 ? new Set(process.argv[onlyArg + 1].split(',').map((n) => n.trim()).filter(Boolean)) : null;
+const wanted = (name) => !ONLY || ONLY.has(name);
+
+// CSV lines of `kith export TABLE` as objects (the demo's values hold no commas or quotes in the
+// columns read here).
+function exportRows(db, table) {
+  const [head, ...lines] = kith(db, ['export', table]).trim().split('\n');
+  const cols = head.split(',');
+  return lines.map((l) => {
+    const v = l.split(',');
+    return Object.fromEntries(cols.map((c, i) => [c, v[i]]));
+  });
+}
+
+// The quarter ("2026Q3") in which most open deals are expected to close: the forecast shown.
+// Its year's quotas go to every rep who has a manager: what they won the year before, rounded up
+// to 10,000 (50,000 for a rep who won nothing), through `kith import quotas`.
+function plantQuotas(db, dir) {
+  const deals = exportRows(db, 'deals');
+  const quarterOf = (t) => `${t.slice(0, 4)}Q${Math.floor((Number(t.slice(5, 7)) - 1) / 3) + 1}`;
+  const counts = new Map();
+  for (const d of deals) if (d.outcome === 'open' && d.expected_close_at) counts.set(quarterOf(d.expected_close_at), (counts.get(quarterOf(d.expected_close_at)) || 0) + 1);
+  const quarter = [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0][0];
+  const year = Number(quarter.slice(0, 4));
+  const users = exportRows(db, 'users').filter((u) => u.manager_id && u.role === 'frontline');
+  const lines = ['user_email,period_start,period_end,amount,currency'];
+  for (const u of users) {
+    const won = deals.filter((d) => d.owner_id === u.id && d.outcome === 'won' && d.closed_at && d.closed_at.startsWith(String(year - 1)))
+      .reduce((t, d) => t + Number(d.amount || 0), 0);
+    const amount = won > 0 ? Math.ceil(won / 10000) * 10000 : 50000;
+    lines.push(`${u.email},${year}-01-01T00:00:00.000Z,${year + 1}-01-01T00:00:00.000Z,${amount.toFixed(2)},USD`);
+  }
+  const file = path.join(dir, 'quotas.csv');
+  writeFileSync(file, `${lines.join('\n')}\n`);
+  kith(db, ['import', 'quotas', file]);
+  return quarter;
+}
 
 // The first user of role in `kith export users` (CSV: id,created_at,email,name,role,...).
 function firstUser(db, role) {
@@ -35,6 +78,7 @@ async function signIn(page, email) {
 
 // Waits until nothing is loading, then saves docs/screenshots/<name>.png.
 async function shot(page, name, { fullPage = false } = {}) {
+  if (!wanted(name)) return;
   await page.locator('.loading, [aria-busy="true"]').first().waitFor({ state: 'detached' }).catch(() => {});
   await page.mouse.move(0, 0);
   await page.screenshot({ path: path.join(OUT, `${name}.png`), fullPage });
@@ -52,6 +96,7 @@ const executive = firstUser(db, 'executive');
 const partner = firstUser(db, 'partner');
 const analyst = firstUser(db, 'analyst');
 for (const u of [admin, frontline, manager, executive, partner, analyst]) kith(db, ['user', 'passwd', u.email, '--password-stdin'], `${PASSWORD}\n`);
+const forecastQuarter = plantQuotas(db, dir);
 
 mkdirSync(OUT, { recursive: true });
 const server = await startServer(db);
@@ -166,8 +211,33 @@ try {
   await page.locator('[data-testid="v2t2-top"] tbody tr th a').first().click();
   await page.locator('section[aria-labelledby="account-v2t2"] canvas').nth(1).waitFor();
   await page.locator('section[aria-labelledby="account-v2t2"] [data-testid="v2t2-zones"]').waitFor();
-  await page.locator('section[aria-labelledby="account-v2t2"]').screenshot({ path: path.join(OUT, 'v2t2-account.png') });
-  console.log('docs/screenshots/v2t2-account.png');
+  if (wanted('v2t2-account')) {
+    await page.locator('section[aria-labelledby="account-v2t2"]').screenshot({ path: path.join(OUT, 'v2t2-account.png') });
+    console.log('docs/screenshots/v2t2-account.png');
+  }
+  await page.context().close();
+
+  // Deals: a manager's pipeline board and a deal's page, the administrator's analytics grouped
+  // by manager for the quarter of the forecast.
+  page = await asRole(manager);
+  await page.goto('/deals');
+  await page.locator('.board-col .deal-card').first().waitFor();
+  // the cards name their account and owner once they are on screen
+  await page.waitForFunction(() => [...document.querySelectorAll('.board-col')].every((c) => [...c.querySelectorAll('.deal-card')].slice(0, 2)
+    .every((d) => !d.querySelector('.deal-account').textContent.includes('…') && !d.querySelector('.deal-meta').textContent.startsWith('…'))));
+  await shot(page, 'deals-board');
+  // a deal of the last column, which went through the stages before it
+  await page.locator('.board-col').last().locator('.deal-card a').first().click();
+  await page.locator('.timeline li').first().waitFor();
+  await shot(page, 'deal', { fullPage: true });
+  await page.context().close();
+
+  page = await asRole(admin);
+  await page.goto(`/dashboards/deals?by=manager&quarter=${forecastQuarter}`);
+  for (const id of ['winrate-title', 'pipeline-title', 'conversion-title', 'forecast-title', 'quota-title']) {
+    await page.locator(`section[aria-labelledby="${id}"] canvas`).first().waitFor();
+  }
+  await shot(page, 'deals-dashboard', { fullPage: true });
   await page.context().close();
 
   // Phone width.

@@ -8,7 +8,8 @@
 // (so that the team dashboard lists them) lose their names (a blank last name, no first name),
 // one also its email and every optional field; an account loses its name and optional fields.
 // Deals on the unnamed account (the demo makes none): one open and one lost without a name,
-// amount, owner, dates or reason.
+// amount, owner, dates or reason. A quota of 0 this quarter (its attainment has no value) for a
+// user who has a manager, so that the deal analytics show a quota row and a manager's row.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createWorld, newPage, signIn, cspViolations } from './harness.mjs';
@@ -44,6 +45,13 @@ before(async () => {
   for (const kind of ['open', 'lost']) {
     bareDeals.push(await world.api.post('/api/v1/deals', { account_id: account.id, stage_id: stages.find((s) => s.kind === kind).id }));
   }
+  const managed = (await world.api.get('/api/v1/users?limit=200')).items.find((u) => u.manager_id !== null);
+  const now = new Date();
+  const q = Math.floor(now.getUTCMonth() / 3) * 3;
+  await world.api.post('/api/v1/quotas', {
+    user_id: managed.id, amount: '0.00', currency: 'USD',
+    period_start: new Date(Date.UTC(now.getUTCFullYear(), q, 1)).toISOString(), period_end: new Date(Date.UTC(now.getUTCFullYear(), q + 3, 1)).toISOString(),
+  });
   await world.restart(); // the RV snapshot and exceptions with the new names
 });
 after(async () => { if (world) await world.close(); });
@@ -66,7 +74,9 @@ test('no screen shows (null), undefined or NaN for records without names or opti
   const users = await world.api.get('/api/v1/users?limit=1');
   for (const path of ['/contacts', '/accounts', `/accounts/${account.id}`, '/dashboards/units', '/dashboards/value',
     '/admin/catalogue', '/admin/users', `/admin/users/${users.items[0].id}`, '/settings/tokens',
-    '/deals', `/deals/${bareDeals[0].id}`, `/deals/${bareDeals[1].id}`, '/dashboards/deals', '/dashboards/deals?by=source']) {
+    '/deals', `/deals/${bareDeals[0].id}`, `/deals/${bareDeals[1].id}`, '/dashboards/deals', '/dashboards/deals?by=source',
+    '/dashboards/deals?by=manager', '/dashboards/deals?by=period&period=quarter', '/dashboards/deals?by=product&quarter=2020Q1',
+    '/dashboards/deals?by=stage']) {
     await check(page, path);
   }
   // an unnamed deal is "Deal #id" on the board and its page; its account "Account #id"

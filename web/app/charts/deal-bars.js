@@ -38,10 +38,10 @@ export function winRateOption(data) {
 export function pipelineOption(data) {
   const groups = data.groups;
   return {
-    grid: { left: 56, right: 16, top: 32, bottom: 24, containLabel: true },
+    grid: { left: 16, right: 16, top: 32, bottom: 24, containLabel: true },
     legend: { top: 0, data: ['Amount', 'Weighted'] },
     xAxis: { type: 'category', data: groups.map((g) => groupLabel(g.key)), axisLabel: axisLabel(groups.length) },
-    yAxis: { type: 'value', name: 'Open pipeline', nameLocation: 'middle', nameGap: 52, axisLabel: { formatter: (v) => number(v) } },
+    yAxis: { type: 'value', axisLabel: { formatter: (v) => number(v) } }, // the amounts' width varies: no axis name to collide with
     tooltip: {
       trigger: 'axis',
       formatter: (items) => {

@@ -90,3 +90,35 @@ export function dealFormRefs(user, accountId) {
     user.role === 'admin' ? lookups.teams() : [],
   ]).then(([contacts, users, units, teams]) => ({ contacts, users, units, teams }));
 }
+
+// Quarters as the forecast names them ("2026Q4"), in UTC: the quarter of a time, the quarter n
+// quarters after another, and a quarter's bounds [from, to) as ISO times.
+export function quarterOf(d = new Date()) {
+  return `${d.getUTCFullYear()}Q${Math.floor(d.getUTCMonth() / 3) + 1}`;
+}
+
+export function shiftQuarter(q, n) {
+  const [y, k] = q.split('Q').map(Number);
+  const i = y * 4 + (k - 1) + n;
+  return `${Math.floor(i / 4)}Q${(i % 4) + 1}`;
+}
+
+export function quarterBounds(q) {
+  const [y, k] = q.split('Q').map(Number);
+  return { from: new Date(Date.UTC(y, (k - 1) * 3, 1)).toISOString(), to: new Date(Date.UTC(y, k * 3, 1)).toISOString() };
+}
+
+// A period [start, end) of a quota or a win-rate group in words: "2026Q4", "Nov 2026", "2026",
+// else its first and last day.
+export function periodLabel(start, end) {
+  if (!start || !end) return '–';
+  const s = new Date(start);
+  const e = new Date(end);
+  const months = (e.getUTCFullYear() - s.getUTCFullYear()) * 12 + e.getUTCMonth() - s.getUTCMonth();
+  const aligned = s.getUTCDate() === 1 && e.getUTCDate() === 1 && s.getUTCHours() === 0 && e.getUTCHours() === 0
+    && s.getUTCMinutes() === 0 && e.getUTCMinutes() === 0;
+  if (aligned && months === 12 && s.getUTCMonth() === 0) return String(s.getUTCFullYear());
+  if (aligned && months === 3 && s.getUTCMonth() % 3 === 0) return quarterOf(s);
+  if (aligned && months === 1) return `${s.getUTCFullYear()}-${String(s.getUTCMonth() + 1).padStart(2, '0')}`;
+  return `${fmt.date(start)} – ${fmt.date(new Date(e.getTime() - 1).toISOString())}`;
+}
