@@ -73,11 +73,21 @@ RESOURCE_DEFINE_DELETE(ideas, ideas)
 
 /* ---- votes ------------------------------------------------------------------------------ */
 
-/* On create: the idea voted on must be one the caller can read (else 404 naming idea_id). */
+/*
+ * A vote is +1 or -1 (the table's range lets 0 through: a vote of nothing, refused here, the
+ * only door that writes votes). On create the idea voted on must be one the caller can read
+ * (else 404 naming idea_id).
+ */
 static int prepare_vote(const struct api_resource *r, struct api_request *req,
                         struct resource_row *row, bool create, struct api_response *res)
 {
     (void)r;
+    if (resource_has(row, "value") && row->vals[resource_field(row, "value")].i == 0) {
+        api_error(res, 422, "invalid", "value",
+                  "value: 1 (up) or -1 (down); withdraw a vote "
+                  "by deleting it");
+        return KITH_EINVAL;
+    }
     if (!create || !resource_has(row, "idea_id"))
         return 0;
     const int64_t idea = row->vals[resource_field(row, "idea_id")].i;

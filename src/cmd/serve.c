@@ -76,14 +76,13 @@ int cmd_serve(int argc, char **argv)
     if (!held)
         return CMD_FAIL;
     struct kith_error err = {0};
-    /* Derived fields other processes' writes may have left behind (docs/voice.md). */
-    size_t changed = 0;
-    if (voice_community_refresh(held, 0, voice_community_now(), &changed, &err) < 0)
+    /*
+     * Derived fields that other processes' writes may have left behind (docs/voice.md); said
+     * only when it fails, as the first line must be "listening".
+     */
+    if (voice_community_refresh(held, 0, voice_community_now(), NULL, &err) < 0)
         fprintf(stderr, "kith serve: the contacts' community roles were not derived: %s\n",
                 err.msg);
-    else if (changed)
-        fprintf(stderr, "kith serve: community role of %zu contact%s derived at start-up\n",
-                changed, changed == 1 ? "" : "s");
     err = (struct kith_error){0};
     int rc = api_serve(&o, &err);
     store_close(held);
