@@ -14,15 +14,29 @@
 
 #include "util/banned.h"
 
-/* Every contact (?2 = 0) or one, with its engagement since ?1 (Unix ms). */
-static const char counts_sql[] =
+/* One contact (?2) with its engagement since ?1 (Unix ms): four probes of the indexes. */
+static const char counts_one_sql[] =
     "SELECT c.id,"
     " (SELECT count(*) FROM ideas i WHERE i.contact_id = c.id AND i.created_at >= ?1),"
     " (SELECT count(*) FROM idea_votes v WHERE v.contact_id = c.id AND v.created_at >= ?1),"
     " (SELECT count(*) FROM ratings r WHERE r.contact_id = c.id AND r.rated_at >= ?1),"
     " (SELECT count(*) FROM events e WHERE e.contact_id = c.id AND e.kind = 'referral'"
     "  AND e.occurred_at >= ?1)"
-    " FROM contacts c WHERE ?2 = 0 OR c.id = ?2 ORDER BY c.id";
+    " FROM contacts c WHERE c.id = ?2";
+/* Every contact: each table grouped once (7 times faster than the probes on the demo). */
+#define PER_CONTACT(alias, from_where)                                                             \
+    " LEFT JOIN (SELECT contact_id AS k, count(*) AS n FROM " from_where                           \
+    " GROUP BY contact_id) " alias " ON " alias ".k = c.id"
+/* clang-format off */
+static const char counts_all_sql[] =
+    "SELECT c.id, coalesce(i.n, 0), coalesce(v.n, 0), coalesce(r.n, 0), coalesce(e.n, 0)"
+    " FROM contacts c"
+    PER_CONTACT("i", "ideas WHERE created_at >= ?1")
+    PER_CONTACT("v", "idea_votes WHERE created_at >= ?1")
+    PER_CONTACT("r", "ratings WHERE rated_at >= ?1")
+    PER_CONTACT("e", "events WHERE kind = 'referral' AND occurred_at >= ?1")
+    " WHERE ?2 = 0 ORDER BY c.id"; /* ?2 is 0 here: every contact */
+/* clang-format on */
 
 int store_community_counts(struct store *s, int64_t since, int64_t contact_id,
                            struct store_community_counts **out, size_t *n, struct kith_error *err)
@@ -30,7 +44,8 @@ int store_community_counts(struct store *s, int64_t since, int64_t contact_id,
     *out = NULL;
     *n = 0;
     sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(s->db, counts_sql, -1, &st, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(s->db, contact_id > 0 ? counts_one_sql : counts_all_sql, -1, &st,
+                           NULL) != SQLITE_OK)
         return store_db_err(err, s->db, "counting the community's engagement");
     sqlite3_bind_int64(st, 1, since);
     sqlite3_bind_int64(st, 2, contact_id > 0 ? contact_id : 0);
