@@ -1,6 +1,7 @@
 /*
  * voice.h - the analyses of what customers say (issue 15, docs/voice.md), written once for both
- * doors: `kith voice surveys|nps|promise` and GET /api/v1/voice/{surveys,nps,promise}. One
+ * doors: `kith voice surveys|nps|promise|community` and GET /api/v1/voice/{surveys,nps,promise,
+ * community} (the community: analysis/voice_community.h, its own run and JSON). One
  * parameter table (analysis_voice); voice_run() loads the latest survey answers of the caller's
  * contacts through store_voice_load(), groups them, computes NPS and CSAT with their 95%
  * intervals (engine/voice.h) and suppresses every group of fewer contacts than k, the min_k of
