@@ -21,6 +21,8 @@ enum {
     G_SURVEYS = 1 << VOICE_SURVEYS,
     G_NPS = 1 << VOICE_NPS,
     G_PROMISE = 1 << VOICE_PROMISE,
+    G_COMMUNITY = 1 << VOICE_COMMUNITY,
+    G_ANSWERS = G_SURVEYS | G_NPS | G_PROMISE, /* the analyses of survey answers */
     G_ALL = (1 << VOICE_NANALYSES) - 1,
 };
 
@@ -42,12 +44,12 @@ static const struct param_spec specs[] = {
     {.name = "from",
      .type = PARAM_TIME,
      .offset = OFF(from),
-     .groups = G_ALL,
+     .groups = G_ANSWERS,
      .help = "answers (and, for promise, interactions) from this instant on (default: all)"},
     {.name = "to",
      .type = PARAM_TIME,
      .offset = OFF(to),
-     .groups = G_ALL,
+     .groups = G_ANSWERS,
      .help = "answers (and interactions) before this instant (default: all)"},
     {.name = "survey",
      .type = PARAM_INT,
@@ -77,6 +79,12 @@ static const struct analysis_def defs[] = {
                        .route = "/api/v1/voice/promise",
                        .summary = "is the brand promise kept across channels: NPS and CSAT per"
                                   " channel beside the channel's RV"},
+    [VOICE_COMMUNITY] = {.name = "community",
+                         .group = G_COMMUNITY,
+                         .route = "/api/v1/voice/community",
+                         .summary = "the community: contacts per derived role (leader, doer,"
+                                    " watcher, none), ideas by status with their votes, ratings"
+                                    " and verified purchases"},
 };
 
 const struct analysis_family analysis_voice = {"voice", specs, sizeof(specs) / sizeof(specs[0]),
@@ -317,6 +325,8 @@ int voice_run(enum voice_analysis a, const struct voice_params *p, const struct 
     out->has_from = param_given(&analysis_voice, p, "from");
     out->has_to = param_given(&analysis_voice, p, "to");
     out->has_survey = param_given(&analysis_voice, p, "survey");
+    if (a == VOICE_COMMUNITY)
+        return voice_community_run(scope, out, err);
     const int64_t from = out->has_from ? p->from : INT64_MIN, to = out->has_to ? p->to : INT64_MAX;
     if (out->has_from && out->has_to && to <= from)
         return bad(err, param, "to", "to must be after from");
@@ -357,6 +367,7 @@ int voice_run(enum voice_analysis a, const struct voice_params *p, const struct 
         if (rc == 0)
             rc = add_rv(out, err);
         break;
+    case VOICE_COMMUNITY: /* voice_community.c */
     case VOICE_NANALYSES:
         BUG("no voice analysis %d", (int)a);
     }

@@ -1,6 +1,7 @@
 /*
  * voice.h - the analyses of what customers say (issue 15, docs/voice.md), written once for both
- * doors: `kith voice surveys|nps|promise` and GET /api/v1/voice/{surveys,nps,promise}. One
+ * doors: `kith voice surveys|nps|promise|community` and GET /api/v1/voice/{surveys,nps,promise,
+ * community} (the community: analysis/voice_community.h, its own run and JSON). One
  * parameter table (analysis_voice); voice_run() loads the latest survey answers of the caller's
  * contacts through store_voice_load(), groups them, computes NPS and CSAT with their 95%
  * intervals (engine/voice.h) and suppresses every group of fewer contacts than k, the min_k of
@@ -18,12 +19,19 @@
 #include <stdio.h>
 
 #include "analysis/param.h"
+#include "analysis/voice_community.h"
 #include "engine/voice.h"
 #include "model/voice_data.h"
 #include "store/store.h"
 
 /* The analyses, in the order of analysis_voice.defs; group bit = 1 << analysis. */
-enum voice_analysis { VOICE_SURVEYS, VOICE_NPS, VOICE_PROMISE, VOICE_NANALYSES };
+enum voice_analysis {
+    VOICE_SURVEYS,
+    VOICE_NPS,
+    VOICE_PROMISE,
+    VOICE_COMMUNITY, /* roles, ideas and ratings (analysis/voice_community.h) */
+    VOICE_NANALYSES
+};
 
 /* The groupings of nps, in the order of the table's choices. */
 enum voice_by {
@@ -100,6 +108,7 @@ struct voice_report {
     struct voice_cell *cells; /* nps, promise: the groups; surveys: one per survey (d.surveys) */
     size_t n;
     struct voice_cell total;
+    struct voice_community community; /* VOICE_COMMUNITY */
 };
 
 /*
@@ -109,6 +118,12 @@ struct voice_report {
  */
 int voice_run(enum voice_analysis a, const struct voice_params *p, const struct voice_scope *scope,
               struct voice_report *out, struct kith_error *err, const char **param);
+
+/* voice_run() of VOICE_COMMUNITY (voice_community.c): out is zeroed and its head filled. */
+int voice_community_run(const struct voice_scope *scope, struct voice_report *out,
+                        struct kith_error *err);
+json_t *voice_community_json(const struct voice_report *r);
+void voice_community_text(const struct voice_report *r, FILE *out);
 
 /* Frees what r owns and zeroes it; safe twice. */
 void voice_report_release(struct voice_report *r);

@@ -165,6 +165,8 @@ static bool channels_json(const struct voice_report *r, json_t *o)
 
 json_t *voice_report_json(const struct voice_report *r)
 {
+    if (r->analysis == VOICE_COMMUNITY)
+        return voice_community_json(r);
     json_t *o = json_object(), *privacy = json_object(), *method = json_object();
     if (!o || !privacy || !method) {
         json_decref(privacy);
@@ -196,6 +198,7 @@ json_t *voice_report_json(const struct voice_report *r)
     case VOICE_PROMISE:
         ok = channels_json(r, o);
         break;
+    case VOICE_COMMUNITY: /* voice_community.c */
     case VOICE_NANALYSES:
         break;
     }
@@ -258,6 +261,10 @@ static void header(FILE *out, const char *first)
 void voice_report_text(const struct voice_report *r, FILE *out)
 {
     char buf[32];
+    if (r->analysis == VOICE_COMMUNITY) {
+        voice_community_text(r, out);
+        return;
+    }
     switch (r->analysis) {
     case VOICE_SURVEYS:
         fprintf(out, "%-6s %-28s %8s %8s %8s\n", "id", "survey", "opted in", "sharing", "updates");
@@ -294,6 +301,7 @@ void voice_report_text(const struct voice_report *r, FILE *out)
             fprintf(out, " %12lld %8lld\n", (long long)c->interactions, (long long)c->rv);
         }
         break;
+    case VOICE_COMMUNITY: /* voice_community.c */
     case VOICE_NANALYSES:
         break;
     }

@@ -44,6 +44,10 @@ static const struct {
      * (src/api/surveys.c, docs/voice.md): no generic list route */
     {"survey_responses", CLASS_RECORDS},
     {"survey_optins", CLASS_RECORDS},
+    /* the community (docs/voice.md): through the contact, like its other records */
+    {"ratings", CLASS_RECORDS},
+    {"ideas", CLASS_RECORDS},
+    {"idea_votes", CLASS_RECORDS},
 };
 
 /* The conditions a rule grants; see struct store_scope. */

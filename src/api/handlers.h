@@ -125,6 +125,23 @@ void api_survey_responses_list(struct api_request *req, struct api_response *res
 void api_voice_surveys(struct api_request *req, struct api_response *res);
 void api_voice_nps(struct api_request *req, struct api_response *res);
 void api_voice_promise(struct api_request *req, struct api_response *res);
+void api_voice_community(struct api_request *req, struct api_response *res);
+/* ratings.c, ideas.c: the community (issue 15, docs/voice.md) */
+void api_ratings_list(struct api_request *req, struct api_response *res);
+void api_ratings_get(struct api_request *req, struct api_response *res);
+void api_ratings_create(struct api_request *req, struct api_response *res);
+void api_ratings_update(struct api_request *req, struct api_response *res);
+void api_ratings_delete(struct api_request *req, struct api_response *res);
+void api_ideas_list(struct api_request *req, struct api_response *res);
+void api_ideas_get(struct api_request *req, struct api_response *res);
+void api_ideas_create(struct api_request *req, struct api_response *res);
+void api_ideas_update(struct api_request *req, struct api_response *res);
+void api_ideas_delete(struct api_request *req, struct api_response *res);
+void api_idea_votes_list(struct api_request *req, struct api_response *res);
+void api_idea_votes_get(struct api_request *req, struct api_response *res);
+void api_idea_votes_create(struct api_request *req, struct api_response *res);
+void api_idea_votes_update(struct api_request *req, struct api_response *res);
+void api_idea_votes_delete(struct api_request *req, struct api_response *res);
 
 /* v2t2.c: V2T2 zones, tones, discord and scenarios, over the caller's contacts and subjects */
 void api_v2t2_zones(struct api_request *req, struct api_response *res);

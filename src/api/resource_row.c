@@ -199,10 +199,15 @@ bool resource_row_from_json(const struct api_resource *r, const char *const *all
             return false;
         }
         if (f->derived) {
-            api_error(res, 422, "read_only", key,
-                      "%s is derived from the %s's interactions by the RV engine and cannot be "
-                      "written (docs/internals/rv.md, \"Level and stage\")",
-                      key, row->t->singular);
+            if (f->derived_from)
+                api_error(res, 422, "read_only", key,
+                          "%s is derived by kith from %s and cannot be written", key,
+                          f->derived_from);
+            else
+                api_error(res, 422, "read_only", key,
+                          "%s is derived from the %s's interactions by the RV engine and cannot "
+                          "be written (docs/internals/rv.md, \"Level and stage\")",
+                          key, row->t->singular);
             return false;
         }
         if (!create && in_list(r->create_only, key)) {

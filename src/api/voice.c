@@ -74,3 +74,8 @@ void api_voice_promise(struct api_request *req, struct api_response *res)
 {
     voice_route(req, res, VOICE_PROMISE);
 }
+
+void api_voice_community(struct api_request *req, struct api_response *res)
+{
+    voice_route(req, res, VOICE_COMMUNITY);
+}

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "analysis/rv_levels.h"
+#include "analysis/voice_community.h"
 #include "cmd/cmd.h"
 #include "io/import.h"
 #include "util/progress.h"
@@ -77,8 +78,12 @@ static double seconds_since(const struct timespec *t0)
  * contacts, interactions or the catalogue are imported, the stored copies are brought in line,
  * replacing whatever the file said.
  */
+static int refresh_community(struct store *s, const struct table_def *t);
+
 static int refresh_levels(struct store *s, const struct table_def *t)
 {
+    if (refresh_community(s, t) != CMD_OK)
+        return CMD_FAIL;
     if (strcmp(t->name, "contacts") != 0 && strcmp(t->name, "interactions") != 0 &&
         strcmp(t->name, "interaction_types") != 0)
         return CMD_OK;
@@ -118,6 +123,31 @@ static void print_outcome(const struct table_def *t, const struct import_report 
     if (opt->rejects)
         printf("  %" PRIu64 " row%s rejected, written to %s\n", rep->rejected,
                rep->rejected == 1 ? "" : "s", rejects_path);
+}
+
+/*
+ * A contact's community role is derived from its ideas, votes, reviews and referrals
+ * (analysis/voice_community.h): after contacts or events are imported, the stored roles (and
+ * the ratings' verified flags) are brought in line, replacing whatever the file said.
+ */
+static int refresh_community(struct store *s, const struct table_def *t)
+{
+    if (strcmp(t->name, "contacts") != 0 && strcmp(t->name, "events") != 0 &&
+        strcmp(t->name, "orders") != 0 && strcmp(t->name, "order_lines") != 0)
+        return CMD_OK;
+    struct kith_error err = {0};
+    size_t changed = 0;
+    if (voice_community_refresh(s, 0, voice_community_now(), &changed, &err) < 0) {
+        fprintf(stderr,
+                "kith import: the rows are imported, but the contacts' community roles could "
+                "not be derived: %s\n",
+                err.msg);
+        return CMD_FAIL;
+    }
+    if (changed)
+        printf("contacts: community role of %zu contact%s derived from their engagement\n", changed,
+               changed == 1 ? "" : "s");
+    return CMD_OK;
 }
 
 static int run(const char *db, const struct table_def *t, const char *path,

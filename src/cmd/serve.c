@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "api/api.h"
+#include "analysis/voice_community.h"
 #include "cmd/cmd.h"
 #include "util/num.h"
 
@@ -75,6 +76,14 @@ int cmd_serve(int argc, char **argv)
     if (!held)
         return CMD_FAIL;
     struct kith_error err = {0};
+    /*
+     * Derived fields that other processes' writes may have left behind (docs/voice.md); said
+     * only when it fails, as the first line must be "listening".
+     */
+    if (voice_community_refresh(held, 0, voice_community_now(), NULL, &err) < 0)
+        fprintf(stderr, "kith serve: the contacts' community roles were not derived: %s\n",
+                err.msg);
+    err = (struct kith_error){0};
     int rc = api_serve(&o, &err);
     store_close(held);
     return rc < 0 ? cmd_fail(&err) : CMD_OK;

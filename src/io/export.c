@@ -338,9 +338,13 @@ static void describe_notes(FILE *out, const struct table_def *t, const struct fi
         fputs("false when empty", out);
         any = true;
     } else if (f->derived) {
-        fputs("derived from the interactions by the RV engine: `kith import` replaces the file's "
-              "values",
-              out);
+        if (f->derived_from)
+            fprintf(out, "derived from %s: `kith import` replaces the file's values",
+                    f->derived_from);
+        else
+            fputs("derived from the interactions by the RV engine: `kith import` replaces the "
+                  "file's values",
+                  out);
         any = true;
     }
     for (size_t k = 0; t->natural_keys[k]; k++) {

@@ -44,6 +44,8 @@ struct field_def {
     bool derived; /* kept by kith from other records (a contact's level and stage, from its
                      interactions by the RV engine): shown and exported, never written by a
                      client; an import's values are replaced by the derived ones */
+    const char *derived_from; /* derived: from what, in words, for messages and docs; NULL: the
+                                 contact's interactions by the RV engine (level and stage) */
     enum field_format format; /* FT_TEXT: the syntax of its values */
     /*
      * FT_INT, FT_REAL, FT_MONEY: when ranged, values lie in [lo, hi] (money in currency units,

@@ -52,7 +52,10 @@ static const char *const roles[] = {"admin",   "executive", "manager", "frontlin
                                     "partner", "analyst",   NULL};
 static const char *const buying_roles[] = {"decision_maker", "influencer", "user", NULL};
 static const char *const stages[] = {"acquisition", "closing", "retention", NULL};
+/* Derived from the contact's engagement (engine/community.h, docs/voice.md "Community roles"). */
 static const char *const community_roles[] = {"leader", "doer", "watcher", NULL};
+/* An idea's status (docs/voice.md, "Ideas"): every idea starts new; staff move it. */
+static const char *const idea_statuses[] = {"new", "planned", "done", "declined", NULL};
 static const char *const directions[] = {"inbound", "outbound", NULL};
 static const char *const sources[] = {"manual", "import", "api", "portal", "device", NULL};
 static const char *const event_kinds[] = {
@@ -137,7 +140,9 @@ static const struct field_def contact_fields[] = {
     REF("team_id", "teams", false),
     FIELD("stage", FT_ENUM, .enum_values = stages, .derived = true),
     FIELD("level", FT_INT, .derived = true),
-    ENUM("community_role", false, community_roles),
+    FIELD("community_role", FT_ENUM, .enum_values = community_roles, .derived = true,
+          .derived_from = "the contact's ideas, votes, reviews and referrals (docs/voice.md, "
+                          "\"Community roles\")"),
     JSON("custom"),
 };
 static const struct field_def interaction_type_fields[] = {
@@ -324,6 +329,8 @@ static const struct field_def rating_fields[] = {
     INTR("stars", true, 1, 5),
     TEXTN("review", false, 4000),
     TIME("rated_at", true),
+    /* issue 15: set by kith from the orders of the contact and its account (docs/voice.md) */
+    BOOL("verified"),
 };
 static const struct field_def idea_fields[] = {
     ID,
@@ -331,7 +338,7 @@ static const struct field_def idea_fields[] = {
     REF("contact_id", "contacts", false),
     TEXTN("title", true, 200),
     TEXTN("body", false, 4000),
-    TEXTN("status", false, 50),
+    ENUM("status", false, idea_statuses), /* new when written without one (the API) */
 };
 static const struct field_def idea_vote_fields[] = {
     ID,

@@ -462,9 +462,28 @@ static const char migration_12[] =
     " last_seen_at INTEGER NOT NULL);"
     "CREATE INDEX portal_sessions_contact ON portal_sessions(contact_id);";
 
+/*
+ * Version 13: the community (issue 15, docs/voice.md "Ratings", "Ideas", "Community roles");
+ * self-contained, so that it keeps its meaning under whatever number it ends up with. A rating
+ * gains verified: kith sets it when the contact or its account bought the rated product (a sale
+ * line of that product), never the client. An idea's status is one of new, planned, done,
+ * declined (model/tables.c): older values outside the list become new. Indexes serve the count
+ * of each contact's ideas, votes, reviews and referrals from which its community role is
+ * derived (contacts.community_role, now kept by kith: the values written by hand so far are
+ * replaced at the next derivation).
+ */
+static const char migration_13[] =
+    "ALTER TABLE ratings ADD COLUMN verified INTEGER DEFAULT 0;"
+    "UPDATE ideas SET status = 'new'"
+    " WHERE status IS NULL OR status NOT IN ('new', 'planned', 'done', 'declined');"
+    "CREATE INDEX ratings_product ON ratings(product_id, contact_id);"
+    "CREATE INDEX ideas_contact ON ideas(contact_id, created_at);"
+    "CREATE INDEX idea_votes_contact ON idea_votes(contact_id, created_at);";
+
 const char *const store_migrations[] = {migration_1, migration_2,  migration_3,  migration_4,
                                         migration_5, migration_6,  migration_7,  migration_8,
-                                        migration_9, migration_10, migration_11, migration_12};
+                                        migration_9, migration_10, migration_11, migration_12,
+                                        migration_13};
 const int store_nmigrations = (int)(sizeof(store_migrations) / sizeof(store_migrations[0]));
 
 int store_check_version(const char *path, int version, struct kith_error *err)

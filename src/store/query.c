@@ -75,6 +75,8 @@ static const struct scope_path scope_paths[] = {
     {"survey_responses", NULL, NULL, NULL, "contact_id", "contacts", NULL, NULL, false},
     {"survey_optins", NULL, NULL, NULL, "contact_id", "contacts", NULL, NULL, false},
     {"ratings", NULL, NULL, NULL, "contact_id", "contacts", NULL, NULL, false},
+    {"ideas", NULL, NULL, NULL, "contact_id", "contacts", NULL, NULL, false},
+    {"idea_votes", NULL, NULL, NULL, "contact_id", "contacts", NULL, NULL, false},
     {"consents", NULL, NULL, NULL, "contact_id", "contacts", NULL, NULL, false},
     {"dsrs", NULL, NULL, NULL, "contact_id", "contacts", NULL, NULL, false},
 };

@@ -24,7 +24,7 @@
 #include "util/error.h"
 
 /* The schema version this binary creates and understands. */
-#define STORE_SCHEMA_VERSION 12
+#define STORE_SCHEMA_VERSION 13
 
 struct store;
 
@@ -913,6 +913,68 @@ struct store_contact_level {
  */
 int store_contacts_set_levels(struct store *s, const struct store_contact_level *rows, size_t n,
                               size_t *changed, struct kith_error *err);
+
+/* ---- the community (community.c; issue 15, docs/voice.md) -------------------------------- */
+
+/* A contact's engagement since a start: the counts engine/community.h derives its role from. */
+struct store_community_counts {
+    int64_t contact_id;
+    int64_t ideas;     /* ideas it posted (created_at) */
+    int64_t votes;     /* ideas it voted on (the vote's created_at) */
+    int64_t reviews;   /* ratings it gave (rated_at) */
+    int64_t referrals; /* events of kind referral it made (occurred_at) */
+};
+
+/*
+ * The engagement since since (Unix ms) of every contact (contact_id 0), ascending by id, or of
+ * contact contact_id alone (none when it does not exist), into *out (the caller's: free()).
+ */
+int store_community_counts(struct store *s, int64_t since, int64_t contact_id,
+                           struct store_community_counts **out, size_t *n, struct kith_error *err);
+
+/* A contact's derived community role ("leader", "doer", "watcher"; NULL: none). */
+struct store_contact_role {
+    int64_t contact_id;
+    const char *role;
+};
+
+/*
+ * Stores the community role of n contacts in one transaction, writing only the rows whose
+ * stored value differs; *changed (when non-NULL) gets their number. rows stay the caller's.
+ */
+int store_contacts_set_community_roles(struct store *s, const struct store_contact_role *rows,
+                                       size_t n, size_t *changed, struct kith_error *err);
+
+/*
+ * Sets ratings.verified of rating rating_id (0: of every rating) to whether its contact, or the
+ * contact's account, has a sale with a line of the rated product; *changed (when non-NULL) gets
+ * the number of ratings whose flag moved. Runs in the caller's transaction when there is one.
+ */
+int store_ratings_verify(struct store *s, int64_t rating_id, size_t *changed,
+                         struct kith_error *err);
+
+struct store_community_idea {
+    int64_t id, contact_id; /* contact_id 0: posted by staff */
+    char status[16];        /* "new", "planned", "done", "declined" */
+    int64_t up, down;       /* votes +1 and -1 */
+};
+struct store_community_rating {
+    int64_t contact_id;
+    int stars;
+    bool verified;
+};
+/* Every idea and rating, by id; owned by the holder (store_community_items_release()). */
+struct store_community_items {
+    struct store_community_idea *ideas;
+    size_t nideas;
+    struct store_community_rating *ratings;
+    size_t nratings;
+};
+
+/* Reads every idea (with its votes) and rating into *out; on failure nothing is left to free. */
+int store_community_items(struct store *s, struct store_community_items *out,
+                          struct kith_error *err);
+void store_community_items_release(struct store_community_items *items);
 
 /* ---- watching for writes of other processes (watch.c) ------------------------------------ */
 

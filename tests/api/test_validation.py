@@ -58,7 +58,7 @@ def good_row(table, refs):
         "accounts": {"name": f"Acme {n}", "currency": "EUR", "annual_revenue": "1000000.00",
                      "unit_id": refs["unit"]},
         "contacts": {"last_name": "Smith", "first_name": "Ann", "email": f"ann{n}@example.com",
-                     "buying_role": "influencer", "community_role": "doer",
+                     "buying_role": "influencer",
                      "unit_id": refs["unit"]},
         "interaction_types": {"code": f"call{n}", "name": "Call", "phase": "acquisition",
                               "level": 2, "channel": "phone", "touch": 0.8, "tech": 0.25,
@@ -92,7 +92,7 @@ BAD = [
     ("interaction_types", "phase", "won"),
     ("interactions", "direction", "sideways"),
     ("contacts", "buying_role", "boss"),
-    ("contacts", "community_role", "Leader"),       # enumerations are lower case
+    ("contacts", "buying_role", "Influencer"),      # enumerations are lower case
     ("users", "role", "root"),
     ("contacts", "last_name", None),                # required
     ("contacts", "last_name", ""),

@@ -166,6 +166,9 @@ static void schemas_follow_the_model(void **state)
         {"Survey", "surveys"},
         {"SurveyOptIn", "survey_optins"},
         {"SurveyResponse", "survey_responses"},
+        {"Rating", "ratings"},
+        {"Idea", "ideas"},
+        {"IdeaVote", "idea_votes"},
     };
     json_t *doc = load_doc();
     json_t *schemas = json_object_get(json_object_get(doc, "components"), "schemas");

@@ -8,7 +8,6 @@ export const canWrite = (user) => WRITERS.includes(user.role);
 
 export const STAGES = ['acquisition', 'closing', 'retention'];
 export const BUYING_ROLES = ['decision_maker', 'influencer', 'user'];
-export const COMMUNITY_ROLES = ['leader', 'doer', 'watcher'];
 export const DIRECTIONS = ['outbound', 'inbound'];
 export const ROLES = ['admin', 'executive', 'manager', 'frontline', 'partner', 'analyst'];
 
@@ -32,8 +31,8 @@ export function contactFields(user, units, teams) {
     { name: 'phone', label: 'Phone', type: 'tel', maxLength: 50 },
     { name: 'title', label: 'Job title', maxLength: 200 },
     { name: 'buying_role', label: 'Buying role', type: 'select', options: options(BUYING_ROLES) },
-    // no stage or level: the RV engine derives them from the interactions (read-only in the API)
-    { name: 'community_role', label: 'Community role', type: 'select', options: options(COMMUNITY_ROLES) },
+    // no stage or level: the RV engine derives them from the interactions; no community role:
+    // kith derives it from ideas, votes, reviews and referrals (all read-only in the API)
     { name: 'source', label: 'Source', maxLength: 100 },
     ...placement(user, units, teams),
   ];
