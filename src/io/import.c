@@ -64,8 +64,9 @@ static int importer_init(struct importer *imp, struct store *s, const struct tab
         imp->nvals += LINE_FIELDS;
     } else if (strcmp(t->name, "order_lines") == 0 || strcmp(t->name, "deal_lines") == 0) {
         /* A line may give its unit price instead of its amount: amount = quantity x price. */
-        imp->unit_price = (int)t->nfields;
-        imp->nvals += 1;
+        if (!table_field(t, "unit_price", &fi))
+            BUG("%s has no unit_price", t->name);
+        imp->unit_price = (int)fi;
         if (table_field(t, "quantity", &fi))
             imp->quantity_field = (int)fi;
     }

@@ -299,9 +299,12 @@ int import_plan_columns(struct importer *imp, const struct csv_record *h)
     if (sf && sf->type == FT_ENUM && field_enum_ok(sf, "import") && imp->first_col[si] == SIZE_MAX)
         imp->source_default = (int)si;
     /* A deals file with a product gives each deal a line; an orders file of lines, its order. */
-    if (imp->line_product >= 0 && imp->first_col[imp->line_product] != SIZE_MAX)
+    if (imp->line_product >= 0 && imp->first_col[imp->line_product] != SIZE_MAX) {
         imp->lines = model_table(is_orders ? "order_lines" : "deal_lines");
-    else if (imp->line_product >= 0 && imp->first_col[imp->line_quantity] != SIZE_MAX)
+        if (imp->lines->nfields > 8) /* the rows of line_queue (import_int.h) */
+            BUG("%s has %zu fields, more than a queued line holds", imp->lines->name,
+                imp->lines->nfields);
+    } else if (imp->line_product >= 0 && imp->first_col[imp->line_quantity] != SIZE_MAX)
         header_error(imp, h->line, 0, NULL,
                      "a quantity without a product (give product_id, product_sku or"
                      " product_name for the deal's line)");

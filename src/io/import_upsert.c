@@ -202,6 +202,10 @@ static void make_line(struct importer *imp, int64_t deal, struct store_value *li
     int64_t a;
     if (price->kind == SV_INT && !__builtin_mul_overflow(price->i, line[LINE_QUANTITY].i, &a))
         line[LINE_AMOUNT] = (struct store_value){.kind = SV_INT, .i = a};
+    /* and the line keeps the price it was given */
+    size_t up;
+    if (price->kind == SV_INT && table_field(imp->lines, "unit_price", &up))
+        line[up] = *price;
 }
 
 int import_flush_lines(struct importer *imp, struct kith_error *err)

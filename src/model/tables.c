@@ -227,6 +227,7 @@ static const struct field_def deal_line_fields[] = {
     REF("product_id", "products", true),
     INTR("quantity", true, 1, INFINITY),
     MONEYR("amount", true, 0, INFINITY),
+    MONEYR("unit_price", false, 0, INFINITY), /* as the source gave it; amount is what counts */
 };
 /* History: a deal moved from one stage to another (from_stage_id NULL: its first stage). */
 static const struct field_def deal_stage_change_fields[] = {
@@ -271,6 +272,7 @@ static const struct field_def order_line_fields[] = {
     INT("quantity", true),
     MONEY("amount", true),
     MONEY("margin", false),
+    MONEYR("unit_price", false, 0, INFINITY), /* as the source gave it; amount is what counts */
 };
 static const struct field_def event_fields[] = {
     ID,

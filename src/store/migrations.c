@@ -480,10 +480,18 @@ static const char migration_13[] =
     "CREATE INDEX ideas_contact ON ideas(contact_id, created_at);"
     "CREATE INDEX idea_votes_contact ON idea_votes(contact_id, created_at);";
 
-const char *const store_migrations[] = {migration_1, migration_2,  migration_3,  migration_4,
-                                        migration_5, migration_6,  migration_7,  migration_8,
-                                        migration_9, migration_10, migration_11, migration_12,
-                                        migration_13};
+/*
+ * Version 14: order and deal lines keep the unit price they were given (issue 13, a line-level
+ * export prices each line per unit); self-contained, so that it keeps its meaning under whatever
+ * number it ends up with. The line's amount stays what every figure counts; unit_price is the
+ * source's own figure (NULL when the line came with its amount).
+ */
+static const char migration_14[] = "ALTER TABLE order_lines ADD COLUMN unit_price INTEGER;"
+                                   "ALTER TABLE deal_lines ADD COLUMN unit_price INTEGER;";
+
+const char *const store_migrations[] = {
+    migration_1, migration_2, migration_3,  migration_4,  migration_5,  migration_6,  migration_7,
+    migration_8, migration_9, migration_10, migration_11, migration_12, migration_13, migration_14};
 const int store_nmigrations = (int)(sizeof(store_migrations) / sizeof(store_migrations[0]));
 
 int store_check_version(const char *path, int version, struct kith_error *err)

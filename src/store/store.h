@@ -24,7 +24,7 @@
 #include "util/error.h"
 
 /* The schema version this binary creates and understands. */
-#define STORE_SCHEMA_VERSION 13
+#define STORE_SCHEMA_VERSION 14
 
 struct store;
 

@@ -295,4 +295,15 @@ def test_a_line_level_export_becomes_orders_with_their_lines(crm):
     ids = {o["id"] for o in orders.values()}
     got_lines = [l for l in export_rows(srv.db, "order_lines") if l["order_id"] in ids]
     assert len(got_lines) == lines
+    # each line keeps its quantity and unit price (rounded), and its amount is their product
+    by_line = {}
+    for r in rows:
+        if r["CustomerID"]:
+            unit = Decimal(r["UnitPrice"]).quantize(Decimal("0.01"), rounding=ROUND_HALF_EVEN)
+            by_line.setdefault((r["InvoiceNo"], int(r["Quantity"])), set()).add(int(unit * 100))
+    ext = {o["id"]: k for k, o in orders.items()}
+    for l in got_lines:
+        price, qty = round(float(l["unit_price"]) * 100), int(l["quantity"])
+        assert price in by_line[(ext[l["order_id"]], qty)], l
+        assert round(float(l["amount"]) * 100) == price * qty, l
     assert all(float(o["amount"]) < 0 for k, o in orders.items() if k.startswith("C"))

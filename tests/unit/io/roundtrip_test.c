@@ -90,15 +90,15 @@ static void build_fixture(struct store *s)
         "0.4", "1714564800000", "1717243200000", NUL, NUL, NUL, "referral", "1", "1");
     ROW("deals", "2", "1714564800000", NUL, NUL, "11", NUL, NUL, "6", NUL, NUL, NUL, NUL, NUL, "-1",
         "lost", "=price", NUL, NUL, NUL);
-    ROW("deal_lines", "1", "1714564800000", "1", "1", "2", "3998");
+    ROW("deal_lines", "1", "1714564800000", "1", "1", "2", "3998", "1999");
     ROW("quotas", "1", "1714564800000", "2", "1711929600000", "1719792000000", "5000000", "EUR");
     ROW("orders", "1", "1714564800000", "O-1", "10", "1", "1714564800000", "-2500", "-100", "EUR",
         "1", "1", "credit", NUL);
     ROW("orders", "2", "1714564800000", NUL, "11", NUL, "0", "0", NUL, NUL, NUL, NUL, NUL, NUL);
     ROW("orders", "3", "1714564800000", NUL, "11", NUL, "1", "-1", NUL, NUL, NUL, NUL, "return",
         "2"); /* reverses the sale 2 */
-    ROW("order_lines", "1", "1714564800000", "1", "1", "2", "3998", "-2");
-    ROW("order_lines", "2", "1714564800000", "1", "2", "-1", "-6498", NUL);
+    ROW("order_lines", "1", "1714564800000", "1", "1", "2", "3998", "-2", "1999");
+    ROW("order_lines", "2", "1714564800000", "1", "2", "-1", "-6498", NUL, NUL);
     ROW("events", "1", "1714564800000", "referral", "1", "10", "1714564800000", "2", "5000",
         "referred \"Li\"\nby phone");
     ROW("events", "2", "1714564800000", "churn", NUL, "11", "-1", NUL, "-1", "=bad");
