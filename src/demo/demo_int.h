@@ -151,6 +151,7 @@ struct demo_account {
     int64_t second_order_ms;
     int64_t referral_ms; /* when it was referred, or NEVER */
     int64_t wallet;      /* estimated annual category spend, cents; 0: none (demo_wallet.c) */
+    bool misfit;         /* closing phase out of tune (planted effect i, demo_misfit.c) */
 };
 
 struct demo_contact {
@@ -237,7 +238,7 @@ struct demo_vec {
 
 struct demo_world {
     const struct demo_options *opt;
-    struct rng rng_people, rng_sim, rng_orders, rng_deals, rng_wallet;
+    struct rng rng_people, rng_sim, rng_orders, rng_deals, rng_wallet, rng_misfit;
     const struct catalogue_type *types;
     size_t ntypes;
     double *type_eff; /* efficiency z-score of each type: RV per cost, within its level */
@@ -296,6 +297,20 @@ int demo_user_manager(size_t i);
 /* demo_wallet.c: every account's estimated wallet (share of wallet), from stream 5. */
 void demo_wallets_generate(struct demo_world *w);
 #define DEMO_WALLET_YEAR 2026 /* the year the demo's wallet estimates are for */
+
+/*
+ * demo_misfit.c: planted effect (i), from stream 6, before the simulation: with probability
+ * DEMO_MISFIT_SHARE an account is misfit; its purchase rate is multiplied by DEMO_MISFIT_LAMBDA
+ * and its dropout probability by DEMO_MISFIT_DROPOUT (at most DEMO_MISFIT_DROPOUT_MAX), and the
+ * simulation weighs each type drawn for it in the closing phase by
+ * exp(DEMO_MISFIT_TILT * (tech - touch)).
+ */
+#define DEMO_MISFIT_SHARE       0.3
+#define DEMO_MISFIT_LAMBDA      0.8
+#define DEMO_MISFIT_DROPOUT     5.0
+#define DEMO_MISFIT_DROPOUT_MAX 0.95
+#define DEMO_MISFIT_TILT        2.5
+void demo_misfits_generate(struct demo_world *w);
 
 /* demo_write.c: sort and write every table. */
 int demo_write(struct store *s, struct demo_world *w, struct demo_summary *sum,

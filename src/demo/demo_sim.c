@@ -352,6 +352,9 @@ static int choose(struct sim *s, const struct journey *j, const struct pool *p, 
             x *= exp(SKILL_TILT * skill * w->type_eff[p->idx[i]]);
         /* Deep partners favour high-touch interactions, shallow ones low-touch (V2T2). */
         x *= exp(1.5 * (depth - 1.0) * (t->touch - 0.5));
+        /* Misfit accounts get a closing out of tune: more tech, less touch (planted effect i). */
+        if (j->a->misfit && catalogue_level_phase(j->level) == PHASE_CLOSING)
+            x *= exp(DEMO_MISFIT_TILT * (t->tech - t->touch));
         int kind = s->event_of[p->idx[i]];
         if (kind == EV_CREATE || kind == EV_SHARE)
             x *= c->community == 0 ? 4.0 : c->community == 1 ? 3.0 : 0.4;
