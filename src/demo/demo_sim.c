@@ -505,7 +505,10 @@ static int journey_run(struct sim *s, struct journey *j, bool stop_at_customer, 
     }
 }
 
-/* BG/NBD: purchases at rate lambda while alive; after each repeat purchase, gone with p. */
+/*
+ * BG/NBD: purchases at rate lambda while alive; after each repeat purchase, gone with p. A misfit
+ * account is also gone at its give-up time (effect i).
+ */
 static int purchases(struct sim *s, struct demo_account *a, struct kith_error *err)
 {
     struct demo_world *w = s->w;
@@ -521,19 +524,33 @@ static int purchases(struct sim *s, struct demo_account *a, struct kith_error *e
     if ((rc = demo_order_add(w, (size_t)(a - w->acc), t, err)) < 0)
         return rc;
     double week = 7.0 * (double)DEMO_DAY_MS;
+    /* A misfit account gives up misfit_days after its conversion at the latest (effect i). */
+    int64_t give_up = NEVER;
+    if (a->misfit && a->misfit_days * (double)DEMO_DAY_MS < (double)(DEMO_NOW_MS - a->conv_ms))
+        give_up = a->conv_ms + (int64_t)(a->misfit_days * (double)DEMO_DAY_MS);
+    if (give_up < t)
+        give_up = t; /* not before its first order */
+    int64_t death = NEVER;
     for (;;) {
         t += (int64_t)(rng_exponential(r, 1.0 / a->lambda) * week);
+        if (t >= give_up) {
+            death = give_up;
+            break;
+        }
         if (t >= DEMO_NOW_MS)
             break;
         if ((rc = demo_order_add(w, (size_t)(a - w->acc), t, err)) < 0)
             return rc;
         if (rng_bernoulli(r, a->p_drop)) {
-            a->death_ms = t;
-            /* The company notices weeks or months later, when the account gives notice. */
-            double lag = 14.0 + rng_exponential(r, 75.0);
-            a->notice_ms = business_hours(w, t + (int64_t)(lag * (double)DEMO_DAY_MS));
+            death = t;
             break;
         }
+    }
+    if (death != NEVER) {
+        a->death_ms = death;
+        /* The company notices weeks or months later, when the account gives notice. */
+        double lag = 14.0 + rng_exponential(r, 75.0);
+        a->notice_ms = business_hours(w, death + (int64_t)(lag * (double)DEMO_DAY_MS));
     }
     a->norders = w->orders.n - a->first_order;
     if (a->norders >= 2)
