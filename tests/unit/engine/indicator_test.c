@@ -353,6 +353,26 @@ static void test_discord_predictor(void **state)
     spec.customers_only = false;
     assert_int_equal(indicator_compute(s, &spec, &r, NULL), 0);
     assert_true(r.rho_lo < 0 && r.rho_hi > 0);
+    /* win: deals of accounts 1..39, won from account 20 on, whose discord 1 / a is lower: the
+     * AUC of more discord for winning is 0; an account without a discord leaves its deal out */
+    for (int a = 1; a <= 40; a++)
+        x[rv_find_id(s->account_id, s->nacct, a)] = 1.0 / a;
+    x[rv_find_id(s->account_id, s->nacct, 7)] = NAN;
+    struct indicator_deal deals[39];
+    for (int a = 1; a <= 39; a++)
+        deals[a - 1] = (struct indicator_deal){a, 100 + a, fx_ms(120), a >= 20};
+    spec.outcome = INDICATOR_WIN;
+    spec.deals = deals;
+    spec.ndeals = 39;
+    spec.resamples = 200;
+    assert_int_equal(indicator_compute(s, &spec, &r, NULL), 0);
+    assert_int_equal(r.n, 38);
+    assert_int_equal(r.without_x, 1);
+    assert_int_equal(r.positives, 20);
+    assert_near(r.auc, 0, 1e-12);
+    assert_true(r.auc_hi < 0.1);
+    spec.deals = NULL;
+    spec.ndeals = 0;
     /* an account's figure, and it must be given */
     struct kith_error err = {0};
     spec.per = INDICATOR_PER_CONTACT;
