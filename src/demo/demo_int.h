@@ -303,16 +303,13 @@ void demo_wallets_generate(struct demo_world *w);
  * demo_misfit.c: planted effect (i), from stream 6, before the simulation: with probability
  * DEMO_MISFIT_SHARE an account is misfit. The simulation weighs each type drawn for it in the
  * closing phase by exp(DEMO_MISFIT_TILT * (tech - touch)); its purchase rate is multiplied by
- * DEMO_MISFIT_LAMBDA, its dropout probability by DEMO_MISFIT_DROPOUT (at most
- * DEMO_MISFIT_DROPOUT_MAX), and it gives up buying at the latest misfit_days after its
- * conversion, Exp(mean DEMO_MISFIT_DAYS).
+ * DEMO_MISFIT_LAMBDA, and it gives up buying at the latest misfit_days after its conversion,
+ * Exp(mean DEMO_MISFIT_DAYS).
  */
-#define DEMO_MISFIT_SHARE       0.3
-#define DEMO_MISFIT_TILT        2.5
-#define DEMO_MISFIT_LAMBDA      0.85
-#define DEMO_MISFIT_DROPOUT     2.0
-#define DEMO_MISFIT_DROPOUT_MAX 0.95
-#define DEMO_MISFIT_DAYS        540.0
+#define DEMO_MISFIT_SHARE  0.3
+#define DEMO_MISFIT_TILT   2.5
+#define DEMO_MISFIT_LAMBDA 0.85
+#define DEMO_MISFIT_DAYS   540
 void demo_misfits_generate(struct demo_world *w);
 
 /* demo_write.c: sort and write every table. */

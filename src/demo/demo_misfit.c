@@ -3,9 +3,10 @@
  * phase is out of tune. A share of the accounts is "misfit": every interaction type drawn for
  * them in the closing phase (levels 3 and 4) leans towards high tech and low touch, off the tone
  * that the low-volume zones most customers fall in expect (docs/v2t2.md), and such accounts buy
- * less often, drop out more after a purchase and give up buying within Exp(mean 540 days) of
- * their conversion. Drawn from a random stream of its own (6) before the simulation;
- * the simulation reads a->misfit (demo_sim.c).
+ * less often and give up buying within Exp(mean 540 days) of their conversion (their BG/NBD
+ * dropout probability is left as it is: the demo's lifetime value fits still converge). Drawn from
+ * a random stream of its own (6) before the simulation; the simulation reads a->misfit
+ * (demo_sim.c).
  */
 #include "demo/demo_int.h"
 
@@ -20,8 +21,5 @@ void demo_misfits_generate(struct demo_world *w)
             continue;
         a->misfit_days = rng_exponential(&w->rng_misfit, DEMO_MISFIT_DAYS);
         a->lambda *= DEMO_MISFIT_LAMBDA;
-        a->p_drop *= DEMO_MISFIT_DROPOUT;
-        if (a->p_drop > DEMO_MISFIT_DROPOUT_MAX)
-            a->p_drop = DEMO_MISFIT_DROPOUT_MAX;
     }
 }
