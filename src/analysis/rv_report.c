@@ -481,6 +481,9 @@ int rv_indicator_run(const struct rv_scope *src, const struct rv_params *p,
     spec.predictor = (enum indicator_predictor)p->predictor;
     out->phase = p->phase - 1;
     double *discord = NULL;
+    if (rc == 0 && spec.predictor != INDICATOR_DISCORD && param_given(&analysis_rv, p, "phase"))
+        rc = bad_param(err, "phase",
+                       "the phase is that of the discord: use it with predictor=discord");
     if (rc == 0 && spec.predictor == INDICATOR_DISCORD) {
         if (spec.per != INDICATOR_PER_ACCOUNT)
             rc = bad_param(err, "per", "discord is a relationship's figure: use per account");

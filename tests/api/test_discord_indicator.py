@@ -179,4 +179,6 @@ def test_bad_requests_name_the_parameter(world):
     assert r.status_code == 400 and "predictor" in r.text
     r = indicator(world["admin"], phase="negotiation")
     assert r.status_code == 400 and "phase" in r.text
+    r = indicator(world["admin"], predictor="rv", phase="closing")
+    assert r.status_code == 400 and "phase" in r.text
     assert indicator(world["rep"]).status_code == 403
