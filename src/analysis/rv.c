@@ -21,6 +21,12 @@ static const char *const statuses[] = {"behind", "ahead", "both", NULL};
 static const char *const outcomes[] = {"margin", "growth", "churn", "win", "share_of_wallet", NULL};
 static const char *const pers[] = {"account", "contact", NULL};
 static const char *const populations[] = {"all", "customers", NULL};
+static const char *const predictors[] = {"rv", "discord", NULL};
+static const char *const phases[] = {"all", "acquisition", "closing", "retention", NULL};
+_Static_assert(INDICATOR_RV == 0 && INDICATOR_DISCORD == 1,
+               "predictors[] follows enum indicator_predictor");
+_Static_assert(RV_STAGE_ACQUISITION == 0 && RV_STAGE_CLOSING == 1 && RV_STAGE_RETENTION == 2,
+               "phases[] is 1 + enum rv_stage");
 
 #define NORMS  (RV_CONTACT | RV_NORM | RV_EXCEPTIONS)
 #define ALL    (NORMS | RV_REPS | RV_UNITS | RV_INDICATOR)
@@ -230,6 +236,21 @@ static const struct param_spec specs[] = {
      .offset = OFF(population),
      .groups = RV_INDICATOR,
      .help = "customers: with an order by the cut-off (churn's default)"},
+    {.name = "predictor",
+     .type = PARAM_CHOICE,
+     .choices = predictors,
+     .def = "rv",
+     .offset = OFF(predictor),
+     .groups = RV_INDICATOR,
+     .help = "x: the RV gained in the window, or the account's V2T2 discord over the window's"
+             " interactions (per account; docs/v2t2.md)"},
+    {.name = "phase",
+     .type = PARAM_CHOICE,
+     .choices = phases,
+     .def = "closing",
+     .offset = OFF(phase),
+     .groups = RV_INDICATOR,
+     .help = "the discord predictor: the discord in this lifecycle phase (all: every phase)"},
     {.name = "resamples",
      .type = PARAM_INT,
      .lo = 0,
@@ -285,7 +306,8 @@ static const struct analysis_def defs[] = {
     {.name = "indicator",
      .group = RV_INDICATOR,
      .route = "/api/v1/rv/indicator",
-     .summary = "RV gained before a cut-off against margin, growth or churn after it"},
+     .summary = "RV gained (or V2T2 discord) before a cut-off against margin, growth, churn, "
+                "deals won or share of wallet after it"},
 };
 
 const struct analysis_family analysis_rv = {"rv", specs, sizeof(specs) / sizeof(specs[0]), defs,

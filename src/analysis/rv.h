@@ -61,6 +61,8 @@ struct rv_params {
     int outcome;    /* enum indicator_outcome */
     int per;        /* enum indicator_per */
     int population; /* RV_POPULATION_*; not given: the outcome's default */
+    int predictor;  /* enum indicator_predictor */
+    int phase;      /* discord: 0 every phase, else 1 + enum rv_stage */
     int64_t resamples, seed;
     int64_t threads;
     bool json;
@@ -176,6 +178,7 @@ struct rv_units_report {
 /* kith rv indicator / GET /api/v1/rv/indicator. */
 struct rv_indicator_report {
     struct indicator_spec spec; /* as run; spec.population is cleared (the mask is the caller's) */
+    int phase;                  /* discord: the phase (enum rv_stage), -1 for every phase */
     struct indicator_result result;
 };
 

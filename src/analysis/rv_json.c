@@ -284,6 +284,8 @@ static json_t *indicator_json(const struct rv_indicator_report *report)
     bool binary = churn || win; /* a rate, not money */
     bool sow = spec->outcome == INDICATOR_SHARE_OF_WALLET;
     bool ratio = binary || sow; /* a number, not money */
+    bool discord = spec->predictor == INDICATOR_DISCORD;
+    const char *phase = report->phase >= 0 ? rv_stage_name(report->phase) : "all";
     if (!rvjson_put(o, "cutoff", rvjson_ms(spec->cutoff_ms)) ||
         !rvjson_put(o, "window_days", json_integer(spec->window_days)) ||
         !rvjson_put(o, "horizon_days", json_integer(spec->horizon_days)) ||
@@ -291,6 +293,10 @@ static json_t *indicator_json(const struct rv_indicator_report *report)
         !rvjson_put(o, "per",
                     json_string(spec->per == INDICATOR_PER_ACCOUNT ? "account" : "contact")) ||
         !rvjson_put(o, "population", json_string(spec->customers_only ? "customers" : "all")) ||
+        !rvjson_put(o, "predictor", json_string(indicator_predictor_name(spec->predictor))) ||
+        !rvjson_put(o, "phase", discord ? json_string(phase) : json_null()) ||
+        !rvjson_put(o, "without_discord",
+                    discord ? json_integer((json_int_t)r->without_x) : json_null()) ||
         !rvjson_put(o, "n", json_integer((json_int_t)r->n)) ||
         !rvjson_put(o, "x_mean", rvjson_number(r->x_mean)) ||
         !rvjson_put(o, "y_mean",
@@ -314,9 +320,9 @@ static json_t *indicator_json(const struct rv_indicator_report *report)
         json_t *e = json_object();
         if (!rvjson_put(e, "decile", json_integer(k + 1)) ||
             !rvjson_put(e, "n", json_integer(x->n)) ||
-            !rvjson_put(e, "rv_min", rvjson_number(x->x_min)) ||
-            !rvjson_put(e, "rv_max", rvjson_number(x->x_max)) ||
-            !rvjson_put(e, "rv_mean", rvjson_number(x->x_mean)) ||
+            !rvjson_put(e, discord ? "discord_min" : "rv_min", rvjson_number(x->x_min)) ||
+            !rvjson_put(e, discord ? "discord_max" : "rv_max", rvjson_number(x->x_max)) ||
+            !rvjson_put(e, discord ? "discord_mean" : "rv_mean", rvjson_number(x->x_mean)) ||
             !rvjson_put(e,
                         churn ? "churn_rate"
                         : win ? "win_rate"

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "analysis/rv_privacy.h"
+#include "analysis/v2t2.h"
 #include "engine/rv.h"
 #include "store/store.h"
 #include "util/alloc.h"
@@ -407,6 +408,48 @@ static int account_wallets(const struct rv_scope *src, struct indicator_wallet *
     return 0;
 }
 
+/*
+ * Each customer's V2T2 discord over the window (cutoff - window, cutoff] in phase (-1: every
+ * phase), its zone placed by the orders up to the cut-off, with the V2T2 family's default
+ * thresholds (docs/v2t2.md); *out (nacct + nc long) is the caller's.
+ */
+static int window_discord(const struct rv_scope *src, const struct rv_params *p, int phase,
+                          double **out, struct kith_error *err)
+{
+    if (!src->store)
+        return kith_err(
+            err, KITH_EINVAL,
+            "the discord predictor reads the catalogue's weights: it needs the database");
+    const struct rv_snapshot *s = src->snap;
+    struct v2t2_params vp;
+    memset(&vp, 0, sizeof(vp));
+    param_defaults(&analysis_v2t2, &vp);
+    struct v2t2_data d = {0};
+    int rc = store_v2t2_load(src->store, false, &d, err);
+    if (rc < 0)
+        return kith_err_prefix(err, "reading the catalogue for the discord predictor");
+    float *touch = NULL, *tech = NULL;
+    uint8_t *partner = NULL;
+    rc = v2t2_catalog_of(s, &d, &touch, &tech, &partner, err);
+    if (rc == 0) {
+        int32_t cut = rv_time_from_ms(p->cutoff);
+        int32_t w0 = rv_time_from_ms(p->cutoff - p->window_days * 86400000LL);
+        const struct v2t2_window win = {.from = w0 + 1, .to = cut + 1, .mask = src->mask};
+        const struct v2t2_zone_spec zs = {.period_days = vp.period_days,
+                                          .value_threshold = vp.value[V2T2_POV_CUSTOMER],
+                                          .volume_threshold = vp.volume,
+                                          .as_of = cut + 1};
+        const struct v2t2_tone_thresholds th = {vp.touch, vp.tech};
+        const struct v2t2_catalog cat = {touch, tech, partner};
+        rc = v2t2_customer_discord(s, &cat, &win, &zs, &th, phase, (unsigned)p->threads, out, err);
+    }
+    free(touch);
+    free(tech);
+    free(partner);
+    v2t2_data_release(&d);
+    return rc;
+}
+
 int rv_indicator_run(const struct rv_scope *src, const struct rv_params *p,
                      struct rv_indicator_report *out, struct rv_error *err)
 {
@@ -435,12 +478,27 @@ int rv_indicator_run(const struct rv_scope *src, const struct rv_params *p,
             rc = account_wallets(src, &wallets, &spec.nwallets, &err->err);
         spec.wallets = wallets;
     }
+    spec.predictor = (enum indicator_predictor)p->predictor;
+    out->phase = p->phase - 1;
+    double *discord = NULL;
+    if (rc == 0 && spec.predictor != INDICATOR_DISCORD && param_given(&analysis_rv, p, "phase"))
+        rc = bad_param(err, "phase",
+                       "the phase is that of the discord: use it with predictor=discord");
+    if (rc == 0 && spec.predictor == INDICATOR_DISCORD) {
+        if (spec.per != INDICATOR_PER_ACCOUNT)
+            rc = bad_param(err, "per", "discord is a relationship's figure: use per account");
+        else
+            rc = window_discord(src, p, out->phase, &discord, &err->err);
+        spec.discord = discord;
+    }
     if (rc == 0)
         rc = indicator_compute(src->snap, &spec, &out->result, &err->err);
     spec.population = NULL;
     spec.deals = NULL;
     spec.wallets = NULL;
+    spec.discord = NULL;
     out->spec = spec;
+    free(discord);
     free(wallets);
     free(closed);
     deal_data_release(&deals);

@@ -242,11 +242,18 @@ static void print_indicator(const struct rv_indicator_report *x, FILE *out)
     const char *per = spec->per == INDICATOR_PER_CONTACT ? "contact" : "account";
     const bool churn = spec->outcome == INDICATOR_CHURN, win = spec->outcome == INDICATOR_WIN;
     const bool sow = spec->outcome == INDICATOR_SHARE_OF_WALLET;
-    char b[TIMEFMT_SIZE], n[6][32], m[MONEY_SIZE];
+    const bool discord = spec->predictor == INDICATOR_DISCORD;
+    const char *x_is = discord ? "discord" : "RV gained";
+    char b[TIMEFMT_SIZE], n[6][32], m[MONEY_SIZE], what[64];
+    if (discord)
+        snprintf(what, sizeof(what), "V2T2 discord in %s",
+                 x->phase >= 0 ? rv_stage_name(x->phase) : "every phase");
+    else
+        snprintf(what, sizeof(what), "RV gained");
     fprintf(out,
-            "Leading indicator: RV gained in the %d days to %s against %s in the %d days after,"
+            "Leading indicator: %s in the %d days to %s against %s in the %d days after,"
             " per %s\n\n",
-            spec->window_days, ms_day(spec->cutoff_ms, b),
+            what, spec->window_days, ms_day(spec->cutoff_ms, b),
             churn                               ? "churn"
             : win                               ? "deals won or lost"
             : sow                               ? "share of wallet"
@@ -262,6 +269,9 @@ static void print_indicator(const struct rv_indicator_report *x, FILE *out)
             out,
             "  %ss studied      %zu (a counted interaction by the cut-off%s, no churn before)\n",
             per, r->n, spec->customers_only ? " and an order" : "");
+    if (discord)
+        fprintf(out, "  without discord      %zu (left out: no zone, or no interaction in %s)\n",
+                r->without_x, x->phase >= 0 ? "the phase" : "the window");
     if (sow)
         fprintf(out,
                 "  without a wallet     %zu (left out: no estimated wallet on the account)\n"
@@ -273,7 +283,13 @@ static void print_indicator(const struct rv_indicator_report *x, FILE *out)
                 r->rho_lo, r->rho_hi, r->resamples_used, spec->seed,
                 r->rho_lo > 0 || r->rho_hi < 0 ? "" : ": covers 0");
     fprintf(out, "\n");
-    if (churn)
+    const char *covers = r->auc_lo > 0.5 || r->auc_hi < 0.5 ? "" : ": covers 0.5";
+    if (churn && discord)
+        fprintf(out,
+                "  AUC                  %.3f   95%% interval %.3f .. %.3f (%zu churned; the chance"
+                " that a churner had more discord than a stayer)%s\n",
+                r->auc, r->auc_lo, r->auc_hi, r->positives, covers);
+    else if (churn)
         fprintf(out,
                 "  AUC                  %.3f   95%% interval %.3f .. %.3f (%zu churned; the chance"
                 " that a churner gained less RV than a stayer)\n",
@@ -281,12 +297,13 @@ static void print_indicator(const struct rv_indicator_report *x, FILE *out)
     if (win)
         fprintf(out,
                 "  AUC                  %.3f   95%% interval %.3f .. %.3f (%zu won; the chance"
-                " that a won deal's %s gained more RV than a lost one's)%s\n",
+                " that a won deal's %s %s than a lost one's)%s\n",
                 r->auc, r->auc_lo, r->auc_hi, r->positives, per,
-                r->auc_lo > 0.5 || r->auc_hi < 0.5 ? "" : ": covers 0.5");
-    fprintf(out,
-            "\nDeciles by RV gained, highest first (lift: the decile's mean outcome over all)\n");
-    fprintf(out, "  %6s %7s %8s %8s %9s %14s %6s\n", "decile", "n", "rv min", "rv max", "rv mean",
+                discord ? "had more discord" : "gained more RV", covers);
+    fprintf(out, "\nDeciles by %s, highest first (lift: the decile's mean outcome over all)\n",
+            x_is);
+    fprintf(out, "  %6s %7s %8s %8s %9s %14s %6s\n", "decile", "n", discord ? "x min" : "rv min",
+            discord ? "x max" : "rv max", discord ? "x mean" : "rv mean",
             churn ? "churn rate"
             : win ? "win rate"
             : sow ? "mean share"
@@ -305,8 +322,16 @@ static void print_indicator(const struct rv_indicator_report *x, FILE *out)
             snprintf(n[4], sizeof(n[4]), "-");
         else
             snprintf(n[4], sizeof(n[4]), "%.2f", d->lift);
-        fprintf(out, "  %6d %7u %8s %8s %9s %14s %6s\n", k + 1, d->n, num(d->x_min, n[1], 32),
-                num(d->x_max, n[2], 32), num(round(d->x_mean * 10) / 10, n[3], 32), y, n[4]);
+        if (discord) {
+            snprintf(n[1], sizeof(n[1]), "%.3f", d->x_min);
+            snprintf(n[2], sizeof(n[2]), "%.3f", d->x_max);
+            snprintf(n[3], sizeof(n[3]), "%.3f", d->x_mean);
+        } else {
+            num(d->x_min, n[1], 32);
+            num(d->x_max, n[2], 32);
+            num(round(d->x_mean * 10) / 10, n[3], 32);
+        }
+        fprintf(out, "  %6d %7u %8s %8s %9s %14s %6s\n", k + 1, d->n, n[1], n[2], n[3], y, n[4]);
     }
 }
 

@@ -107,7 +107,8 @@ static int world_init(struct demo_world *w, const struct demo_options *opt, stru
         (rc = rng_init_stream(&w->rng_sim, opt->seed, 2, err)) < 0 ||
         (rc = rng_init_stream(&w->rng_orders, opt->seed, 3, err)) < 0 ||
         (rc = rng_init_stream(&w->rng_deals, opt->seed, 4, err)) < 0 ||
-        (rc = rng_init_stream(&w->rng_wallet, opt->seed, 5, err)) < 0)
+        (rc = rng_init_stream(&w->rng_wallet, opt->seed, 5, err)) < 0 ||
+        (rc = rng_init_stream(&w->rng_misfit, opt->seed, 6, err)) < 0)
         return rc;
     w->types = catalogue_types(&w->ntypes);
     if ((rc = type_efficiency(w, err)) < 0)
@@ -136,6 +137,7 @@ static void world_release(struct demo_world *w)
     rng_release(&w->rng_orders);
     rng_release(&w->rng_deals);
     rng_release(&w->rng_wallet);
+    rng_release(&w->rng_misfit);
     free(w->type_eff);
     free(w->acc);
     free(w->con);
@@ -165,6 +167,7 @@ int demo_build(struct store *s, const struct demo_options *opt, struct demo_summ
         goto out_release;
     if ((rc = demo_people_generate(&w, err)) < 0)
         goto out_release;
+    demo_misfits_generate(&w);
     if ((rc = demo_sim_run(&w, err)) < 0)
         goto out_release;
     if ((rc = demo_deals_generate(&w, err)) < 0)

@@ -151,6 +151,8 @@ struct demo_account {
     int64_t second_order_ms;
     int64_t referral_ms; /* when it was referred, or NEVER */
     int64_t wallet;      /* estimated annual category spend, cents; 0: none (demo_wallet.c) */
+    bool misfit;         /* closing phase out of tune (planted effect i, demo_misfit.c) */
+    double misfit_days;  /* misfit: gives up buying this long after its conversion at the latest */
 };
 
 struct demo_contact {
@@ -237,7 +239,7 @@ struct demo_vec {
 
 struct demo_world {
     const struct demo_options *opt;
-    struct rng rng_people, rng_sim, rng_orders, rng_deals, rng_wallet;
+    struct rng rng_people, rng_sim, rng_orders, rng_deals, rng_wallet, rng_misfit;
     const struct catalogue_type *types;
     size_t ntypes;
     double *type_eff; /* efficiency z-score of each type: RV per cost, within its level */
@@ -296,6 +298,19 @@ int demo_user_manager(size_t i);
 /* demo_wallet.c: every account's estimated wallet (share of wallet), from stream 5. */
 void demo_wallets_generate(struct demo_world *w);
 #define DEMO_WALLET_YEAR 2026 /* the year the demo's wallet estimates are for */
+
+/*
+ * demo_misfit.c: planted effect (i), from stream 6, before the simulation: with probability
+ * DEMO_MISFIT_SHARE an account is misfit. The simulation weighs each type drawn for it in the
+ * closing phase by exp(DEMO_MISFIT_TILT * (tech - touch)); its purchase rate is multiplied by
+ * DEMO_MISFIT_LAMBDA, and it gives up buying at the latest misfit_days after its conversion,
+ * Exp(mean DEMO_MISFIT_DAYS).
+ */
+#define DEMO_MISFIT_SHARE  0.3
+#define DEMO_MISFIT_TILT   2.5
+#define DEMO_MISFIT_LAMBDA 0.85
+#define DEMO_MISFIT_DAYS   540
+void demo_misfits_generate(struct demo_world *w);
 
 /* demo_write.c: sort and write every table. */
 int demo_write(struct store *s, struct demo_world *w, struct demo_summary *sum,

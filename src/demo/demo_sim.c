@@ -352,6 +352,9 @@ static int choose(struct sim *s, const struct journey *j, const struct pool *p, 
             x *= exp(SKILL_TILT * skill * w->type_eff[p->idx[i]]);
         /* Deep partners favour high-touch interactions, shallow ones low-touch (V2T2). */
         x *= exp(1.5 * (depth - 1.0) * (t->touch - 0.5));
+        /* Misfit accounts get a closing out of tune: more tech, less touch (planted effect i). */
+        if (j->a->misfit && catalogue_level_phase(j->level) == PHASE_CLOSING)
+            x *= exp(DEMO_MISFIT_TILT * (t->tech - t->touch));
         int kind = s->event_of[p->idx[i]];
         if (kind == EV_CREATE || kind == EV_SHARE)
             x *= c->community == 0 ? 4.0 : c->community == 1 ? 3.0 : 0.4;
@@ -502,7 +505,10 @@ static int journey_run(struct sim *s, struct journey *j, bool stop_at_customer, 
     }
 }
 
-/* BG/NBD: purchases at rate lambda while alive; after each repeat purchase, gone with p. */
+/*
+ * BG/NBD: purchases at rate lambda while alive; after each repeat purchase, gone with p. A misfit
+ * account is also gone at its give-up time (effect i).
+ */
 static int purchases(struct sim *s, struct demo_account *a, struct kith_error *err)
 {
     struct demo_world *w = s->w;
@@ -518,19 +524,33 @@ static int purchases(struct sim *s, struct demo_account *a, struct kith_error *e
     if ((rc = demo_order_add(w, (size_t)(a - w->acc), t, err)) < 0)
         return rc;
     double week = 7.0 * (double)DEMO_DAY_MS;
+    /* A misfit account gives up misfit_days after its conversion at the latest (effect i). */
+    int64_t give_up = NEVER;
+    if (a->misfit && a->misfit_days * (double)DEMO_DAY_MS < (double)(DEMO_NOW_MS - a->conv_ms))
+        give_up = a->conv_ms + (int64_t)(a->misfit_days * (double)DEMO_DAY_MS);
+    if (give_up < t)
+        give_up = t; /* not before its first order */
+    int64_t death = NEVER;
     for (;;) {
         t += (int64_t)(rng_exponential(r, 1.0 / a->lambda) * week);
+        if (t >= give_up) {
+            death = give_up;
+            break;
+        }
         if (t >= DEMO_NOW_MS)
             break;
         if ((rc = demo_order_add(w, (size_t)(a - w->acc), t, err)) < 0)
             return rc;
         if (rng_bernoulli(r, a->p_drop)) {
-            a->death_ms = t;
-            /* The company notices weeks or months later, when the account gives notice. */
-            double lag = 14.0 + rng_exponential(r, 75.0);
-            a->notice_ms = business_hours(w, t + (int64_t)(lag * (double)DEMO_DAY_MS));
+            death = t;
             break;
         }
+    }
+    if (death != NEVER) {
+        a->death_ms = death;
+        /* The company notices weeks or months later, when the account gives notice. */
+        double lag = 14.0 + rng_exponential(r, 75.0);
+        a->notice_ms = business_hours(w, death + (int64_t)(lag * (double)DEMO_DAY_MS));
     }
     a->norders = w->orders.n - a->first_order;
     if (a->norders >= 2)

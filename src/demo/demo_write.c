@@ -261,9 +261,9 @@ static int write_accounts(struct writer *wr, struct kith_error *err)
         snprintf(custom, sizeof(custom),
                  "{\"employees\":%d,\"erp\":\"%s\",\"demo_truth\":{\"quality\":%.4f,"
                  "\"purchase_rate_per_week\":%.5f,\"dropout\":%.4f,\"mean_order_usd\":%.0f,"
-                 "\"discount\":%.4f}}",
+                 "\"discount\":%.4f,\"misfit\":%s}}",
                  a->employees, demo_erps[a->erp], a->q, a->lambda, a->p_drop, 3.0 / a->nu,
-                 a->discount);
+                 a->discount, a->misfit ? "true" : "false");
         set_text(&r, a_custom, custom);
         if ((rc = insert(wr, &r, err)) < 0)
             return rc;

@@ -39,6 +39,21 @@ int indicator_outcome_from_name(const char *name, enum indicator_outcome *out,
                     name);
 }
 
+const char *indicator_predictor_name(enum indicator_predictor p)
+{
+    return p == INDICATOR_DISCORD ? "discord" : p == INDICATOR_RV ? "rv" : "?";
+}
+
+/* The AUC of "more x" for the positive class from indicator_relate()'s "less x": the complement,
+ * its interval mirrored (ties count half either way). */
+static void auc_of_more_x(struct indicator_result *out)
+{
+    double lo = out->auc_lo;
+    out->auc = 1 - out->auc;
+    out->auc_lo = 1 - out->auc_hi;
+    out->auc_hi = 1 - lo;
+}
+
 void indicator_spec_init(struct indicator_spec *spec, int64_t cutoff_ms, int window_days,
                          int horizon_days, enum indicator_outcome outcome)
 {
@@ -368,7 +383,7 @@ static int win_study(const struct rv_snapshot *s, const struct indicator_spec *s
         free(y);
         return kith_err(err, KITH_ENOMEM, "out of memory for %zu deals", spec->ndeals);
     }
-    size_t n = 0;
+    size_t n = 0, without = 0;
     for (size_t k = 0; k < spec->ndeals; k++) {
         const struct indicator_deal *d = &spec->deals[k];
         int64_t t = rv_time_from_ms(d->closed_ms);
@@ -386,16 +401,18 @@ static int win_study(const struct rv_snapshot *s, const struct indicator_spec *s
         }
         if (e == SIZE_MAX || !(flags[e] & 16))
             continue;
+        if (isnan(ex[e])) {
+            without++;
+            continue;
+        }
         x[n] = ex[e];
         y[n] = d->won ? 1 : 0;
         n++;
     }
     int rc = indicator_relate(x, y, n, 1, spec->resamples, spec->seed, out, err);
     if (rc == 0) {
-        double lo = out->auc_lo;
-        out->auc = 1 - out->auc;
-        out->auc_lo = 1 - out->auc_hi;
-        out->auc_hi = 1 - lo;
+        auc_of_more_x(out);
+        out->without_x = without;
     }
     free(x);
     free(y);
@@ -429,6 +446,12 @@ int indicator_compute(const struct rv_snapshot *s, const struct indicator_spec *
     if (sow && spec->per != INDICATOR_PER_ACCOUNT)
         return kith_err(err, KITH_EINVAL,
                         "share_of_wallet is an account's figure: study it per account");
+    const bool discord = spec->predictor == INDICATOR_DISCORD;
+    if (discord && spec->per != INDICATOR_PER_ACCOUNT)
+        return kith_err(err, KITH_EINVAL,
+                        "discord is a relationship's (an account's) figure: study it per account");
+    if (discord && !spec->discord)
+        return kith_err(err, KITH_EINVAL, "the discord predictor needs each account's discord");
     int64_t cut = rv_time_from_ms(spec->cutoff_ms);
     int64_t w0 = cut - (int64_t)spec->window_days * RV_DAY;
     int64_t h1 = cut + (int64_t)spec->horizon_days * RV_DAY;
@@ -456,6 +479,9 @@ int indicator_compute(const struct rv_snapshot *s, const struct indicator_spec *
                 x[e] += s->rv[i];
         }
     }
+    if (discord) /* x is the relationship's discord; the loop above still marks who is active */
+        for (size_t e = 0; e < nent; e++)
+            x[e] = spec->discord[e];
     if (spec->outcome == INDICATOR_WIN) {
         rc = win_study(s, spec, x, flags, cut, h1, out, err);
         goto out_free;
@@ -489,10 +515,14 @@ int indicator_compute(const struct rv_snapshot *s, const struct indicator_spec *
         else if (s->e_t[ev] <= h1)
             flags[e] |= 4;
     }
-    size_t n = 0, without_wallet = 0;
+    size_t n = 0, without_wallet = 0, without_x = 0;
     for (size_t e = 0; e < nent; e++) {
         if ((flags[e] & 3) != 1 || (spec->customers_only && !(flags[e] & 8)))
             continue;
+        if (isnan(x[e])) {
+            without_x++;
+            continue;
+        }
         double ye = spec->outcome == INDICATOR_CHURN ? (flags[e] & 4 ? 1 : 0) : y[e];
         if (sow) { /* a contact without an account (e >= nacct) has no wallet */
             int64_t wallet = e < s->nacct ? wallet_of(spec, s->account_id[e]) : 0;
@@ -510,8 +540,12 @@ int indicator_compute(const struct rv_snapshot *s, const struct indicator_spec *
                           out, err);
     if (rc == 0 && spec->outcome != INDICATOR_CHURN)
         out->auc = out->auc_lo = out->auc_hi = NAN;
-    if (rc == 0)
+    else if (rc == 0 && discord)
+        auc_of_more_x(out); /* more discord for churn */
+    if (rc == 0) {
         out->without_wallet = without_wallet;
+        out->without_x = without_x;
+    }
 out_free:
     if (rc == KITH_ENOMEM && (!x || !y || !flags))
         kith_err(err, rc, "out of memory in the indicator study");

@@ -37,6 +37,14 @@ struct indicator_deal {
     bool won;
 };
 
+/* What x is: the RV gained in the window, or the relationship's V2T2 discord over it. */
+enum indicator_predictor {
+    INDICATOR_RV,      /* RV gained in (cutoff - window, cutoff] */
+    INDICATOR_DISCORD, /* per account: spec->discord (docs/internals/rv.md, "Discord") */
+};
+
+const char *indicator_predictor_name(enum indicator_predictor p); /* "rv", "discord" */
+
 enum indicator_per {
     INDICATOR_PER_ACCOUNT, /* accounts; a contact without an account stands for itself */
     INDICATOR_PER_CONTACT, /* contacts; account-level orders and events are not theirs */
@@ -67,6 +75,11 @@ struct indicator_spec {
      * account_id; an account studied without one is left out and counted. */
     const struct indicator_wallet *wallets;
     size_t nwallets;
+    /* INDICATOR_DISCORD (per account only): x of customer k (rv_customer_of_contact(); s->nacct
+     * + s->nc long, e.g. from v2t2_customer_discord()); an entity whose x is NaN (no zone, or no
+     * interaction counted) is left out and counted. The caller's. */
+    enum indicator_predictor predictor;
+    const double *discord;
 };
 
 void indicator_spec_init(struct indicator_spec *spec, int64_t cutoff_ms, int window_days,
@@ -89,10 +102,13 @@ struct indicator_result {
     double rho, rho_lo, rho_hi; /* Spearman's rho and its 95% percentile-bootstrap interval */
     size_t resamples_used;      /* resamples where rho was defined */
     /* churn: P(a churner gained less RV than a stayer); win: P(a won deal's entity gained more
-     * RV than a lost one's); else NaN */
+     * RV than a lost one's); else NaN. With the discord predictor, for churn and win alike: P(a
+     * positive's discord is higher than a negative's). */
     double auc, auc_lo, auc_hi;
     struct indicator_decile deciles[INDICATOR_DECILES]; /* highest RV gained first */
     size_t without_wallet; /* share_of_wallet: entities that qualified but have no wallet */
+    size_t without_x;      /* discord: entities (deals for win) that qualified but have no
+                              discord (NaN: no zone, or no interaction in the window) */
 };
 
 /*

@@ -82,6 +82,8 @@ test('no screen shows (null), undefined or NaN for records without names or opti
   // an unnamed deal is "Deal #id" on the board and its page; its account "Account #id"
   const board = await check(page, '/deals');
   assert.ok(board.includes(`Deal #${bareDeals[0].id}`));
+  // a card names its account once it is on screen: the deal is the last of its column
+  await page.locator(`.deal-card[data-deal="${bareDeals[0].id}"]`).scrollIntoViewIfNeeded();
   await page.locator(`.deal-card[data-deal="${bareDeals[0].id}"] .deal-account`).filter({ hasText: `Account #${account.id}` }).waitFor();
   const named = await page.locator('body').innerText(); // with the names the cards ask for
   for (const bad of BAD) assert.ok(!named.includes(bad), `/deals shows "${bad}"`);

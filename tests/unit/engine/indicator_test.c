@@ -294,6 +294,99 @@ static void test_share_of_wallet_study(void **state)
     rv_snapshot_free(s);
 }
 
+/*
+ * The discord predictor (per account): x is the caller's per-customer discord. Planted: the ten
+ * churners (accounts 1..10) have the most discord, so "more discord for churn" has AUC 1 and
+ * margin (100 a) falls with discord 1 / a; none: discord from a seeded generator independent of
+ * everything gives intervals that cover 0.5 and 0. NaN (no zone) is left out and counted.
+ */
+static void test_discord_predictor(void **state)
+{
+    (void)state;
+    struct rv_snapshot *s = study();
+    size_t nent = s->nacct + s->nc;
+    double *x = calloc(nent, sizeof(*x));
+    assert_non_null(x);
+    for (size_t k = 0; k < nent; k++)
+        x[k] = NAN;
+    for (int a = 1; a <= 40; a++) {
+        int32_t k = rv_find_id(s->account_id, s->nacct, a);
+        assert_true(k >= 0);
+        x[k] = 1.0 / a;
+    }
+    struct indicator_spec spec;
+    indicator_spec_init(&spec, fx_ms(100), 30, 90, INDICATOR_CHURN);
+    spec.resamples = 300;
+    spec.predictor = INDICATOR_DISCORD;
+    spec.discord = x;
+    struct indicator_result r;
+    assert_int_equal(indicator_compute(s, &spec, &r, NULL), 0);
+    assert_int_equal(r.n, 39);
+    assert_int_equal(r.without_x, 0);
+    assert_int_equal(r.positives, 10);
+    assert_near(r.auc, 1, 1e-12); /* more discord: every churner above every stayer */
+    assert_true(r.auc_lo > 0.9 && r.auc_hi <= 1);
+    assert_true(r.rho > 0 && r.rho_lo > 0);
+    assert_near(r.deciles[0].x_max, 1, 1e-12); /* the highest discord first */
+    spec.outcome = INDICATOR_MARGIN;
+    spec.customers_only = false;
+    assert_int_equal(indicator_compute(s, &spec, &r, NULL), 0);
+    assert_near(r.rho, -1, 1e-12);
+    assert_true(r.rho_hi < -0.9);
+    /* no zone: left out and counted */
+    x[rv_find_id(s->account_id, s->nacct, 5)] = NAN;
+    x[rv_find_id(s->account_id, s->nacct, 25)] = NAN;
+    assert_int_equal(indicator_compute(s, &spec, &r, NULL), 0);
+    assert_int_equal(r.n, 37);
+    assert_int_equal(r.without_x, 2);
+    /* no effect: discord independent of churn and margin */
+    prng = 7;
+    for (int a = 1; a <= 40; a++)
+        x[rv_find_id(s->account_id, s->nacct, a)] = unif();
+    spec.resamples = 1000;
+    spec.outcome = INDICATOR_CHURN;
+    spec.customers_only = true;
+    assert_int_equal(indicator_compute(s, &spec, &r, NULL), 0);
+    assert_true(r.auc_lo < 0.5 && r.auc_hi > 0.5);
+    assert_true(r.rho_lo < 0 && r.rho_hi > 0);
+    spec.outcome = INDICATOR_MARGIN;
+    spec.customers_only = false;
+    assert_int_equal(indicator_compute(s, &spec, &r, NULL), 0);
+    assert_true(r.rho_lo < 0 && r.rho_hi > 0);
+    /* win: deals of accounts 1..39, won from account 20 on, whose discord 1 / a is lower: the
+     * AUC of more discord for winning is 0; an account without a discord leaves its deal out */
+    for (int a = 1; a <= 40; a++)
+        x[rv_find_id(s->account_id, s->nacct, a)] = 1.0 / a;
+    x[rv_find_id(s->account_id, s->nacct, 7)] = NAN;
+    struct indicator_deal deals[39];
+    for (int a = 1; a <= 39; a++)
+        deals[a - 1] = (struct indicator_deal){a, 100 + a, fx_ms(120), a >= 20};
+    spec.outcome = INDICATOR_WIN;
+    spec.deals = deals;
+    spec.ndeals = 39;
+    spec.resamples = 200;
+    assert_int_equal(indicator_compute(s, &spec, &r, NULL), 0);
+    assert_int_equal(r.n, 38);
+    assert_int_equal(r.without_x, 1);
+    assert_int_equal(r.positives, 20);
+    assert_near(r.auc, 0, 1e-12);
+    assert_true(r.auc_hi < 0.1);
+    spec.deals = NULL;
+    spec.ndeals = 0;
+    /* an account's figure, and it must be given */
+    struct kith_error err = {0};
+    spec.per = INDICATOR_PER_CONTACT;
+    assert_int_equal(indicator_compute(s, &spec, &r, &err), KITH_EINVAL);
+    assert_non_null(strstr(err.msg, "per account"));
+    spec.per = INDICATOR_PER_ACCOUNT;
+    spec.discord = NULL;
+    assert_int_equal(indicator_compute(s, &spec, &r, &err), KITH_EINVAL);
+    assert_string_equal(indicator_predictor_name(INDICATOR_DISCORD), "discord");
+    assert_string_equal(indicator_predictor_name(INDICATOR_RV), "rv");
+    free(x);
+    rv_snapshot_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -303,6 +396,7 @@ int main(void)
         cmocka_unit_test(test_study_on_a_snapshot),
         cmocka_unit_test(test_win_study),
         cmocka_unit_test(test_share_of_wallet_study),
+        cmocka_unit_test(test_discord_predictor),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
