@@ -181,7 +181,7 @@ int store_portal_token_use(struct store *s, const char *kind, const char *token_
                            int64_t now_ms, int64_t *contact_id, struct kith_error *err)
 {
     struct store_value vals[] = {pv_text(token_hash), pv_text(kind), pv_int(now_ms)};
-    int64_t row[2];
+    int64_t row[2] = {0, 0};
     int rc = one(s,
                  "SELECT t.id, t.contact_id FROM portal_tokens t"
                  " JOIN portal_accounts p ON p.contact_id = t.contact_id"
