@@ -4,6 +4,7 @@
  * Only hashes of the secrets are looked up (util/secret.h). See docs/internals/auth.md.
  */
 #include "api/auth.h"
+#include "api/audit.h"
 #include "api/portal.h"
 #include "api/server_int.h"
 
@@ -274,4 +275,48 @@ bool api_csrf_ok(const struct api_request *req, const struct api_principal *who)
         return false;
     secret_hash(token, strlen(token), hash);
     return secret_hash_equal(hash, sess.csrf_hash);
+}
+
+const char *auth_body_string(const struct api_request *req, const char *name, size_t max,
+                             struct api_response *res)
+{
+    json_t *v = json_is_object(req->body) ? json_object_get(req->body, name) : NULL;
+    if (!json_is_string(v) || json_string_length(v) == 0) {
+        api_error(res, 422, "invalid", name, "the body must be a JSON object with a string '%s'",
+                  name);
+        return NULL;
+    }
+    if (json_string_length(v) > max) {
+        api_error(res, 422, "invalid", name, "'%s' is longer than %zu bytes", name, max);
+        return NULL;
+    }
+    return json_string_value(v);
+}
+
+#define SIGNIN_WINDOW_MS       (15 * 60 * 1000)
+#define SIGNIN_MAX_PER_KEY     10
+#define SIGNIN_MAX_PER_ADDRESS 50
+
+bool auth_throttled(struct api_request *req, const struct auth_throttle *t, const char *key,
+                    int64_t now, struct api_response *res)
+{
+    struct kith_error err = {0};
+    int64_t by_key = 0, by_address = 0;
+    if (store_audit_recent_counts(req->store, t->failed, now - SIGNIN_WINDOW_MS, key,
+                                  req->client_addr, &by_key, &by_address, &err) < 0) {
+        auth_internal_error(res, &err);
+        return true;
+    }
+    bool key_over = by_key >= SIGNIN_MAX_PER_KEY && strcmp(key, "-") != 0;
+    if (!key_over && by_address < SIGNIN_MAX_PER_ADDRESS)
+        return false;
+    api_audit_as(req, 0, t->throttled, t->table, 0, key);
+    snprintf(res->extra_header[0][0], sizeof(res->extra_header[0][0]), "Retry-After");
+    snprintf(res->extra_header[0][1], sizeof(res->extra_header[0][1]), "%d",
+             SIGNIN_WINDOW_MS / 1000);
+    api_error(res, 429, "throttled", NULL,
+              "too many failed sign-ins %s%s; try again in up to %d minutes",
+              key_over ? "for this " : "from this address", key_over ? t->key_is : "",
+              SIGNIN_WINDOW_MS / 60000);
+    return true;
 }

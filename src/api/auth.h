@@ -55,6 +55,25 @@ void auth_internal_error(struct api_response *res, const struct kith_error *err)
 int auth_end_credentials(const struct api_request *req, int64_t user_id, const char *why,
                          bool keep_own, struct kith_error *err);
 
+/* The string member name of the JSON body (at most max bytes), or NULL with a 422 in res. */
+const char *auth_body_string(const struct api_request *req, const char *name, size_t max,
+                             struct api_response *res);
+
+/*
+ * The throttle of failed sign-ins (staff and portal alike): at most 10 failures per key and 50
+ * per address in 15 minutes, counted from the audit rows of action `failed`. A key of "-" (a
+ * sign-in link, which names no one) is counted by address only. True when the attempt must
+ * stop: a 429 with Retry-After in res and an audit row of action `throttled` on table, or a 500
+ * when the failures could not be counted.
+ */
+struct auth_throttle {
+    const char *failed, *throttled; /* audit actions */
+    const char *table;              /* of the throttled row: "users", "contacts" */
+    const char *key_is;             /* the 429's words for the key: "account", "email" */
+};
+bool auth_throttled(struct api_request *req, const struct auth_throttle *t, const char *key,
+                    int64_t now, struct api_response *res);
+
 /* Lower-cases the ASCII letters of email into out (size bytes); false if it does not fit. */
 bool auth_email_key(const char *email, char *out, size_t size);
 

@@ -17,13 +17,11 @@
 
 #include "util/banned.h"
 
-#define SIGNIN_WINDOW_MS       (15 * 60 * 1000)
-#define SIGNIN_MAX_PER_ACCOUNT 10
-#define SIGNIN_MAX_PER_ADDRESS 50
-#define LINKS_MAX_PER_ACCOUNT  5 /* sign-in links sent per email and window */
-#define EMAIL_MAX              254
+#define LINKS_MAX_PER_ACCOUNT 5 /* sign-in links sent per email and window */
+#define EMAIL_MAX             254
 
-#define FAILED "portal_sign_in_failed"
+#define FAILED          "portal_sign_in_failed"
+#define LINKS_WINDOW_MS (15 * 60 * 1000) /* sign-in links sent to one email: 5 per window */
 
 /* ---- the cookie and the session ---- */
 
@@ -170,50 +168,8 @@ out_wipe:
 
 /* ---- throttling ---- */
 
-/*
- * True when the attempt must stop: too many failures for key (an email; "-" for links) or from
- * this address in the window (429), or they could not be counted (500).
- */
-static bool throttled(struct api_request *req, const char *key, int64_t now,
-                      struct api_response *res)
-{
-    struct kith_error err = {0};
-    int64_t by_key = 0, by_address = 0;
-    if (store_audit_recent_counts(req->store, FAILED, now - SIGNIN_WINDOW_MS, key, req->client_addr,
-                                  &by_key, &by_address, &err) < 0) {
-        auth_internal_error(res, &err);
-        return true;
-    }
-    if ((by_key < SIGNIN_MAX_PER_ACCOUNT || strcmp(key, "-") == 0) &&
-        by_address < SIGNIN_MAX_PER_ADDRESS)
-        return false;
-    api_audit_as(req, 0, "portal_sign_in_throttled", "contacts", 0, key);
-    snprintf(res->extra_header[0][0], sizeof(res->extra_header[0][0]), "Retry-After");
-    snprintf(res->extra_header[0][1], sizeof(res->extra_header[0][1]), "%d",
-             SIGNIN_WINDOW_MS / 1000);
-    api_error(res, 429, "throttled", NULL,
-              "too many failed sign-ins %s; try again in up to %d minutes",
-              by_address >= SIGNIN_MAX_PER_ADDRESS ? "from this address" : "for this email",
-              SIGNIN_WINDOW_MS / 60000);
-    return true;
-}
-
-/* The string member name of the JSON body (at most max bytes), or NULL with a 422 in res. */
-static const char *body_string(const struct api_request *req, const char *name, size_t max,
-                               struct api_response *res)
-{
-    json_t *v = json_is_object(req->body) ? json_object_get(req->body, name) : NULL;
-    if (!json_is_string(v) || json_string_length(v) == 0) {
-        api_error(res, 422, "invalid", name, "the body must be a JSON object with a string '%s'",
-                  name);
-        return NULL;
-    }
-    if (json_string_length(v) > max) {
-        api_error(res, 422, "invalid", name, "'%s' is longer than %zu bytes", name, max);
-        return NULL;
-    }
-    return json_string_value(v);
-}
+static const struct auth_throttle portal_throttle = {FAILED, "portal_sign_in_throttled", "contacts",
+                                                     "email"};
 
 /* ---- signing in ---- */
 
@@ -222,17 +178,17 @@ void api_portal_post_session(struct api_request *req, struct api_response *res)
     struct kith_error err = {0};
     struct store_portal_account a = {0};
     char key[EMAIL_MAX + 1];
-    const char *email = body_string(req, "email", EMAIL_MAX, res);
+    const char *email = auth_body_string(req, "email", EMAIL_MAX, res);
     if (!email)
         return;
-    const char *password = body_string(req, "password", 64 * 1024, res);
+    const char *password = auth_body_string(req, "password", 64 * 1024, res);
     if (!password)
         return;
     size_t pwlen = strlen(password);
     if (!auth_email_key(email, key, sizeof(key)))
         BUG("email longer than checked");
     int64_t now = store_now_ms();
-    if (throttled(req, key, now, res))
+    if (auth_throttled(req, &portal_throttle, key, now, res))
         return;
     int rc = store_portal_account_find_by_email(req->store, email, &a, &err);
     if (rc < 0 && rc != KITH_ENOTFOUND) {
@@ -263,7 +219,7 @@ void api_portal_post_session(struct api_request *req, struct api_response *res)
 /*
  * Spends the single-use token of kind in the body's "token" inside a new transaction; fills
  * *a with its contact. False (rolled back, with the answer in res) when it is not valid. The
- * caller has checked throttled(req, "-", ...).
+ * caller has checked auth_throttled(req, &portal_throttle, "-", ...).
  */
 static bool spend_token(struct api_request *req, const char *kind, int64_t now,
                         struct store_portal_account *a, struct api_response *res)
@@ -271,7 +227,7 @@ static bool spend_token(struct api_request *req, const char *kind, int64_t now,
     struct kith_error err = {0};
     char hash[SECRET_HASH_HEX_SIZE];
     int64_t contact_id = 0;
-    const char *token = body_string(req, "token", SECRET_TEXT_SIZE - 1, res);
+    const char *token = auth_body_string(req, "token", SECRET_TEXT_SIZE - 1, res);
     if (!token)
         return false;
     secret_hash(token, strlen(token), hash);
@@ -302,8 +258,8 @@ void api_portal_accept(struct api_request *req, struct api_response *res)
     struct store_portal_account a;
     char hash[PASSWORD_HASH_SIZE];
     int64_t now = store_now_ms();
-    const char *password = body_string(req, "password", PASSWORD_MAX_BYTES + 1, res);
-    if (!password || throttled(req, "-", now, res))
+    const char *password = auth_body_string(req, "password", PASSWORD_MAX_BYTES + 1, res);
+    if (!password || auth_throttled(req, &portal_throttle, "-", now, res))
         return;
     /* hashed before the transaction: argon2id takes tens of milliseconds */
     int rc = password_hash(password, strlen(password), hash, &err);
@@ -330,7 +286,8 @@ void api_portal_link_session(struct api_request *req, struct api_response *res)
 {
     struct store_portal_account a;
     int64_t now = store_now_ms();
-    if (!throttled(req, "-", now, res) && spend_token(req, STORE_PORTAL_SIGN_IN, now, &a, res))
+    if (!auth_throttled(req, &portal_throttle, "-", now, res) &&
+        spend_token(req, STORE_PORTAL_SIGN_IN, now, &a, res))
         start_session(req, &a, "link", now, res);
 }
 
@@ -344,15 +301,15 @@ void api_portal_post_link(struct api_request *req, struct api_response *res)
     struct store_portal_account a;
     char key[EMAIL_MAX + 1], token[SECRET_TEXT_SIZE], hash[SECRET_HASH_HEX_SIZE], link[512],
         body[1024];
-    const char *email = body_string(req, "email", EMAIL_MAX, res);
+    const char *email = auth_body_string(req, "email", EMAIL_MAX, res);
     if (!email)
         return;
     if (!auth_email_key(email, key, sizeof(key)))
         BUG("email longer than checked");
     int64_t now = store_now_ms(), sent = 0, by_address = 0;
-    if (throttled(req, key, now, res))
+    if (auth_throttled(req, &portal_throttle, key, now, res))
         return;
-    if (store_audit_recent_counts(req->store, "portal_link_sent", now - SIGNIN_WINDOW_MS, key,
+    if (store_audit_recent_counts(req->store, "portal_link_sent", now - LINKS_WINDOW_MS, key,
                                   req->client_addr, &sent, &by_address, &err) < 0) {
         auth_internal_error(res, &err);
         return;

@@ -21,58 +21,14 @@
  * the database. Attempts refused by the throttle are audited as "sign_in_throttled" and do not
  * count, so the window really ends 15 minutes after the failures.
  */
-#define SIGNIN_WINDOW_MS       (15 * 60 * 1000)
-#define SIGNIN_MAX_PER_ACCOUNT 10
-#define SIGNIN_MAX_PER_ADDRESS 50
-#define SIGNIN_EMAIL_MAX       254
+#define SIGNIN_EMAIL_MAX 254
 
 static const char bad_credentials[] = "wrong email or password";
 
-/* The string member name of the JSON body, or NULL (and a 422 in res). */
-static const char *body_string(const struct api_request *req, const char *name, size_t max,
-                               struct api_response *res)
-{
-    json_t *v = json_is_object(req->body) ? json_object_get(req->body, name) : NULL;
-    if (!json_is_string(v) || json_string_length(v) == 0) {
-        api_error(res, 422, "invalid", name, "the body must be a JSON object with a string '%s'",
-                  name);
-        return NULL;
-    }
-    if (json_string_length(v) > max) {
-        api_error(res, 422, "invalid", name, "'%s' is longer than %zu bytes", name, max);
-        return NULL;
-    }
-    return json_string_value(v);
-}
-
-/*
- * True when the sign-in must stop here: the account or the address has too many recent
- * failures (a 429 in res), or they could not be counted (a 500).
- */
-static bool throttled(struct api_request *req, const char *email_key, int64_t now,
-                      struct api_response *res)
-{
-    struct kith_error err = {0};
-    int64_t by_account = 0, by_address = 0;
-    if (store_audit_recent_counts(req->store, "sign_in_failed", now - SIGNIN_WINDOW_MS, email_key,
-                                  req->client_addr, &by_account, &by_address, &err) < 0) {
-        auth_internal_error(res, &err);
-        return true;
-    }
-    if (by_account < SIGNIN_MAX_PER_ACCOUNT && by_address < SIGNIN_MAX_PER_ADDRESS)
-        return false;
-    api_audit_as(req, 0, "sign_in_throttled", "users", 0, email_key);
-    snprintf(res->extra_header[0][0], sizeof(res->extra_header[0][0]), "Retry-After");
-    snprintf(res->extra_header[0][1], sizeof(res->extra_header[0][1]), "%d",
-             SIGNIN_WINDOW_MS / 1000);
-    api_error(res, 429, "throttled", NULL,
-              "too many failed sign-ins %s; try again in up to %d minutes",
-              by_account >= SIGNIN_MAX_PER_ACCOUNT ? "for this account" : "from this address",
-              SIGNIN_WINDOW_MS / 60000);
-    return true;
-}
-
 /* Ends the session of the cookie the request came with, if any (a new sign-in replaces it). */
+static const struct auth_throttle staff_throttle = {"sign_in_failed", "sign_in_throttled", "users",
+                                                    "account"};
+
 static void end_previous_session(struct api_request *req, int64_t now)
 {
     struct kith_error err = {0};
@@ -135,18 +91,18 @@ void api_post_session(struct api_request *req, struct api_response *res)
     struct kith_error err = {0};
     struct store_user_auth user = {0};
     char key[SIGNIN_EMAIL_MAX + 1];
-    const char *email = body_string(req, "email", SIGNIN_EMAIL_MAX, res);
+    const char *email = auth_body_string(req, "email", SIGNIN_EMAIL_MAX, res);
     if (!email)
         return;
     /* Longer than the policy allows: it cannot match, but still costs a failure below. */
-    const char *password = body_string(req, "password", 64 * 1024, res);
+    const char *password = auth_body_string(req, "password", 64 * 1024, res);
     if (!password)
         return;
     size_t pwlen = strlen(password);
     if (!auth_email_key(email, key, sizeof(key)))
         BUG("email longer than checked");
     int64_t now = store_now_ms();
-    if (throttled(req, key, now, res))
+    if (auth_throttled(req, &staff_throttle, key, now, res))
         return;
 
     int rc = store_user_find_by_email(req->store, email, &user, &err);
