@@ -189,6 +189,8 @@ test('a deal moves to the next stage from the keyboard: the API and the stage hi
   // and back with the left arrow
   await page.keyboard.press('ArrowLeft');
   await page.locator(`.board-col[data-stage="${open[0].id}"] .deal-card[data-deal="${deal.id}"]`).waitFor();
+  await page.getByTestId('board-status').filter({ hasText: `moved to ${open[0].name}` }).waitFor();
+  await page.waitForFunction((id) => document.activeElement && document.activeElement.dataset.deal === String(id), deal.id);
   assert.equal((await world.api.get(`/api/v1/deals/${deal.id}`)).stage_id, open[0].id);
   // at the first stage the left arrow says so and moves nothing
   await page.keyboard.press('ArrowLeft');

@@ -8,7 +8,7 @@
 //
 //   GET /api/v1/deal-stages?sort=position, GET /api/v1/deals?outcome=open&unit_id=&team_id=&owner_id=,
 //   PATCH /api/v1/deals/{id} {stage_id[, loss_reason]}
-import { html, useState, useEffect, useMemo, useRef, useId } from '../lib/html.js';
+import { html, useState, useEffect, useLayoutEffect, useMemo, useRef, useId } from '../lib/html.js';
 import { api } from '../lib/api.js';
 import { useFetch } from '../lib/hooks.js';
 import { listQuery } from '../lib/listquery.js';
@@ -57,7 +57,8 @@ export default function Pipeline({ query, user }) {
   const writable = canWrite(user);
 
   // after a move from the keyboard the card keeps the focus in its new column
-  useEffect(() => {
+  // before paint: a key pressed right after a move must reach the moved card, not the page
+  useLayoutEffect(() => {
     if (focusAfter.current === null) return;
     const el = document.querySelector(`.deal-card[data-deal="${focusAfter.current}"]`);
     focusAfter.current = null;
