@@ -60,3 +60,42 @@ def test_sigterm_stops_cleanly(server):
 
 def test_sigint_stops_cleanly(server):
     assert server.stop(signal.SIGINT) == 0
+
+
+def test_wal_stays_bounded_under_a_stream_of_writes(server, admin):
+    """The server checkpoints the WAL itself once it passes 1,000 pages (after the write is
+    durable, outside the writer lock: docs/storage.md). Every commit appends at least one page,
+    so without checkpoints 3,000 writes leave a WAL of at least 3,000 pages."""
+    import concurrent.futures
+    import os
+    import sqlite3
+
+    t = admin.post("/api/v1/interaction-types", json={
+        "code": "call", "name": "Call", "phase": "acquisition", "level": 2, "channel": "phone",
+        "touch": 0.8, "tech": 0.25, "rv": 7, "cost": "12.50"})
+    assert t.status_code == 201, t.text
+    c = admin.post("/api/v1/contacts", json={"last_name": "Stream"})
+    assert c.status_code == 201, c.text
+    body = {"contact_id": c.json()["id"], "type_id": t.json()["id"], "occurred_at": "2024-01-01"}
+    writes = 3000
+
+    def post(n):
+        s = admin.http.__class__()  # a connection of its own: four writers at once
+        s.cookies.update(admin.http.cookies)
+        s.headers.update(admin.http.headers)
+        ok = 0
+        for _ in range(n):
+            r = s.post(admin.base + "/api/v1/interactions", json=body)
+            ok += r.status_code == 201
+        return ok
+
+    with concurrent.futures.ThreadPoolExecutor(4) as ex:
+        assert sum(ex.map(post, [writes // 4] * 4)) == writes
+    con = sqlite3.connect(f"file:{server.db}?mode=ro", uri=True)
+    page = con.execute("PRAGMA page_size").fetchone()[0]
+    held = con.execute("SELECT count(*) FROM interactions WHERE contact_id = ?",
+                       (body["contact_id"],)).fetchone()[0]
+    con.close()
+    assert held == writes
+    wal = os.path.getsize(server.db + "-wal")
+    assert wal < 2500 * (page + 24) + 32, f"WAL of {wal} bytes after {writes} writes"
