@@ -309,6 +309,14 @@ struct deal_item deals_item_of(const struct deal_data *d, size_t i, size_t group
                               .expected_at = x->expected_close_at};
 }
 
+size_t deals_owner_index(const struct deal_data *d, const struct deal_rec *x)
+{
+    const size_t u = x->owner_user;
+    if (x->owner_id && u < d->nusers && d->users[u].id == x->owner_id)
+        return u;
+    return deals_user_index(d, x->owner_id); /* data not from the loader */
+}
+
 size_t deals_user_index(const struct deal_data *d, int64_t id)
 {
     size_t lo = 0, hi = d->nusers;
@@ -396,20 +404,28 @@ static int make_items(struct deals_report *r, enum deals_by by, struct itemizer 
                       struct kith_error *err)
 {
     const struct deal_data *d = &r->d;
-    /* the items' number first, so that the arrays are allocated once */
-    size_t m = 0;
-    for (size_t s = 0; s < in_scope(r); s++) {
-        const struct deal_rec *x = &d->deals[scope_deal(r, s)];
-        if (!relevant(r->analysis, x))
-            continue;
-        if (by == DEALS_BY_PRODUCT)
-            m += x->nlines ? x->nlines : 1;
-        else if (by == DEALS_BY_MANAGER) {
-            const size_t u = deals_user_index(d, x->owner_id);
-            if (u != DEALS_NONE)
-                m += r->org.manages[u] + r->org.above0[u + 1] - r->org.above0[u];
-        } else
-            m++;
+    /*
+     * Room for the most items there can be, without a pass over the deals to count them (it read
+     * every deal twice): a page of the arrays that no item reaches is never touched, so costs
+     * nothing. Only management chains deeper than 8 are counted, to keep the bound sensible.
+     */
+    size_t m = in_scope(r);
+    if (by == DEALS_BY_PRODUCT)
+        m += d->nlines;
+    else if (by == DEALS_BY_MANAGER) {
+        size_t chain = 0;
+        for (size_t u = 0; u < d->nusers; u++)
+            if (r->org.above0[u + 1] - r->org.above0[u] > chain)
+                chain = r->org.above0[u + 1] - r->org.above0[u];
+        if (chain < 8) /* else the bound is far above the count: count them */
+            m *= chain + 1;
+        else
+            for (size_t s = m = 0; s < in_scope(r); s++) {
+                const struct deal_rec *x = &d->deals[scope_deal(r, s)];
+                const size_t u = deals_owner_index(d, x);
+                if (relevant(r->analysis, x) && u != DEALS_NONE)
+                    m += r->org.manages[u] + r->org.above0[u + 1] - r->org.above0[u];
+            }
     }
     z->items = alloc_array_grow(NULL, m ? m : 1, sizeof(*z->items));
     z->keys = alloc_array_grow(NULL, m ? m : 1, sizeof(*z->keys));
@@ -429,7 +445,7 @@ static int make_items(struct deals_report *r, enum deals_by by, struct itemizer 
                               (struct deals_key){l->product_id, l->product}, err);
             }
         } else if (by == DEALS_BY_MANAGER) {
-            const size_t u = deals_user_index(d, x->owner_id);
+            const size_t u = deals_owner_index(d, x);
             if (u == DEALS_NONE)
                 continue;
             const struct deal_item it = deals_item_of(d, i, 0, x->amount);
@@ -469,11 +485,10 @@ static int numbered_cmp(const void *a, const void *b)
  */
 static int number_groups(struct grouping *gr, struct itemizer *z, struct kith_error *err)
 {
-    size_t size = 64;
-    while (size < 2 * z->n + 2)
-        size *= 2;
+    /* sized by the groups, not the items: a few hundred managers over millions of items */
+    size_t size = 64, cap = 32;
     size_t *slot = alloc_array_zero(size, sizeof(*slot)); /* group + 1 */
-    struct numbered *seen = alloc_array_grow(NULL, z->n ? z->n : 1, sizeof(*seen));
+    struct numbered *seen = alloc_array_grow(NULL, cap, sizeof(*seen));
     size_t *rank = NULL;
     size_t ng = 0;
     int rc = 0;
@@ -485,11 +500,38 @@ static int number_groups(struct grouping *gr, struct itemizer *z, struct kith_er
         size_t k = (size_t)key_hash(z->keys[i]) & (size - 1);
         while (slot[k] && !key_same(seen[slot[k] - 1].key, z->keys[i]))
             k = (k + 1) & (size - 1);
+        size_t g = slot[k] - 1;
         if (!slot[k]) {
+            g = ng;
+            if (ng == cap) {
+                struct numbered *more = alloc_array_grow(seen, cap * 2, sizeof(*seen));
+                if (!more) {
+                    rc = kith_err(err, KITH_ENOMEM, "out of memory grouping deals");
+                    goto out;
+                }
+                seen = more;
+                cap *= 2;
+            }
             seen[ng] = (struct numbered){z->keys[i], ng};
             slot[k] = ++ng;
+            if (2 * ng > size) { /* half full: twice the slots, the groups placed again */
+                size_t *wider = alloc_array_zero(size * 2, sizeof(*wider));
+                if (!wider) {
+                    rc = kith_err(err, KITH_ENOMEM, "out of memory grouping deals");
+                    goto out;
+                }
+                free(slot);
+                slot = wider;
+                size *= 2;
+                for (size_t h = 0; h < ng; h++) {
+                    size_t j = (size_t)key_hash(seen[h].key) & (size - 1);
+                    while (slot[j])
+                        j = (j + 1) & (size - 1);
+                    slot[j] = h + 1;
+                }
+            }
         }
-        z->items[i].group = slot[k] - 1;
+        z->items[i].group = g;
     }
     qsort(seen, ng, sizeof(*seen), numbered_cmp);
     rank = alloc_array_grow(NULL, ng ? ng : 1, sizeof(*rank));
@@ -531,7 +573,8 @@ static int compute(struct deals_report *r, const struct deal_item *items, size_t
     /* one item per deal: the total is the sum of the groups; else it is counted over the deals */
     const bool fold = r->analysis != DEALS_CONVERSION && r->p.by != DEALS_BY_PRODUCT &&
                       r->p.by != DEALS_BY_MANAGER;
-    struct deal_item *all = alloc_array_grow(NULL, !fold && r->d.n ? r->d.n : 1, sizeof(*all));
+    struct deal_item *all =
+        alloc_array_grow(NULL, !fold && in_scope(r) ? in_scope(r) : 1, sizeof(*all));
     struct deals_winrate *wr = alloc_array_grow(NULL, ng + 1, sizeof(*wr));
     struct deals_pipe *pp = alloc_array_grow(NULL, ng + 1, sizeof(*pp));
     struct deals_forecast *fc = alloc_array_grow(NULL, ng + 1, sizeof(*fc));

@@ -12,6 +12,8 @@ struct deal_item deals_item_of(const struct deal_data *d, size_t i, size_t group
 
 /* The index of user id in d->users, or DEALS_NONE (also for id 0). */
 size_t deals_user_index(const struct deal_data *d, int64_t id);
+/* The same for deal x's owner, from the index the loader keeps (no search). */
+size_t deals_owner_index(const struct deal_data *d, const struct deal_rec *x);
 
 /* The management chains of d's users (deals_org_build()). */
 int deals_org_of(const struct deal_data *d, struct deals_org *org, struct kith_error *err);

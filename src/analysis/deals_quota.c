@@ -136,7 +136,7 @@ int deals_quota_run(struct deals_report *r, struct kith_error *err)
         goto out;
     }
     for (size_t i = 0; i < d->n; i++) {
-        const size_t u = deals_user_index(d, d->deals[i].owner_id);
+        const size_t u = deals_owner_index(d, &d->deals[i]);
         if (u != DEALS_NONE)
             items[n++] = deals_item_of(d, i, u, d->deals[i].amount);
     }

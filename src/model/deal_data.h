@@ -34,7 +34,8 @@ struct deal_rec {
     int64_t owner_id, team_id, unit_id;
     int64_t account_id, contact_id; /* contact_id 0: no primary contact */
     const char *owner, *team, *unit, *source;
-    size_t stage; /* index in deal_data.stages */
+    size_t owner_user; /* the owner's index in deal_data.users; nusers when none */
+    size_t stage;      /* index in deal_data.stages */
     enum deal_outcome outcome;
     int64_t amount;     /* cents; 0 when missing */
     double probability; /* the deal's, else its stage's */

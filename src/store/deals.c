@@ -232,6 +232,7 @@ static int deal_row(void *ctx, sqlite3_stmt *st, struct kith_error *err)
     r->expected_close_at = sqlite3_column_int64(st, 11);
     size_t u =
         r->owner_id ? find_id(d->users, d->nusers, sizeof(*d->users), r->owner_id) : d->nusers;
+    r->owner_user = u < d->nusers ? u : d->nusers;
     r->owner = u < d->nusers ? d->users[u].name : NULL;
     r->team = name_of(l->teams, l->nteams, r->team_id);
     r->unit = name_of(l->units, l->nunits, r->unit_id);
