@@ -4,9 +4,10 @@
  * primary contact of a share of the accounts that give notice calls about a delivery
  * (`voc_delivery_feedback`) in the weeks before the dropout, so that churn follows that type. (k)
  * The onboarding kickoff that lifts the relationship: after each `cu_onboarding_kickoff`, the
- * contact gets extra follow-up interactions (training, check-ins, reviews) over the next half year,
- * so that RV rises after it. Drawn from a random stream of its own (7) after the simulation, the
- * deals and the wallets, so that none of them changes; the rows added only add interactions.
+ * contact gets extra follow-up interactions (commissioning, training, check-ins, tickets) over the
+ * next half year, so that RV rises after it. Drawn from a random stream of its own (7) after the
+ * simulation, the deals and the wallets, so that none of them changes; the rows added only add
+ * interactions.
  */
 #include <math.h>
 #include <string.h>
@@ -98,9 +99,9 @@ static int plant_delivery_calls(struct demo_world *w, struct kith_error *err)
  * DEMO_KICKOFF_DAYS, drawn by catalogue frequency from the pool below. */
 static int plant_kickoff_followups(struct demo_world *w, struct kith_error *err)
 {
-    static const char *const pool[] = {
-        "cu_commissioning",   "cu_operator_training", "cu_checkin_call",    "cu_ticket_resolved",
-        "rp_business_review", "rp_account_plan",      "rp_upgrade_proposal"};
+    /* of the kickoff's level (5), so that no contact reaches a level it had not */
+    static const char *const pool[] = {"cu_commissioning", "cu_operator_training",
+                                       "cu_checkin_call", "cu_ticket_resolved"};
     enum { NPOOL = sizeof(pool) / sizeof(pool[0]) };
     int idx[NPOOL];
     double total = 0;
