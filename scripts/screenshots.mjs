@@ -217,6 +217,13 @@ try {
   }
   await page.context().close();
 
+  // The customer's voice: the moments of truth (docs/voice.md), as an analyst sees them.
+  page = await asRole(analyst);
+  await page.goto('/dashboards/moments');
+  await page.locator('[data-testid="moments-table"] tbody tr').first().waitFor();
+  await shot(page, 'moments', { fullPage: true });
+  await page.context().close();
+
   // Deals: a manager's pipeline board and a deal's page, the administrator's analytics grouped
   // by manager for the quarter of the forecast.
   page = await asRole(manager);

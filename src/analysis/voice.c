@@ -22,6 +22,7 @@ enum {
     G_NPS = 1 << VOICE_NPS,
     G_PROMISE = 1 << VOICE_PROMISE,
     G_COMMUNITY = 1 << VOICE_COMMUNITY,
+    G_MOMENTS = 1 << VOICE_MOMENTS,
     G_ANSWERS = G_SURVEYS | G_NPS | G_PROMISE, /* the analyses of survey answers */
     G_ALL = (1 << VOICE_NANALYSES) - 1,
 };
@@ -44,13 +45,15 @@ static const struct param_spec specs[] = {
     {.name = "from",
      .type = PARAM_TIME,
      .offset = OFF(from),
-     .groups = G_ANSWERS,
-     .help = "answers (and, for promise, interactions) from this instant on (default: all)"},
+     .groups = G_ANSWERS | G_MOMENTS,
+     .help = "answers (and, for promise, interactions) from this instant on (default: all);"
+             " moments: the first period's start (default: the first interaction's day)"},
     {.name = "to",
      .type = PARAM_TIME,
      .offset = OFF(to),
-     .groups = G_ANSWERS,
-     .help = "answers (and interactions) before this instant (default: all)"},
+     .groups = G_ANSWERS | G_MOMENTS,
+     .help = "answers (and interactions) before this instant (default: all); moments: the end"
+             " of the data used (default: just after the last interaction)"},
     {.name = "survey",
      .type = PARAM_INT,
      .lo = 1,
@@ -59,6 +62,50 @@ static const struct param_spec specs[] = {
      .groups = G_NPS | G_PROMISE,
      .metavar = "ID",
      .help = "only the answers to this survey (default: every survey)"},
+    {.name = "outcome",
+     .type = PARAM_CHOICE,
+     .choices = voice_moment_outcomes,
+     .def = "rv",
+     .offset = OFF(outcome),
+     .groups = G_MOMENTS,
+     .help = "what a moment changes: rv (RV gained), nps (NPS of the answers) or churn (notice"
+             " given) in the window after it"},
+    {.name = "period",
+     .type = PARAM_INT,
+     .lo = 7,
+     .hi = 365,
+     .def = "30",
+     .offset = OFF(period),
+     .groups = G_MOMENTS,
+     .metavar = "DAYS",
+     .help = "the length of the periods in which first occurrences are matched"},
+    {.name = "window",
+     .type = PARAM_INT,
+     .lo = 7,
+     .hi = 1095,
+     .def = "180",
+     .offset = OFF(window),
+     .groups = G_MOMENTS,
+     .metavar = "DAYS",
+     .help = "the outcome is measured over this many days after the period"},
+    {.name = "alpha",
+     .type = PARAM_NUMBER,
+     .lo = 0.001,
+     .hi = 0.5,
+     .def = "0.05",
+     .offset = OFF(alpha),
+     .groups = G_MOMENTS,
+     .help = "the false discovery rate of the Benjamini-Hochberg procedure"},
+    {.name = "min_treated",
+     .type = PARAM_INT,
+     .lo = 1,
+     .hi = 1000000,
+     .def = "20",
+     .offset = OFF(min_treated),
+     .groups = G_MOMENTS,
+     .metavar = "N",
+     .help = "candidates with fewer matched first occurrences are not tested (never fewer than"
+             " the privacy policy's k)"},
     PARAM_SPEC_JSON(struct voice_params, G_ALL),
     PARAM_SPEC_DB(struct voice_params, G_ALL),
 };
@@ -85,6 +132,12 @@ static const struct analysis_def defs[] = {
                          .summary = "the community: contacts per derived role (leader, doer,"
                                     " watcher, none), ideas by status with their votes, ratings"
                                     " and verified purchases"},
+    [VOICE_MOMENTS] = {.name = "moments",
+                       .group = G_MOMENTS,
+                       .route = "/api/v1/voice/moments",
+                       .summary = "moments of truth: the interaction types and touchpoints whose"
+                                  " first occurrence most changes later RV, NPS or churn, against"
+                                  " matched contacts without them, with intervals"},
 };
 
 const struct analysis_family analysis_voice = {"voice", specs, sizeof(specs) / sizeof(specs[0]),
@@ -330,6 +383,8 @@ int voice_run(enum voice_analysis a, const struct voice_params *p, const struct 
     const int64_t from = out->has_from ? p->from : INT64_MIN, to = out->has_to ? p->to : INT64_MAX;
     if (out->has_from && out->has_to && to <= from)
         return bad(err, param, "to", "to must be after from");
+    if (a == VOICE_MOMENTS && !scope->snap)
+        return kith_err(err, KITH_EINVAL, "the moments of truth need the RV snapshot");
     /* k is the server's policy for the caller's role, never the request's */
     struct store_privacy_policy pol;
     snprintf(out->role, sizeof(out->role), "%s", scope->role ? scope->role : "admin");
@@ -339,6 +394,8 @@ int voice_run(enum voice_analysis a, const struct voice_params *p, const struct 
     else if (rc < 0)
         return rc;
     out->k = pol.min_k;
+    if (a == VOICE_MOMENTS)
+        return voice_moments_run(p, scope, out, err, param);
     rc = store_voice_load(scope->store, scope->scoped ? scope->contacts : NULL,
                           scope->scoped ? scope->ncontacts : 0, from, to, a == VOICE_PROMISE,
                           &out->d, err);
@@ -368,6 +425,7 @@ int voice_run(enum voice_analysis a, const struct voice_params *p, const struct 
             rc = add_rv(out, err);
         break;
     case VOICE_COMMUNITY: /* voice_community.c */
+    case VOICE_MOMENTS:   /* voice_moments.c */
     case VOICE_NANALYSES:
         BUG("no voice analysis %d", (int)a);
     }
@@ -379,6 +437,7 @@ int voice_run(enum voice_analysis a, const struct voice_params *p, const struct 
 void voice_report_release(struct voice_report *r)
 {
     voice_data_release(&r->d);
+    voice_moments_release(&r->moments);
     free(r->cells);
     memset(r, 0, sizeof(*r));
 }

@@ -20,6 +20,8 @@
 
 #include "analysis/param.h"
 #include "analysis/voice_community.h"
+#include "engine/moments.h"
+#include "engine/snapshot.h"
 #include "engine/voice.h"
 #include "model/voice_data.h"
 #include "store/store.h"
@@ -30,6 +32,7 @@ enum voice_analysis {
     VOICE_NPS,
     VOICE_PROMISE,
     VOICE_COMMUNITY, /* roles, ideas and ratings (analysis/voice_community.h) */
+    VOICE_MOMENTS,   /* moments of truth (voice_moments.c, engine/moments.h) */
     VOICE_NANALYSES
 };
 
@@ -55,6 +58,12 @@ struct voice_params {
     int64_t from;   /* Unix ms */
     int64_t to;     /* Unix ms */
     int64_t survey; /* a survey's id */
+    /* moments */
+    int outcome;    /* enum moments_outcome */
+    int64_t period; /* days */
+    int64_t window; /* days */
+    double alpha;   /* false discovery rate */
+    int64_t min_treated;
     /* the CLI's own */
     const char *db;
     bool json;
@@ -72,6 +81,20 @@ struct voice_scope {
     const int64_t *contacts; /* when scoped: the ids the caller may read, ascending */
     size_t ncontacts;
     const char *role; /* the role whose privacy policy applies ("admin" from the CLI) */
+    /* moments: the RV snapshot (the CLI loads it; the API passes the server's, read-locked for
+     * the run) and the caller's contacts in it (NULL: every contact) */
+    const struct rv_snapshot *snap;
+    const struct rv_mask *mask;
+};
+
+/* What `voice moments` reports (part of struct voice_report); names owned by it. */
+struct voice_moments {
+    struct moments_result m;
+    size_t ntypes;
+    int64_t *type_id;              /* per snapshot type index */
+    char **type_code, **type_name; /* per snapshot type index (NULL: unknown) */
+    size_t nchannels;
+    char **channels;
 };
 
 /* A group: a unit, type, product, partner or survey (id, name), a channel or touchpoint (name),
@@ -109,6 +132,7 @@ struct voice_report {
     size_t n;
     struct voice_cell total;
     struct voice_community community; /* VOICE_COMMUNITY */
+    struct voice_moments moments;     /* VOICE_MOMENTS */
 };
 
 /*
@@ -124,6 +148,15 @@ int voice_community_run(const struct voice_scope *scope, struct voice_report *ou
                         struct kith_error *err);
 json_t *voice_community_json(const struct voice_report *r);
 void voice_community_text(const struct voice_report *r, FILE *out);
+
+/* voice_run() of VOICE_MOMENTS (voice_moments.c): out has its head, k and role filled; needs
+ * scope->snap. On failure nothing is left to release. */
+int voice_moments_run(const struct voice_params *p, const struct voice_scope *scope,
+                      struct voice_report *out, struct kith_error *err, const char **param);
+json_t *voice_moments_json(const struct voice_report *r);
+void voice_moments_text(const struct voice_report *r, FILE *out);
+void voice_moments_release(struct voice_moments *m);
+extern const char *const voice_moment_outcomes[]; /* "rv", "nps", "churn" */
 
 /* Frees what r owns and zeroes it; safe twice. */
 void voice_report_release(struct voice_report *r);

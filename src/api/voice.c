@@ -1,9 +1,11 @@
 /*
- * voice.c - GET /api/v1/voice/{surveys,nps,promise}: the HTTP door to the analyses of the
- * customer's voice (analysis/voice.h). The query string is read through the family's table
- * (api_analysis_params()), the analysis runs over the contacts the caller may read (api_scope()
+ * voice.c - GET /api/v1/voice/{surveys,nps,promise,community,moments}: the HTTP door to the
+ * analyses of the customer's voice (analysis/voice.h). The query string is read through the
+ * family's table (api_analysis_params()), the analysis runs over the contacts the caller may read
+ * (api_scope()
  * -> store_scope_ids() on contacts) under the privacy policy of the caller's role, and the
- * answer is voice_report_json(), the object `kith voice <analysis> --json` prints. Answers
+ * answer is voice_report_json(), the object `kith voice <analysis> --json` prints; moments run
+ * over the server's RV snapshot (read-locked for the run), masked to those contacts. Answers
  * themselves stay confidential: only these aggregates are shown (src/api/surveys.c).
  * docs/api.md documents the routes.
  */
@@ -13,8 +15,25 @@
 #include "api/access.h"
 #include "api/analysis.h"
 #include "api/handlers.h"
+#include "api/rvstate.h"
 
 #include "util/banned.h"
+
+/* The contacts ids[0..n) as a mask over snap (those it does not hold stay out). */
+static int mask_of(const struct rv_snapshot *snap, const int64_t *ids, size_t n,
+                   struct rv_mask *mask)
+{
+    mask->n = snap->nc;
+    mask->bits = calloc(mask->n ? mask->n : 1, 1);
+    if (!mask->bits)
+        return KITH_ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        int32_t c = rv_snapshot_contact(snap, ids[i]);
+        if (c >= 0)
+            mask->bits[c] = 1;
+    }
+    return 0;
+}
 
 static void voice_route(struct api_request *req, struct api_response *res, enum voice_analysis a)
 {
@@ -39,9 +58,33 @@ static void voice_route(struct api_request *req, struct api_response *res, enum 
         }
         vs.contacts = ids;
     }
+    const bool snap = a == VOICE_MOMENTS;
+    struct rv_mask mask = {0};
+    if (snap) {
+        const struct norm_result *live;
+        vs.snap = rvstate_read_begin(&live);
+        if (!vs.snap) {
+            rvstate_read_end();
+            free(ids);
+            api_error(res, 503, "unavailable", NULL,
+                      "the Relationship Value engine is not running");
+            return;
+        }
+        if (vs.scoped && mask_of(vs.snap, ids, vs.ncontacts, &mask) < 0) {
+            rvstate_read_end();
+            free(ids);
+            api_error(res, 500, "internal", NULL, "out of memory");
+            return;
+        }
+        if (vs.scoped)
+            vs.mask = &mask;
+    }
     struct voice_report r;
     const char *param;
     int rc = voice_run(a, &p, &vs, &r, &err, &param);
+    if (snap)
+        rvstate_read_end();
+    rv_mask_release(&mask);
     free(ids);
     if (rc < 0) {
         if (param)
@@ -78,4 +121,9 @@ void api_voice_promise(struct api_request *req, struct api_response *res)
 void api_voice_community(struct api_request *req, struct api_response *res)
 {
     voice_route(req, res, VOICE_COMMUNITY);
+}
+
+void api_voice_moments(struct api_request *req, struct api_response *res)
+{
+    voice_route(req, res, VOICE_MOMENTS);
 }

@@ -1,9 +1,9 @@
 /*
- * voice.c - kith voice surveys|nps|promise|community: the command-line door to the analyses of the
- * customer's voice (analysis/voice.h). Reads the options through the family's table, runs the
- * analysis over every contact under the admin role's privacy policy (groups below its min_k are
- * suppressed) and prints its table or, with --json, the API's answer. Definitions:
- * docs/voice.md.
+ * voice.c - kith voice surveys|nps|promise|community|moments: the command-line door to the analyses
+ * of the customer's voice (analysis/voice.h). Reads the options through the family's table, runs
+ * the analysis over every contact under the admin role's privacy policy (groups below its min_k are
+ * suppressed; moments over the RV snapshot it loads) and prints its table or, with --json, the
+ * API's answer. Definitions: docs/voice.md.
  */
 #include <stdio.h>
 
@@ -12,13 +12,15 @@
 
 #include "util/banned.h"
 
+#define VOICE_CLI_THREADS 2 /* threads loading the RV snapshot */
+
 static void usage(FILE *out)
 {
     fputs("usage: kith voice <analysis> [options]\n\n"
           "The customer's voice: surveys, NPS and CSAT per channel, touchpoint, type, unit,\n"
-          "partner, product or period, the brand promise across channels, and the community\n"
-          "(derived roles, ideas, ratings). Groups of fewer contacts than the privacy policy's\n"
-          "k are suppressed. Definitions: docs/voice.md.\n\n"
+          "partner, product or period, the brand promise across channels, the community\n"
+          "(derived roles, ideas, ratings) and the moments of truth. Groups of fewer contacts\n"
+          "than the privacy policy's k are suppressed. Definitions: docs/voice.md.\n\n"
           "analyses:\n",
           out);
     cmd_analysis_list(&analysis_voice, out);
@@ -47,8 +49,15 @@ int cmd_voice(int argc, char **argv)
     struct kith_error err = {0};
     const char *param;
     struct voice_report r;
-    const struct voice_scope scope = {.store = s, .role = "admin"};
+    struct rv_snapshot *snap = NULL;
+    if (a == VOICE_MOMENTS &&
+        rv_snapshot_load(store_rv_source(s), VOICE_CLI_THREADS, &snap, &err) < 0) {
+        store_close(s);
+        return cmd_fail(&err);
+    }
+    const struct voice_scope scope = {.store = s, .role = "admin", .snap = snap};
     int rc = voice_run(a, &p, &scope, &r, &err, &param);
+    rv_snapshot_free(snap);
     store_close(s);
     if (rc < 0)
         return cmd_analysis_fail(&analysis_voice, def, param, &err);

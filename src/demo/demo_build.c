@@ -108,7 +108,8 @@ static int world_init(struct demo_world *w, const struct demo_options *opt, stru
         (rc = rng_init_stream(&w->rng_orders, opt->seed, 3, err)) < 0 ||
         (rc = rng_init_stream(&w->rng_deals, opt->seed, 4, err)) < 0 ||
         (rc = rng_init_stream(&w->rng_wallet, opt->seed, 5, err)) < 0 ||
-        (rc = rng_init_stream(&w->rng_misfit, opt->seed, 6, err)) < 0)
+        (rc = rng_init_stream(&w->rng_misfit, opt->seed, 6, err)) < 0 ||
+        (rc = rng_init_stream(&w->rng_moments, opt->seed, 7, err)) < 0)
         return rc;
     w->types = catalogue_types(&w->ntypes);
     if ((rc = type_efficiency(w, err)) < 0)
@@ -138,6 +139,7 @@ static void world_release(struct demo_world *w)
     rng_release(&w->rng_deals);
     rng_release(&w->rng_wallet);
     rng_release(&w->rng_misfit);
+    rng_release(&w->rng_moments);
     free(w->type_eff);
     free(w->acc);
     free(w->con);
@@ -173,6 +175,8 @@ int demo_build(struct store *s, const struct demo_options *opt, struct demo_summ
     if ((rc = demo_deals_generate(&w, err)) < 0)
         goto out_release;
     demo_wallets_generate(&w);
+    if ((rc = demo_moments_generate(&w, err)) < 0)
+        goto out_release;
 
     /* One big transaction: the store's bulk mode (a large page cache, no foreign-key checks as
      * every reference is made here, the interactions' indexes built once at the end). */

@@ -239,7 +239,7 @@ struct demo_vec {
 
 struct demo_world {
     const struct demo_options *opt;
-    struct rng rng_people, rng_sim, rng_orders, rng_deals, rng_wallet, rng_misfit;
+    struct rng rng_people, rng_sim, rng_orders, rng_deals, rng_wallet, rng_misfit, rng_moments;
     const struct catalogue_type *types;
     size_t ntypes;
     double *type_eff; /* efficiency z-score of each type: RV per cost, within its level */
@@ -311,6 +311,19 @@ void demo_wallets_generate(struct demo_world *w);
 #define DEMO_MISFIT_LAMBDA 0.85
 #define DEMO_MISFIT_DAYS   540
 void demo_misfits_generate(struct demo_world *w);
+
+/*
+ * demo_moments.c: planted effects (j) and (k), from stream 7, after the deals and wallets. (j)
+ * With probability DEMO_DELIVERY_SHARE, the primary contact of an account that gives notice gets
+ * a voc_delivery_feedback U(0, DEMO_DELIVERY_LEAD_DAYS) days before the account drops out; (k)
+ * after each cu_onboarding_kickoff, Poisson(DEMO_KICKOFF_FOLLOWUPS) follow-up interactions within
+ * DEMO_KICKOFF_DAYS (before the account's notice and "now").
+ */
+#define DEMO_DELIVERY_SHARE     0.6
+#define DEMO_DELIVERY_LEAD_DAYS 45.0
+#define DEMO_KICKOFF_FOLLOWUPS  6.0
+#define DEMO_KICKOFF_DAYS       180.0
+int demo_moments_generate(struct demo_world *w, struct kith_error *err);
 
 /* demo_write.c: sort and write every table. */
 int demo_write(struct store *s, struct demo_world *w, struct demo_summary *sum,

@@ -33,6 +33,10 @@ export const routes = [
     path: '/dashboards/value', load: () => import('./screens/value-dashboard.js'), nav: 'Customer value', group: 'Insight',
     roles: ['analyst', 'executive', 'manager', 'partner', 'admin'],
   },
+  {
+    path: '/dashboards/moments', load: () => import('./screens/moments.js'), nav: 'Moments of truth', group: 'Insight',
+    roles: ['manager', 'executive', 'analyst', 'partner', 'admin'],
+  },
   { path: '/dashboards/deals', load: () => import('./screens/deals-dashboard.js'), nav: 'Deal analytics', group: 'Insight', roles: ANY },
 
   { path: '/admin/catalogue', load: () => import('./screens/catalogue.js'), nav: 'Interaction catalogue', group: 'Administration', roles: ['admin'] },
