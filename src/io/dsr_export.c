@@ -102,6 +102,7 @@ const char *dsr_table_description(const char *name)
         {"consents", "Your consent history: each grant or withdrawal, per purpose and channel."},
         {"dsrs", "Your data-subject requests (access, rectification, erasure and others)."},
         {"devices", "Your devices that send readings to the company."},
+        {"corrections", "Corrections you proposed to your fields, and what staff decided."},
     };
     for (size_t i = 0; i < sizeof(d) / sizeof(d[0]); i++)
         if (strcmp(d[i].table, name) == 0)
@@ -420,6 +421,15 @@ static const char rfm_meaning[] =
     "RFM segment: recency, frequency and monetary scores of your account's orders, each a quintile "
     "among all accounts, and the named segment they make. It needs every account's orders, so it "
     "is not computed for one export; the company's value analysis may compute it when it runs.";
+
+const char *dsr_inference_meaning(const char *name)
+{
+    return strcmp(name, "relationship_level") == 0 ? level_meaning
+           : strcmp(name, "lifecycle_stage") == 0  ? stage_meaning
+           : strcmp(name, "value_segment") == 0    ? value_meaning
+           : strcmp(name, "rfm_segment") == 0      ? rfm_meaning
+                                                   : NULL;
+}
 
 static json_t *inference(const char *name, json_t *value, const char *meaning)
 {

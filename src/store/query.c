@@ -79,6 +79,7 @@ static const struct scope_path scope_paths[] = {
     {"idea_votes", NULL, NULL, NULL, "contact_id", "contacts", NULL, NULL, false},
     {"consents", NULL, NULL, NULL, "contact_id", "contacts", NULL, NULL, false},
     {"dsrs", NULL, NULL, NULL, "contact_id", "contacts", NULL, NULL, false},
+    {"corrections", NULL, NULL, NULL, "contact_id", "contacts", NULL, NULL, false},
 };
 
 static const struct scope_path *scope_path_of(const char *table)

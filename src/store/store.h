@@ -24,7 +24,7 @@
 #include "util/error.h"
 
 /* The schema version this binary creates and understands. */
-#define STORE_SCHEMA_VERSION 14
+#define STORE_SCHEMA_VERSION 15
 
 struct store;
 
@@ -719,6 +719,25 @@ int store_portal_session_delete(struct store *s, int64_t id, struct kith_error *
  */
 int store_portal_sessions_end(struct store *s, int64_t contact_id, int64_t keep_session,
                               int64_t now_ms, int64_t *ended, struct kith_error *err);
+
+/* A unit that holds a contact's data, and why (STORE_HOLDS_* bits). Text valid during the call. */
+#define STORE_HOLDS_RECORD       1u /* the contact's own unit */
+#define STORE_HOLDS_ACCOUNT      2u /* the unit of the contact's account */
+#define STORE_HOLDS_INTERACTIONS 4u /* its staff recorded interactions with the contact */
+struct store_holder {
+    int64_t unit_id;
+    const char *name;
+    const char *kind; /* units.kind: manufacturer, business_unit, partner ... */
+    unsigned why;
+};
+typedef int (*store_holder_fn)(void *ctx, const struct store_holder *h);
+
+/*
+ * Calls fn for each unit holding contact_id's data (its unit, its account's unit, the units of the
+ * staff who recorded its interactions), by unit id; fn returns 0 to go on, else that value.
+ */
+int store_portal_holders(struct store *s, int64_t contact_id, store_holder_fn fn, void *ctx,
+                         struct kith_error *err);
 
 /* ---- customer value (value.c) ---- */
 
