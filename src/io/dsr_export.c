@@ -188,40 +188,11 @@ static int gather_row(void *arg, const struct store_value *vals)
     return 0;
 }
 
-struct pager {
-    store_row_fn fn;
-    void *ctx;
-    int64_t last_id;
-    size_t rows;
-};
-
-static int pager_row(void *arg, const struct store_value *vals)
-{
-    struct pager *p = arg;
-    p->last_id = vals[0].i;
-    p->rows++;
-    return p->fn(p->ctx, vals);
-}
-
-/* Calls fn for every row of t whose field equals value, in id order, a page at a time. */
+/* Calls fn for every row of t whose field equals value, in id order (one statement). */
 static int list_eq(struct store *s, const struct table_def *t, size_t field, int64_t value,
                    store_row_fn fn, void *ctx, struct kith_error *err)
 {
-    struct store_scope all = {.all = true};
-    struct store_query q = {.nfilters = 1, .sort_field = 0, .limit = STORE_LIST_MAX - 1};
-    q.filters[0] = (struct store_filter){
-        .field = field, .op = STORE_EQ, .value = {.kind = SV_INT, .i = value}};
-    struct pager p = {.fn = fn, .ctx = ctx};
-    for (;;) {
-        p.rows = 0;
-        int rc = store_list(s, t, &q, &all, pager_row, &p, err);
-        if (rc != 0)
-            return rc < 0 ? rc : kith_err(err, KITH_EDB, "reading %s stopped", t->name);
-        if (p.rows < q.limit)
-            return 0;
-        q.after = true;
-        q.after_id = p.last_id;
-    }
+    return store_each_eq(s, t, field, value, fn, ctx, err);
 }
 
 /* Adds every row of table k whose field equals value; remembers the query when it is the

@@ -317,6 +317,14 @@ int store_row_in_scope(struct store *s, const struct table_def *t, const struct 
                        const struct store_scope *scope, struct kith_error *err);
 
 /*
+ * Calls fn for every row of t whose field (an index into t->fields) equals value, in id order,
+ * in one statement: no scope, no paging, no planning. For reading all of one record's rows at
+ * once (the data-subject export, io/dsr_export.h); fn returns 0 to go on, else that value.
+ */
+int store_each_eq(struct store *s, const struct table_def *t, size_t field, int64_t value,
+                  store_row_fn fn, void *ctx, struct kith_error *err);
+
+/*
  * Calls fn (when non-NULL) once with the row of t whose id is id, if it exists and is in scope;
  * KITH_ENOTFOUND ("no contact 12") otherwise: a row out of scope is reported as missing.
  */
