@@ -341,7 +341,7 @@ static int emit_row(void *arg, const struct store_value *all_vals)
             if (f->secret)
                 continue;
             json_t *v = export_value_json(f, &vals[i]);
-            if (!v || json_object_set_new(o, f->name, v) < 0)
+            if (!v || json_object_set_new_nocheck(o, f->name, v) < 0) /* names are ASCII */
                 return kith_err(e->err, KITH_EINVAL, "%s row %lld: %s is not valid UTF-8",
                                 e->t->name, (long long)vals[0].i, f->name);
         }
@@ -441,6 +441,12 @@ static json_t *row_by_id(json_t *rows, json_int_t id)
     return NULL;
 }
 
+/* Sets key of o to v (a new reference, or NULL for null); false when out of memory. */
+static bool explain(json_t *o, const char *key, json_t *v)
+{
+    return json_object_set_new_nocheck(o, key, v ? v : json_null()) == 0;
+}
+
 /*
  * Each interaction with its RV (its own, else its type's) and its type's name, and whether it
  * counts: neither voiding another nor voided (docs/internals/rv.md, "Rules"). A voided
@@ -471,13 +477,16 @@ static json_t *interactions_explained(json_t *tables)
         bool own = json_is_integer(rv);
         bool counted = json_is_null(json_object_get(r, "voids_id")) &&
                        !bsearch(&(int64_t){id}, voided, nvoided, sizeof(*voided), cmp_id);
-        json_t *item =
-            json_pack("{s:I, s:O, s:O*, s:O*, s:O*, s:s, s:b}", "interaction_id", id, "occurred_at",
-                      json_object_get(r, "occurred_at"), "type_code", json_object_get(type, "code"),
-                      "type_name", json_object_get(type, "name"), "rv",
-                      own ? rv : json_object_get(type, "rv"), "rv_from",
-                      own ? "interaction" : "type", "counted", counted);
-        if (!item || json_array_append_new(out, item) < 0)
+        /* by hand rather than json_pack(): one per interaction, and keys are constants */
+        json_t *item = json_object();
+        if (!item || json_array_append_new(out, item) < 0 ||
+            !explain(item, "interaction_id", json_integer(id)) ||
+            !explain(item, "occurred_at", json_incref(json_object_get(r, "occurred_at"))) ||
+            !explain(item, "type_code", json_incref(json_object_get(type, "code"))) ||
+            !explain(item, "type_name", json_incref(json_object_get(type, "name"))) ||
+            !explain(item, "rv", json_incref(own ? rv : json_object_get(type, "rv"))) ||
+            !explain(item, "rv_from", json_string_nocheck(own ? "interaction" : "type")) ||
+            !explain(item, "counted", json_boolean(counted)))
             goto fail;
     }
     free(voided);
