@@ -265,3 +265,24 @@ def test_staff_scope_and_the_customer_role(world):
     assert p.post(f"/api/v1/corrections/{corr}/accept").status_code == 401
     r = p.post("/portal/api/corrections", json={"field": "phone", "value": "1", "contact_id": 1})
     assert r.status_code == 422
+
+
+def test_the_customers_corrections_travel_with_its_export(world):
+    """Another kith takes the customer's own export, corrections included (docs/dsr-export.md)."""
+    p = Portal(world["srv"].url, world["email"])
+    doc = p.get("/portal/api/export").json()
+    mine = doc["tables"]["corrections"]["rows"]
+    want = sql(world["db"], "SELECT field, value, previous, note, status, reason FROM corrections"
+                            " WHERE contact_id = ? ORDER BY id", world["cid"])
+    assert [(c["field"], c["value"], c["previous"], c["note"], c["status"], c["reason"])
+            for c in mine] == want and want
+    with tempfile.TemporaryDirectory() as d:
+        src, target = os.path.join(d, "export.json"), os.path.join(d, "other.db")
+        with open(src, "w") as f:
+            json.dump(doc, f)
+        kith(target, "init")
+        kith(target, "dsr", "import", src)
+        got = sql(target, "SELECT field, value, previous, note, status, reason, decided_by"
+                          " FROM corrections ORDER BY id")
+        # the deciding staff are the exporting company's: left empty
+        assert [g[:6] for g in got] == want and all(g[6] is None for g in got)
