@@ -390,6 +390,10 @@ static int add_holder(void *ctx, const struct store_holder *h)
         json_array_append_new(why, json_string("your account is kept by this unit"));
     if (h->why & STORE_HOLDS_INTERACTIONS)
         json_array_append_new(why, json_string("its staff recorded interactions with you"));
+    if (h->why & STORE_HOLDS_DEALS)
+        json_array_append_new(why, json_string("it keeps a deal with you"));
+    if (h->why & STORE_HOLDS_ORDERS)
+        json_array_append_new(why, json_string("its staff sold your orders"));
     json_t *o = json_pack(
         "{s:I, s:s, s:s, s:b, s:o}", "unit_id", (json_int_t)h->unit_id, "name", h->name, "kind",
         h->kind, "partner",

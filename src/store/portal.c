@@ -337,7 +337,7 @@ int store_portal_session_delete(struct store *s, int64_t id, struct kith_error *
 int store_portal_holders(struct store *s, int64_t contact_id, store_holder_fn fn, void *ctx,
                          struct kith_error *err)
 {
-    /* why: 1 its record, 2 its account's, 4 interactions recorded by the unit's staff */
+    /* why: the STORE_HOLDS_* bits; UNION keeps each (unit, bit) once, so SUM is their OR */
     static const char sql[] =
         "SELECT u.id, u.name, u.kind, SUM(h.why) FROM ("
         " SELECT unit_id AS uid, 1 AS why FROM contacts WHERE id = ?1 AND unit_id IS NOT NULL"
@@ -345,6 +345,11 @@ int store_portal_holders(struct store *s, int64_t contact_id, store_holder_fn fn
         "  WHERE c.id = ?1 AND a.unit_id IS NOT NULL"
         " UNION SELECT DISTINCT us.unit_id, 4 FROM interactions i JOIN users us"
         "  ON us.id = i.user_id WHERE i.contact_id = ?1 AND us.unit_id IS NOT NULL"
+        " UNION SELECT DISTINCT unit_id, 8 FROM deals WHERE contact_id = ?1"
+        "  AND unit_id IS NOT NULL"
+        " UNION SELECT DISTINCT us.unit_id, 16 FROM orders o JOIN users us ON us.id = o.user_id"
+        "  WHERE (o.contact_id = ?1 OR o.account_id = (SELECT account_id FROM contacts"
+        "  WHERE id = ?1)) AND us.unit_id IS NOT NULL"
         ") h JOIN units u ON u.id = h.uid GROUP BY u.id ORDER BY u.id";
     struct store_value v = pv_int(contact_id);
     sqlite3_stmt *st;

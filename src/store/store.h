@@ -732,6 +732,8 @@ int store_portal_sessions_end(struct store *s, int64_t contact_id, int64_t keep_
 #define STORE_HOLDS_RECORD       1u /* the contact's own unit */
 #define STORE_HOLDS_ACCOUNT      2u /* the unit of the contact's account */
 #define STORE_HOLDS_INTERACTIONS 4u /* its staff recorded interactions with the contact */
+#define STORE_HOLDS_DEALS        8u /* it keeps a deal of which the contact is the primary contact */
+#define STORE_HOLDS_ORDERS       16u /* its staff sold the orders of the contact or its account */
 struct store_holder {
     int64_t unit_id;
     const char *name;
@@ -742,7 +744,8 @@ typedef int (*store_holder_fn)(void *ctx, const struct store_holder *h);
 
 /*
  * Calls fn for each unit holding contact_id's data (its unit, its account's unit, the units of the
- * staff who recorded its interactions), by unit id; fn returns 0 to go on, else that value.
+ * staff who recorded its interactions or sold its orders, the units of its deals), by unit id; fn
+ * returns 0 to go on, else that value.
  */
 int store_portal_holders(struct store *s, int64_t contact_id, store_holder_fn fn, void *ctx,
                          struct kith_error *err);

@@ -142,7 +142,12 @@ def test_holders_and_access_log(world):
                                   " UNION SELECT a.unit_id FROM contacts c JOIN accounts a"
                                   " ON a.id = c.account_id WHERE c.id = ?"
                                   " UNION SELECT u.unit_id FROM interactions i JOIN users u"
-                                  " ON u.id = i.user_id WHERE i.contact_id = ?", cid, cid, cid)
+                                  " ON u.id = i.user_id WHERE i.contact_id = ?"
+                                  " UNION SELECT unit_id FROM deals WHERE contact_id = ?"
+                                  " UNION SELECT u.unit_id FROM orders o JOIN users u"
+                                  " ON u.id = o.user_id WHERE o.contact_id = ? OR o.account_id ="
+                                  " (SELECT account_id FROM contacts WHERE id = ?)",
+                                  cid, cid, cid, cid, cid, cid)
             if u}
     assert {h["unit_id"] for h in log["holders"]} == want
     kinds = dict(sql(db, "SELECT id, kind FROM units"))
