@@ -126,8 +126,12 @@ test('a customer corrects its phone, staff accept it in the queue, the customer 
   assert.equal(await overflow(portal), 0);
 
   const staff = await newPage(world);
-  await signIn(staff, 'admin@example.com', { path: '/corrections' });
+  // the contact's page says a correction waits, and leads to the queue
+  await signIn(staff, 'admin@example.com', { path: `/contacts/${zelda.id}` });
+  await staff.getByText('The customer proposed a correction to these details in the portal.').waitFor();
+  await staff.getByRole('link', { name: 'Review it' }).click();
   await staff.getByRole('heading', { level: 1, name: 'Corrections' }).waitFor();
+  assert.equal(new URL(staff.url()).search, `?contact_id=${zelda.id}`);
   const row = staff.getByRole('row').filter({ hasText: '+44 20 7946 0123' });
   await row.getByText('+44 1632 960001').waitFor();
   await row.getByRole('button', { name: 'Accept' }).click();

@@ -14,14 +14,14 @@ import { Dialog } from '../components/dialog.js';
 import { RefName } from '../components/refname.js';
 import { FormError } from '../components/states.js';
 
-const DEFAULTS = { status: 'pending', sort: 'created_at' };
+const DEFAULTS = { status: 'pending', sort: 'created_at', contact_id: '' };
 const FIELD_LABELS = { first_name: 'First name', last_name: 'Last name', email: 'Email', phone: 'Phone', title: 'Title' };
 
 const shown = (v) => (v === null || v === undefined || v === '' ? '(empty)' : v);
 
 export default function Corrections({ query, user }) {
   const [f, update] = listQuery(query, DEFAULTS);
-  const list = useCursorList('/api/v1/corrections', { status: f.status, sort: f.sort });
+  const list = useCursorList('/api/v1/corrections', { status: f.status, sort: f.sort, contact_id: f.contact_id });
   const [deciding, setDeciding] = useState(null); // {row, accept}
   const [notice, setNotice] = useState('');
   const writer = canWrite(user);
@@ -59,6 +59,8 @@ export default function Corrections({ query, user }) {
             <option value="">All</option>
           </select>
         </label>
+        ${f.contact_id && html`<p>Of <${RefName} kind="contact" id=${Number(f.contact_id)} href=${`/contacts/${f.contact_id}`} />
+          · <a href="/corrections">all customers</a></p>`}
       </div>
       ${notice && html`<p class="notice" role="status">${notice}</p>`}
       <${DataTable} label="Corrections" what="This correction" columns=${columns} list=${list} sort=${f.sort}
