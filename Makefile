@@ -7,7 +7,7 @@ JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 KITH_DB    ?= kith.db
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build run test unit-test release-build asan-test fuzz-build fuzz fuzz-smoke api-test browser-test screenshots openapi bench bench-import bench-rv bench-value bench-web bench-http bench-deals format format-check clean bench-v2t2 bench-deal-import
+.PHONY: all deps build run test unit-test release-build asan-test fuzz-build fuzz fuzz-smoke api-test browser-test screenshots openapi bench bench-import bench-rv bench-value bench-web bench-http bench-deals format format-check clean bench-v2t2 bench-deal-import bench-portal
 
 all: build
 
@@ -131,6 +131,14 @@ bench-http: deps build
 # Record the figures in docs/BENCHMARKS.md ("Deals").
 bench-deals: build
 	bench/deals.sh $(BUILD)/kith
+
+# The customer portal (issue 16, item 10): every benchmark program bench/portal_<name>.c, built as
+# $(BUILD)/bench-portal_<name>, one after the other; each prints its figures and its target and
+# exits 1 when it misses it: every one runs, and the target fails at the end if any missed.
+# Record the figures in docs/BENCHMARKS.md ("Customer portal").
+bench-portal: build
+	@missed=0; for b in $(BUILD)/bench-portal_*; do \
+	  test -x "$$b" || continue; echo "== $$b"; "$$b" || missed=1; done; exit $$missed
 
 # The query parameters of the analysis routes in docs/openapi.json, from the parameter tables.
 openapi: build

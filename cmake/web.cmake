@@ -7,7 +7,8 @@
 # smaller, an ETag and whether the URL is content-hashed. A table file written here lists them.
 #
 # URLs: web/index.html -> /index.html (also served for / and client routes), web/app/x.js ->
-# /app/x.js, web/assets/x -> /assets/x. Vendor modules are served at
+# /app/x.js, web/assets/x -> /assets/x, web/portal/x -> /portal/x (the customer portal; its
+# index.html is served for /portal and the portal's client routes). Vendor modules are served at
 # /assets/vendor/<name>.<hash>.js, hash = the first 12 hex digits of the SHA-256 of the served
 # bytes, so they can be cached for a year ("immutable"). The app imports them as
 # '/assets/vendor/<name>.js'; embed_web.cmake rewrites those strings to the hashed URLs.
@@ -73,7 +74,7 @@ foreach(file ${KITH_WEB_FILES})
   if(rel MATCHES "(^|/)\\." OR rel MATCHES "~$") # editors' hidden and backup files
     continue()
   endif()
-  if(rel STREQUAL "index.html" OR rel MATCHES "^(app|assets)/")
+  if(rel STREQUAL "index.html" OR rel MATCHES "^(app|assets|portal)/")
     kith_web_asset(${file} "/${rel}" app)
   endif()
 endforeach()

@@ -48,6 +48,8 @@ static const struct {
     {"ratings", CLASS_RECORDS},
     {"ideas", CLASS_RECORDS},
     {"idea_votes", CLASS_RECORDS},
+    /* proposed by the contact in the portal, decided by staff who may change the contact */
+    {"corrections", CLASS_RECORDS},
 };
 
 /* The conditions a rule grants; see struct store_scope. */

@@ -99,6 +99,10 @@ void api_interactions_create(struct api_request *req, struct api_response *res);
 void api_interactions_void(struct api_request *req, struct api_response *res);
 void api_contacts_timeline(struct api_request *req, struct api_response *res);
 void api_contacts_export(struct api_request *req, struct api_response *res);
+void api_corrections_list(struct api_request *req, struct api_response *res);
+void api_corrections_get(struct api_request *req, struct api_response *res);
+void api_corrections_accept(struct api_request *req, struct api_response *res);
+void api_corrections_reject(struct api_request *req, struct api_response *res);
 void api_get_openapi(struct api_request *req, struct api_response *res);
 
 /* rv.c, rv_stream.c: the Relationship Value engine and its live stream */

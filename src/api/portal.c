@@ -258,7 +258,8 @@ void api_portal_get_me(struct api_request *req, struct api_response *res)
                                        "name", json_object_get(account.items, "name"))
                            : json_null();
     json_decref(account.items);
-    api_audit(req, "portal_view", "contacts", cid, "GET /portal/api/me");
+    /* not audited: the contact reading its own data is no access by anyone else
+       (docs/portal.md, "What is audited") */
     api_json(res, 200,
              json_pack("{s:o, s:o, s:o, s:o, s:o}", "contact", contact.items, "account", acc_json,
                        "interactions", interactions, "orders", orders, "consents", consents));

@@ -16,7 +16,8 @@
 
 #include "util/banned.h"
 
-#define INDEX_PATH "/index.html"
+#define INDEX_PATH        "/index.html"
+#define PORTAL_INDEX_PATH "/portal/index.html"
 
 const struct web_asset *web_asset_find(const char *path)
 {
@@ -32,14 +33,28 @@ static bool has_prefix(const char *s, const char *prefix)
     return strncmp(s, prefix, strlen(prefix)) == 0;
 }
 
-/* True for paths the client router owns: /contacts/42, /admin/users (no dot at the end). */
+/* True when the last segment of path has no dot (a client route, not a file). */
+static bool no_dot_at_end(const char *path)
+{
+    const char *last = strrchr(path, '/');
+    return last && !strchr(last, '.');
+}
+
+/* True for paths the staff app's router owns: /contacts/42, /admin/users. */
 static bool is_client_route(const char *path)
 {
     if (has_prefix(path, "/api/") || has_prefix(path, "/app/") || has_prefix(path, "/assets/") ||
-        has_prefix(path, "/portal/api/"))
+        has_prefix(path, "/portal/") || strcmp(path, "/portal") == 0)
         return false;
-    const char *last = strrchr(path, '/');
-    return last && !strchr(last, '.');
+    return no_dot_at_end(path);
+}
+
+/* True for the customer portal's client routes: /portal, /portal/, /portal/accept ... */
+static bool is_portal_route(const char *path)
+{
+    if (strcmp(path, "/portal") == 0)
+        return true;
+    return has_prefix(path, "/portal/") && !has_prefix(path, "/portal/api/") && no_dot_at_end(path);
 }
 
 bool api_accepts_gzip(const char *value)
@@ -96,6 +111,8 @@ bool api_static(const struct api_request *req, struct api_response *res)
         web_asset_find(strcmp(req->path, "/") == 0 ? INDEX_PATH : req->path);
     if (!a && is_client_route(req->path))
         a = web_asset_find(INDEX_PATH);
+    if (!a && is_portal_route(req->path))
+        a = web_asset_find(PORTAL_INDEX_PATH);
     if (!a)
         return false;
 

@@ -102,6 +102,7 @@ const char *dsr_table_description(const char *name)
         {"consents", "Your consent history: each grant or withdrawal, per purpose and channel."},
         {"dsrs", "Your data-subject requests (access, rectification, erasure and others)."},
         {"devices", "Your devices that send readings to the company."},
+        {"corrections", "Corrections you proposed to your fields, and what staff decided."},
     };
     for (size_t i = 0; i < sizeof(d) / sizeof(d[0]); i++)
         if (strcmp(d[i].table, name) == 0)
@@ -187,40 +188,11 @@ static int gather_row(void *arg, const struct store_value *vals)
     return 0;
 }
 
-struct pager {
-    store_row_fn fn;
-    void *ctx;
-    int64_t last_id;
-    size_t rows;
-};
-
-static int pager_row(void *arg, const struct store_value *vals)
-{
-    struct pager *p = arg;
-    p->last_id = vals[0].i;
-    p->rows++;
-    return p->fn(p->ctx, vals);
-}
-
-/* Calls fn for every row of t whose field equals value, in id order, a page at a time. */
+/* Calls fn for every row of t whose field equals value, in id order (one statement). */
 static int list_eq(struct store *s, const struct table_def *t, size_t field, int64_t value,
                    store_row_fn fn, void *ctx, struct kith_error *err)
 {
-    struct store_scope all = {.all = true};
-    struct store_query q = {.nfilters = 1, .sort_field = 0, .limit = STORE_LIST_MAX - 1};
-    q.filters[0] = (struct store_filter){
-        .field = field, .op = STORE_EQ, .value = {.kind = SV_INT, .i = value}};
-    struct pager p = {.fn = fn, .ctx = ctx};
-    for (;;) {
-        p.rows = 0;
-        int rc = store_list(s, t, &q, &all, pager_row, &p, err);
-        if (rc != 0)
-            return rc < 0 ? rc : kith_err(err, KITH_EDB, "reading %s stopped", t->name);
-        if (p.rows < q.limit)
-            return 0;
-        q.after = true;
-        q.after_id = p.last_id;
-    }
+    return store_each_eq(s, t, field, value, fn, ctx, err);
 }
 
 /* Adds every row of table k whose field equals value; remembers the query when it is the
@@ -369,7 +341,7 @@ static int emit_row(void *arg, const struct store_value *all_vals)
             if (f->secret)
                 continue;
             json_t *v = export_value_json(f, &vals[i]);
-            if (!v || json_object_set_new(o, f->name, v) < 0)
+            if (!v || json_object_set_new_nocheck(o, f->name, v) < 0) /* names are ASCII */
                 return kith_err(e->err, KITH_EINVAL, "%s row %lld: %s is not valid UTF-8",
                                 e->t->name, (long long)vals[0].i, f->name);
         }
@@ -421,6 +393,15 @@ static const char rfm_meaning[] =
     "among all accounts, and the named segment they make. It needs every account's orders, so it "
     "is not computed for one export; the company's value analysis may compute it when it runs.";
 
+const char *dsr_inference_meaning(const char *name)
+{
+    return strcmp(name, "relationship_level") == 0 ? level_meaning
+           : strcmp(name, "lifecycle_stage") == 0  ? stage_meaning
+           : strcmp(name, "value_segment") == 0    ? value_meaning
+           : strcmp(name, "rfm_segment") == 0      ? rfm_meaning
+                                                   : NULL;
+}
+
 static json_t *inference(const char *name, json_t *value, const char *meaning)
 {
     return json_pack("{s:s, s:o, s:s, s:s}", "name", name, "value", value ? value : json_null(),
@@ -460,6 +441,12 @@ static json_t *row_by_id(json_t *rows, json_int_t id)
     return NULL;
 }
 
+/* Sets key of o to v (a new reference, or NULL for null); false when out of memory. */
+static bool explain(json_t *o, const char *key, json_t *v)
+{
+    return json_object_set_new_nocheck(o, key, v ? v : json_null()) == 0;
+}
+
 /*
  * Each interaction with its RV (its own, else its type's) and its type's name, and whether it
  * counts: neither voiding another nor voided (docs/internals/rv.md, "Rules"). A voided
@@ -490,13 +477,16 @@ static json_t *interactions_explained(json_t *tables)
         bool own = json_is_integer(rv);
         bool counted = json_is_null(json_object_get(r, "voids_id")) &&
                        !bsearch(&(int64_t){id}, voided, nvoided, sizeof(*voided), cmp_id);
-        json_t *item =
-            json_pack("{s:I, s:O, s:O*, s:O*, s:O*, s:s, s:b}", "interaction_id", id, "occurred_at",
-                      json_object_get(r, "occurred_at"), "type_code", json_object_get(type, "code"),
-                      "type_name", json_object_get(type, "name"), "rv",
-                      own ? rv : json_object_get(type, "rv"), "rv_from",
-                      own ? "interaction" : "type", "counted", counted);
-        if (!item || json_array_append_new(out, item) < 0)
+        /* by hand rather than json_pack(): one per interaction, and keys are constants */
+        json_t *item = json_object();
+        if (!item || json_array_append_new(out, item) < 0 ||
+            !explain(item, "interaction_id", json_integer(id)) ||
+            !explain(item, "occurred_at", json_incref(json_object_get(r, "occurred_at"))) ||
+            !explain(item, "type_code", json_incref(json_object_get(type, "code"))) ||
+            !explain(item, "type_name", json_incref(json_object_get(type, "name"))) ||
+            !explain(item, "rv", json_incref(own ? rv : json_object_get(type, "rv"))) ||
+            !explain(item, "rv_from", json_string_nocheck(own ? "interaction" : "type")) ||
+            !explain(item, "counted", json_boolean(counted)))
             goto fail;
     }
     free(voided);

@@ -60,6 +60,13 @@ int dsr_export_zip(struct store *s, int64_t contact_id, int64_t now_ms,
                    enum dsr_export_audience audience, unsigned char **data, size_t *len,
                    struct kith_error *err);
 
+/*
+ * The sentence an export gives inference name ("relationship_level", "lifecycle_stage",
+ * "value_segment", "rfm_segment"): what it is and how it is derived; NULL for another name.
+ * Static text. The portal (api/portal_see.c) shows the same sentences.
+ */
+const char *dsr_inference_meaning(const char *name);
+
 /* What an import wrote: rows inserted and catalogue rows found already present, per table. */
 struct dsr_import_result {
     int64_t contact_id; /* the new contact */

@@ -133,9 +133,10 @@ json_t *export_value_json(const struct field_def *f, const struct store_value *v
         break;
     }
     switch (f->type) {
-    case FT_TIME:
-        timefmt_format(v->i, buf);
-        return json_string(buf);
+    case FT_TIME: {
+        size_t n = timefmt_format(v->i, buf); /* ASCII: no UTF-8 check needed */
+        return json_stringn_nocheck(buf, n);
+    }
     case FT_MONEY:
         money_format(v->i, MONEY_DECIMALS, buf);
         return json_string(buf);

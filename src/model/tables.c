@@ -372,6 +372,27 @@ static const struct field_def dsr_fields[] = {
     TIME("closed_at", false),
     TEXTN("notes", false, 4000),
 };
+/*
+ * A correction the contact proposes to one of its own fields in the portal (issue 16,
+ * docs/portal.md "Corrections"): staff accept or reject it with a reason. field names the contact's
+ * field, value the proposed text (null: clear it), previous what the field held when proposed.
+ */
+static const char *const correction_fields_allowed[] = {"first_name", "last_name", "email",
+                                                        "phone",      "title",     NULL};
+static const char *const correction_states[] = {"pending", "accepted", "rejected", NULL};
+static const struct field_def correction_fields[] = {
+    ID,
+    CREATED,
+    REF("contact_id", "contacts", true),
+    ENUM("field", true, correction_fields_allowed),
+    TEXTN("value", false, 254),
+    TEXTN("previous", false, 254),
+    TEXTN("note", false, 2000),
+    ENUM("status", true, correction_states),
+    TIME("decided_at", false),
+    REF("decided_by", "users", false),
+    TEXTN("reason", false, 2000),
+};
 static const struct field_def audit_fields[] = {
     ID,
     CREATED,
@@ -454,6 +475,8 @@ static const struct table_def t_consents =
     TABLE("consents", "consent", consent_fields, NULL, NULL, false, true);
 static const struct table_def t_dsrs =
     TABLE("dsrs", "data-subject request", dsr_fields, NULL, NULL, false, true);
+static const struct table_def t_corrections =
+    TABLE("corrections", "correction", correction_fields, NULL, NULL, false, true);
 static const struct table_def t_audit =
     TABLE("audit_log", "audit entry", audit_fields, NULL, NULL, false, true);
 static const struct table_def t_api_tokens =
@@ -486,6 +509,7 @@ const struct table_def *const model_tables[] = {
     &t_idea_votes,
     &t_consents,
     &t_dsrs,
+    &t_corrections,
     &t_audit,
     &t_api_tokens,
     &t_sessions,

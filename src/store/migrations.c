@@ -489,9 +489,30 @@ static const char migration_13[] =
 static const char migration_14[] = "ALTER TABLE order_lines ADD COLUMN unit_price INTEGER;"
                                    "ALTER TABLE deal_lines ADD COLUMN unit_price INTEGER;";
 
-const char *const store_migrations[] = {
-    migration_1, migration_2, migration_3,  migration_4,  migration_5,  migration_6,  migration_7,
-    migration_8, migration_9, migration_10, migration_11, migration_12, migration_13, migration_14};
+/*
+ * Version 15: corrections the customer proposes in the portal (issue 16, docs/portal.md
+ * "Corrections"); self-contained, so that it keeps its meaning under whatever number it ends up
+ * with. One row per proposal to change one field of the contact: the proposed value (NULL: clear
+ * the field), what the field held then (previous), the contact's note, and the staff decision
+ * (status pending, accepted or rejected; who decided, when, and the reason). The rows go with
+ * their contact. Indexes serve the contact's own list and staff's queue by status, and the audit
+ * log's entries of one record (the customer's access log in the portal).
+ */
+static const char migration_15[] =
+    "CREATE TABLE corrections ("
+    " id INTEGER PRIMARY KEY, created_at INTEGER NOT NULL,"
+    " contact_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,"
+    " field TEXT NOT NULL, value TEXT, previous TEXT, note TEXT,"
+    " status TEXT NOT NULL DEFAULT 'pending', decided_at INTEGER,"
+    " decided_by INTEGER REFERENCES users(id), reason TEXT);"
+    "CREATE INDEX corrections_contact ON corrections(contact_id, created_at);"
+    "CREATE INDEX corrections_status ON corrections(status, created_at);"
+    "CREATE INDEX audit_log_record ON audit_log(table_name, record_id);";
+
+const char *const store_migrations[] = {migration_1,  migration_2,  migration_3,  migration_4,
+                                        migration_5,  migration_6,  migration_7,  migration_8,
+                                        migration_9,  migration_10, migration_11, migration_12,
+                                        migration_13, migration_14, migration_15};
 const int store_nmigrations = (int)(sizeof(store_migrations) / sizeof(store_migrations[0]));
 
 int store_check_version(const char *path, int version, struct kith_error *err)

@@ -331,3 +331,48 @@ int store_portal_session_delete(struct store *s, int64_t id, struct kith_error *
         rc = kith_err(err, KITH_ENOTFOUND, "no portal session %lld", (long long)id);
     return rc;
 }
+
+/* ---- who holds the contact's data (GET /portal/api/me/access-log) ---- */
+
+int store_portal_holders(struct store *s, int64_t contact_id, store_holder_fn fn, void *ctx,
+                         struct kith_error *err)
+{
+    /* why: the STORE_HOLDS_* bits; UNION keeps each (unit, bit) once, so SUM is their OR */
+    static const char sql[] =
+        "SELECT u.id, u.name, u.kind, SUM(h.why) FROM ("
+        " SELECT unit_id AS uid, 1 AS why FROM contacts WHERE id = ?1 AND unit_id IS NOT NULL"
+        " UNION SELECT a.unit_id, 2 FROM contacts c JOIN accounts a ON a.id = c.account_id"
+        "  WHERE c.id = ?1 AND a.unit_id IS NOT NULL"
+        " UNION SELECT DISTINCT us.unit_id, 4 FROM interactions i JOIN users us"
+        "  ON us.id = i.user_id WHERE i.contact_id = ?1 AND us.unit_id IS NOT NULL"
+        " UNION SELECT DISTINCT unit_id, 8 FROM deals WHERE contact_id = ?1"
+        "  AND unit_id IS NOT NULL"
+        " UNION SELECT DISTINCT us.unit_id, 16 FROM orders o JOIN users us ON us.id = o.user_id"
+        "  WHERE (o.contact_id = ?1 OR o.account_id = (SELECT account_id FROM contacts"
+        "  WHERE id = ?1)) AND us.unit_id IS NOT NULL"
+        ") h JOIN units u ON u.id = h.uid GROUP BY u.id ORDER BY u.id";
+    struct store_value v = pv_int(contact_id);
+    sqlite3_stmt *st;
+    int rc = prepare(s, sql, &v, 1, &st, "reading who holds the contact's data", err);
+    if (rc < 0)
+        return rc;
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW && rc == 0) {
+        struct store_holder h = {
+            .unit_id = sqlite3_column_int64(st, 0),
+            .name = (const char *)sqlite3_column_text(st, 1),
+            .kind = (const char *)sqlite3_column_text(st, 2),
+            .why = (unsigned)sqlite3_column_int(st, 3),
+        };
+        if (!h.name)
+            h.name = "";
+        if (!h.kind)
+            h.kind = "";
+        rc = fn(ctx, &h);
+    }
+    if (rc == 0 && step != SQLITE_DONE)
+        rc = kith_err(err, KITH_EDB, "reading who holds the contact's data: %s",
+                      sqlite3_errmsg(store_db(s)));
+    store_stmt_done(s, st);
+    return rc;
+}

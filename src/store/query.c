@@ -79,6 +79,7 @@ static const struct scope_path scope_paths[] = {
     {"idea_votes", NULL, NULL, NULL, "contact_id", "contacts", NULL, NULL, false},
     {"consents", NULL, NULL, NULL, "contact_id", "contacts", NULL, NULL, false},
     {"dsrs", NULL, NULL, NULL, "contact_id", "contacts", NULL, NULL, false},
+    {"corrections", NULL, NULL, NULL, "contact_id", "contacts", NULL, NULL, false},
 };
 
 static const struct scope_path *scope_path_of(const char *table)
@@ -574,6 +575,25 @@ int store_list(struct store *s, const struct table_def *t, const struct store_qu
     q_bind_int(b, (int64_t)q->limit);
     rc = each_row(s, t, b, fn, ctx, NULL, err);
 out_free:
+    free(b);
+    return rc;
+}
+
+int store_each_eq(struct store *s, const struct table_def *t, size_t field, int64_t value,
+                  store_row_fn fn, void *ctx, struct kith_error *err)
+{
+    if (field >= t->nfields)
+        BUG("%s has no field %zu", t->name, field);
+    struct qbuf *b = calloc(1, sizeof(*b));
+    if (!b)
+        return kith_err(err, KITH_ENOMEM, "out of memory reading %s", t->name);
+    select_rows(b, t);
+    q_add(b, " AND ");
+    q_add(b, t->fields[field].name);
+    q_add(b, " = ");
+    q_bind_int(b, value);
+    q_add(b, " ORDER BY id");
+    int rc = each_row(s, t, b, fn, ctx, NULL, err);
     free(b);
     return rc;
 }

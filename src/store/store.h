@@ -24,7 +24,7 @@
 #include "util/error.h"
 
 /* The schema version this binary creates and understands. */
-#define STORE_SCHEMA_VERSION 14
+#define STORE_SCHEMA_VERSION 15
 
 struct store;
 
@@ -315,6 +315,14 @@ int store_scope_ids(struct store *s, const struct table_def *t, const struct sto
  */
 int store_row_in_scope(struct store *s, const struct table_def *t, const struct store_value *vals,
                        const struct store_scope *scope, struct kith_error *err);
+
+/*
+ * Calls fn for every row of t whose field (an index into t->fields) equals value, in id order,
+ * in one statement: no scope, no paging, no planning. For reading all of one record's rows at
+ * once (the data-subject export, io/dsr_export.h); fn returns 0 to go on, else that value.
+ */
+int store_each_eq(struct store *s, const struct table_def *t, size_t field, int64_t value,
+                  store_row_fn fn, void *ctx, struct kith_error *err);
 
 /*
  * Calls fn (when non-NULL) once with the row of t whose id is id, if it exists and is in scope;
@@ -719,6 +727,28 @@ int store_portal_session_delete(struct store *s, int64_t id, struct kith_error *
  */
 int store_portal_sessions_end(struct store *s, int64_t contact_id, int64_t keep_session,
                               int64_t now_ms, int64_t *ended, struct kith_error *err);
+
+/* A unit that holds a contact's data, and why (STORE_HOLDS_* bits). Text valid during the call. */
+#define STORE_HOLDS_RECORD       1u /* the contact's own unit */
+#define STORE_HOLDS_ACCOUNT      2u /* the unit of the contact's account */
+#define STORE_HOLDS_INTERACTIONS 4u /* its staff recorded interactions with the contact */
+#define STORE_HOLDS_DEALS        8u /* it keeps a deal of which the contact is the primary contact */
+#define STORE_HOLDS_ORDERS       16u /* its staff sold the orders of the contact or its account */
+struct store_holder {
+    int64_t unit_id;
+    const char *name;
+    const char *kind; /* units.kind: manufacturer, business_unit, partner ... */
+    unsigned why;
+};
+typedef int (*store_holder_fn)(void *ctx, const struct store_holder *h);
+
+/*
+ * Calls fn for each unit holding contact_id's data (its unit, its account's unit, the units of the
+ * staff who recorded its interactions or sold its orders, the units of its deals), by unit id; fn
+ * returns 0 to go on, else that value.
+ */
+int store_portal_holders(struct store *s, int64_t contact_id, store_holder_fn fn, void *ctx,
+                         struct kith_error *err);
 
 /* ---- customer value (value.c) ---- */
 

@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "util/utf8.h"
 
@@ -216,12 +217,18 @@ size_t timefmt_format(int64_t ms, char *out)
     civil_from_days(days, &y, &m, &d);
     int h = (int)(rem / 3600000), mi = (int)(rem / 60000 % 60), s = (int)(rem / 1000 % 60),
         f = (int)(rem % 1000);
-    int n;
-    if (y >= 0 && y <= 9999)
-        n = snprintf(out, TIMEFMT_SIZE, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", (int)y, m, d, h, mi,
-                     s, f);
-    else
-        n = snprintf(out, TIMEFMT_SIZE, "%c%06lld-%02d-%02dT%02d:%02d:%02d.%03dZ",
+    if (y >= 0 && y <= 9999) {
+        /* by hand: an export writes one for each time of each row */
+        static const char pattern[] = "0000-00-00T00:00:00.000Z";
+        const int parts[][3] = {{0, (int)y, 4}, {5, m, 2},  {8, d, 2}, {11, h, 2},
+                                {14, mi, 2},    {17, s, 2}, {20, f, 3}};
+        memcpy(out, pattern, sizeof(pattern));
+        for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
+            for (int k = parts[i][2] - 1, v = parts[i][1]; k >= 0; k--, v /= 10)
+                out[parts[i][0] + k] = (char)('0' + v % 10);
+        return sizeof(pattern) - 1;
+    }
+    int n = snprintf(out, TIMEFMT_SIZE, "%c%06lld-%02d-%02dT%02d:%02d:%02d.%03dZ",
                      y < 0 ? '-' : '+', (long long)(y < 0 ? -y : y), m, d, h, mi, s, f);
     return n > 0 ? (size_t)n : 0;
 }

@@ -76,7 +76,7 @@ test('no screen shows (null), undefined or NaN for records without names or opti
     '/admin/catalogue', '/admin/users', `/admin/users/${users.items[0].id}`, '/settings/tokens',
     '/deals', `/deals/${bareDeals[0].id}`, `/deals/${bareDeals[1].id}`, '/dashboards/deals', '/dashboards/deals?by=source',
     '/dashboards/deals?by=manager', '/dashboards/deals?by=period&period=quarter', '/dashboards/deals?by=product&quarter=2020Q1',
-    '/dashboards/deals?by=stage']) {
+    '/dashboards/deals?by=stage', '/corrections', '/corrections?status=accepted']) {
     await check(page, path);
   }
   // an unnamed deal is "Deal #id" on the board and its page; its account "Account #id"

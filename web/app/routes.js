@@ -15,6 +15,8 @@ export const routes = [
   { path: '/accounts/:id', load: () => import('./screens/account.js') },
   { path: '/deals', load: () => import('./screens/deals.js'), nav: 'Pipeline', group: 'Customers', roles: ANY },
   { path: '/deals/:id', load: () => import('./screens/deal.js') },
+  // what customers proposed to correct in the portal (docs/portal.md, "Corrections")
+  { path: '/corrections', load: () => import('./screens/corrections.js'), nav: 'Corrections', group: 'Customers', roles: ANY },
 
   // The dashboards (docs/web.md, "Dashboards"): Relationship Value and customer value.
   {

@@ -2,7 +2,9 @@
  * portal_test.c - tests of src/store/portal.c: a contact's portal access (invited, found by its
  * email without case, revoked, revived), single-use links (kind, expiry, spent once, spent by a
  * revocation), portal sessions (live, expired, ended by a new password and by a revocation) and
- * their going with a deleted contact.
+ * their going with a deleted contact; the units holding a contact's data; a contact's rows of
+ * a table in one statement (store_each_eq(), the export's reader); corrections going with
+ * their contact.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -192,6 +194,105 @@ static void a_deleted_contact_takes_its_access_along(void **state)
                      0);
 }
 
+struct held {
+    int64_t unit[8];
+    unsigned why[8];
+    size_t n;
+};
+
+static int add_held(void *ctx, const struct store_holder *h)
+{
+    struct held *x = ctx;
+    assert_true(x->n < 8);
+    x->unit[x->n] = h->unit_id;
+    x->why[x->n++] = h->why;
+    return 0;
+}
+
+static void holders_are_the_record_account_and_recording_units(void **state)
+{
+    struct fixture *f = *state;
+    struct kith_error err = {0};
+    /* contact 1 in unit 10; its account 5 in unit 20; interactions by users of units 20 and 30,
+     * and one by a user without a unit; contact 2's interaction by a user of unit 40 */
+    assert_int_equal(
+        sqlite3_exec(
+            store_db(f->s),
+            "INSERT INTO units (id, created_at, name, kind) VALUES (10, 0, 'Own', 'business_unit'),"
+            " (20, 0, 'Acc', 'business_unit'), (30, 0, 'Dealer', 'dealer'),"
+            " (40, 0, 'Other', 'partner');"
+            "UPDATE contacts SET unit_id = 10 WHERE id = 1;"
+            "UPDATE accounts SET unit_id = 20 WHERE id = 5;"
+            "INSERT INTO users (id, created_at, email, name, role, unit_id) VALUES"
+            " (1, 0, 'a@x.org', 'A', 'frontline', 20), (2, 0, 'b@x.org', 'B', 'partner', 30),"
+            " (3, 0, 'c@x.org', 'C', 'admin', NULL), (4, 0, 'd@x.org', 'D', 'partner', 40);"
+            "INSERT INTO interaction_types (id, created_at, code, name, phase, level, channel,"
+            " touch, tech, rv, cost) VALUES (1, 0, 'c', 'Call', 'acquisition', 1, 'phone', 0.5,"
+            " 0.5, 1, 0);"
+            "INSERT INTO interactions (created_at, contact_id, user_id, type_id, occurred_at)"
+            " VALUES (0, 1, 1, 1, 0), (0, 1, 2, 1, 0), (0, 1, 2, 1, 0), (0, 1, 3, 1, 0),"
+            " (0, 2, 4, 1, 0);",
+            NULL, NULL, NULL),
+        SQLITE_OK);
+    struct held h = {0};
+    assert_int_equal(store_portal_holders(f->s, 1, add_held, &h, &err), 0);
+    assert_int_equal(h.n, 3);
+    assert_int_equal(h.unit[0], 10);
+    assert_int_equal(h.why[0], STORE_HOLDS_RECORD);
+    assert_int_equal(h.unit[1], 20);
+    assert_int_equal(h.why[1], STORE_HOLDS_ACCOUNT | STORE_HOLDS_INTERACTIONS);
+    assert_int_equal(h.unit[2], 30);
+    assert_int_equal(h.why[2], STORE_HOLDS_INTERACTIONS);
+    /* contact 2: no unit, no account; its one interaction's unit */
+    struct held h2 = {0};
+    assert_int_equal(store_portal_holders(f->s, 2, add_held, &h2, &err), 0);
+    assert_int_equal(h2.n, 1);
+    assert_int_equal(h2.unit[0], 40);
+}
+
+struct ids {
+    int64_t v[16];
+    size_t n;
+};
+
+static int add_id(void *ctx, const struct store_value *vals)
+{
+    struct ids *x = ctx;
+    assert_true(x->n < 16);
+    x->v[x->n++] = vals[0].i;
+    return 0;
+}
+
+static void each_eq_reads_every_row_in_id_order_and_corrections_go_with_the_contact(void **state)
+{
+    struct fixture *f = *state;
+    struct kith_error err = {0};
+    assert_int_equal(
+        sqlite3_exec(store_db(f->s),
+                     "INSERT INTO corrections (id, created_at, contact_id, field, value, status)"
+                     " VALUES (7, 0, 1, 'phone', '1', 'pending'), (3, 0, 2, 'phone', '2',"
+                     " 'pending'), (5, 0, 1, 'title', NULL, 'rejected'),"
+                     " (9, 0, 1, 'email', 'a@b.org', 'accepted');",
+                     NULL, NULL, NULL),
+        SQLITE_OK);
+    const struct table_def *t = model_table("corrections");
+    size_t field;
+    assert_non_null(table_field(t, "contact_id", &field));
+    struct ids x = {0};
+    assert_int_equal(store_each_eq(f->s, t, field, 1, add_id, &x, &err), 0);
+    assert_int_equal(x.n, 3);
+    assert_int_equal(x.v[0], 5);
+    assert_int_equal(x.v[1], 7);
+    assert_int_equal(x.v[2], 9);
+    struct ids none = {0};
+    assert_int_equal(store_each_eq(f->s, t, field, 99, add_id, &none, &err), 0);
+    assert_int_equal(none.n, 0);
+    assert_int_equal(
+        sqlite3_exec(store_db(f->s), "DELETE FROM contacts WHERE id = 1", NULL, NULL, NULL),
+        SQLITE_OK);
+    assert_int_equal(count(f, "SELECT count(*) FROM corrections"), 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -203,6 +304,11 @@ int main(void)
         cmocka_unit_test_setup_teardown(
             revoking_ends_everything_and_an_invitation_revives_without_password, setup, teardown),
         cmocka_unit_test_setup_teardown(a_deleted_contact_takes_its_access_along, setup, teardown),
+        cmocka_unit_test_setup_teardown(holders_are_the_record_account_and_recording_units, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(
+            each_eq_reads_every_row_in_id_order_and_corrections_go_with_the_contact, setup,
+            teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

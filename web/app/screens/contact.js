@@ -97,6 +97,7 @@ export default function Contact({ params, user }) {
     <${Page} title=${fmt.personName(c)} back=${{ href: '/contacts', label: 'Contacts' }}
       subtitle=${[c.title, c.account_id && html`<${RefName} kind="account" id=${c.account_id} href=${`/accounts/${c.account_id}`} />`].filter(Boolean).map((x, i) => (i ? [' · ', x] : x))}
       actions=${writable && html`<button type="button" class="secondary" onClick=${() => setEditing(true)}>Edit details</button>`}>
+      <${PendingCorrections} contactId=${id} />
       <div class="columns">
         <div class="col-main">
           ${writable && html`
@@ -117,6 +118,16 @@ export default function Contact({ params, user }) {
           onCancel=${() => setEditing(false)} />
       <//>
     <//>`;
+}
+
+// Corrections the customer proposed in the portal and staff have not decided (docs/portal.md).
+function PendingCorrections({ contactId }) {
+  const pending = useFetch((signal) => api.get('/api/v1/corrections', { contact_id: contactId, status: 'pending', limit: 20 }, { signal }), [contactId]);
+  const n = pending.data ? pending.data.items.length : 0;
+  if (!n) return null;
+  return html`<p class="notice" role="status">
+    The customer proposed ${n === 1 ? 'a correction' : `${n} corrections`} to these details in the portal.
+    <a href=${`/corrections?contact_id=${contactId}`}>Review ${n === 1 ? 'it' : 'them'}</a></p>`;
 }
 
 function Details({ c }) {

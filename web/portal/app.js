@@ -1,0 +1,126 @@
+// app.js - the portal's shell: the session (GET /portal/api/session), the sign-in gate, the
+// pages reached by links (accepting an invitation, a one-time sign-in link), the header with
+// the customer's name and "Sign out", the navigation and the screen outlet. Addresses live under
+// /portal/; kith serves index.html for each of them (src/api/static.c).
+import { html, useState, useEffect, useRef } from '/app/lib/html.js';
+import { api, setCsrfToken, onSessionEnded } from './api.js';
+import { SignIn, AcceptInvitation, LinkSignIn } from './signin.js';
+import MyData from './data.js';
+import AboutMe from './about.js';
+import Access from './access.js';
+import Corrections from './corrections.js';
+import Download from './download.js';
+
+// The screens. Sections other work adds later have their place here, without a screen yet:
+//   PLACEHOLDER consent  - '/portal/consent': consent per purpose and channel, receipts (issue 16, item 5)
+//   PLACEHOLDER requests - '/portal/requests': data-subject requests (issue 16, item 6)
+//   PLACEHOLDER devices  - '/portal/devices': devices and their streams (issue 16, item 8)
+// A row with `screen: null` is not offered in the navigation; give it a screen to make it live.
+export const screens = [
+  { path: '/portal/', nav: 'My data', screen: MyData },
+  { path: '/portal/about-me', nav: 'What we infer', screen: AboutMe },
+  { path: '/portal/access', nav: 'Who has it', screen: Access },
+  { path: '/portal/corrections', nav: 'Corrections', screen: Corrections },
+  { path: '/portal/download', nav: 'Download', screen: Download },
+  { path: '/portal/consent', nav: 'Consent', screen: null },
+  { path: '/portal/requests', nav: 'Requests', screen: null },
+  { path: '/portal/devices', nav: 'Devices', screen: null },
+];
+
+// ---- a small router: History API, plain <a href> links under /portal/ ----
+
+const listeners = new Set();
+export function navigate(to) {
+  window.history.pushState(null, '', to);
+  listeners.forEach((fn) => fn());
+}
+
+function useLocation() {
+  const [loc, setLoc] = useState(() => ({ path: window.location.pathname, search: window.location.search }));
+  useEffect(() => {
+    const update = () => setLoc({ path: window.location.pathname, search: window.location.search });
+    listeners.add(update);
+    window.addEventListener('popstate', update);
+    const click = (e) => {
+      const a = e.target.closest && e.target.closest('a[href]');
+      if (!a || e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || a.target || a.hasAttribute('download')) return;
+      const url = new URL(a.href, window.location.href);
+      if (url.origin !== window.location.origin || !url.pathname.startsWith('/portal/') || url.pathname.startsWith('/portal/api/')) return;
+      e.preventDefault();
+      navigate(url.pathname + url.search);
+    };
+    document.addEventListener('click', click);
+    return () => {
+      listeners.delete(update);
+      window.removeEventListener('popstate', update);
+      document.removeEventListener('click', click);
+    };
+  }, []);
+  return loc;
+}
+
+const normal = (p) => (p === '/portal' ? '/portal/' : p.replace(/(.)\/$/, '$1'));
+
+export function Portal() {
+  const loc = useLocation();
+  const [session, setSession] = useState(undefined); // undefined: asking; null: signed out
+  const [notice, setNotice] = useState('');
+  useEffect(() => {
+    onSessionEnded(() => {
+      setCsrfToken(null);
+      setSession(null);
+      setNotice('Your session ended. Please sign in again.');
+    });
+    api.get('/portal/api/session').then((s) => {
+      setCsrfToken(s.csrf_token);
+      setSession(s);
+    }, () => setSession(null));
+  }, []);
+  function signedIn(s) {
+    setCsrfToken(s.csrf_token);
+    setNotice('');
+    setSession(s);
+  }
+  const path = normal(loc.path);
+  if (path === '/portal/accept') return html`<${Frame}><${AcceptInvitation} onSignedIn=${(s) => { signedIn(s); navigate('/portal/'); }} /><//>`;
+  if (path === '/portal/sign-in') return html`<${Frame}><${LinkSignIn} onSignedIn=${(s) => { signedIn(s); navigate('/portal/'); }} /><//>`;
+  if (session === undefined) return html`<${Frame}><p class="state" role="status">Loading…</p><//>`;
+  if (!session) return html`<${Frame}><${SignIn} notice=${notice} onSignedIn=${signedIn} /><//>`;
+  async function signOut() {
+    try { await api.del('/portal/api/session'); } catch (e) { /* ended already */ }
+    setCsrfToken(null);
+    setSession(null);
+    setNotice('You are signed out.');
+  }
+  const current = screens.find((s) => s.screen && s.path === path) || screens[0];
+  const Screen = current.screen;
+  return html`
+    <${Frame} who=${session.contact} onSignOut=${signOut}>
+      <nav class="tabs" aria-label="Your data">
+        <ul>
+          ${screens.filter((s) => s.screen).map((s) => html`
+            <li><a href=${s.path} aria-current=${s === current ? 'page' : undefined}>${s.nav}</a></li>`)}
+        </ul>
+      </nav>
+      <main id="main" tabindex="-1">
+        <${Screen} key=${current.path} contact=${session.contact} search=${loc.search} />
+      </main>
+    <//>`;
+}
+
+function Frame({ who, onSignOut, children }) {
+  const title = useRef(null);
+  return html`
+    <div class="portal">
+      <a class="skip" href="#main">Skip to content</a>
+      <header class="top">
+        <p class="brand" ref=${title}>Your data with us</p>
+        ${who && html`
+          <div class="who">
+            <span class="name">${who.name || who.email}</span>
+            <button type="button" class="link" onClick=${onSignOut}>Sign out</button>
+          </div>`}
+      </header>
+      ${children}
+    </div>`;
+}
