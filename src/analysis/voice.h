@@ -19,6 +19,7 @@
 #include <stdio.h>
 
 #include "analysis/param.h"
+#include "analysis/voice_alike.h"
 #include "analysis/voice_community.h"
 #include "engine/voice.h"
 #include "model/voice_data.h"
@@ -30,6 +31,7 @@ enum voice_analysis {
     VOICE_NPS,
     VOICE_PROMISE,
     VOICE_COMMUNITY, /* roles, ideas and ratings (analysis/voice_community.h) */
+    VOICE_ALIKE,     /* someone like me (analysis/voice_alike.h) */
     VOICE_NANALYSES
 };
 
@@ -51,10 +53,13 @@ extern const char *const voice_bys[];
 /* Filled by param_defaults(&analysis_voice, p); from, to and survey count only when given. */
 struct voice_params {
     struct param_head head;
-    int by;         /* enum voice_by */
-    int64_t from;   /* Unix ms */
-    int64_t to;     /* Unix ms */
-    int64_t survey; /* a survey's id */
+    int by;                   /* enum voice_by */
+    int64_t from;             /* Unix ms */
+    int64_t to;               /* Unix ms */
+    int64_t survey;           /* a survey's id */
+    int64_t contact, account; /* alike: the subject (one of them) */
+    int64_t k;                /* alike: neighbours */
+    bool evaluate;            /* alike: the hold-out evaluation instead (CLI only) */
     /* the CLI's own */
     const char *db;
     bool json;
@@ -72,6 +77,13 @@ struct voice_scope {
     const int64_t *contacts; /* when scoped: the ids the caller may read, ascending */
     size_t ncontacts;
     const char *role; /* the role whose privacy policy applies ("admin" from the CLI) */
+    /* alike */
+    bool accounts_scoped;    /* false: every account */
+    const int64_t *accounts; /* when accounts_scoped: the account ids it may read, ascending */
+    size_t naccounts;
+    bool people_map;                           /* the portal's view: only findable contacts */
+    const struct voice_alike_model *models[2]; /* [enum alike_kind]: loaded (the API's kept
+                                                  ones), or NULL: loaded by the run */
 };
 
 /* A group: a unit, type, product, partner or survey (id, name), a channel or touchpoint (name),
@@ -109,6 +121,7 @@ struct voice_report {
     size_t n;
     struct voice_cell total;
     struct voice_community community; /* VOICE_COMMUNITY */
+    struct voice_alike alike;         /* VOICE_ALIKE */
 };
 
 /*
@@ -124,6 +137,12 @@ int voice_community_run(const struct voice_scope *scope, struct voice_report *ou
                         struct kith_error *err);
 json_t *voice_community_json(const struct voice_report *r);
 void voice_community_text(const struct voice_report *r, FILE *out);
+
+/* voice_run() of VOICE_ALIKE (voice_alike.c): out is zeroed and its head filled. */
+int voice_alike_run(const struct voice_params *p, const struct voice_scope *scope,
+                    struct voice_report *out, struct kith_error *err, const char **param);
+json_t *voice_alike_json(const struct voice_report *r);
+void voice_alike_text(const struct voice_report *r, FILE *out);
 
 /* Frees what r owns and zeroes it; safe twice. */
 void voice_report_release(struct voice_report *r);

@@ -87,6 +87,8 @@ void api_portal_delete_session(struct api_request *req, struct api_response *res
 void api_portal_post_link(struct api_request *req, struct api_response *res);
 void api_portal_link_session(struct api_request *req, struct api_response *res);
 void api_portal_get_me(struct api_request *req, struct api_response *res);
+void api_portal_get_alike(struct api_request *req, struct api_response *res);
+void api_portal_put_findable(struct api_request *req, struct api_response *res);
 void api_contacts_invite(struct api_request *req, struct api_response *res);
 void api_contacts_portal_get(struct api_request *req, struct api_response *res);
 void api_contacts_portal_revoke(struct api_request *req, struct api_response *res);

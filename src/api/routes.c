@@ -181,6 +181,8 @@ const struct api_route api_routes[] = {
      "NPS and CSAT per channel beside the channel's RV"},
     {"GET", "/api/v1/voice/community", api_voice_community, ROLE_ANY,
      "the community: contacts per derived role, ideas by status with votes, ratings"},
+    {"GET", "/api/v1/voice/alike", api_voice_alike, ROLE_ANY,
+     "someone like me: the k most similar contacts or accounts, what they bought next"},
     /* the community (docs/voice.md): scoped through the contact like its other records */
     {"GET", "/api/v1/ratings", api_ratings_list, ROLE_ANY,
      "list product ratings and reviews (filters, q, sort, cursor)"},
@@ -247,5 +249,9 @@ const struct api_route api_routes[] = {
      "sign out of the portal"},
     {"GET", "/portal/api/me", api_portal_get_me, ROLE_CUSTOMER,
      "the signed-in contact's own records: fields, account, interactions, orders, consents"},
+    {"GET", "/portal/api/alike", api_portal_get_alike, ROLE_CUSTOMER,
+     "the people map: customers like me among those who opted in to be found (a summary)"},
+    {"PUT", "/portal/api/findable", api_portal_put_findable, ROLE_CUSTOMER,
+     "opt in (or out) to be found by other customers in the people map"},
     {NULL, NULL, NULL, 0, NULL},
 };
