@@ -1,5 +1,5 @@
 /*
- * voice.c - kith voice surveys|nps|promise|community: the command-line door to the analyses of the
+ * voice.c - kith voice surveys|nps|promise|community|alike: the command-line door to the analyses of the
  * customer's voice (analysis/voice.h). Reads the options through the family's table, runs the
  * analysis over every contact under the admin role's privacy policy (groups below its min_k are
  * suppressed) and prints its table or, with --json, the API's answer. Definitions:
@@ -16,9 +16,9 @@ static void usage(FILE *out)
 {
     fputs("usage: kith voice <analysis> [options]\n\n"
           "The customer's voice: surveys, NPS and CSAT per channel, touchpoint, type, unit,\n"
-          "partner, product or period, the brand promise across channels, and the community\n"
-          "(derived roles, ideas, ratings). Groups of fewer contacts than the privacy policy's\n"
-          "k are suppressed. Definitions: docs/voice.md.\n\n"
+          "partner, product or period, the brand promise across channels, the community\n"
+          "(derived roles, ideas, ratings) and someone like me (alike). Groups of fewer\n"
+          "contacts than the privacy policy's k are suppressed. Definitions: docs/voice.md.\n\n"
           "analyses:\n",
           out);
     cmd_analysis_list(&analysis_voice, out);
