@@ -58,6 +58,9 @@ void alike_index_release(struct alike_index *ix)
     free(ix->ocum);
     free(ix->ioff);
     free(ix->intent);
+    free(ix->group);
+    free(ix->boff);
+    free(ix->buyer);
     memset(ix, 0, sizeof(*ix));
 }
 
@@ -94,9 +97,12 @@ int alike_index_build(const struct alike_data *d, struct alike_index *ix, struct
     ix->oat = alloc_array(d->norders ? d->norders : 1, sizeof(*ix->oat));
     ix->ocum = alloc_array(d->norders ? d->norders : 1, sizeof(*ix->ocum));
     ix->intent = alloc_array(d->nintents ? d->nintents : 1, sizeof(*ix->intent));
-    if (!buys || !orders || !intents || !stamp || !ix->attrs || !ix->lemp || !ix->lspend ||
-        !ix->poff || !ix->ooff || !ix->ioff || !ix->prod || !ix->pat || !ix->oat || !ix->ocum ||
-        !ix->intent) {
+    ix->group = alloc_array(n ? n : 1, sizeof(*ix->group));
+    ix->boff = alloc_array_zero(d->nproducts + 1, sizeof(*ix->boff));
+    ix->buyer = alloc_array(d->nbuys ? d->nbuys : 1, sizeof(*ix->buyer));
+    if (!ix->group || !ix->boff || !ix->buyer || !buys || !orders || !intents || !stamp ||
+        !ix->attrs || !ix->lemp || !ix->lspend || !ix->poff || !ix->ooff || !ix->ioff ||
+        !ix->prod || !ix->pat || !ix->oat || !ix->ocum || !ix->intent) {
         free(buys);
         free(orders);
         free(intents);
@@ -107,6 +113,7 @@ int alike_index_build(const struct alike_data *d, struct alike_index *ix, struct
     for (size_t i = 0; i < n; i++) {
         const struct alike_entity *e = &d->entities[i];
         memcpy(ix->attrs + i * ALIKE_NATTRS, e->attr, sizeof(e->attr));
+        ix->group[i] = e->group;
         ix->lemp[i] = e->employees >= 0 ? (float)log10(1.0 + (double)e->employees) : -1.0f;
     }
     /* purchases: each product once per entity, at its first purchase */
@@ -156,6 +163,15 @@ int alike_index_build(const struct alike_data *d, struct alike_index *ix, struct
         const uint32_t last = ix->ooff[i + 1];
         ix->lspend[i] = last > ix->ooff[i] ? log_major(ix->ocum[last - 1]) : 0.0f;
     }
+    /* the buyers of each product, ascending: a counting sort of the purchases by product */
+    for (size_t p = 0; p < np; p++)
+        ix->boff[ix->prod[p] + 1]++;
+    for (size_t p = 0; p < d->nproducts; p++)
+        ix->boff[p + 1] += ix->boff[p];
+    memcpy(stamp, ix->boff, d->nproducts * sizeof(*stamp)); /* the next free slot of each */
+    for (size_t i = 0; i < n; i++)
+        for (uint32_t p = ix->poff[i]; p < ix->poff[i + 1]; p++)
+            ix->buyer[stamp[ix->prod[p]]++] = (uint32_t)i;
     free(buys);
     free(orders);
     free(intents);
@@ -288,6 +304,63 @@ static void top_insert(struct alike_pick *top, size_t *n, struct alike_pick p)
     top[i] = p;
 }
 
+/* What one query compares each candidate with. */
+struct scan {
+    const struct alike_index *ix;
+    const struct alike_query *q;
+    const uint8_t *mark; /* the subject's products (HELD) and intents (INTENDED) */
+    double known, ls, open;
+    size_t sp, si;
+    int64_t group;
+    struct cand heap[ALIKE_K_MAX];
+    size_t nh;
+};
+
+/*
+ * Scores candidate c into the heap. shared: the products it holds in common with the subject
+ * when known (the lists of buyers), SIZE_MAX when to be counted here.
+ */
+static void consider(struct scan *sc, size_t c, size_t shared)
+{
+    const struct alike_index *ix = sc->ix;
+    const struct alike_query *q = sc->q;
+    const size_t s = q->subject;
+    const int64_t at = q->at;
+    if (c == s || (q->visible && !q->visible[c]) ||
+        (q->other_groups && sc->group && ix->group[c] == sc->group))
+        return;
+    struct cand x = {.entity = c};
+    x.attr = attr_part(ix, s, c, sc->known);
+    const double lc =
+        at == ALIKE_LIVE ? (double)ix->lspend[c] : (double)log_major(spend_before(ix, c, at));
+    x.spend = spend_part(sc->ls, lc);
+    const double cheap = ALIKE_W_ATTR * x.attr + ALIKE_W_SPEND * x.spend;
+    if (sc->nh == q->k && cheap + sc->open < sc->heap[0].score)
+        return; /* cannot enter even with every product and intent in common */
+    if (at == ALIKE_LIVE && (shared != SIZE_MAX || !sc->sp)) {
+        x.bought = ix->poff[c + 1] - ix->poff[c];
+        x.shared = shared == SIZE_MAX ? 0 : shared;
+    } else {
+        for (uint32_t p = ix->poff[c]; p < ix->poff[c + 1] && ix->pat[p] < at; p++, x.bought++)
+            x.shared += sc->mark[ix->prod[p]] & HELD;
+    }
+    x.buy = sc->sp && x.bought ? (double)x.shared / sqrt((double)sc->sp * (double)x.bought) : 0;
+    if (sc->si) {
+        size_t ci = ix->ioff[c + 1] - ix->ioff[c], both = 0;
+        for (uint32_t t = ix->ioff[c]; t < ix->ioff[c + 1]; t++)
+            both += (sc->mark[ix->intent[t]] & INTENDED) != 0;
+        x.intent = ci ? (double)both / (double)(sc->si + ci - both) : 0;
+    }
+    x.score = cheap + ALIKE_W_BUY * x.buy + ALIKE_W_INTENT * x.intent;
+    if (sc->nh < q->k) {
+        sc->heap[sc->nh] = x;
+        sift_up(sc->heap, sc->nh++);
+    } else if (better(&x, &sc->heap[0])) {
+        sc->heap[0] = x;
+        sift_down(sc->heap, sc->nh, 0);
+    }
+}
+
 int alike_query(const struct alike_index *ix, const struct alike_query *q, struct alike_result *out,
                 struct kith_error *err)
 {
@@ -318,46 +391,50 @@ int alike_query(const struct alike_index *ix, const struct alike_query *q, struc
     double known = ix->lemp[s] >= 0;
     for (size_t a = 0; a < ALIKE_NATTRS; a++)
         known += ix->attrs[s * ALIKE_NATTRS + a] != 0;
-    const double open = (sp ? ALIKE_W_BUY : 0) + (si ? ALIKE_W_INTENT : 0);
-    const int64_t group = ix->d->entities[s].group;
-    struct cand heap[ALIKE_K_MAX];
-    size_t nh = 0;
-    for (size_t c = 0; c < ix->n; c++) {
-        if (c == s || (q->visible && !q->visible[c]) ||
-            (q->other_groups && group && ix->d->entities[c].group == group))
-            continue;
-        struct cand x = {.entity = c};
-        x.attr = attr_part(ix, s, c, known);
-        const double lc =
-            at == ALIKE_LIVE ? (double)ix->lspend[c] : (double)log_major(spend_before(ix, c, at));
-        x.spend = spend_part(ls, lc);
-        const double cheap = ALIKE_W_ATTR * x.attr + ALIKE_W_SPEND * x.spend;
-        if (nh == k && cheap + open < heap[0].score)
-            continue; /* cannot enter even with every product and intent in common */
-        if (at == ALIKE_LIVE && !sp) {
-            x.bought = ix->poff[c + 1] - ix->poff[c];
-        } else {
-            size_t both = 0;
-            for (uint32_t p = ix->poff[c]; p < ix->poff[c + 1] && ix->pat[p] < at; p++, x.bought++)
-                both += mark[ix->prod[p]] & HELD;
-            x.shared = both;
-            x.buy = sp && x.bought ? (double)both / sqrt((double)sp * (double)x.bought) : 0;
+    struct scan sc = {.ix = ix,
+                      .q = q,
+                      .mark = mark,
+                      .known = known,
+                      .ls = ls,
+                      .sp = sp,
+                      .si = si,
+                      .group = ix->group[s],
+                      .open = (sp ? ALIKE_W_BUY : 0) + (si ? ALIKE_W_INTENT : 0)};
+    uint32_t *shared = NULL;
+    bool rest = true; /* the candidates not scored yet may still enter */
+    if (at == ALIKE_LIVE && sp) {
+        /* those sharing a product first, from the lists of buyers of the subject's products;
+         * the others only when one of them could still enter (docs/voice.md, "Speed") */
+        shared = alloc_array_zero(ix->n, sizeof(*shared));
+        size_t total = 0;
+        for (uint32_t p = ix->poff[s]; p < ix->poff[s + 1]; p++)
+            total += ix->boff[ix->prod[p] + 1] - ix->boff[ix->prod[p]];
+        uint32_t *cands = shared ? alloc_array(total ? total : 1, sizeof(*cands)) : NULL;
+        if (!cands) {
+            free(shared);
+            free(mark);
+            free(score);
+            free(count);
+            return kith_err(err, KITH_ENOMEM, "out of memory comparing");
         }
-        if (si) {
-            size_t ci = ix->ioff[c + 1] - ix->ioff[c], both = 0;
-            for (uint32_t t = ix->ioff[c]; t < ix->ioff[c + 1]; t++)
-                both += (mark[ix->intent[t]] & INTENDED) != 0;
-            x.intent = ci ? (double)both / (double)(si + ci - both) : 0;
-        }
-        x.score = cheap + ALIKE_W_BUY * x.buy + ALIKE_W_INTENT * x.intent;
-        if (nh < k) {
-            heap[nh] = x;
-            sift_up(heap, nh++);
-        } else if (better(&x, &heap[0])) {
-            heap[0] = x;
-            sift_down(heap, nh, 0);
-        }
+        size_t nc = 0;
+        for (uint32_t p = ix->poff[s]; p < ix->poff[s + 1]; p++)
+            for (uint32_t b = ix->boff[ix->prod[p]]; b < ix->boff[ix->prod[p] + 1]; b++)
+                if (shared[ix->buyer[b]]++ == 0)
+                    cands[nc++] = ix->buyer[b];
+        for (size_t i = 0; i < nc; i++)
+            consider(&sc, cands[i], shared[cands[i]]);
+        free(cands);
+        const double best_rest = ALIKE_W_ATTR + ALIKE_W_SPEND + (si ? ALIKE_W_INTENT : 0);
+        rest = sc.nh < k || sc.heap[0].score <= best_rest;
+        sc.open = si ? ALIKE_W_INTENT : 0; /* the rest share nothing */
     }
+    for (size_t c = 0; rest && c < ix->n; c++)
+        if (!shared || shared[c] == 0)
+            consider(&sc, c, shared ? 0 : SIZE_MAX);
+    free(shared);
+    struct cand *heap = sc.heap;
+    const size_t nh = sc.nh;
     qsort(heap, nh, sizeof(*heap), cand_cmp);
     for (size_t i = 0; i < nh; i++) {
         struct alike_neighbour *nb = &out->nb[i];

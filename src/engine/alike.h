@@ -57,6 +57,9 @@ struct alike_index {
     int64_t *ocum;    /* the entity's spend up to and with that sale */
     uint32_t *ioff;   /* n + 1: entity i's intents are [ioff[i], ioff[i+1]), ascending */
     uint32_t *intent; /* product indexes */
+    int64_t *group;   /* n: the entities' groups (alike_entity.group) */
+    uint32_t *boff;   /* nproducts + 1: product p's buyers are buyer[boff[p] .. boff[p+1]) */
+    uint32_t *buyer;  /* entity indexes, ascending within a product */
 };
 
 /* Builds ix from d (sorting copies; d is not changed). 0, or KITH_ENOMEM with err. */

@@ -273,12 +273,77 @@ static void the_hold_out_evaluation(void **state)
     alike_index_release(&w.ix);
 }
 
+/*
+ * The live question starts from the lists of buyers of the subject's products and scans the
+ * others only when one of them could still enter; an instant just before the end of time takes
+ * the plain scan of everyone. On random worlds both give the same neighbours, parts and picks.
+ */
+static uint64_t xorshift(uint64_t *r)
+{
+    *r ^= *r << 13;
+    *r ^= *r >> 7;
+    *r ^= *r << 17;
+    return *r;
+}
+
+static void the_lists_of_buyers_change_nothing(void **state)
+{
+    (void)state;
+    static struct world w;
+    uint64_t r = 88172645463325252ULL;
+#define NEXT() xorshift(&r)
+    for (int round = 0; round < 40; round++) {
+        init(&w, 16);
+        for (uint32_t i = 0; i < 16; i++) {
+            w.e[i].attr[0] = (uint16_t)(NEXT() % 3);
+            w.e[i].attr[1] = (uint16_t)(NEXT() % 2);
+            w.e[i].employees = NEXT() % 3 ? (int64_t)(NEXT() % 500) : -1;
+            w.e[i].group = (int64_t)(i / 3);
+            for (uint64_t s = 0, ns = NEXT() % 4; s < ns; s++) {
+                int prods[4] = {-1, -1, -1, -1};
+                for (uint64_t p = 0, np = 1 + NEXT() % 2; p < np; p++)
+                    prods[p] = (int)(NEXT() % 8);
+                sale(&w, i, (int64_t)(NEXT() % 50), 100 + (int64_t)(NEXT() % 10000), prods);
+            }
+            if (NEXT() % 4 == 0)
+                w.t[w.d.nintents++] = (struct alike_intent){i, (uint32_t)(NEXT() % 8)};
+        }
+        build(&w);
+        for (size_t s = 0; s < 16; s++)
+            for (size_t k = 1; k <= 15; k += 7) {
+                struct kith_error err = {0};
+                struct alike_result a, b;
+                struct alike_query q = {
+                    .subject = s, .k = k, .at = ALIKE_LIVE, .other_groups = round % 2};
+                assert_int_equal(alike_query(&w.ix, &q, &a, &err), 0);
+                q.at = INT64_MAX - 1;
+                assert_int_equal(alike_query(&w.ix, &q, &b, &err), 0);
+                assert_int_equal(a.n, b.n);
+                for (size_t i = 0; i < a.n; i++) {
+                    assert_int_equal(a.nb[i].entity, b.nb[i].entity);
+                    assert_true(a.nb[i].similarity == b.nb[i].similarity);
+                    assert_int_equal(a.nb[i].shared, b.nb[i].shared);
+                    assert_int_equal(a.nb[i].nnext, b.nb[i].nnext);
+                }
+                assert_int_equal(a.ntop, b.ntop);
+                for (size_t i = 0; i < a.ntop; i++)
+                    assert_int_equal(a.top[i].product, b.top[i].product);
+            }
+        alike_index_release(&w.ix);
+    }
+#undef NEXT
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(the_nearest_is_known),         cmocka_unit_test(ties_go_to_the_lower_id),
-        cmocka_unit_test(a_subject_without_purchases),  cmocka_unit_test(at_hides_the_future),
-        cmocka_unit_test(visibility_groups_and_intent), cmocka_unit_test(the_hold_out_evaluation),
+        cmocka_unit_test(the_nearest_is_known),
+        cmocka_unit_test(ties_go_to_the_lower_id),
+        cmocka_unit_test(a_subject_without_purchases),
+        cmocka_unit_test(at_hides_the_future),
+        cmocka_unit_test(visibility_groups_and_intent),
+        cmocka_unit_test(the_hold_out_evaluation),
+        cmocka_unit_test(the_lists_of_buyers_change_nothing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
