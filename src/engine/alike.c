@@ -47,9 +47,7 @@ static float log_major(int64_t minor)
 
 void alike_index_release(struct alike_index *ix)
 {
-    free(ix->attrs);
-    free(ix->lemp);
-    free(ix->lspend);
+    free(ix->hot);
     free(ix->poff);
     free(ix->prod);
     free(ix->pat);
@@ -58,7 +56,6 @@ void alike_index_release(struct alike_index *ix)
     free(ix->ocum);
     free(ix->ioff);
     free(ix->intent);
-    free(ix->group);
     free(ix->boff);
     free(ix->buyer);
     memset(ix, 0, sizeof(*ix));
@@ -86,9 +83,7 @@ int alike_index_build(const struct alike_data *d, struct alike_index *ix, struct
     struct alike_order *orders = copy_of(d->orders, d->norders, sizeof(*orders));
     struct alike_intent *intents = copy_of(d->intents, d->nintents, sizeof(*intents));
     uint32_t *stamp = alloc_array_zero(d->nproducts ? d->nproducts : 1, sizeof(*stamp));
-    ix->attrs = alloc_array(n ? n * ALIKE_NATTRS : 1, sizeof(*ix->attrs));
-    ix->lemp = alloc_array(n ? n : 1, sizeof(*ix->lemp));
-    ix->lspend = alloc_array(n ? n : 1, sizeof(*ix->lspend));
+    ix->hot = alloc_array_zero(n ? n : 1, sizeof(*ix->hot));
     ix->poff = alloc_array_zero(n + 1, sizeof(*ix->poff));
     ix->ooff = alloc_array_zero(n + 1, sizeof(*ix->ooff));
     ix->ioff = alloc_array_zero(n + 1, sizeof(*ix->ioff));
@@ -97,12 +92,11 @@ int alike_index_build(const struct alike_data *d, struct alike_index *ix, struct
     ix->oat = alloc_array(d->norders ? d->norders : 1, sizeof(*ix->oat));
     ix->ocum = alloc_array(d->norders ? d->norders : 1, sizeof(*ix->ocum));
     ix->intent = alloc_array(d->nintents ? d->nintents : 1, sizeof(*ix->intent));
-    ix->group = alloc_array(n ? n : 1, sizeof(*ix->group));
     ix->boff = alloc_array_zero(d->nproducts + 1, sizeof(*ix->boff));
     ix->buyer = alloc_array(d->nbuys ? d->nbuys : 1, sizeof(*ix->buyer));
-    if (!ix->group || !ix->boff || !ix->buyer || !buys || !orders || !intents || !stamp ||
-        !ix->attrs || !ix->lemp || !ix->lspend || !ix->poff || !ix->ooff || !ix->ioff ||
-        !ix->prod || !ix->pat || !ix->oat || !ix->ocum || !ix->intent) {
+    if (!ix->boff || !ix->buyer || !buys || !orders || !intents || !stamp || !ix->hot ||
+        !ix->poff || !ix->ooff || !ix->ioff || !ix->prod || !ix->pat || !ix->oat || !ix->ocum ||
+        !ix->intent) {
         free(buys);
         free(orders);
         free(intents);
@@ -112,9 +106,9 @@ int alike_index_build(const struct alike_data *d, struct alike_index *ix, struct
     }
     for (size_t i = 0; i < n; i++) {
         const struct alike_entity *e = &d->entities[i];
-        memcpy(ix->attrs + i * ALIKE_NATTRS, e->attr, sizeof(e->attr));
-        ix->group[i] = e->group;
-        ix->lemp[i] = e->employees >= 0 ? (float)log10(1.0 + (double)e->employees) : -1.0f;
+        memcpy(ix->hot[i].attr, e->attr, sizeof(e->attr));
+        ix->hot[i].group = e->group;
+        ix->hot[i].lemp = e->employees >= 0 ? (float)log10(1.0 + (double)e->employees) : -1.0f;
     }
     /* purchases: each product once per entity, at its first purchase */
     qsort(buys, d->nbuys, sizeof(*buys), buy_cmp);
@@ -161,7 +155,8 @@ int alike_index_build(const struct alike_data *d, struct alike_index *ix, struct
         ix->ooff[i + 1] += ix->ooff[i];
         ix->ioff[i + 1] += ix->ioff[i];
         const uint32_t last = ix->ooff[i + 1];
-        ix->lspend[i] = last > ix->ooff[i] ? log_major(ix->ocum[last - 1]) : 0.0f;
+        ix->hot[i].lspend = last > ix->ooff[i] ? log_major(ix->ocum[last - 1]) : 0.0f;
+        ix->hot[i].bought = ix->poff[i + 1] - ix->poff[i];
     }
     /* the buyers of each product, ascending: a counting sort of the purchases by product */
     for (size_t p = 0; p < np; p++)
@@ -260,12 +255,13 @@ static double attr_part(const struct alike_index *ix, size_t s, size_t c, double
 {
     if (known <= 0)
         return 0;
-    const uint16_t *as = ix->attrs + s * ALIKE_NATTRS, *ac = ix->attrs + c * ALIKE_NATTRS;
+    const struct alike_hot *hs = &ix->hot[s], *hc = &ix->hot[c];
+    const uint16_t *as = hs->attr, *ac = hc->attr;
     double m = 0;
     for (size_t a = 0; a < ALIKE_NATTRS; a++)
         m += as[a] && as[a] == ac[a];
-    if (ix->lemp[s] >= 0 && ix->lemp[c] >= 0) {
-        const double g = fabs((double)ix->lemp[s] - (double)ix->lemp[c]) / 2.0;
+    if (hs->lemp >= 0 && hc->lemp >= 0) {
+        const double g = fabs((double)hs->lemp - (double)hc->lemp) / 2.0;
         m += 1.0 - (g < 1 ? g : 1);
     }
     return m / known;
@@ -327,18 +323,18 @@ static void consider(struct scan *sc, size_t c, size_t shared)
     const size_t s = q->subject;
     const int64_t at = q->at;
     if (c == s || (q->visible && !q->visible[c]) ||
-        (q->other_groups && sc->group && ix->group[c] == sc->group))
+        (q->other_groups && sc->group && ix->hot[c].group == sc->group))
         return;
     struct cand x = {.entity = c};
     x.attr = attr_part(ix, s, c, sc->known);
     const double lc =
-        at == ALIKE_LIVE ? (double)ix->lspend[c] : (double)log_major(spend_before(ix, c, at));
+        at == ALIKE_LIVE ? (double)ix->hot[c].lspend : (double)log_major(spend_before(ix, c, at));
     x.spend = spend_part(sc->ls, lc);
     const double cheap = ALIKE_W_ATTR * x.attr + ALIKE_W_SPEND * x.spend;
     if (sc->nh == q->k && cheap + sc->open < sc->heap[0].score)
         return; /* cannot enter even with every product and intent in common */
     if (at == ALIKE_LIVE && (shared != SIZE_MAX || !sc->sp)) {
-        x.bought = ix->poff[c + 1] - ix->poff[c];
+        x.bought = ix->hot[c].bought;
         x.shared = shared == SIZE_MAX ? 0 : shared;
     } else {
         for (uint32_t p = ix->poff[c]; p < ix->poff[c + 1] && ix->pat[p] < at; p++, x.bought++)
@@ -387,10 +383,10 @@ int alike_query(const struct alike_index *ix, const struct alike_query *q, struc
         mark[ix->intent[t]] |= INTENDED;
     out->subject_products = sp;
     out->subject_spend = spend_before(ix, s, at);
-    const double ls = at == ALIKE_LIVE ? (double)ix->lspend[s] : log_major(out->subject_spend);
-    double known = ix->lemp[s] >= 0;
+    const double ls = at == ALIKE_LIVE ? (double)ix->hot[s].lspend : log_major(out->subject_spend);
+    double known = ix->hot[s].lemp >= 0;
     for (size_t a = 0; a < ALIKE_NATTRS; a++)
-        known += ix->attrs[s * ALIKE_NATTRS + a] != 0;
+        known += ix->hot[s].attr[a] != 0;
     struct scan sc = {.ix = ix,
                       .q = q,
                       .mark = mark,
@@ -398,20 +394,25 @@ int alike_query(const struct alike_index *ix, const struct alike_query *q, struc
                       .ls = ls,
                       .sp = sp,
                       .si = si,
-                      .group = ix->group[s],
+                      .group = ix->hot[s].group,
                       .open = (sp ? ALIKE_W_BUY : 0) + (si ? ALIKE_W_INTENT : 0)};
-    uint32_t *shared = NULL;
-    bool rest = true; /* the candidates not scored yet may still enter */
-    if (at == ALIKE_LIVE && sp) {
-        /* those sharing a product first, from the lists of buyers of the subject's products;
-         * the others only when one of them could still enter (docs/voice.md, "Speed") */
-        shared = alloc_array_zero(ix->n, sizeof(*shared));
+    uint8_t *shared = NULL; /* products in common, for those sharing one */
+    bool rest = true;       /* the candidates not scored yet may still enter */
+    if (at == ALIKE_LIVE && sp && sp < UINT8_MAX) {
+        /* those sharing a product first, from the lists of buyers of the subject's products,
+         * most products in common first, until no one with fewer could enter; the others only
+         * when one of them could still enter (docs/voice.md, "Speed") */
         size_t total = 0;
         for (uint32_t p = ix->poff[s]; p < ix->poff[s + 1]; p++)
             total += ix->boff[ix->prod[p] + 1] - ix->boff[ix->prod[p]];
-        uint32_t *cands = shared ? alloc_array(total ? total : 1, sizeof(*cands)) : NULL;
-        if (!cands) {
+        shared = alloc_array_zero(ix->n, 1);
+        uint32_t *cands = alloc_array(total ? total : 1, sizeof(*cands));
+        uint32_t *order = alloc_array(total ? total : 1, sizeof(*order));
+        size_t from[UINT8_MAX + 1] = {0};
+        if (!shared || !cands || !order) {
             free(shared);
+            free(cands);
+            free(order);
             free(mark);
             free(score);
             free(count);
@@ -422,11 +423,30 @@ int alike_query(const struct alike_index *ix, const struct alike_query *q, struc
             for (uint32_t b = ix->boff[ix->prod[p]]; b < ix->boff[ix->prod[p] + 1]; b++)
                 if (shared[ix->buyer[b]]++ == 0)
                     cands[nc++] = ix->buyer[b];
+        /* a counting sort by products in common, most first */
         for (size_t i = 0; i < nc; i++)
-            consider(&sc, cands[i], shared[cands[i]]);
+            from[shared[cands[i]]]++;
+        for (size_t v = sp, at_v = 0; v >= 1; v--) {
+            const size_t nv = from[v];
+            from[v] = at_v;
+            at_v += nv;
+        }
+        size_t end[UINT8_MAX + 1];
+        memcpy(end, from, sizeof(end));
+        for (size_t i = 0; i < nc; i++)
+            order[end[shared[cands[i]]]++] = cands[i];
+        const double others = ALIKE_W_ATTR + ALIKE_W_SPEND + (si ? ALIKE_W_INTENT : 0);
+        for (size_t v = sp; v >= 1; v--) {
+            /* at best: every attribute, the same spend and intent, and only these v products */
+            const double best = others + ALIKE_W_BUY * sqrt((double)v / (double)sp);
+            if (sc.nh == k && best < sc.heap[0].score)
+                break;
+            for (size_t i = from[v]; i < end[v]; i++)
+                consider(&sc, order[i], v);
+        }
         free(cands);
-        const double best_rest = ALIKE_W_ATTR + ALIKE_W_SPEND + (si ? ALIKE_W_INTENT : 0);
-        rest = sc.nh < k || sc.heap[0].score <= best_rest;
+        free(order);
+        rest = sc.nh < k || sc.heap[0].score <= others;
         sc.open = si ? ALIKE_W_INTENT : 0; /* the rest share nothing */
     }
     for (size_t c = 0; rest && c < ix->n; c++)

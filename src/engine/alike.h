@@ -42,24 +42,30 @@
 #define ALIKE_TOP      5   /* products recommended */
 #define ALIKE_LIVE     INT64_MAX
 
+/* What a candidate is first compared by, in one half of a cache line. */
+struct alike_hot {
+    uint16_t attr[ALIKE_NATTRS];
+    float lemp;      /* log10(1 + employees), negative: unknown */
+    float lspend;    /* log10(1 + spend in major units) of every sale */
+    uint32_t bought; /* products bought, ever */
+    int64_t group;   /* alike_entity.group */
+};
+
 /* The compact form of the data, built once per load; reads d, which must outlive it. */
 struct alike_index {
     const struct alike_data *d;
     size_t n, nproducts;
-    uint16_t *attrs;  /* n * ALIKE_NATTRS */
-    float *lemp;      /* log10(1 + employees), negative: unknown */
-    float *lspend;    /* log10(1 + spend in major units) of every sale */
-    uint32_t *poff;   /* n + 1: entity i's purchases are [poff[i], poff[i+1]) */
-    uint32_t *prod;   /* each product once, in the order first bought */
-    int64_t *pat;     /* when first bought */
-    uint32_t *ooff;   /* n + 1: entity i's sales are [ooff[i], ooff[i+1]), by time */
-    int64_t *oat;     /* a sale's time */
-    int64_t *ocum;    /* the entity's spend up to and with that sale */
-    uint32_t *ioff;   /* n + 1: entity i's intents are [ioff[i], ioff[i+1]), ascending */
-    uint32_t *intent; /* product indexes */
-    int64_t *group;   /* n: the entities' groups (alike_entity.group) */
-    uint32_t *boff;   /* nproducts + 1: product p's buyers are buyer[boff[p] .. boff[p+1]) */
-    uint32_t *buyer;  /* entity indexes, ascending within a product */
+    struct alike_hot *hot; /* n */
+    uint32_t *poff;        /* n + 1: entity i's purchases are [poff[i], poff[i+1]) */
+    uint32_t *prod;        /* each product once, in the order first bought */
+    int64_t *pat;          /* when first bought */
+    uint32_t *ooff;        /* n + 1: entity i's sales are [ooff[i], ooff[i+1]), by time */
+    int64_t *oat;          /* a sale's time */
+    int64_t *ocum;         /* the entity's spend up to and with that sale */
+    uint32_t *ioff;        /* n + 1: entity i's intents are [ioff[i], ioff[i+1]), ascending */
+    uint32_t *intent;      /* product indexes */
+    uint32_t *boff;        /* nproducts + 1: product p's buyers are buyer[boff[p] .. boff[p+1]) */
+    uint32_t *buyer;       /* entity indexes, ascending within a product */
 };
 
 /* Builds ix from d (sorting copies; d is not changed). 0, or KITH_ENOMEM with err. */
