@@ -36,6 +36,17 @@ static char *dup_or(const char *s, bool *fail)
     return p;
 }
 
+/* The bytes of the first UTF-8 character of s (non-empty; the store holds valid UTF-8). */
+static int utf8_first(const char *s)
+{
+    const unsigned char c = (unsigned char)s[0];
+    const int n = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+    for (int i = 1; i < n; i++)
+        if (!s[i])
+            return i;
+    return n;
+}
+
 /*
  * Contacts: id, account, 6 codes, employees, first name, last name, account name, industry,
  * territory, findable. Accounts: id, id, 6 codes, employees, name, NULL, name, industry,
@@ -59,11 +70,15 @@ static int entity_row(void *ctx, sqlite3_stmt *st, struct kith_error *err)
     const char *last = (const char *)sqlite3_column_text(st, 10);
     char buf[512];
     if (d->kind == ALIKE_CONTACTS) {
-        snprintf(buf, sizeof(buf), "%s%s%s", first ? first : "", first && *first ? " " : "",
-                 last ? last : "");
+        const bool hf = first && *first, hl = last && *last;
+        snprintf(buf, sizeof(buf), "%s%s%s", hf ? first : "", hf && hl ? " " : "", hl ? last : "");
         e->name = dup_or(buf, &l->fail);
-        snprintf(buf, sizeof(buf), "%s%s%.1s.", first ? first : "", first && *first ? " " : "",
-                 last ? last : "");
+        /* what a customer may see of another: "First L.", else what there is of it */
+        if (hf || hl)
+            snprintf(buf, sizeof(buf), "%s%s%.*s%s", hf ? first : "", hf && hl ? " " : "",
+                     hl ? utf8_first(last) : 0, hl ? last : "", hl ? "." : "");
+        else
+            snprintf(buf, sizeof(buf), "a customer");
         e->short_name = dup_or(buf, &l->fail);
     } else {
         e->name = dup_or(first, &l->fail);

@@ -25,7 +25,8 @@
 
 /*
  * Accounts 1, 2, 4 (food, east) and 3 (metal, west); contacts 1 and 2 of account 1, 3 of 2, 4 of
- * 3, 5 of 4, 6 without an account. Products 1..4 (A..D). Account 1 bought A, B on day 10; account
+ * 3, 5 of 4, 6 without an account; 7 (a last name beginning with a character of two bytes) and
+ * 8 (no name) of account 1. Products 1..4 (A..D). Account 1 bought A, B on day 10; account
  * 2 A, B on day 5 and C on day 20; account 3 A on day 5; account 4 returned D (day 5) and bought B
  * (day 6); contact 6 bought D on day 30 (an order of account 3 naming it).
  */
@@ -46,7 +47,8 @@ static void small_database(const char *path)
         "INSERT INTO contacts (id, created_at, first_name, last_name, email, account_id) VALUES"
         " (1, 0, 'Ann', 'Able', 'ann@x.org', 1), (2, 0, 'Bob', 'Baker', 'bob@x.org', 1),"
         " (3, 0, 'Cid', 'Cole', 'cid@x.org', 2), (4, 0, 'Dee', 'Dunn', 'dee@x.org', 3),"
-        " (5, 0, 'Eve', 'Eads', 'eve@x.org', 4), (6, 0, 'Fay', 'Ford', 'fay@x.org', NULL);"
+        " (5, 0, 'Eve', 'Eads', 'eve@x.org', 4), (6, 0, 'Fay', 'Ford', 'fay@x.org', NULL),"
+        " (7, 0, 'Zoë', 'Ōta', NULL, 1), (8, 0, NULL, '', NULL, 1);"
         "INSERT INTO products (id, created_at, sku, name) VALUES (1, 0, 'A', 'Pump'),"
         " (2, 0, 'B', 'Valve'), (3, 0, 'C', 'Pipe'), (4, 0, 'D', 'Meter');"
         "INSERT INTO orders (id, created_at, account_id, contact_id, ordered_at, amount, kind)"
@@ -125,15 +127,15 @@ static void the_loader_reads_what_counts(void **state)
     struct alike_data d;
     struct kith_error err = {0};
     assert_int_equal(store_alike_load(s, ALIKE_CONTACTS, &d, &err), 0);
-    assert_int_equal(d.n, 6);
+    assert_int_equal(d.n, 8);
     assert_int_equal(d.nproducts, 4);
     /* contacts 1, 2: 2 lines each; 3: 3; 4: 2 (A, and D of the order naming 6); 5: B only (the
      * return is no purchase); 6: D through the order naming it */
-    size_t lines[6] = {0};
+    size_t lines[8] = {0};
     for (size_t i = 0; i < d.nbuys; i++)
         lines[d.buys[i].entity]++;
-    const size_t want[6] = {2, 2, 3, 2, 1, 1};
-    for (int i = 0; i < 6; i++)
+    const size_t want[8] = {2, 2, 3, 2, 1, 1, 2, 2};
+    for (int i = 0; i < 8; i++)
         assert_int_equal(lines[i], want[i]);
     /* only contact 3's intent is shared by a granted opt-in */
     assert_int_equal(d.nintents, 1);
@@ -151,6 +153,9 @@ static void the_loader_reads_what_counts(void **state)
     assert_false(d.entities[3].findable);
     assert_false(d.entities[0].findable); /* never chose */
     assert_string_equal(d.entities[0].short_name, "Ann A.");
+    assert_string_equal(d.entities[6].short_name, "Zoë Ō."); /* a whole character */
+    assert_string_equal(d.entities[7].short_name, "a customer");
+    assert_string_equal(d.entities[7].name, "");
     assert_string_equal(d.entities[0].industry, "food");
     assert_int_equal(d.entities[0].group, 1);
     assert_int_equal(d.entities[5].group, 0);

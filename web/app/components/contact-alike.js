@@ -17,7 +17,7 @@ function Neighbour({ n }) {
   return html`
     <li class="alike" data-testid="alike-neighbour" data-id=${n.id}>
       <div class="alike-head">
-        <a href=${`/contacts/${n.id}`}>${n.name}</a>
+        <a href=${`/contacts/${n.id}`}>${n.name || `Contact #${n.id}`}</a>
         <span class="badge" title="Similarity: attributes, purchases, spend and stated intent (docs/voice.md)">${fmt.percent(n.similarity)} alike</span>
       </div>
       <div class="tl-meta">
