@@ -21,9 +21,7 @@ function Neighbour({ n }) {
         <span class="badge" title="Similarity: attributes, purchases, spend and stated intent (docs/voice.md)">${fmt.percent(n.similarity)} alike</span>
       </div>
       <div class="tl-meta">
-        <span class=${`trend ${n.relationship.trend}`} title=${`RV ${fmt.rv(n.relationship.rv_recent)} in the last 180 days, ${fmt.rv(n.relationship.rv_before)} the 180 before`}>${TREND[n.relationship.trend]}</span>
-        ${n.relationship.churned ? html` · <strong>churned</strong>` : ''}
-        · ${fmt.number(n.shared_products)} product${n.shared_products === 1 ? '' : 's'} in common
+        <span class=${`trend ${n.relationship.trend}`} title=${`RV ${fmt.rv(n.relationship.rv_recent)} in the last 180 days, ${fmt.rv(n.relationship.rv_before)} the 180 before`}>${TREND[n.relationship.trend]}</span>${n.relationship.churned ? html`${' · '}<strong>churned</strong>` : ''}${` · ${fmt.number(n.shared_products)} product${n.shared_products === 1 ? '' : 's'} in common`}
       </div>
       <div class="tl-meta" data-testid="alike-next">${next.length
         ? html`Bought next: ${next.map((p, i) => html`${i ? ', ' : ''}<span title=${`${p.sku}, ${fmt.date(p.at)}`}>${p.name}</span>`)}`
