@@ -7,7 +7,7 @@ JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 KITH_DB    ?= kith.db
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build run test unit-test release-build asan-test fuzz-build fuzz fuzz-smoke api-test browser-test screenshots openapi bench bench-import bench-rv bench-value bench-web bench-http bench-deals format format-check clean bench-v2t2 bench-deal-import bench-portal
+.PHONY: all deps build run test unit-test release-build asan-test fuzz-build fuzz fuzz-smoke api-test browser-test screenshots openapi bench bench-import bench-rv bench-value bench-web bench-http bench-deals format format-check clean bench-v2t2 bench-deal-import bench-portal bench-voice
 
 all: build
 
@@ -80,7 +80,7 @@ test: deps
 	$(MAKE) api-test
 	$(MAKE) browser-test
 
-bench: bench-import bench-rv bench-v2t2 bench-value bench-web bench-http bench-deals
+bench: bench-import bench-rv bench-v2t2 bench-value bench-web bench-http bench-deals bench-voice bench-portal
 
 bench-import: deps build
 	bench/import.sh $(BUILD)/kith
@@ -139,6 +139,14 @@ bench-deals: build
 bench-portal: build
 	@missed=0; for b in $(BUILD)/bench-portal_*; do \
 	  test -x "$$b" || continue; echo "== $$b"; "$$b" || missed=1; done; exit $$missed
+
+# The customer's voice (issue 15 item 10): every program built from bench/voice_*.c
+# (bench-voice-<name>; CMakeLists.txt builds each one found), one after the other, each timing an
+# analysis at scale against SQLite or Python doing the same and printing the ratio. Record the
+# figures in docs/BENCHMARKS.md. Add a benchmark by adding its bench/voice_<name>.c.
+bench-voice: build
+	mkdir -p bench/out
+	set -e; for b in $(BUILD)/bench-voice-*; do echo "== $$b"; "$$b"; done
 
 # The query parameters of the analysis routes in docs/openapi.json, from the parameter tables.
 openapi: build

@@ -123,6 +123,7 @@ try {
   await page.locator('table.data tbody tr a').first().click();
   await page.locator('.timeline li').first().waitFor();
   await page.locator('section[aria-labelledby="rv-title"] canvas').first().waitFor();
+  await page.locator('section[aria-labelledby="alike-title"] [data-testid="alike-neighbour"]').first().waitFor();
   const picker = page.getByLabel('Interaction type');
   const option = await picker.locator('option').nth(3).textContent();
   await picker.selectOption({ label: option });

@@ -23,6 +23,7 @@ enum {
     G_PROMISE = 1 << VOICE_PROMISE,
     G_COMMUNITY = 1 << VOICE_COMMUNITY,
     G_MOMENTS = 1 << VOICE_MOMENTS,
+    G_ALIKE = 1 << VOICE_ALIKE,
     G_ANSWERS = G_SURVEYS | G_NPS | G_PROMISE, /* the analyses of survey answers */
     G_ALL = (1 << VOICE_NANALYSES) - 1,
 };
@@ -106,6 +107,38 @@ static const struct param_spec specs[] = {
      .metavar = "N",
      .help = "candidates with fewer matched first occurrences are not tested (never fewer than"
              " the privacy policy's k)"},
+    {.name = "contact",
+     .type = PARAM_INT,
+     .lo = 1,
+     .hi = 9007199254740991.0,
+     .offset = OFF(contact),
+     .groups = G_ALIKE,
+     .metavar = "ID",
+     .help = "the contact to find others like (or --account)"},
+    {.name = "account",
+     .type = PARAM_INT,
+     .lo = 1,
+     .hi = 9007199254740991.0,
+     .offset = OFF(account),
+     .groups = G_ALIKE,
+     .metavar = "ID",
+     .help = "the account to find others like (or --contact)"},
+    {.name = "k",
+     .type = PARAM_INT,
+     .lo = 1,
+     .hi = ALIKE_K_MAX,
+     .def = "20",
+     .offset = OFF(k),
+     .groups = G_ALIKE,
+     .metavar = "N",
+     .help = "how many of the most similar to show"},
+    {.name = "evaluate",
+     .type = PARAM_FLAG,
+     .offset = OFF(evaluate),
+     .groups = G_ALIKE,
+     .cli_only = true,
+     .help = "measure instead how well the neighbours' next purchases predict each account's"
+             " last order (hit rate at 5 against the most popular products)"},
     PARAM_SPEC_JSON(struct voice_params, G_ALL),
     PARAM_SPEC_DB(struct voice_params, G_ALL),
 };
@@ -138,6 +171,12 @@ static const struct analysis_def defs[] = {
                        .summary = "moments of truth: the interaction types and touchpoints whose"
                                   " first occurrence most changes later RV, NPS or churn, against"
                                   " matched contacts without them, with intervals"},
+    [VOICE_ALIKE] = {.name = "alike",
+                     .group = G_ALIKE,
+                     .route = "/api/v1/voice/alike",
+                     .summary = "someone like me: the k contacts or accounts most similar by"
+                                " attributes, purchases and stated intent, what they bought next"
+                                " and how their relationship went"},
 };
 
 const struct analysis_family analysis_voice = {"voice", specs, sizeof(specs) / sizeof(specs[0]),
@@ -380,6 +419,8 @@ int voice_run(enum voice_analysis a, const struct voice_params *p, const struct 
     out->has_survey = param_given(&analysis_voice, p, "survey");
     if (a == VOICE_COMMUNITY)
         return voice_community_run(scope, out, err);
+    if (a == VOICE_ALIKE)
+        return voice_alike_run(p, scope, out, err, param);
     const int64_t from = out->has_from ? p->from : INT64_MIN, to = out->has_to ? p->to : INT64_MAX;
     if (out->has_from && out->has_to && to <= from)
         return bad(err, param, "to", "to must be after from");
@@ -426,6 +467,7 @@ int voice_run(enum voice_analysis a, const struct voice_params *p, const struct 
         break;
     case VOICE_COMMUNITY: /* voice_community.c */
     case VOICE_MOMENTS:   /* voice_moments.c */
+    case VOICE_ALIKE:     /* voice_alike.c */
     case VOICE_NANALYSES:
         BUG("no voice analysis %d", (int)a);
     }
@@ -436,6 +478,7 @@ int voice_run(enum voice_analysis a, const struct voice_params *p, const struct 
 
 void voice_report_release(struct voice_report *r)
 {
+    voice_alike_release(&r->alike);
     voice_data_release(&r->d);
     voice_moments_release(&r->moments);
     free(r->cells);

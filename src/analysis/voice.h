@@ -19,6 +19,7 @@
 #include <stdio.h>
 
 #include "analysis/param.h"
+#include "analysis/voice_alike.h"
 #include "analysis/voice_community.h"
 #include "engine/moments.h"
 #include "engine/snapshot.h"
@@ -33,6 +34,7 @@ enum voice_analysis {
     VOICE_PROMISE,
     VOICE_COMMUNITY, /* roles, ideas and ratings (analysis/voice_community.h) */
     VOICE_MOMENTS,   /* moments of truth (voice_moments.c, engine/moments.h) */
+    VOICE_ALIKE,     /* someone like me (analysis/voice_alike.h) */
     VOICE_NANALYSES
 };
 
@@ -64,6 +66,9 @@ struct voice_params {
     int64_t window; /* days */
     double alpha;   /* false discovery rate */
     int64_t min_treated;
+    int64_t contact, account; /* alike: the subject (one of them) */
+    int64_t k;                /* alike: neighbours */
+    bool evaluate;            /* alike: the hold-out evaluation instead (CLI only) */
     /* the CLI's own */
     const char *db;
     bool json;
@@ -81,6 +86,13 @@ struct voice_scope {
     const int64_t *contacts; /* when scoped: the ids the caller may read, ascending */
     size_t ncontacts;
     const char *role; /* the role whose privacy policy applies ("admin" from the CLI) */
+    /* alike */
+    bool accounts_scoped;    /* false: every account */
+    const int64_t *accounts; /* when accounts_scoped: the account ids it may read, ascending */
+    size_t naccounts;
+    bool people_map;                           /* the portal's view: only findable contacts */
+    const struct voice_alike_model *models[2]; /* [enum alike_kind]: loaded (the API's kept
+                                                  ones), or NULL: loaded by the run */
     /* moments: the RV snapshot (the CLI loads it; the API passes the server's, read-locked for
      * the run) and the caller's contacts in it (NULL: every contact) */
     const struct rv_snapshot *snap;
@@ -133,6 +145,7 @@ struct voice_report {
     struct voice_cell total;
     struct voice_community community; /* VOICE_COMMUNITY */
     struct voice_moments moments;     /* VOICE_MOMENTS */
+    struct voice_alike alike;         /* VOICE_ALIKE */
 };
 
 /*
@@ -157,6 +170,11 @@ json_t *voice_moments_json(const struct voice_report *r);
 void voice_moments_text(const struct voice_report *r, FILE *out);
 void voice_moments_release(struct voice_moments *m);
 extern const char *const voice_moment_outcomes[]; /* "rv", "nps", "churn" */
+/* voice_run() of VOICE_ALIKE (voice_alike.c): out is zeroed and its head filled. */
+int voice_alike_run(const struct voice_params *p, const struct voice_scope *scope,
+                    struct voice_report *out, struct kith_error *err, const char **param);
+json_t *voice_alike_json(const struct voice_report *r);
+void voice_alike_text(const struct voice_report *r, FILE *out);
 
 /* Frees what r owns and zeroes it; safe twice. */
 void voice_report_release(struct voice_report *r);

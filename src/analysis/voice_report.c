@@ -169,6 +169,8 @@ json_t *voice_report_json(const struct voice_report *r)
         return voice_community_json(r);
     if (r->analysis == VOICE_MOMENTS)
         return voice_moments_json(r);
+    if (r->analysis == VOICE_ALIKE)
+        return voice_alike_json(r);
     json_t *o = json_object(), *privacy = json_object(), *method = json_object();
     if (!o || !privacy || !method) {
         json_decref(privacy);
@@ -202,6 +204,7 @@ json_t *voice_report_json(const struct voice_report *r)
         break;
     case VOICE_COMMUNITY: /* voice_community.c */
     case VOICE_MOMENTS:   /* voice_moments.c */
+    case VOICE_ALIKE:     /* voice_alike.c */
     case VOICE_NANALYSES:
         break;
     }
@@ -272,6 +275,10 @@ void voice_report_text(const struct voice_report *r, FILE *out)
         voice_moments_text(r, out);
         return;
     }
+    if (r->analysis == VOICE_ALIKE) {
+        voice_alike_text(r, out);
+        return;
+    }
     switch (r->analysis) {
     case VOICE_SURVEYS:
         fprintf(out, "%-6s %-28s %8s %8s %8s\n", "id", "survey", "opted in", "sharing", "updates");
@@ -310,6 +317,7 @@ void voice_report_text(const struct voice_report *r, FILE *out)
         break;
     case VOICE_COMMUNITY: /* voice_community.c */
     case VOICE_MOMENTS:   /* voice_moments.c */
+    case VOICE_ALIKE:     /* voice_alike.c */
     case VOICE_NANALYSES:
         break;
     }

@@ -92,6 +92,8 @@ void api_portal_me_access_log(struct api_request *req, struct api_response *res)
 void api_portal_export(struct api_request *req, struct api_response *res);
 void api_portal_corrections_create(struct api_request *req, struct api_response *res);
 void api_portal_corrections_list(struct api_request *req, struct api_response *res);
+void api_portal_get_alike(struct api_request *req, struct api_response *res);
+void api_portal_put_findable(struct api_request *req, struct api_response *res);
 void api_contacts_invite(struct api_request *req, struct api_response *res);
 void api_contacts_portal_get(struct api_request *req, struct api_response *res);
 void api_contacts_portal_revoke(struct api_request *req, struct api_response *res);

@@ -191,6 +191,8 @@ const struct api_route api_routes[] = {
     {"GET", "/api/v1/voice/moments", api_voice_moments, ROLE_ANY,
      "moments of truth: types and touchpoints whose first occurrence changes later RV, NPS or"
      " churn, against matched contacts, with intervals"},
+    {"GET", "/api/v1/voice/alike", api_voice_alike, ROLE_ANY,
+     "someone like me: the k most similar contacts or accounts, what they bought next"},
     /* the community (docs/voice.md): scoped through the contact like its other records */
     {"GET", "/api/v1/ratings", api_ratings_list, ROLE_ANY,
      "list product ratings and reviews (filters, q, sort, cursor)"},
@@ -268,5 +270,9 @@ const struct api_route api_routes[] = {
      "the contact's proposed corrections and staff's decisions, newest first"},
     {"POST", "/portal/api/corrections", api_portal_corrections_create, ROLE_CUSTOMER,
      "propose a correction to one of the contact's fields {field, value, note}"},
+    {"GET", "/portal/api/alike", api_portal_get_alike, ROLE_CUSTOMER,
+     "the people map: customers like me among those who opted in to be found (a summary)"},
+    {"PUT", "/portal/api/findable", api_portal_put_findable, ROLE_CUSTOMER,
+     "opt in (or out) to be found by other customers in the people map"},
     {NULL, NULL, NULL, 0, NULL},
 };

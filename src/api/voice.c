@@ -13,6 +13,7 @@
 
 #include "analysis/voice.h"
 #include "api/access.h"
+#include "api/alike_kept.h"
 #include "api/analysis.h"
 #include "api/handlers.h"
 #include "api/rvstate.h"
@@ -33,6 +34,84 @@ static int mask_of(const struct rv_snapshot *snap, const int64_t *ids, size_t n,
             mask->bits[c] = 1;
     }
     return 0;
+}
+
+/* The ids of table the caller may read into *ids (NULL: all); false when the answer is sent. */
+static bool scope_ids(struct api_request *req, struct api_response *res, const char *table,
+                      bool *scoped, int64_t **ids, size_t *n)
+{
+    struct kith_error err = {0};
+    const struct table_def *t = model_table(table);
+    struct store_scope scope;
+    *ids = NULL;
+    *n = 0;
+    if (api_scope(req->who, t, false, &scope) < 0) {
+        api_error(res, 403, "forbidden", NULL, "your role may not read %s", table);
+        return false;
+    }
+    *scoped = !scope.all || scope.hide_private;
+    if (*scoped && store_scope_ids(req->store, t, &scope, ids, n, &err) < 0) {
+        api_error_from(res, &err);
+        return false;
+    }
+    return true;
+}
+
+/* Answers a failed run: 400/404 naming the parameter at fault, else from err. */
+static void run_failed(struct api_response *res, int rc, const char *param,
+                       const struct kith_error *err)
+{
+    if (param)
+        api_error(res, rc == KITH_ENOTFOUND ? 404 : 400,
+                  rc == KITH_ENOTFOUND ? "not_found" : "invalid", param, "%s", err->msg);
+    else
+        api_error_from(res, err);
+}
+
+/* Runs `voice alike` over the kept model with scope vs and answers with its JSON. */
+void api_voice_alike_answer(struct api_request *req, struct api_response *res,
+                            const struct voice_params *p, struct voice_scope *vs)
+{
+    struct kith_error err = {0};
+    const enum alike_kind kind =
+        param_given(&analysis_voice, p, "contact") ? ALIKE_CONTACTS : ALIKE_ACCOUNTS;
+    struct kept_item *kept = alike_kept_begin(req->store, kind, &err);
+    if (!kept) {
+        api_error_from(res, &err);
+        return;
+    }
+    vs->models[kind] = kept->value;
+    struct voice_report r;
+    const char *param;
+    int rc = voice_run(VOICE_ALIKE, p, vs, &r, &err, &param);
+    json_t *body = rc < 0 ? NULL : voice_report_json(&r); /* the report reads the kept model */
+    if (rc == 0)
+        voice_report_release(&r);
+    alike_kept_end(kept);
+    if (rc < 0)
+        run_failed(res, rc, param, &err);
+    else if (!body)
+        api_error(res, 500, "internal", NULL, "out of memory building the answer");
+    else
+        api_json(res, 200, body);
+}
+
+void api_voice_alike(struct api_request *req, struct api_response *res)
+{
+    struct voice_params p;
+    if (!api_analysis_params(req, res, &analysis_voice, voice_def(VOICE_ALIKE), &p))
+        return;
+    struct voice_scope vs = {.store = req->store, .role = api_role_name(req->who->role)};
+    int64_t *contacts = NULL, *accounts = NULL;
+    if (scope_ids(req, res, "contacts", &vs.scoped, &contacts, &vs.ncontacts) &&
+        (!param_given(&analysis_voice, &p, "account") ||
+         scope_ids(req, res, "accounts", &vs.accounts_scoped, &accounts, &vs.naccounts))) {
+        vs.contacts = contacts;
+        vs.accounts = accounts;
+        api_voice_alike_answer(req, res, &p, &vs);
+    }
+    free(contacts);
+    free(accounts);
 }
 
 static void voice_route(struct api_request *req, struct api_response *res, enum voice_analysis a)

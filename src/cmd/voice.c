@@ -1,9 +1,9 @@
 /*
- * voice.c - kith voice surveys|nps|promise|community|moments: the command-line door to the analyses
- * of the customer's voice (analysis/voice.h). Reads the options through the family's table, runs
- * the analysis over every contact under the admin role's privacy policy (groups below its min_k are
- * suppressed; moments over the RV snapshot it loads) and prints its table or, with --json, the
- * API's answer. Definitions: docs/voice.md.
+ * voice.c - kith voice surveys|nps|promise|community|moments|alike: the command-line door to the
+ * analyses of the customer's voice (analysis/voice.h). Reads the options through the family's
+ * table, runs the analysis over every contact under the admin role's privacy policy (groups below
+ * its min_k are suppressed; moments over the RV snapshot it loads) and prints its table or, with
+ * --json, the API's answer. Definitions: docs/voice.md.
  */
 #include <stdio.h>
 
@@ -19,8 +19,9 @@ static void usage(FILE *out)
     fputs("usage: kith voice <analysis> [options]\n\n"
           "The customer's voice: surveys, NPS and CSAT per channel, touchpoint, type, unit,\n"
           "partner, product or period, the brand promise across channels, the community\n"
-          "(derived roles, ideas, ratings) and the moments of truth. Groups of fewer contacts\n"
-          "than the privacy policy's k are suppressed. Definitions: docs/voice.md.\n\n"
+          "(derived roles, ideas, ratings), the moments of truth and someone like me (alike).\n"
+          "Groups of fewer contacts than the privacy policy's k are suppressed. Definitions:\n"
+          "docs/voice.md.\n\n"
           "analyses:\n",
           out);
     cmd_analysis_list(&analysis_voice, out);

@@ -509,10 +509,22 @@ static const char migration_15[] =
     "CREATE INDEX corrections_status ON corrections(status, created_at);"
     "CREATE INDEX audit_log_record ON audit_log(table_name, record_id);";
 
+/*
+ * Version 16: the portal's people map (issue 15 item 4, docs/voice.md "The people map");
+ * self-contained, so that it keeps its meaning under whatever number it ends up with. A contact
+ * opts in (findable 1) or out (0) of being found by other customers looking for someone like
+ * them; no row is the same as 0. Only the contact sets it, through the portal; it goes with its
+ * contact.
+ */
+static const char migration_16[] =
+    "CREATE TABLE contact_findable ("
+    " contact_id INTEGER PRIMARY KEY REFERENCES contacts(id) ON DELETE CASCADE,"
+    " findable INTEGER NOT NULL DEFAULT 0, updated_at INTEGER NOT NULL);";
+
 const char *const store_migrations[] = {migration_1,  migration_2,  migration_3,  migration_4,
                                         migration_5,  migration_6,  migration_7,  migration_8,
                                         migration_9,  migration_10, migration_11, migration_12,
-                                        migration_13, migration_14, migration_15};
+                                        migration_13, migration_14, migration_15, migration_16};
 const int store_nmigrations = (int)(sizeof(store_migrations) / sizeof(store_migrations[0]));
 
 int store_check_version(const char *path, int version, struct kith_error *err)

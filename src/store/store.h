@@ -18,13 +18,14 @@
 #include "model/v2t2_data.h"
 #include "model/rv_rows.h"
 #include "model/table.h"
+#include "model/alike_data.h"
 #include "model/value_data.h"
 #include "model/voice_data.h"
 #include "model/voids.h"
 #include "util/error.h"
 
 /* The schema version this binary creates and understands. */
-#define STORE_SCHEMA_VERSION 15
+#define STORE_SCHEMA_VERSION 16
 
 struct store;
 
@@ -749,6 +750,25 @@ typedef int (*store_holder_fn)(void *ctx, const struct store_holder *h);
  */
 int store_portal_holders(struct store *s, int64_t contact_id, store_holder_fn fn, void *ctx,
                          struct kith_error *err);
+/* ---- someone like me (alike.c; docs/voice.md "Someone like me") ---- */
+
+/*
+ * Reads every contact or account (kind) with what "someone like me" compares into *out
+ * (model/alike_data.h; zeroed first), in one read transaction unless the caller holds one: the
+ * attributes as codes, sale lines and sales (a contact's: its account's, else those naming it),
+ * the products of stated intents in answers the contact shares, the RV windows ending at the
+ * latest interaction and churn events. The caller owns *out (alike_data_release()); on failure
+ * nothing is left to free. Scope is the caller's to apply.
+ */
+int store_alike_load(struct store *s, enum alike_kind kind, struct alike_data *out,
+                     struct kith_error *err);
+
+/* Whether contact_id opted in to be found in the portal's people map (false when never said). */
+int store_findable_get(struct store *s, int64_t contact_id, bool *findable, struct kith_error *err);
+
+/* Records contact_id's choice to be found (or not) at now_ms. */
+int store_findable_set(struct store *s, int64_t contact_id, bool findable, int64_t now_ms,
+                       struct kith_error *err);
 
 /* ---- customer value (value.c) ---- */
 

@@ -3,7 +3,7 @@
 // interactions, orders and events (GET /api/v1/contacts/{id}/timeline), newest first, and the
 // contact's Relationship Value: its level, stage and position, and its cumulative RV by age
 // against its team's p10-p90 band and median (GET /api/v1/rv/contacts/{id}), both reloaded after
-// an interaction is logged.
+// an interaction is logged; and the customers most like it (components/contact-alike.js).
 import { html, useState, useMemo, useId } from '../lib/html.js';
 import { api } from '../lib/api.js';
 import { useFetch, useCursorList } from '../lib/hooks.js';
@@ -17,6 +17,7 @@ import { RecordForm, Field } from '../components/form.js';
 import { RefName } from '../components/refname.js';
 import { Pager } from '../components/table.js';
 import { RvBandChart } from '../charts/rv-band.js';
+import { ContactAlike } from '../components/contact-alike.js';
 import { loadECharts } from '../charts/chart.js';
 
 // ECharts (the largest module) starts loading with the screen, while its data is fetched.
@@ -111,6 +112,7 @@ export default function Contact({ params, user }) {
         </div>
         <div class="col-side">
           <${Section} title="Details" id="details-title"><${Details} c=${c} /><//>
+          <${Section} title="Customers like this one" id="alike-title"><${ContactAlike} contactId=${id} /><//>
         </div>
       </div>
       <${Dialog} open=${editing} title="Edit contact" onClose=${() => setEditing(false)}>
