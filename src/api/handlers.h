@@ -148,6 +148,9 @@ void api_v2t2_zones(struct api_request *req, struct api_response *res);
 void api_v2t2_tones(struct api_request *req, struct api_response *res);
 void api_v2t2_discord(struct api_request *req, struct api_response *res);
 void api_v2t2_scenario(struct api_request *req, struct api_response *res);
+/* v2t2_settings.c: the units' V2T2 thresholds and baselines (anyone in scope reads, admins set) */
+void api_get_v2t2_settings(struct api_request *req, struct api_response *res);
+void api_put_v2t2_settings(struct api_request *req, struct api_response *res);
 
 /* deal_stats.c: the analyses of `kith deals`, over the caller's deals */
 void api_deal_stats_winrate(struct api_request *req, struct api_response *res);

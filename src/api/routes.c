@@ -157,6 +157,10 @@ const struct api_route api_routes[] = {
      "discord between the tone a zone expects and the tone delivered, with recommendations"},
     {"GET", "/api/v1/v2t2/scenario", api_v2t2_scenario, ROLE_ANY,
      "a built-in V2T2 scenario (the new car of seed 000)"},
+    {"GET", "/api/v1/v2t2/settings", api_get_v2t2_settings, ROLE_ANY,
+     "the V2T2 thresholds and baselines of the units in the caller's scope (?unit= one)"},
+    {"PUT", "/api/v1/v2t2/settings", api_put_v2t2_settings, ROLE_ADMIN,
+     "set a unit's V2T2 thresholds and baselines (?unit=; null: back to the default)"},
     /* deal analyses: every role; the caller's deal scope decides what is counted */
     {"GET", "/api/v1/surveys", api_surveys_list, ROLE_ANY,
      "list surveys (filters, q, sort, cursor)"},

@@ -489,9 +489,26 @@ static const char migration_13[] =
 static const char migration_14[] = "ALTER TABLE order_lines ADD COLUMN unit_price INTEGER;"
                                    "ALTER TABLE deal_lines ADD COLUMN unit_price INTEGER;";
 
-const char *const store_migrations[] = {
-    migration_1, migration_2, migration_3,  migration_4,  migration_5,  migration_6,  migration_7,
-    migration_8, migration_9, migration_10, migration_11, migration_12, migration_13, migration_14};
+/*
+ * Version 15: V2T2 settings per unit (issue 14, docs/v2t2.md "Settings"); self-contained, so
+ * that it keeps its meaning under whatever number it ends up with. A unit may set the thresholds
+ * and the period its relationships and subjects are judged by: one nullable column per setting
+ * (NULL: the built-in default of model/v2t2_settings.c), in the order of enum v2t2_setting. The
+ * ranges are checked by the model (v2t2_setting_check()) before every write. The row goes with
+ * its unit.
+ */
+static const char migration_15[] =
+    "CREATE TABLE v2t2_settings ("
+    " unit_id INTEGER PRIMARY KEY REFERENCES units(id) ON DELETE CASCADE,"
+    " created_at INTEGER NOT NULL,"
+    " value_customer REAL, value_rep REAL, value_manager REAL, value_unit REAL,"
+    " value_enterprise REAL, volume REAL, period_days REAL, touch REAL, tech REAL,"
+    " updated_at INTEGER NOT NULL, updated_by INTEGER REFERENCES users(id));";
+
+const char *const store_migrations[] = {migration_1,  migration_2,  migration_3,  migration_4,
+                                        migration_5,  migration_6,  migration_7,  migration_8,
+                                        migration_9,  migration_10, migration_11, migration_12,
+                                        migration_13, migration_14, migration_15};
 const int store_nmigrations = (int)(sizeof(store_migrations) / sizeof(store_migrations[0]));
 
 int store_check_version(const char *path, int version, struct kith_error *err)

@@ -24,7 +24,7 @@
 #include "util/error.h"
 
 /* The schema version this binary creates and understands. */
-#define STORE_SCHEMA_VERSION 14
+#define STORE_SCHEMA_VERSION 15
 
 struct store;
 
@@ -885,12 +885,23 @@ int store_voice_load(struct store *s, const int64_t *ids, size_t nids, int64_t f
 /* ---- V2T2 (store/v2t2.c) ------------------------------------------------------------- */
 
 /*
- * The catalogue's touch and tech weights, the units, teams and users and, with subjects, every
- * order and every deal that is not lost, into *out (the caller's: v2t2_data_release());
+ * The catalogue's touch and tech weights, the units, teams and users, the accounts that have a
+ * unit, the units' V2T2 settings and, with subjects, every order and every deal that is not
+ * lost, into *out (the caller's: v2t2_data_release());
  * docs/v2t2.md says how each subject's rep, team and unit are found. On failure nothing is left
  * to release.
  */
 int store_v2t2_load(struct store *s, bool subjects, struct v2t2_data *out, struct kith_error *err);
+
+/*
+ * Writes the V2T2 settings of unit in->unit_id (docs/v2t2.md, "Settings"): the values in->set
+ * says the unit sets, the others back to their defaults (a unit with none set keeps no row),
+ * stamped now_ms and in->updated_by (0: nobody, the command line). Every value is checked first
+ * (v2t2_settings_check(): KITH_EINVAL with *field the setting). Inside the caller's transaction
+ * when there is one; the caller has checked that the unit exists.
+ */
+int store_v2t2_settings_set(struct store *s, const struct v2t2_settings *in, int64_t now_ms,
+                            const char **field, struct kith_error *err);
 
 /* The name of account id into buf (KITH_ENOTFOUND when there is none; KITH_ERANGE when it does
  * not fit, which 1024 bytes always do). */
