@@ -107,9 +107,12 @@ static int64_t path_id(struct api_request *req, struct api_response *res, int i,
 
 /* ---- a contact's segment ------------------------------------------------------------------- */
 
+/* Who a segment post must reach to be listed: one contact (a secret URL's), or any contact of a
+ * staff caller's scope. */
 struct reader {
     struct api_request *req;
-    int64_t contact_id;
+    int64_t contact_id;              /* 0: any contact in scope */
+    const struct store_scope *scope; /* contact_id 0: the caller's read scope of contacts */
 };
 
 static int found_row(void *ctx, const struct store_value *vals)
@@ -119,7 +122,8 @@ static int found_row(void *ctx, const struct store_value *vals)
     return 1;
 }
 
-/* Whether the reader is in segment (a filter of contacts in the list syntax). */
+/* Whether the reader is in segment (a filter of contacts in the list syntax): the contact, or
+ * for staff one contact at least of their scope. */
 static int reader_in(void *ctx, const char *segment, bool *in, struct kith_error *err)
 {
     const struct reader *r = ctx;
@@ -136,12 +140,14 @@ static int reader_in(void *ctx, const char *segment, bool *in, struct kith_error
     /* a segment that no longer parses, or has no room for the contact's id, reaches nobody */
     if (resource_parse_filter_text(t, copy, &q, "segment", &scratch) &&
         q.nfilters < STORE_QUERY_MAX_FILTERS) {
-        size_t idf;
-        table_field(t, "id", &idf);
-        q.filters[q.nfilters++] = (struct store_filter){
-            .field = idf, .op = STORE_EQ, .value = {.kind = SV_INT, .i = r->contact_id}};
         const struct store_scope all = {.all = true};
-        rc = store_list(r->req->store, t, &q, &all, found_row, in, err);
+        if (r->contact_id) {
+            size_t idf;
+            table_field(t, "id", &idf);
+            q.filters[q.nfilters++] = (struct store_filter){
+                .field = idf, .op = STORE_EQ, .value = {.kind = SV_INT, .i = r->contact_id}};
+        }
+        rc = store_list(r->req->store, t, &q, r->contact_id ? &all : r->scope, found_row, in, err);
         rc = rc < 0 ? rc : 0;
     }
     json_decref(scratch.json);
@@ -173,6 +179,14 @@ static void staff_feed(struct api_request *req, struct api_response *res, int au
                              .product_id = product_id,
                              .contact_ids_json = ids,
                              .now_ms = store_now_ms()};
+    /* a caller who does not read every contact sees the posts to segments that reach one of
+     * its contacts at least */
+    struct store_scope scope;
+    struct reader rd = {req, 0, &scope};
+    if (ids && api_scope(req->who, model_table("contacts"), false, &scope) == 0) {
+        r.keep = reader_in;
+        r.keep_ctx = &rd;
+    }
     struct feed_doc doc;
     struct kith_error err = {0};
     int rc = feed_build(req->store, &r, &doc, &err);
@@ -234,7 +248,7 @@ static void token_feed(struct api_request *req, struct api_response *res, int au
     int64_t product = 0;
     if (audience == FEED_PRODUCT && !(product = path_id(req, res, 1, "product")))
         return;
-    struct reader rd = {req, contact};
+    struct reader rd = {req, contact, NULL};
     /* a member of the community reads the community's ideas and ratings (their authors are not
      * named), the posts to the community and products, and those to its segments */
     struct feed_request r = {.audience = audience,
