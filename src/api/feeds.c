@@ -36,15 +36,54 @@
 
 #define FEED_TOKEN_PREFIX "kf_"
 
-/* The feed in doc as the answer (304 when the reader has it already). */
+static const char *const months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                     "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+static const char *const wdays[] = {"Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"};
+
+/* Unix seconds as an HTTP date (RFC 9110's IMF-fixdate) into out. */
+static void http_date(int64_t secs, char *out, size_t size)
+{
+    char iso[TIMEFMT_SIZE];
+    timefmt_format(secs * 1000, iso); /* YYYY-MM-DDTHH:MM:SS.mmmZ */
+    int y = 1970, m = 1, d = 1, hh = 0, mm = 0, ss = 0;
+    sscanf(iso, "%d-%d-%dT%d:%d:%d", &y, &m, &d, &hh, &mm, &ss);
+    const int64_t days = secs >= 0 ? secs / 86400 : 0;
+    snprintf(out, size, "%s, %02d %s %04d %02d:%02d:%02d GMT", wdays[days % 7], d,
+             months[(m - 1) % 12], y, hh, mm, ss);
+}
+
+/* An IMF-fixdate as Unix seconds; false when it is not one. */
+static bool http_date_parse(const char *s, int64_t *secs)
+{
+    char wd[4], mon[4];
+    int d, y, hh, mm, ss;
+    if (sscanf(s, "%3s, %d %3s %d %d:%d:%d GMT", wd, &d, mon, &y, &hh, &mm, &ss) != 7)
+        return false;
+    for (int m = 0; m < 12; m++)
+        if (strcmp(mon, months[m]) == 0) {
+            *secs = timefmt_days_from_civil(y, m + 1, d) * 86400 + hh * 3600 + mm * 60 + ss;
+            return true;
+        }
+    return false;
+}
+
+/* The feed in doc as the answer: 304 when the reader has it already (If-None-Match of its ETag,
+ * or without one If-Modified-Since its newest entry). */
 static void answer_feed(struct api_request *req, struct api_response *res, struct feed_doc *doc)
 {
     snprintf(res->extra_header[0][0], sizeof(res->extra_header[0][0]), "ETag");
     snprintf(res->extra_header[0][1], sizeof(res->extra_header[0][1]), "%s", doc->etag);
     snprintf(res->extra_header[1][0], sizeof(res->extra_header[1][0]), "Cache-Control");
     snprintf(res->extra_header[1][1], sizeof(res->extra_header[1][1]), "private, no-cache");
+    const int64_t updated = doc->updated >= 0 ? doc->updated / 1000 : 0;
+    snprintf(res->extra_header[2][0], sizeof(res->extra_header[2][0]), "Last-Modified");
+    http_date(updated, res->extra_header[2][1], sizeof(res->extra_header[2][1]));
     const char *inm = api_header(req, "If-None-Match");
-    if (inm && strstr(inm, doc->etag)) {
+    const char *ims = api_header(req, "If-Modified-Since");
+    int64_t since;
+    if ((inm && strstr(inm, doc->etag)) ||
+        (!inm && ims && doc->nentries && http_date_parse(ims, &since) &&
+         since >= updated)) {
         res->status = 304;
         feed_doc_release(doc);
         return;

@@ -197,6 +197,16 @@ def test_etag_gives_304(world):
     assert again.status_code == 304 and not again.content
     other = a.get("/api/v1/feeds/community", headers={"If-None-Match": '"stale"'})
     assert other.status_code == 200
+    # Last-Modified is the newest entry's time; If-Modified-Since it (or later) is 304, before 200
+    newest = parse_time(atom(r).find(A + "updated").text)
+    lm = r.headers["Last-Modified"]
+    assert lm == newest.strftime("%a, %d %b %Y %H:%M:%S GMT")
+    assert a.get("/api/v1/feeds/community",
+                 headers={"If-Modified-Since": lm}).status_code == 304
+    earlier = (newest.timestamp() - 1)
+    stamp = datetime.fromtimestamp(earlier, timezone.utc).strftime("%a, %d %b %Y %H:%M:%S GMT")
+    assert a.get("/api/v1/feeds/community",
+                 headers={"If-Modified-Since": stamp}).status_code == 200
 
 
 def test_a_staff_api_token_works(world):
