@@ -63,7 +63,7 @@ struct v2t2_data {
     size_t nteams;
     struct v2t2_user_rec *users;
     size_t nusers;
-    struct v2t2_account_rec *accounts; /* the accounts that have a unit */
+    struct v2t2_account_rec *accounts; /* the accounts that have a unit (when settings exist) */
     size_t naccounts;
     struct v2t2_settings *settings; /* the units that have settings, by unit_id */
     size_t nsettings;

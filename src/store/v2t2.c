@@ -172,11 +172,11 @@ static const struct {
     {"SELECT id, name FROM teams ORDER BY id", "reading teams", team_row},
     {"SELECT id, manager_id, team_id, unit_id, name FROM users ORDER BY id", "reading users",
      user_row},
-    {"SELECT id, unit_id FROM accounts WHERE unit_id IS NOT NULL ORDER BY id",
-     "reading the accounts' units", account_row},
     {"SELECT unit_id, " SETTING_COLUMNS ", updated_at, coalesce(updated_by, 0)"
      " FROM v2t2_settings ORDER BY unit_id",
      "reading the units' V2T2 settings", settings_row},
+    {"SELECT id, unit_id FROM accounts WHERE unit_id IS NOT NULL ORDER BY id",
+     "reading the accounts' units", account_row},
     {"SELECT o.id, o.account_id, r.id, coalesce(r.team_id, a.team_id),"
      " coalesce(r.unit_id, a.unit_id), o.ordered_at, o.amount"
      " FROM orders o JOIN accounts a ON a.id = o.account_id"
@@ -201,6 +201,9 @@ int store_v2t2_load(struct store *s, bool subjects, struct v2t2_data *out, struc
     int rc = 0;
     const size_t n = sizeof(reads) / sizeof(reads[0]) - (subjects ? 0 : 2); /* orders, deals last */
     for (size_t i = 0; i < n && rc == 0; i++) {
+        /* the accounts' units only matter to the units' settings: none, no need */
+        if (reads[i].fn == account_row && !out->nsettings)
+            continue;
         struct load l = {.d = out};
         rc = store_each_row(s,
                             &(const struct store_rows){.sql = reads[i].sql, .what = reads[i].what},
