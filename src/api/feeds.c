@@ -9,7 +9,8 @@
  *     revoked (or the contact's portal access revoked) is 404. The segments feed lists the posts
  *     whose segment the contact is in.
  *   POST, DELETE /api/v1/contacts/{id}/feed-token: staff give a contact with portal access its
- *     secret URL (shown once) or revoke it.
+ *     secret URL (shown once) or revoke it; POST, DELETE /portal/api/feed-token: the contact
+ *     signed in to the portal does the same for itself.
  *   POST /api/v1/feed-posts: administrators and managers publish a post to the community, a
  *     product or a segment (model/feed.h checks it; the segment's filter is checked here against
  *     the contacts table).
@@ -82,8 +83,7 @@ static void answer_feed(struct api_request *req, struct api_response *res, struc
     const char *ims = api_header(req, "If-Modified-Since");
     int64_t since;
     if ((inm && strstr(inm, doc->etag)) ||
-        (!inm && ims && doc->nentries && http_date_parse(ims, &since) &&
-         since >= updated)) {
+        (!inm && ims && doc->nentries && http_date_parse(ims, &since) && since >= updated)) {
         res->status = 304;
         feed_doc_release(doc);
         return;
@@ -354,11 +354,10 @@ static int64_t writable_contact(struct api_request *req, struct api_response *re
     return id;
 }
 
-void api_post_feed_token(struct api_request *req, struct api_response *res)
+/* A new secret feed URL of contact id (which has portal access, else 409), answered 201 with the
+ * token shown once. */
+static void make_token(struct api_request *req, struct api_response *res, int64_t id)
 {
-    const int64_t id = writable_contact(req, res);
-    if (!id)
-        return;
     struct store_portal_account a;
     struct kith_error err = {0};
     int rc = store_portal_account_get(req->store, id, &a, &err);
@@ -405,11 +404,16 @@ void api_post_feed_token(struct api_request *req, struct api_response *res)
         api_error(res, 500, "internal", NULL, "out of memory");
 }
 
-void api_delete_feed_token(struct api_request *req, struct api_response *res)
+void api_post_feed_token(struct api_request *req, struct api_response *res)
 {
     const int64_t id = writable_contact(req, res);
-    if (!id)
-        return;
+    if (id)
+        make_token(req, res, id);
+}
+
+/* Revokes contact id's secret feed URL: 204, or 404 when it has none. */
+static void revoke_token(struct api_request *req, struct api_response *res, int64_t id)
+{
     struct kith_error err = {0};
     int revoked = 0;
     if (store_begin(req->store, &err) < 0 ||
@@ -430,6 +434,24 @@ void api_delete_feed_token(struct api_request *req, struct api_response *res)
         return;
     }
     res->status = 204;
+}
+
+void api_delete_feed_token(struct api_request *req, struct api_response *res)
+{
+    const int64_t id = writable_contact(req, res);
+    if (id)
+        revoke_token(req, res, id);
+}
+
+/* The portal: the signed-in contact makes or revokes its own secret feed URL. */
+void api_portal_post_feed_token(struct api_request *req, struct api_response *res)
+{
+    make_token(req, res, req->who->contact_id);
+}
+
+void api_portal_delete_feed_token(struct api_request *req, struct api_response *res)
+{
+    revoke_token(req, res, req->who->contact_id);
 }
 
 /* ---- publishing a post --------------------------------------------------------------------- */

@@ -160,6 +160,8 @@ void api_get_token_feed_segments(struct api_request *req, struct api_response *r
 void api_post_feed_token(struct api_request *req, struct api_response *res);
 void api_delete_feed_token(struct api_request *req, struct api_response *res);
 void api_post_feed_post(struct api_request *req, struct api_response *res);
+void api_portal_post_feed_token(struct api_request *req, struct api_response *res);
+void api_portal_delete_feed_token(struct api_request *req, struct api_response *res);
 /* v2t2_settings.c: the units' V2T2 thresholds and baselines (anyone in scope reads, admins set) */
 void api_get_v2t2_settings(struct api_request *req, struct api_response *res);
 void api_put_v2t2_settings(struct api_request *req, struct api_response *res);

@@ -325,3 +325,35 @@ def test_at_most_50_entries_newest_first(world):
     got = [e.find(A + "id").text for e in feed.findall(A + "entry")]
     assert got == [f"urn:kith:post:{i}" for i in reversed(made)][:50]
     assert feed.find(A + "updated").text == feed.find(A + "entry/" + A + "updated").text
+
+
+def test_a_contact_makes_and_revokes_its_own_url_in_the_portal(world):
+    """Signed in to the portal, the contact makes its own secret URL and revokes it."""
+    import glob
+    a = world["admin"]
+    cid = world["co"]
+    con = sqlite3.connect(world["db"])
+    email = con.execute("SELECT email FROM contacts WHERE id = ?", (cid,)).fetchone()[0]
+    con.close()
+    assert email
+    assert a.post(f"/api/v1/contacts/{cid}/invitations").status_code == 201
+    msgs = sorted(glob.glob(world["db"] + ".outbox/*.txt"))
+    body = open(msgs[-1]).read()
+    token = re.search(r"/portal/accept#token=([A-Za-z0-9_-]+)", body).group(1)
+    http = http_session()
+    r = http.post(world["srv"].url + "/portal/api/invitations/accept",
+                  json={"token": token, "password": "a long portal passphrase"})
+    assert r.status_code == 200, r.text
+    # without the portal's CSRF token a change is refused
+    assert http.post(world["srv"].url + "/portal/api/feed-token").status_code == 403
+    http.headers["X-CSRF-Token"] = r.json()["csrf_token"]
+    mine = created(http.post(world["srv"].url + "/portal/api/feed-token"))
+    assert mine["contact_id"] == cid
+    reader = http_session()
+    seg = atom(reader.get(world["srv"].url + mine["url"] + "/segments"))
+    assert ids(seg) == {f"urn:kith:post:{world['post_seg_out']}"}  # its own unit's segment
+    assert http.delete(world["srv"].url + "/portal/api/feed-token").status_code == 204
+    assert reader.get(world["srv"].url + mine["url"] + "/segments").status_code == 404
+    assert http.delete(world["srv"].url + "/portal/api/feed-token").status_code == 404
+    # staff routes stay closed to the portal session
+    assert http.get(world["srv"].url + "/api/v1/feeds/community").status_code == 401
