@@ -937,12 +937,12 @@ int store_feed_token_live(struct store *s, int64_t contact_id, int64_t *created_
 
 /* One item of a feed; texts owned by the item (store_feed_items_free()). */
 struct store_feed_item {
-    char kind[16];  /* "idea", "idea_status", "rating", "post" */
-    int64_t id;     /* the idea's, the status change's, the rating's or the post's id */
-    int64_t ref_id; /* idea_status: the idea; rating, product post: the product */
-    int64_t at;     /* Unix ms: created, changed, rated or published */
-    char *title;    /* the idea's or post's title; a rating: the product's name */
-    char *body;     /* the idea's body, the review, the post's body; NULL: none */
+    char kind[16];              /* "idea", "idea_status", "rating", "post" */
+    int64_t id;                 /* the idea's, the status change's, the rating's or the post's id */
+    int64_t ref_id;             /* idea_status: the idea; rating, product post: the product */
+    int64_t at;                 /* Unix ms: created, changed, rated or published */
+    char *title;                /* the idea's or post's title; a rating: the product's name */
+    char *body;                 /* the idea's body, the review, the post's body; NULL: none */
     char *status, *from_status; /* idea: its status; idea_status: to and from */
     int stars;
     bool verified;
