@@ -95,23 +95,16 @@ static void answer_feed(struct api_request *req, struct api_response *res, struc
     doc->xml = NULL;
 }
 
-/* The JSON array of the contacts who may be seen by a staff caller, or NULL for every one;
- * *failed after answering. The caller frees the text. */
-static char *visible_contacts(struct api_request *req, struct api_response *res, bool *failed)
+/* The JSON array of the contacts of scope, and also of contact `also` (0: none); NULL after
+ * answering (*failed). The caller frees the text. */
+static char *ids_json(struct api_request *req, struct api_response *res,
+                      const struct store_scope *scope, int64_t also, bool *failed)
 {
-    *failed = false;
-    struct store_scope scope;
-    struct kith_error err = {0};
-    if (api_scope(req->who, model_table("contacts"), false, &scope) < 0) {
-        api_error(res, 403, "forbidden", NULL, "your role may not read contacts");
-        *failed = true;
-        return NULL;
-    }
-    if (scope.all && !scope.hide_private)
-        return NULL;
     int64_t *ids = NULL;
     size_t n = 0;
-    if (store_scope_ids(req->store, model_table("contacts"), &scope, &ids, &n, &err) < 0) {
+    struct kith_error err = {0};
+    *failed = false;
+    if (store_scope_ids(req->store, model_table("contacts"), scope, &ids, &n, &err) < 0) {
         api_error_from(res, &err);
         *failed = true;
         return NULL;
@@ -121,6 +114,8 @@ static char *visible_contacts(struct api_request *req, struct api_response *res,
     int rc = buf_add_str(&b, "[");
     for (size_t i = 0; i < n && rc == 0; i++)
         rc = buf_addf(&b, "%s%lld", i ? "," : "", (long long)ids[i]);
+    if (rc == 0 && also)
+        rc = buf_addf(&b, "%s%lld", n ? "," : "", (long long)also);
     if (rc == 0)
         rc = buf_add_str(&b, "]");
     free(ids);
@@ -131,6 +126,22 @@ static char *visible_contacts(struct api_request *req, struct api_response *res,
         *failed = true;
     }
     return json;
+}
+
+/* The JSON array of the contacts who may be seen by a staff caller, or NULL for every one;
+ * *failed after answering. The caller frees the text. */
+static char *visible_contacts(struct api_request *req, struct api_response *res, bool *failed)
+{
+    *failed = false;
+    struct store_scope scope;
+    if (api_scope(req->who, model_table("contacts"), false, &scope) < 0) {
+        api_error(res, 403, "forbidden", NULL, "your role may not read contacts");
+        *failed = true;
+        return NULL;
+    }
+    if (scope.all && !scope.hide_private)
+        return NULL;
+    return ids_json(req, res, &scope, 0, failed);
 }
 
 /* A path parameter as an id, or 0 after a 404. */
@@ -289,9 +300,16 @@ static void token_feed(struct api_request *req, struct api_response *res, int au
         return;
     struct reader rd = {req, contact, NULL};
     /* a member of the community reads the community's ideas and ratings (their authors are not
-     * named), the posts to the community and products, and those to its segments */
+     * named) but those of the contacts of units that keep their detail private (other than its
+     * own), the posts to the community and products, and those to its segments */
+    const struct store_scope shared = {.all = true, .hide_private = true};
+    bool failed;
+    char *ids = ids_json(req, res, &shared, contact, &failed);
+    if (failed)
+        return;
     struct feed_request r = {.audience = audience,
                              .product_id = product,
+                             .contact_ids_json = ids,
                              .reader_contact = contact,
                              .keep = reader_in,
                              .keep_ctx = &rd,
@@ -299,6 +317,7 @@ static void token_feed(struct api_request *req, struct api_response *res, int au
     struct feed_doc doc;
     struct kith_error err = {0};
     int rc = feed_build(req->store, &r, &doc, &err);
+    free(ids);
     if (rc == KITH_ENOTFOUND)
         api_error(res, 404, "not_found", NULL, "%s", err.msg);
     else if (rc < 0)

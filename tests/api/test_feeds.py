@@ -43,8 +43,12 @@ def world():
                             " ORDER BY id LIMIT 1").fetchone()
         cp = con.execute("SELECT id FROM contacts WHERE unit_id = ? ORDER BY id LIMIT 1",
                          (punit[0],)).fetchone()[0]
-        co = con.execute("SELECT id FROM contacts WHERE unit_id IS NOT NULL AND unit_id <> ?"
-                         " ORDER BY id LIMIT 1", (punit[0],)).fetchone()[0]
+        co = con.execute("SELECT c.id FROM contacts c JOIN units u ON u.id = c.unit_id"
+                         " WHERE u.kind = 'business_unit' ORDER BY c.id LIMIT 1").fetchone()[0]
+        # a contact of a dealer, a unit that keeps its detail private (docs/internals/access.md)
+        cd = con.execute("SELECT c.id FROM contacts c JOIN units u ON u.id = c.unit_id"
+                         " WHERE u.kind = 'dealer' AND NOT u.shares_detail ORDER BY c.id LIMIT 1"
+                         ).fetchone()[0]
         other_unit = con.execute("SELECT unit_id FROM contacts WHERE id = ?", (co,)).fetchone()[0]
         products = [r[0] for r in con.execute("SELECT id FROM products ORDER BY id LIMIT 3")]
         con.close()
@@ -54,7 +58,7 @@ def world():
         srv = Server(db)
         try:
             w = {"db": db, "srv": srv, "punit": punit[0], "other_unit": other_unit, "cp": cp,
-                 "co": co, "products": products}
+                 "co": co, "cd": cd, "products": products}
             for role in ("admin", "manager", "partner"):
                 w[role] = Client(srv.url, f"{role}@example.com")
             build(w)
@@ -75,6 +79,8 @@ def build(w):
     w["idea_out"] = created(a.post("/api/v1/ideas", json={
         "contact_id": w["co"], "title": "An idea of another unit"}))["id"]
     w["idea_staff"] = created(a.post("/api/v1/ideas", json={"title": "Staff's own idea"}))["id"]
+    w["idea_private"] = created(a.post("/api/v1/ideas", json={
+        "contact_id": w["cd"], "title": "An idea of a dealer's customer"}))["id"]
     for status in ("planned", "done"):
         r = a.patch(f"/api/v1/ideas/{w['idea_in']}", json={"status": status})
         assert r.status_code == 200, r.text
@@ -250,9 +256,13 @@ def test_secret_url_for_a_contact_and_revocation(world):
     listing = http.get(base).json()["feeds"]
     assert {f["path"] for f in listing} >= {tok["url"] + "/community", tok["url"] + "/segments"}
     com = atom(http.get(base + "/community"))
-    # the community: every idea (authors not named) and the posts to the community
+    # the community: the ideas of every contact (authors not named) but those of units that keep
+    # their detail private (the reader's own excepted), and the posts to the community
     assert {f"urn:kith:idea:{world['idea_in']}", f"urn:kith:idea:{world['idea_out']}",
             f"urn:kith:post:{world['post_community']}"} <= ids(com)
+    assert f"urn:kith:idea:{world['idea_private']}" not in ids(com)
+    assert f"urn:kith:idea:{world['idea_staff']}" not in ids(com)
+    assert f"urn:kith:idea:{world['idea_private']}" in ids(atom(a.get("/api/v1/feeds/community")))
     for e in com.findall(A + "entry"):
         assert e.find(A + "author/" + A + "name").text in ("a customer", "staff", "admin")
     atom(http.get(base + f"/products/{p1}"))
