@@ -171,8 +171,13 @@ int main(int argc, char **argv)
         die(&err, "the catalogue");
     const struct v2t2_catalog cat = {touch, tech, partner};
     const struct v2t2_window win = {RV_TIME_MIN, RV_TIME_MAX, NULL};
-    const struct v2t2_zone_spec zs = {PERIOD_DAYS, VALUE_CUSTOMER, VOLUME, RV_TIME_MAX};
-    const struct v2t2_tone_thresholds th = {TOUCH, TECH};
+    /* one set of thresholds for every relationship, as the query below has */
+    const struct v2t2_thresholds th = {.value = {[V2T2_POV_CUSTOMER] = VALUE_CUSTOMER},
+                                       .volume = VOLUME,
+                                       .period_days = PERIOD_DAYS,
+                                       .tone = {TOUCH, TECH}};
+    const struct v2t2_config cfg = {&th, NULL};
+    const struct v2t2_zone_spec zs = {&cfg, RV_TIME_MAX};
 
     /* zones, tones and discord of every relationship: one call, timed runs times, on 1 and 2
      * threads; d keeps the last answer for the comparison with the query */
@@ -182,7 +187,7 @@ int main(int argc, char **argv)
         for (int k = 0; k < runs; k++) {
             free(d);
             double w0 = now_s(), c0 = cpu_s();
-            if (v2t2_customer_discord(snap, &cat, &win, &zs, &th, -1, nth, &d, &err) < 0)
+            if (v2t2_customer_discord(snap, &cat, &win, &zs, -1, nth, &d, &err) < 0)
                 die(&err, "discord");
             wall[k] = now_s() - w0;
             cpu[k] = cpu_s() - c0;

@@ -410,8 +410,8 @@ static int account_wallets(const struct rv_scope *src, struct indicator_wallet *
 
 /*
  * Each customer's V2T2 discord over the window (cutoff - window, cutoff] in phase (-1: every
- * phase), its zone placed by the orders up to the cut-off, with the V2T2 family's default
- * thresholds (docs/v2t2.md); *out (nacct + nc long) is the caller's.
+ * phase), its zone placed by the orders up to the cut-off, each customer judged by its unit's
+ * V2T2 settings (docs/v2t2.md, "Settings"); *out (nacct + nc long) is the caller's.
  */
 static int window_discord(const struct rv_scope *src, const struct rv_params *p, int phase,
                           double **out, struct kith_error *err)
@@ -421,28 +421,26 @@ static int window_discord(const struct rv_scope *src, const struct rv_params *p,
             err, KITH_EINVAL,
             "the discord predictor reads the catalogue's weights: it needs the database");
     const struct rv_snapshot *s = src->snap;
-    struct v2t2_params vp;
-    memset(&vp, 0, sizeof(vp));
-    param_defaults(&analysis_v2t2, &vp);
     struct v2t2_data d = {0};
+    struct v2t2_judging jg = {0};
     int rc = store_v2t2_load(src->store, false, &d, err);
     if (rc < 0)
         return kith_err_prefix(err, "reading the catalogue for the discord predictor");
     float *touch = NULL, *tech = NULL;
     uint8_t *partner = NULL;
-    rc = v2t2_catalog_of(s, &d, &touch, &tech, &partner, err);
+    rc = v2t2_judging_make(s, &d, NULL, &jg, err);
+    if (rc == 0)
+        rc = v2t2_catalog_of(s, &d, &touch, &tech, &partner, err);
     if (rc == 0) {
         int32_t cut = rv_time_from_ms(p->cutoff);
         int32_t w0 = rv_time_from_ms(p->cutoff - p->window_days * 86400000LL);
         const struct v2t2_window win = {.from = w0 + 1, .to = cut + 1, .mask = src->mask};
-        const struct v2t2_zone_spec zs = {.period_days = vp.period_days,
-                                          .value_threshold = vp.value[V2T2_POV_CUSTOMER],
-                                          .volume_threshold = vp.volume,
-                                          .as_of = cut + 1};
-        const struct v2t2_tone_thresholds th = {vp.touch, vp.tech};
+        const struct v2t2_config cfg = v2t2_judging_config(&jg);
+        const struct v2t2_zone_spec zs = {.cfg = &cfg, .as_of = cut + 1};
         const struct v2t2_catalog cat = {touch, tech, partner};
-        rc = v2t2_customer_discord(s, &cat, &win, &zs, &th, phase, (unsigned)p->threads, out, err);
+        rc = v2t2_customer_discord(s, &cat, &win, &zs, phase, (unsigned)p->threads, out, err);
     }
+    v2t2_judging_release(&jg);
     free(touch);
     free(tech);
     free(partner);

@@ -62,84 +62,81 @@ static const struct param_spec specs[] = {
     {.name = "value_customer",
      .type = PARAM_NUMBER,
      .lo = 0,
-     .hi = 1e9,
-     .def = "1",
+     .hi = V2T2_VALUE_MAX,
      .offset = OFF(value[V2T2_POV_CUSTOMER]),
      .groups = G_PLACE,
      .metavar = "X",
-     .help = "high value for the customer: amount >= X times its usual order"},
+     .help = "what-if: high value for the customer from X times its usual order (default: the "
+             "unit's setting)"},
     {.name = "value_rep",
      .type = PARAM_NUMBER,
      .lo = 0,
-     .hi = 1e9,
-     .def = "0.5",
+     .hi = V2T2_VALUE_MAX,
      .offset = OFF(value[V2T2_POV_REP]),
      .groups = G_ZONES,
      .metavar = "X",
-     .help = "high value for the rep: amount >= X times the rep's typical subject"},
+     .help = "what-if: high value for the rep from X times the rep's typical subject (default: the "
+             "unit's setting)"},
     {.name = "value_manager",
      .type = PARAM_NUMBER,
      .lo = 0,
-     .hi = 1e9,
-     .def = "0.05",
+     .hi = V2T2_VALUE_MAX,
      .offset = OFF(value[V2T2_POV_MANAGER]),
      .groups = G_ZONES,
      .metavar = "X",
-     .help = "high value for the manager: amount >= X times the team's amount per period"},
+     .help = "what-if: high value for the manager from X times the team's amount per period "
+             "(default: the unit's setting)"},
     {.name = "value_unit",
      .type = PARAM_NUMBER,
      .lo = 0,
-     .hi = 1e9,
-     .def = "0.05",
+     .hi = V2T2_VALUE_MAX,
      .offset = OFF(value[V2T2_POV_UNIT]),
      .groups = G_ZONES,
      .metavar = "X",
-     .help = "high value for the unit: amount >= X times the unit's amount per period"},
+     .help = "what-if: high value for the unit from X times its amount per period (default: the "
+             "unit's setting)"},
     {.name = "value_enterprise",
      .type = PARAM_NUMBER,
      .lo = 0,
-     .hi = 1e9,
-     .def = "0.05",
+     .hi = V2T2_VALUE_MAX,
      .offset = OFF(value[V2T2_POV_ENTERPRISE]),
      .groups = G_ZONES,
      .metavar = "X",
-     .help = "high value for the enterprise: amount >= X times its amount per period"},
+     .help = "what-if: high value for the enterprise from X times its amount per period (default: "
+             "the unit's setting)"},
     {.name = "volume",
      .type = PARAM_NUMBER,
      .lo = 0,
-     .hi = 1e12,
-     .def = "1",
+     .hi = V2T2_VOLUME_MAX,
      .offset = OFF(volume),
      .groups = G_PLACE,
      .metavar = "N",
-     .help = "high volume: the party handles at least N such subjects per period"},
+     .help = "what-if: high volume from N subjects per period (default: the unit's setting)"},
     {.name = "period_days",
      .type = PARAM_NUMBER,
-     .lo = 1,
-     .hi = 3660,
-     .def = "30",
+     .lo = V2T2_PERIOD_MIN,
+     .hi = V2T2_PERIOD_MAX,
      .offset = OFF(period_days),
      .groups = G_PLACE,
      .metavar = "DAYS",
-     .help = "the period volumes and amounts per period are counted in"},
+     .help =
+         "what-if: the period volumes and amounts are counted in (default: the unit's setting)"},
     {.name = "touch",
      .type = PARAM_NUMBER,
      .lo = 0,
      .hi = 1,
-     .def = "0.5",
      .offset = OFF(touch),
      .groups = G_WALK,
      .metavar = "X",
-     .help = "high touch: mean touch weight >= X"},
+     .help = "what-if: high touch from a mean touch weight of X (default: the unit's setting)"},
     {.name = "tech",
      .type = PARAM_NUMBER,
      .lo = 0,
      .hi = 1,
-     .def = "0.5",
      .offset = OFF(tech),
      .groups = G_WALK,
      .metavar = "X",
-     .help = "high tech: mean tech weight >= X"},
+     .help = "what-if: high tech from a mean tech weight of X (default: the unit's setting)"},
     {.name = "from",
      .type = PARAM_TIME,
      .offset = OFF(from),
@@ -347,20 +344,6 @@ static struct v2t2_pov_place *add_place(struct v2t2_zones_report *z, int pov, in
     return pp;
 }
 
-/* A unit by name or #id among d's units, or NULL. */
-static const struct v2t2_unit_rec *unit_named(const struct v2t2_data *d, const char *text)
-{
-    if (text[0] == '#') {
-        char *end;
-        long long id = strtoll(text + 1, &end, 10);
-        return *end || end == text + 1 ? NULL : v2t2_data_unit(d, id);
-    }
-    for (size_t i = 0; i < d->nunits; i++)
-        if (d->units[i].name && strcmp(d->units[i].name, text) == 0)
-            return &d->units[i];
-    return NULL;
-}
-
 /* A scoped caller sees the aggregates of others (manager, another unit, the enterprise) only
  * over at least min_k subjects, as in the confidential comparison of units. */
 static void suppress(struct v2t2_zones_report *z, const struct v2t2_scope *scope)
@@ -406,16 +389,23 @@ static int zones_run(struct v2t2_report *r, const struct v2t2_scope *scope, stru
             return bad_param(param, "account", err, KITH_ENOTFOUND,
                              "no such account with an order");
     }
-    if (p->unit &&
-        (!(market = unit_named(d, p->unit)) || (scope->scoped && market->id != scope->own_unit_id)))
+    if (p->unit && (!(market = v2t2_unit_named(d, p->unit)) ||
+                    (scope->scoped && market->id != scope->own_unit_id)))
         return bad_param(param, "unit", err, KITH_ENOTFOUND, "no such unit");
+    /* the subject is judged by the settings of its unit (the market's, or the one that handled
+     * it), with the request's what-if overrides */
+    int rc = v2t2_judging_one(d, market ? market->id : x->unit_id, p, &r->judging, err);
+    if (rc < 0)
+        return rc;
+    z->judge = 0;
+    const struct v2t2_thresholds *th = &r->judging.set[0];
     z->nsubjects = nset;
     int64_t lo = INT64_MAX, hi = INT64_MIN;
     for (size_t i = 0; i < nset; i++) {
         lo = set[i].at < lo ? set[i].at : lo;
         hi = set[i].at > hi ? set[i].at : hi;
     }
-    const double period_ms = p->period_days * 86400000.0;
+    const double period_ms = th->period_days * 86400000.0;
     z->periods = nset ? (double)(hi - lo) / period_ms : 1;
     if (!(z->periods >= 1))
         z->periods = 1;
@@ -435,12 +425,13 @@ static int zones_run(struct v2t2_report *r, const struct v2t2_scope *scope, stru
         struct v2t2_pov_place *pp =
             add_place(z, V2T2_POV_UNIT, market->id, market->name, "the unit's amount per period",
                       "the unit's orders per period", n);
-        pp->place = v2t2_place(amount, sum / P, (double)n / P, p->value[V2T2_POV_UNIT], p->volume);
+        pp->place =
+            v2t2_place(amount, sum / P, (double)n / P, th->value[V2T2_POV_UNIT], th->volume);
         pp = add_place(z, V2T2_POV_ENTERPRISE, 0, enterprise_name(d),
                        "the enterprise's amount per period",
                        "the market's orders per period, all of which the enterprise handles", nall);
-        pp->place =
-            v2t2_place(amount, total / P, (double)n / P, p->value[V2T2_POV_ENTERPRISE], p->volume);
+        pp->place = v2t2_place(amount, total / P, (double)n / P, th->value[V2T2_POV_ENTERPRISE],
+                               th->volume);
         free(buf);
         suppress(z, scope);
         return 0;
@@ -460,13 +451,13 @@ static int zones_run(struct v2t2_report *r, const struct v2t2_scope *scope, stru
     sum_of(d, set, nset, by_account, x->account_id, &n);
     struct v2t2_pov_place *pp = add_place(z, V2T2_POV_CUSTOMER, x->account_id, r->label, base_is,
                                           "the customer's subjects per period", n);
-    pp->place = v2t2_place(amount, base, (double)n / P, p->value[V2T2_POV_CUSTOMER], p->volume);
+    pp->place = v2t2_place(amount, base, (double)n / P, th->value[V2T2_POV_CUSTOMER], th->volume);
     const struct v2t2_user_rec *rep = v2t2_data_user(d, x->rep_id);
     if (rep) {
         base = median_of(d, set, nset, by_rep, rep->id, NULL, buf, &n);
         pp = add_place(z, V2T2_POV_REP, rep->id, rep->name, "the rep's median subject",
                        "the rep's subjects per period", n);
-        pp->place = v2t2_place(amount, base, (double)n / P, p->value[V2T2_POV_REP], p->volume);
+        pp->place = v2t2_place(amount, base, (double)n / P, th->value[V2T2_POV_REP], th->volume);
     }
     /* manager: the rep's manager over the subjects of the reps reporting to them, else the team */
     const struct v2t2_user_rec *mgr = rep ? v2t2_data_user(d, rep->manager_id) : NULL;
@@ -481,14 +472,15 @@ static int zones_run(struct v2t2_report *r, const struct v2t2_scope *scope, stru
                            : "the team's subjects per period",
                        n);
         pp->place =
-            v2t2_place(amount, sum / P, (double)n / P, p->value[V2T2_POV_MANAGER], p->volume);
+            v2t2_place(amount, sum / P, (double)n / P, th->value[V2T2_POV_MANAGER], th->volume);
     }
     const struct v2t2_unit_rec *unit = v2t2_data_unit(d, x->unit_id);
     if (unit) {
         double sum = sum_of(d, set, nset, by_unit, unit->id, &n);
         pp = add_place(z, V2T2_POV_UNIT, unit->id, unit->name, "the unit's amount per period",
                        "the unit's subjects per period", n);
-        pp->place = v2t2_place(amount, sum / P, (double)n / P, p->value[V2T2_POV_UNIT], p->volume);
+        pp->place =
+            v2t2_place(amount, sum / P, (double)n / P, th->value[V2T2_POV_UNIT], th->volume);
     }
     sum_of(d, set, nset, direct, 0, &n);
     pp = add_place(z, V2T2_POV_ENTERPRISE, 0, enterprise_name(d),
@@ -497,7 +489,7 @@ static int zones_run(struct v2t2_report *r, const struct v2t2_scope *scope, stru
                    "manufacturer unit)",
                    nall);
     pp->place =
-        v2t2_place(amount, total / P, (double)n / P, p->value[V2T2_POV_ENTERPRISE], p->volume);
+        v2t2_place(amount, total / P, (double)n / P, th->value[V2T2_POV_ENTERPRISE], th->volume);
     free(buf);
     suppress(z, scope);
     return 0;
@@ -509,6 +501,7 @@ struct walk {
     struct v2t2_report *r;
     const struct rv_snapshot *s;
     const struct v2t2_place *zones;
+    const struct v2t2_config *cfg;
     int64_t want; /* one: the customer index + 1; 0: all */
     double pooled[RV_NSTAGES][V2T2_NAGENTS][2];
     double heat_sum[RV_NSTAGES][V2T2_NAGENTS];
@@ -522,8 +515,9 @@ static void relationship_of(const struct walk *w, size_t k, const struct v2t2_ce
                             struct v2t2_relationship *rel)
 {
     const struct rv_snapshot *s = w->s;
-    const struct v2t2_tone_thresholds *th = &w->r->th;
+    const struct v2t2_tone_thresholds *th = &v2t2_config_of(w->cfg, k)->tone;
     memset(rel, 0, sizeof(*rel));
+    rel->judge = w->cfg->of ? w->cfg->of[k] : 0;
     rel->kind = k < s->nacct ? "account" : "contact";
     rel->id = k < s->nacct ? s->account_id[k] : s->cid[k - s->nacct];
     rel->zone = w->zones[k];
@@ -562,12 +556,14 @@ static int walk_one(void *ctx, size_t k, const struct v2t2_cells *cells)
     if (w->want) {
         if ((int64_t)k + 1 == w->want) {
             relationship_of(w, k, cells, &t->r);
+            w->r->judging.judge[t->r.judge].nrel++;
             t->nrel = 1;
             t->nplaced = t->r.zone.zone != V2T2_NONE;
         }
         return 0;
     }
     t->nrel++;
+    w->r->judging.judge[w->cfg->of ? w->cfg->of[k] : 0].nrel++;
     for (int ph = 0; ph < RV_NSTAGES; ph++)
         for (int a = 0; a < V2T2_NAGENTS; a++) {
             const struct v2t2_cell *c = &cells->c[ph][a];
@@ -584,7 +580,8 @@ static int walk_one(void *ctx, size_t k, const struct v2t2_cells *cells)
             const struct v2t2_cell *c = &cells->c[ph][a];
             if (!c->n)
                 continue;
-            const double dist = v2t2_discord(zone, c->touch, c->tech, &w->r->th).distance;
+            const double dist =
+                v2t2_discord(zone, c->touch, c->tech, &v2t2_config_of(w->cfg, k)->tone).distance;
             struct v2t2_heat *h = &t->heat[ph][a];
             h->nrel++;
             h->n += c->n;
@@ -676,11 +673,15 @@ static int walk_run(struct v2t2_report *r, const struct v2t2_scope *scope, struc
     const struct v2t2_window win = {.from = has_from ? rv_time_from_ms(p->from) : RV_TIME_MIN,
                                     .to = has_to ? rv_time_from_ms(p->to) : RV_TIME_MAX,
                                     .mask = scope->mask};
-    const struct v2t2_zone_spec zs = {.period_days = p->period_days,
-                                      .value_threshold = p->value[V2T2_POV_CUSTOMER],
-                                      .volume_threshold = p->volume,
-                                      .as_of = win.to};
-    int rc = v2t2_catalog_of(s, &r->data, &touch, &tech, &partner, err);
+    /* each relationship is judged by its unit's settings, with the request's overrides */
+    int rc = v2t2_judging_make(s, &r->data, p, &r->judging, err);
+    if (rc < 0)
+        return rc;
+    r->th = r->judging.set[0].tone; /* what pooled tones are named by */
+    const struct v2t2_config cfg = v2t2_judging_config(&r->judging);
+    w.cfg = &cfg;
+    const struct v2t2_zone_spec zs = {.cfg = &cfg, .as_of = win.to};
+    rc = v2t2_catalog_of(s, &r->data, &touch, &tech, &partner, err);
     if (rc == 0)
         rc = v2t2_customer_zones(s, &zs, &zones, err);
     if (rc == 0) {
@@ -726,7 +727,6 @@ int v2t2_run(enum v2t2_analysis a, const struct v2t2_params *p, const struct v2t
     *param = NULL;
     out->analysis = a;
     out->p = *p;
-    out->th = (struct v2t2_tone_thresholds){p->touch, p->tech};
     int rc;
     if (a == V2T2_SCENARIO)
         rc = v2t2_scenario_run(out, err, param);
@@ -750,6 +750,7 @@ int v2t2_run(enum v2t2_analysis a, const struct v2t2_params *p, const struct v2t
 void v2t2_report_release(struct v2t2_report *r)
 {
     v2t2_data_release(&r->data);
+    v2t2_judging_release(&r->judging);
     free(r->tones.top);
     json_decref(r->scenario.doc);
     memset(r, 0, sizeof(*r));

@@ -28,8 +28,11 @@ struct v2t2_params {
     struct param_head head;
     int64_t order, deal, account; /* the subject (zones), the relationship (tones, discord) */
     const char *unit;             /* zones: an aggregate subject, a unit's market (name or #id) */
-    double value[V2T2_NPOVS];     /* value thresholds per point of view */
-    double volume;                /* subjects per period from which volume is high */
+    /* what-if overrides of the units' settings (docs/v2t2.md, "Settings"): each counts only
+     * when given (param_given()); otherwise every relationship and subject is judged by its
+     * unit's settings */
+    double value[V2T2_NPOVS]; /* value thresholds per point of view */
+    double volume;            /* subjects per period from which volume is high */
     double period_days;
     double touch, tech; /* tone thresholds */
     int64_t from, to;   /* interactions counted (tones, discord); 0: unbounded */
@@ -60,6 +63,59 @@ struct v2t2_scope {
     int64_t min_k;
 };
 
+/* A set of thresholds that judged something, and where each of its values came from. */
+struct v2t2_judge {
+    int64_t unit_id;                /* the unit whose settings these are; 0: the defaults */
+    const char *unit;               /* its name (points into the report's data), or NULL */
+    uint8_t source[V2T2_NSETTINGS]; /* enum v2t2_source of each setting */
+    int64_t updated_at, updated_by; /* the unit's last change of its settings; 0: none */
+    size_t nrel;                    /* relationships it judged (tones, discord) */
+};
+
+/*
+ * The thresholds of every relationship of a snapshot (or of one subject): set[i] and judge[i],
+ * n of them; set[0] the defaults (with the request's overrides), then one per unit with
+ * settings. of[k]: the set of customer k, NULL when every customer has set[0]. Owned by the
+ * struct: v2t2_judging_release().
+ */
+struct v2t2_judging {
+    struct v2t2_thresholds *set;
+    struct v2t2_judge *judge;
+    size_t n;
+    uint32_t *of;
+};
+
+/*
+ * The thresholds of unit_id (0: none) from d's settings, with the overrides p gives (p NULL:
+ * none), into th, and where each came from into source (enum v2t2_source).
+ */
+void v2t2_thresholds_of(const struct v2t2_data *d, int64_t unit_id, const struct v2t2_params *p,
+                        struct v2t2_thresholds *th, uint8_t source[V2T2_NSETTINGS]);
+
+/*
+ * The judging of every customer of s (docs/v2t2.md, "Settings"): a relationship's unit is its
+ * account's unit (accounts.unit_id; d->accounts), a contact without an account its own; the
+ * relationship is judged by that unit's settings when the unit has some, else by the defaults;
+ * p's overrides (NULL: none) apply to every set. On failure nothing is left to release.
+ */
+int v2t2_judging_make(const struct rv_snapshot *s, const struct v2t2_data *d,
+                      const struct v2t2_params *p, struct v2t2_judging *out,
+                      struct kith_error *err);
+
+/* The judging of one subject of unit_id (0: none): one set, the unit's settings when it has
+ * some, else the defaults, with p's overrides. On failure nothing is left to release. */
+int v2t2_judging_one(const struct v2t2_data *d, int64_t unit_id, const struct v2t2_params *p,
+                     struct v2t2_judging *out, struct kith_error *err);
+
+/* The engine's view of j. */
+struct v2t2_config v2t2_judging_config(const struct v2t2_judging *j);
+
+/* Frees what j owns and zeroes it; safe twice. */
+void v2t2_judging_release(struct v2t2_judging *j);
+
+/* A unit of d by name or #id, or NULL. */
+const struct v2t2_unit_rec *v2t2_unit_named(const struct v2t2_data *d, const char *text);
+
 /* One point of view placing a subject; texts point into the report (or static strings). */
 struct v2t2_pov_place {
     int pov;
@@ -80,6 +136,7 @@ struct v2t2_zones_report {
     double money_scale; /* currency units per unit of amount and baseline (0.01: cents) */
     double periods;
     size_t nsubjects;
+    size_t judge; /* the report's judging set its thresholds came from */
     struct v2t2_pov_place places[V2T2_NPOVS];
     size_t nplaces;
 };
@@ -90,6 +147,7 @@ struct v2t2_relationship {
     int64_t id;
     char name[STORE_CONTACT_NAME_MAX];
     struct v2t2_place zone; /* from the customer's point of view; zone V2T2_NONE: none */
+    uint32_t judge;         /* the report's judging set that judged it */
     struct v2t2_cells cells;
     double discord; /* NaN without a zone */
     double phase_discord[RV_NSTAGES];
@@ -138,7 +196,8 @@ struct v2t2_report {
     enum v2t2_analysis analysis;
     struct v2t2_params p;
     struct v2t2_data data;
-    struct v2t2_tone_thresholds th;
+    struct v2t2_judging judging;    /* the thresholds applied (not for a scenario) */
+    struct v2t2_tone_thresholds th; /* a scenario's; else judging.set[0].tone (pooled tones) */
     char label[STORE_CONTACT_NAME_MAX];
     struct v2t2_zones_report zones;
     struct v2t2_tones_report tones; /* tones and discord */
@@ -175,6 +234,36 @@ void v2t2_recommendation(int agent, int phase, const struct v2t2_discord *d, cha
 
 /* The scenario data files built into the binary (data/v2t2/<name>.json): its text, or NULL. */
 const char *v2t2_scenario_text(const char *name);
+
+/* ---- the units' settings (v2t2_settings.c): `kith v2t2 settings`, /api/v1/v2t2/settings ---- */
+
+/* The settings of unit_id from d (its row, else every value the default). */
+void v2t2_settings_of(const struct v2t2_data *d, int64_t unit_id, struct v2t2_settings *out);
+
+/* {"unit": {"id", "name"}, "settings": {name: value}, "source": {name: "unit" | "default"},
+ * "updated_at", "updated_by"}. New reference; NULL when out of memory. */
+json_t *v2t2_settings_json(const struct v2t2_settings *st, const char *unit_name);
+
+/* {"defaults": {name: {"default", "min", "max", "help"}}, "units": [settings of each unit]}:
+ * the units of d whose visible[i] is true (visible NULL: all). */
+json_t *v2t2_settings_list_json(const struct v2t2_data *d, const bool *visible);
+
+/* Applies "name=value" (value "default": back to the default) to st; KITH_EINVAL naming what is
+ * wrong, with *field the setting when the name is one. */
+int v2t2_settings_assign(struct v2t2_settings *st, const char *assignment, const char **field,
+                         struct kith_error *err);
+
+/* Applies a JSON object {name: number | null (the default), ...} to st; KITH_EINVAL with *field
+ * the key at fault (NULL: the body itself). */
+int v2t2_settings_apply_json(struct v2t2_settings *st, json_t *body, const char **field,
+                             struct kith_error *err);
+
+/* The audit log's description of a change of unit's settings into buf. */
+void v2t2_settings_change(const struct v2t2_settings *before, const struct v2t2_settings *after,
+                          const char *unit, char *buf, size_t size);
+
+/* The CLI's listing of one unit's settings (unit NULL: the defaults). */
+void v2t2_settings_text(const struct v2t2_settings *st, const char *unit, FILE *out);
 
 /* The report as JSON: one shape for `kith v2t2 --json` and the API. New reference; NULL when out
  * of memory. */

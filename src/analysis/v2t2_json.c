@@ -116,18 +116,52 @@ static json_t *zones_json(const struct v2t2_zones_report *z)
     return o;
 }
 
-static json_t *thresholds_json(const struct v2t2_report *r)
+/* The thresholds of the report's judging set i: {"unit": {"id", "name"} | null (the defaults),
+ * "value": {pov: x}, "volume", "period_days", "touch", "tech", "source": {setting: "unit" |
+ * "default" | "override"}} (docs/v2t2.md, "Settings"). */
+static json_t *thresholds_json(const struct v2t2_report *r, size_t i)
 {
-    json_t *o = json_object(), *v = json_object();
+    const struct v2t2_thresholds *th = &r->judging.set[i];
+    const struct v2t2_judge *g = &r->judging.judge[i];
+    json_t *o = json_object(), *v = json_object(), *src = json_object();
+    if (g->unit_id) {
+        json_t *u = json_object();
+        PUT(o, "unit", u);
+        if (!rvjson_put(u, "id", json_integer(g->unit_id)) || !rvjson_put(u, "name", str(g->unit)))
+            return rvjson_fail(o);
+    } else {
+        PUT(o, "unit", json_null());
+    }
     PUT(o, "value", v);
     for (int p = 0; p < V2T2_NPOVS; p++)
-        if (!rvjson_put(v, v2t2_pov_name(p), num(r->p.value[p])))
+        if (!rvjson_put(v, v2t2_pov_name(p), num(th->value[p])))
             return rvjson_fail(o);
-    PUT(o, "volume", num(r->p.volume));
-    PUT(o, "period_days", num(r->p.period_days));
-    PUT(o, "touch", num(r->th.touch));
-    PUT(o, "tech", num(r->th.tech));
+    PUT(o, "volume", num(th->volume));
+    PUT(o, "period_days", num(th->period_days));
+    PUT(o, "touch", num(th->tone.touch));
+    PUT(o, "tech", num(th->tone.tech));
+    PUT(o, "source", src);
+    for (int k = 0; k < V2T2_NSETTINGS; k++)
+        if (!rvjson_put(src, v2t2_setting_defs[k].name,
+                        json_string(v2t2_source_name(g->source[k]))))
+            return rvjson_fail(o);
     return o;
+}
+
+/* The judging sets of units that judged relationships of a pooled answer, each with their
+ * number. */
+static json_t *by_unit_json(const struct v2t2_report *r)
+{
+    json_t *a = json_array();
+    for (size_t i = 1; a && i < r->judging.n; i++) {
+        if (!r->judging.judge[i].nrel)
+            continue;
+        json_t *o = thresholds_json(r, i);
+        if (!rvjson_push(a, o) ||
+            !rvjson_put(o, "relationships", json_integer((json_int_t)r->judging.judge[i].nrel)))
+            return rvjson_fail(a);
+    }
+    return a;
 }
 
 /* {"agent", "interactions", "touch", "tech", "tone", "frame"} and, for an agent's cell with a
@@ -229,9 +263,9 @@ static json_t *phase_discord_json(const struct v2t2_relationship *rel)
     return o;
 }
 
-static json_t *relationship_json(const struct v2t2_relationship *rel,
-                                 const struct v2t2_tone_thresholds *th)
+static json_t *relationship_json(const struct v2t2_report *r, const struct v2t2_relationship *rel)
 {
+    const struct v2t2_tone_thresholds *th = &r->judging.set[rel->judge].tone;
     json_t *o = json_object();
     if (!o)
         return NULL;
@@ -251,6 +285,7 @@ static json_t *list_json(const struct v2t2_report *r)
         return NULL;
     PUT(o, "relationships", json_integer((json_int_t)t->nrel));
     PUT(o, "placed", json_integer((json_int_t)t->nplaced));
+    PUT(o, "thresholds_by_unit", by_unit_json(r));
     if (r->analysis == V2T2_TONES) {
         PUT(o, "phases", phases_json(&t->r.cells, V2T2_NONE, NULL, &r->th));
         return o;
@@ -277,6 +312,10 @@ static json_t *list_json(const struct v2t2_report *r)
         json_t *x = json_object();
         if (!rvjson_push(top, x) || !rvjson_put(x, "relationship", who_json(rel)) ||
             !rvjson_put(x, "zone", str(v2t2_zone_name(rel->zone.zone))) ||
+            !rvjson_put(x, "thresholds_unit_id",
+                        r->judging.judge[rel->judge].unit_id
+                            ? json_integer(r->judging.judge[rel->judge].unit_id)
+                            : json_null()) ||
             !rvjson_put(x, "discord", num(rel->discord)) ||
             !rvjson_put(x, "phase_discord", phase_discord_json(rel)) ||
             !rvjson_put(x, "worst", advice_json(rel)))
@@ -334,7 +373,7 @@ json_t *v2t2_report_json(const struct v2t2_report *r)
         break;
     case V2T2_TONES:
     case V2T2_DISCORD:
-        body = r->tones.one ? relationship_json(&r->tones.r, &r->th) : list_json(r);
+        body = r->tones.one ? relationship_json(r, &r->tones.r) : list_json(r);
         break;
     case V2T2_SCENARIO:
         body = scenario_json(r);
@@ -346,7 +385,14 @@ json_t *v2t2_report_json(const struct v2t2_report *r)
         return NULL;
     if (!rvjson_put(body, "analysis", json_string(v2t2_def(r->analysis)->name)))
         return rvjson_fail(body);
-    if (r->analysis != V2T2_SCENARIO && !rvjson_put(body, "thresholds", thresholds_json(r)))
+    /* the thresholds applied: the subject's or the relationship's, else (a pool of relationships)
+     * the defaults, beside thresholds_by_unit */
+    size_t judge = 0;
+    if (r->analysis == V2T2_ZONES)
+        judge = r->zones.judge;
+    else if (r->tones.one)
+        judge = r->tones.r.judge;
+    if (r->analysis != V2T2_SCENARIO && !rvjson_put(body, "thresholds", thresholds_json(r, judge)))
         return rvjson_fail(body);
     return body;
 }

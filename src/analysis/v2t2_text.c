@@ -55,6 +55,32 @@ static void cells_text(const struct v2t2_cells *cells, int zone,
         }
 }
 
+/* One line: the thresholds of judging set i, each with where it came from unless the default. */
+static void thresholds_text(const struct v2t2_report *r, size_t i, FILE *out)
+{
+    const struct v2t2_judge *g = &r->judging.judge[i];
+    const struct v2t2_thresholds *th = &r->judging.set[i];
+    const double v[V2T2_NSETTINGS] = {th->value[V2T2_POV_CUSTOMER],
+                                      th->value[V2T2_POV_REP],
+                                      th->value[V2T2_POV_MANAGER],
+                                      th->value[V2T2_POV_UNIT],
+                                      th->value[V2T2_POV_ENTERPRISE],
+                                      th->volume,
+                                      th->period_days,
+                                      th->tone.touch,
+                                      th->tone.tech};
+    if (g->unit_id)
+        fprintf(out, "thresholds of %s:", g->unit ? g->unit : "a unit");
+    else
+        fputs("thresholds:", out);
+    for (int k = 0; k < V2T2_NSETTINGS; k++) {
+        fprintf(out, " %s %g", v2t2_setting_defs[k].name, v[k]);
+        if (g->source[k] != V2T2_FROM_DEFAULT)
+            fprintf(out, " (%s)", v2t2_source_name(g->source[k]));
+    }
+    fputc('\n', out);
+}
+
 static void relationship_text(const struct v2t2_report *r, FILE *out)
 {
     const struct v2t2_relationship *rel = &r->tones.r;
@@ -68,13 +94,17 @@ static void relationship_text(const struct v2t2_report *r, FILE *out)
     } else {
         fputs("no zone: the customer has no order\n", out);
     }
-    cells_text(&rel->cells, rel->zone.zone, &r->th, out);
+    thresholds_text(r, rel->judge, out);
+    cells_text(&rel->cells, rel->zone.zone, &r->judging.set[rel->judge].tone, out);
 }
 
 static void list_text(const struct v2t2_report *r, FILE *out)
 {
     const struct v2t2_tones_report *t = &r->tones;
     fprintf(out, "%zu relationships with interactions, %zu with a zone\n", t->nrel, t->nplaced);
+    for (size_t i = 0; i < r->judging.n; i++)
+        if (i == 0 || r->judging.judge[i].nrel)
+            thresholds_text(r, i, out);
     if (r->analysis == V2T2_TONES) {
         cells_text(&t->r.cells, V2T2_NONE, &r->th, out);
         return;
@@ -135,6 +165,7 @@ void v2t2_report_text(const struct v2t2_report *r, FILE *out)
         fprintf(out, "%s %lld %s: %zu subjects over %.1f periods\n", r->zones.kind,
                 (long long)r->zones.id, r->zones.label ? r->zones.label : "", r->zones.nsubjects,
                 r->zones.periods);
+        thresholds_text(r, r->zones.judge, out);
         places_text(&r->zones, out);
         break;
     case V2T2_TONES:

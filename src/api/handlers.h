@@ -154,6 +154,23 @@ void api_v2t2_zones(struct api_request *req, struct api_response *res);
 void api_v2t2_tones(struct api_request *req, struct api_response *res);
 void api_v2t2_discord(struct api_request *req, struct api_response *res);
 void api_v2t2_scenario(struct api_request *req, struct api_response *res);
+/* feeds.c: Atom feeds for staff and for contacts' secret URLs, feed tokens, posts */
+void api_get_feeds(struct api_request *req, struct api_response *res);
+void api_get_feed_community(struct api_request *req, struct api_response *res);
+void api_get_feed_product(struct api_request *req, struct api_response *res);
+void api_get_feed_segments(struct api_request *req, struct api_response *res);
+void api_get_token_feeds(struct api_request *req, struct api_response *res);
+void api_get_token_feed_community(struct api_request *req, struct api_response *res);
+void api_get_token_feed_product(struct api_request *req, struct api_response *res);
+void api_get_token_feed_segments(struct api_request *req, struct api_response *res);
+void api_post_feed_token(struct api_request *req, struct api_response *res);
+void api_delete_feed_token(struct api_request *req, struct api_response *res);
+void api_post_feed_post(struct api_request *req, struct api_response *res);
+void api_portal_post_feed_token(struct api_request *req, struct api_response *res);
+void api_portal_delete_feed_token(struct api_request *req, struct api_response *res);
+/* v2t2_settings.c: the units' V2T2 thresholds and baselines (anyone in scope reads, admins set) */
+void api_get_v2t2_settings(struct api_request *req, struct api_response *res);
+void api_put_v2t2_settings(struct api_request *req, struct api_response *res);
 
 /* deal_stats.c: the analyses of `kith deals`, over the caller's deals */
 void api_deal_stats_winrate(struct api_request *req, struct api_response *res);

@@ -1,11 +1,12 @@
 /*
  * v2t2.c - kith v2t2 zones|tones|discord|scenario: the command-line door to the V2T2 analyses
- * (analysis/v2t2.h). Reads the options through the family's table, loads what the analysis
- * needs (the store; the RV snapshot for tones and discord; nothing for a built-in scenario),
- * runs it over everything and prints its table or, with --json, the API's answer.
- * Definitions: docs/v2t2.md.
+ * (analysis/v2t2.h; `kith v2t2 settings` is v2t2_settings.c's). Reads the options through the
+ * family's table, loads what the analysis needs (the store; the RV snapshot for tones and discord;
+ * nothing for a built-in scenario), runs it over everything and prints its table or, with --json,
+ * the API's answer. Definitions: docs/v2t2.md.
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "analysis/v2t2.h"
 #include "cmd/cmd.h"
@@ -22,8 +23,10 @@ static void usage(FILE *out)
           "docs/v2t2.md.\n\nanalyses:\n",
           out);
     cmd_analysis_list(&analysis_v2t2, out);
-    fputs("\nEvery analysis takes --json and --help ('kith v2t2 zones --help'); all but\n"
-          "scenario take --db PATH.\n",
+    fputs("  settings     show or set a unit's thresholds and baselines (not an analysis)\n"
+          "\nEvery analysis takes --json and --help ('kith v2t2 zones --help'); all but\n"
+          "scenario take --db PATH. Thresholds are the units' settings; an analysis's\n"
+          "threshold options are what-if overrides.\n",
           out);
 }
 
@@ -33,6 +36,8 @@ int cmd_v2t2(int argc, char **argv)
         usage(argc < 2 ? stderr : stdout);
         return argc < 2 ? CMD_USAGE : CMD_OK;
     }
+    if (strcmp(argv[1], "settings") == 0)
+        return cmd_v2t2_settings(argc - 1, argv + 1);
     const struct analysis_def *def = analysis_find(&analysis_v2t2, argv[1]);
     if (!def)
         return cmd_usage_error("v2t2", "'%s' is not a v2t2 subcommand", argv[1]);

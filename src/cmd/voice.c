@@ -6,6 +6,7 @@
  * --json, the API's answer. Definitions: docs/voice.md.
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "analysis/voice.h"
 #include "cmd/cmd.h"
@@ -25,7 +26,9 @@ static void usage(FILE *out)
           "analyses:\n",
           out);
     cmd_analysis_list(&analysis_voice, out);
-    fputs("\nEvery analysis takes --db PATH, --json and --help ('kith voice nps --help').\n", out);
+    fputs("  feeds        the Atom feeds that keep customers in touch (kith voice feeds --help)\n"
+          "\nEvery analysis takes --db PATH, --json and --help ('kith voice nps --help').\n",
+          out);
 }
 
 int cmd_voice(int argc, char **argv)
@@ -34,6 +37,8 @@ int cmd_voice(int argc, char **argv)
         usage(argc < 2 ? stderr : stdout);
         return argc < 2 ? CMD_USAGE : CMD_OK;
     }
+    if (strcmp(argv[1], "feeds") == 0)
+        return cmd_voice_feeds(argc - 1, argv + 1);
     const struct analysis_def *def = analysis_find(&analysis_voice, argv[1]);
     if (!def)
         return cmd_usage_error("voice", "'%s' is not a voice subcommand", argv[1]);

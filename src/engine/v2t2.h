@@ -138,18 +138,44 @@ typedef int (*v2t2_customer_fn)(void *ctx, size_t customer, const struct v2t2_ce
 int v2t2_walk(const struct rv_snapshot *s, const struct v2t2_catalog *cat,
               const struct v2t2_window *w, v2t2_customer_fn fn, void *ctx, struct kith_error *err);
 
-/* Thresholds of the customer's point of view over the snapshot's orders. */
+/*
+ * The thresholds one relationship or subject is judged by: one unit's settings (docs/v2t2.md,
+ * "Settings"), each point of view's value threshold, the volume threshold, the period in days
+ * (> 0) and the tone thresholds.
+ */
+struct v2t2_thresholds {
+    double value[V2T2_NPOVS];
+    double volume;
+    double period_days;
+    struct v2t2_tone_thresholds tone;
+};
+
+/*
+ * Which thresholds judge each customer (rv_customer_of_contact() index): set[of[k]] for customer
+ * k, so that relationships of different units are each judged by their own unit's settings.
+ * of NULL: set[0] judges every customer. The arrays are the caller's.
+ */
+struct v2t2_config {
+    const struct v2t2_thresholds *set;
+    const uint32_t *of; /* s->nacct + s->nc long, or NULL */
+};
+
+static inline const struct v2t2_thresholds *v2t2_config_of(const struct v2t2_config *c, size_t k)
+{
+    return &c->set[c->of ? c->of[k] : 0];
+}
+
+/* The customer's point of view over the snapshot's orders. */
 struct v2t2_zone_spec {
-    double period_days;      /* > 0 */
-    double value_threshold;  /* the customer's */
-    double volume_threshold; /* orders per period */
-    int32_t as_of;           /* orders before this snapshot time count (RV_TIME_MAX: all) */
+    const struct v2t2_config *cfg; /* each customer's value_customer, volume and period_days */
+    int32_t as_of;                 /* orders before this snapshot time count (RV_TIME_MAX: all) */
 };
 
 /*
  * The zone of every customer from its own point of view (docs/v2t2.md, "The relationship's
  * zone"): its latest order against the median of its earlier ones (none earlier: the median of
- * every order), its orders per period over the span of all orders. zones[k] for customer k
+ * every order), its orders per period over the span of all orders, each with the thresholds
+ * and period that judge it (spec->cfg). zones[k] for customer k
  * (s->nacct + s->nc long, the caller's: free()); zone V2T2_NONE for a customer without orders.
  */
 int v2t2_customer_zones(const struct rv_snapshot *s, const struct v2t2_zone_spec *spec,
@@ -167,12 +193,12 @@ double v2t2_relationship_discord(int zone, const struct v2t2_cells *cells, int p
 /*
  * Discord per customer over the snapshot, for the leading-indicator study and the reports:
  * out[k] for customer k (s->nacct + s->nc long, the caller's: free()), NaN when the customer has
- * no zone or no interaction in w (phase as in v2t2_relationship_discord()). Runs on nthreads
+ * no zone or no interaction in w (phase as in v2t2_relationship_discord()), each customer judged
+ * by its own thresholds (zspec->cfg: zone and tone). Runs on nthreads
  * (1..PAR_MAX) threads, each over a range of customers.
  */
 int v2t2_customer_discord(const struct rv_snapshot *s, const struct v2t2_catalog *cat,
                           const struct v2t2_window *w, const struct v2t2_zone_spec *zspec,
-                          const struct v2t2_tone_thresholds *th, int phase, unsigned nthreads,
-                          double **out, struct kith_error *err);
+                          int phase, unsigned nthreads, double **out, struct kith_error *err);
 
 #endif

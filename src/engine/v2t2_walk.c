@@ -225,8 +225,8 @@ int v2t2_customer_zones(const struct rv_snapshot *s, const struct v2t2_zone_spec
 {
     const size_t ncust = s->nacct + s->nc;
     *zones = NULL;
-    if (!(spec->period_days > 0))
-        return kith_err(err, KITH_EINVAL, "the period must be positive days");
+    if (!spec->cfg || !spec->cfg->set)
+        return kith_err(err, KITH_EINVAL, "no thresholds to place the customers by");
     struct v2t2_place *z = alloc_array_zero(ncust ? ncust : 1, sizeof(*z));
     uint32_t *first = alloc_array_zero(ncust + 1, sizeof(*first));
     uint32_t *refs = alloc_array(s->norders ? s->norders : 1, sizeof(*refs));
@@ -262,13 +262,19 @@ int v2t2_customer_zones(const struct rv_snapshot *s, const struct v2t2_zone_spec
     first[0] = 0;
     const double everyone = median(amounts, n); /* the usual order of any customer */
     const int32_t end = spec->as_of != RV_TIME_MAX ? spec->as_of : hi;
-    double periods = n ? ((double)end - (double)lo) / (spec->period_days * RV_DAY) : 1;
-    if (!(periods >= 1))
-        periods = 1;
+    const double span = n ? (double)end - (double)lo : 0;
     for (size_t k = 0; k < ncust; k++) {
         const uint32_t m = first[k + 1] - first[k];
         if (!m)
             continue;
+        const struct v2t2_thresholds *th = v2t2_config_of(spec->cfg, k);
+        if (!(th->period_days > 0)) {
+            rc = kith_err(err, KITH_EINVAL, "the period must be positive days");
+            goto out;
+        }
+        double periods = span / (th->period_days * RV_DAY);
+        if (!(periods >= 1))
+            periods = 1;
         const uint32_t *r = refs + first[k];
         uint32_t last = 0; /* the latest: by time, then by position */
         for (uint32_t j = 1; j < m; j++)
@@ -279,8 +285,8 @@ int v2t2_customer_zones(const struct rv_snapshot *s, const struct v2t2_zone_spec
             if (j != last)
                 amounts[e++] = (double)s->o_amount[r[j]];
         const double base = e ? median(amounts, e) : everyone;
-        z[k] = v2t2_place((double)s->o_amount[r[last]], base, m / periods, spec->value_threshold,
-                          spec->volume_threshold);
+        z[k] = v2t2_place((double)s->o_amount[r[last]], base, m / periods,
+                          th->value[V2T2_POV_CUSTOMER], th->volume);
     }
 out:
     free(first);
@@ -302,7 +308,7 @@ struct discord_job {
     const struct v2t2_window *w;
     const struct by_customer *g;
     const struct v2t2_place *zones;
-    const struct v2t2_tone_thresholds *th;
+    const struct v2t2_config *cfg;
     int phase;
     size_t from, to; /* customers */
     double *out;
@@ -316,15 +322,15 @@ static void *discord_range(void *arg)
         if (j->g->first[k] == j->g->first[k + 1] || j->zones[k].zone == V2T2_NONE ||
             !customer_cells(j->s, j->cat, j->l, j->w, j->g, k, &cells))
             continue;
-        j->out[k] = v2t2_relationship_discord(j->zones[k].zone, &cells, j->phase, j->th);
+        j->out[k] = v2t2_relationship_discord(j->zones[k].zone, &cells, j->phase,
+                                              &v2t2_config_of(j->cfg, k)->tone);
     }
     return NULL;
 }
 
 int v2t2_customer_discord(const struct rv_snapshot *s, const struct v2t2_catalog *cat,
                           const struct v2t2_window *w, const struct v2t2_zone_spec *zspec,
-                          const struct v2t2_tone_thresholds *th, int phase, unsigned nthreads,
-                          double **out, struct kith_error *err)
+                          int phase, unsigned nthreads, double **out, struct kith_error *err)
 {
     const size_t ncust = s->nacct + s->nc;
     *out = NULL;
@@ -358,7 +364,7 @@ int v2t2_customer_discord(const struct rv_snapshot *s, const struct v2t2_catalog
         const size_t from = k;
         while (k < g.n && (t + 1 == nthreads || g.first[k] < per * (t + 1)))
             k++;
-        jobs[t] = (struct discord_job){s, cat, &l, w, &g, zones, th, phase, from, k, d};
+        jobs[t] = (struct discord_job){s, cat, &l, w, &g, zones, zspec->cfg, phase, from, k, d};
     }
     jobs[nthreads - 1].to = g.n;
     par_run(nthreads, discord_range, jobs, sizeof(jobs[0]));

@@ -22,6 +22,8 @@ void v2t2_data_release(struct v2t2_data *d)
     free(d->units);
     free(d->teams);
     free(d->users);
+    free(d->accounts);
+    free(d->settings);
     free(d->orders);
     free(d->deals);
     memset(d, 0, sizeof(*d));
@@ -57,4 +59,14 @@ const struct v2t2_team_rec *v2t2_data_team(const struct v2t2_data *d, int64_t id
 const struct v2t2_user_rec *v2t2_data_user(const struct v2t2_data *d, int64_t id)
 {
     return id ? find(d->users, d->nusers, sizeof(*d->users), id) : NULL;
+}
+
+const struct v2t2_account_rec *v2t2_data_account(const struct v2t2_data *d, int64_t id)
+{
+    return id ? find(d->accounts, d->naccounts, sizeof(*d->accounts), id) : NULL;
+}
+
+const struct v2t2_settings *v2t2_data_settings(const struct v2t2_data *d, int64_t unit_id)
+{
+    return unit_id ? find(d->settings, d->nsettings, sizeof(*d->settings), unit_id) : NULL;
 }

@@ -1,9 +1,10 @@
 /*
  * v2t2_data.h - what the V2T2 analyses read from the store beside the RV snapshot
  * (docs/v2t2.md): the catalogue's touch and tech weights, the units (kind, parent), teams and
- * users (manager), and the subjects a point of view places: orders and deals, each with the
- * account, the rep, team and unit that handled it. store_v2t2_load() (store/v2t2.c) fills a
- * struct v2t2_data; analysis/v2t2*.c reads it. Money is in cents; times are Unix ms.
+ * users (manager), the accounts' units, the units' settings, and the subjects a point of view
+ * places: orders and deals, each with the account, the rep, team and unit that handled it.
+ * store_v2t2_load() (store/v2t2.c) fills a struct v2t2_data; analysis/v2t2*.c reads it. Money is in
+ * cents; times are Unix ms.
  */
 #ifndef KITH_MODEL_V2T2_DATA_H
 #define KITH_MODEL_V2T2_DATA_H
@@ -11,6 +12,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "model/v2t2_settings.h"
 
 struct v2t2_type_rec {
     int64_t id;
@@ -45,6 +48,11 @@ struct v2t2_subject {
     int64_t amount;
 };
 
+/* An account's unit (the relationship's unit, docs/v2t2.md "Settings"). */
+struct v2t2_account_rec {
+    int64_t id, unit_id;
+};
+
 /* Every array sorted by id; owned by whoever loaded it: v2t2_data_release(). */
 struct v2t2_data {
     struct v2t2_type_rec *types;
@@ -55,6 +63,10 @@ struct v2t2_data {
     size_t nteams;
     struct v2t2_user_rec *users;
     size_t nusers;
+    struct v2t2_account_rec *accounts; /* the accounts that have a unit (when settings exist) */
+    size_t naccounts;
+    struct v2t2_settings *settings; /* the units that have settings, by unit_id */
+    size_t nsettings;
     struct v2t2_subject *orders; /* every order */
     size_t norders;
     struct v2t2_subject *deals; /* the deals with an amount that are not lost */
@@ -68,5 +80,7 @@ void v2t2_data_release(struct v2t2_data *d);
 const struct v2t2_unit_rec *v2t2_data_unit(const struct v2t2_data *d, int64_t id);
 const struct v2t2_team_rec *v2t2_data_team(const struct v2t2_data *d, int64_t id);
 const struct v2t2_user_rec *v2t2_data_user(const struct v2t2_data *d, int64_t id);
+const struct v2t2_account_rec *v2t2_data_account(const struct v2t2_data *d, int64_t id);
+const struct v2t2_settings *v2t2_data_settings(const struct v2t2_data *d, int64_t unit_id);
 
 #endif

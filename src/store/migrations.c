@@ -521,10 +521,65 @@ static const char migration_16[] =
     " contact_id INTEGER PRIMARY KEY REFERENCES contacts(id) ON DELETE CASCADE,"
     " findable INTEGER NOT NULL DEFAULT 0, updated_at INTEGER NOT NULL);";
 
-const char *const store_migrations[] = {migration_1,  migration_2,  migration_3,  migration_4,
-                                        migration_5,  migration_6,  migration_7,  migration_8,
-                                        migration_9,  migration_10, migration_11, migration_12,
-                                        migration_13, migration_14, migration_15, migration_16};
+/*
+ * Version 17: V2T2 settings per unit (issue 14, docs/v2t2.md "Settings"); self-contained, so
+ * that it keeps its meaning under whatever number it ends up with. A unit may set the thresholds
+ * and the period its relationships and subjects are judged by: one nullable column per setting
+ * (NULL: the built-in default of model/v2t2_settings.c), in the order of enum v2t2_setting. The
+ * ranges are checked by the model (v2t2_setting_check()) before every write. The row goes with
+ * its unit.
+ */
+static const char migration_17[] =
+    "CREATE TABLE v2t2_settings ("
+    " unit_id INTEGER PRIMARY KEY REFERENCES units(id) ON DELETE CASCADE,"
+    " created_at INTEGER NOT NULL,"
+    " value_customer REAL, value_rep REAL, value_manager REAL, value_unit REAL,"
+    " value_enterprise REAL, volume REAL, period_days REAL, touch REAL, tech REAL,"
+    " updated_at INTEGER NOT NULL, updated_by INTEGER REFERENCES users(id));";
+
+/*
+ * Version 18: feeds that keep in touch (issue 15, docs/voice.md "Feeds"); self-contained, so that
+ * it keeps its meaning under whatever number it ends up with. feed_posts are what staff publish
+ * to an audience: the community, one product (product_id) or a segment (segment: a filter of
+ * contacts in the API's list syntax). feed_tokens are the secret feed URLs of contacts with portal
+ * access: only a hash of each is stored; revoked_at ends one. idea_status_changes keeps every
+ * change of an idea's status (a trigger writes it, whichever door changed the idea), so that a
+ * feed can say when an idea was planned, done or declined.
+ */
+static const char migration_18[] =
+    "CREATE TABLE feed_posts ("
+    " id INTEGER PRIMARY KEY, created_at INTEGER NOT NULL,"
+    " title TEXT NOT NULL, body TEXT,"
+    " audience TEXT NOT NULL CHECK (audience IN ('community', 'product', 'segment')),"
+    " product_id INTEGER REFERENCES products(id) ON DELETE CASCADE, segment TEXT,"
+    " published_at INTEGER NOT NULL, user_id INTEGER REFERENCES users(id),"
+    " CONSTRAINT feed_post_product_has_one"
+    " CHECK ((audience = 'product') = (product_id IS NOT NULL)),"
+    " CONSTRAINT feed_post_segment_has_one"
+    " CHECK ((audience = 'segment') = (segment IS NOT NULL)));"
+    "CREATE INDEX feed_posts_audience ON feed_posts(audience, product_id, published_at);"
+    "CREATE TABLE feed_tokens ("
+    " id INTEGER PRIMARY KEY, created_at INTEGER NOT NULL,"
+    " contact_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,"
+    " token_hash TEXT NOT NULL UNIQUE, revoked_at INTEGER,"
+    " created_by INTEGER REFERENCES users(id));"
+    "CREATE INDEX feed_tokens_contact ON feed_tokens(contact_id);"
+    "CREATE TABLE idea_status_changes ("
+    " id INTEGER PRIMARY KEY,"
+    " idea_id INTEGER NOT NULL REFERENCES ideas(id) ON DELETE CASCADE,"
+    " from_status TEXT, to_status TEXT, changed_at INTEGER NOT NULL);"
+    "CREATE INDEX idea_status_changes_idea ON idea_status_changes(idea_id, changed_at);"
+    "CREATE TRIGGER ideas_status_history AFTER UPDATE OF status ON ideas"
+    " WHEN NEW.status IS NOT OLD.status BEGIN"
+    " INSERT INTO idea_status_changes (idea_id, from_status, to_status, changed_at)"
+    " VALUES (NEW.id, OLD.status, NEW.status,"
+    " CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER));"
+    " END;";
+
+const char *const store_migrations[] = {
+    migration_1,  migration_2,  migration_3,  migration_4,  migration_5,  migration_6,
+    migration_7,  migration_8,  migration_9,  migration_10, migration_11, migration_12,
+    migration_13, migration_14, migration_15, migration_16, migration_17, migration_18};
 const int store_nmigrations = (int)(sizeof(store_migrations) / sizeof(store_migrations[0]));
 
 int store_check_version(const char *path, int version, struct kith_error *err)

@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "model/deal_data.h"
+#include "model/feed.h"
 #include "model/v2t2_data.h"
 #include "model/rv_rows.h"
 #include "model/table.h"
@@ -25,7 +26,7 @@
 #include "util/error.h"
 
 /* The schema version this binary creates and understands. */
-#define STORE_SCHEMA_VERSION 16
+#define STORE_SCHEMA_VERSION 18
 
 struct store;
 
@@ -935,17 +936,98 @@ int store_voice_load(struct store *s, const int64_t *ids, size_t nids, int64_t f
 /* ---- V2T2 (store/v2t2.c) ------------------------------------------------------------- */
 
 /*
- * The catalogue's touch and tech weights, the units, teams and users and, with subjects, every
- * order and every deal that is not lost, into *out (the caller's: v2t2_data_release());
+ * The catalogue's touch and tech weights, the units, teams and users, the accounts that have a
+ * unit, the units' V2T2 settings and, with subjects, every order and every deal that is not
+ * lost, into *out (the caller's: v2t2_data_release());
  * docs/v2t2.md says how each subject's rep, team and unit are found. On failure nothing is left
  * to release.
  */
 int store_v2t2_load(struct store *s, bool subjects, struct v2t2_data *out, struct kith_error *err);
 
+/*
+ * Writes the V2T2 settings of unit in->unit_id (docs/v2t2.md, "Settings"): the values in->set
+ * says the unit sets, the others back to their defaults (a unit with none set keeps no row),
+ * stamped now_ms and in->updated_by (0: nobody, the command line). Every value is checked first
+ * (v2t2_settings_check(): KITH_EINVAL with *field the setting). Inside the caller's transaction
+ * when there is one; the caller has checked that the unit exists.
+ */
+int store_v2t2_settings_set(struct store *s, const struct v2t2_settings *in, int64_t now_ms,
+                            const char **field, struct kith_error *err);
+
 /* The name of account id into buf (KITH_ENOTFOUND when there is none; KITH_ERANGE when it does
  * not fit, which 1024 bytes always do). */
 int store_v2t2_account_name(struct store *s, int64_t id, char *buf, size_t size,
                             struct kith_error *err);
+
+/* ---- feeds that keep in touch (feeds.c; docs/voice.md "Feeds") ----------------------------- */
+
+/* Checks p (feed_post_check(): KITH_EINVAL with *field) and writes it at now_ms; *id its id. */
+int store_feed_post_add(struct store *s, const struct feed_post *p, int64_t now_ms, int64_t *id,
+                        const char **field, struct kith_error *err);
+
+/*
+ * A new secret feed URL of contact_id: revokes its live token (one per contact) and stores the
+ * hash of the new one. Inside the caller's transaction; the caller checked the portal access.
+ */
+int store_feed_token_create(struct store *s, int64_t contact_id, const char *token_hash,
+                            int64_t now_ms, int64_t created_by, struct kith_error *err);
+
+/* Revokes contact_id's live feed token at now_ms; *revoked how many (0 or 1). */
+int store_feed_token_revoke(struct store *s, int64_t contact_id, int64_t now_ms, int *revoked,
+                            struct kith_error *err);
+
+/* The contact of the live token whose hash is token_hash, whose portal access holds too;
+ * KITH_ENOTFOUND otherwise (revoked, unknown, or the contact's access revoked). */
+int store_feed_token_find(struct store *s, const char *token_hash, int64_t *contact_id,
+                          struct kith_error *err);
+
+/* When contact_id's live feed token was made; KITH_ENOTFOUND when it has none. */
+int store_feed_token_live(struct store *s, int64_t contact_id, int64_t *created_at,
+                          struct kith_error *err);
+
+/* One item of a feed; texts owned by the item (store_feed_items_free()). */
+struct store_feed_item {
+    char kind[16];              /* "idea", "idea_status", "rating", "post" */
+    int64_t id;                 /* the idea's, the status change's, the rating's or the post's id */
+    int64_t ref_id;             /* idea_status: the idea; rating, product post: the product */
+    int64_t at;                 /* Unix ms: created, changed, rated or published */
+    char *title;                /* the idea's or post's title; a rating: the product's name */
+    char *body;                 /* the idea's body, the review, the post's body; NULL: none */
+    char *status, *from_status; /* idea: its status; idea_status: to and from */
+    int stars;
+    bool verified;
+    char *segment; /* a segment post: its filter of contacts */
+    char *author;  /* a post: its author's name; NULL otherwise */
+    bool by_staff; /* an idea without a contact, or a post */
+};
+
+struct store_feed_query {
+    int audience;                 /* enum feed_audience: which feed */
+    int64_t product_id;           /* FEED_PRODUCT */
+    const char *contact_ids_json; /* a JSON array of the contacts whose ideas and ratings the
+                                   * reader may see; NULL: every one, and staff's ideas */
+    size_t limit;
+    int64_t now_ms; /* posts published after it are not out yet */
+};
+
+/* The items of a feed, newest first, at most q->limit, into *out (the caller's:
+ * store_feed_items_free()). */
+int store_feed_items(struct store *s, const struct store_feed_query *q,
+                     struct store_feed_item **out, size_t *n, struct kith_error *err);
+void store_feed_items_free(struct store_feed_item *items, size_t n);
+
+struct store_feed_product {
+    int64_t id;
+    char name[256];
+};
+
+/* The name of product id into buf (cut to size); KITH_ENOTFOUND when there is none. */
+int store_feed_product_name(struct store *s, int64_t id, char *buf, size_t size,
+                            struct kith_error *err);
+
+/* The products that have ratings or posts (by id, at most max) into out[0..*n). */
+int store_feed_products(struct store *s, struct store_feed_product *out, size_t max, size_t *n,
+                        struct kith_error *err);
 
 /* ---- derived contact fields ------------------------------------------------------------- */
 

@@ -90,6 +90,43 @@ static int user_row(void *ctx, sqlite3_stmt *st, struct kith_error *err)
     return fail ? kith_err(err, KITH_ENOMEM, "out of memory loading users") : 0;
 }
 
+static int account_row(void *ctx, sqlite3_stmt *st, struct kith_error *err)
+{
+    struct load *l = ctx;
+    struct v2t2_account_rec *r =
+        grow((void **)&l->d->accounts, &l->cap, l->d->naccounts, sizeof(*r), "accounts", err);
+    if (!r)
+        return err->code;
+    r->id = sqlite3_column_int64(st, 0);
+    r->unit_id = sqlite3_column_int64(st, 1);
+    l->d->naccounts++;
+    return 0;
+}
+
+/* The columns of v2t2_settings after unit_id, in the order of enum v2t2_setting. */
+#define SETTING_COLUMNS                                                                            \
+    "value_customer, value_rep, value_manager, value_unit, value_enterprise, volume,"              \
+    " period_days, touch, tech"
+
+static int settings_row(void *ctx, sqlite3_stmt *st, struct kith_error *err)
+{
+    struct load *l = ctx;
+    struct v2t2_settings *r =
+        grow((void **)&l->d->settings, &l->cap, l->d->nsettings, sizeof(*r), "unit settings", err);
+    if (!r)
+        return err->code;
+    v2t2_settings_defaults(r, sqlite3_column_int64(st, 0));
+    for (int i = 0; i < V2T2_NSETTINGS; i++)
+        if (sqlite3_column_type(st, 1 + i) != SQLITE_NULL) {
+            r->v[i] = sqlite3_column_double(st, 1 + i);
+            r->set[i] = true;
+        }
+    r->updated_at = sqlite3_column_int64(st, 1 + V2T2_NSETTINGS);
+    r->updated_by = sqlite3_column_int64(st, 2 + V2T2_NSETTINGS);
+    l->d->nsettings++;
+    return 0;
+}
+
 static void subject_of(sqlite3_stmt *st, struct v2t2_subject *r)
 {
     r->id = sqlite3_column_int64(st, 0);
@@ -135,6 +172,11 @@ static const struct {
     {"SELECT id, name FROM teams ORDER BY id", "reading teams", team_row},
     {"SELECT id, manager_id, team_id, unit_id, name FROM users ORDER BY id", "reading users",
      user_row},
+    {"SELECT unit_id, " SETTING_COLUMNS ", updated_at, coalesce(updated_by, 0)"
+     " FROM v2t2_settings ORDER BY unit_id",
+     "reading the units' V2T2 settings", settings_row},
+    {"SELECT id, unit_id FROM accounts WHERE unit_id IS NOT NULL ORDER BY id",
+     "reading the accounts' units", account_row},
     {"SELECT o.id, o.account_id, r.id, coalesce(r.team_id, a.team_id),"
      " coalesce(r.unit_id, a.unit_id), o.ordered_at, o.amount"
      " FROM orders o JOIN accounts a ON a.id = o.account_id"
@@ -159,6 +201,9 @@ int store_v2t2_load(struct store *s, bool subjects, struct v2t2_data *out, struc
     int rc = 0;
     const size_t n = sizeof(reads) / sizeof(reads[0]) - (subjects ? 0 : 2); /* orders, deals last */
     for (size_t i = 0; i < n && rc == 0; i++) {
+        /* the accounts' units only matter to the units' settings: none, no need */
+        if (reads[i].fn == account_row && !out->nsettings)
+            continue;
         struct load l = {.d = out};
         rc = store_each_row(s,
                             &(const struct store_rows){.sql = reads[i].sql, .what = reads[i].what},
@@ -193,6 +238,50 @@ int store_v2t2_account_name(struct store *s, int64_t id, char *buf, size_t size,
     } else {
         rc = store_db_err(err, s->db, "reading an account's name");
     }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int store_v2t2_settings_set(struct store *s, const struct v2t2_settings *in, int64_t now_ms,
+                            const char **field, struct kith_error *err)
+{
+    *field = NULL;
+    if (in->unit_id <= 0)
+        return kith_err(err, KITH_EINVAL, "V2T2 settings belong to a unit");
+    int rc = v2t2_settings_check(in, field, err);
+    if (rc < 0)
+        return rc;
+    bool any = false;
+    for (int i = 0; i < V2T2_NSETTINGS; i++)
+        any |= in->set[i];
+    static const char upsert[] =
+        "INSERT INTO v2t2_settings (unit_id, created_at, " SETTING_COLUMNS
+        ", updated_at, updated_by) VALUES (?1, ?11, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
+        " ON CONFLICT (unit_id) DO UPDATE SET value_customer = ?2, value_rep = ?3,"
+        " value_manager = ?4, value_unit = ?5, value_enterprise = ?6, volume = ?7,"
+        " period_days = ?8, touch = ?9, tech = ?10, updated_at = ?11, updated_by = ?12";
+    /* a unit back on every default keeps no row */
+    static const char drop[] = "DELETE FROM v2t2_settings WHERE unit_id = ?1";
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db, any ? upsert : drop, -1, &st, NULL) != SQLITE_OK)
+        return store_db_err(err, s->db, "writing a unit's V2T2 settings");
+    sqlite3_bind_int64(st, 1, in->unit_id);
+    if (any) {
+        for (int i = 0; i < V2T2_NSETTINGS; i++) {
+            if (in->set[i])
+                sqlite3_bind_double(st, 2 + i, in->v[i]);
+            else
+                sqlite3_bind_null(st, 2 + i);
+        }
+        sqlite3_bind_int64(st, 11, now_ms);
+        if (in->updated_by > 0)
+            sqlite3_bind_int64(st, 12, in->updated_by);
+        else
+            sqlite3_bind_null(st, 12);
+    }
+    rc = 0;
+    if (sqlite3_step(st) != SQLITE_DONE)
+        rc = store_db_err(err, s->db, "writing a unit's V2T2 settings");
     sqlite3_finalize(st);
     return rc;
 }

@@ -213,7 +213,11 @@ static void test_walk_cells_and_agents(void **state)
     rv_snapshot_free(s);
 }
 
-static const struct v2t2_zone_spec ZSPEC = {10, 1, 1, RV_TIME_MAX};
+/* One set of thresholds for every customer: value_customer 1, volume 1, a period of 10 days. */
+static const struct v2t2_thresholds TH1 = {
+    .value = {[V2T2_POV_CUSTOMER] = 1}, .volume = 1, .period_days = 10, .tone = {0.5, 0.5}};
+static const struct v2t2_config CFG1 = {&TH1, NULL};
+static const struct v2t2_zone_spec ZSPEC = {&CFG1, RV_TIME_MAX};
 
 static void test_customer_zones(void **state)
 {
@@ -265,33 +269,97 @@ static void test_customer_discord(void **state)
      * retention self (0.1, 0.8) 0.4, retention unit (0.2, 0.4) sqrt(0.3^2 + 0.1^2).
      */
     const double unit = sqrt(0.09 + 0.01);
-    assert_int_equal(v2t2_customer_discord(s, &CAT, &all, &ZSPEC, &TH, -1, 1, &d, NULL), 0);
+    assert_int_equal(v2t2_customer_discord(s, &CAT, &all, &ZSPEC, -1, 1, &d, NULL), 0);
     assert_near(d[0], (0.4 + 0.3 + 0.2 + 0 + 0.4 + unit) / 6);
     /* 1002 in Q1 (high touch, low tech): closing rep (0.6, 0.7) is 0.2 too technical */
     assert_near(d[1], 0.2);
     assert_true(isnan(d[2 + 3])); /* no zone */
     free(d);
-    assert_int_equal(
-        v2t2_customer_discord(s, &CAT, &all, &ZSPEC, &TH, RV_STAGE_CLOSING, 1, &d, NULL), 0);
+    assert_int_equal(v2t2_customer_discord(s, &CAT, &all, &ZSPEC, RV_STAGE_CLOSING, 1, &d, NULL),
+                     0);
     assert_near(d[0], (0.2 + 0) / 2);
     free(d);
     /* without c2 (a mask): c1's acq rep, closing team, retention unit */
     uint8_t bits[4] = {1, 0, 1, 1};
     const struct rv_mask mask = {4, bits};
     const struct v2t2_window masked = {RV_TIME_MIN, RV_TIME_MAX, &mask};
-    assert_int_equal(v2t2_customer_discord(s, &CAT, &masked, &ZSPEC, &TH, -1, 1, &d, NULL), 0);
+    assert_int_equal(v2t2_customer_discord(s, &CAT, &masked, &ZSPEC, -1, 1, &d, NULL), 0);
     assert_near(d[0], (0.4 + 0.2 + unit) / 3);
     free(d);
     /* threads split the customers: the same answers on 1, 2 and 3 threads */
     for (unsigned th = 2; th <= 3; th++) {
         double *p = NULL;
-        assert_int_equal(v2t2_customer_discord(s, &CAT, &all, &ZSPEC, &TH, -1, 1, &d, NULL), 0);
-        assert_int_equal(v2t2_customer_discord(s, &CAT, &all, &ZSPEC, &TH, -1, th, &p, NULL), 0);
+        assert_int_equal(v2t2_customer_discord(s, &CAT, &all, &ZSPEC, -1, 1, &d, NULL), 0);
+        assert_int_equal(v2t2_customer_discord(s, &CAT, &all, &ZSPEC, -1, th, &p, NULL), 0);
         for (size_t k = 0; k < s->nacct + s->nc; k++)
             assert_true((isnan(d[k]) && isnan(p[k])) || d[k] == p[k]);
         free(d);
         free(p);
     }
+    rv_snapshot_free(s);
+}
+
+/*
+ * Two units with their own thresholds (docs/v2t2.md, "Settings"): 1001 and c4 are North's
+ * (set 1), 1002 South's (set 2), the contacts of accounts nobody's (set 0). A relationship's
+ * zone and discord follow its own unit's thresholds, and a change of one unit's leaves the
+ * other unit's relationships as they were.
+ */
+static void test_thresholds_per_unit(void **state)
+{
+    (void)state;
+    struct rv_snapshot *s = network();
+    const size_t ncust = s->nacct + s->nc;
+    assert_int_equal(ncust, 6);
+    struct v2t2_thresholds set[3] = {TH1, TH1, TH1};
+    const uint32_t of[6] = {1, 2, 0, 0, 0, 1};
+    const struct v2t2_config cfg = {set, of};
+    const struct v2t2_zone_spec zs = {&cfg, RV_TIME_MAX};
+    assert_ptr_equal(v2t2_config_of(&cfg, 1), &set[2]);
+    assert_ptr_equal(v2t2_config_of(&CFG1, 4), &TH1);
+    struct v2t2_place *z = NULL;
+    /* the same thresholds everywhere: as with one set (1001 Q2, 1002 Q1) */
+    assert_int_equal(v2t2_customer_zones(s, &zs, &z, NULL), 0);
+    assert_int_equal(z[0].zone, V2T2_Q2);
+    assert_int_equal(z[1].zone, V2T2_Q1);
+    free(z);
+    /* South asks twice the usual order for high value: 1002's 2000 / 1500 = 1.33 is low now
+     * (Q4); North's 1001 (5 x its usual) stays Q2 */
+    set[2].value[V2T2_POV_CUSTOMER] = 2;
+    assert_int_equal(v2t2_customer_zones(s, &zs, &z, NULL), 0);
+    assert_int_equal(z[0].zone, V2T2_Q2);
+    assert_near(z[1].value_threshold, 2);
+    assert_false(z[1].high_value);
+    assert_int_equal(z[1].zone, V2T2_Q4);
+    free(z);
+    /* South counts in periods of 40 days: the span of 20 days is less than one period, so
+     * 1002's one order is 1 per period, high volume (Q3); 1001 keeps 1.5 per period (Q2) */
+    set[2].period_days = 40;
+    assert_int_equal(v2t2_customer_zones(s, &zs, &z, NULL), 0);
+    assert_near(z[1].per_period, 1);
+    assert_int_equal(z[1].zone, V2T2_Q3);
+    assert_near(z[0].per_period, 1.5);
+    assert_int_equal(z[0].zone, V2T2_Q2);
+    free(z);
+    set[2] = TH1;
+    /* North's touch threshold goes up to 0.95: 1001 (Q2 expects high touch, high tech) now
+     * lacks touch in every cell; 1002 (South) keeps its discord of 0.2 */
+    const struct v2t2_window all = {RV_TIME_MIN, RV_TIME_MAX, NULL};
+    double *d = NULL;
+    set[1].tone.touch = 0.95;
+    assert_int_equal(v2t2_customer_discord(s, &CAT, &all, &zs, -1, 1, &d, NULL), 0);
+    const double want =
+        (hypot(0.05, 0.4) + hypot(0.15, 0.3) + 0.65 + 0.35 + 0.85 + hypot(0.75, 0.1)) / 6;
+    assert_near(d[0], want);
+    assert_near(d[1], 0.2);
+    free(d);
+    /* and South's tech threshold down to 0.75: 1002's closing rep (0.6, 0.7), which Q1 wants
+     * low in tech, is in tune; 1001 is unchanged */
+    set[2].tone.tech = 0.75;
+    assert_int_equal(v2t2_customer_discord(s, &CAT, &all, &zs, -1, 2, &d, NULL), 0);
+    assert_near(d[0], want);
+    assert_near(d[1], 0);
+    free(d);
     rv_snapshot_free(s);
 }
 
@@ -367,6 +435,7 @@ int main(void)
         cmocka_unit_test(test_walk_cells_and_agents),
         cmocka_unit_test(test_customer_zones),
         cmocka_unit_test(test_customer_discord),
+        cmocka_unit_test(test_thresholds_per_unit),
         cmocka_unit_test(test_zone_medians_against_a_sort),
         cmocka_unit_test(test_names),
     };
