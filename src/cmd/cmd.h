@@ -37,6 +37,7 @@ int cmd_v2t2(int argc, char **argv);
 int cmd_privacy(int argc, char **argv);
 int cmd_portal(int argc, char **argv);
 int cmd_dsr(int argc, char **argv);
+int cmd_consent(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 
