@@ -175,4 +175,7 @@ void api_portal_consents_list(struct api_request *req, struct api_response *res)
 void api_portal_consents_create(struct api_request *req, struct api_response *res);
 void api_portal_consents_receipt(struct api_request *req, struct api_response *res);
 
+/* messages.c: outbound SMS and email, checked against consent (docs/voice.md "Messages") */
+void api_messages_create(struct api_request *req, struct api_response *res);
+
 #endif

@@ -179,6 +179,8 @@ const struct api_route api_routes[] = {
     {"GET", "/api/v1/survey-optins", api_survey_optins_list, ROLE_ANY,
      "list survey opt-ins (filters, sort, cursor)"},
     {"GET", "/api/v1/survey-optins/{id}", api_survey_optins_get, ROLE_ANY, "one survey opt-in"},
+    {"POST", "/api/v1/messages", api_messages_create, API_WRITERS,
+     "send an SMS or email to a contact, if its consent allows the purpose on that channel"},
     {"GET", "/api/v1/voice/surveys", api_voice_surveys, ROLE_ANY,
      "each survey: opt-ins, answers, updates, NPS and CSAT (groups below k suppressed)"},
     {"GET", "/api/v1/voice/nps", api_voice_nps, ROLE_ANY,

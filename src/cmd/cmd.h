@@ -33,6 +33,8 @@ int cmd_value(int argc, char **argv);
 int cmd_rv(int argc, char **argv);
 int cmd_deals(int argc, char **argv);
 int cmd_voice(int argc, char **argv);
+/* kith voice send (voice_send.c); argv[0] is "send" */
+int cmd_voice_send(int argc, char **argv);
 int cmd_v2t2(int argc, char **argv);
 int cmd_privacy(int argc, char **argv);
 int cmd_portal(int argc, char **argv);

@@ -6,6 +6,7 @@
  * docs/voice.md.
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "analysis/voice.h"
 #include "cmd/cmd.h"
@@ -22,7 +23,10 @@ static void usage(FILE *out)
           "analyses:\n",
           out);
     cmd_analysis_list(&analysis_voice, out);
-    fputs("\nEvery analysis takes --db PATH, --json and --help ('kith voice nps --help').\n", out);
+    fputs("\nEvery analysis takes --db PATH, --json and --help ('kith voice nps --help').\n"
+          "\nkith voice send CONTACT_ID --channel sms|email --purpose P --body TEXT sends a\n"
+          "message, if the contact's consent allows it ('kith voice send --help').\n",
+          out);
 }
 
 int cmd_voice(int argc, char **argv)
@@ -31,6 +35,8 @@ int cmd_voice(int argc, char **argv)
         usage(argc < 2 ? stderr : stdout);
         return argc < 2 ? CMD_USAGE : CMD_OK;
     }
+    if (strcmp(argv[1], "send") == 0) /* not an analysis: a message to a contact */
+        return cmd_voice_send(argc - 1, argv + 1);
     const struct analysis_def *def = analysis_find(&analysis_voice, argv[1]);
     if (!def)
         return cmd_usage_error("voice", "'%s' is not a voice subcommand", argv[1]);
