@@ -121,9 +121,15 @@ static void record(struct api_request *req, int64_t contact_id, int64_t by_user,
     const char *purpose = auth_body_string(req, "purpose", 32, res);
     if (!purpose)
         return;
-    const char *channel = json_string_value(json_object_get(req->body, "channel"));
-    if (!channel) /* purposes without channels need not name one */
-        channel = CONSENT_ANY;
+    json_t *jc = json_object_get(req->body, "channel");
+    if (jc && !json_is_string(jc) && !json_is_null(jc)) {
+        api_error(res, 422, "invalid", "channel",
+                  "channel: a string: email, sms, phone, post, "
+                  "feed or any");
+        return;
+    }
+    /* purposes without channels need not name one */
+    const char *channel = json_is_string(jc) ? json_string_value(jc) : CONSENT_ANY;
     const char *state = auth_body_string(req, "state", 16, res);
     if (!state)
         return;

@@ -200,7 +200,8 @@ static void unshared_sql(struct qbuf *b, const char *qual)
 {
     q_add(b, " AND NOT EXISTS (SELECT 1 FROM consents_current AS cw WHERE cw.contact_id = ");
     q_add(b, qual);
-    q_add(b, ".id AND cw.purpose = 'sharing' AND cw.state = 'withdrawn')");
+    q_add(b, ".id AND cw.purpose = 'sharing' AND cw.channel = 'any'"
+             " AND cw.state = 'withdrawn')");
 }
 
 /* A condition on the row called qual of table that holds when it is in scope; "0" if none can. */

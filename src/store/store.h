@@ -1148,7 +1148,7 @@ int consent_allows(struct store *s, int64_t contact_id, const char *purpose, con
  */
 #define STORE_SQL_ANALYTICS_WITHDRAWN                                                              \
     "(SELECT contact_id FROM consents_current WHERE purpose = 'analytics'"                         \
-    " AND state = 'withdrawn')"
+    " AND channel = 'any' AND state = 'withdrawn')"
 
 /* Whether any contact's current state for purpose (on "any" or a channel) is a withdrawal. */
 int store_consent_any_withdrawn(struct store *s, const char *purpose, bool *any,

@@ -374,3 +374,31 @@ def test_a_contact_that_withdrew_analytics_leaves_norms_and_value(demo_db, tmp_p
     assert account in {c["account_id"] for c in before[1][0]["customers"]}
     # the norm's "all" group counts one contact fewer per age it had reached... or two
     assert after[0][0]["groups"][0]["members"] == before[0][0]["groups"][0]["members"] - 2
+
+
+def test_the_data_subject_import_keeps_the_pairs(server, admin, customer, tmp_path):
+    """Another kith importing an export takes the consent history, with the same rules."""
+    cid, _ = customer
+    r = admin.post(f"/api/v1/contacts/{cid}/consents",
+                   json={"purpose": "analytics", "state": "withdrawn"})
+    assert r.status_code == 201
+    src = str(tmp_path / "export.json")
+    kith(server.db, "dsr", "export", str(cid), "--out", src)
+    with open(src) as f:
+        doc = json.load(f)
+    target = str(tmp_path / "target.db")
+    kith(target, "init")
+    kith(target, "dsr", "import", src)
+    con = sqlite3.connect(target)
+    assert con.execute("SELECT purpose, channel, state FROM consents").fetchall() == \
+        [("analytics", "any", "withdrawn")]
+    con.close()
+    doc["tables"]["consents"]["rows"][-1]["channel"] = "sms"
+    bad = str(tmp_path / "bad.json")
+    with open(bad, "w") as f:
+        json.dump(doc, f)
+    target = str(tmp_path / "target2.db")
+    kith(target, "init")
+    p = kith(target, "dsr", "import", bad, check=False)
+    assert p.returncode != 0 and "consents row 1: channel: analytics concerns no channel" \
+        in p.stderr, p.stderr
