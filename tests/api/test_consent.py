@@ -335,7 +335,8 @@ def delete_rows(db, contacts, accounts=()):
         con.close()
 
 
-def test_a_contact_that_withdrew_analytics_leaves_norms_and_value(demo_db, tmp_path):
+def test_a_contact_that_withdrew_analytics_leaves_norms_and_value(demo_db, tmp_path,
+                                                                monkeypatch):
     db = str(tmp_path / "kith.db")
     shutil.copy(demo_db, db)
     con = sqlite3.connect(db)
@@ -349,9 +350,11 @@ def test_a_contact_that_withdrew_analytics_leaves_norms_and_value(demo_db, tmp_p
         "SELECT c.id FROM contacts c WHERE c.account_id IN (SELECT account_id FROM contacts"
         " GROUP BY account_id HAVING count(*) > 2) AND EXISTS (SELECT 1 FROM interactions i"
         " WHERE i.contact_id = c.id) ORDER BY c.id LIMIT 1").fetchall()
+    (type_id,), = con.execute("SELECT id FROM interaction_types WHERE rv > 5 LIMIT 1")
     con.close()
     before = figures(db)
 
+    monkeypatch.setenv("KITH_RV_RELOAD_SECONDS", "1")
     srv = Server(db)
     try:
         admin = Client(srv.url, "admin@example.com")
@@ -359,9 +362,29 @@ def test_a_contact_that_withdrew_analytics_leaves_norms_and_value(demo_db, tmp_p
             r = admin.post(f"/api/v1/contacts/{c}/consents",
                            json={"purpose": "analytics", "state": "withdrawn"})
             assert r.status_code == 201, r.text
+
+        def reloads():
+            return sum("RV snapshot reloaded in" in l for l in srv.log)
+
+        # the server's own snapshot: a change of consent to analytics asks for a reload, and a
+        # change during a reload another one; each answer is read after the next reload
+        want = before[0][0]["groups"][0]["members"] - 2
+        for _ in range(5):
+            seen = reloads()
+            served = admin.get("/api/v1/rv/norm", params={"as_of": AS_OF, "by": "all"}).json()
+            if served["groups"][0]["members"] == want:
+                break
+            with srv._lines_cv:
+                assert srv._lines_cv.wait_for(lambda: reloads() > seen, timeout=60), srv.log[-5:]
+        # a new interaction of a contact that withdrew stays out of the live snapshot too
+        r = admin.post("/api/v1/interactions", json={
+            "contact_id": member, "type_id": type_id, "occurred_at": "2026-06-01T10:00:00Z"})
+        assert r.status_code == 201, r.text
+        served = admin.get("/api/v1/rv/norm", params={"as_of": AS_OF, "by": "all"}).json()
     finally:
         srv.stop()
     after = figures(db)
+    json_close(served, after[0][0])
 
     oracle = str(tmp_path / "oracle.db")
     shutil.copy(demo_db, oracle)
