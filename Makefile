@@ -46,7 +46,7 @@ asan-test:
 # seconds, one after the other, on a copy of its corpus; a crash, leak or hang fails it.
 FUZZ_BUILD   ?= build-fuzz
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS ?= csv import body list param cursor timefmt money num
+FUZZ_TARGETS ?= csv import body list param cursor timefmt money num receipt
 fuzz-build:
 	cmake -S . -B $(FUZZ_BUILD) -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 	  -DKITH_FUZZ=ON $(CMAKE_FLAGS) >/dev/null

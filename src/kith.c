@@ -24,6 +24,7 @@ const struct cmd_entry kith_commands[] = {
     {"v2t2", cmd_v2t2, "V2T2: Value x Volume zones, Touch x Tech tones, discord, scenarios"},
     {"privacy", cmd_privacy, "show or set the privacy policy of the comparison of units"},
     {"portal", cmd_portal, "the customer portal: invite a contact"},
+    {"consent", cmd_consent, "consent receipts: verify one's signature and fields"},
     {"dsr", cmd_dsr, "data-subject requests: export everything held about a contact, import it"},
     {"stats", cmd_stats, "count the records of each table"},
     {"backup", cmd_backup, "copy the database to one file while it is in use"},

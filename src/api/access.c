@@ -62,6 +62,9 @@ enum {
     /* but not the contacts (and what hangs off them) of an independent unit that keeps its
      * detail private: store_scope.hide_private */
     BUT_PRIVATE = 1 << 4,
+    /* but not the contacts (and what hangs off them) that withdrew their consent to sharing
+     * with partners (docs/portal.md "Consent"): store_scope.hide_unshared */
+    BUT_UNSHARED = 1 << 5,
 };
 
 /*
@@ -97,7 +100,10 @@ static const struct {
      {ALL, SELF, UNIT | TEAM | SELF, NONE},
      {NONE, NONE, TEAM | SELF, NONE},
      {UNIT, TEAM, TEAM | SELF}},
-    {ROLE_PARTNER, {ALL, SELF, UNIT, NONE}, {NONE, NONE, UNIT, NONE}, {UNIT, UNIT, UNIT}},
+    {ROLE_PARTNER,
+     {ALL, SELF, UNIT | BUT_UNSHARED, NONE},
+     {NONE, NONE, UNIT | BUT_UNSHARED, NONE},
+     {UNIT, UNIT, UNIT}},
 };
 
 /* The fields that place a record, and the tables whose rows they name. */
@@ -125,6 +131,7 @@ static void scope_of(const struct api_principal *who, int grant, struct store_sc
     out->team_id = (grant & TEAM) ? who->team_id : 0;
     out->owner_id = (grant & SELF) ? who->user_id : 0;
     out->hide_private = (grant & BUT_PRIVATE) != 0;
+    out->hide_unshared = (grant & BUT_UNSHARED) != 0;
 }
 
 static size_t rule_of(const struct api_principal *who)

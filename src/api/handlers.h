@@ -190,4 +190,15 @@ void api_value_xsell(struct api_request *req, struct api_response *res);
 void api_value_referrals(struct api_request *req, struct api_response *res);
 void api_value_check(struct api_request *req, struct api_response *res);
 
+/* consents.c: consent per purpose and channel, by staff and in the portal (docs/portal.md) */
+void api_contacts_consents_list(struct api_request *req, struct api_response *res);
+void api_contacts_consents_create(struct api_request *req, struct api_response *res);
+void api_contacts_consents_receipt(struct api_request *req, struct api_response *res);
+void api_portal_consents_list(struct api_request *req, struct api_response *res);
+void api_portal_consents_create(struct api_request *req, struct api_response *res);
+void api_portal_consents_receipt(struct api_request *req, struct api_response *res);
+
+/* messages.c: outbound SMS and email, checked against consent (docs/voice.md "Messages") */
+void api_messages_create(struct api_request *req, struct api_response *res);
+
 #endif

@@ -31,10 +31,12 @@ bool api_portal_csrf_ok(const struct api_request *req, const struct api_principa
 /* A message to a contact; every string is the caller's. */
 struct portal_message {
     int64_t contact_id;
-    const char *kind; /* STORE_PORTAL_INVITATION or STORE_PORTAL_SIGN_IN */
-    const char *to;   /* the contact's email */
+    const char *kind; /* STORE_PORTAL_INVITATION, STORE_PORTAL_SIGN_IN or "message" */
+    const char *to;   /* the contact's email, or its phone number for an SMS */
     const char *subject;
     const char *body;
+    const char *channel; /* "email" or "sms"; NULL: email (the portal's links) */
+    const char *purpose; /* an outbound message's purpose (docs/voice.md); NULL for links */
 };
 
 /*
@@ -60,6 +62,15 @@ void portal_link(const char *page, const char *token, char *out, size_t size);
 
 /* Sends m through the current sender. */
 int portal_send(const char *db_path, const struct portal_message *m, struct kith_error *err);
+
+/*
+ * Chooses the sender from spec (kith serve --sender): "outbox" (the default), or
+ * "webhook:http://HOST:PORT/PATH", which POSTs each message as a JSON object {"kind", "channel",
+ * "purpose", "contact_id", "to", "subject", "body"} and counts any 2xx answer as delivered
+ * (sender_webhook.c; docs/voice.md "Messages"). Call before serving. KITH_EINVAL for a spec it
+ * cannot use, saying why.
+ */
+int portal_sender_configure(const char *spec, struct kith_error *err);
 
 /* ---- inviting (portal.c), shared by the API and `kith portal invite` ---- */
 

@@ -1,8 +1,9 @@
 /*
- * portal_outbox.c - how the portal's links reach a contact: a pluggable sender, and the one kith
- * ships, the outbox: each message becomes one file (mode 0600) in a directory, for a mail relay,
- * an operator or a test to pick up (docs/portal.md, "The outbox"). A file appears whole: it is
- * written under a dot-name and renamed.
+ * portal_outbox.c - how the portal's links and outbound messages reach a contact: a pluggable
+ * sender, and the default, the outbox: each message becomes one file (mode 0600) in a directory,
+ * for a mail relay, an operator or a test to pick up (docs/portal.md, "The outbox"). A file
+ * appears whole: it is written under a dot-name and renamed. The other sender, a webhook, is in
+ * sender_webhook.c.
  */
 #include "api/portal.h"
 
@@ -77,8 +78,17 @@ static int outbox_send(void *ctx, const char *db_path, const struct portal_messa
     long long now = (long long)store_now_ms();
     snprintf(tmp, sizeof(tmp), "%s/.%lld-%s-%s.tmp", dir, now, m->kind, rnd);
     snprintf(final, sizeof(final), "%s/%lld-%s-%s.txt", dir, now, m->kind, rnd);
-    snprintf(head, sizeof(head), "To: %s\nSubject: %s\nX-Kith-Kind: %s\nX-Kith-Contact: %lld\n\n",
-             m->to, m->subject, m->kind, (long long)m->contact_id);
+    int n =
+        snprintf(head, sizeof(head), "To: %s\nSubject: %s\nX-Kith-Kind: %s\nX-Kith-Contact: %lld\n",
+                 m->to, m->subject ? m->subject : "", m->kind, (long long)m->contact_id);
+    if (n > 0 && (size_t)n < sizeof(head) && m->channel)
+        n += snprintf(head + n, sizeof(head) - (size_t)n, "X-Kith-Channel: %s\n", m->channel);
+    if (n > 0 && (size_t)n < sizeof(head) && m->purpose)
+        n += snprintf(head + n, sizeof(head) - (size_t)n, "X-Kith-Purpose: %s\n", m->purpose);
+    if (n < 0 || (size_t)n + 2 > sizeof(head))
+        return kith_err(err, KITH_EINVAL, "a message's headers are too long for the outbox");
+    head[n++] = '\n';
+    head[n] = '\0';
     int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd < 0)
         return kith_err(err, KITH_EIO, "cannot write to the outbox %s: %s", dir, strerror(errno));

@@ -274,7 +274,10 @@ void rvstate_interaction_written(struct store *s, int64_t id)
     if (!g.running)
         return;
     remember(R_INTERACTION, id);
-    if (store_rv_interaction(s, id, &row, &voided_contact, &err) < 0) {
+    int found = store_rv_interaction(s, id, &row, &voided_contact, &err);
+    if (found == KITH_ENOTFOUND) /* its contact withdrew its consent to analytics: left out */
+        return;
+    if (found < 0) {
         fprintf(stderr, "kith serve: RV update of interaction %lld: %s\n", (long long)id, err.msg);
         rvstate_changed("an interaction could not be read");
         return;

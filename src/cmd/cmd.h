@@ -34,11 +34,14 @@ int cmd_rv(int argc, char **argv);
 int cmd_deals(int argc, char **argv);
 int cmd_voice(int argc, char **argv);
 int cmd_voice_feeds(int argc, char **argv); /* kith voice feeds (argv[0] "feeds") */
+/* kith voice send (voice_send.c); argv[0] is "send" */
+int cmd_voice_send(int argc, char **argv);
 int cmd_v2t2(int argc, char **argv);
 int cmd_v2t2_settings(int argc, char **argv); /* kith v2t2 settings (argv[0] "settings") */
 int cmd_privacy(int argc, char **argv);
 int cmd_portal(int argc, char **argv);
 int cmd_dsr(int argc, char **argv);
+int cmd_consent(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 

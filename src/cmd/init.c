@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "cmd/cmd.h"
+#include "io/consent_receipt.h"
 
 #include "util/banned.h"
 
@@ -38,6 +39,13 @@ int cmd_init(int argc, char **argv)
     struct store *s = cmd_open_store(db, STORE_CREATE);
     if (!s)
         return CMD_FAIL;
+    /* the key that signs consent receipts (docs/portal.md): made once, kept in the database */
+    struct kith_error err = {0};
+    unsigned char pk[STORE_SIGN_PK];
+    if (consent_key_ensure(s, pk, NULL, &err) < 0) {
+        store_close(s);
+        return cmd_fail(&err);
+    }
     printf("%s: schema version %d\n", cmd_db_path(db), store_schema_version(s));
     store_close(s);
     return CMD_OK;

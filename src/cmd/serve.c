@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "api/api.h"
+#include "api/portal.h"
 #include "analysis/voice_community.h"
 #include "cmd/cmd.h"
 #include "util/num.h"
@@ -14,7 +15,7 @@
 
 static const char usage[] =
     "usage: kith serve [--db PATH] [--listen HOST:PORT] [--threads N]\n"
-    "                  [--tls-cert FILE --tls-key FILE]\n\n"
+    "                  [--tls-cert FILE --tls-key FILE] [--sender SENDER]\n\n"
     "Serves the web application at / and the API under /api/v1 (and /healthz, /metrics)\n"
     "until SIGINT or SIGTERM, then finishes in-flight requests, checkpoints the database\n"
     "and exits 0. The web application is built into the binary (docs/web.md).\n"
@@ -22,17 +23,18 @@ static const char usage[] =
     "  --threads N          worker threads (default 16)\n"
     "  --tls-cert FILE      PEM certificate; with --tls-key serves HTTPS\n"
     "  --tls-key FILE       PEM private key\n"
+    "  --sender SENDER      how messages and portal links leave: outbox (default: files in\n"
+    "                       $KITH_OUTBOX_DIR or <database>.outbox) or\n"
+    "                       webhook:http://HOST:PORT/PATH (a JSON POST per message)\n"
     "An access log goes to stderr as JSON lines.\n";
 
 int cmd_serve(int argc, char **argv)
 {
-    static const struct option opts[] = {{"db", required_argument, NULL, 'd'},
-                                         {"listen", required_argument, NULL, 'l'},
-                                         {"threads", required_argument, NULL, 't'},
-                                         {"tls-cert", required_argument, NULL, 'c'},
-                                         {"tls-key", required_argument, NULL, 'k'},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {0}};
+    static const struct option opts[] = {
+        {"db", required_argument, NULL, 'd'},      {"listen", required_argument, NULL, 'l'},
+        {"threads", required_argument, NULL, 't'}, {"tls-cert", required_argument, NULL, 'c'},
+        {"tls-key", required_argument, NULL, 'k'}, {"sender", required_argument, NULL, 's'},
+        {"help", no_argument, NULL, 'h'},          {0}};
     struct api_server_options o = {.listen = "127.0.0.1:8080"};
     const char *db = NULL;
     int c;
@@ -58,6 +60,12 @@ int cmd_serve(int argc, char **argv)
         case 'k':
             o.tls_key = optarg;
             break;
+        case 's': {
+            struct kith_error serr = {0};
+            if (portal_sender_configure(optarg, &serr) < 0)
+                return cmd_usage_error("serve", "%s", serr.msg);
+            break;
+        }
         case 'h':
             fputs(usage, stdout);
             return CMD_OK;

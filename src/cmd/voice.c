@@ -27,7 +27,9 @@ static void usage(FILE *out)
           out);
     cmd_analysis_list(&analysis_voice, out);
     fputs("  feeds        the Atom feeds that keep customers in touch (kith voice feeds --help)\n"
-          "\nEvery analysis takes --db PATH, --json and --help ('kith voice nps --help').\n",
+          "\nEvery analysis takes --db PATH, --json and --help ('kith voice nps --help').\n"
+          "\nkith voice send CONTACT_ID --channel sms|email --purpose P --body TEXT sends a\n"
+          "message, if the contact's consent allows it ('kith voice send --help').\n",
           out);
 }
 
@@ -39,6 +41,8 @@ int cmd_voice(int argc, char **argv)
     }
     if (strcmp(argv[1], "feeds") == 0)
         return cmd_voice_feeds(argc - 1, argv + 1);
+    if (strcmp(argv[1], "send") == 0) /* not an analysis: a message to a contact */
+        return cmd_voice_send(argc - 1, argv + 1);
     const struct analysis_def *def = analysis_find(&analysis_voice, argv[1]);
     if (!def)
         return cmd_usage_error("voice", "'%s' is not a voice subcommand", argv[1]);

@@ -13,6 +13,7 @@
 
 #include "io/dsr_export_int.h"
 #include "io/export.h"
+#include "model/consent.h"
 #include "model/validate.h"
 
 #include "util/banned.h"
@@ -116,6 +117,27 @@ static int64_t map_ref(struct importer *im, const struct field_def *f, int64_t o
     return r < 0 ? 0 : map_get(&im->map[r], old_id);
 }
 
+/* The text of field name of a row ("" when none), NUL-terminated in out (size bytes). */
+static void value_text(const struct table_def *t, const struct store_value *vals, const char *name,
+                       char *out, size_t size)
+{
+    size_t i;
+    out[0] = '\0';
+    if (table_field(t, name, &i) && vals[i].kind == SV_TEXT)
+        snprintf(out, size, "%.*s", (int)vals[i].len, vals[i].s);
+}
+
+/* A consent row's purpose and channel make a pair the model allows (model/consent.h). */
+static int consent_values_check(const struct table_def *t, const struct store_value *vals,
+                                struct kith_error *err)
+{
+    char purpose[32], channel[32], state[32];
+    value_text(t, vals, "purpose", purpose, sizeof(purpose));
+    value_text(t, vals, "channel", channel, sizeof(channel));
+    value_text(t, vals, "state", state, sizeof(state));
+    return consent_check(purpose, channel, state, err);
+}
+
 /*
  * Builds the values of row (an object of the export) for t into vals and checks them: 0, 1 when
  * the row must be skipped (a required reference outside the export), or KITH_EINVAL naming the
@@ -173,6 +195,8 @@ static int row_values(struct importer *im, const struct table_def *t, json_t *ro
     if (table_check_required(t, given, &at, &e) < 0)
         return kith_err(im->err, KITH_EINVAL, "%s row %zu: %s: %s", t->name, index + 1,
                         t->fields[at].name, e.msg);
+    if (strcmp(t->name, "consents") == 0 && consent_values_check(t, vals, &e) < 0)
+        return kith_err(im->err, KITH_EINVAL, "%s row %zu: %s", t->name, index + 1, e.msg);
     return 0;
 }
 

@@ -323,6 +323,12 @@ static const struct catalogue_type types[] = {
       VOC | IN | REP, 2, "How the reference call went."),
     X("voc_public_praise", "Praised the service publicly", 8, "social", 0.30, 0.80, 6, 0, VOC | IN,
       2, "Unprompted public praise."),
+    /* outbound messages (docs/voice.md "Messages"): recorded by kith when it sends one, never
+     * drawn by the demo (frequency 0); a touch by the company, worth no RV until answered */
+    X("out_email", "Sent an email (outbound message)", 1, "email", 0.05, 0.95, 0, 5, 0, 0,
+      "A marketing or survey email kith sent, with the contact's consent."),
+    X("out_sms", "Sent an SMS (outbound message)", 1, "sms", 0.05, 0.95, 0, 8, 0, 0,
+      "A marketing or survey SMS kith sent, with the contact's consent."),
 };
 
 #define NTYPES (sizeof(types) / sizeof(types[0]))

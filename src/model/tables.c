@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "model/catalogue.h"
+#include "model/consent.h"
 
 #define RV_LO   (-MODEL_RV_MAX)
 #define RV_HI   MODEL_RV_MAX
@@ -61,7 +62,6 @@ static const char *const sources[] = {"manual", "import", "api", "portal", "devi
 static const char *const event_kinds[] = {
     "repeat", "referral",  "upsell", "cross_sell", "volume_increase", "bad_experience",
     "churn",  "recommend", "create", "share",      "download",        NULL};
-static const char *const consent_states[] = {"granted", "withdrawn", NULL};
 static const char *const dsr_kinds[] = {"access",    "rectification", "erasure", "restriction",
                                         "objection", "portability",   NULL};
 static const char *const dsr_states[] = {"open", "in_progress", "done", "refused", NULL};
@@ -353,8 +353,9 @@ static const struct field_def consent_fields[] = {
     ID,
     CREATED,
     REF("contact_id", "contacts", true),
-    TEXTN("purpose", true, 100),
-    TEXTN("channel", true, 50),
+    /* purposes, channels and their pairs: model/consent.h (docs/portal.md, "Consent") */
+    ENUM("purpose", true, consent_purposes),
+    ENUM("channel", true, consent_channels),
     ENUM("state", true, consent_states),
     TIME("recorded_at", true),
     TEXTN("collected_by", false, 100),

@@ -576,10 +576,46 @@ static const char migration_18[] =
     " CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER));"
     " END;";
 
-const char *const store_migrations[] = {
-    migration_1,  migration_2,  migration_3,  migration_4,  migration_5,  migration_6,
-    migration_7,  migration_8,  migration_9,  migration_10, migration_11, migration_12,
-    migration_13, migration_14, migration_15, migration_16, migration_17, migration_18};
+/*
+ * Version 19: consent per purpose and channel with signed receipts (issue 16, docs/portal.md
+ * "Consent"); self-contained, so that it keeps its meaning under whatever number it ends up
+ * with. The consents table (version 1) becomes append-only: triggers refuse every UPDATE and
+ * DELETE of its rows, so its history is the record of what the contact said and when. Each row
+ * written by kith names its Kantara consent receipt (receipt_id); consent_receipts keeps the
+ * receipt as issued (a compact JWS signed with Ed25519), append-only as well. signing_keys holds
+ * the server's Ed25519 key pair (one row, id 1, made by kith init or at the first receipt): the
+ * secret key never leaves the store but to sign. consents_current is each (contact, purpose,
+ * channel)'s latest record (by recorded_at, then id), which the least permissive rule folds.
+ */
+static const char migration_19[] =
+    "CREATE TRIGGER consents_no_update BEFORE UPDATE ON consents"
+    " BEGIN SELECT RAISE(ABORT, 'consent records are append-only: record a new one'); END;"
+    "CREATE TRIGGER consents_no_delete BEFORE DELETE ON consents"
+    " BEGIN SELECT RAISE(ABORT, 'consent records are append-only: record a new one'); END;"
+    "CREATE INDEX consents_purpose_state ON consents(purpose, state, contact_id);"
+    "CREATE TABLE consent_receipts ("
+    " id INTEGER PRIMARY KEY, created_at INTEGER NOT NULL,"
+    " receipt_id TEXT NOT NULL UNIQUE,"
+    " contact_id INTEGER NOT NULL REFERENCES contacts(id), jws TEXT NOT NULL);"
+    "CREATE INDEX consent_receipts_contact ON consent_receipts(contact_id, id);"
+    "CREATE TRIGGER consent_receipts_no_update BEFORE UPDATE ON consent_receipts"
+    " BEGIN SELECT RAISE(ABORT, 'consent receipts are append-only'); END;"
+    "CREATE TRIGGER consent_receipts_no_delete BEFORE DELETE ON consent_receipts"
+    " BEGIN SELECT RAISE(ABORT, 'consent receipts are append-only'); END;"
+    "CREATE TABLE signing_keys ("
+    " id INTEGER PRIMARY KEY CHECK (id = 1), created_at INTEGER NOT NULL,"
+    " alg TEXT NOT NULL, public_key BLOB NOT NULL, secret_key BLOB NOT NULL);"
+    "CREATE VIEW consents_current AS"
+    " SELECT c.id, c.contact_id, c.purpose, c.channel, c.state, c.recorded_at FROM consents c"
+    " WHERE NOT EXISTS (SELECT 1 FROM consents n WHERE n.contact_id = c.contact_id"
+    " AND n.purpose = c.purpose AND n.channel = c.channel"
+    " AND (n.recorded_at > c.recorded_at OR (n.recorded_at = c.recorded_at AND n.id > c.id)));";
+
+const char *const store_migrations[] = {migration_1,  migration_2,  migration_3,  migration_4,
+                                        migration_5,  migration_6,  migration_7,  migration_8,
+                                        migration_9,  migration_10, migration_11, migration_12,
+                                        migration_13, migration_14, migration_15, migration_16,
+                                        migration_17, migration_18, migration_19};
 const int store_nmigrations = (int)(sizeof(store_migrations) / sizeof(store_migrations[0]));
 
 int store_check_version(const char *path, int version, struct kith_error *err)

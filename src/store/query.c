@@ -98,7 +98,7 @@ bool store_scope_is_empty(const struct store_scope *scope)
 /* True if the scope restricts anything, i.e. its SQL condition is needed. */
 static bool scope_restricts(const struct store_scope *scope)
 {
-    return scope && (!scope->all || scope->hide_private);
+    return scope && (!scope->all || scope->hide_private || scope->hide_unshared);
 }
 
 /*
@@ -192,6 +192,19 @@ static void private_sql(struct qbuf *b, const char *qual, const struct plan *pl)
     q_add(b, "))");
 }
 
+/*
+ * " AND NOT <the contact called qual has withdrawn its consent to sharing with partners>": its
+ * current (latest) record of purpose sharing is a withdrawal (sharing is recorded on channel
+ * "any" only, model/consent.h). Probed through consents_contact_purpose_channel.
+ */
+static void unshared_sql(struct qbuf *b, const char *qual)
+{
+    q_add(b, " AND NOT EXISTS (SELECT 1 FROM consents_current AS cw WHERE cw.contact_id = ");
+    q_add(b, qual);
+    q_add(b, ".id AND cw.purpose = 'sharing' AND cw.channel = 'any'"
+             " AND cw.state = 'withdrawn')");
+}
+
 /* A condition on the row called qual of table that holds when it is in scope; "0" if none can. */
 static void scope_sql(struct qbuf *b, const char *table, const char *qual,
                       const struct store_scope *sc, const struct plan *pl, int depth)
@@ -248,6 +261,8 @@ static void scope_sql(struct qbuf *b, const char *table, const char *qual,
     q_add(b, ")");
     if (p->detail && sc->hide_private)
         private_sql(b, qual, pl);
+    if (sc->hide_unshared && strcmp(p->table, "contacts") == 0)
+        unshared_sql(b, qual);
 }
 
 /* "SELECT <columns> FROM <t> WHERE 1" with secrets read as NULL. */
@@ -667,6 +682,11 @@ int store_row_in_scope(struct store *s, const struct table_def *t, const struct 
             return kith_err(err, KITH_EDB, "checking the unit of a %s: %s", t->singular,
                             sqlite3_errmsg(s->db));
         in = rc == SQLITE_ROW;
+    }
+    if (in && scope->hide_unshared && strcmp(t->name, "contacts") == 0 &&
+        row_int(t, vals, "id") > 0) {
+        /* an existing contact: in scope as its row read through the same condition */
+        return store_get(s, t, row_int(t, vals, "id"), scope, NULL, NULL, err);
     }
     return in ? 0 : kith_err(err, KITH_ENOTFOUND, "no %s in scope", t->singular);
 }

@@ -24,7 +24,8 @@
     " coalesce(c.unit_id, a.unit_id), coalesce(c.team_id, a.team_id),"                             \
     " a.industry, a.territory, coalesce(c.source, a.source), a.revenue_band,"                      \
     " c.community_role"                                                                            \
-    " FROM contacts c LEFT JOIN accounts a ON a.id = c.account_id"
+    " FROM contacts c LEFT JOIN accounts a ON a.id = c.account_id"                                 \
+    " WHERE c.id NOT IN " STORE_SQL_ANALYTICS_WITHDRAWN
 
 #define READERS_MAX PAR_MAX /* connections, one par_run() job each */
 
@@ -100,12 +101,21 @@ static int prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st, struct kith_
     return 0;
 }
 
-static int prepare_range(sqlite3 *db, int64_t from_id, int64_t to_id, sqlite3_stmt **st,
-                         struct kith_error *err)
+/*
+ * The interactions of an id range; with exclude, without those of the contacts that withdrew
+ * their consent to analytics (docs/portal.md "Consent"). Only then: the plain range scan is the
+ * hot loop of a load, and SQLite answers the NOT IN from a list it builds once per statement.
+ */
+static int prepare_range(sqlite3 *db, int64_t from_id, int64_t to_id, bool exclude,
+                         sqlite3_stmt **st, struct kith_error *err)
 {
     if (sqlite3_prepare_v2(db,
-                           "SELECT " INTERACTION_COLUMNS " FROM interactions"
-                           " WHERE id >= ?1 AND id <= ?2 ORDER BY id",
+                           exclude ? "SELECT " INTERACTION_COLUMNS " FROM interactions"
+                                     " WHERE id >= ?1 AND id <= ?2"
+                                     " AND contact_id NOT IN " STORE_SQL_ANALYTICS_WITHDRAWN
+                                     " ORDER BY id"
+                                   : "SELECT " INTERACTION_COLUMNS " FROM interactions"
+                                     " WHERE id >= ?1 AND id <= ?2 ORDER BY id",
                            -1, st, NULL) != SQLITE_OK)
         return db_fail(err, db, "reading interactions");
     sqlite3_bind_int64(*st, 1, from_id);
@@ -130,7 +140,7 @@ int store_scan_interactions_by_id(struct store *s, int64_t from_id, int64_t to_i
                                   store_interaction_fn fn, void *ctx, struct kith_error *err)
 {
     sqlite3_stmt *st;
-    int rc = prepare_range(s->db, from_id, to_id, &st, err);
+    int rc = prepare_range(s->db, from_id, to_id, false, &st, err);
     return rc < 0 ? rc : stream_interactions(s->db, st, fn, ctx, err);
 }
 
@@ -244,12 +254,12 @@ static int expect_contacts(sqlite3 *db, const struct rv_sink *k, struct kith_err
 }
 
 /* The interactions with from_id <= id <= to_id into segment seg of the sink. */
-static int read_range(sqlite3 *db, int64_t from_id, int64_t to_id, const struct rv_sink *k,
-                      unsigned seg, struct kith_error *err)
+static int read_range(sqlite3 *db, int64_t from_id, int64_t to_id, bool exclude,
+                      const struct rv_sink *k, unsigned seg, struct kith_error *err)
 {
     sqlite3_stmt *st;
     struct rv_interaction_in in;
-    int rc = prepare_range(db, from_id, to_id, &st, err), step;
+    int rc = prepare_range(db, from_id, to_id, exclude, &st, err), step;
     if (rc < 0)
         return rc;
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
@@ -273,6 +283,7 @@ struct reader {
     const struct rv_sink *sink;
     unsigned seg;
     bool contacts, outcomes;
+    bool exclude; /* some contact withdrew its consent to analytics: leave its rows out */
     int64_t from_id, to_id;
     int rc;
     struct kith_error err;
@@ -287,13 +298,17 @@ static void *reader_run(void *arg)
         ((rd->rc = expect_contacts(rd->db, k, err)) < 0 ||
          (rd->rc = each_row(rd->db, CONTACT_SELECT " ORDER BY c.id", add_contact, k, err)) < 0))
         return NULL;
-    if ((rd->rc = read_range(rd->db, rd->from_id, rd->to_id, k, rd->seg, err)) < 0)
+    if ((rd->rc = read_range(rd->db, rd->from_id, rd->to_id, rd->exclude, k, rd->seg, err)) < 0)
         return NULL;
+    /* an order or event of such a contact goes too; one of its account alone stays */
     if (rd->outcomes &&
         ((rd->rc = each_row(rd->db,
-                            "SELECT account_id, contact_id, ordered_at, amount, margin FROM orders",
+                            "SELECT account_id, contact_id, ordered_at, amount, margin FROM orders"
+                            " WHERE coalesce(contact_id, 0) NOT IN " STORE_SQL_ANALYTICS_WITHDRAWN,
                             add_order, k, err)) < 0 ||
-         (rd->rc = each_row(rd->db, "SELECT contact_id, account_id, kind, occurred_at FROM events",
+         (rd->rc = each_row(rd->db,
+                            "SELECT contact_id, account_id, kind, occurred_at FROM events"
+                            " WHERE coalesce(contact_id, 0) NOT IN " STORE_SQL_ANALYTICS_WITHDRAWN,
                             add_event, k, err)) < 0))
         return NULL;
     return NULL;
@@ -333,6 +348,9 @@ static int read_interactions(struct store *s, const struct rv_sink *k, unsigned 
         hi = sqlite3_column_int64(st, 1);
     }
     sqlite3_finalize(st);
+    bool exclude = false;
+    if ((rc = store_consent_any_withdrawn(s, CONSENT_ANALYTICS, &exclude, err)) < 0)
+        return rc;
     struct reader rd[READERS_MAX];
     unsigned n = 1;
     memset(rd, 0, sizeof(rd));
@@ -355,6 +373,7 @@ static int read_interactions(struct store *s, const struct rv_sink *k, unsigned 
         rd[j].seg = j;
         rd[j].contacts = j == 0;
         rd[j].outcomes = j + 1 == n;
+        rd[j].exclude = exclude;
         rd[j].from_id = j == 0 ? lo : lo + first + (span - first) * (j - 1) / (n - 1);
         rd[j].to_id = j + 1 == n ? hi : lo + first + (span - first) * j / (n - 1) - 1;
     }
@@ -424,7 +443,8 @@ int store_rv_interaction(struct store *s, int64_t id, struct store_interaction_r
     int rc = prepare(s->db,
                      "SELECT i.id, i.contact_id, i.user_id, i.type_id, i.occurred_at, i.rv, i.cost,"
                      " i.voids_id, v.contact_id FROM interactions i"
-                     " LEFT JOIN interactions v ON v.id = i.voids_id WHERE i.id = ?",
+                     " LEFT JOIN interactions v ON v.id = i.voids_id WHERE i.id = ?"
+                     " AND i.contact_id NOT IN " STORE_SQL_ANALYTICS_WITHDRAWN,
                      &st, err);
     if (rc < 0)
         return rc;
@@ -449,8 +469,8 @@ int store_rv_contacts(struct store *s, int64_t contact_id, int64_t account_id,
 {
     sqlite3_stmt *st;
     int rc = prepare(s->db,
-                     contact_id > 0 ? CONTACT_SELECT " WHERE c.id = ?"
-                                    : CONTACT_SELECT " WHERE c.account_id = ? ORDER BY c.id",
+                     contact_id > 0 ? CONTACT_SELECT " AND c.id = ?"
+                                    : CONTACT_SELECT " AND c.account_id = ? ORDER BY c.id",
                      &st, err);
     if (rc < 0)
         return rc;

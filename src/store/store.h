@@ -26,7 +26,7 @@
 #include "util/error.h"
 
 /* The schema version this binary creates and understands. */
-#define STORE_SCHEMA_VERSION 18
+#define STORE_SCHEMA_VERSION 19
 
 struct store;
 
@@ -246,6 +246,11 @@ struct store_scope {
      * whose shares_detail is false). With all: every row but those.
      */
     bool hide_private;
+    /*
+     * And: a row reached through a contact is out of scope when the contact has withdrawn its
+     * consent to sharing with partners (the partner role's records; docs/portal.md "Consent").
+     */
+    bool hide_unshared;
 };
 
 /* True if the scope lets no row through. */
@@ -399,13 +404,16 @@ int store_scan_interactions_by_id(struct store *s, int64_t from_id, int64_t to_i
  * catalogue, units, teams, users, contacts with their accounts' attributes, interactions, orders
  * and events, in one read transaction. Its read() takes 1..8 threads (KITH_EINVAL otherwise),
  * which read interaction id ranges on that many connections in parallel (a database in memory is
- * read on one). The source borrows s: it is valid while s is open.
+ * read on one). The source borrows s: it is valid while s is open. The contacts that withdrew
+ * their consent to analytics are left out, with their interactions, orders and events (an order
+ * of their account without a contact stays): docs/portal.md "Consent".
  */
 struct rv_source store_rv_source(struct store *s);
 
 /*
  * One interaction by id, as the loader reads it, and the contact of the interaction it voids (0
- * when it voids none). KITH_ENOTFOUND when there is no such interaction.
+ * when it voids none). KITH_ENOTFOUND when there is no such interaction, or its contact withdrew
+ * its consent to analytics (it is not the snapshot's).
  */
 int store_rv_interaction(struct store *s, int64_t id, struct store_interaction_row *row,
                          int64_t *voided_contact_id, struct kith_error *err);
@@ -797,6 +805,14 @@ struct store_cv_request {
     size_t naccounts;
     int32_t as_of_day; /* day number (model/value_data.h) or STORE_CV_AS_OF_LATEST */
     int current_days;  /* 1..36600: the cost window "current" is the days up to as_of_day */
+    /*
+     * Set by store_cv_load() on its own copy (a caller's values are ignored): the accounts left
+     * out whatever accounts says, those whose every contact withdrew its consent to analytics
+     * (docs/portal.md "Consent"). Such a contact's own orders, lines, costs and referrals are
+     * left out too.
+     */
+    const int64_t *excluded;
+    size_t nexcluded;
 };
 
 /*
@@ -1214,5 +1230,82 @@ struct store_privacy_spent {
 int store_privacy_spend(struct store *s, int64_t user_id, int64_t day,
                         const uint8_t query[STORE_PRIVACY_QUERY_BYTES], double epsilon,
                         double budget, struct store_privacy_spent *out, struct kith_error *err);
+
+/* ---- consent (consent.c; model/consent.h, docs/portal.md "Consent") --------------------- */
+
+#include "model/consent.h"
+
+/* The latest record of one (purpose, channel) of a contact. */
+struct store_consent_latest {
+    char purpose[16];
+    char channel[16];
+    enum consent_state state;
+    int64_t recorded_at; /* Unix ms */
+    int64_t id;
+};
+
+/* At most this many (purpose, channel) pairs exist (model/consent.h: 5 purposes x 6 channels). */
+#define STORE_CONSENT_PAIRS_MAX 64
+
+/*
+ * The latest record of each (purpose, channel) contact_id has recorded, by purpose and channel,
+ * into out[0..max) (*n of them); KITH_ERANGE when there are more than max.
+ */
+int store_consent_latest(struct store *s, int64_t contact_id, struct store_consent_latest *out,
+                         size_t max, size_t *n, struct kith_error *err);
+
+/* The state for purpose on channel that rows (from store_consent_latest()) give, by the least
+ * permissive rule (consent_fold()). */
+enum consent_state store_consent_fold(const struct store_consent_latest *rows, size_t n,
+                                      const char *purpose, const char *channel);
+
+/* The state of contact_id for purpose on channel (model/consent.h's rule). KITH_EINVAL for an
+ * unknown purpose or channel. */
+int store_consent_state(struct store *s, int64_t contact_id, const char *purpose,
+                        const char *channel, enum consent_state *out, struct kith_error *err);
+
+/*
+ * Whether contact_id's consent allows a use for purpose on channel ("any" for purposes without
+ * channels) now: the state by the least permissive rule, and with nothing recorded the purpose's
+ * default (consent_default_allows()). Every use that needs consent asks this (outreach) or its
+ * bulk SQL form (STORE_SQL_ANALYTICS_WITHDRAWN, the partner scope). *allowed false on error.
+ */
+int consent_allows(struct store *s, int64_t contact_id, const char *purpose, const char *channel,
+                   bool *allowed, struct kith_error *err);
+
+/*
+ * The bulk form of consent_allows() for analytics, as constant SQL for the store's loaders: the
+ * ids of the contacts whose current record of analytics (recorded on "any" only) withdraws it.
+ * "... contact_id NOT IN " STORE_SQL_ANALYTICS_WITHDRAWN keeps the others.
+ */
+#define STORE_SQL_ANALYTICS_WITHDRAWN                                                              \
+    "(SELECT contact_id FROM consents_current WHERE purpose = 'analytics'"                         \
+    " AND channel = 'any' AND state = 'withdrawn')"
+
+/* Whether any contact's current state for purpose (on "any" or a channel) is a withdrawal. */
+int store_consent_any_withdrawn(struct store *s, const char *purpose, bool *any,
+                                struct kith_error *err);
+
+/* Stores a receipt as issued (receipt_id unique; append-only). */
+int store_consent_receipt_insert(struct store *s, const char *receipt_id, int64_t contact_id,
+                                 const char *jws, int64_t now, struct kith_error *err);
+
+/* The receipt receipt_id: its contact and the JWS (malloc'd, the caller frees it);
+ * KITH_ENOTFOUND when there is none. */
+int store_consent_receipt_get(struct store *s, const char *receipt_id, int64_t *contact_id,
+                              char **jws, struct kith_error *err);
+
+#define STORE_SIGN_PK 32 /* an Ed25519 public key */
+#define STORE_SIGN_SK 64 /* an Ed25519 secret key (libsodium's: seed and public key) */
+
+/* The server's Ed25519 key pair (sk may be NULL: the public key only); KITH_ENOTFOUND when the
+ * database has none yet. The secret key is for signing only: never print or log it. */
+int store_signing_key_get(struct store *s, unsigned char pk[STORE_SIGN_PK],
+                          unsigned char sk[STORE_SIGN_SK], struct kith_error *err);
+
+/* Stores the key pair unless the database has one already (the first one stays). */
+int store_signing_key_put(struct store *s, const unsigned char pk[STORE_SIGN_PK],
+                          const unsigned char sk[STORE_SIGN_SK], int64_t now,
+                          struct kith_error *err);
 
 #endif

@@ -35,6 +35,11 @@ static int cv_query(struct store *s, const char *sql, store_stmt_fn row, void *c
 
 static bool in_filter(const struct store_cv_request *req, int64_t id)
 {
+    if (req->excluded) {
+        size_t i = cv_lower_bound(req->excluded, req->nexcluded, sizeof(*req->excluded), 0, id);
+        if (i < req->nexcluded && req->excluded[i] == id)
+            return false;
+    }
     if (!req->accounts)
         return true;
     size_t i = cv_lower_bound(req->accounts, req->naccounts, sizeof(*req->accounts), 0, id);
@@ -323,6 +328,7 @@ static int load_orders(struct store *s, const struct store_cv_request *req, stru
                     "SELECT account_id, ordered_at, amount, margin, currency,"
                     " CASE coalesce(kind, CASE WHEN amount < 0 THEN 'return' ELSE 'sale' END)"
                     " WHEN 'return' THEN 1 WHEN 'credit' THEN 2 ELSE 0 END FROM orders"
+                    " WHERE coalesce(contact_id, 0) NOT IN " STORE_SQL_ANALYTICS_WITHDRAWN
                     " ORDER BY account_id, ordered_at, id",
                     order_row, &o, "orders", err);
 }
@@ -414,6 +420,7 @@ static int load_lines(struct store *s, const struct store_cv_request *req, struc
                     "SELECT ol.order_id, o.account_id, o.ordered_at, ol.product_id"
                     " FROM order_lines ol JOIN orders o ON o.id = ol.order_id"
                     " WHERE coalesce(o.kind, 'sale') = 'sale'" /* baskets and holding: sales */
+                    " AND coalesce(o.contact_id, 0) NOT IN " STORE_SQL_ANALYTICS_WITHDRAWN
                     " ORDER BY ol.order_id, ol.id",
                     line_row, &l, "order lines", err);
 }
@@ -565,7 +572,7 @@ static int load_costs(struct store *s, const struct store_cv_request *req, struc
     int rc;
     if ((rc = cv_query(s,
                        "SELECT id, account_id FROM contacts WHERE account_id IS NOT NULL"
-                       " ORDER BY id",
+                       " AND id NOT IN " STORE_SQL_ANALYTICS_WITHDRAWN " ORDER BY id",
                        pair_row, &contacts, "contacts", err)) < 0 ||
         (rc = cv_query(s,
                        "SELECT voids_id, 0 FROM interactions WHERE voids_id IS NOT NULL"
@@ -657,8 +664,49 @@ static int load_referrals(struct store *s, const struct store_cv_request *req, s
                     " LEFT JOIN contacts rc ON rc.id = e.contact_id"
                     " JOIN contacts dc ON dc.id = e.related_contact_id"
                     " WHERE e.kind = 'referral' AND e.related_contact_id IS NOT NULL"
+                    " AND coalesce(e.contact_id, 0) NOT IN " STORE_SQL_ANALYTICS_WITHDRAWN
+                    " AND e.related_contact_id NOT IN " STORE_SQL_ANALYTICS_WITHDRAWN
                     " ORDER BY e.occurred_at, e.id",
                     referral_row, &r, "referral events", err);
+}
+
+/* ---- consent ---------------------------------------------------------------------------- */
+
+/*
+ * The accounts left out of the figures (docs/portal.md "Consent"): those with contacts, every
+ * one of which withdrew its consent to analytics. Ascending, malloc'd into *ids (NULL and 0 when
+ * there is none).
+ */
+static int excluded_accounts(struct store *s, int64_t **ids, size_t *n, struct kith_error *err)
+{
+    struct pairs_ctx p = {0};
+    bool any = false;
+    *ids = NULL;
+    *n = 0;
+    int rc = store_consent_any_withdrawn(s, CONSENT_ANALYTICS, &any, err);
+    if (rc < 0 || !any)
+        return rc;
+    rc = cv_query(s,
+                  "SELECT a.id, 0 FROM accounts a"
+                  " WHERE EXISTS (SELECT 1 FROM contacts c WHERE c.account_id = a.id)"
+                  " AND NOT EXISTS (SELECT 1 FROM contacts c WHERE c.account_id = a.id"
+                  " AND c.id NOT IN " STORE_SQL_ANALYTICS_WITHDRAWN ") ORDER BY a.id",
+                  pair_row, &p, "accounts without consent to analytics", err);
+    if (rc < 0 || p.n == 0) {
+        free(p.p);
+        return rc;
+    }
+    int64_t *out = alloc_array_zero(p.n, sizeof(*out));
+    if (!out) {
+        free(p.p);
+        return kith_err(err, KITH_ENOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < p.n; i++)
+        out[i] = p.p[i].id;
+    free(p.p);
+    *ids = out;
+    *n = p.n;
+    return 0;
 }
 
 /* ---- the entry point -------------------------------------------------------------------- */
@@ -713,8 +761,12 @@ int store_cv_load(struct store *s, const struct store_cv_request *req, struct cv
     bool own_txn = sqlite3_get_autocommit(s->db) != 0;
     if (own_txn && sqlite3_exec(s->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
         return kith_err(err, KITH_EDB, "starting a read: %s", sqlite3_errmsg(s->db));
-    rc = 0;
-    if (req->parts & STORE_CV_ACCOUNTS)
+    struct store_cv_request own = *req;
+    int64_t *excluded = NULL;
+    rc = excluded_accounts(s, &excluded, &own.nexcluded, err);
+    own.excluded = excluded;
+    req = &own;
+    if (rc == 0 && (req->parts & STORE_CV_ACCOUNTS))
         rc = load_accounts(s, req, out, err);
     if (rc == 0 && (req->parts & STORE_CV_ORDERS))
         rc = load_orders(s, req, out, err);
@@ -724,6 +776,7 @@ int store_cv_load(struct store *s, const struct store_cv_request *req, struct cv
         rc = load_costs(s, req, out, err);
     if (rc == 0 && (req->parts & STORE_CV_REFERRALS))
         rc = load_referrals(s, req, out, err);
+    free(excluded);
     if (own_txn)
         sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
     if (rc < 0)
