@@ -99,6 +99,16 @@ void api_interactions_create(struct api_request *req, struct api_response *res);
 void api_interactions_void(struct api_request *req, struct api_response *res);
 void api_contacts_timeline(struct api_request *req, struct api_response *res);
 void api_contacts_export(struct api_request *req, struct api_response *res);
+/* data-subject requests (dsrs.c) */
+void api_dsrs_list(struct api_request *req, struct api_response *res);
+void api_dsrs_summary(struct api_request *req, struct api_response *res);
+void api_dsrs_get(struct api_request *req, struct api_response *res);
+void api_dsrs_create(struct api_request *req, struct api_response *res);
+void api_dsrs_extend(struct api_request *req, struct api_response *res);
+void api_dsrs_complete(struct api_request *req, struct api_response *res);
+void api_dsrs_reject(struct api_request *req, struct api_response *res);
+void api_dsrs_lift(struct api_request *req, struct api_response *res);
+void api_dsrs_export(struct api_request *req, struct api_response *res);
 void api_get_openapi(struct api_request *req, struct api_response *res);
 
 /* rv.c, rv_stream.c: the Relationship Value engine and its live stream */

@@ -489,9 +489,29 @@ static const char migration_13[] =
 static const char migration_14[] = "ALTER TABLE order_lines ADD COLUMN unit_price INTEGER;"
                                    "ALTER TABLE deal_lines ADD COLUMN unit_price INTEGER;";
 
-const char *const store_migrations[] = {
-    migration_1, migration_2, migration_3,  migration_4,  migration_5,  migration_6,  migration_7,
-    migration_8, migration_9, migration_10, migration_11, migration_12, migration_13, migration_14};
+/*
+ * Version 15: data-subject requests on their clock, and erasure (issue 16, docs/portal.md
+ * "Data-subject requests", "Erasure"); self-contained, so that it keeps its meaning under whatever
+ * number it ends up with. A request may be extended once (extended_at, with extension_reason;
+ * due_at then holds the extended date), carries the answer given to the person (answer: what was
+ * done, or where the export is) and who filed it (filed_by: customer or staff). Statuses become
+ * open, extended, completed, rejected and lifted (model/dsr.h); the earlier spellings map onto
+ * them. The index serves the restriction predicate (a contact with a restriction request in
+ * force) and the queue's overdue count.
+ */
+static const char migration_15[] =
+    "ALTER TABLE dsrs ADD COLUMN extended_at INTEGER;"
+    "ALTER TABLE dsrs ADD COLUMN extension_reason TEXT;"
+    "ALTER TABLE dsrs ADD COLUMN answer TEXT;"
+    "ALTER TABLE dsrs ADD COLUMN filed_by TEXT;"
+    "UPDATE dsrs SET status = CASE status WHEN 'in_progress' THEN 'open' WHEN 'done' THEN"
+    " 'completed' WHEN 'refused' THEN 'rejected' ELSE status END;"
+    "CREATE INDEX dsrs_kind_status ON dsrs(kind, status, contact_id);";
+
+const char *const store_migrations[] = {migration_1,  migration_2,  migration_3,  migration_4,
+                                        migration_5,  migration_6,  migration_7,  migration_8,
+                                        migration_9,  migration_10, migration_11, migration_12,
+                                        migration_13, migration_14, migration_15};
 const int store_nmigrations = (int)(sizeof(store_migrations) / sizeof(store_migrations[0]));
 
 int store_check_version(const char *path, int version, struct kith_error *err)
