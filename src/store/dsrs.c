@@ -224,10 +224,8 @@ int store_dsr_counts(struct store *s, int64_t now_ms, struct store_dsr_counts *o
 
 /* ---- restriction ---- */
 
-/* The one predicate of "restricted" (model/dsr.h, dsr_restricts()) in SQL, on a contact id. */
 #define RESTRICTED_CONTACTS_SQL                                                                    \
-    "SELECT DISTINCT contact_id FROM dsrs WHERE kind = 'restriction'"                              \
-    " AND status IN ('open', 'extended', 'completed') ORDER BY contact_id"
+    "SELECT DISTINCT contact_id FROM (" STORE_RESTRICTED_CONTACTS ") ORDER BY contact_id"
 
 int store_restricted_contacts(struct store *s, int64_t **ids, size_t *n, struct kith_error *err)
 {
