@@ -259,3 +259,86 @@ def test_erasure_leaves_no_personal_value_in_the_file(server, admin):
     server.stop()
     assert grep_file(server.db, needles) == []
     assert grep_file(server.db + "-wal", needles) == []
+
+
+# ---- aggregates: erasure keeps them, restriction leaves the contact out ----
+
+def figures(db):
+    """RV norms by team and by unit, the comparison of units and the value distribution, as the
+    CLI computes them (as_of fixed where the figure would move with the clock)."""
+    import json
+    out = {}
+    for by in ("team", "unit"):
+        out[f"norm_{by}"] = json.loads(kith(db, "rv", "norm", "--by", by, "--as-of",
+                                            "2026-06-30", "--json").stdout)
+    out["units"] = json.loads(kith(db, "rv", "units", "--as-of", "2026-06-30", "--json").stdout)
+    out["value"] = json.loads(kith(db, "value", "dist", "--json").stdout)
+    return out
+
+
+@pytest.fixture(scope="module")
+def demo():
+    import tempfile
+    with tempfile.TemporaryDirectory() as d:
+        db = os.path.join(d, "kith.db")
+        kith(db, "demo", "--contacts", "400", "--seed", "11")
+        yield db
+
+
+def test_erasing_one_percent_keeps_norms_value_and_units(demo):
+    import shutil
+    import tempfile
+    with tempfile.TemporaryDirectory() as d:
+        db = os.path.join(d, "copy.db")
+        shutil.copy(demo, db)
+        before = figures(db)
+        n = sql(db, "SELECT count(*) FROM contacts")[0][0]
+        # 1% of the contacts, those with the most history (the hardest to keep)
+        ids = [i for (i,) in sql(db, "SELECT contact_id FROM interactions GROUP BY contact_id"
+                                     " ORDER BY count(*) DESC, contact_id LIMIT ?", n // 100)]
+        assert len(ids) == 4
+        emails = [e for (e,) in sql(db, f"SELECT email FROM contacts WHERE id IN"
+                                        f" ({','.join('?' * len(ids))})", *ids)]
+        for cid in ids:
+            out = kith(db, "dsr", "file", "--kind", "erasure", str(cid)).stdout
+            rid = re.search(r"request (\d+)", out).group(1)
+            kith(db, "dsr", "complete", rid)
+        assert sql(db, f"SELECT count(*) FROM contacts WHERE email IS NOT NULL AND id IN"
+                       f" ({','.join('?' * len(ids))})", *ids) == [(0,)]
+        after = figures(db)
+        assert after == before
+        assert grep_file(db, emails) == [] and grep_file(db + "-wal", emails) == []
+
+
+def members(norm):
+    return sum(g["members"] for g in norm["groups"])
+
+
+def test_restriction_leaves_the_contact_out_until_lifted(demo):
+    import json
+    import shutil
+    import tempfile
+    with tempfile.TemporaryDirectory() as d:
+        db = os.path.join(d, "copy.db")
+        shutil.copy(demo, db)
+        # a contact with interactions that placed orders
+        cid = sql(db, "SELECT o.contact_id FROM orders o JOIN interactions i ON"
+                      " i.contact_id = o.contact_id GROUP BY o.contact_id"
+                      " ORDER BY sum(o.margin) DESC LIMIT 1")[0][0]
+        before = figures(db)
+        assert kith(db, "rv", "contact", str(cid), "--json", check=False).returncode == 0
+        out = kith(db, "dsr", "file", "--kind", "restriction", str(cid)).stdout
+        rid = re.search(r"request (\d+)", out).group(1)
+        during = figures(db)
+        # out of the norms (one member fewer), of the contact's own analysis, of customer value
+        for by in ("team", "unit"):
+            assert members(during[f"norm_{by}"]) == members(before[f"norm_{by}"]) - 1
+        assert kith(db, "rv", "contact", str(cid), "--json", check=False).returncode != 0
+        assert during["value"]["overall"]["total"] < before["value"]["overall"]["total"]
+        # completing it keeps it in force; lifting it brings the contact back
+        kith(db, "dsr", "complete", rid)
+        assert figures(db) == during
+        assert kith(db, "dsr", "lift", rid).returncode == 0
+        assert figures(db) == before
+        assert json.loads(kith(db, "dsr", "list", "--status", "lifted", "--json")
+                          .stdout.splitlines()[0])["id"] == int(rid)
