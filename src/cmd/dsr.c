@@ -29,6 +29,7 @@ static const char usage[] =
     "       kith dsr complete [--db PATH] [--answer TEXT] ID\n"
     "       kith dsr reject [--db PATH] --reason TEXT ID\n"
     "       kith dsr lift [--db PATH] [--reason TEXT] ID\n"
+    "       kith dsr vacuum [--db PATH]\n"
     "       kith dsr export [--db PATH] [--format json|zip] [--out FILE] CONTACT\n"
     "       kith dsr import [--db PATH] FILE\n\n"
     "file: logs a data-subject request of KIND (access, rectification, erasure, restriction,\n"
@@ -38,7 +39,9 @@ static const char usage[] =
     "ones marked (--status open: open and extended, the default; or extended, completed,\n"
     "rejected, lifted, all). extend: once, by 1 or 2 months, with a reason. complete: an\n"
     "erasure removes the contact's personal data and keeps its facts anonymous. reject: with\n"
-    "a reason. lift: ends a completed restriction. Every step is audited; docs/portal.md.\n\n"
+    "a reason. lift: ends a completed restriction. Every step is audited; docs/portal.md.\n"
+    "vacuum: rewrites the whole database file, so that nothing erased survives even in the\n"
+    "unused space of its pages (slow on a large file; writers wait meanwhile).\n\n"
     "export: everything held about CONTACT (an id, an email or an external id) for an access or\n"
     "portability request: its fields, account, interactions with their RV, orders of its\n"
     "account with their lines, events, survey answers and opt-ins, consents, requests, deals,\n"
@@ -285,6 +288,20 @@ static int dsr_step_cmd(const char *db, const char *id_text, const struct dsr_st
     return CMD_OK;
 }
 
+static int dsr_vacuum_cmd(const char *db)
+{
+    struct kith_error err = {0};
+    struct store *s = cmd_open_store(db, 0);
+    if (!s)
+        return CMD_FAIL;
+    int rc = store_vacuum(s, &err);
+    store_close(s);
+    if (rc < 0)
+        return cmd_fail(&err);
+    printf("database rewritten\n");
+    return CMD_OK;
+}
+
 int cmd_dsr(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -350,9 +367,11 @@ int cmd_dsr(int argc, char **argv)
     }
     if (argc - optind == 1 && strcmp(argv[optind], "list") == 0)
         return dsr_list_cmd(db, status, contact, json);
+    if (argc - optind == 1 && strcmp(argv[optind], "vacuum") == 0)
+        return dsr_vacuum_cmd(db);
     if (argc - optind != 2)
         return cmd_usage_error("dsr", "expected a subcommand: file, list, extend, complete, "
-                                      "reject, lift, export or import");
+                                      "reject, lift, vacuum, export or import");
     const char *verb = argv[optind], *arg = argv[optind + 1];
     if (strcmp(verb, "file") == 0) {
         if (!kind)
@@ -382,6 +401,6 @@ int cmd_dsr(int argc, char **argv)
     }
     return cmd_usage_error("dsr",
                            "unknown subcommand '%s': expected file, list, extend, complete, "
-                           "reject, lift, export or import",
+                           "reject, lift, vacuum, export or import",
                            verb);
 }

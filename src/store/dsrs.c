@@ -419,8 +419,14 @@ static int read_keys(struct store *s, int64_t contact_id, struct erase_keys *k,
     return rc;
 }
 
-static int set_secure_delete(struct store *s, bool on, struct kith_error *err)
+/* Sets secure_delete to on (1) or off (0); *was (when non-NULL) gets what it was. */
+static int set_secure_delete(struct store *s, int on, int *was, struct kith_error *err)
 {
+    int64_t v = 0;
+    if (was && store_query_int64(store_db(s), "PRAGMA secure_delete", &v, "secure_delete", err) < 0)
+        return KITH_EDB;
+    if (was)
+        *was = (int)v;
     return store_exec(store_db(s), on ? "PRAGMA secure_delete = ON" : "PRAGMA secure_delete = OFF",
                       err);
 }
@@ -436,7 +442,8 @@ int store_contact_erase(struct store *s, int64_t contact_id, struct store_erasur
         return rc;
     buf_init(&sql, 64 * 1024);
     /* freed cells and pages are overwritten with zeros: nothing erased lingers in the file */
-    if ((rc = set_secure_delete(s, true, err)) < 0)
+    int was = 0;
+    if ((rc = set_secure_delete(s, 1, &was, err)) < 0)
         goto out;
     for (size_t i = 0; i < model_ntables && rc == 0; i++) {
         const struct table_def *t = model_tables[i];
@@ -467,9 +474,17 @@ int store_contact_erase(struct store *s, int64_t contact_id, struct store_erasur
     if (rc == 0)
         rc = scrub_audit(s, &keys, &out->audit_rows, err);
     struct kith_error ignored = {0};
-    set_secure_delete(s, false, &ignored);
+    set_secure_delete(s, was, NULL, &ignored);
 out:
     buf_release(&sql);
     memset(&keys, 0, sizeof(keys));
+    return rc;
+}
+
+int store_vacuum(struct store *s, struct kith_error *err)
+{
+    int rc = store_exec(store_db(s), "VACUUM", err);
+    if (rc == 0)
+        rc = store_checkpoint(s, err);
     return rc;
 }

@@ -801,6 +801,15 @@ struct store_erasure {
 int store_contact_erase(struct store *s, int64_t contact_id, struct store_erasure *out,
                         struct kith_error *err);
 
+/*
+ * Rewrites the whole database file (SQLite's VACUUM), outside any transaction: every page is
+ * written afresh, so nothing remains of what earlier erasures removed, not even the copies of
+ * old row versions that SQLite's rebalancing of b-tree pages may have left in the unused space
+ * of a page before the erasure (docs/portal.md, "Erasure"). Blocks writers for as long as it
+ * runs (about a minute per GB) and needs as much free disk as the file. `kith dsr vacuum`.
+ */
+int store_vacuum(struct store *s, struct kith_error *err);
+
 /* ---- customer value (value.c) ---- */
 
 /* What store_cv_load() reads; STORE_CV_LINES also reads the products. */
