@@ -97,6 +97,9 @@ static void personalise(struct store *s, int64_t id, int64_t *ids, size_t *nint)
             die(&err, "writing a note");
     if (store_commit(s, &err) < 0)
         die(&err, "commit");
+    /* its pages into the main file now, so that the erasure's checkpoint carries only its own */
+    if (store_checkpoint(s, &err) < 0)
+        die(&err, "checkpoint");
 }
 
 static int copy_file(const char *from, const char *to)
