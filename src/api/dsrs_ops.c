@@ -11,7 +11,6 @@
 
 #include "api/auth.h"
 #include "util/timefmt.h"
-#include "util/utf8.h"
 
 #include "util/banned.h"
 
@@ -73,15 +72,9 @@ int dsr_file(struct store *s, const struct dsr_actor *who, int64_t contact_id, e
                         " restriction, objection or portability");
     if (received_ms == 0)
         received_ms = now;
-    if (received_ms > now)
-        return kith_err(err, KITH_EINVAL,
-                        "received_at: in the future; a request is logged once"
-                        " it has been received");
-    size_t nlen = notes ? strlen(notes) : 0;
-    if (nlen > DSR_NOTES_MAX)
-        return kith_err(err, KITH_EINVAL, "notes: %zu bytes; at most %d", nlen, DSR_NOTES_MAX);
-    if (nlen && !utf8_is_valid(notes, nlen, NULL))
-        return kith_err(err, KITH_EINVAL, "notes: not valid UTF-8");
+    if ((rc = dsr_received_check(received_ms, now, err)) < 0 ||
+        (rc = dsr_notes_check(notes, err)) < 0)
+        return rc;
     memset(out, 0, sizeof(*out));
     out->contact_id = contact_id;
     out->kind = kind;
@@ -146,8 +139,9 @@ static int apply(struct store *s, const struct dsr_actor *who, struct store_dsr 
         if ((rc = dsr_transition_check(d->kind, d->status, DSR_COMPLETE, err)) < 0)
             return rc;
         if (in->answer && (rc = dsr_reason_check(in->answer, err)) < 0) {
-            kith_err(err, KITH_EINVAL, "answer:%s", strchr(err->msg, ':') + 1);
-            return KITH_EINVAL;
+            char why[KITH_ERROR_MSG_MAX]; /* the reason's message, said of the answer */
+            snprintf(why, sizeof(why), "%s", strchr(err->msg, ':') + 1);
+            return kith_err(err, KITH_EINVAL, "answer:%s", why);
         }
         d->status = DSR_COMPLETED;
         d->closed_at = now;
@@ -191,7 +185,6 @@ static int apply(struct store *s, const struct dsr_actor *who, struct store_dsr 
         break;
     }
     d->handled_by = who->user_id;
-    (void)who;
     return 0;
 }
 

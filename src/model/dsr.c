@@ -142,6 +142,25 @@ int dsr_reason_check(const char *reason, struct kith_error *err)
     return 0;
 }
 
+int dsr_notes_check(const char *notes, struct kith_error *err)
+{
+    size_t n = notes ? strlen(notes) : 0;
+    if (n > DSR_NOTES_MAX)
+        return kith_err(err, KITH_EINVAL, "notes: %zu bytes; at most %d", n, DSR_NOTES_MAX);
+    if (n && !utf8_is_valid(notes, n, NULL))
+        return kith_err(err, KITH_EINVAL, "notes: not valid UTF-8");
+    return 0;
+}
+
+int dsr_received_check(int64_t received_ms, int64_t now_ms, struct kith_error *err)
+{
+    if (received_ms > now_ms)
+        return kith_err(err, KITH_EINVAL,
+                        "received_at: in the future; a request is logged once"
+                        " it has been received");
+    return 0;
+}
+
 int dsr_extension_check(enum dsr_kind k, enum dsr_status s, int64_t extended_at,
                         int64_t received_ms, int months, const char *reason, int64_t *due,
                         struct kith_error *err)

@@ -79,6 +79,15 @@ int dsr_extension_check(enum dsr_kind k, enum dsr_status s, int64_t extended_at,
                         int64_t received_ms, int months, const char *reason, int64_t *due,
                         struct kith_error *err);
 
+/* Notes of a request (NULL or "" none): at most DSR_NOTES_MAX bytes of UTF-8. */
+int dsr_notes_check(const char *notes, struct kith_error *err);
+
+/*
+ * A request received at received_ms (Unix ms) when it is now_ms: not in the future. KITH_EINVAL
+ * "received_at: ..." otherwise.
+ */
+int dsr_received_check(int64_t received_ms, int64_t now_ms, struct kith_error *err);
+
 /* A reason (extension, rejection): not empty nor blank, at most DSR_REASON_MAX bytes of UTF-8. */
 int dsr_reason_check(const char *reason, struct kith_error *err);
 
