@@ -6,8 +6,6 @@
  */
 #include "analysis/rv.h"
 
-#include "store/store.h"
-
 #include <stdlib.h>
 #include <string.h>
 
@@ -315,24 +313,18 @@ static const struct analysis_def defs[] = {
 const struct analysis_family analysis_rv = {"rv", specs, sizeof(specs) / sizeof(specs[0]), defs,
                                             sizeof(defs) / sizeof(defs[0])};
 
-/*
- * Restriction (docs/portal.md, "Restriction"): the contacts with a restriction request in force
- * (store_restricted_contacts(), the one predicate) are left out of every analysis, whatever the
- * caller's scope. *out becomes src's mask without them, or stays empty (bits NULL) when no
- * contact is restricted or src has no store to ask; the caller releases it.
- */
-static int rv_mask_unrestricted(const struct rv_scope *src, struct rv_mask *out,
-                                struct kith_error *err)
+int rv_mask_unrestricted(const struct rv_snapshot *snap, const struct rv_mask *mask,
+                         struct store *store, struct rv_mask *out, struct kith_error *err)
 {
     int64_t *ids = NULL;
     size_t n = 0;
     memset(out, 0, sizeof(*out));
-    if (!src->store)
+    if (!store || !snap)
         return 0;
-    int rc = store_restricted_contacts(src->store, &ids, &n, err);
+    int rc = store_restricted_contacts(store, &ids, &n, err);
     if (rc < 0 || n == 0)
         return rc;
-    size_t nc = src->snap->nc;
+    size_t nc = snap->nc;
     out->n = nc;
     out->bits = malloc(nc ? nc : 1);
     if (!out->bits) {
@@ -340,9 +332,9 @@ static int rv_mask_unrestricted(const struct rv_scope *src, struct rv_mask *out,
         return kith_err(err, KITH_ENOMEM, "out of memory leaving restricted contacts out");
     }
     for (size_t c = 0; c < nc; c++)
-        out->bits[c] = rv_mask_has(src->mask, c);
+        out->bits[c] = rv_mask_has(mask, c);
     for (size_t i = 0; i < n; i++) {
-        int32_t c = rv_snapshot_contact(src->snap, ids[i]);
+        int32_t c = rv_snapshot_contact(snap, ids[i]);
         if (c >= 0)
             out->bits[c] = 0;
     }
@@ -377,7 +369,7 @@ int rv_run(const struct analysis_def *def, const struct rv_scope *src, const str
     out->def = def;
     err->param = NULL;
     struct rv_mask unrestricted;
-    int rc = rv_mask_unrestricted(src, &unrestricted, &err->err);
+    int rc = rv_mask_unrestricted(src->snap, src->mask, src->store, &unrestricted, &err->err);
     if (rc < 0)
         return rc;
     struct rv_scope eff = *src;

@@ -264,8 +264,8 @@ def test_erasure_leaves_no_personal_value_in_the_file(server, admin):
 # ---- aggregates: erasure keeps them, restriction leaves the contact out ----
 
 def figures(db):
-    """RV norms by team and by unit, the comparison of units and the value distribution, as the
-    CLI computes them (as_of fixed where the figure would move with the clock)."""
+    """RV norms by team and by unit, the comparison of units, the value distribution and the V2T2
+    tones, as the CLI computes them (as_of fixed where the figure would move with the clock)."""
     import json
     out = {}
     for by in ("team", "unit"):
@@ -273,6 +273,7 @@ def figures(db):
                                             "2026-06-30", "--json").stdout)
     out["units"] = json.loads(kith(db, "rv", "units", "--as-of", "2026-06-30", "--json").stdout)
     out["value"] = json.loads(kith(db, "value", "dist", "--json").stdout)
+    out["v2t2"] = json.loads(kith(db, "v2t2", "tones", "--json").stdout)
     return out
 
 
@@ -335,6 +336,9 @@ def test_restriction_leaves_the_contact_out_until_lifted(demo):
             assert members(during[f"norm_{by}"]) == members(before[f"norm_{by}"]) - 1
         assert kith(db, "rv", "contact", str(cid), "--json", check=False).returncode != 0
         assert during["value"]["overall"]["total"] < before["value"]["overall"]["total"]
+        mine = sql(db, "SELECT count(*) FROM interactions WHERE contact_id = ?", cid)[0][0]
+        assert sum(p["interactions"] for p in during["v2t2"]["phases"]) < \
+            sum(p["interactions"] for p in before["v2t2"]["phases"]) and mine > 0
         # completing it keeps it in force; lifting it brings the contact back
         kith(db, "dsr", "complete", rid)
         assert figures(db) == during
