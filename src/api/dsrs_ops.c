@@ -14,6 +14,8 @@
 
 #include "util/banned.h"
 
+#define DSR_CHECKPOINT_WAIT_MS 200
+
 static int audit(struct store *s, const struct dsr_actor *who, const char *action, int64_t id,
                  const char *detail, struct kith_error *err)
 {
@@ -211,11 +213,13 @@ int dsr_step(struct store *s, const struct dsr_actor *who, int64_t id, const str
     if (in->verb == DSR_COMPLETE && out->kind == DSR_ERASURE) {
         /*
          * The WAL still holds the pages as they were before the erasure: copy it into the main
-         * file and truncate it. A reader holding an old snapshot can make this stop short; the
-         * next checkpoint (at the latest when the server stops) finishes it.
+         * file and truncate it, waiting for readers at most DSR_CHECKPOINT_WAIT_MS so that the
+         * server's other writers are not held. A reader holding an old snapshot (a snapshot
+         * load) can make this stop short; later checkpoints (at the latest when the server
+         * stops) finish it.
          */
         struct kith_error ignored = {0};
-        store_checkpoint(s, &ignored);
+        store_checkpoint_erasure(s, DSR_CHECKPOINT_WAIT_MS, NULL, &ignored);
     }
     return 0;
 }

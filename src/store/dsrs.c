@@ -488,3 +488,16 @@ int store_vacuum(struct store *s, struct kith_error *err)
         rc = store_checkpoint(s, err);
     return rc;
 }
+
+int store_checkpoint_erasure(struct store *s, int wait_ms, bool *complete, struct kith_error *err)
+{
+    sqlite3 *db = store_db(s);
+    sqlite3_busy_timeout(db, wait_ms);
+    int rc = sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+    sqlite3_busy_timeout(db, STORE_BUSY_TIMEOUT_MS);
+    if (complete)
+        *complete = rc == SQLITE_OK;
+    if (rc != SQLITE_OK && rc != SQLITE_BUSY && rc != SQLITE_LOCKED)
+        return store_db_err(err, db, "checkpointing the WAL after an erasure");
+    return 0;
+}

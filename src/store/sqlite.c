@@ -201,7 +201,7 @@ int store_open(const char *path, int flags, struct store **out, struct kith_erro
         goto out_close;
     }
     sqlite3_extended_result_codes(s->db, 1);
-    sqlite3_busy_timeout(s->db, 5000);
+    sqlite3_busy_timeout(s->db, STORE_BUSY_TIMEOUT_MS);
     sqlite3_commit_hook(s->db, store_count_commit, NULL);
     if (!(flags & STORE_READONLY)) {
         if ((rc = store_exec(s->db, "PRAGMA journal_mode=WAL", err)) < 0)

@@ -802,6 +802,14 @@ int store_contact_erase(struct store *s, int64_t contact_id, struct store_erasur
                         struct kith_error *err);
 
 /*
+ * After an erasure: copies the WAL into the main file and truncates it, waiting at most wait_ms
+ * for readers and writers (then it copies what it can without waiting: the rest is copied and
+ * overwritten by later checkpoints). *complete (when non-NULL) says whether the WAL was emptied.
+ * Never holds other connections' writes for longer than wait_ms.
+ */
+int store_checkpoint_erasure(struct store *s, int wait_ms, bool *complete, struct kith_error *err);
+
+/*
  * Rewrites the whole database file (SQLite's VACUUM), outside any transaction: every page is
  * written afresh, so nothing remains of what earlier erasures removed, not even the copies of
  * old row versions that SQLite's rebalancing of b-tree pages may have left in the unused space

@@ -131,6 +131,9 @@ char *store_text_dup(sqlite3_stmt *st, int col, bool *fail);
     "SELECT contact_id FROM dsrs WHERE kind = 'restriction'"                                       \
     " AND status IN ('open', 'extended', 'completed')"
 
+/* How long a connection waits for another's lock (sqlite3_busy_timeout) before SQLITE_BUSY. */
+#define STORE_BUSY_TIMEOUT_MS 5000
+
 /* The raw handle, for tests. */
 sqlite3 *store_db(struct store *s);
 
