@@ -346,3 +346,30 @@ def test_restriction_leaves_the_contact_out_until_lifted(demo):
         assert figures(db) == before
         assert json.loads(kith(db, "dsr", "list", "--status", "lifted", "--json")
                           .stdout.splitlines()[0])["id"] == int(rid)
+
+
+def test_vacuum_leaves_nothing_erased_anywhere_in_the_file(demo):
+    """Notes written into old interactions make SQLite rebalance full pages, which may leave old
+    row versions in the pages' unused space, beyond what the erasure reaches; kith dsr vacuum
+    rewrites the file, after which the erased values are nowhere."""
+    import shutil
+    import tempfile
+    with tempfile.TemporaryDirectory() as d:
+        db = os.path.join(d, "copy.db")
+        shutil.copy(demo, db)
+        ids = [i for (i,) in sql(db, "SELECT id FROM contacts ORDER BY id LIMIT 20")]
+        needles = []
+        for cid in ids:
+            email, phone = f"vac{cid}.person@vacuum.example", f"+33 1 99 {cid:02d} 77 10"
+            needles += [email, phone]
+            sql(db, "UPDATE contacts SET email = ?, phone = ? WHERE id = ?", email, phone, cid)
+            sql(db, "UPDATE interactions SET notes = ? WHERE contact_id = ?",
+                f"spoke with {email} on {phone} " * 4, cid)
+        for cid in ids:
+            out = kith(db, "dsr", "file", "--kind", "erasure", str(cid)).stdout
+            kith(db, "dsr", "complete", re.search(r"request (\d+)", out).group(1))
+        kith(db, "dsr", "vacuum")
+        assert grep_file(db, needles) == [] and grep_file(db + "-wal", needles) == []
+        # the facts are still there
+        assert sql(db, "SELECT count(*) FROM contacts WHERE id IN (%s) AND last_name ="
+                       " '(erased)'" % ",".join("?" * len(ids)), *ids) == [(len(ids),)]
