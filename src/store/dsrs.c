@@ -268,6 +268,19 @@ bool store_ids_has(const int64_t *ids, size_t n, int64_t id)
     return false;
 }
 
+bool store_contact_is_restricted(struct store *s, int64_t contact_id)
+{
+    static const char sql[] =
+        "SELECT EXISTS (SELECT 1 FROM (" STORE_RESTRICTED_CONTACTS ") WHERE contact_id = ?1)";
+    sqlite3_stmt *st;
+    if (store_stmt_get(s, sql, sizeof(sql) - 1, &st) != SQLITE_OK)
+        return true;
+    sqlite3_bind_int64(st, 1, contact_id);
+    bool restricted = sqlite3_step(st) != SQLITE_ROW || sqlite3_column_int(st, 0) != 0;
+    store_stmt_done(s, st);
+    return restricted;
+}
+
 /* ---- erasure ---- */
 
 /*

@@ -781,6 +781,10 @@ int store_dsr_counts(struct store *s, int64_t now_ms, struct store_dsr_counts *o
 int store_restricted_contacts(struct store *s, int64_t **ids, size_t *n, struct kith_error *err);
 bool store_ids_has(const int64_t *ids, size_t n, int64_t id);
 
+/* The same predicate for one contact (one index lookup): for outreach and live events. A failure
+ * to read counts as restricted: nothing goes out that should not. */
+bool store_contact_is_restricted(struct store *s, int64_t contact_id);
+
 /* What an erasure removed (counts only: never the values). */
 struct store_erasure {
     int64_t rows;        /* rows of other tables whose personal fields were emptied */

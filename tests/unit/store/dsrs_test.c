@@ -210,6 +210,8 @@ static void restriction_is_in_force_until_rejected_or_lifted(void **state)
     assert_true(store_ids_has(ids, n, 6));
     assert_false(store_ids_has(ids, n, 5));
     free(ids);
+    for (int64_t c = 1; c <= 6; c++)
+        assert_int_equal(store_contact_is_restricted(f->s, c), c == 3 || c == 6);
 }
 
 static int64_t got[8];
