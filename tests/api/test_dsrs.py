@@ -373,3 +373,30 @@ def test_vacuum_leaves_nothing_erased_anywhere_in_the_file(demo):
         # the facts are still there
         assert sql(db, "SELECT count(*) FROM contacts WHERE id IN (%s) AND last_name ="
                        " '(erased)'" % ",".join("?" * len(ids)), *ids) == [(len(ids),)]
+
+
+def test_restriction_leaves_the_contact_out_of_the_voice_analyses(demo):
+    import json
+    import shutil
+    import tempfile
+    with tempfile.TemporaryDirectory() as d:
+        db = os.path.join(d, "copy.db")
+        shutil.copy(demo, db)
+        sql(db, "INSERT INTO surveys (id, created_at, name, questions) VALUES (900, 0, 'NPS',"
+                " '{\"items\": [{\"id\": \"q1\", \"kind\": \"nps\", \"text\": \"?\"}]}')")
+        ids = [i for (i,) in sql(db, "SELECT id FROM contacts ORDER BY id LIMIT 30")]
+        for k, cid in enumerate(ids):
+            sql(db, "INSERT INTO survey_responses (created_at, survey_id, contact_id, answered_at,"
+                    " nps, latest, confidential) VALUES (0, 900, ?, 1700000000000, ?, 1, 0)",
+                cid, k % 11)
+
+        def answered():
+            g = json.loads(kith(db, "voice", "nps", "--json").stdout)["groups"]
+            return sum(x["nps"]["n"] for x in g if not x["suppressed"])
+
+        assert answered() == 30
+        out = kith(db, "dsr", "file", "--kind", "restriction", str(ids[0])).stdout
+        assert answered() == 29
+        kith(db, "dsr", "reject", "--reason", "the data is accurate",
+             re.search(r"request (\d+)", out).group(1))
+        assert answered() == 30
