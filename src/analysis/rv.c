@@ -313,12 +313,38 @@ static const struct analysis_def defs[] = {
 const struct analysis_family analysis_rv = {"rv", specs, sizeof(specs) / sizeof(specs[0]), defs,
                                             sizeof(defs) / sizeof(defs[0])};
 
-int rv_run(const struct analysis_def *def, const struct rv_scope *src, const struct rv_params *p,
-           struct rv_report *out, struct rv_error *err)
+int rv_mask_unrestricted(const struct rv_snapshot *snap, const struct rv_mask *mask,
+                         struct store *store, struct rv_mask *out, struct kith_error *err)
 {
+    int64_t *ids = NULL;
+    size_t n = 0;
     memset(out, 0, sizeof(*out));
-    out->def = def;
-    err->param = NULL;
+    if (!store || !snap)
+        return 0;
+    int rc = store_restricted_contacts(store, &ids, &n, err);
+    if (rc < 0 || n == 0)
+        return rc;
+    size_t nc = snap->nc;
+    out->n = nc;
+    out->bits = malloc(nc ? nc : 1);
+    if (!out->bits) {
+        free(ids);
+        return kith_err(err, KITH_ENOMEM, "out of memory leaving restricted contacts out");
+    }
+    for (size_t c = 0; c < nc; c++)
+        out->bits[c] = rv_mask_has(mask, c);
+    for (size_t i = 0; i < n; i++) {
+        int32_t c = rv_snapshot_contact(snap, ids[i]);
+        if (c >= 0)
+            out->bits[c] = 0;
+    }
+    free(ids);
+    return 0;
+}
+
+static int run_group(const struct analysis_def *def, const struct rv_scope *src,
+                     const struct rv_params *p, struct rv_report *out, struct rv_error *err)
+{
     switch (def->group) {
     case RV_CONTACT:
         return rv_contact_run(src, p, &out->u.contact, err);
@@ -334,6 +360,24 @@ int rv_run(const struct analysis_def *def, const struct rv_scope *src, const str
         return rv_indicator_run(src, p, &out->u.indicator, err);
     }
     BUG("rv has no analysis of group %llu", (unsigned long long)def->group);
+}
+
+int rv_run(const struct analysis_def *def, const struct rv_scope *src, const struct rv_params *p,
+           struct rv_report *out, struct rv_error *err)
+{
+    memset(out, 0, sizeof(*out));
+    out->def = def;
+    err->param = NULL;
+    struct rv_mask unrestricted;
+    int rc = rv_mask_unrestricted(src->snap, src->mask, src->store, &unrestricted, &err->err);
+    if (rc < 0)
+        return rc;
+    struct rv_scope eff = *src;
+    if (unrestricted.bits)
+        eff.mask = &unrestricted;
+    rc = run_group(def, &eff, p, out, err);
+    rv_mask_release(&unrestricted);
+    return rc;
 }
 
 void rv_report_release(struct rv_report *r)

@@ -92,6 +92,16 @@ struct rv_scope {
     int64_t user_id; /* units: whose daily budget a noised query spends; 0: nobody's (the CLI) */
 };
 
+/*
+ * Restriction (docs/portal.md, "Restriction"): the contacts with a restriction request in force
+ * (store_restricted_contacts(), the one predicate) are left out of every analysis on the
+ * snapshot, whatever the caller's scope. *out becomes mask (NULL: every contact) without them, or
+ * stays empty (bits NULL: use mask as it is) when no contact is restricted or store is NULL;
+ * the caller releases it with rv_mask_release(). rv_run() and v2t2_run() apply it.
+ */
+int rv_mask_unrestricted(const struct rv_snapshot *snap, const struct rv_mask *mask,
+                         struct store *store, struct rv_mask *out, struct kith_error *err);
+
 /* The policy applied without one: k 10, epsilon at most 1 and required, no budget. */
 extern const struct store_privacy_policy rv_privacy_default;
 

@@ -6,6 +6,7 @@
  * docs/v2t2.md defines every figure.
  */
 #include "analysis/v2t2.h"
+#include "analysis/rv.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -730,8 +731,19 @@ int v2t2_run(enum v2t2_analysis a, const struct v2t2_params *p, const struct v2t
     int rc;
     if (a == V2T2_SCENARIO)
         rc = v2t2_scenario_run(out, err, param);
-    else if ((rc = store_v2t2_load(scope->store, a == V2T2_ZONES, &out->data, err)) == 0)
-        rc = a == V2T2_ZONES ? 0 : walk_run(out, scope, err, param);
+    else if ((rc = store_v2t2_load(scope->store, a == V2T2_ZONES, &out->data, err)) == 0 &&
+             a != V2T2_ZONES) {
+        /* restricted contacts are out of the walk (analysis/rv.h, rv_mask_unrestricted) */
+        struct rv_mask unrestricted;
+        struct v2t2_scope eff = *scope;
+        if ((rc = rv_mask_unrestricted(scope->snap, scope->mask, scope->store, &unrestricted,
+                                       err)) == 0) {
+            if (unrestricted.bits)
+                eff.mask = &unrestricted;
+            rc = walk_run(out, &eff, err, param);
+            rv_mask_release(&unrestricted);
+        }
+    }
     if (rc == 0 && a == V2T2_ZONES) {
         rc = zones_run(out, scope, err, param);
         if (rc == 0 && out->zones.nplaces && out->zones.places[0].pov == V2T2_POV_CUSTOMER) {

@@ -103,6 +103,16 @@ void api_corrections_list(struct api_request *req, struct api_response *res);
 void api_corrections_get(struct api_request *req, struct api_response *res);
 void api_corrections_accept(struct api_request *req, struct api_response *res);
 void api_corrections_reject(struct api_request *req, struct api_response *res);
+/* data-subject requests (dsrs.c) */
+void api_dsrs_list(struct api_request *req, struct api_response *res);
+void api_dsrs_summary(struct api_request *req, struct api_response *res);
+void api_dsrs_get(struct api_request *req, struct api_response *res);
+void api_dsrs_create(struct api_request *req, struct api_response *res);
+void api_dsrs_extend(struct api_request *req, struct api_response *res);
+void api_dsrs_complete(struct api_request *req, struct api_response *res);
+void api_dsrs_reject(struct api_request *req, struct api_response *res);
+void api_dsrs_lift(struct api_request *req, struct api_response *res);
+void api_dsrs_export(struct api_request *req, struct api_response *res);
 void api_get_openapi(struct api_request *req, struct api_response *res);
 
 /* rv.c, rv_stream.c: the Relationship Value engine and its live stream */

@@ -1,6 +1,7 @@
 /*
  * metrics.c - GET /metrics in Prometheus text format: requests by route and status, a latency
- * histogram, open sessions and database size. Counters live in memory, guarded by one mutex.
+ * histogram, open sessions, database size and data-subject requests open and overdue. Counters live
+ * in memory, guarded by one mutex.
  */
 #include "api/handlers.h"
 #include "api/server_int.h"
@@ -112,6 +113,15 @@ void api_get_metrics(struct api_request *req, struct api_response *res)
                   "# HELP kith_database_bytes Size of the database file.\n"
                   "# TYPE kith_database_bytes gauge\nkith_database_bytes %" PRId64 "\n",
                   bytes);
+    struct store_dsr_counts dsr;
+    if (store_dsr_counts(req->store, store_now_ms(), &dsr, &err) == 0)
+        tb_printf(&tb,
+                  "# HELP kith_dsr_open Data-subject requests still to be answered (open or"
+                  " extended).\n"
+                  "# TYPE kith_dsr_open gauge\nkith_dsr_open %" PRId64 "\n"
+                  "# HELP kith_dsr_overdue Of those, the ones past their due date.\n"
+                  "# TYPE kith_dsr_overdue gauge\nkith_dsr_overdue %" PRId64 "\n",
+                  dsr.open, dsr.overdue);
     if (tb.rc < 0) {
         buf_release(&tb.b);
         api_error(res, 500, "internal", NULL, "metrics page: %s", kith_strerror(tb.rc));

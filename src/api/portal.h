@@ -105,6 +105,10 @@ void api_portal_corrections_create(struct api_request *req, struct api_response 
 void api_portal_corrections_list(struct api_request *req, struct api_response *res);
 void api_portal_get_alike(struct api_request *req, struct api_response *res);
 void api_portal_put_findable(struct api_request *req, struct api_response *res);
+/* The contact's own data-subject requests (portal_requests.c). */
+void api_portal_requests_create(struct api_request *req, struct api_response *res);
+void api_portal_requests_list(struct api_request *req, struct api_response *res);
+void api_portal_requests_export(struct api_request *req, struct api_response *res);
 void api_contacts_invite(struct api_request *req, struct api_response *res);
 void api_contacts_portal_get(struct api_request *req, struct api_response *res);
 void api_contacts_portal_revoke(struct api_request *req, struct api_response *res);

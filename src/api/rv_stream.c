@@ -162,6 +162,8 @@ void rv_stream_publish(struct store *s, int64_t contact_id, const char *event, c
     int hn = snprintf(head, sizeof(head), "event: %s\ndata: ", event);
     size_t dn = strlen(data);
     const struct table_def *contacts = model_table("contacts");
+    if (store_contact_is_restricted(s, contact_id))
+        return; /* out of analytics while restricted (docs/portal.md, "Restriction") */
     pthread_mutex_lock(&g_mu);
     for (struct subscriber *u = g_subs; u; u = u->next) {
         struct kith_error err = {0};

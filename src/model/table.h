@@ -48,6 +48,13 @@ struct field_def {
                                  contact's interactions by the RV engine (level and stage) */
     enum field_format format; /* FT_TEXT: the syntax of its values */
     /*
+     * Personal: an identifier of a person or free text that may describe one (a name, an email,
+     * notes, a review). Erasure (store_contact_erase(), docs/portal.md "Erasure") empties every
+     * personal field of the rows that belong to the erased contact, or sets a required one to
+     * MODEL_ERASED_TEXT; the other fields stay as facts of an anonymous contact.
+     */
+    bool personal;
+    /*
      * FT_INT, FT_REAL, FT_MONEY: when ranged, values lie in [lo, hi] (money in currency units,
      * not cents); an infinite bound is no bound.
      */
@@ -70,6 +77,9 @@ struct field_def {
  * in order: e.g. a contact by "email" or "external_id". Each names a unique column.
  */
 #define TABLE_MAX_NATURAL_KEYS 3
+
+/* What a required personal field holds once its contact is erased. */
+#define MODEL_ERASED_TEXT "(erased)"
 
 struct table_def {
     const char *name; /* SQL table name, also the CLI name: "contacts" */

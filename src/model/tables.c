@@ -42,7 +42,12 @@
 #define REF(n, t, req)       FIELD(n, FT_REF, .required = req, .ref_table = t)
 #define ENUM(n, req, vals)   FIELD(n, FT_ENUM, .required = req, .enum_values = vals)
 #define SECRET(n)            FIELD(n, FT_TEXT, .secret = true)
-#define N(a)                 (sizeof(a) / sizeof((a)[0]))
+/* Personal text (an identifier or free text about a person): emptied by erasure. */
+#define PTEXTN(n, req, len) FIELD(n, FT_TEXT, .required = req, .max_len = len, .personal = true)
+#define PTEXTF(n, req, len, fmt)                                                                   \
+    FIELD(n, FT_TEXT, .required = req, .max_len = len, .format = fmt, .personal = true)
+#define PJSON(n) FIELD(n, FT_JSON, .required = false, .personal = true)
+#define N(a)     (sizeof(a) / sizeof((a)[0]))
 
 static const char *const unit_kinds[] = {"manufacturer", "business_unit", "partner",
                                          "distributor",  "dealer",        NULL};
@@ -64,7 +69,10 @@ static const char *const event_kinds[] = {
     "churn",  "recommend", "create", "share",      "download",        NULL};
 static const char *const dsr_kinds[] = {"access",    "rectification", "erasure", "restriction",
                                         "objection", "portability",   NULL};
-static const char *const dsr_states[] = {"open", "in_progress", "done", "refused", NULL};
+/* A request's status (model/dsr.h has the machine; docs/portal.md "Data-subject requests"). */
+static const char *const dsr_states[] = {"open",     "extended", "completed",
+                                         "rejected", "lifted",   NULL};
+static const char *const dsr_filers[] = {"customer", "staff", NULL};
 static const char *const deal_outcomes[] = {"open", "won", "lost", NULL};
 /* An order's kind (docs/value.md, "Returns and credits"); written without one, an order is a
  * return when its amount is negative, else a sale. The rules that need other rows (a sale's
@@ -126,13 +134,13 @@ static const struct field_def account_fields[] = {
 static const struct field_def contact_fields[] = {
     ID,
     CREATED,
-    TEXTN("external_id", false, 128),
+    PTEXTN("external_id", false, 128),
     REF("account_id", "accounts", false),
-    TEXTN("first_name", false, 100),
-    TEXTN("last_name", true, 100),
-    TEXTF("email", false, 254, FF_EMAIL),
-    TEXTN("phone", false, 50),
-    TEXTN("title", false, 200),
+    PTEXTN("first_name", false, 100),
+    PTEXTN("last_name", true, 100),
+    PTEXTF("email", false, 254, FF_EMAIL),
+    PTEXTN("phone", false, 50),
+    PTEXTN("title", false, 200),
     ENUM("buying_role", false, buying_roles),
     TEXTN("source", false, 100),
     REF("owner_id", "users", false),
@@ -143,7 +151,7 @@ static const struct field_def contact_fields[] = {
     FIELD("community_role", FT_ENUM, .enum_values = community_roles, .derived = true,
           .derived_from = "the contact's ideas, votes, reviews and referrals (docs/voice.md, "
                           "\"Community roles\")"),
-    JSON("custom"),
+    PJSON("custom"),
 };
 static const struct field_def interaction_type_fields[] = {
     ID,
@@ -174,7 +182,7 @@ static const struct field_def interaction_fields[] = {
     INTR("rv", false, RV_LO, RV_HI),
     MONEYR("cost", false, -COST_HI, COST_HI),
     TEXTN("outcome", false, 200),
-    TEXTN("notes", false, 4000),
+    PTEXTN("notes", false, 4000),
     ENUM("source", false, sources),
     REF("voids_id", "interactions", false),
 };
@@ -283,7 +291,7 @@ static const struct field_def event_fields[] = {
     TIME("occurred_at", true),
     REF("related_contact_id", "contacts", false),
     MONEY("value", false),
-    TEXTN("notes", false, 4000),
+    PTEXTN("notes", false, 4000),
 };
 static const struct field_def survey_fields[] = {
     ID, CREATED, TEXTN("name", true, 200), TEXTN("purpose", false, 200), TIME("opens_at", false),
@@ -300,8 +308,8 @@ static const struct field_def survey_fields[] = {
 static const struct field_def survey_response_fields[] = {
     ID, CREATED, REF("survey_id", "surveys", true), REF("contact_id", "contacts", true),
     TIME("answered_at", true), TEXTN("channel", false, 50), INTR("nps", false, 0, 10),
-    INTR("csat", false, 1, 5), TEXTN("intent", false, 2000), TEXTN("wants", false, 2000),
-    TEXTN("needs", false, 2000),
+    INTR("csat", false, 1, 5), PTEXTN("intent", false, 2000), PTEXTN("wants", false, 2000),
+    PTEXTN("needs", false, 2000),
     BOOL("confidential"), /* the contact did not allow staff to see the answer (opt-in's share) */
     /* issue 15 (docs/voice.md); filled by the server from the survey and the answers */
     TEXTN("touchpoint", false, 100),
@@ -329,7 +337,7 @@ static const struct field_def rating_fields[] = {
     REF("contact_id", "contacts", true),
     REF("product_id", "products", false),
     INTR("stars", true, 1, 5),
-    TEXTN("review", false, 4000),
+    PTEXTN("review", false, 4000),
     TIME("rated_at", true),
     /* issue 15: set by kith from the orders of the contact and its account (docs/voice.md) */
     BOOL("verified"),
@@ -338,8 +346,8 @@ static const struct field_def idea_fields[] = {
     ID,
     CREATED,
     REF("contact_id", "contacts", false),
-    TEXTN("title", true, 200),
-    TEXTN("body", false, 4000),
+    PTEXTN("title", true, 200),
+    PTEXTN("body", false, 4000),
     ENUM("status", false, idea_statuses), /* new when written without one (the API) */
 };
 static const struct field_def idea_vote_fields[] = {
@@ -371,7 +379,12 @@ static const struct field_def dsr_fields[] = {
     TIME("due_at", true),
     REF("handled_by", "users", false),
     TIME("closed_at", false),
-    TEXTN("notes", false, 4000),
+    PTEXTN("notes", false, 4000),
+    /* migration 15: an extension (once, with its reason), the answer, who filed it */
+    TIME("extended_at", false),
+    TEXTN("extension_reason", false, 2000),
+    TEXTN("answer", false, 2000),
+    ENUM("filed_by", false, dsr_filers),
 };
 /*
  * A correction the contact proposes to one of its own fields in the portal (issue 16,

@@ -611,11 +611,30 @@ static const char migration_19[] =
     " AND n.purpose = c.purpose AND n.channel = c.channel"
     " AND (n.recorded_at > c.recorded_at OR (n.recorded_at = c.recorded_at AND n.id > c.id)));";
 
+/*
+ * Version 20: data-subject requests on their clock, and erasure (issue 16, docs/portal.md
+ * "Data-subject requests", "Erasure"); self-contained, so that it keeps its meaning under whatever
+ * number it ends up with. A request may be extended once (extended_at, with extension_reason;
+ * due_at then holds the extended date), carries the answer given to the person (answer: what was
+ * done, or where the export is) and who filed it (filed_by: customer or staff). Statuses become
+ * open, extended, completed, rejected and lifted (model/dsr.h); the earlier spellings map onto
+ * them. The index serves the restriction predicate (a contact with a restriction request in
+ * force) and the queue's overdue count.
+ */
+static const char migration_20[] =
+    "ALTER TABLE dsrs ADD COLUMN extended_at INTEGER;"
+    "ALTER TABLE dsrs ADD COLUMN extension_reason TEXT;"
+    "ALTER TABLE dsrs ADD COLUMN answer TEXT;"
+    "ALTER TABLE dsrs ADD COLUMN filed_by TEXT;"
+    "UPDATE dsrs SET status = CASE status WHEN 'in_progress' THEN 'open' WHEN 'done' THEN"
+    " 'completed' WHEN 'refused' THEN 'rejected' ELSE status END;"
+    "CREATE INDEX dsrs_kind_status ON dsrs(kind, status, contact_id);";
+
 const char *const store_migrations[] = {migration_1,  migration_2,  migration_3,  migration_4,
                                         migration_5,  migration_6,  migration_7,  migration_8,
                                         migration_9,  migration_10, migration_11, migration_12,
                                         migration_13, migration_14, migration_15, migration_16,
-                                        migration_17, migration_18, migration_19};
+                                        migration_17, migration_18, migration_19, migration_20};
 const int store_nmigrations = (int)(sizeof(store_migrations) / sizeof(store_migrations[0]));
 
 int store_check_version(const char *path, int version, struct kith_error *err)

@@ -233,7 +233,7 @@ int store_open(const char *path, int flags, struct store **out, struct kith_erro
         goto out_close;
     }
     sqlite3_extended_result_codes(s->db, 1);
-    sqlite3_busy_timeout(s->db, 5000);
+    sqlite3_busy_timeout(s->db, STORE_BUSY_TIMEOUT_MS);
     sqlite3_commit_hook(s->db, store_count_commit, NULL);
     if (!(flags & STORE_READONLY)) {
         if ((rc = store_exec(s->db, "PRAGMA journal_mode=WAL", err)) < 0)
@@ -242,9 +242,17 @@ int store_open(const char *path, int flags, struct store **out, struct kith_erro
     s->group_sync = (flags & STORE_GROUP_SYNC) && !(flags & STORE_READONLY);
     if (s->group_sync) /* replaces SQLite's automatic checkpoint: see checkpoint_if_due() */
         sqlite3_wal_hook(s->db, wal_frames_hook, s);
+    /*
+     * secure_delete on every connection (some builds of SQLite have it by default, not all): a
+     * row rewritten or deleted leaves zeros, not its old bytes, so that a contact's values that
+     * were once written elsewhere in the file are not left behind when it is erased
+     * (store_contact_erase(); docs/portal.md, "Erasure").
+     */
     if ((rc = store_exec(s->db,
-                         s->group_sync ? "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON"
-                                       : "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON",
+                         s->group_sync ? "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+                                         " PRAGMA secure_delete=ON"
+                                       : "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
+                                         " PRAGMA secure_delete=ON",
                          err)) < 0)
         goto out_prefix;
     if ((rc = user_version(s->db, &s->version, err)) < 0)

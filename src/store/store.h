@@ -16,6 +16,7 @@
 
 #include "model/deal_data.h"
 #include "model/feed.h"
+#include "model/dsr.h"
 #include "model/v2t2_data.h"
 #include "model/rv_rows.h"
 #include "model/table.h"
@@ -26,7 +27,7 @@
 #include "util/error.h"
 
 /* The schema version this binary creates and understands. */
-#define STORE_SCHEMA_VERSION 19
+#define STORE_SCHEMA_VERSION 20
 
 struct store;
 
@@ -778,6 +779,106 @@ int store_findable_get(struct store *s, int64_t contact_id, bool *findable, stru
 /* Records contact_id's choice to be found (or not) at now_ms. */
 int store_findable_set(struct store *s, int64_t contact_id, bool findable, int64_t now_ms,
                        struct kith_error *err);
+/* ---- data-subject requests and erasure (dsrs.c; docs/portal.md) ------------------------ */
+
+#define STORE_DSR_LIST_MAX 1000
+
+/* One request as the store holds it (migration 15); a caller-owned copy. Text "" is none. */
+struct store_dsr {
+    int64_t id, created_at, contact_id;
+    enum dsr_kind kind;
+    enum dsr_status status;
+    int64_t received_at, due_at; /* Unix ms; due_at the extended date once extended */
+    int64_t handled_by;          /* users.id of the last staff who acted; 0 none */
+    int64_t closed_at;           /* 0 while open */
+    int64_t extended_at;         /* 0 unless extended */
+    char notes[DSR_NOTES_MAX + 1];
+    char extension_reason[DSR_REASON_MAX + 1];
+    char answer[DSR_REASON_MAX + 1];
+    char filed_by[16]; /* "customer", "staff" or "" */
+};
+
+/* Files d (its id and created_at are ignored; created_at is now); *id_out gets its id. */
+int store_dsr_insert(struct store *s, const struct store_dsr *d, int64_t *id_out,
+                     struct kith_error *err);
+
+/* Request id into *out; KITH_ENOTFOUND "no data-subject request 12". */
+int store_dsr_get(struct store *s, int64_t id, struct store_dsr *out, struct kith_error *err);
+
+/* Writes d's status, due_at, handled_by, closed_at, notes, extension and answer to its row. */
+int store_dsr_update(struct store *s, const struct store_dsr *d, struct kith_error *err);
+
+struct store_dsr_filter {
+    int64_t contact_id; /* 0: every contact */
+    bool open_only;     /* open or extended */
+    int status;         /* an enum dsr_status, or -1: any */
+    int kind;           /* an enum dsr_kind, or -1: any */
+    bool by_receipt;    /* newest received first; else by due date, soonest first */
+    int64_t limit;      /* 1..STORE_DSR_LIST_MAX (0: the max) */
+};
+
+/* fn gets each request (valid during the call); 0 to go on, anything else stops. */
+typedef int (*store_dsr_fn)(void *ctx, const struct store_dsr *d);
+int store_dsr_list(struct store *s, const struct store_dsr_filter *f, store_dsr_fn fn, void *ctx,
+                   struct kith_error *err);
+
+struct store_dsr_counts {
+    int64_t open;        /* open or extended */
+    int64_t overdue;     /* of those, due before now */
+    int64_t next_due_at; /* the soonest due date among them; 0 without any */
+};
+int store_dsr_counts(struct store *s, int64_t now_ms, struct store_dsr_counts *out,
+                     struct kith_error *err);
+
+/*
+ * The restriction predicate (model/dsr.h, dsr_restricts()): the ids of the contacts with a
+ * restriction request in force, ascending and distinct, into *ids (the caller's: free(); NULL
+ * when *n is 0). Analytics and outreach leave these contacts out (docs/portal.md,
+ * "Restriction"); store_ids_has() answers for one id.
+ */
+int store_restricted_contacts(struct store *s, int64_t **ids, size_t *n, struct kith_error *err);
+bool store_ids_has(const int64_t *ids, size_t n, int64_t id);
+
+/* The same predicate for one contact (one index lookup): for outreach and live events. A failure
+ * to read counts as restricted: nothing goes out that should not. */
+bool store_contact_is_restricted(struct store *s, int64_t contact_id);
+
+/* What an erasure removed (counts only: never the values). */
+struct store_erasure {
+    int64_t rows;        /* rows of other tables whose personal fields were emptied */
+    int64_t portal_rows; /* portal sessions, links and access deleted */
+    int64_t audit_rows;  /* audit entries whose detail named the contact, scrubbed */
+};
+
+/*
+ * Erases contact_id inside the caller's transaction, with secure_delete on so that the freed
+ * bytes are zeroed: every personal field (field_def.personal) of its row and of the rows that
+ * name it is emptied (a required one becomes MODEL_ERASED_TEXT), free-text survey answers go,
+ * its portal account, sessions and links are deleted, and audit entries whose detail holds its
+ * email, full name or phone are scrubbed. Interactions, orders, events, scores and references
+ * stay: the contact remains as an anonymous one, so aggregates do not move. KITH_ENOTFOUND when
+ * there is no such contact. After the commit, store_checkpoint() moves the change into the
+ * main file and empties the WAL, which otherwise keeps older copies of the pages.
+ */
+int store_contact_erase(struct store *s, int64_t contact_id, struct store_erasure *out,
+                        struct kith_error *err);
+
+/*
+ * After an erasure: copies the WAL into the main file and truncates it, waiting at most wait_ms
+ * for readers and writers (then it copies what it can without waiting: the rest is copied and
+ * overwritten by later checkpoints). *complete (when non-NULL) says whether the WAL was emptied.
+ * Never holds other connections' writes for longer than wait_ms.
+ */
+int store_checkpoint_erasure(struct store *s, int wait_ms, bool *complete, struct kith_error *err);
+
+/*
+ * Rewrites the whole database file (SQLite's VACUUM), outside any transaction: every page is
+ * written afresh, so nothing remains of what earlier erasures removed, not even the copies of
+ * old row versions that SQLite's rebalancing of b-tree pages may have left in the unused space
+ * of a page before the erasure (docs/portal.md, "Erasure"). Blocks writers for as long as it
+ * runs (about a minute per GB) and needs as much free disk as the file. `kith dsr vacuum`.
+ */
+int store_vacuum(struct store *s, struct kith_error *err);
 
 /* ---- customer value (value.c) ---- */
 

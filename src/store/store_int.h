@@ -123,6 +123,18 @@ int store_grow(void **arr, size_t *cap, size_t need, size_t elem, size_t max, co
  * set when the copy could not be made. */
 char *store_text_dup(sqlite3_stmt *st, int col, bool *fail);
 
+/*
+ * Restriction (docs/portal.md, "Restriction"), the one predicate in SQL: the contacts with a
+ * restriction request in force (model/dsr.h, dsr_restricts()). Loaders of analytics leave out
+ * the rows of these contacts: `contact_id NOT IN (" STORE_RESTRICTED_CONTACTS ")`.
+ */
+#define STORE_RESTRICTED_CONTACTS                                                                  \
+    "SELECT contact_id FROM dsrs WHERE kind = 'restriction'"                                       \
+    " AND status IN ('open', 'extended', 'completed')"
+
+/* How long a connection waits for another's lock (sqlite3_busy_timeout) before SQLITE_BUSY. */
+#define STORE_BUSY_TIMEOUT_MS 5000
+
 /* The raw handle, for tests. */
 sqlite3 *store_db(struct store *s);
 

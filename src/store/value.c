@@ -16,6 +16,12 @@
 
 #include "util/banned.h"
 
+/*
+ * Restriction: orders placed by, and costs of interactions with, a contact with a restriction in
+ * force are left out of customer value (store_int.h, STORE_RESTRICTED_CONTACTS).
+ */
+#define NOT_RESTRICTED(col) "(" col " IS NULL OR " col " NOT IN (" STORE_RESTRICTED_CONTACTS "))"
+
 /* Rows of one kind a load may hold: caps every growable array of the loader. */
 #define CV_MAX_ROWS ((size_t)1 << 31)
 
@@ -329,7 +335,7 @@ static int load_orders(struct store *s, const struct store_cv_request *req, stru
                     " CASE coalesce(kind, CASE WHEN amount < 0 THEN 'return' ELSE 'sale' END)"
                     " WHEN 'return' THEN 1 WHEN 'credit' THEN 2 ELSE 0 END FROM orders"
                     " WHERE coalesce(contact_id, 0) NOT IN " STORE_SQL_ANALYTICS_WITHDRAWN
-                    " ORDER BY account_id, ordered_at, id",
+                    " AND " NOT_RESTRICTED("contact_id") " ORDER BY account_id, ordered_at, id",
                     order_row, &o, "orders", err);
 }
 
@@ -421,7 +427,7 @@ static int load_lines(struct store *s, const struct store_cv_request *req, struc
                     " FROM order_lines ol JOIN orders o ON o.id = ol.order_id"
                     " WHERE coalesce(o.kind, 'sale') = 'sale'" /* baskets and holding: sales */
                     " AND coalesce(o.contact_id, 0) NOT IN " STORE_SQL_ANALYTICS_WITHDRAWN
-                    " ORDER BY ol.order_id, ol.id",
+                    " AND " NOT_RESTRICTED("o.contact_id") " ORDER BY ol.order_id, ol.id",
                     line_row, &l, "order lines", err);
 }
 
@@ -609,7 +615,7 @@ static int load_costs(struct store *s, const struct store_cv_request *req, struc
     /* rowid order: one sequential pass; the voiding rows (voids_id set) are left out here */
     if ((rc = cv_query(s,
                        "SELECT id, contact_id, occurred_at, cost, type_id FROM interactions"
-                       " WHERE voids_id IS NULL ORDER BY id",
+                       " WHERE voids_id IS NULL AND " NOT_RESTRICTED("contact_id") " ORDER BY id",
                        cost_scan_row, &c, "interaction costs", err)) < 0)
         goto out_free;
     rc = fold_costs(&c, d, err);

@@ -183,6 +183,7 @@ int store_voice_load(struct store *s, const int64_t *ids, size_t nids, int64_t f
                    " LEFT JOIN interaction_types it ON it.id = coalesce(r.type_id, s.type_id)"
                    " LEFT JOIN products p ON p.id = coalesce(r.product_id, s.product_id)"
                    " WHERE r.latest = 1 AND r.answered_at >= ?1 AND r.answered_at < ?2"
+                   " AND r.contact_id NOT IN (" STORE_RESTRICTED_CONTACTS ")"
                    " ORDER BY r.contact_id, r.id",
             .binds = period,
             .nbinds = 2,
@@ -226,6 +227,7 @@ int store_voice_load(struct store *s, const int64_t *ids, size_t nids, int64_t f
                        " sum(CASE WHEN i.voids_id IS NULL THEN 1 ELSE -1 END)"
                        " FROM interactions i LEFT JOIN interaction_types t ON t.id = i.type_id"
                        " WHERE i.occurred_at >= ?1 AND i.occurred_at < ?2"
+                       " AND i.contact_id NOT IN (" STORE_RESTRICTED_CONTACTS ")"
                        " GROUP BY i.contact_id, 2 ORDER BY i.contact_id, 2",
                 .binds = period,
                 .nbinds = 2,
