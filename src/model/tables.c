@@ -399,9 +399,10 @@ static const struct field_def correction_fields[] = {
     CREATED,
     REF("contact_id", "contacts", true),
     ENUM("field", true, correction_fields_allowed),
-    TEXTN("value", false, 254),
-    TEXTN("previous", false, 254),
-    TEXTN("note", false, 2000),
+    /* personal: the values and the note go when the contact is erased */
+    PTEXTN("value", false, 254),
+    PTEXTN("previous", false, 254),
+    PTEXTN("note", false, 2000),
     ENUM("status", true, correction_states),
     TIME("decided_at", false),
     REF("decided_by", "users", false),

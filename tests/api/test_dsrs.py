@@ -227,6 +227,15 @@ def test_erasure_leaves_no_personal_value_in_the_file(server, admin):
     assert bad.status_code == 401
     assert sql(server.db, "SELECT count(*) FROM audit_log WHERE detail LIKE ?",
                f"%{email}%")[0][0] >= 1
+    # corrections it proposed hold its old and new values: one accepted, one waiting
+    new_phone, wrong_title = "+44 20 7946 0999", "Quinterosa Holdings Chair"
+    r = http.post(server.url + "/portal/api/corrections",
+                  json={"field": "phone", "value": new_phone, "note": f"{first} here"})
+    assert r.status_code == 201, r.text
+    assert admin.post(f"/api/v1/corrections/{r.json()['id']}/accept", json={}).status_code == 200
+    r = http.post(server.url + "/portal/api/corrections",
+                  json={"field": "title", "value": wrong_title})
+    assert r.status_code == 201, r.text
     r = http.post(server.url + "/portal/api/requests", json={"kind": "erasure",
                                                              "notes": f"I am {first} {last}"})
     d = r.json()
@@ -253,7 +262,7 @@ def test_erasure_leaves_no_personal_value_in_the_file(server, admin):
         for v in (email, first + " " + last, phone):
             assert v.lower() not in det.lower(), (a, det)
     # nothing of it in the file nor in the WAL (the erasure checkpointed it), nor after a stop
-    needles = [email, first, last, phone, "QUINTEROSA-77"]
+    needles = [email, first, last, phone, new_phone, wrong_title, "QUINTEROSA-77"]
     assert grep_file(server.db, needles) == []
     assert grep_file(server.db + "-wal", needles) == []
     server.stop()
