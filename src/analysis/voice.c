@@ -22,6 +22,7 @@ enum {
     G_NPS = 1 << VOICE_NPS,
     G_PROMISE = 1 << VOICE_PROMISE,
     G_COMMUNITY = 1 << VOICE_COMMUNITY,
+    G_PATHS = 1 << VOICE_PATHS,
     G_ANSWERS = G_SURVEYS | G_NPS | G_PROMISE, /* the analyses of survey answers */
     G_ALL = (1 << VOICE_NANALYSES) - 1,
 };
@@ -59,6 +60,57 @@ static const struct param_spec specs[] = {
      .groups = G_NPS | G_PROMISE,
      .metavar = "ID",
      .help = "only the answers to this survey (default: every survey)"},
+    {.name = "outcome",
+     .type = PARAM_CHOICE,
+     .choices = voice_path_outcomes,
+     .def = "purchase",
+     .offset = OFF(outcome),
+     .groups = G_PATHS,
+     .metavar = "OUTCOME",
+     .help = "where the paths lead: the first purchase (a sale), churn (a churn event) or a"
+             " service outcome (an interaction of a --service-type)"},
+    {.name = "step",
+     .type = PARAM_CHOICE,
+     .choices = voice_path_steps,
+     .def = "channel",
+     .offset = OFF(step),
+     .groups = G_PATHS,
+     .metavar = "STEP",
+     .help = "what a step of a path is: the channel of an interaction's type, or the type"},
+    {.name = "min_support",
+     .type = PARAM_INT,
+     .lo = 1,
+     .hi = 1e9,
+     .def = "10",
+     .offset = OFF(min_support),
+     .groups = G_PATHS,
+     .metavar = "N",
+     .help = "a path (or a step of the chart) is shown when at least N contacts took it"},
+    {.name = "max_length",
+     .type = PARAM_INT,
+     .lo = 1,
+     .hi = PATHS_MAX_LENGTH,
+     .def = "5",
+     .offset = OFF(max_length),
+     .groups = G_PATHS,
+     .metavar = "N",
+     .help = "paths are cut after N steps (repeats of a step in a row count once)"},
+    {.name = "contact",
+     .type = PARAM_INT,
+     .lo = 1,
+     .hi = 9007199254740991.0,
+     .offset = OFF(contact),
+     .groups = G_PATHS,
+     .metavar = "ID",
+     .help = "the path of this contact alone (every step, not cut)"},
+    {.name = "service_type",
+     .type = PARAM_LIST,
+     .hi = 16,
+     .def = "cu_ticket_resolved",
+     .offset = OFF(service_type),
+     .groups = G_PATHS,
+     .metavar = "CODE",
+     .help = "an interaction type (code) whose first interaction is the service outcome"},
     PARAM_SPEC_JSON(struct voice_params, G_ALL),
     PARAM_SPEC_DB(struct voice_params, G_ALL),
 };
@@ -85,6 +137,12 @@ static const struct analysis_def defs[] = {
                          .summary = "the community: contacts per derived role (leader, doer,"
                                     " watcher, none), ideas by status with their votes, ratings"
                                     " and verified purchases"},
+    [VOICE_PATHS] = {.name = "paths",
+                     .group = G_PATHS,
+                     .route = "/api/v1/voice/paths",
+                     .summary = "digital paths: the common sequences of channels or interaction"
+                                " types from first touch to purchase, churn or a service outcome,"
+                                " with conversion and median duration; or one contact's path"},
 };
 
 const struct analysis_family analysis_voice = {"voice", specs, sizeof(specs) / sizeof(specs[0]),
@@ -327,6 +385,8 @@ int voice_run(enum voice_analysis a, const struct voice_params *p, const struct 
     out->has_survey = param_given(&analysis_voice, p, "survey");
     if (a == VOICE_COMMUNITY)
         return voice_community_run(scope, out, err);
+    if (a == VOICE_PATHS)
+        return voice_paths_run(p, scope, out, err, param);
     const int64_t from = out->has_from ? p->from : INT64_MIN, to = out->has_to ? p->to : INT64_MAX;
     if (out->has_from && out->has_to && to <= from)
         return bad(err, param, "to", "to must be after from");
@@ -368,6 +428,7 @@ int voice_run(enum voice_analysis a, const struct voice_params *p, const struct 
             rc = add_rv(out, err);
         break;
     case VOICE_COMMUNITY: /* voice_community.c */
+    case VOICE_PATHS:     /* voice_paths.c */
     case VOICE_NANALYSES:
         BUG("no voice analysis %d", (int)a);
     }
@@ -379,6 +440,7 @@ int voice_run(enum voice_analysis a, const struct voice_params *p, const struct 
 void voice_report_release(struct voice_report *r)
 {
     voice_data_release(&r->d);
+    voice_paths_release(&r->paths);
     free(r->cells);
     memset(r, 0, sizeof(*r));
 }

@@ -20,6 +20,7 @@
 
 #include "analysis/param.h"
 #include "analysis/voice_community.h"
+#include "analysis/voice_paths.h"
 #include "engine/voice.h"
 #include "model/voice_data.h"
 #include "store/store.h"
@@ -30,6 +31,7 @@ enum voice_analysis {
     VOICE_NPS,
     VOICE_PROMISE,
     VOICE_COMMUNITY, /* roles, ideas and ratings (analysis/voice_community.h) */
+    VOICE_PATHS,     /* digital paths (analysis/voice_paths.h) */
     VOICE_NANALYSES
 };
 
@@ -55,6 +57,12 @@ struct voice_params {
     int64_t from;   /* Unix ms */
     int64_t to;     /* Unix ms */
     int64_t survey; /* a survey's id */
+    /* paths (analysis/voice_paths.h) */
+    int outcome; /* enum paths_outcome */
+    int step;    /* enum voice_path_step_kind */
+    int64_t min_support, max_length;
+    int64_t contact;                /* a contact's own path */
+    struct param_list service_type; /* codes of the service outcome's interaction types */
     /* the CLI's own */
     const char *db;
     bool json;
@@ -72,6 +80,7 @@ struct voice_scope {
     const int64_t *contacts; /* when scoped: the ids the caller may read, ascending */
     size_t ncontacts;
     const char *role; /* the role whose privacy policy applies ("admin" from the CLI) */
+    const struct rv_snapshot *snap; /* paths: the RV snapshot (read-locked by the door) */
 };
 
 /* A group: a unit, type, product, partner or survey (id, name), a channel or touchpoint (name),
@@ -109,6 +118,7 @@ struct voice_report {
     size_t n;
     struct voice_cell total;
     struct voice_community community; /* VOICE_COMMUNITY */
+    struct voice_paths paths;         /* VOICE_PATHS */
 };
 
 /*
@@ -124,6 +134,17 @@ int voice_community_run(const struct voice_scope *scope, struct voice_report *ou
                         struct kith_error *err);
 json_t *voice_community_json(const struct voice_report *r);
 void voice_community_text(const struct voice_report *r, FILE *out);
+
+/* voice_run() of VOICE_PATHS (voice_paths.c): out is zeroed and its head filled; scope->snap
+ * must be set. */
+int voice_paths_run(const struct voice_params *p, const struct voice_scope *scope,
+                    struct voice_report *out, struct kith_error *err, const char **param);
+json_t *voice_paths_json(const struct voice_report *r);
+void voice_paths_text(const struct voice_report *r, FILE *out);
+void voice_paths_release(struct voice_paths *vp);
+
+/* True when analysis a runs on the RV snapshot (the doors load or lock it). */
+bool voice_needs_snapshot(enum voice_analysis a);
 
 /* Frees what r owns and zeroes it; safe twice. */
 void voice_report_release(struct voice_report *r);

@@ -181,6 +181,8 @@ const struct api_route api_routes[] = {
      "NPS and CSAT per channel beside the channel's RV"},
     {"GET", "/api/v1/voice/community", api_voice_community, ROLE_ANY,
      "the community: contacts per derived role, ideas by status with votes, ratings"},
+    {"GET", "/api/v1/voice/paths", api_voice_paths, ROLE_ANY,
+     "digital paths: common paths to purchase, churn or service, or one contact's path"},
     /* the community (docs/voice.md): scoped through the contact like its other records */
     {"GET", "/api/v1/ratings", api_ratings_list, ROLE_ANY,
      "list product ratings and reviews (filters, q, sort, cursor)"},

@@ -1,6 +1,6 @@
 /*
- * voice.c - GET /api/v1/voice/{surveys,nps,promise}: the HTTP door to the analyses of the
- * customer's voice (analysis/voice.h). The query string is read through the family's table
+ * voice.c - GET /api/v1/voice/{surveys,nps,promise,community,paths}: the HTTP door to the analyses
+ * of the customer's voice (analysis/voice.h). The query string is read through the family's table
  * (api_analysis_params()), the analysis runs over the contacts the caller may read (api_scope()
  * -> store_scope_ids() on contacts) under the privacy policy of the caller's role, and the
  * answer is voice_report_json(), the object `kith voice <analysis> --json` prints. Answers
@@ -13,6 +13,7 @@
 #include "api/access.h"
 #include "api/analysis.h"
 #include "api/handlers.h"
+#include "api/rvstate.h"
 
 #include "util/banned.h"
 
@@ -41,7 +42,20 @@ static void voice_route(struct api_request *req, struct api_response *res, enum 
     }
     struct voice_report r;
     const char *param;
+    if (voice_needs_snapshot(a)) {
+        const struct norm_result *live;
+        vs.snap = rvstate_read_begin(&live);
+        if (!vs.snap) {
+            rvstate_read_end();
+            free(ids);
+            api_error(res, 503, "unavailable", NULL,
+                      "the Relationship Value engine is not running");
+            return;
+        }
+    }
     int rc = voice_run(a, &p, &vs, &r, &err, &param);
+    if (vs.snap)
+        rvstate_read_end();
     free(ids);
     if (rc < 0) {
         if (param)
@@ -78,4 +92,9 @@ void api_voice_promise(struct api_request *req, struct api_response *res)
 void api_voice_community(struct api_request *req, struct api_response *res)
 {
     voice_route(req, res, VOICE_COMMUNITY);
+}
+
+void api_voice_paths(struct api_request *req, struct api_response *res)
+{
+    voice_route(req, res, VOICE_PATHS);
 }

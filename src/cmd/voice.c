@@ -1,9 +1,9 @@
 /*
- * voice.c - kith voice surveys|nps|promise|community: the command-line door to the analyses of the
- * customer's voice (analysis/voice.h). Reads the options through the family's table, runs the
- * analysis over every contact under the admin role's privacy policy (groups below its min_k are
- * suppressed) and prints its table or, with --json, the API's answer. Definitions:
- * docs/voice.md.
+ * voice.c - kith voice surveys|nps|promise|community|paths: the command-line door to the analyses
+ * of the customer's voice (analysis/voice.h). Reads the options through the family's table, runs
+ * the analysis (paths: on the RV snapshot it loads) over every contact under the admin role's
+ * privacy policy (groups below its min_k are suppressed) and prints its table or, with --json, the
+ * API's answer. Definitions: docs/voice.md.
  */
 #include <stdio.h>
 
@@ -11,6 +11,8 @@
 #include "cmd/cmd.h"
 
 #include "util/banned.h"
+
+#define VOICE_CLI_THREADS 2 /* readers of the RV snapshot's load (paths) */
 
 static void usage(FILE *out)
 {
@@ -47,9 +49,22 @@ int cmd_voice(int argc, char **argv)
     struct kith_error err = {0};
     const char *param;
     struct voice_report r;
-    const struct voice_scope scope = {.store = s, .role = "admin"};
+    struct voice_scope scope = {.store = s, .role = "admin"};
+    struct rv_snapshot *snap = NULL;
+    if (voice_needs_snapshot(a) &&
+        rv_snapshot_load(store_rv_source(s), VOICE_CLI_THREADS, &snap, &err) < 0) {
+        store_close(s);
+        return cmd_fail(&err);
+    }
+    scope.snap = snap;
     int rc = voice_run(a, &p, &scope, &r, &err, &param);
+    rv_snapshot_free(snap);
     store_close(s);
+    if (rc == KITH_ENOTFOUND && param) {
+        struct kith_error e = err;
+        kith_err(&e, KITH_ENOTFOUND, "--%s: %s", param, err.msg);
+        return cmd_fail(&e);
+    }
     if (rc < 0)
         return cmd_analysis_fail(&analysis_voice, def, param, &err);
     if (p.json)

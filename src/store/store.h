@@ -882,6 +882,20 @@ int store_deal_quotas_load(struct store *s, const int64_t *ids, size_t nids, str
 int store_voice_load(struct store *s, const int64_t *ids, size_t nids, int64_t from, int64_t to,
                      bool with_rv, struct voice_data *out, struct kith_error *err);
 
+/* ---- digital paths and do vs say (store/voice_paths.c; docs/voice.md) ------------------- */
+
+/* An interaction type as the digital paths name their steps. Texts are cut to fit. */
+struct store_voice_type {
+    int64_t id;
+    char code[64];
+    char name[128];
+    char channel[32]; /* "" when the type has none */
+};
+
+/* Every interaction type, ascending by id, into *out (the caller's: free()). */
+int store_voice_types(struct store *s, struct store_voice_type **out, size_t *n,
+                      struct kith_error *err);
+
 /* ---- V2T2 (store/v2t2.c) ------------------------------------------------------------- */
 
 /*
