@@ -7,7 +7,7 @@ JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 KITH_DB    ?= kith.db
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build run test unit-test release-build asan-test fuzz-build fuzz fuzz-smoke api-test browser-test screenshots openapi bench bench-import bench-rv bench-value bench-web bench-http bench-deals format format-check clean bench-v2t2 bench-deal-import
+.PHONY: all deps build run test unit-test release-build asan-test fuzz-build fuzz fuzz-smoke api-test browser-test screenshots openapi bench bench-import bench-rv bench-value bench-web bench-http bench-deals format format-check clean bench-v2t2 bench-deal-import bench-voice
 
 all: build
 
@@ -80,7 +80,7 @@ test: deps
 	$(MAKE) api-test
 	$(MAKE) browser-test
 
-bench: bench-import bench-rv bench-v2t2 bench-value bench-web bench-http bench-deals
+bench: bench-import bench-rv bench-v2t2 bench-value bench-web bench-http bench-deals bench-voice
 
 bench-import: deps build
 	bench/import.sh $(BUILD)/kith
@@ -104,6 +104,22 @@ bench-v2t2: build
 	mkdir -p bench/out
 	test -f bench/out/rv-10m.db || $(BUILD)/bench-rv --db bench/out/rv-10m.db --generate-only
 	$(BUILD)/bench-v2t2 --db bench/out/rv-10m.db
+
+# The customer's voice (issue 15): every benchmark named bench/voice_* in turn, whoever wrote it:
+# a C program bench/voice_<name>.c runs as $(BUILD)/bench-voice-<name> (CMakeLists.txt builds
+# each), a script bench/voice_*.py or .sh with the kith binary as its argument. The RV
+# benchmark's database (bench/out/rv-10m.db, 10,000,000 interactions) is generated first when
+# missing: bench/voice_paths.c reads it. Record the numbers in docs/BENCHMARKS.md ("Voice").
+bench-voice: build
+	mkdir -p bench/out
+	test -f bench/out/rv-10m.db || $(BUILD)/bench-rv --db bench/out/rv-10m.db --generate-only
+	@set -e; for f in bench/voice_*; do \
+	  case $$f in \
+	    *.c) b=$(BUILD)/bench-$$(basename $$f .c | tr _ -); echo "== $$b"; $$b ;; \
+	    *.py) echo "== $$f"; /usr/bin/python3 $$f $(BUILD)/kith ;; \
+	    *.sh) echo "== $$f"; sh $$f $(BUILD)/kith ;; \
+	  esac; \
+	done
 
 # Customer value: the BG/NBD and Gamma-Gamma fits and association rules on 1M customers drawn
 # with the CDNOW parameters against scipy (bench/fit.sh; docs/BENCHMARKS.md), then kith value's
