@@ -3,7 +3,8 @@
 // interactions, orders and events (GET /api/v1/contacts/{id}/timeline), newest first, and the
 // contact's Relationship Value: its level, stage and position, and its cumulative RV by age
 // against its team's p10-p90 band and median (GET /api/v1/rv/contacts/{id}), both reloaded after
-// an interaction is logged.
+// an interaction is logged; and its digital path to purchase, churn or a service outcome
+// (GET /api/v1/voice/paths?contact={id}, components/contact-path.js).
 import { html, useState, useMemo, useId } from '../lib/html.js';
 import { api } from '../lib/api.js';
 import { useFetch, useCursorList } from '../lib/hooks.js';
@@ -17,6 +18,7 @@ import { RecordForm, Field } from '../components/form.js';
 import { RefName } from '../components/refname.js';
 import { Pager } from '../components/table.js';
 import { RvBandChart } from '../charts/rv-band.js';
+import { ContactPath } from '../components/contact-path.js';
 import { loadECharts } from '../charts/chart.js';
 
 // ECharts (the largest module) starts loading with the screen, while its data is fetched.
@@ -104,6 +106,7 @@ export default function Contact({ params, user }) {
               <${LogInteraction} contact=${c} types=${types} onLogged=${() => setTimelineTick((n) => n + 1)} />
             <//>`}
           <${Section} title="Relationship Value" id="rv-title"><${ContactRv} contactId=${id} name=${fmt.personName(c)} tick=${timelineTick} /><//>
+          <${Section} title="Digital path" id="path-title"><${ContactPath} contactId=${id} tick=${timelineTick} /><//>
           <${Section} title="Timeline" id="timeline-title">
             <${Timeline} key=${timelineTick} contactId=${id} types=${types.data} />
           <//>
