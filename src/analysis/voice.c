@@ -23,6 +23,7 @@ enum {
     G_PROMISE = 1 << VOICE_PROMISE,
     G_COMMUNITY = 1 << VOICE_COMMUNITY,
     G_PATHS = 1 << VOICE_PATHS,
+    G_DOSAY = 1 << VOICE_DOSAY,
     G_ANSWERS = G_SURVEYS | G_NPS | G_PROMISE, /* the analyses of survey answers */
     G_ALL = (1 << VOICE_NANALYSES) - 1,
 };
@@ -100,9 +101,10 @@ static const struct param_spec specs[] = {
      .lo = 1,
      .hi = 9007199254740991.0,
      .offset = OFF(contact),
-     .groups = G_PATHS,
+     .groups = G_PATHS | G_DOSAY,
      .metavar = "ID",
-     .help = "the path of this contact alone (every step, not cut)"},
+     .help = "this contact alone (paths: its own path, every step; dosay: what it said and"
+             " did)"},
     {.name = "service_type",
      .type = PARAM_LIST,
      .hi = 16,
@@ -111,6 +113,30 @@ static const struct param_spec specs[] = {
      .groups = G_PATHS,
      .metavar = "CODE",
      .help = "an interaction type (code) whose first interaction is the service outcome"},
+    {.name = "segment",
+     .type = PARAM_CHOICE,
+     .choices = voice_dosay_segments,
+     .def = "unit",
+     .offset = OFF(segment),
+     .groups = G_DOSAY,
+     .metavar = "SEGMENT",
+     .help = "the segments compared: the contact's unit, team, rep (owner), its account's"
+             " industry, territory or revenue band, its source, community role, or all"},
+    {.name = "as_of",
+     .type = PARAM_TIME,
+     .offset = OFF(as_of),
+     .groups = G_DOSAY,
+     .help = "judge behaviour and intents' horizons at this instant (default: now); answers"
+             " before it count"},
+    {.name = "limit",
+     .type = PARAM_INT,
+     .lo = 1,
+     .hi = 1000,
+     .def = "100",
+     .offset = OFF(limit),
+     .groups = G_DOSAY,
+     .metavar = "N",
+     .help = "list at most N disagreements one by one (of contacts who share their answers)"},
     PARAM_SPEC_JSON(struct voice_params, G_ALL),
     PARAM_SPEC_DB(struct voice_params, G_ALL),
 };
@@ -143,6 +169,11 @@ static const struct analysis_def defs[] = {
                      .summary = "digital paths: the common sequences of channels or interaction"
                                 " types from first touch to purchase, churn or a service outcome,"
                                 " with conversion and median duration; or one contact's path"},
+    [VOICE_DOSAY] = {.name = "dosay",
+                     .group = G_DOSAY,
+                     .route = "/api/v1/voice/dosay",
+                     .summary = "do vs say: NPS and stated intent beside RV, sales and churn per"
+                                " segment, and the contacts whose answers and behaviour disagree"},
 };
 
 const struct analysis_family analysis_voice = {"voice", specs, sizeof(specs) / sizeof(specs[0]),
@@ -387,6 +418,8 @@ int voice_run(enum voice_analysis a, const struct voice_params *p, const struct 
         return voice_community_run(scope, out, err);
     if (a == VOICE_PATHS)
         return voice_paths_run(p, scope, out, err, param);
+    if (a == VOICE_DOSAY)
+        return voice_dosay_run(p, scope, out, err, param);
     const int64_t from = out->has_from ? p->from : INT64_MIN, to = out->has_to ? p->to : INT64_MAX;
     if (out->has_from && out->has_to && to <= from)
         return bad(err, param, "to", "to must be after from");
@@ -429,6 +462,7 @@ int voice_run(enum voice_analysis a, const struct voice_params *p, const struct 
         break;
     case VOICE_COMMUNITY: /* voice_community.c */
     case VOICE_PATHS:     /* voice_paths.c */
+    case VOICE_DOSAY:     /* voice_dosay.c */
     case VOICE_NANALYSES:
         BUG("no voice analysis %d", (int)a);
     }
@@ -441,6 +475,7 @@ void voice_report_release(struct voice_report *r)
 {
     voice_data_release(&r->d);
     voice_paths_release(&r->paths);
+    voice_dosay_release(&r->dosay);
     free(r->cells);
     memset(r, 0, sizeof(*r));
 }

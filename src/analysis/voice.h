@@ -20,6 +20,7 @@
 
 #include "analysis/param.h"
 #include "analysis/voice_community.h"
+#include "analysis/voice_dosay.h"
 #include "analysis/voice_paths.h"
 #include "engine/voice.h"
 #include "model/voice_data.h"
@@ -32,6 +33,7 @@ enum voice_analysis {
     VOICE_PROMISE,
     VOICE_COMMUNITY, /* roles, ideas and ratings (analysis/voice_community.h) */
     VOICE_PATHS,     /* digital paths (analysis/voice_paths.h) */
+    VOICE_DOSAY,     /* do vs say (analysis/voice_dosay.h) */
     VOICE_NANALYSES
 };
 
@@ -63,6 +65,10 @@ struct voice_params {
     int64_t min_support, max_length;
     int64_t contact;                /* a contact's own path */
     struct param_list service_type; /* codes of the service outcome's interaction types */
+    /* dosay (analysis/voice_dosay.h); contact too */
+    int segment;   /* index into voice_dosay_segments */
+    int64_t as_of; /* Unix ms */
+    int64_t limit; /* disagreements listed */
     /* the CLI's own */
     const char *db;
     bool json;
@@ -119,6 +125,7 @@ struct voice_report {
     struct voice_cell total;
     struct voice_community community; /* VOICE_COMMUNITY */
     struct voice_paths paths;         /* VOICE_PATHS */
+    struct voice_dosay dosay;         /* VOICE_DOSAY */
 };
 
 /*
@@ -142,6 +149,13 @@ int voice_paths_run(const struct voice_params *p, const struct voice_scope *scop
 json_t *voice_paths_json(const struct voice_report *r);
 void voice_paths_text(const struct voice_report *r, FILE *out);
 void voice_paths_release(struct voice_paths *vp);
+
+/* voice_run() of VOICE_DOSAY (voice_dosay.c), like voice_paths_run(). */
+int voice_dosay_run(const struct voice_params *p, const struct voice_scope *scope,
+                    struct voice_report *out, struct kith_error *err, const char **param);
+json_t *voice_dosay_json(const struct voice_report *r);
+void voice_dosay_text(const struct voice_report *r, FILE *out);
+void voice_dosay_release(struct voice_dosay *d);
 
 /* True when analysis a runs on the RV snapshot (the doors load or lock it). */
 bool voice_needs_snapshot(enum voice_analysis a);

@@ -20,7 +20,7 @@ const char *const voice_path_outcomes[] = {"purchase", "churn", "service", NULL}
 
 bool voice_needs_snapshot(enum voice_analysis a)
 {
-    return a == VOICE_PATHS;
+    return a == VOICE_PATHS || a == VOICE_DOSAY;
 }
 
 void voice_paths_release(struct voice_paths *vp)

@@ -169,6 +169,8 @@ json_t *voice_report_json(const struct voice_report *r)
         return voice_community_json(r);
     if (r->analysis == VOICE_PATHS)
         return voice_paths_json(r);
+    if (r->analysis == VOICE_DOSAY)
+        return voice_dosay_json(r);
     json_t *o = json_object(), *privacy = json_object(), *method = json_object();
     if (!o || !privacy || !method) {
         json_decref(privacy);
@@ -202,6 +204,7 @@ json_t *voice_report_json(const struct voice_report *r)
         break;
     case VOICE_COMMUNITY: /* voice_community.c */
     case VOICE_PATHS:     /* voice_paths.c */
+    case VOICE_DOSAY:     /* voice_dosay.c */
     case VOICE_NANALYSES:
         break;
     }
@@ -272,6 +275,10 @@ void voice_report_text(const struct voice_report *r, FILE *out)
         voice_paths_text(r, out);
         return;
     }
+    if (r->analysis == VOICE_DOSAY) {
+        voice_dosay_text(r, out);
+        return;
+    }
     switch (r->analysis) {
     case VOICE_SURVEYS:
         fprintf(out, "%-6s %-28s %8s %8s %8s\n", "id", "survey", "opted in", "sharing", "updates");
@@ -310,6 +317,7 @@ void voice_report_text(const struct voice_report *r, FILE *out)
         break;
     case VOICE_COMMUNITY: /* voice_community.c */
     case VOICE_PATHS:     /* voice_paths.c */
+    case VOICE_DOSAY:     /* voice_dosay.c */
     case VOICE_NANALYSES:
         break;
     }

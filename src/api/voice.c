@@ -1,7 +1,8 @@
 /*
- * voice.c - GET /api/v1/voice/{surveys,nps,promise,community,paths}: the HTTP door to the analyses
- * of the customer's voice (analysis/voice.h). The query string is read through the family's table
- * (api_analysis_params()), the analysis runs over the contacts the caller may read (api_scope()
+ * voice.c - GET /api/v1/voice/{surveys,nps,promise,community,paths,dosay}: the HTTP door to the
+ * analyses of the customer's voice (analysis/voice.h). The query string is read through the
+ * family's table (api_analysis_params()), the analysis runs over the contacts the caller may read
+ * (api_scope()
  * -> store_scope_ids() on contacts) under the privacy policy of the caller's role, and the
  * answer is voice_report_json(), the object `kith voice <analysis> --json` prints. Answers
  * themselves stay confidential: only these aggregates are shown (src/api/surveys.c).
@@ -97,4 +98,9 @@ void api_voice_community(struct api_request *req, struct api_response *res)
 void api_voice_paths(struct api_request *req, struct api_response *res)
 {
     voice_route(req, res, VOICE_PATHS);
+}
+
+void api_voice_dosay(struct api_request *req, struct api_response *res)
+{
+    voice_route(req, res, VOICE_DOSAY);
 }
