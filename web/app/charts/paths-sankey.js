@@ -63,7 +63,7 @@ export function sankeyOption(answer) {
     series: [{
       type: 'sankey',
       left: 8,
-      right: 120,
+      right: 170,
       top: 8,
       bottom: 8,
       nodeGap: 10,
