@@ -1,9 +1,9 @@
 /*
- * voice.c - kith voice surveys|nps|promise|community|paths|dosay: the command-line door to the analyses
- * of the customer's voice (analysis/voice.h). Reads the options through the family's table, runs
- * the analysis (paths, dosay: on the RV snapshot it loads) over every contact under the admin role's
- * privacy policy (groups below its min_k are suppressed) and prints its table or, with --json, the
- * API's answer. Definitions: docs/voice.md.
+ * voice.c - kith voice surveys|nps|promise|community|paths|dosay: the command-line door to the
+ * analyses of the customer's voice (analysis/voice.h). Reads the options through the family's
+ * table, runs the analysis (paths, dosay: on the RV snapshot it loads) over every contact under the
+ * admin role's privacy policy (groups below its min_k are suppressed) and prints its table or, with
+ * --json, the API's answer. Definitions: docs/voice.md.
  */
 #include <stdio.h>
 
