@@ -247,7 +247,7 @@ try {
   await page.getByLabel('Steps kept').fill('3');
   await page.getByLabel('Support').fill('5');
   await page.locator('[data-testid="paths-table"] tbody tr').first().waitFor();
-  await page.locator('section[aria-labelledby="paths-title"] canvas').first().waitFor();
+  await page.getByTestId('paths-sankey').waitFor();
   await shot(page, 'voice-paths', { fullPage: true });
   await page.context().close();
 

@@ -28,6 +28,40 @@ async function checkTable(page, answer) {
   }
 }
 
+// The flows the chart must draw, summed here from the API's prefix tree: parent step -> child
+// step (by position), each step -> the outcome (here) and -> "no outcome" (stopped).
+function expectedFlows(answer) {
+  const byId = new Map(answer.nodes.map((n) => [n.id, n]));
+  const flows = new Map();
+  const add = (a, b, v) => { if (v > 0) flows.set(`${a}>${b}`, (flows.get(`${a}>${b}`) || 0) + v); };
+  for (const n of answer.nodes) {
+    const me = `${n.depth}\u00b7${n.step}`;
+    if (n.parent !== null) {
+      const p = byId.get(n.parent);
+      add(`${p.depth}\u00b7${p.step}`, me, n.contacts);
+    }
+    add(me, 'outcome', n.here);
+    add(me, 'open', n.stopped);
+  }
+  return flows;
+}
+
+async function checkSankey(page, answer) {
+  const drawn = await page.locator('[data-testid="paths-sankey"] path').evaluateAll((ps) => ps.map((p) => ({
+    s: p.dataset.source, t: p.dataset.target, v: Number(p.dataset.value),
+  })));
+  const got = new Map(drawn.filter((f) => f.t !== 'rare').map((f) => [`${f.s}>${f.t}`, f.v]));
+  assert.deepEqual(Object.fromEntries([...got].sort()), Object.fromEntries([...expectedFlows(answer)].sort()));
+  // every step's contacts leave it: to a child, the outcome, "no outcome" or the rarer steps
+  const out = new Map();
+  for (const f of drawn) out.set(f.s, (out.get(f.s) || 0) + f.v);
+  for (const n of answer.nodes) {
+    const name = `${n.depth}\u00b7${n.step}`;
+    const sameName = answer.nodes.filter((m) => `${m.depth}\u00b7${m.step}` === name);
+    assert.equal(out.get(name), sameName.reduce((t, m) => t + m.contacts, 0), name);
+  }
+}
+
 test('the Digital paths screen shows the API\'s Sankey chart and common paths', async () => {
   const page = await newPage(world);
   const first = pathsAnswer(page, (q) => q.get('outcome') === 'purchase' && q.get('min_support') === '10');
@@ -44,9 +78,9 @@ test('the Digital paths screen shows the API\'s Sankey chart and common paths', 
   await page.getByLabel('Support').press('Tab');
   const a1 = await (await lower).json();
   assert.ok(a1.paths.length > 0, 'the demo has common paths of two steps');
-  await page.locator('section[aria-labelledby="paths-title"] canvas').first().waitFor();
   const img = page.getByRole('img', { name: /Sankey chart of the paths from first touch to purchase/ });
   await img.waitFor();
+  await checkSankey(page, a1);
   await checkTable(page, a1);
   // another outcome asks again
   const churn = pathsAnswer(page, (q) => q.get('outcome') === 'churn' && q.get('min_support') === '2');

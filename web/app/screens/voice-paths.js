@@ -1,19 +1,16 @@
 // voice-paths.js - the digital paths (docs/voice.md, "Digital paths"): how the contacts the
 // caller may read went from their first touch to their first purchase, churn or a service
-// outcome, as a Sankey chart of the frequent steps and a table of the common paths with their
-// counts, conversion and median duration.
+// outcome, as a Sankey chart of the frequent steps (SVG, charts/paths-sankey.js) and a table of
+// the common paths with their counts, conversion and median duration.
 //
 //   GET /api/v1/voice/paths?outcome=&step=&min_support=&max_length=
-import { html, useMemo, useState, useId } from '../lib/html.js';
+import { html, useState, useId } from '../lib/html.js';
 import { api } from '../lib/api.js';
 import { useFetch } from '../lib/hooks.js';
 import * as fmt from '../lib/format.js';
 import { Page, Section } from '../components/page.js';
 import { Loading, ErrorState, Empty } from '../components/states.js';
-import { Chart, loadECharts } from '../charts/chart.js';
-import { sankeyOption, pathText, conversionText, outcomeLabel } from '../charts/paths-sankey.js';
-
-loadECharts();
+import { PathsSankey, pathText, conversionText, outcomeLabel } from '../charts/paths-sankey.js';
 
 const days = (d) => (d === null || d === undefined ? '–' : `${fmt.decimal(d, 1)} d`);
 
@@ -45,7 +42,6 @@ export default function VoicePaths() {
   const [length, setLength] = useState(5);
   const q = useFetch((signal) => api.get('/api/v1/voice/paths', { outcome, step, min_support: support, max_length: length }, { signal }),
     [outcome, step, support, length]);
-  const option = useMemo(() => (q.data && q.data.nodes.length ? sankeyOption(q.data) : null), [q.data]);
   const ids = { outcome: useId(), step: useId(), support: useId(), length: useId() };
   const d = q.data;
   const controls = html`
@@ -77,7 +73,7 @@ export default function VoicePaths() {
           : !d ? html`<${Loading} what="Mining the paths" />`
             : html`<div aria-busy=${q.loading ? 'true' : 'false'}>
               <p class="hint" data-testid="paths-totals">${fmt.number(d.converted)} of ${fmt.number(d.contacts)} contacts with a path reached ${outcomeLabel(d.outcome).toLowerCase()} (${conversionText(d.conversion)}), after a median of ${days(d.median_days)}; ${fmt.number(d.without_path)} reached it before any touch.</p>
-              ${option ? html`<${Chart} option=${option} size="tall" label=${`Sankey chart of the paths from first touch to ${outcomeLabel(d.outcome).toLowerCase()}, step by step`} caption="Flows of contacts from step to step (width: contacts)" />`
+              ${d.nodes.length ? html`<${PathsSankey} answer=${d} label=${`Sankey chart of the paths from first touch to ${outcomeLabel(d.outcome).toLowerCase()}, step by step`} />`
                 : html`<${Empty}>No step was taken by ${fmt.number(d.min_support)} contacts or more.<//>`}
               <${PathsTable} data=${d} />
             </div>`}
