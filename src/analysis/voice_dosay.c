@@ -112,6 +112,7 @@ struct run {
     enum norm_dim dim;
     int32_t as_of_t;
     struct lines lines;
+    struct dosay_index ix;
     size_t rowcap;
 };
 
@@ -164,7 +165,8 @@ static int add_row(struct run *x, const struct voice_dosay_row *row, struct kith
     return 0;
 }
 
-/* The intents a contact stated true in answer a, through fn. */
+/* Counts the intents contact c answered true in answer a into cell, and lists those whose
+ * horizon passed without such a sale when the answer is shared. */
 static int each_intent(struct run *x, const struct store_dosay_answer *a, size_t c,
                        struct voice_dosay_cell *cell, struct kith_error *err)
 {
@@ -217,7 +219,7 @@ static int each_intent(struct run *x, const struct store_dosay_answer *a, size_t
                      ? json_string_value(json_object_get(q, "text"))
                      : "");
         snprintf(row.category, sizeof(row.category), "%s", cat ? cat : "");
-        dosay_behaviour_of(x->s, c, rv_time_from_ms(a->answered_at), x->as_of_t, &row.b);
+        dosay_behaviour_of(x->s, &x->ix, c, rv_time_from_ms(a->answered_at), x->as_of_t, &row.b);
         rc = add_row(x, &row, err);
     }
     json_decref(qs);
@@ -247,7 +249,7 @@ static int one_contact(struct run *x, const struct store_dosay_answer *a, size_t
             last = &a[i];
     if (last) {
         struct dosay_behaviour b;
-        dosay_behaviour_of(x->s, c, rv_time_from_ms(last->answered_at), x->as_of_t, &b);
+        dosay_behaviour_of(x->s, &x->ix, c, rv_time_from_ms(last->answered_at), x->as_of_t, &b);
         voice_tally_add(&cell->t, last->nps, 0);
         cell->nps_contacts++;
         cell->buying += b.sales > 0;
@@ -397,6 +399,8 @@ int voice_dosay_run(const struct voice_params *p, const struct voice_scope *scop
         else
             x.lines.by_account[x.lines.na++] = dl;
     }
+    if ((rc = dosay_index_build(s, &x.ix, err)) < 0)
+        goto out_free;
     qsort(x.lines.by_contact, x.lines.nc, sizeof(struct dosay_line), line_contact_cmp);
     qsort(x.lines.by_account, x.lines.na, sizeof(struct dosay_line), line_account_cmp);
     for (size_t i = 0; i < data.n;) {
@@ -438,6 +442,7 @@ int voice_dosay_run(const struct voice_params *p, const struct voice_scope *scop
             d->rows[i].contact[0] = '\0';
     rc = 0;
 out_free:
+    dosay_index_release(&x.ix);
     free(x.lines.by_contact);
     free(x.lines.by_account);
     store_dosay_release(&data);

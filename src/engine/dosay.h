@@ -34,9 +34,25 @@ struct dosay_behaviour {
     int64_t interactions; /* counted interactions */
 };
 
-/* The behaviour of contact c of s in (after, as_of]. */
-void dosay_behaviour_of(const struct rv_snapshot *s, size_t c, int32_t after, int32_t as_of,
-                        struct dosay_behaviour *out);
+/*
+ * The sales and churn events of each contact, and those naming only an account, as lists (CSR:
+ * the items of contact c are item[start[c] .. start[c + 1])), so that a contact's behaviour reads
+ * its own rows only. Built by dosay_index_build(), freed by dosay_index_release().
+ */
+struct dosay_index {
+    uint32_t *sale_start, *sale;     /* per contact: s->nc + 1 starts; order indices */
+    uint32_t *asale_start, *asale;   /* per account, orders naming no contact */
+    uint32_t *churn_start, *churn;   /* per contact: churn event indices */
+    uint32_t *achurn_start, *achurn; /* per account, churn events naming no contact */
+};
+
+/* Indexes s's sales (not returns or credits) and churn events. 0 or KITH_ENOMEM. */
+int dosay_index_build(const struct rv_snapshot *s, struct dosay_index *out, struct kith_error *err);
+void dosay_index_release(struct dosay_index *ix);
+
+/* The behaviour of contact c of s in (after, as_of]; ix from dosay_index_build(s). */
+void dosay_behaviour_of(const struct rv_snapshot *s, const struct dosay_index *ix, size_t c,
+                        int32_t after, int32_t as_of, struct dosay_behaviour *out);
 
 /* The rules (bits 1 << DOSAY_*) an NPS answer breaks, given the behaviour after it. */
 unsigned dosay_nps_rules(int nps, const struct dosay_behaviour *b);

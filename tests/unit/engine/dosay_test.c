@@ -74,20 +74,23 @@ static void behaviour_after_an_answer(void **state)
     struct rv_snapshot *s = small();
     const size_t c1 = (size_t)rv_snapshot_contact(s, 1), c3 = (size_t)rv_snapshot_contact(s, 3);
     struct dosay_behaviour b;
-    dosay_behaviour_of(s, c1, rv_time_from_ms(fx_ms(0)), rv_time_from_ms(fx_ms(10)), &b);
+    struct dosay_index ix;
+    assert_int_equal(dosay_index_build(s, &ix, NULL), 0);
+    dosay_behaviour_of(s, &ix, c1, rv_time_from_ms(fx_ms(0)), rv_time_from_ms(fx_ms(10)), &b);
     assert_int_equal(b.rv, 2 - 6); /* the voided demo and its void do not count */
     assert_int_equal(b.interactions, 2);
     assert_int_equal(b.sales, 2); /* its sale and its account's; not the return */
     assert_int_equal(b.churned, rv_time_from_ms(fx_ms(9)));
     /* (after, as_of]: an interaction at `after` is not after it; one at as_of is */
-    dosay_behaviour_of(s, c1, rv_time_from_ms(fx_ms(1)), rv_time_from_ms(fx_ms(3)), &b);
+    dosay_behaviour_of(s, &ix, c1, rv_time_from_ms(fx_ms(1)), rv_time_from_ms(fx_ms(3)), &b);
     assert_int_equal(b.rv, -6);
     assert_int_equal(b.sales, 1);
     assert_int_equal(b.churned, RV_TIME_MAX);
-    dosay_behaviour_of(s, c3, rv_time_from_ms(fx_ms(0)), rv_time_from_ms(fx_ms(10)), &b);
+    dosay_behaviour_of(s, &ix, c3, rv_time_from_ms(fx_ms(0)), rv_time_from_ms(fx_ms(10)), &b);
     assert_int_equal(b.rv, 0);
     assert_int_equal(b.sales, 0);
     assert_int_equal(b.churned, RV_TIME_MAX);
+    dosay_index_release(&ix);
     rv_snapshot_free(s);
 }
 
