@@ -419,7 +419,8 @@ int voice_dosay_run(const struct voice_params *p, const struct voice_scope *scop
     }
     for (size_t i = 0; i < d->ncells; i++)
         d->cells[i].id = (int64_t)i << 32 | (uint32_t)d->cells[i].id; /* keep the old index */
-    qsort(d->cells, d->ncells, sizeof(*d->cells), cell_cmp);
+    if (d->ncells)
+        qsort(d->cells, d->ncells, sizeof(*d->cells), cell_cmp);
     for (size_t i = 0; i < d->ncells; i++) {
         renum[d->cells[i].id >> 32] = (int32_t)i;
         d->cells[i].id &= 0xffffffff;
@@ -433,7 +434,8 @@ int voice_dosay_run(const struct voice_params *p, const struct voice_scope *scop
         finish(&d->cells[i], out->k);
     }
     finish(&d->total, out->k);
-    qsort(d->rows, d->nrows, sizeof(*d->rows), row_cmp);
+    if (d->nrows) /* rows is NULL when nothing was listed */
+        qsort(d->rows, d->nrows, sizeof(*d->rows), row_cmp);
     if (d->nrows > (size_t)d->limit)
         d->nrows = (size_t)d->limit;
     for (size_t i = 0; i < d->nrows; i++)
