@@ -193,10 +193,21 @@ static int each_intent(struct run *x, const struct store_dosay_answer *a, size_t
             .product_id = json_is_integer(pj) ? json_integer_value(pj) : 0,
             .category = cat};
         cell->intents++;
-        if (in.due > x->r->dosay.as_of)
+        const bool due = in.due <= x->r->dosay.as_of, met = due && intent_met(&x->lines, &in);
+        struct voice_dosay *d = &x->r->dosay;
+        if (d->one && a->shared && d->nintents < VOICE_DOSAY_MAX_INTENTS) {
+            struct voice_dosay_intent *vi = &d->intents[d->nintents++];
+            const char *text = json_string_value(json_object_get(q, "text"));
+            snprintf(vi->text, sizeof(vi->text), "%s", text ? text : "");
+            vi->at = in.at;
+            vi->due = in.due;
+            vi->horizon = months;
+            vi->status = !due ? 0 : met ? 1 : 2;
+        }
+        if (!due)
             continue;
         cell->due++;
-        if (intent_met(&x->lines, &in)) {
+        if (met) {
             cell->met++;
             continue;
         }
@@ -255,6 +266,13 @@ static int one_contact(struct run *x, const struct store_dosay_answer *a, size_t
         cell->buying += b.sales > 0;
         cell->churned += b.churned != RV_TIME_MAX;
         cell->rv += b.rv;
+        if (d->one && last->shared) {
+            d->has_nps = true;
+            d->nps = last->nps;
+            d->nps_at = last->answered_at;
+            snprintf(d->nps_survey, sizeof(d->nps_survey), "%s", last->survey ? last->survey : "");
+            d->b = b;
+        }
         const unsigned rules = dosay_nps_rules(last->nps, &b);
         for (int r = 0; r < DOSAY_NRULES; r++) {
             if (!(rules & (1u << r)))
@@ -594,6 +612,31 @@ json_t *voice_dosay_json(const struct voice_report *r)
             !rvjson_put(c, "shared_answers", json_integer(d->shared_answers)) ||
             !rvjson_put(c, "hidden_answers", json_integer(d->hidden_answers)))
             return rvjson_fail(o);
+        json_t *nps = d->has_nps ? json_object() : json_null(), *ints = json_array();
+        if (!nps || !ints || !rvjson_put(c, "nps", nps) || !rvjson_put(c, "intents", ints)) {
+            json_decref(ints);
+            return rvjson_fail(o);
+        }
+        if (d->has_nps &&
+            (!rvjson_put(nps, "value", json_integer(d->nps)) ||
+             !rvjson_put(nps, "answered_at", rvjson_ms(d->nps_at)) ||
+             !rvjson_put(nps, "survey", json_string(d->nps_survey)) ||
+             !rvjson_put(nps, "rv_since", json_integer(d->b.rv)) ||
+             !rvjson_put(nps, "interactions_since", json_integer(d->b.interactions)) ||
+             !rvjson_put(nps, "sales_since", json_integer(d->b.sales)) ||
+             !rvjson_put(nps, "churned_at", rvjson_time(d->b.churned))))
+            return rvjson_fail(o);
+        static const char *const status[] = {"open", "met", "unmet"};
+        for (size_t i = 0; i < d->nintents; i++) {
+            const struct voice_dosay_intent *vi = &d->intents[i];
+            json_t *x = json_object();
+            if (!x || !rvjson_push(ints, x) || !rvjson_put(x, "intent", json_string(vi->text)) ||
+                !rvjson_put(x, "answered_at", rvjson_ms(vi->at)) ||
+                !rvjson_put(x, "horizon_months", json_integer(vi->horizon)) ||
+                !rvjson_put(x, "due", rvjson_ms(vi->due)) ||
+                !rvjson_put(x, "status", json_string(status[vi->status])))
+                return rvjson_fail(o);
+        }
     }
     return o;
 }

@@ -18,6 +18,8 @@
 
 extern const char *const voice_dosay_segments[]; /* the choices of --segment */
 
+#define VOICE_DOSAY_MAX_INTENTS 32 /* a contact's intents shown with --contact */
+
 /* A segment: what its contacts said and did. */
 struct voice_dosay_cell {
     int32_t key;          /* the norm key (engine/norm.h) of the segment, -1: none */
@@ -65,6 +67,18 @@ struct voice_dosay {
     int64_t contact_id;
     char contact[128];
     int64_t shared_answers, hidden_answers;
+    /* --contact: what it said (shared answers only) beside what it did since */
+    bool has_nps; /* its latest NPS answer is shared */
+    int nps;
+    int64_t nps_at;
+    char nps_survey[128];
+    struct dosay_behaviour b; /* after that answer */
+    struct voice_dosay_intent {
+        char text[256];
+        int64_t at, due, horizon;
+        int status;                     /* 0 open (horizon not passed), 1 met, 2 unmet */
+    } intents[VOICE_DOSAY_MAX_INTENTS]; /* of shared answers */
+    size_t nintents;
 };
 
 #endif
