@@ -105,6 +105,22 @@ bench-v2t2: build
 	test -f bench/out/rv-10m.db || $(BUILD)/bench-rv --db bench/out/rv-10m.db --generate-only
 	$(BUILD)/bench-v2t2 --db bench/out/rv-10m.db
 
+# The customer's voice (issue 15): every benchmark named bench/voice_* in turn, whoever wrote it:
+# a C program bench/voice_<name>.c runs as $(BUILD)/bench-voice-<name> (CMakeLists.txt builds
+# each), a script bench/voice_*.py or .sh with the kith binary as its argument. The RV
+# benchmark's database (bench/out/rv-10m.db, 10,000,000 interactions) is generated first when
+# missing: bench/voice_paths.c reads it. Record the numbers in docs/BENCHMARKS.md ("Voice").
+bench-voice: build
+	mkdir -p bench/out
+	test -f bench/out/rv-10m.db || $(BUILD)/bench-rv --db bench/out/rv-10m.db --generate-only
+	@set -e; for f in bench/voice_*; do \
+	  case $$f in \
+	    *.c) b=$(BUILD)/bench-$$(basename $$f .c | tr _ -); echo "== $$b"; $$b ;; \
+	    *.py) echo "== $$f"; /usr/bin/python3 $$f $(BUILD)/kith ;; \
+	    *.sh) echo "== $$f"; sh $$f $(BUILD)/kith ;; \
+	  esac; \
+	done
+
 # Customer value: the BG/NBD and Gamma-Gamma fits and association rules on 1M customers drawn
 # with the CDNOW parameters against scipy (bench/fit.sh; docs/BENCHMARKS.md), then kith value's
 # subcommands on 1M accounts (KITH_BENCH_ACCOUNTS) against SQLite grouping the same orders
@@ -146,14 +162,6 @@ bench-portal: build
 	    *_erase) "$$b" --source bench/out/rv-10m.db --db bench/out/portal-10m.db || missed=1;; \
 	    *) "$$b" || missed=1;; \
 	  esac; done; exit $$missed
-
-# The customer's voice (issue 15 item 10): every program built from bench/voice_*.c
-# (bench-voice-<name>; CMakeLists.txt builds each one found), one after the other, each timing an
-# analysis at scale against SQLite or Python doing the same and printing the ratio. Record the
-# figures in docs/BENCHMARKS.md. Add a benchmark by adding its bench/voice_<name>.c.
-bench-voice: build
-	mkdir -p bench/out
-	set -e; for b in $(BUILD)/bench-voice-*; do echo "== $$b"; "$$b"; done
 
 # The query parameters of the analysis routes in docs/openapi.json, from the parameter tables.
 openapi: build

@@ -248,6 +248,17 @@ try {
   await shot(page, 'deals-dashboard', { fullPage: true });
   await page.context().close();
 
+  // The digital paths (docs/voice.md): the first three steps that lead to a purchase.
+  page = await asRole(admin);
+  await page.goto('/voice/paths');
+  await page.getByTestId('paths-totals').waitFor();
+  await page.getByLabel('Steps kept').fill('3');
+  await page.getByLabel('Support').fill('5');
+  await page.locator('[data-testid="paths-table"] tbody tr').first().waitFor();
+  await page.getByTestId('paths-sankey').waitFor();
+  await shot(page, 'voice-paths', { fullPage: true });
+  await page.context().close();
+
   // Phone width.
   const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, baseURL: server.url, deviceScaleFactor: 2, reducedMotion: 'reduce' });
   page = await phone.newPage();

@@ -61,12 +61,18 @@ size_t param_index(const struct analysis_family *f, const struct param_spec *spe
     return i;
 }
 
+/* A name may have a spec per group of analyses (each with its own choices): any of them given. */
 bool param_given(const struct analysis_family *f, const void *params, const char *name)
 {
+    bool known = false, given = false;
     for (size_t i = 0; i < f->nspecs; i++)
-        if (strcmp(f->specs[i].name, name) == 0)
-            return (((const struct param_head *)params)->given >> i) & 1;
-    BUG("no parameter %s in the %s table", name, f->name);
+        if (strcmp(f->specs[i].name, name) == 0) {
+            known = true;
+            given |= (((const struct param_head *)params)->given >> i) & 1;
+        }
+    if (!known)
+        BUG("no parameter %s in the %s table", name, f->name);
+    return given;
 }
 
 static void *slot(void *params, const struct param_spec *spec)

@@ -24,6 +24,8 @@ enum {
     G_COMMUNITY = 1 << VOICE_COMMUNITY,
     G_MOMENTS = 1 << VOICE_MOMENTS,
     G_ALIKE = 1 << VOICE_ALIKE,
+    G_PATHS = 1 << VOICE_PATHS,
+    G_DOSAY = 1 << VOICE_DOSAY,
     G_ANSWERS = G_SURVEYS | G_NPS | G_PROMISE, /* the analyses of survey answers */
     G_ALL = (1 << VOICE_NANALYSES) - 1,
 };
@@ -107,14 +109,50 @@ static const struct param_spec specs[] = {
      .metavar = "N",
      .help = "candidates with fewer matched first occurrences are not tested (never fewer than"
              " the privacy policy's k)"},
+    {.name = "outcome",
+     .type = PARAM_CHOICE,
+     .choices = voice_path_outcomes,
+     .def = "purchase",
+     .offset = OFF(outcome),
+     .groups = G_PATHS,
+     .metavar = "OUTCOME",
+     .help = "where the paths lead: the first purchase (a sale), churn (a churn event) or a"
+             " service outcome (an interaction of a --service-type)"},
+    {.name = "step",
+     .type = PARAM_CHOICE,
+     .choices = voice_path_steps,
+     .def = "channel",
+     .offset = OFF(step),
+     .groups = G_PATHS,
+     .metavar = "STEP",
+     .help = "what a step of a path is: the channel of an interaction's type, or the type"},
+    {.name = "min_support",
+     .type = PARAM_INT,
+     .lo = 1,
+     .hi = 1e9,
+     .def = "10",
+     .offset = OFF(min_support),
+     .groups = G_PATHS,
+     .metavar = "N",
+     .help = "a path (or a step of the chart) is shown when at least N contacts took it"},
+    {.name = "max_length",
+     .type = PARAM_INT,
+     .lo = 1,
+     .hi = PATHS_MAX_LENGTH,
+     .def = "5",
+     .offset = OFF(max_length),
+     .groups = G_PATHS,
+     .metavar = "N",
+     .help = "paths are cut after N steps (repeats of a step in a row count once)"},
     {.name = "contact",
      .type = PARAM_INT,
      .lo = 1,
      .hi = 9007199254740991.0,
      .offset = OFF(contact),
-     .groups = G_ALIKE,
+     .groups = G_ALIKE | G_PATHS | G_DOSAY,
      .metavar = "ID",
-     .help = "the contact to find others like (or --account)"},
+     .help = "alike: the contact to find others like (or --account); paths: this contact's own"
+             " path, every step; dosay: what this contact said and did"},
     {.name = "account",
      .type = PARAM_INT,
      .lo = 1,
@@ -139,6 +177,38 @@ static const struct param_spec specs[] = {
      .cli_only = true,
      .help = "measure instead how well the neighbours' next purchases predict each account's"
              " last order (hit rate at 5 against the most popular products)"},
+    {.name = "service_type",
+     .type = PARAM_LIST,
+     .hi = 16,
+     .def = "cu_ticket_resolved",
+     .offset = OFF(service_type),
+     .groups = G_PATHS,
+     .metavar = "CODE",
+     .help = "an interaction type (code) whose first interaction is the service outcome"},
+    {.name = "segment",
+     .type = PARAM_CHOICE,
+     .choices = voice_dosay_segments,
+     .def = "unit",
+     .offset = OFF(segment),
+     .groups = G_DOSAY,
+     .metavar = "SEGMENT",
+     .help = "the segments compared: the contact's unit, team, rep (owner), its account's"
+             " industry, territory or revenue band, its source, community role, or all"},
+    {.name = "as_of",
+     .type = PARAM_TIME,
+     .offset = OFF(as_of),
+     .groups = G_DOSAY,
+     .help = "judge behaviour and intents' horizons at this instant (default: now); answers"
+             " before it count"},
+    {.name = "limit",
+     .type = PARAM_INT,
+     .lo = 1,
+     .hi = 1000,
+     .def = "100",
+     .offset = OFF(limit),
+     .groups = G_DOSAY,
+     .metavar = "N",
+     .help = "list at most N disagreements one by one (of contacts who share their answers)"},
     PARAM_SPEC_JSON(struct voice_params, G_ALL),
     PARAM_SPEC_DB(struct voice_params, G_ALL),
 };
@@ -177,6 +247,17 @@ static const struct analysis_def defs[] = {
                      .summary = "someone like me: the k contacts or accounts most similar by"
                                 " attributes, purchases and stated intent, what they bought next"
                                 " and how their relationship went"},
+    [VOICE_PATHS] = {.name = "paths",
+                     .group = G_PATHS,
+                     .route = "/api/v1/voice/paths",
+                     .summary = "digital paths: the common sequences of channels or interaction"
+                                " types from first touch to purchase, churn or a service outcome,"
+                                " with conversion and median duration; or one contact's path"},
+    [VOICE_DOSAY] = {.name = "dosay",
+                     .group = G_DOSAY,
+                     .route = "/api/v1/voice/dosay",
+                     .summary = "do vs say: NPS and stated intent beside RV, sales and churn per"
+                                " segment, and the contacts whose answers and behaviour disagree"},
 };
 
 const struct analysis_family analysis_voice = {"voice", specs, sizeof(specs) / sizeof(specs[0]),
@@ -421,6 +502,10 @@ int voice_run(enum voice_analysis a, const struct voice_params *p, const struct 
         return voice_community_run(scope, out, err);
     if (a == VOICE_ALIKE)
         return voice_alike_run(p, scope, out, err, param);
+    if (a == VOICE_PATHS)
+        return voice_paths_run(p, scope, out, err, param);
+    if (a == VOICE_DOSAY)
+        return voice_dosay_run(p, scope, out, err, param);
     const int64_t from = out->has_from ? p->from : INT64_MIN, to = out->has_to ? p->to : INT64_MAX;
     if (out->has_from && out->has_to && to <= from)
         return bad(err, param, "to", "to must be after from");
@@ -468,6 +553,8 @@ int voice_run(enum voice_analysis a, const struct voice_params *p, const struct 
     case VOICE_COMMUNITY: /* voice_community.c */
     case VOICE_MOMENTS:   /* voice_moments.c */
     case VOICE_ALIKE:     /* voice_alike.c */
+    case VOICE_PATHS:     /* voice_paths.c */
+    case VOICE_DOSAY:     /* voice_dosay.c */
     case VOICE_NANALYSES:
         BUG("no voice analysis %d", (int)a);
     }
@@ -481,6 +568,8 @@ void voice_report_release(struct voice_report *r)
     voice_alike_release(&r->alike);
     voice_data_release(&r->d);
     voice_moments_release(&r->moments);
+    voice_paths_release(&r->paths);
+    voice_dosay_release(&r->dosay);
     free(r->cells);
     memset(r, 0, sizeof(*r));
 }

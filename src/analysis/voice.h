@@ -23,6 +23,8 @@
 #include "analysis/voice_community.h"
 #include "engine/moments.h"
 #include "engine/snapshot.h"
+#include "analysis/voice_dosay.h"
+#include "analysis/voice_paths.h"
 #include "engine/voice.h"
 #include "model/voice_data.h"
 #include "store/store.h"
@@ -35,6 +37,8 @@ enum voice_analysis {
     VOICE_COMMUNITY, /* roles, ideas and ratings (analysis/voice_community.h) */
     VOICE_MOMENTS,   /* moments of truth (voice_moments.c, engine/moments.h) */
     VOICE_ALIKE,     /* someone like me (analysis/voice_alike.h) */
+    VOICE_PATHS,     /* digital paths (analysis/voice_paths.h) */
+    VOICE_DOSAY,     /* do vs say (analysis/voice_dosay.h) */
     VOICE_NANALYSES
 };
 
@@ -60,15 +64,23 @@ struct voice_params {
     int64_t from;   /* Unix ms */
     int64_t to;     /* Unix ms */
     int64_t survey; /* a survey's id */
-    /* moments */
+    /* moments; paths (enum paths_outcome): each analysis has its own --outcome */
     int outcome;    /* enum moments_outcome */
     int64_t period; /* days */
     int64_t window; /* days */
     double alpha;   /* false discovery rate */
     int64_t min_treated;
-    int64_t contact, account; /* alike: the subject (one of them) */
+    int64_t contact, account; /* alike: the subject (one of them); paths, dosay: a contact's own */
     int64_t k;                /* alike: neighbours */
     bool evaluate;            /* alike: the hold-out evaluation instead (CLI only) */
+    /* paths (analysis/voice_paths.h) */
+    int step; /* enum voice_path_step_kind */
+    int64_t min_support, max_length;
+    struct param_list service_type; /* codes of the service outcome's interaction types */
+    /* dosay (analysis/voice_dosay.h) */
+    int segment;   /* index into voice_dosay_segments */
+    int64_t as_of; /* Unix ms */
+    int64_t limit; /* disagreements listed */
     /* the CLI's own */
     const char *db;
     bool json;
@@ -146,6 +158,8 @@ struct voice_report {
     struct voice_community community; /* VOICE_COMMUNITY */
     struct voice_moments moments;     /* VOICE_MOMENTS */
     struct voice_alike alike;         /* VOICE_ALIKE */
+    struct voice_paths paths;         /* VOICE_PATHS */
+    struct voice_dosay dosay;         /* VOICE_DOSAY */
 };
 
 /*
@@ -175,6 +189,23 @@ int voice_alike_run(const struct voice_params *p, const struct voice_scope *scop
                     struct voice_report *out, struct kith_error *err, const char **param);
 json_t *voice_alike_json(const struct voice_report *r);
 void voice_alike_text(const struct voice_report *r, FILE *out);
+/* voice_run() of VOICE_PATHS (voice_paths.c): out is zeroed and its head filled; scope->snap
+ * must be set. */
+int voice_paths_run(const struct voice_params *p, const struct voice_scope *scope,
+                    struct voice_report *out, struct kith_error *err, const char **param);
+json_t *voice_paths_json(const struct voice_report *r);
+void voice_paths_text(const struct voice_report *r, FILE *out);
+void voice_paths_release(struct voice_paths *vp);
+
+/* voice_run() of VOICE_DOSAY (voice_dosay.c), like voice_paths_run(). */
+int voice_dosay_run(const struct voice_params *p, const struct voice_scope *scope,
+                    struct voice_report *out, struct kith_error *err, const char **param);
+json_t *voice_dosay_json(const struct voice_report *r);
+void voice_dosay_text(const struct voice_report *r, FILE *out);
+void voice_dosay_release(struct voice_dosay *d);
+
+/* True when analysis a runs on the RV snapshot (the doors load or lock it). */
+bool voice_needs_snapshot(enum voice_analysis a);
 
 /* Frees what r owns and zeroes it; safe twice. */
 void voice_report_release(struct voice_report *r);

@@ -171,6 +171,10 @@ json_t *voice_report_json(const struct voice_report *r)
         return voice_moments_json(r);
     if (r->analysis == VOICE_ALIKE)
         return voice_alike_json(r);
+    if (r->analysis == VOICE_PATHS)
+        return voice_paths_json(r);
+    if (r->analysis == VOICE_DOSAY)
+        return voice_dosay_json(r);
     json_t *o = json_object(), *privacy = json_object(), *method = json_object();
     if (!o || !privacy || !method) {
         json_decref(privacy);
@@ -205,6 +209,8 @@ json_t *voice_report_json(const struct voice_report *r)
     case VOICE_COMMUNITY: /* voice_community.c */
     case VOICE_MOMENTS:   /* voice_moments.c */
     case VOICE_ALIKE:     /* voice_alike.c */
+    case VOICE_PATHS:     /* voice_paths.c */
+    case VOICE_DOSAY:     /* voice_dosay.c */
     case VOICE_NANALYSES:
         break;
     }
@@ -279,6 +285,14 @@ void voice_report_text(const struct voice_report *r, FILE *out)
         voice_alike_text(r, out);
         return;
     }
+    if (r->analysis == VOICE_PATHS) {
+        voice_paths_text(r, out);
+        return;
+    }
+    if (r->analysis == VOICE_DOSAY) {
+        voice_dosay_text(r, out);
+        return;
+    }
     switch (r->analysis) {
     case VOICE_SURVEYS:
         fprintf(out, "%-6s %-28s %8s %8s %8s\n", "id", "survey", "opted in", "sharing", "updates");
@@ -318,6 +332,8 @@ void voice_report_text(const struct voice_report *r, FILE *out)
     case VOICE_COMMUNITY: /* voice_community.c */
     case VOICE_MOMENTS:   /* voice_moments.c */
     case VOICE_ALIKE:     /* voice_alike.c */
+    case VOICE_PATHS:     /* voice_paths.c */
+    case VOICE_DOSAY:     /* voice_dosay.c */
     case VOICE_NANALYSES:
         break;
     }

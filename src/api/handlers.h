@@ -142,6 +142,8 @@ void api_voice_promise(struct api_request *req, struct api_response *res);
 void api_voice_community(struct api_request *req, struct api_response *res);
 void api_voice_moments(struct api_request *req, struct api_response *res);
 void api_voice_alike(struct api_request *req, struct api_response *res);
+void api_voice_paths(struct api_request *req, struct api_response *res);
+void api_voice_dosay(struct api_request *req, struct api_response *res);
 /* ratings.c, ideas.c: the community (issue 15, docs/voice.md) */
 void api_ratings_list(struct api_request *req, struct api_response *res);
 void api_ratings_get(struct api_request *req, struct api_response *res);

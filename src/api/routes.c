@@ -244,6 +244,10 @@ const struct api_route api_routes[] = {
      " churn, against matched contacts, with intervals"},
     {"GET", "/api/v1/voice/alike", api_voice_alike, ROLE_ANY,
      "someone like me: the k most similar contacts or accounts, what they bought next"},
+    {"GET", "/api/v1/voice/paths", api_voice_paths, ROLE_ANY,
+     "digital paths: common paths to purchase, churn or service, or one contact's path"},
+    {"GET", "/api/v1/voice/dosay", api_voice_dosay, ROLE_ANY,
+     "do vs say: NPS and intent beside RV, sales and churn; the disagreements (shared answers)"},
     /* the community (docs/voice.md): scoped through the contact like its other records */
     {"GET", "/api/v1/ratings", api_ratings_list, ROLE_ANY,
      "list product ratings and reviews (filters, q, sort, cursor)"},

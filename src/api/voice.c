@@ -1,13 +1,12 @@
 /*
- * voice.c - GET /api/v1/voice/{surveys,nps,promise,community,moments}: the HTTP door to the
- * analyses of the customer's voice (analysis/voice.h). The query string is read through the
- * family's table (api_analysis_params()), the analysis runs over the contacts the caller may read
- * (api_scope()
- * -> store_scope_ids() on contacts) under the privacy policy of the caller's role, and the
- * answer is voice_report_json(), the object `kith voice <analysis> --json` prints; moments run
- * over the server's RV snapshot (read-locked for the run), masked to those contacts. Answers
- * themselves stay confidential: only these aggregates are shown (src/api/surveys.c).
- * docs/api.md documents the routes.
+ * voice.c - GET /api/v1/voice/{surveys,nps,promise,community,moments,alike,paths,dosay}: the HTTP
+ * door to the analyses of the customer's voice (analysis/voice.h). The query string is read
+ * through the family's table (api_analysis_params()), the analysis runs over the contacts the
+ * caller may read (api_scope() -> store_scope_ids() on contacts) under the privacy policy of the
+ * caller's role, and the answer is voice_report_json(), the object `kith voice <analysis> --json`
+ * prints; moments, paths and dosay run over the server's RV snapshot (read-locked for the run),
+ * masked to those contacts. Answers themselves stay confidential: only these aggregates are shown
+ * (src/api/surveys.c). docs/api.md documents the routes.
  */
 #include <stdlib.h>
 
@@ -137,7 +136,7 @@ static void voice_route(struct api_request *req, struct api_response *res, enum 
         }
         vs.contacts = ids;
     }
-    const bool snap = a == VOICE_MOMENTS;
+    const bool snap = voice_needs_snapshot(a);
     struct rv_mask mask = {0};
     if (snap) {
         const struct norm_result *live;
@@ -205,4 +204,14 @@ void api_voice_community(struct api_request *req, struct api_response *res)
 void api_voice_moments(struct api_request *req, struct api_response *res)
 {
     voice_route(req, res, VOICE_MOMENTS);
+}
+
+void api_voice_paths(struct api_request *req, struct api_response *res)
+{
+    voice_route(req, res, VOICE_PATHS);
+}
+
+void api_voice_dosay(struct api_request *req, struct api_response *res)
+{
+    voice_route(req, res, VOICE_DOSAY);
 }

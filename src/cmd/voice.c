@@ -1,9 +1,9 @@
 /*
- * voice.c - kith voice surveys|nps|promise|community|moments|alike: the command-line door to the
- * analyses of the customer's voice (analysis/voice.h). Reads the options through the family's
- * table, runs the analysis over every contact under the admin role's privacy policy (groups below
- * its min_k are suppressed; moments over the RV snapshot it loads) and prints its table or, with
- * --json, the API's answer. Definitions: docs/voice.md.
+ * voice.c - kith voice surveys|nps|promise|community|moments|alike|paths|dosay: the command-line
+ * door to the analyses of the customer's voice (analysis/voice.h). Reads the options through the
+ * family's table, runs the analysis (moments, paths, dosay: on the RV snapshot it loads) over every
+ * contact under the admin role's privacy policy (groups below its min_k are suppressed) and prints
+ * its table or, with --json, the API's answer. Definitions: docs/voice.md.
  */
 #include <stdio.h>
 #include <string.h>
@@ -13,16 +13,16 @@
 
 #include "util/banned.h"
 
-#define VOICE_CLI_THREADS 2 /* threads loading the RV snapshot */
+#define VOICE_CLI_THREADS 2 /* readers of the RV snapshot's load (paths) */
 
 static void usage(FILE *out)
 {
     fputs("usage: kith voice <analysis> [options]\n\n"
           "The customer's voice: surveys, NPS and CSAT per channel, touchpoint, type, unit,\n"
           "partner, product or period, the brand promise across channels, the community\n"
-          "(derived roles, ideas, ratings), the moments of truth and someone like me (alike).\n"
-          "Groups of fewer contacts than the privacy policy's k are suppressed. Definitions:\n"
-          "docs/voice.md.\n\n"
+          "(derived roles, ideas, ratings), the moments of truth, someone like me (alike), the\n"
+          "digital paths and do vs say. Groups of fewer contacts than the privacy policy's k are\n"
+          "suppressed. Definitions: docs/voice.md.\n\n"
           "analyses:\n",
           out);
     cmd_analysis_list(&analysis_voice, out);
@@ -59,16 +59,22 @@ int cmd_voice(int argc, char **argv)
     struct kith_error err = {0};
     const char *param;
     struct voice_report r;
+    struct voice_scope scope = {.store = s, .role = "admin"};
     struct rv_snapshot *snap = NULL;
-    if (a == VOICE_MOMENTS &&
+    if (voice_needs_snapshot(a) &&
         rv_snapshot_load(store_rv_source(s), VOICE_CLI_THREADS, &snap, &err) < 0) {
         store_close(s);
         return cmd_fail(&err);
     }
-    const struct voice_scope scope = {.store = s, .role = "admin", .snap = snap};
+    scope.snap = snap;
     int rc = voice_run(a, &p, &scope, &r, &err, &param);
     rv_snapshot_free(snap);
     store_close(s);
+    if (rc == KITH_ENOTFOUND && param) {
+        struct kith_error e = err;
+        kith_err(&e, KITH_ENOTFOUND, "--%s: %s", param, err.msg);
+        return cmd_fail(&e);
+    }
     if (rc < 0)
         return cmd_analysis_fail(&analysis_voice, def, param, &err);
     if (p.json)

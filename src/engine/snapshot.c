@@ -277,7 +277,8 @@ int snap_orders_reserve(struct rv_snapshot *s, size_t need)
         snap_resize((void **)&s->o_account, cap, sizeof(int32_t)) < 0 ||
         snap_resize((void **)&s->o_t, cap, sizeof(int32_t)) < 0 ||
         snap_resize((void **)&s->o_amount, cap, sizeof(int64_t)) < 0 ||
-        snap_resize((void **)&s->o_margin, cap, sizeof(int64_t)) < 0)
+        snap_resize((void **)&s->o_margin, cap, sizeof(int64_t)) < 0 ||
+        snap_resize((void **)&s->o_return, cap, sizeof(uint8_t)) < 0)
         return KITH_ENOMEM;
     s->norderscap = cap;
     return 0;
@@ -424,8 +425,8 @@ void rv_snapshot_free(struct rv_snapshot *s)
                       s->by_id,      s->rv_total,   s->first,      s->last,       s->ncounted,
                       s->level,      s->account_id, s->types,      s->units.id,   s->teams.id,
                       s->teams.unit, s->users.id,   s->users.team, s->users.unit, s->o_contact,
-                      s->o_account,  s->o_t,        s->o_amount,   s->o_margin,   s->e_contact,
-                      s->e_account,  s->e_t,        s->e_kind,     s->pending};
+                      s->o_account,  s->o_t,        s->o_amount,   s->o_margin,   s->o_return,
+                      s->e_contact,  s->e_account,  s->e_t,        s->e_kind,     s->pending};
     for (size_t i = 0; i < sizeof(arrays) / sizeof(arrays[0]); i++)
         free(arrays[i]);
     free_names(s->units.name, s->units.n);

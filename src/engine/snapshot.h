@@ -166,6 +166,7 @@ struct rv_snapshot {
     int32_t *o_t;
     int64_t *o_amount; /* cents */
     int64_t *o_margin; /* cents; 0 when unknown */
+    uint8_t *o_return; /* 1: a return or a credit (orders.kind), 0: a sale */
     size_t nevents, neventscap;
     int32_t *e_contact;
     int32_t *e_account;

@@ -135,7 +135,7 @@ size_t rv_snapshot_bytes(const struct rv_snapshot *s)
                          sizeof(*s->source) + sizeof(*s->band) + sizeof(*s->community) +
                          sizeof(*s->by_id) + sizeof(*s->rv_total) + sizeof(*s->first) +
                          sizeof(*s->last) + sizeof(*s->ncounted) + sizeof(*s->level);
-    size_t per_order = 3 * sizeof(int32_t) + 2 * sizeof(int64_t);
+    size_t per_order = 3 * sizeof(int32_t) + 2 * sizeof(int64_t) + sizeof(uint8_t);
     size_t per_event = 3 * sizeof(int32_t) + sizeof(uint8_t);
     return sizeof(*s) + s->slotready * per_slot + s->nccap * per_contact +
            s->nacctcap * sizeof(int64_t) + s->ntypes * sizeof(struct rv_type) +

@@ -193,6 +193,7 @@ int rv_snapshot_add_order(struct rv_snapshot *s, const struct rv_order_in *o,
     s->o_t[i] = rv_time_from_ms(o->ordered_at);
     s->o_amount[i] = o->amount;
     s->o_margin[i] = o->margin;
+    s->o_return[i] = o->is_return;
     return 0;
 }
 

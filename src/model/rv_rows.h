@@ -58,6 +58,7 @@ struct rv_order_in {
     int64_t account_id, contact_id; /* 0 = none */
     int64_t ordered_at;             /* Unix ms */
     int64_t amount, margin;         /* cents */
+    bool is_return;                 /* a return or a credit (orders.kind); false: a sale */
 };
 
 struct rv_event_in {

@@ -226,6 +226,7 @@ static int add_order(const struct rv_sink *k, sqlite3_stmt *st, struct kith_erro
         .ordered_at = sqlite3_column_int64(st, 2),
         .amount = sqlite3_column_int64(st, 3),
         .margin = col_id(st, 4),
+        .is_return = sqlite3_column_int(st, 5) != 0,
     };
     return k->add_order(k->ctx, &o, err);
 }
@@ -303,7 +304,9 @@ static void *reader_run(void *arg)
     /* an order or event of such a contact goes too; one of its account alone stays */
     if (rd->outcomes &&
         ((rd->rc = each_row(rd->db,
-                            "SELECT account_id, contact_id, ordered_at, amount, margin FROM orders"
+                            "SELECT account_id, contact_id, ordered_at, amount, margin,"
+                            " coalesce(kind, CASE WHEN amount < 0 THEN 'return' ELSE 'sale'"
+                            " END) <> 'sale' FROM orders"
                             " WHERE coalesce(contact_id, 0) NOT IN " STORE_SQL_ANALYTICS_WITHDRAWN,
                             add_order, k, err)) < 0 ||
          (rd->rc = each_row(rd->db,

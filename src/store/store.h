@@ -1050,6 +1050,52 @@ int store_deal_quotas_load(struct store *s, const int64_t *ids, size_t nids, str
 int store_voice_load(struct store *s, const int64_t *ids, size_t nids, int64_t from, int64_t to,
                      bool with_rv, struct voice_data *out, struct kith_error *err);
 
+/* ---- digital paths and do vs say (store/voice_paths.c; docs/voice.md) ------------------- */
+
+/* An interaction type as the digital paths name their steps. Texts are cut to fit. */
+struct store_voice_type {
+    int64_t id;
+    char code[64];
+    char name[128];
+    char channel[32]; /* "" when the type has none */
+};
+
+/* Every interaction type, ascending by id, into *out (the caller's: free()). */
+int store_voice_types(struct store *s, struct store_voice_type **out, size_t *n,
+                      struct kith_error *err);
+
+/* A contact's latest answer to a survey, as do vs say reads it. Strings owned by the data. */
+struct store_dosay_answer {
+    int64_t id, contact_id, survey_id, answered_at;
+    int nps;         /* 0..10, or -1 */
+    bool shared;     /* the contact's latest opt-in to the survey is granted and shares */
+    char *survey;    /* its name */
+    char *answers;   /* the answer's JSON ({"q1": value, ...}) */
+    char *questions; /* the survey's questions JSON (model/survey.h) */
+};
+
+/* A line of a sale (an order of kind sale), with its product's category (NULL: none). */
+struct store_dosay_line {
+    int64_t contact_id, account_id, ordered_at, product_id;
+    char *category;
+};
+
+struct store_dosay_data {
+    struct store_dosay_answer *answers; /* by contact_id, answered_at, id */
+    size_t n;
+    struct store_dosay_line *lines;
+    size_t nlines;
+};
+
+/*
+ * The latest answers given before as_of (Unix ms) by the contacts whose ids are in ids[0..nids)
+ * (ascending; NULL: every contact), and every line of a sale ordered before as_of, into *out
+ * (the caller's: store_dosay_release()). On failure nothing is left to release.
+ */
+int store_dosay_load(struct store *s, const int64_t *ids, size_t nids, int64_t as_of,
+                     struct store_dosay_data *out, struct kith_error *err);
+void store_dosay_release(struct store_dosay_data *d);
+
 /* ---- V2T2 (store/v2t2.c) ------------------------------------------------------------- */
 
 /*

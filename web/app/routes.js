@@ -40,6 +40,7 @@ export const routes = [
     roles: ['manager', 'executive', 'analyst', 'partner', 'admin'],
   },
   { path: '/dashboards/deals', load: () => import('./screens/deals-dashboard.js'), nav: 'Deal analytics', group: 'Insight', roles: ANY },
+  { path: '/voice/paths', load: () => import('./screens/voice-paths.js'), nav: 'Digital paths', group: 'Insight', roles: ANY },
 
   { path: '/admin/catalogue', load: () => import('./screens/catalogue.js'), nav: 'Interaction catalogue', group: 'Administration', roles: ['admin'] },
   { path: '/admin/users', load: () => import('./screens/users.js'), nav: 'Users', group: 'Administration', roles: ['admin', 'manager'] },

@@ -2,7 +2,8 @@
  * Tests for src/analysis/voice.c and voice_report.c: the table's routes and bits, a run over a
  * small database (only latest answers count, each contact once; a partner unit; groups below the
  * role's min_k suppressed, at and around k), a scope of some contacts, the channels' RV with a
- * void netted, and the parameters that are refused.
+ * void netted, and the parameters that are refused; voice_paths.c and voice_dosay.c on the
+ * same database with its RV snapshot.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -252,6 +253,112 @@ static void promise_nets_voids(void **state)
     store_close(s);
 }
 
+/*
+ * Digital paths and do vs say on the small database with a snapshot: contact 2 (NPS 9) then has
+ * an interaction of RV -20 (promoter_falling), contact 3 (NPS 9) a churn event
+ * (promoter_churned), contact 6 (NPS 6) a sale (detractor_buying, not shared); contact 13 has a
+ * resolved ticket after its phone interaction (a service outcome).
+ */
+static const char paths_sql[] =
+    "INSERT INTO interaction_types (id, created_at, code, name, phase, level, channel, touch,"
+    " tech, rv, cost) VALUES (2, 0, 'cu_ticket_resolved', 'Ticket', 'retention', 1, 'chat', 0, 0,"
+    " 3, 0), (3, 0, 'bad', 'Bad', 'retention', 1, 'email', 0, 0, -20, 0);"
+    "INSERT INTO accounts (id, created_at, name) VALUES (1, 0, 'A');"
+    "INSERT INTO interactions (id, created_at, contact_id, type_id, occurred_at) VALUES"
+    " (10, 0, 2, 3, 1735776000000), (11, 0, 13, 2, 1735776000000);"
+    "INSERT INTO orders (created_at, account_id, contact_id, ordered_at, amount, kind) VALUES"
+    " (0, 1, 6, 1735862400000, 100, 'sale');"
+    "INSERT INTO events (created_at, kind, contact_id, occurred_at) VALUES"
+    " (0, 'churn', 3, 1735948800000);"
+    "INSERT INTO survey_optins (created_at, survey_id, contact_id, state, share, recorded_at)"
+    " VALUES (0, 1, 2, 'granted', 1, 0), (0, 1, 3, 'granted', 1, 0), (0, 1, 6, 'granted', 0, 0);";
+
+static int set(struct voice_params *p, uint64_t group, const char *name, const char *value)
+{
+    struct kith_error err = {0};
+    return param_set(&analysis_voice, param_find(&analysis_voice, group, name, false), p, value,
+                     name, &err);
+}
+
+static void paths_and_dosay(void **state)
+{
+    (void)state;
+    struct store *s = open_small(paths_sql);
+    struct rv_snapshot *snap = NULL;
+    struct kith_error err = {0};
+    assert_int_equal(rv_snapshot_load(store_rv_source(s), 1, &snap, &err), 0);
+    const struct voice_scope all = {.store = s, .role = "admin", .snap = snap};
+    const uint64_t gp = (uint64_t)1 << VOICE_PATHS, gd = (uint64_t)1 << VOICE_DOSAY;
+    struct voice_params p;
+    struct voice_report r;
+    const char *param;
+
+    param_defaults(&analysis_voice, &p);
+    assert_int_equal(set(&p, gp, "min_support", "1"), 0);
+    assert_int_equal(voice_run(VOICE_PATHS, &p, &all, &r, &err, &param), 0);
+    assert_int_equal(r.paths.res.contacts, 3); /* 1 (its void pair left out), 2, 13 */
+    assert_int_equal(r.paths.res.converted, 0);
+    assert_int_equal(r.paths.res.without_path, 1); /* 6 bought before any touch */
+    voice_report_release(&r);
+    assert_int_equal(set(&p, gp, "outcome", "service"), 0);
+    assert_int_equal(voice_run(VOICE_PATHS, &p, &all, &r, &err, &param), 0);
+    assert_int_equal(r.paths.res.converted, 1);
+    assert_int_equal(r.paths.res.npaths, 1);
+    assert_string_equal(r.paths.labels[r.paths.res.nodes[r.paths.res.paths[0]].step], "phone");
+    voice_report_release(&r);
+    assert_int_equal(set(&p, gp, "contact", "1"), 0);
+    assert_int_equal(voice_run(VOICE_PATHS, &p, &all, &r, &err, &param), 0);
+    assert_int_equal(r.paths.nsteps, 1);
+    assert_int_equal(r.paths.steps[0].interaction_id, 1);
+    voice_report_release(&r);
+    param_defaults(&analysis_voice, &p);
+    assert_int_equal(set(&p, gp, "contact", "99"), 0);
+    assert_int_equal(voice_run(VOICE_PATHS, &p, &all, &r, &err, &param), KITH_ENOTFOUND);
+    assert_string_equal(param, "contact");
+    param_defaults(&analysis_voice, &p);
+    assert_int_equal(set(&p, gp, "outcome", "service"), 0);
+    assert_int_equal(set(&p, gp, "service_type", "nope"), 0);
+    assert_int_equal(voice_run(VOICE_PATHS, &p, &all, &r, &err, &param), KITH_EINVAL);
+    assert_string_equal(param, "service_type");
+
+    param_defaults(&analysis_voice, &p);
+    assert_int_equal(set(&p, gd, "segment", "all"), 0);
+    assert_int_equal(set(&p, gd, "as_of", "2026-01-01"), 0);
+    assert_int_equal(voice_run(VOICE_DOSAY, &p, &all, &r, &err, &param), 0);
+    const struct voice_dosay *d = &r.dosay;
+    assert_int_equal(d->ncells, 1);
+    assert_int_equal(d->total.contacts, 15);
+    assert_false(d->total.suppressed);
+    assert_int_equal(d->total.exceptions[DOSAY_PROMOTER_FALLING], 1);
+    assert_int_equal(d->total.exceptions[DOSAY_PROMOTER_CHURNED], 1);
+    assert_int_equal(d->total.exceptions[DOSAY_DETRACTOR_BUYING], 1);
+    assert_int_equal(d->total.exceptions[DOSAY_INTENT_UNMET], 0);
+    assert_int_equal(d->nrows, 2); /* contact 6 does not share its answers */
+    assert_int_equal(d->rows[0].rule, DOSAY_PROMOTER_FALLING);
+    assert_int_equal(d->rows[0].contact_id, 2);
+    assert_int_equal(d->rows[0].b.rv, -20);
+    assert_int_equal(d->rows[1].rule, DOSAY_PROMOTER_CHURNED);
+    assert_int_equal(d->rows[1].contact_id, 3);
+    voice_report_release(&r);
+    /* judged before the churn: the fall, and the sale (not shared); by unit, Dealer (3
+     * contacts) below k and North (12) shown */
+    assert_int_equal(set(&p, gd, "as_of", "2025-01-03"), KITH_EINVAL); /* given twice */
+    param_defaults(&analysis_voice, &p);
+    assert_int_equal(set(&p, gd, "as_of", "2025-01-03"), 0);
+    assert_int_equal(voice_run(VOICE_DOSAY, &p, &all, &r, &err, &param), 0);
+    assert_int_equal(r.dosay.nlisted, 1);
+    assert_int_equal(r.dosay.total.exceptions[DOSAY_PROMOTER_CHURNED], 0);
+    assert_int_equal(r.dosay.total.exceptions[DOSAY_DETRACTOR_BUYING], 1);
+    assert_int_equal(r.dosay.ncells, 2);
+    assert_string_equal(r.dosay.cells[0].name, "Dealer");
+    assert_true(r.dosay.cells[0].suppressed);
+    assert_string_equal(r.dosay.cells[1].name, "North");
+    assert_false(r.dosay.cells[1].suppressed);
+    voice_report_release(&r);
+    rv_snapshot_free(snap);
+    store_close(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -260,6 +367,7 @@ int main(void)
         cmocka_unit_test(k_is_the_roles_policy),
         cmocka_unit_test(scope_and_refusals),
         cmocka_unit_test(promise_nets_voids),
+        cmocka_unit_test(paths_and_dosay),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -113,9 +113,9 @@ static struct rv_snapshot *study(void)
         fx_add(b, fx_row(id++, 100 + a, 2, 10));
         for (int k = 0; k < a; k++)
             fx_add(b, fx_row(id++, 100 + a, 1, 71 + (double)k * 29.0 / 40));
-        struct rv_order_in o = {a, 100 + a, fx_ms(120), 1000 * a, 100 * a};
+        struct rv_order_in o = {a, 100 + a, fx_ms(120), 1000 * a, 100 * a, false};
         assert_int_equal(rv_builder_add_order(b, &o, NULL), 0);
-        struct rv_order_in before = {a, 0, fx_ms(90), 500, 1};
+        struct rv_order_in before = {a, 0, fx_ms(90), 500, 1, false};
         assert_int_equal(rv_builder_add_order(b, &before, NULL), 0);
         if (a <= 10) {
             struct rv_event_in e = {0, a, "churn", fx_ms(150)};

@@ -214,10 +214,10 @@ static struct rv_snapshot *profit_snapshot(void)
     fx_add(b, fx_row(6, 5, 4, 1));
     fx_add(b, fx_row(7, 5, 3, 2));
     const struct rv_order_in orders[] = {
-        {1001, 0, fx_ms(4), 500000, 100000},
-        {1002, 3, fx_ms(4), 2000, 500},
-        {0, 5, fx_ms(4), 90000, 30000},
-        {1003, 4, fx_ms(30), 90000, 90000}, /* after as_of */
+        {1001, 0, fx_ms(4), 500000, 100000, false},
+        {1002, 3, fx_ms(4), 2000, 500, false},
+        {0, 5, fx_ms(4), 90000, 30000, false},
+        {1003, 4, fx_ms(30), 90000, 90000, false}, /* after as_of */
     };
     for (size_t i = 0; i < 4; i++)
         assert_int_equal(rv_builder_add_order(b, &orders[i], NULL), 0);

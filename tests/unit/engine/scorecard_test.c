@@ -57,9 +57,9 @@ static struct rv_snapshot *company(void)
     dv.voids_id = 8;
     fx_add(b, dv);
     const struct rv_order_in orders[] = {
-        {1001, 1, fx_ms(1), 1000, 100},
-        {1001, 0, fx_ms(20), 3000, 500},
-        {1002, 3, fx_ms(5), 2000, 300},
+        {1001, 1, fx_ms(1), 1000, 100, false},
+        {1001, 0, fx_ms(20), 3000, 500, false},
+        {1002, 3, fx_ms(5), 2000, 300, false},
     };
     for (size_t i = 0; i < 3; i++)
         assert_int_equal(rv_builder_add_order(b, &orders[i], NULL), 0);

@@ -144,10 +144,10 @@ static struct rv_snapshot *network(void)
     fx_add(b, row(9, 3, 4, 1, 200));
     fx_add(b, row(10, 4, 3, 2, 0));
     const struct rv_order_in orders[] = {
-        {1001, 1, fx_ms(0), 1000, 0},
-        {1001, 2, fx_ms(10), 1000, 0},
-        {1001, 0, fx_ms(20), 5000, 0},
-        {1002, 3, fx_ms(5), 2000, 0},
+        {1001, 1, fx_ms(0), 1000, 0, false},
+        {1001, 2, fx_ms(10), 1000, 0, false},
+        {1001, 0, fx_ms(20), 5000, 0, false},
+        {1002, 3, fx_ms(5), 2000, 0, false},
     };
     for (size_t i = 0; i < 4; i++)
         assert_int_equal(rv_builder_add_order(b, &orders[i], NULL), 0);
@@ -392,13 +392,13 @@ static void test_zone_medians_against_a_sort(void **state)
         for (size_t i = 0; i < nearlier; i++) {
             x = x * 6364136223846793005ULL + 1442695040888963407ULL;
             const int64_t amount = 100 * (int64_t)((x >> 33) % 50); /* many ties */
-            const struct rv_order_in o = {1, 1, fx_ms((double)i), amount, 0};
+            const struct rv_order_in o = {1, 1, fx_ms((double)i), amount, 0, false};
             assert_int_equal(rv_builder_add_order(b, &o, NULL), 0);
             earlier[i] = (double)amount;
             all[nall++] = (double)amount;
         }
-        const struct rv_order_in latest = {1, 1, fx_ms(200), 7777, 0};
-        const struct rv_order_in only = {2, 2, fx_ms(150), 3333, 0};
+        const struct rv_order_in latest = {1, 1, fx_ms(200), 7777, 0, false};
+        const struct rv_order_in only = {2, 2, fx_ms(150), 3333, 0, false};
         assert_int_equal(rv_builder_add_order(b, &latest, NULL), 0);
         assert_int_equal(rv_builder_add_order(b, &only, NULL), 0);
         all[nall++] = 7777;

@@ -3,7 +3,9 @@
 // interactions, orders and events (GET /api/v1/contacts/{id}/timeline), newest first, and the
 // contact's Relationship Value: its level, stage and position, and its cumulative RV by age
 // against its team's p10-p90 band and median (GET /api/v1/rv/contacts/{id}), both reloaded after
-// an interaction is logged; and the customers most like it (components/contact-alike.js).
+// an interaction is logged; its digital path to purchase, churn or a service outcome
+// (GET /api/v1/voice/paths?contact={id}, components/contact-path.js); and the customers most like
+// it (components/contact-alike.js).
 import { html, useState, useMemo, useId } from '../lib/html.js';
 import { api } from '../lib/api.js';
 import { useFetch, useCursorList } from '../lib/hooks.js';
@@ -18,6 +20,7 @@ import { RefName } from '../components/refname.js';
 import { Pager } from '../components/table.js';
 import { RvBandChart } from '../charts/rv-band.js';
 import { ContactAlike } from '../components/contact-alike.js';
+import { ContactPath } from '../components/contact-path.js';
 import { loadECharts } from '../charts/chart.js';
 
 // ECharts (the largest module) starts loading with the screen, while its data is fetched.
@@ -106,6 +109,7 @@ export default function Contact({ params, user }) {
               <${LogInteraction} contact=${c} types=${types} onLogged=${() => setTimelineTick((n) => n + 1)} />
             <//>`}
           <${Section} title="Relationship Value" id="rv-title"><${ContactRv} contactId=${id} name=${fmt.personName(c)} tick=${timelineTick} /><//>
+          <${Section} title="Digital path" id="path-title"><${ContactPath} contactId=${id} tick=${timelineTick} /><//>
           <${Section} title="Timeline" id="timeline-title">
             <${Timeline} key=${timelineTick} contactId=${id} types=${types.data} />
           <//>

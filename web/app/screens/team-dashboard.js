@@ -7,6 +7,8 @@
 //   GET /api/v1/rv/exceptions?by=team      the current exceptions (seed of the live list)
 //   GET /api/v1/rv/stream                  server-sent events "exception"
 //   GET /api/v1/rv/reps?from=              rep scorecards
+//   GET /api/v1/voice/dosay?segment=       do vs say: what contacts said beside what they did,
+//                                          and the exceptions (components/dosay.js)
 //
 // Everything is computed by the API over the contacts the caller may read.
 import { html, useMemo, useState, useId } from '../lib/html.js';
@@ -18,6 +20,7 @@ import { Loading, ErrorState, Empty } from '../components/states.js';
 import { NormGroupsChart } from '../charts/norm-groups.js';
 import { loadECharts } from '../charts/chart.js';
 import { useExceptions, ExceptionFeed, Scorecards } from '../components/live.js';
+import { DoSay } from '../components/dosay.js';
 
 // ECharts (the largest module) starts loading with the screen, while its data is fetched.
 loadECharts();
@@ -101,6 +104,10 @@ export default function TeamDashboard({ user }) {
               showTeam=${new Set(cards.data.reps.map((r) => r.team && r.team.id)).size > 1} /></div>
               <p class="hint">RV per cost: RV units created per unit of interaction cost. Place in team: the rep's percentile among the reps of their team by RV per cost (100: the best).</p>`
             : html`<${Loading} what="Loading the scorecards" />`}
+      <//>
+      <${Section} title="Do vs say" id="dosay-title">
+        <p class="hint">What your contacts said in surveys (their latest NPS, the purchases they planned) beside what their relationships did since. Rules: docs/voice.md.</p>
+        <${DoSay} />
       <//>
     <//>`;
 }
