@@ -7,7 +7,7 @@ JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 KITH_DB    ?= kith.db
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build run test unit-test release-build asan-test fuzz-build fuzz fuzz-smoke api-test browser-test screenshots openapi bench bench-import bench-rv bench-value bench-web bench-http bench-deals format format-check clean bench-v2t2 bench-deal-import
+.PHONY: all deps build run test unit-test release-build asan-test fuzz-build fuzz fuzz-smoke api-test browser-test screenshots openapi bench bench-import bench-rv bench-value bench-web bench-http bench-deals format format-check clean bench-v2t2 bench-deal-import bench-voice
 
 all: build
 
@@ -80,7 +80,7 @@ test: deps
 	$(MAKE) api-test
 	$(MAKE) browser-test
 
-bench: bench-import bench-rv bench-v2t2 bench-value bench-web bench-http bench-deals
+bench: bench-import bench-rv bench-v2t2 bench-value bench-web bench-http bench-deals bench-voice
 
 bench-import: deps build
 	bench/import.sh $(BUILD)/kith
@@ -96,6 +96,22 @@ bench-deal-import: build
 bench-rv: build
 	mkdir -p bench/out
 	$(BUILD)/bench-rv --db bench/out/rv-10m.db
+
+# The customer's voice (issue 15, item 10): every benchmark named bench/voice_*, one after the
+# other: a C program bench/voice_<name>.c (built by CMake as $(BUILD)/bench-voice-<name>), or a
+# script bench/voice_<name>.sh or .py given the kith binary. Each prints its time, the same
+# computed in SQLite or Python, and the ratio; databases are cached in bench/out/ (git-ignored).
+# Record the figures in docs/BENCHMARKS.md ("Voice").
+bench-voice: build
+	mkdir -p bench/out
+	@set -e; for b in bench/voice_*; do \
+	  n=$$(basename $$b); echo "== $$n"; \
+	  case $$n in \
+	    *.c) $(BUILD)/bench-$$(echo $${n%.c} | tr _ -) ;; \
+	    *.sh) $$b $(BUILD)/kith ;; \
+	    *.py) /usr/bin/python3 $$b $(BUILD)/kith ;; \
+	  esac; \
+	done
 
 # V2T2: zones, tones and discord of every relationship on the loaded snapshot of bench-rv's
 # database (generated first when missing), against one SQLite query. Record the numbers in

@@ -304,12 +304,12 @@ static void finish(struct voice_cell *c, int64_t k)
 static int cell_cmp(const void *pa, const void *pb);
 
 /*
- * Groups the answers (those of survey when nonzero) by by into r->cells, and the total, in one
- * pass over the answers: each answer goes to its cell by index (cell_of()), and since a
+ * In one pass over the answers each goes to its cell by index (cell_of()), and since a
  * contact's answers are together (d is by contact) a cell counts a contact when its last one
- * differs. Then the cells with answers are kept, keyed and sorted.
+ * differs. Then the cells with answers are kept, keyed and sorted (voice.h).
  */
-static int group(struct voice_report *r, enum voice_by by, int64_t survey, struct kith_error *err)
+int voice_report_group(struct voice_report *r, enum voice_by by, int64_t survey,
+                       struct kith_error *err)
 {
     const struct voice_data *d = &r->d;
     const bool periods = by == VOICE_BY_MONTH || by == VOICE_BY_QUARTER;
@@ -495,13 +495,13 @@ int voice_run(enum voice_analysis a, const struct voice_params *p, const struct 
     }
     switch (a) {
     case VOICE_SURVEYS:
-        rc = group(out, VOICE_BY_SURVEY, 0, err);
+        rc = voice_report_group(out, VOICE_BY_SURVEY, 0, err);
         break;
     case VOICE_NPS:
-        rc = group(out, (enum voice_by)p->by, survey, err);
+        rc = voice_report_group(out, (enum voice_by)p->by, survey, err);
         break;
     case VOICE_PROMISE:
-        rc = group(out, VOICE_BY_CHANNEL, survey, err);
+        rc = voice_report_group(out, VOICE_BY_CHANNEL, survey, err);
         if (rc == 0)
             rc = add_rv(out, err);
         break;

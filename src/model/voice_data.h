@@ -36,7 +36,7 @@ struct voice_names {
     size_t nslots;
 };
 
-/* A contact's latest answer to a survey: 40 bytes. */
+/* A contact's latest answer to a survey: 56 bytes. */
 struct voice_answer {
     int64_t contact_id, survey_id, answered_at;
     int32_t key[VOICE_NDIMS]; /* index into voice_data.names[dim], -1: none */
