@@ -239,26 +239,26 @@ static int64_t survey_index(const struct voice_data *d, int64_t id)
 }
 
 /*
- * The cell of answer a among the cells of grouping by: 0 is "none", then the values of the
+ * The cell of answer i among the cells of grouping by: 0 is "none", then the values of the
  * dimension (or the surveys, or the periods from period0) in index order. One array lookup per
  * answer for every grouping but the periods, which take a little date arithmetic.
  */
-static size_t cell_of(const struct voice_answer *a, enum voice_by by, const struct voice_data *d,
-                      int64_t period0, int64_t *last_survey, int64_t *last_index)
+static size_t cell_of(const struct voice_data *d, size_t i, enum voice_by by, int64_t period0,
+                      int64_t *last_survey, int64_t *last_index)
 {
     const int dim = dim_of(by);
     if (dim >= 0)
-        return (size_t)(a->key[dim] + 1);
+        return (size_t)(d->a.key[dim][i] + 1);
     switch (by) {
     case VOICE_BY_SURVEY:
-        if (a->survey_id != *last_survey) {
-            *last_survey = a->survey_id;
-            *last_index = survey_index(d, a->survey_id);
+        if (d->a.survey_id[i] != *last_survey) {
+            *last_survey = d->a.survey_id[i];
+            *last_index = survey_index(d, d->a.survey_id[i]);
         }
         return (size_t)(*last_index + 1);
     case VOICE_BY_MONTH:
     case VOICE_BY_QUARTER:
-        return (size_t)(period_of(a->answered_at, by == VOICE_BY_QUARTER) - period0 + 1);
+        return (size_t)(period_of(d->a.answered_at[i], by == VOICE_BY_QUARTER) - period0 + 1);
     default:
         return 1;
     }
@@ -303,6 +303,31 @@ static void finish(struct voice_cell *c, int64_t k)
 
 static int cell_cmp(const void *pa, const void *pb);
 
+/* A group's counts while the answers pass: scores by histogram (index score + 1; 0 none). */
+struct acc {
+    int64_t nps[12], csat[6];
+    int64_t answers, contacts, last;
+};
+
+static void add(struct acc *c, int64_t contact, int8_t nps, int8_t csat)
+{
+    c->answers++;
+    c->contacts += c->last != contact;
+    c->last = contact;
+    c->nps[nps + 1]++;
+    c->csat[csat]++;
+}
+
+static void tally_of(const struct acc *c, struct voice_cell *out)
+{
+    struct voice_hist h;
+    memcpy(h.nps, c->nps + 1, sizeof(h.nps));
+    memcpy(h.csat, c->csat + 1, sizeof(h.csat));
+    voice_tally_of_hist(&h, &out->t);
+    out->answers = c->answers;
+    out->contacts = c->contacts;
+}
+
 /*
  * In one pass over the answers each goes to its cell by index (cell_of()), and since a
  * contact's answers are together (d is by contact) a cell counts a contact when its last one
@@ -312,6 +337,7 @@ int voice_report_group(struct voice_report *r, enum voice_by by, int64_t survey,
                        struct kith_error *err)
 {
     const struct voice_data *d = &r->d;
+    const struct voice_answers *a = &d->a;
     const bool periods = by == VOICE_BY_MONTH || by == VOICE_BY_QUARTER;
     int64_t period0 = 0, period1 = 0;
     size_t ncells = 2;
@@ -323,47 +349,51 @@ int voice_report_group(struct voice_report *r, enum voice_by by, int64_t survey,
     else if (periods) {
         bool any = false;
         for (size_t i = 0; i < d->n; i++) {
-            if (survey && d->answers[i].survey_id != survey)
+            if (survey && a->survey_id[i] != survey)
                 continue;
-            const int64_t p = period_of(d->answers[i].answered_at, by == VOICE_BY_QUARTER);
+            const int64_t p = period_of(a->answered_at[i], by == VOICE_BY_QUARTER);
             period0 = any && period0 < p ? period0 : p;
             period1 = any && period1 > p ? period1 : p;
             any = true;
         }
         ncells = (size_t)(period1 - period0) + 2;
     }
+    struct acc *acc = alloc_array_zero(ncells, sizeof(*acc));
     struct voice_cell *cells = alloc_array_zero(ncells, sizeof(*cells));
-    int64_t *last = alloc_array_zero(ncells, sizeof(*last));
-    if (!cells || !last) {
+    if (!acc || !cells) {
+        free(acc);
         free(cells);
-        free(last);
         return kith_err(err, KITH_ENOMEM, "out of memory grouping %zu answers", d->n);
     }
-    int64_t last_contact = 0, last_survey = 0, last_index = -1;
-    for (size_t i = 0; i < d->n; i++) {
-        const struct voice_answer *a = &d->answers[i];
-        if (survey && a->survey_id != survey)
-            continue;
-        r->total.answers++;
-        r->total.contacts += a->contact_id != last_contact;
-        last_contact = a->contact_id;
-        voice_tally_add(&r->total.t, a->nps, a->csat);
-        const size_t ci = cell_of(a, by, d, period0, &last_survey, &last_index);
-        struct voice_cell *c = &cells[ci];
-        c->answers++;
-        c->contacts += last[ci] != a->contact_id;
-        last[ci] = a->contact_id;
-        voice_tally_add(&c->t, a->nps, a->csat);
+    struct acc total = {0};
+    if (dim >= 0 && !survey) {
+        /* the common case, by channel, unit, ...: four columns read, no branch but the contact */
+        const int32_t *key = a->key[dim];
+        for (size_t i = 0; i < d->n; i++) {
+            add(&total, a->contact_id[i], a->nps[i], a->csat[i]);
+            add(&acc[key[i] + 1], a->contact_id[i], a->nps[i], a->csat[i]);
+        }
+    } else {
+        int64_t last_survey = 0, last_index = -1;
+        for (size_t i = 0; i < d->n; i++) {
+            if (survey && a->survey_id[i] != survey)
+                continue;
+            add(&total, a->contact_id[i], a->nps[i], a->csat[i]);
+            const size_t ci = cell_of(d, i, by, period0, &last_survey, &last_index);
+            add(&acc[ci], a->contact_id[i], a->nps[i], a->csat[i]);
+        }
     }
-    free(last);
+    tally_of(&total, &r->total);
     snprintf(r->total.key.label, sizeof(r->total.key.label), "all");
     r->n = 0;
     for (size_t i = 0; i < ncells; i++) {
-        if (!cells[i].answers)
+        if (!acc[i].answers)
             continue;
-        cells[i].key = key_at(i, by, d, period0);
-        cells[r->n++] = cells[i];
+        struct voice_cell *c = &cells[r->n++];
+        tally_of(&acc[i], c);
+        c->key = key_at(i, by, d, period0);
     }
+    free(acc);
     r->cells = cells;
     qsort(r->cells, r->n, sizeof(*r->cells), cell_cmp);
     for (size_t i = 0; i < r->n; i++)

@@ -1,6 +1,6 @@
 /*
- * voice_data.c - the survey data of an analysis (model/voice_data.h): interning the values the
- * answers are grouped by, and freeing it all.
+ * voice_data.c - the survey data of an analysis (model/voice_data.h): the answers' columns,
+ * interning the values the answers are grouped by, and freeing it all.
  */
 #include "model/voice_data.h"
 
@@ -106,6 +106,35 @@ int32_t voice_names_intern(struct voice_names *v, int64_t id, const char *name, 
     return (int32_t)(v->n - 1);
 }
 
+/* Grows column *p of n items of size bytes to cap items. */
+static bool grow(void *p, size_t cap, size_t size)
+{
+    void *q = alloc_array_grow(*(void **)p, cap, size);
+    if (!q)
+        return false;
+    *(void **)p = q;
+    return true;
+}
+
+bool voice_answers_reserve(struct voice_data *d, size_t n)
+{
+    if (n <= d->cap)
+        return true;
+    size_t cap = d->cap ? d->cap : 1024;
+    while (cap < n)
+        cap *= 2;
+    struct voice_answers *a = &d->a;
+    bool ok = grow(&a->contact_id, cap, sizeof(int64_t)) &&
+              grow(&a->survey_id, cap, sizeof(int64_t)) &&
+              grow(&a->answered_at, cap, sizeof(int64_t)) && grow(&a->nps, cap, 1) &&
+              grow(&a->csat, cap, 1);
+    for (int k = 0; k < VOICE_NDIMS && ok; k++)
+        ok = grow(&a->key[k], cap, sizeof(int32_t));
+    if (ok)
+        d->cap = cap;
+    return ok;
+}
+
 static void names_release(struct voice_names *v)
 {
     for (size_t i = 0; i < v->n; i++)
@@ -125,9 +154,15 @@ void voice_data_release(struct voice_data *d)
     }
     for (size_t i = 0; i < d->nrv; i++)
         free(d->rv[i].channel);
-    for (int k = 0; k < VOICE_NDIMS; k++)
+    for (int k = 0; k < VOICE_NDIMS; k++) {
         names_release(&d->names[k]);
-    free(d->answers);
+        free(d->a.key[k]);
+    }
+    free(d->a.contact_id);
+    free(d->a.survey_id);
+    free(d->a.answered_at);
+    free(d->a.nps);
+    free(d->a.csat);
     free(d->surveys);
     free(d->rv);
     memset(d, 0, sizeof(*d));

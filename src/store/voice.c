@@ -77,26 +77,28 @@ static int answer_row(void *ctx, sqlite3_stmt *st, struct kith_error *err)
     struct voice_data *d = l->d;
     if (!wanted(l, sqlite3_column_int64(st, 1)))
         return 0;
-    if (store_grow((void **)&d->answers, &l->cap, d->n + 1, sizeof(*d->answers), VOICE_MAX_ROWS,
-                   "survey answers", err) < 0)
-        return err->code;
-    struct voice_answer *a = &d->answers[d->n++];
-    memset(a, 0, sizeof(*a));
-    a->contact_id = sqlite3_column_int64(st, 1);
-    a->survey_id = sqlite3_column_int64(st, 2);
-    a->answered_at = sqlite3_column_int64(st, 3);
-    a->nps = (int8_t)int_or(st, 4, -1);
-    a->csat = (int8_t)int_or(st, 5, 0);
-    a->key[VOICE_DIM_CHANNEL] = intern(d, VOICE_DIM_CHANNEL, st, -1, 6, &l->fail);
-    a->key[VOICE_DIM_TOUCHPOINT] = intern(d, VOICE_DIM_TOUCHPOINT, st, -1, 7, &l->fail);
-    a->key[VOICE_DIM_TYPE] = intern(d, VOICE_DIM_TYPE, st, 8, 9, &l->fail);
-    a->key[VOICE_DIM_UNIT] = intern(d, VOICE_DIM_UNIT, st, 10, 11, &l->fail);
-    a->key[VOICE_DIM_PARTNER] = -1;
+    if (d->n >= VOICE_MAX_ROWS)
+        return kith_err(err, KITH_ERANGE, "more than %zu survey answers", VOICE_MAX_ROWS);
+    if (!voice_answers_reserve(d, d->n + 1))
+        return kith_err(err, KITH_ENOMEM, "out of memory loading survey answers");
+    struct voice_answers *a = &d->a;
+    const size_t i = d->n++;
+    const int64_t nps = int_or(st, 4, -1), csat = int_or(st, 5, 0);
+    a->contact_id[i] = sqlite3_column_int64(st, 1);
+    a->survey_id[i] = sqlite3_column_int64(st, 2);
+    a->answered_at[i] = sqlite3_column_int64(st, 3);
+    a->nps[i] = (int8_t)(nps >= 0 && nps <= 10 ? nps : -1); /* what the store holds, checked */
+    a->csat[i] = (int8_t)(csat >= 1 && csat <= 5 ? csat : 0);
+    a->key[VOICE_DIM_CHANNEL][i] = intern(d, VOICE_DIM_CHANNEL, st, -1, 6, &l->fail);
+    a->key[VOICE_DIM_TOUCHPOINT][i] = intern(d, VOICE_DIM_TOUCHPOINT, st, -1, 7, &l->fail);
+    a->key[VOICE_DIM_TYPE][i] = intern(d, VOICE_DIM_TYPE, st, 8, 9, &l->fail);
+    a->key[VOICE_DIM_UNIT][i] = intern(d, VOICE_DIM_UNIT, st, 10, 11, &l->fail);
+    a->key[VOICE_DIM_PARTNER][i] = -1;
     if (independent((const char *)sqlite3_column_text(st, 12)))
-        a->key[VOICE_DIM_PARTNER] = intern(d, VOICE_DIM_PARTNER, st, 10, 11, &l->fail);
+        a->key[VOICE_DIM_PARTNER][i] = intern(d, VOICE_DIM_PARTNER, st, 10, 11, &l->fail);
     else if (independent((const char *)sqlite3_column_text(st, 15)))
-        a->key[VOICE_DIM_PARTNER] = intern(d, VOICE_DIM_PARTNER, st, 13, 14, &l->fail);
-    a->key[VOICE_DIM_PRODUCT] = intern(d, VOICE_DIM_PRODUCT, st, 16, 17, &l->fail);
+        a->key[VOICE_DIM_PARTNER][i] = intern(d, VOICE_DIM_PARTNER, st, 13, 14, &l->fail);
+    a->key[VOICE_DIM_PRODUCT][i] = intern(d, VOICE_DIM_PRODUCT, st, 16, 17, &l->fail);
     return l->fail ? kith_err(err, KITH_ENOMEM, "out of memory loading survey answers") : 0;
 }
 
