@@ -229,7 +229,7 @@ try {
   page = await asRole(analyst);
   await page.goto('/dashboards/moments');
   await page.locator('[data-testid="moments-table"] tbody tr').first().waitFor();
-  await shot(page, 'moments', { fullPage: true });
+  await shot(page, 'moments');
   await page.context().close();
 
   // Deals: a manager's pipeline board and a deal's page, the administrator's analytics grouped
