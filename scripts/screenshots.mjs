@@ -218,11 +218,19 @@ try {
   }
   await page.context().close();
 
-  // The customer's voice: the moments of truth (docs/voice.md), as an analyst sees them.
+  // The customer's voice (docs/voice.md): NPS and CSAT by channel beside the channel's RV (the
+  // demo has no surveys: the figures are suppressed, the RV shown) and the moments of truth.
+  page = await asRole(executive);
+  await page.goto('/dashboards/voice');
+  await page.getByTestId('voice-promise').locator('tbody tr').first().waitFor();
+  await shot(page, 'voice-dashboard', { fullPage: true });
+  await page.context().close();
+
+  // The moments of truth, as an analyst sees them.
   page = await asRole(analyst);
   await page.goto('/dashboards/moments');
   await page.locator('[data-testid="moments-table"] tbody tr').first().waitFor();
-  await shot(page, 'moments', { fullPage: true });
+  await shot(page, 'moments');
   await page.context().close();
 
   // Deals: a manager's pipeline board and a deal's page, the administrator's analytics grouped

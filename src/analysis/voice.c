@@ -286,73 +286,133 @@ static int key_cmp(const struct voice_key *a, const struct voice_key *b)
     return (a->id > b->id) - (a->id < b->id);
 }
 
-static void period_label(int64_t ms, bool quarter, char *out, size_t size)
+/* The UTC civil date of day z since 1970-01-01 (H. Hinnant's days_to_civil): year and month. */
+static void civil_of(int64_t z, int64_t *year, int *month)
 {
-    time_t t = (time_t)(ms / 1000 - (ms % 1000 < 0));
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    if (quarter)
-        snprintf(out, size, "%04d-Q%d", tm.tm_year + 1900, tm.tm_mon / 3 + 1);
-    else
-        snprintf(out, size, "%04d-%02d", tm.tm_year + 1900, tm.tm_mon + 1);
+    z += 719468;
+    const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    const int64_t doe = z - era * 146097;
+    const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    const int64_t mp = (5 * doy + 2) / 153;
+    *month = (int)(mp < 10 ? mp + 3 : mp - 9);
+    *year = yoe + era * 400 + (*month <= 2);
 }
 
-static struct voice_key key_of(const struct voice_answer *a, enum voice_by by,
-                               const struct voice_data *d)
+/* The period of an instant: months (or quarters) since year 0, in time order. */
+static int64_t period_of(int64_t ms, bool quarter)
 {
-    struct voice_key k = {0};
+    int64_t day = ms / 86400000 - (ms % 86400000 < 0), year;
+    int month;
+    civil_of(day, &year, &month);
+    return quarter ? year * 4 + (month - 1) / 3 : year * 12 + month - 1;
+}
+
+static void period_label(int64_t period, bool quarter, char *out, size_t size)
+{
+    const int64_t per_year = quarter ? 4 : 12;
+    const int64_t year = period / per_year - (period % per_year < 0);
+    const int m = (int)(period - year * per_year) + 1; /* 1..4 or 1..12 */
+    if (quarter)
+        snprintf(out, size, "%04lld-Q%c", (long long)year, (char)('0' + m % 10));
+    else
+        snprintf(out, size, "%04lld-%c%c", (long long)year, (char)('0' + m / 10 % 10),
+                 (char)('0' + m % 10));
+}
+
+/* The dimension of a grouping, or -1 (survey, periods, all). */
+static int dim_of(enum voice_by by)
+{
     switch (by) {
     case VOICE_BY_CHANNEL:
-        k.name = a->channel;
-        break;
+        return VOICE_DIM_CHANNEL;
     case VOICE_BY_TOUCHPOINT:
-        k.name = a->touchpoint;
-        break;
+        return VOICE_DIM_TOUCHPOINT;
     case VOICE_BY_TYPE:
-        k.id = a->type_id;
-        k.name = a->type;
-        break;
+        return VOICE_DIM_TYPE;
     case VOICE_BY_UNIT:
-        k.id = a->unit_id;
-        k.name = a->unit;
-        break;
+        return VOICE_DIM_UNIT;
     case VOICE_BY_PARTNER:
-        k.id = a->partner_id;
-        k.name = a->partner;
-        break;
+        return VOICE_DIM_PARTNER;
     case VOICE_BY_PRODUCT:
-        k.id = a->product_id;
-        k.name = a->product;
-        break;
+        return VOICE_DIM_PRODUCT;
     case VOICE_BY_SURVEY:
-        k.id = a->survey_id;
-        for (size_t i = 0; i < d->nsurveys; i++)
-            if (d->surveys[i].id == a->survey_id)
-                k.name = d->surveys[i].name;
+    case VOICE_BY_MONTH:
+    case VOICE_BY_QUARTER:
+    case VOICE_BY_ALL:
+        break;
+    }
+    return -1;
+}
+
+static int64_t survey_index(const struct voice_data *d, int64_t id)
+{
+    size_t lo = 0, hi = d->nsurveys;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (d->surveys[mid].id < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < d->nsurveys && d->surveys[lo].id == id ? (int64_t)lo : -1;
+}
+
+/*
+ * The cell of answer i among the cells of grouping by: 0 is "none", then the values of the
+ * dimension (or the surveys, or the periods from period0) in index order. One array lookup per
+ * answer for every grouping but the periods, which take a little date arithmetic.
+ */
+static size_t cell_of(const struct voice_data *d, size_t i, enum voice_by by, int64_t period0,
+                      int64_t *last_survey, int64_t *last_index)
+{
+    const int dim = dim_of(by);
+    if (dim >= 0)
+        return (size_t)(d->a.key[dim][i] + 1);
+    switch (by) {
+    case VOICE_BY_SURVEY:
+        if (d->a.survey_id[i] != *last_survey) {
+            *last_survey = d->a.survey_id[i];
+            *last_index = survey_index(d, d->a.survey_id[i]);
+        }
+        return (size_t)(*last_index + 1);
+    case VOICE_BY_MONTH:
+    case VOICE_BY_QUARTER:
+        return (size_t)(period_of(d->a.answered_at[i], by == VOICE_BY_QUARTER) - period0 + 1);
+    default:
+        return 1;
+    }
+}
+
+/* The key of cell i of grouping by (see cell_of()); names point into d. */
+static struct voice_key key_at(size_t i, enum voice_by by, const struct voice_data *d,
+                               int64_t period0)
+{
+    struct voice_key k = {0};
+    const int dim = dim_of(by);
+    if (dim >= 0) {
+        if (i > 0) {
+            k.id = d->names[dim].id[i - 1];
+            k.name = d->names[dim].name[i - 1];
+        }
+        return k;
+    }
+    switch (by) {
+    case VOICE_BY_SURVEY:
+        if (i > 0) {
+            k.id = d->surveys[i - 1].id;
+            k.name = d->surveys[i - 1].name;
+        }
         break;
     case VOICE_BY_MONTH:
     case VOICE_BY_QUARTER:
-        period_label(a->answered_at, by == VOICE_BY_QUARTER, k.label, sizeof(k.label));
+        period_label(period0 + (int64_t)i - 1, by == VOICE_BY_QUARTER, k.label, sizeof(k.label));
         break;
-    case VOICE_BY_ALL:
+    default:
         snprintf(k.label, sizeof(k.label), "all");
         break;
     }
     return k;
-}
-
-struct item {
-    struct voice_key key;
-    const struct voice_answer *a;
-};
-
-static int item_cmp(const void *pa, const void *pb)
-{
-    const struct item *a = pa, *b = pb;
-    int c = key_cmp(&a->key, &b->key);
-    if (c)
-        return c;
-    return (a->a->contact_id > b->a->contact_id) - (a->a->contact_id < b->a->contact_id);
 }
 
 static void finish(struct voice_cell *c, int64_t k)
@@ -361,50 +421,101 @@ static void finish(struct voice_cell *c, int64_t k)
     voice_figures_of(&c->t, VOICE_Z, &c->f);
 }
 
-/* Groups the answers a[0..n) (those of survey when nonzero) by by into r->cells, and the total. */
-static int group(struct voice_report *r, enum voice_by by, int64_t survey, struct kith_error *err)
+static int cell_cmp(const void *pa, const void *pb);
+
+/* A group's counts while the answers pass: scores by histogram (index score + 1; 0 none). */
+struct acc {
+    int64_t nps[12], csat[6];
+    int64_t answers, contacts, last;
+};
+
+static void add(struct acc *c, int64_t contact, int8_t nps, int8_t csat)
+{
+    c->answers++;
+    c->contacts += c->last != contact;
+    c->last = contact;
+    c->nps[nps + 1]++;
+    c->csat[csat]++;
+}
+
+static void tally_of(const struct acc *c, struct voice_cell *out)
+{
+    struct voice_hist h;
+    memcpy(h.nps, c->nps + 1, sizeof(h.nps));
+    memcpy(h.csat, c->csat + 1, sizeof(h.csat));
+    voice_tally_of_hist(&h, &out->t);
+    out->answers = c->answers;
+    out->contacts = c->contacts;
+}
+
+/*
+ * In one pass over the answers each goes to its cell by index (cell_of()), and since a
+ * contact's answers are together (d is by contact) a cell counts a contact when its last one
+ * differs. Then the cells with answers are kept, keyed and sorted (voice.h).
+ */
+int voice_report_group(struct voice_report *r, enum voice_by by, int64_t survey,
+                       struct kith_error *err)
 {
     const struct voice_data *d = &r->d;
-    struct item *items = alloc_array(d->n ? d->n : 1, sizeof(*items));
-    if (!items)
-        return kith_err(err, KITH_ENOMEM, "out of memory grouping %zu answers", d->n);
-    size_t n = 0;
-    for (size_t i = 0; i < d->n; i++)
-        if (!survey || d->answers[i].survey_id == survey)
-            items[n++] = (struct item){key_of(&d->answers[i], by, d), &d->answers[i]};
-    qsort(items, n, sizeof(*items), item_cmp);
-    r->cells = alloc_array(n ? n : 1, sizeof(*r->cells));
-    if (!r->cells) {
-        free(items);
-        return kith_err(err, KITH_ENOMEM, "out of memory grouping %zu answers", n);
-    }
-    /* the total counts each contact once: answers are by contact, then id, in d */
-    int64_t last_contact = 0;
-    for (size_t i = 0; i < d->n; i++) {
-        const struct voice_answer *a = &d->answers[i];
-        if (survey && a->survey_id != survey)
-            continue;
-        r->total.answers++;
-        r->total.contacts += a->contact_id != last_contact;
-        last_contact = a->contact_id;
-        voice_tally_add(&r->total.t, a->nps, a->csat);
-    }
-    snprintf(r->total.key.label, sizeof(r->total.key.label), "all");
-    for (size_t i = 0; i < n; i++) {
-        if (i == 0 || key_cmp(&items[i].key, &items[i - 1].key) != 0) {
-            r->cells[r->n++] = (struct voice_cell){.key = items[i].key};
-        } else if (items[i].a->contact_id == items[i - 1].a->contact_id) {
-            struct voice_cell *c = &r->cells[r->n - 1];
-            c->answers++;
-            voice_tally_add(&c->t, items[i].a->nps, items[i].a->csat);
-            continue;
+    const struct voice_answers *a = &d->a;
+    const bool periods = by == VOICE_BY_MONTH || by == VOICE_BY_QUARTER;
+    int64_t period0 = 0, period1 = 0;
+    size_t ncells = 2;
+    const int dim = dim_of(by);
+    if (dim >= 0)
+        ncells = d->names[dim].n + 1;
+    else if (by == VOICE_BY_SURVEY)
+        ncells = d->nsurveys + 1;
+    else if (periods) {
+        bool any = false;
+        for (size_t i = 0; i < d->n; i++) {
+            if (survey && a->survey_id[i] != survey)
+                continue;
+            const int64_t p = period_of(a->answered_at[i], by == VOICE_BY_QUARTER);
+            period0 = any && period0 < p ? period0 : p;
+            period1 = any && period1 > p ? period1 : p;
+            any = true;
         }
-        struct voice_cell *c = &r->cells[r->n - 1];
-        c->contacts++;
-        c->answers++;
-        voice_tally_add(&c->t, items[i].a->nps, items[i].a->csat);
+        ncells = (size_t)(period1 - period0) + 2;
     }
-    free(items);
+    struct acc *acc = alloc_array_zero(ncells, sizeof(*acc));
+    struct voice_cell *cells = alloc_array_zero(ncells, sizeof(*cells));
+    if (!acc || !cells) {
+        free(acc);
+        free(cells);
+        return kith_err(err, KITH_ENOMEM, "out of memory grouping %zu answers", d->n);
+    }
+    struct acc total = {0};
+    if (dim >= 0 && !survey) {
+        /* the common case, by channel, unit, ...: four columns read, no branch but the contact */
+        const int32_t *key = a->key[dim];
+        for (size_t i = 0; i < d->n; i++) {
+            add(&total, a->contact_id[i], a->nps[i], a->csat[i]);
+            add(&acc[key[i] + 1], a->contact_id[i], a->nps[i], a->csat[i]);
+        }
+    } else {
+        int64_t last_survey = 0, last_index = -1;
+        for (size_t i = 0; i < d->n; i++) {
+            if (survey && a->survey_id[i] != survey)
+                continue;
+            add(&total, a->contact_id[i], a->nps[i], a->csat[i]);
+            const size_t ci = cell_of(d, i, by, period0, &last_survey, &last_index);
+            add(&acc[ci], a->contact_id[i], a->nps[i], a->csat[i]);
+        }
+    }
+    tally_of(&total, &r->total);
+    snprintf(r->total.key.label, sizeof(r->total.key.label), "all");
+    r->n = 0;
+    for (size_t i = 0; i < ncells; i++) {
+        if (!acc[i].answers)
+            continue;
+        struct voice_cell *c = &cells[r->n++];
+        tally_of(&acc[i], c);
+        c->key = key_at(i, by, d, period0);
+    }
+    free(acc);
+    r->cells = cells;
+    qsort(r->cells, r->n, sizeof(*r->cells), cell_cmp);
     for (size_t i = 0; i < r->n; i++)
         finish(&r->cells[i], r->k);
     finish(&r->total, r->k);
@@ -540,13 +651,13 @@ int voice_run(enum voice_analysis a, const struct voice_params *p, const struct 
     }
     switch (a) {
     case VOICE_SURVEYS:
-        rc = group(out, VOICE_BY_SURVEY, 0, err);
+        rc = voice_report_group(out, VOICE_BY_SURVEY, 0, err);
         break;
     case VOICE_NPS:
-        rc = group(out, (enum voice_by)p->by, survey, err);
+        rc = voice_report_group(out, (enum voice_by)p->by, survey, err);
         break;
     case VOICE_PROMISE:
-        rc = group(out, VOICE_BY_CHANNEL, survey, err);
+        rc = voice_report_group(out, VOICE_BY_CHANNEL, survey, err);
         if (rc == 0)
             rc = add_rv(out, err);
         break;

@@ -170,6 +170,15 @@ struct voice_report {
 int voice_run(enum voice_analysis a, const struct voice_params *p, const struct voice_scope *scope,
               struct voice_report *out, struct kith_error *err, const char **param);
 
+/*
+ * The grouping voice_run() does for nps, promise and surveys, on what r holds: the answers of
+ * r->d (those of survey when nonzero) by by into r->cells (owned by r) and r->total, each
+ * suppressed below r->k. For the benchmark (bench/voice_nps.c), which loads r->d once and
+ * groups it many times; r->cells must be NULL and r->total zero before.
+ */
+int voice_report_group(struct voice_report *r, enum voice_by by, int64_t survey,
+                       struct kith_error *err);
+
 /* voice_run() of VOICE_COMMUNITY (voice_community.c): out is zeroed and its head filled. */
 int voice_community_run(const struct voice_scope *scope, struct voice_report *out,
                         struct kith_error *err);

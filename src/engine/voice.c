@@ -28,6 +28,26 @@ void voice_tally_add(struct voice_tally *t, int nps, int csat)
     }
 }
 
+void voice_tally_of_hist(const struct voice_hist *h, struct voice_tally *t)
+{
+    *t = (struct voice_tally){0};
+    for (int s = 0; s <= 10; s++) {
+        t->nps_n += h->nps[s];
+        if (s >= 9)
+            t->promoters += h->nps[s];
+        else if (s >= 7)
+            t->passives += h->nps[s];
+        else
+            t->detractors += h->nps[s];
+    }
+    for (int s = 1; s <= 5; s++) {
+        t->csat_n += h->csat[s - 1];
+        t->csat_sum += s * h->csat[s - 1];
+        if (s >= 4)
+            t->satisfied += h->csat[s - 1];
+    }
+}
+
 void voice_tally_merge(struct voice_tally *a, const struct voice_tally *b)
 {
     a->nps_n += b->nps_n;

@@ -25,6 +25,15 @@ struct voice_tally {
 /* Adds one answer: nps 0..10 or -1 (none), csat 1..5 or 0 (none). */
 void voice_tally_add(struct voice_tally *t, int nps, int csat);
 
+/* Counts of scores: nps[s] answers with an NPS of s (0..10), csat[s - 1] with a CSAT of s (1..5).
+ */
+struct voice_hist {
+    int64_t nps[11], csat[5];
+};
+
+/* The tally of a histogram: the same as voice_tally_add() of each answer counted. */
+void voice_tally_of_hist(const struct voice_hist *h, struct voice_tally *t);
+
 /* Adds b's counts to a. */
 void voice_tally_merge(struct voice_tally *a, const struct voice_tally *b);
 

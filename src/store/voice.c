@@ -52,38 +52,53 @@ static int64_t int_or(sqlite3_stmt *st, int col, int64_t none)
     return sqlite3_column_type(st, col) == SQLITE_NULL ? none : sqlite3_column_int64(st, col);
 }
 
+/*
+ * The index of an answer's value of dimension dim: by its id (column id_col, 0 or NULL: none)
+ * named by name_col, or, with id_col -1, by the text of name_col (NULL: none). -1: none, and
+ * *fail set when out of memory.
+ */
+static int32_t intern(struct voice_data *d, enum voice_dim dim, sqlite3_stmt *st, int id_col,
+                      int name_col, bool *fail)
+{
+    const int64_t id = id_col >= 0 ? int_or(st, id_col, 0) : 0;
+    const char *name = (const char *)sqlite3_column_text(st, name_col);
+    const size_t len = name ? (size_t)sqlite3_column_bytes(st, name_col) : 0;
+    if (id_col >= 0 ? id == 0 : !name)
+        return -1;
+    int32_t k = voice_names_intern(&d->names[dim], id, name, len);
+    if (k < 0)
+        *fail = true;
+    return k;
+}
+
 static int answer_row(void *ctx, sqlite3_stmt *st, struct kith_error *err)
 {
     struct load *l = ctx;
     struct voice_data *d = l->d;
     if (!wanted(l, sqlite3_column_int64(st, 1)))
         return 0;
-    if (store_grow((void **)&d->answers, &l->cap, d->n + 1, sizeof(*d->answers), VOICE_MAX_ROWS,
-                   "survey answers", err) < 0)
-        return err->code;
-    struct voice_answer *a = &d->answers[d->n++];
-    memset(a, 0, sizeof(*a));
-    a->id = sqlite3_column_int64(st, 0);
-    a->contact_id = sqlite3_column_int64(st, 1);
-    a->survey_id = sqlite3_column_int64(st, 2);
-    a->answered_at = sqlite3_column_int64(st, 3);
-    a->nps = (int)int_or(st, 4, -1);
-    a->csat = (int)int_or(st, 5, 0);
-    a->channel = store_text_dup(st, 6, &l->fail);
-    a->touchpoint = store_text_dup(st, 7, &l->fail);
-    a->type_id = int_or(st, 8, 0);
-    a->type = store_text_dup(st, 9, &l->fail);
-    a->unit_id = int_or(st, 10, 0);
-    a->unit = store_text_dup(st, 11, &l->fail);
-    if (independent((const char *)sqlite3_column_text(st, 12))) {
-        a->partner_id = a->unit_id;
-        a->partner = store_text_dup(st, 11, &l->fail);
-    } else if (independent((const char *)sqlite3_column_text(st, 15))) {
-        a->partner_id = int_or(st, 13, 0);
-        a->partner = store_text_dup(st, 14, &l->fail);
-    }
-    a->product_id = int_or(st, 16, 0);
-    a->product = store_text_dup(st, 17, &l->fail);
+    if (d->n >= VOICE_MAX_ROWS)
+        return kith_err(err, KITH_ERANGE, "more than %zu survey answers", VOICE_MAX_ROWS);
+    if (!voice_answers_reserve(d, d->n + 1))
+        return kith_err(err, KITH_ENOMEM, "out of memory loading survey answers");
+    struct voice_answers *a = &d->a;
+    const size_t i = d->n++;
+    const int64_t nps = int_or(st, 4, -1), csat = int_or(st, 5, 0);
+    a->contact_id[i] = sqlite3_column_int64(st, 1);
+    a->survey_id[i] = sqlite3_column_int64(st, 2);
+    a->answered_at[i] = sqlite3_column_int64(st, 3);
+    a->nps[i] = (int8_t)(nps >= 0 && nps <= 10 ? nps : -1); /* what the store holds, checked */
+    a->csat[i] = (int8_t)(csat >= 1 && csat <= 5 ? csat : 0);
+    a->key[VOICE_DIM_CHANNEL][i] = intern(d, VOICE_DIM_CHANNEL, st, -1, 6, &l->fail);
+    a->key[VOICE_DIM_TOUCHPOINT][i] = intern(d, VOICE_DIM_TOUCHPOINT, st, -1, 7, &l->fail);
+    a->key[VOICE_DIM_TYPE][i] = intern(d, VOICE_DIM_TYPE, st, 8, 9, &l->fail);
+    a->key[VOICE_DIM_UNIT][i] = intern(d, VOICE_DIM_UNIT, st, 10, 11, &l->fail);
+    a->key[VOICE_DIM_PARTNER][i] = -1;
+    if (independent((const char *)sqlite3_column_text(st, 12)))
+        a->key[VOICE_DIM_PARTNER][i] = intern(d, VOICE_DIM_PARTNER, st, 10, 11, &l->fail);
+    else if (independent((const char *)sqlite3_column_text(st, 15)))
+        a->key[VOICE_DIM_PARTNER][i] = intern(d, VOICE_DIM_PARTNER, st, 13, 14, &l->fail);
+    a->key[VOICE_DIM_PRODUCT][i] = intern(d, VOICE_DIM_PRODUCT, st, 16, 17, &l->fail);
     return l->fail ? kith_err(err, KITH_ENOMEM, "out of memory loading survey answers") : 0;
 }
 

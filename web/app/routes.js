@@ -36,6 +36,10 @@ export const routes = [
     roles: ['analyst', 'executive', 'manager', 'partner', 'admin'],
   },
   {
+    path: '/dashboards/voice', load: () => import('./screens/voice-dashboard.js'), nav: 'NPS and CSAT', group: 'Insight',
+    roles: ['manager', 'executive', 'analyst', 'partner', 'admin'],
+  },
+  {
     path: '/dashboards/moments', load: () => import('./screens/moments.js'), nav: 'Moments of truth', group: 'Insight',
     roles: ['manager', 'executive', 'analyst', 'partner', 'admin'],
   },

@@ -118,6 +118,25 @@ static void merge_adds_the_counts(void **state)
     assert_memory_equal(&a, &both, sizeof(a));
 }
 
+/* The tally of a histogram is that of its answers one by one. */
+static void hist_tallies_as_the_answers(void **state)
+{
+    (void)state;
+    struct voice_hist h = {{0}, {0}};
+    struct voice_tally one = {0}, of_hist;
+    for (int i = 0; i < 200; i++) {
+        const int nps = (i * 7) % 13 - 1, csat = (i * 5) % 7; /* some out of range: none */
+        voice_tally_add(&one, nps, csat);
+        if (nps >= 0 && nps <= 10)
+            h.nps[nps]++;
+        if (csat >= 1 && csat <= 5)
+            h.csat[csat - 1]++;
+    }
+    voice_tally_of_hist(&h, &of_hist);
+    assert_memory_equal(&one, &of_hist, sizeof(one));
+    assert_true(one.nps_n > 0 && one.promoters > 0 && one.csat_n > 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -126,6 +145,7 @@ int main(void)
         cmocka_unit_test(nps_interval_stays_within_bounds),
         cmocka_unit_test(csat_is_the_share_satisfied_with_wilson),
         cmocka_unit_test(merge_adds_the_counts),
+        cmocka_unit_test(hist_tallies_as_the_answers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -11,6 +11,7 @@ import { useFetch } from '../lib/hooks.js';
 import * as fmt from '../lib/format.js';
 import { Page, Section } from '../components/page.js';
 import { Loading, ErrorState, Empty } from '../components/states.js';
+import { IntervalBar, scale } from '../components/interval.js';
 
 const OUTCOMES = [
   ['rv', 'RV gained'],
@@ -32,10 +33,6 @@ function meanText(outcome, v) {
   return outcome === 'churn' ? fmt.percent(v) : fmt.decimal(v, 1);
 }
 
-const W = 220;
-const H = 20;
-const PAD = 6;
-
 // The common scale of the drawn intervals: every shown interval and zero fit.
 export function scaleOf(rows) {
   let lo = 0;
@@ -44,19 +41,7 @@ export function scaleOf(rows) {
     lo = Math.min(lo, r.interval_low);
     hi = Math.max(hi, r.interval_high);
   }
-  if (hi === lo) hi = lo + 1;
-  return (v) => PAD + ((v - lo) / (hi - lo)) * (W - 2 * PAD);
-}
-
-function Forest({ row, x }) {
-  const cls = row.interval_low > 0 ? 'up' : row.interval_high < 0 ? 'down' : 'none';
-  return html`
-    <svg class="forest" width=${W} height=${H} viewBox=${`0 0 ${W} ${H}`} role="img"
-      aria-label=${`effect ${row.effect}, 95% interval ${row.interval_low} to ${row.interval_high}`}>
-      <line class="forest-zero" x1=${x(0)} x2=${x(0)} y1="1" y2=${H - 1} />
-      <line class=${`forest-ci ${cls}`} x1=${x(row.interval_low)} x2=${x(row.interval_high)} y1=${H / 2} y2=${H / 2} />
-      <circle class=${`forest-dot ${cls}`} cx=${x(row.effect)} cy=${H / 2} r="4" />
-    </svg>`;
+  return scale(lo, hi);
 }
 
 function Table({ body }) {
@@ -81,7 +66,8 @@ function Table({ body }) {
             <td class="num">${meanText(body.outcome, e.mean_controls)}</td>
             <td class="num" data-col="effect">${effectText(body.outcome, e.effect)}</td>
             <td data-col="interval">${effectText(body.outcome, e.interval_low)} to ${effectText(body.outcome, e.interval_high)}</td>
-            <td><${Forest} row=${e} x=${x} /></td>
+            <td><${IntervalBar} x=${x} low=${e.interval_low} high=${e.interval_high} value=${e.effect}
+              label=${`effect ${e.effect}, 95% interval ${e.interval_low} to ${e.interval_high}`} /></td>
             <td class="num">${fmt.decimal(e.q, 4)}</td>
             <td>${e.moment ? html`<span class="badge moment">moment</span>` : ''}</td>
           </tr>`)}
