@@ -396,12 +396,17 @@ void rvstate_on_catalogue(struct api_request *req, int64_t id, enum resource_cha
     (void)req;
     (void)id;
     (void)change;
-    atomic_fetch_add(&g.own_other, 1);
     /*
      * Every contact's level and stage may move with the catalogue (its triggers, levels and
      * phases), and interactions of a new type must find it: the answer waits for the reload,
      * which the background thread does at once. Catalogue edits are rare administrative acts.
      */
+    rvstate_reload_now();
+}
+
+void rvstate_reload_now(void)
+{
+    atomic_fetch_add(&g.own_other, 1);
     pthread_mutex_lock(&g.mu);
     if (g.running && !g.stop) {
         unsigned long gen = g.reload_gen;

@@ -67,6 +67,11 @@ void rvstate_on_contact(struct api_request *req, int64_t id, enum resource_chang
 void rvstate_on_account(struct api_request *req, int64_t id, enum resource_change change);
 /* The catalogue (interaction types) changed: reloads the snapshot and returns once it has. */
 void rvstate_on_catalogue(struct api_request *req, int64_t id, enum resource_change change);
+/*
+ * Reloads the snapshot at once and returns when it has: for rare changes the answer should
+ * only follow once RV reflects them (the catalogue, a device's readings deleted).
+ */
+void rvstate_reload_now(void);
 /* orders, events, users, teams, units: a reload within KITH_RV_RELOAD_SECONDS */
 void rvstate_on_other(struct api_request *req, int64_t id, enum resource_change change);
 

@@ -489,9 +489,47 @@ static const char migration_13[] =
 static const char migration_14[] = "ALTER TABLE order_lines ADD COLUMN unit_price INTEGER;"
                                    "ALTER TABLE deal_lines ADD COLUMN unit_price INTEGER;";
 
-const char *const store_migrations[] = {
-    migration_1, migration_2, migration_3,  migration_4,  migration_5,  migration_6,  migration_7,
-    migration_8, migration_9, migration_10, migration_11, migration_12, migration_13, migration_14};
+/*
+ * Version 15: the customer's devices and their readings (issue 16 item 8, docs/portal.md
+ * "Devices"); self-contained, so that it keeps its meaning under whatever number it ends up with.
+ * A device belongs to a contact, which registers it in the portal; only the BLAKE2b hash of its
+ * bearer token is stored, paused_at is set while the contact has paused it. Each reading a device
+ * posts is an interaction (source 'device', its value as JSON text in notes) and a row of
+ * device_readings naming the device, so that the device's data can be listed and deleted with it.
+ * Three telemetry types join the catalogue (code prefix 'device.', channel 'device', touch 0,
+ * tech 1, level 5, no RV and no cost: a chatty device buys no relationship); their ids are put
+ * above 9000 (or above the highest id there is), clear of the ids 1.. that `kith demo` and
+ * imports give the catalogue they load, and their created_at is the day they were defined
+ * (2026-12-08), the same in every database.
+ */
+static const char migration_15[] =
+    "CREATE TABLE devices ("
+    " id INTEGER PRIMARY KEY, created_at INTEGER NOT NULL,"
+    " contact_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,"
+    " name TEXT NOT NULL, kind TEXT NOT NULL, token_hash TEXT NOT NULL UNIQUE,"
+    " paused_at INTEGER, last_seen_at INTEGER, readings INTEGER NOT NULL DEFAULT 0);"
+    "CREATE INDEX devices_contact ON devices(contact_id);"
+    "CREATE TABLE device_readings ("
+    " interaction_id INTEGER PRIMARY KEY REFERENCES interactions(id) ON DELETE CASCADE,"
+    " device_id INTEGER NOT NULL REFERENCES devices(id));"
+    "CREATE INDEX device_readings_device ON device_readings(device_id, interaction_id);"
+    "WITH t(n, code, name, description) AS (VALUES"
+    " (1, 'device.usage', 'Device usage reading',"
+    "  'A reading of use (hours run, cycles, volume) sent by a device of the contact.'),"
+    " (2, 'device.alert', 'Device alert',"
+    "  'A condition a device of the contact reports for attention (a threshold crossed).'),"
+    " (3, 'device.error', 'Device error',"
+    "  'A fault a device of the contact reports (an error code, a failed self-test).'))"
+    " INSERT INTO interaction_types (id, created_at, code, name, phase, level, channel, touch,"
+    " tech, rv, cost, is_trigger, is_voc, description)"
+    " SELECT max(coalesce((SELECT max(id) FROM interaction_types), 0), 9000) + n,"
+    " 1796688000000, code, name, 'retention', 5,"
+    " 'device', 0, 1, 0, 0, 0, 0, description FROM t;";
+
+const char *const store_migrations[] = {migration_1,  migration_2,  migration_3,  migration_4,
+                                        migration_5,  migration_6,  migration_7,  migration_8,
+                                        migration_9,  migration_10, migration_11, migration_12,
+                                        migration_13, migration_14, migration_15};
 const int store_nmigrations = (int)(sizeof(store_migrations) / sizeof(store_migrations[0]));
 
 int store_check_version(const char *path, int version, struct kith_error *err)
