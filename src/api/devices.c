@@ -95,7 +95,9 @@ void api_portal_devices_create(struct api_request *req, struct api_response *res
                   DEVICE_PER_CONTACT);
         goto out;
     }
-    int64_t now = store_now_ms();
+    int64_t now = store_now_ms(), added = 0;
+    if (rc == 0) /* the types its readings take, in a catalogue that had none when migrated */
+        rc = store_telemetry_types_ensure(req->store, &added, &err);
     if (rc == 0)
         rc = store_device_create(req->store, cid, name, kind, hash, now, &id, &err);
     if (rc == 0)
@@ -110,6 +112,8 @@ void api_portal_devices_create(struct api_request *req, struct api_response *res
         auth_internal_error(res, &err);
         goto out;
     }
+    if (added > 0) /* new types: the RV snapshot must know them before a reading arrives */
+        rvstate_reload_now();
     /* the only time the token is shown: kith keeps its hash alone */
     api_json(res, 201, json_pack("{s:o, s:s}", "device", device_json(&d), "token", token));
 out:

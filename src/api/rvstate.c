@@ -336,6 +336,88 @@ void rvstate_interaction_written(struct store *s, int64_t id)
     }
 }
 
+void rvstate_interactions_added(struct store *s, const struct store_interaction_row *rows, size_t n)
+{
+    struct kith_error err = {0};
+    int64_t as_of = store_now_ms();
+    size_t i;
+    for (i = 0; i < n; i++) {
+        if (rows[i].voids_id || rows[i].contact_id != rows[0].contact_id)
+            break; /* not the batch this is for: one by one */
+        if (rows[i].occurred_at > as_of)
+            as_of = rows[i].occurred_at;
+    }
+    if (n < 2 || i < n || !g.running) {
+        for (i = 0; i < n; i++)
+            rvstate_interaction_written(s, rows[i].id);
+        return;
+    }
+    atomic_fetch_add(&g.own_interactions, n);
+    for (i = 0; i < n; i++)
+        remember(R_INTERACTION, rows[i].id);
+    char *event = NULL;
+    struct rv_update first = {0}, up = {0};
+    struct norm_position before, after;
+    size_t added = 0;
+    int rc = 0;
+    pthread_mutex_lock(&g.levels_mu);
+    pthread_rwlock_wrlock(&g.lock);
+    struct rv_snapshot *snap = g.snap;
+    int was =
+        status_of(g.norm, snap, rv_snapshot_contact(snap, rows[0].contact_id), as_of, &before);
+    for (i = 0; i < n; i++) {
+        const struct store_interaction_row *row = &rows[i];
+        struct rv_interaction_in in = {.id = row->id,
+                                       .contact_id = row->contact_id,
+                                       .user_id = row->user_id,
+                                       .type_id = row->type_id,
+                                       .occurred_at = row->occurred_at,
+                                       .rv = row->rv,
+                                       .cost = row->cost,
+                                       .has_rv = row->has_rv,
+                                       .has_cost = row->has_cost};
+        struct rv_update u;
+        rc = rv_snapshot_add_interaction(snap, &in, 0, &u, &err);
+        if (rc < 0 && rc != KITH_ECONFLICT)
+            break;
+        if (rc == 0) {
+            if (added++ == 0)
+                first = u;
+            up = u;
+        }
+        rc = 0;
+    }
+    int now = added ? status_of(g.norm, snap, up.contact, as_of, &after) : was;
+    struct store_contact_level moved;
+    bool level_moved =
+        added && (first.before.level != up.after.level || first.before.stage != up.after.stage);
+    if (level_moved)
+        rv_levels_of(snap, (size_t)up.contact, &moved);
+    if (added && now != was && (exceptional(now) || exceptional(was))) {
+        char name[STORE_CONTACT_NAME_MAX];
+        const struct store_interaction_row *last = &rows[n - 1];
+        up.before = first.before; /* the batch's change as a whole */
+        store_rv_contact_name(s, last->contact_id, name, sizeof(name), NULL);
+        event = exception_event(snap, g.norm, &up, exceptional(now) ? &after : &before, now, was,
+                                as_of, last->id, last->occurred_at, name);
+    }
+    pthread_rwlock_unlock(&g.lock);
+    if (rc < 0) {
+        fprintf(stderr, "kith serve: RV update of %zu interactions: %s\n", n, err.msg);
+        rvstate_changed("interactions could not be applied");
+    }
+    if (level_moved && store_contacts_set_levels(s, &moved, 1, NULL, &err) < 0) {
+        fprintf(stderr, "kith serve: storing the level of contact %lld: %s\n",
+                (long long)rows[0].contact_id, err.msg);
+        rvstate_changed("a contact's level could not be stored");
+    }
+    pthread_mutex_unlock(&g.levels_mu);
+    if (event) {
+        rv_stream_publish(s, rows[0].contact_id, "exception", event);
+        free(event);
+    }
+}
+
 static void contacts_written(struct store *s, int64_t contact_id, int64_t account_id)
 {
     struct kith_error err = {0};

@@ -57,6 +57,14 @@ void rvstate_read_end(void);
 void rvstate_interaction_written(struct store *s, int64_t id);
 void rvstate_contact_written(struct store *s, int64_t id);
 void rvstate_account_written(struct store *s, int64_t id);
+/*
+ * The same for the n interactions rows[0..n) just written, of one contact and none voiding
+ * another (a device's batch), as the writer has them (not read back): applied under one lock,
+ * the contact's standing against the norm judged once before and once after. Rows of another
+ * kind are read and applied one by one.
+ */
+void rvstate_interactions_added(struct store *s, const struct store_interaction_row *rows,
+                                size_t n);
 
 /* Something else the snapshot reflects changed: reload it soon. why names it for the log. */
 void rvstate_changed(const char *why);

@@ -31,7 +31,8 @@ static bool is_ndjson(const char *ctype)
 /* The lines of one batch: the valid readings and the errors of the others. */
 struct batch {
     struct store_reading_in *rows;
-    struct reading *readings; /* what rows point into */
+    char *values; /* the rows' values, one after the other (READING_VALUE_MAX bytes each at most) */
+    size_t values_len;
     size_t nrows;
     struct store_telemetry_type types[TYPES_CACHED];
     char type_codes[TYPES_CACHED][READING_TYPE_MAX + 1];
@@ -70,7 +71,7 @@ static const struct store_telemetry_type *type_of(struct store *s, struct batch 
     if (rc < 0 && rc != KITH_ENOTFOUND)
         return NULL;
     *err = (struct kith_error){0};
-    snprintf(b->type_codes[b->ntypes++], sizeof(b->type_codes[0]), "%s", code);
+    snprintf(b->type_codes[b->ntypes++], sizeof(b->type_codes[0]), "%.*s", READING_TYPE_MAX, code);
     return rc == 0 ? t : NULL; /* id 0 stays cached as "missing" */
 }
 
@@ -91,7 +92,7 @@ static int parse_batch(struct api_request *req, const char *body, size_t len, st
         lineno++;
         if (reading_line_is_blank(line, n))
             continue;
-        struct reading *r = &b->readings[b->nrows];
+        struct reading one, *r = &one;
         if (reading_parse(line, n, now, r, &err) < 0) {
             if (reject(b, lineno, err.msg) < 0)
                 goto out_nomem;
@@ -106,14 +107,17 @@ static int parse_batch(struct api_request *req, const char *body, size_t len, st
         if (!t) {
             char msg[160];
             if (!why)
-                snprintf(msg, sizeof(msg), "type: the catalogue has no interaction type '%s'",
-                         r->type);
+                snprintf(msg, sizeof(msg), "type: the catalogue has no interaction type '%.*s'",
+                         READING_TYPE_MAX, r->type);
             if (reject(b, lineno, why ? why : msg) < 0)
                 goto out_nomem;
             continue;
         }
+        char *value = b->values + b->values_len;
+        memcpy(value, r->value, r->value_len);
+        b->values_len += r->value_len;
         b->rows[b->nrows++] = (struct store_reading_in){
-            .type = t, .at = r->at, .value = r->value, .value_len = r->value_len};
+            .type = t, .at = r->at, .value = value, .value_len = r->value_len};
     }
     return 0;
 out_nomem:
@@ -178,6 +182,7 @@ void api_streams_post(struct api_request *req, struct api_response *res)
 {
     struct batch b = {0};
     int64_t *ids = NULL;
+    struct store_interaction_row *added = NULL;
     unsigned retry = 0;
     if (!is_ndjson(api_header(req, MHD_HTTP_HEADER_CONTENT_TYPE))) {
         api_error(res, 415, "unsupported_media_type", NULL,
@@ -209,10 +214,10 @@ void api_streams_post(struct api_request *req, struct api_response *res)
         return;
     }
     b.rows = calloc(nlines, sizeof(*b.rows));
-    b.readings = calloc(nlines, sizeof(*b.readings));
+    b.values = malloc(nlines * READING_VALUE_MAX); /* touched only as far as it is used */
     ids = calloc(nlines, sizeof(*ids));
     b.errors = json_array();
-    if (!b.rows || !b.readings || !ids || !b.errors) {
+    if (!b.rows || !b.values || !ids || !b.errors) {
         api_error(res, 500, "internal", NULL, "out of memory");
         goto out;
     }
@@ -228,12 +233,25 @@ void api_streams_post(struct api_request *req, struct api_response *res)
     }
     if (store_batch(req, &b, ids, res) < 0)
         goto out;
-    for (size_t i = 0; i < b.nrows; i++)
-        rvstate_interaction_written(req->store, ids[i]);
+    added = calloc(b.nrows, sizeof(*added));
+    for (size_t i = 0; added && i < b.nrows; i++)
+        added[i] = (struct store_interaction_row){.id = ids[i],
+                                                  .contact_id = req->who->contact_id,
+                                                  .type_id = b.rows[i].type->id,
+                                                  .occurred_at = b.rows[i].at,
+                                                  .rv = b.rows[i].type->rv,
+                                                  .cost = b.rows[i].type->cost,
+                                                  .has_rv = true,
+                                                  .has_cost = true};
+    if (added)
+        rvstate_interactions_added(req->store, added, b.nrows);
+    else
+        rvstate_changed("out of memory for the RV update of a device's readings");
     api_json(res, 200, outcome(b.nrows, &b));
 out:
     json_decref(b.errors);
     free(b.rows);
-    free(b.readings);
+    free(b.values);
     free(ids);
+    free(added);
 }

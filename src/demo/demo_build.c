@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "demo/demo_int.h"
-#include "model/reading.h"
 
 #include "util/banned.h"
 
@@ -47,18 +46,6 @@ void demo_vec_release(struct demo_vec *v)
     memset(v, 0, sizeof(*v));
 }
 
-/* Counts the interaction types that are not the telemetry types every database comes with. */
-static int count_own_type(void *ctx, const struct store_value *vals)
-{
-    size_t code;
-    size_t plen = strlen(READING_TYPE_PREFIX);
-    table_field(model_table("interaction_types"), "code", &code);
-    if (vals[code].kind != SV_TEXT || vals[code].len < plen ||
-        memcmp(vals[code].s, READING_TYPE_PREFIX, plen) != 0)
-        (*(int64_t *)ctx)++;
-    return 0;
-}
-
 static int check_empty(struct store *s, const char *what, struct kith_error *err)
 {
     for (size_t i = 0; i < model_ntables; i++) {
@@ -66,10 +53,7 @@ static int check_empty(struct store *s, const char *what, struct kith_error *err
         /* the default deal stages come with every database (the store's migrations seed them) */
         if (strcmp(model_tables[i]->name, "deal_stages") == 0)
             continue;
-        /* and so do the telemetry types (migration 15; ids far above those demo gives) */
-        bool types = strcmp(model_tables[i]->name, "interaction_types") == 0;
-        int rc = types ? store_scan(s, model_tables[i], count_own_type, &n, err)
-                       : store_count(s, model_tables[i], &n, err);
+        int rc = store_count(s, model_tables[i], &n, err);
         if (rc < 0)
             return rc;
         if (n > 0)

@@ -189,6 +189,26 @@ int store_device_delete(struct store *s, int64_t id, int64_t contact_id, int64_t
     return rc;
 }
 
+/* The rows of migration 15, for a catalogue that was empty then (or lost them since). */
+#define TELEMETRY_TYPES                                                                            \
+    "WITH t(n, code, name, description) AS (VALUES"                                                \
+    " (1, 'device.usage', 'Device usage reading',"                                                 \
+    "  'A reading of use (hours run, cycles, volume) sent by a device of the contact.'),"          \
+    " (2, 'device.alert', 'Device alert',"                                                         \
+    "  'A condition a device of the contact reports for attention (a threshold crossed).'),"       \
+    " (3, 'device.error', 'Device error',"                                                         \
+    "  'A fault a device of the contact reports (an error code, a failed self-test).'))"           \
+    " INSERT INTO interaction_types (id, created_at, code, name, phase, level, channel, touch,"    \
+    " tech, rv, cost, is_trigger, is_voc, description)"                                            \
+    " SELECT max(coalesce((SELECT max(id) FROM interaction_types), 0), 9000) + n,"                 \
+    " 1796688000000, code, name, 'acquisition', 1, 'device', 0, 1, 0, 0, 0, 0, description"        \
+    " FROM t WHERE NOT EXISTS (SELECT 1 FROM interaction_types i WHERE i.code = t.code)"
+
+int store_telemetry_types_ensure(struct store *s, int64_t *added, struct kith_error *err)
+{
+    return exec(s, TELEMETRY_TYPES, NULL, 0, added, "adding the telemetry types", err);
+}
+
 int store_telemetry_type(struct store *s, const char *code, struct store_telemetry_type *out,
                          struct kith_error *err)
 {

@@ -496,11 +496,14 @@ static const char migration_14[] = "ALTER TABLE order_lines ADD COLUMN unit_pric
  * bearer token is stored, paused_at is set while the contact has paused it. Each reading a device
  * posts is an interaction (source 'device', its value as JSON text in notes) and a row of
  * device_readings naming the device, so that the device's data can be listed and deleted with it.
- * Three telemetry types join the catalogue (code prefix 'device.', channel 'device', touch 0,
- * tech 1, level 5, no RV and no cost: a chatty device buys no relationship); their ids are put
- * above 9000 (or above the highest id there is), clear of the ids 1.. that `kith demo` and
- * imports give the catalogue they load, and their created_at is the day they were defined
- * (2026-12-08), the same in every database.
+ * Three telemetry types join a catalogue that has types already (code prefix 'device.', channel
+ * 'device', touch 0, tech 1, no RV and no cost: a chatty device buys no relationship; level 1 and
+ * its phase, acquisition, and no trigger, so that they never raise the number of levels a
+ * catalogue has, change the phase its levels take, nor move a contact's level; an administrator
+ * may change them). An empty catalogue is left empty, as `kith demo` and imports expect it: the
+ * first device registered adds the same types then (store_telemetry_types_ensure()). Their ids
+ * are put above 9000 (or above the highest id there is), clear of the ids 1.. that `kith demo`
+ * and imports give the catalogue they load; their created_at is the day they were defined.
  */
 static const char migration_15[] =
     "CREATE TABLE devices ("
@@ -523,8 +526,9 @@ static const char migration_15[] =
     " INSERT INTO interaction_types (id, created_at, code, name, phase, level, channel, touch,"
     " tech, rv, cost, is_trigger, is_voc, description)"
     " SELECT max(coalesce((SELECT max(id) FROM interaction_types), 0), 9000) + n,"
-    " 1796688000000, code, name, 'retention', 5,"
-    " 'device', 0, 1, 0, 0, 0, 0, description FROM t;";
+    " 1796688000000, code, name, 'acquisition', 1, 'device', 0, 1, 0, 0, 0, 0, description"
+    " FROM t WHERE EXISTS (SELECT 1 FROM interaction_types)"
+    " AND NOT EXISTS (SELECT 1 FROM interaction_types i WHERE i.code = t.code);";
 
 const char *const store_migrations[] = {migration_1,  migration_2,  migration_3,  migration_4,
                                         migration_5,  migration_6,  migration_7,  migration_8,

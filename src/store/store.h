@@ -770,6 +770,13 @@ struct store_telemetry_type {
     char channel[64];
 };
 
+/*
+ * Adds to the catalogue those of the telemetry types of migration 15 (device.usage, device.alert,
+ * device.error) that it lacks, by code; *added (when non-NULL) gets how many. Migration 15 adds
+ * them only to a catalogue that had types; a device's registration calls this.
+ */
+int store_telemetry_types_ensure(struct store *s, int64_t *added, struct kith_error *err);
+
 /* The interaction type whose code is code; KITH_ENOTFOUND when there is none. */
 int store_telemetry_type(struct store *s, const char *code, struct store_telemetry_type *out,
                          struct kith_error *err);

@@ -85,8 +85,15 @@ def type_ids(admin):
     return {t["code"]: t for t in r.json()["items"]}
 
 
-def test_the_catalogue_holds_the_telemetry_types(admin):
+def test_registering_a_device_brings_the_telemetry_types(admin, ann):
+    """A fresh database's catalogue is empty (migration 15 adds them only to one with types); the
+    first registration adds them."""
+    assert [c for c in type_ids(admin) if c.startswith("device.")] == []
+    ann.register()
+    ann.register("Second", "meter")
     types = type_ids(admin)
+    assert sorted(c for c in types if c.startswith("device.")) == \
+        ["device.alert", "device.error", "device.usage"]
     for code in ("device.usage", "device.alert", "device.error"):
         t = types[code]
         assert (t["channel"], t["touch"], t["tech"], t["rv"], t["is_trigger"]) == \
@@ -187,12 +194,12 @@ def test_a_paused_device_is_refused_until_resumed(server, ann):
 
 
 def test_deleting_a_device_deletes_its_data_and_its_token(server, admin, ann):
+    keep, keep_token = ann.register("Other", "meter")
     types = type_ids(admin)
     # readings carry RV here, so that the recomputation shows
     r = admin.patch(f"/api/v1/interaction-types/{types['device.usage']['id']}", json={"rv": 5})
     assert r.status_code == 200, r.text
     rv_before = admin.get(f"/api/v1/rv/contacts/{ann.cid}").json()
-    keep, keep_token = ann.register("Other", "meter")
     did, token = ann.register()
     assert post(server.url, keep_token, [reading("device.usage", "2026-05-02T10:00:00Z", 9)]) \
         .status_code == 200
