@@ -311,3 +311,11 @@ def test_a_bad_rate_setting_stops_the_server(db_path, monkeypatch):
     monkeypatch.setenv("KITH_DEVICE_BURST", "10")  # below the 1000 lines a batch may hold
     with pytest.raises(AssertionError, match="KITH_DEVICE_BURST"):
         Server(db_path)
+
+
+def test_a_contact_holds_at_most_twenty_devices(ann):
+    for i in range(20):
+        ann.register(f"Meter {i}", "meter")
+    r = ann.post("/portal/api/devices", json={"name": "One more", "kind": "meter"})
+    assert r.status_code == 409
+    assert len(ann.get("/portal/api/devices").json()["items"]) == 20
