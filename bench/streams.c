@@ -36,7 +36,6 @@
 #include "util/banned.h"
 
 #define TOKENS_MAX 64
-#define BASE_MS    1767225600000LL /* 2026-01-01T00:00:00Z: readings are dated from here */
 
 static double now_s(void)
 {
@@ -76,16 +75,24 @@ static int setup(const char *db, long n)
 
 /* ---- one reading's line, the same in both modes ---- */
 
+/*
+ * Readings are dated from a week before the start, 10 ms apart, each client a day after the
+ * previous one: in time order and after the demo's interactions (which end at its "now"), as a
+ * device sends them, and never ahead of the server's clock.
+ */
+static int64_t g_base_ms;
+
 static int reading_line(char *out, size_t size, long seq)
 {
     static const char *const types[] = {"device.usage", "device.usage", "device.usage",
                                         "device.alert"};
-    char at[32];
-    int64_t ms = BASE_MS + (int64_t)seq * 1000;
+    char at[40];
+    int64_t ms = g_base_ms + (int64_t)seq * 10;
     time_t t = (time_t)(ms / 1000);
     struct tm tm;
     gmtime_r(&t, &tm);
-    strftime(at, sizeof(at), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    size_t n = strftime(at, sizeof(at), "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(at + n, sizeof(at) - n, ".%03dZ", (int)(ms % 1000));
     return snprintf(out, size, "{\"type\":\"%s\",\"at\":\"%s\",\"value\":{\"kwh\":%ld.%ld}}\n",
                     types[seq % 4], at, seq % 97, seq % 10);
 }
@@ -167,7 +174,7 @@ static void *client_run(void *arg)
     int fd = connect_to(c->port);
     char want[64];
     snprintf(want, sizeof(want), "\"accepted\":%ld,", c->batch);
-    long seq = (long)c->id * 5000000L; /* 58 days of readings a second apart per client */
+    long seq = (long)c->id * 8640000L; /* a day of readings 10 ms apart per client */
     double end = now_s() + c->seconds;
     while (now_s() < end) {
         size_t n = 0;
@@ -275,9 +282,9 @@ static int direct(const char *path, long rows, long batch)
             char *type = strstr(line, "device."), *q = strchr(type, '"');
             char *value = strstr(line, "\"value\":") + 8;
             size_t vlen = strlen(value) - 2; /* without "}\n" */
-            check(sqlite3_bind_int64(ins, 1, BASE_MS), db, "bind");
+            check(sqlite3_bind_int64(ins, 1, g_base_ms), db, "bind");
             check(sqlite3_bind_text(ins, 2, type, (int)(q - type), SQLITE_STATIC), db, "bind");
-            check(sqlite3_bind_int64(ins, 3, BASE_MS + (int64_t)done * 1000), db, "bind");
+            check(sqlite3_bind_int64(ins, 3, g_base_ms + (int64_t)done * 10), db, "bind");
             check(sqlite3_bind_text(ins, 4, value, (int)vlen, SQLITE_STATIC), db, "bind");
             check(sqlite3_step(ins), db, "insert");
             sqlite3_reset(ins);
@@ -285,7 +292,7 @@ static int direct(const char *path, long rows, long batch)
             check(sqlite3_step(link), db, "insert");
             sqlite3_reset(link);
         }
-        check(sqlite3_bind_int64(seen, 1, BASE_MS), db, "bind");
+        check(sqlite3_bind_int64(seen, 1, g_base_ms), db, "bind");
         check(sqlite3_bind_int64(seen, 2, n), db, "bind");
         check(sqlite3_step(seen), db, "update");
         sqlite3_reset(seen);
@@ -302,6 +309,7 @@ static int direct(const char *path, long rows, long batch)
 
 int main(int argc, char **argv)
 {
+    g_base_ms = store_now_ms() - 7LL * 86400000;
     if (argc == 4 && strcmp(argv[1], "setup") == 0)
         return setup(argv[2], strtol(argv[3], NULL, 10));
     if (argc == 6 && strcmp(argv[1], "post") == 0)

@@ -74,8 +74,10 @@ static struct {
     struct store_change_mark base;
     uint64_t base_own_interactions, base_own_contacts, base_own_other;
     atomic_uint_fast64_t own_interactions; /* created */
-    atomic_uint_fast64_t own_contacts;     /* created, less deleted */
-    atomic_uint_fast64_t own_other;        /* any other write to a table the mark covers */
+    /* announced before their commit and not yet counted in own_interactions (a device's batch) */
+    atomic_uint_fast64_t own_inflight;
+    atomic_uint_fast64_t own_contacts; /* created, less deleted */
+    atomic_uint_fast64_t own_other;    /* any other write to a table the mark covers */
 } g = {.lock = PTHREAD_RWLOCK_INITIALIZER,
        .levels_mu = PTHREAD_MUTEX_INITIALIZER,
        .mu = PTHREAD_MUTEX_INITIALIZER,
@@ -336,6 +338,16 @@ void rvstate_interaction_written(struct store *s, int64_t id)
     }
 }
 
+void rvstate_interactions_expected(size_t n)
+{
+    atomic_fetch_add(&g.own_inflight, n);
+}
+
+void rvstate_interactions_withdrawn(size_t n)
+{
+    atomic_fetch_sub(&g.own_inflight, n);
+}
+
 void rvstate_interactions_added(struct store *s, const struct store_interaction_row *rows, size_t n)
 {
     struct kith_error err = {0};
@@ -350,9 +362,11 @@ void rvstate_interactions_added(struct store *s, const struct store_interaction_
     if (n < 2 || i < n || !g.running) {
         for (i = 0; i < n; i++)
             rvstate_interaction_written(s, rows[i].id);
+        atomic_fetch_sub(&g.own_inflight, n); /* counted now: no longer in flight */
         return;
     }
     atomic_fetch_add(&g.own_interactions, n);
+    atomic_fetch_sub(&g.own_inflight, n); /* after the count: the watcher's bound holds */
     for (i = 0; i < n; i++)
         remember(R_INTERACTION, rows[i].id);
     char *event = NULL;
@@ -563,8 +577,17 @@ static bool others_wrote(void)
         fprintf(stderr, "kith serve: watching for writes: %s\n", err.msg);
         return false;
     }
-    /* interactions: those above the base's highest id, which is where the server's went */
-    if (m.count[STORE_MARK_INTERACTIONS] != (int64_t)(oi - g.base_own_interactions) ||
+    /*
+     * interactions: those above the base's highest id, which is where the server's went. Its
+     * own are at least those counted before the mark was read (oi) and at most those counted
+     * after plus those announced in flight (a batch between its commit and its count): a
+     * batch writer announces before committing, then counts, then ends the announcement, and
+     * the bound is read in the other order, so that no own row escapes it.
+     */
+    uint64_t inflight = atomic_load(&g.own_inflight), oi_after = atomic_load(&g.own_interactions);
+    int64_t own_lo = (int64_t)(oi - g.base_own_interactions),
+            own_hi = (int64_t)(oi_after + inflight - g.base_own_interactions);
+    if (m.count[STORE_MARK_INTERACTIONS] < own_lo || m.count[STORE_MARK_INTERACTIONS] > own_hi ||
         m.count[STORE_MARK_CONTACTS] !=
             g.base.count[STORE_MARK_CONTACTS] + (int64_t)(oc - g.base_own_contacts))
         return true;
