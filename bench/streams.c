@@ -13,8 +13,9 @@
  *                                         transaction, WAL and synchronous=FULL: each commit
  *                                         durable, as each of kith's answers is
  *
- * A raw-socket HTTP/1.1 client (libcurl is not a dependency of kith). Prints one line
- * "RESULT <readings> <seconds> <readings/s>" for the script.
+ * A raw-socket HTTP/1.1 client (libcurl is not a dependency of kith). Prints one line for the
+ * script: "RESULT <readings> <seconds> <readings/s> <batches>" (post) or "RESULT <readings>
+ * <seconds> <readings/s> <CPU seconds>" (direct).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -299,11 +300,14 @@ static int direct(const char *path, long rows, long batch)
         check(sqlite3_exec(db, "COMMIT", NULL, NULL, NULL), db, "commit");
     }
     double secs = now_s() - start;
+    struct timespec cpu;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &cpu);
     sqlite3_finalize(ins);
     sqlite3_finalize(link);
     sqlite3_finalize(seen);
     sqlite3_close(db);
-    printf("RESULT %ld %.3f %.0f\n", rows, secs, (double)rows / secs);
+    printf("RESULT %ld %.3f %.0f %.3f\n", rows, secs, (double)rows / secs,
+           (double)cpu.tv_sec + (double)cpu.tv_nsec * 1e-9);
     return 0;
 }
 

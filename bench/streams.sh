@@ -12,7 +12,8 @@
 # must be 200 with the whole batch accepted, and the rows are counted in the database once the
 # server has stopped. The baseline inserts as many readings into a copy of the same database
 # with SQLite alone, the same rows and batch size, WAL and synchronous=FULL (each commit durable).
-# The ratio is kith's readings/s over SQLite's.
+# The ratio is kith's readings/s over SQLite's. CPU is the server's (all its threads) and the
+# baseline's, user + system: on a shared machine wall time also counts others' use of the cores.
 set -eu
 
 BUILD=${1:-build}
@@ -51,7 +52,10 @@ done
 
 echo "bench-streams: $CONTACTS contacts, $CLIENTS clients (one device each), batches of $BATCH," \
     "${SECONDS_RUN}s, $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; } # user + system, in clock ticks
+TICKS0=$(cpu_ticks "$SERVER")
 set -- $("$BENCH" post "$PORT" "$DIR/tokens" "$SECONDS_RUN" "$BATCH" | sed -n 's/^RESULT //p')
+TICKS1=$(cpu_ticks "$SERVER")
 [ $# -eq 4 ] || { echo "bench-streams: the clients failed" >&2; exit 1; }
 KITH_READINGS=$1 KITH_SECS=$2 KITH_RATE=$3 REQUESTS=$4
 kill "$SERVER" && wait "$SERVER" || true
@@ -65,12 +69,14 @@ LINKED=$(sqlite3 "$DB" "SELECT count(*) FROM device_readings")
 ERRORS=$(grep -c '"status":[45]' "$DIR/serve.log" || true)
 
 set -- $("$BENCH" direct "$DIR/direct.db" "$KITH_READINGS" "$BATCH" | sed -n 's/^RESULT //p')
-SQL_SECS=$2 SQL_RATE=$3
+SQL_SECS=$2 SQL_RATE=$3 SQL_CPU=$4
+KITH_CPU=$(echo "$TICKS1 $TICKS0 $(getconf CLK_TCK)" | awk '{ printf "%.3f", ($1 - $2) / $3 }')
+us_per() { echo "$1 $2" | awk '{ printf "%.1f", $1 * 1e6 / $2 }'; }
 
-printf '%-44s %12s %9s %12s\n' "" readings seconds readings/s
-printf '%-44s %12s %9s %12s\n' "POST /api/v1/streams ($REQUESTS batches)" "$KITH_READINGS" \
-    "$KITH_SECS" "$KITH_RATE"
-printf '%-44s %12s %9s %12s\n' "SQLite alone (same rows, same batches)" "$KITH_READINGS" \
-    "$SQL_SECS" "$SQL_RATE"
+printf '%-44s %10s %8s %11s %8s %10s\n' "" readings seconds readings/s "CPU s" "CPU us/r"
+printf '%-44s %10s %8s %11s %8s %10s\n' "POST /api/v1/streams ($REQUESTS batches)" \
+    "$KITH_READINGS" "$KITH_SECS" "$KITH_RATE" "$KITH_CPU" "$(us_per "$KITH_CPU" "$KITH_READINGS")"
+printf '%-44s %10s %8s %11s %8s %10s\n' "SQLite alone (same rows, same batches)" \
+    "$KITH_READINGS" "$SQL_SECS" "$SQL_RATE" "$SQL_CPU" "$(us_per "$SQL_CPU" "$KITH_READINGS")"
 echo "ratio kith / SQLite: $(echo "$KITH_RATE $SQL_RATE" | awk '{ printf "%.2f", $1 / $2 }');" \
     "all $STORED acknowledged readings are in the database; $ERRORS answers 4xx/5xx"
