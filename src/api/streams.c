@@ -99,6 +99,7 @@ static int parse_batch(struct api_request *req, const char *body, size_t len, st
             continue;
         }
         const char *why = NULL;
+        err = (struct kith_error){0}; /* a refused line before this one left its message */
         const struct store_telemetry_type *t = type_of(req->store, b, r->type, &why, &err);
         if (err.code < 0) {
             auth_internal_error(res, &err);

@@ -161,18 +161,20 @@ def test_invalid_lines_are_reported_and_the_valid_ones_kept(server, ann):
              reading("device.usage", "2999-01-01T00:00:00Z", 3),
              reading("usage", "2026-05-01T10:00:00Z", 4),
              reading("device.alert", "yesterday", 5),
-             reading("device.alert", "2026-05-01T11:00:00Z", 6)]
+             reading("device.alert", "2026-05-01T11:00:00Z", 6),
+             "[]",
+             reading("device.usage", "2026-05-01T12:00:00Z", 7)]  # a known type after a refusal
     r = post(server.url, token, lines)
     assert r.status_code == 200, r.text
     body = r.json()
-    assert (body["accepted"], body["rejected"]) == (2, 6)
-    assert [e["line"] for e in body["errors"]] == [2, 3, 4, 6, 7, 8]
+    assert (body["accepted"], body["rejected"]) == (3, 7)
+    assert [e["line"] for e in body["errors"]] == [2, 3, 4, 6, 7, 8, 10]
     assert "device.nothing" in body["errors"][1]["message"]
     assert "extra" in body["errors"][2]["message"]
     assert body["errors"][3]["message"].startswith("at:")
     values = sorted(x["value"] for x in
                     ann.get(f"/portal/api/devices/{did}/readings").json()["items"])
-    assert values == [1, 6]
+    assert values == [1, 6, 7]
     # a batch without one valid line is refused as a whole, with the same report
     r = post(server.url, token, ["{}", "[]"])
     assert r.status_code == 422 and r.json()["accepted"] == 0 and r.json()["rejected"] == 2
