@@ -10,14 +10,12 @@ sqlite3, independently of kith.
 """
 import hashlib
 import json
-import os
 import sqlite3
-import tempfile
 
 import pytest
 import requests
 
-from conftest import Client, Server, add_user, http_session, kith
+from conftest import Client, Server, add_user
 from test_portal import accept, invite, new_contact
 
 NDJSON = "application/x-ndjson"
