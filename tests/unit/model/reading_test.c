@@ -83,7 +83,8 @@ static void test_bad_lines_say_why(void **state)
     refused_s("{\"type\":\"device.usage\",\"type\":\"device.usage\",\"at\":\"2026-05-01\"}",
               "invalid JSON");
     /* a NUL inside the line is not JSON, and nothing after len is read */
-    refused("{\"type\":\"device.usage\"\0,\"at\":\"2026-05-01\"}", 45, "invalid JSON");
+    static const char with_nul[] = "{\"type\":\"device.usage\"\0,\"at\":\"2026-05-01\"}";
+    refused(with_nul, sizeof(with_nul) - 1, "invalid JSON");
     const char *good = "{\"type\":\"device.usage\",\"at\":\"2026-05-01\"}";
     refused(good, strlen(good) - 1, "invalid JSON");
 }
