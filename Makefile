@@ -7,7 +7,7 @@ JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 KITH_DB    ?= kith.db
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build run test unit-test release-build asan-test fuzz-build fuzz fuzz-smoke api-test browser-test screenshots openapi bench bench-import bench-rv bench-value bench-web bench-http bench-deals format format-check clean bench-v2t2 bench-deal-import bench-portal bench-voice
+.PHONY: all deps build run test unit-test release-build asan-test fuzz-build fuzz fuzz-smoke api-test browser-test screenshots openapi bench bench-import bench-rv bench-value bench-web bench-http bench-deals format format-check clean bench-v2t2 bench-deal-import bench-portal bench-voice bench-streams
 
 all: build
 
@@ -46,7 +46,7 @@ asan-test:
 # seconds, one after the other, on a copy of its corpus; a crash, leak or hang fails it.
 FUZZ_BUILD   ?= build-fuzz
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS ?= csv import body list param cursor timefmt money num receipt
+FUZZ_TARGETS ?= csv import body list param cursor timefmt money num receipt reading
 fuzz-build:
 	cmake -S . -B $(FUZZ_BUILD) -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 	  -DKITH_FUZZ=ON $(CMAKE_FLAGS) >/dev/null
@@ -80,7 +80,7 @@ test: deps
 	$(MAKE) api-test
 	$(MAKE) browser-test
 
-bench: bench-import bench-rv bench-v2t2 bench-value bench-web bench-http bench-deals bench-voice bench-portal
+bench: bench-import bench-rv bench-v2t2 bench-value bench-web bench-http bench-deals bench-voice bench-portal bench-streams
 
 bench-import: deps build
 	bench/import.sh $(BUILD)/kith
@@ -162,6 +162,12 @@ bench-portal: build
 	    *_erase) "$$b" --source bench/out/rv-10m.db --db bench/out/portal-10m.db || missed=1;; \
 	    *) "$$b" || missed=1;; \
 	  esac; done; exit $$missed
+
+# Devices: readings ingested durably per second through POST /api/v1/streams (a few clients,
+# batches of 500 JSON lines) against SQLite inserting the same rows directly (bench/streams.sh,
+# bench/streams.c). Record the figures in docs/BENCHMARKS.md ("Device streams").
+bench-streams: build
+	bench/streams.sh $(BUILD)
 
 # The query parameters of the analysis routes in docs/openapi.json, from the parameter tables.
 openapi: build

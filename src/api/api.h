@@ -34,6 +34,12 @@ enum api_role {
      * routes under /portal/api/ name it, and only a portal session authenticates those.
      */
     ROLE_CUSTOMER = 1 << 6,
+    /*
+     * A customer's device posting readings with its device token (docs/portal.md, "Devices").
+     * Never part of ROLE_ANY: only POST /api/v1/streams names it, and only a device token
+     * authenticates that route.
+     */
+    ROLE_DEVICE = 1 << 7,
 };
 #define ROLE_ANY                                                                                   \
     (ROLE_ADMIN | ROLE_EXECUTIVE | ROLE_MANAGER | ROLE_FRONTLINE | ROLE_PARTNER | ROLE_ANALYST)
@@ -48,7 +54,8 @@ struct api_principal {
     bool via_token;     /* authenticated by a bearer token (no CSRF check needed) */
     int64_t session_id; /* the session row, when authenticated by cookie */
     int64_t token_id;   /* the API token row, when authenticated by a bearer token */
-    int64_t contact_id; /* ROLE_CUSTOMER: the contact signed in (user_id is then 0) */
+    int64_t contact_id; /* ROLE_CUSTOMER, ROLE_DEVICE: the contact (user_id is then 0) */
+    int64_t device_id;  /* ROLE_DEVICE: the device whose token authenticated the request */
 };
 
 struct api_request {
@@ -99,6 +106,13 @@ struct api_route {
 
 /* The route table (routes.c), terminated by a row whose method is NULL. */
 extern const struct api_route api_routes[];
+
+/*
+ * The media type of route's body when it is not JSON ("application/x-ndjson"), else NULL
+ * (routes.c). The server then neither checks nor parses the body: the handler gets raw_body and
+ * checks the Content-Type itself, once the caller is authenticated.
+ */
+const char *api_route_body_type(const struct api_route *route);
 
 /* Fills res with {"error":{"code":code,"message":...,"field":field}} and status. */
 void api_error(struct api_response *res, int status, const char *code, const char *field,

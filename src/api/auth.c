@@ -5,6 +5,7 @@
  */
 #include "api/auth.h"
 #include "api/audit.h"
+#include "api/devices.h"
 #include "api/portal.h"
 #include "api/server_int.h"
 
@@ -232,8 +233,39 @@ static int by_cookie(struct api_request *req, const char *cookie, struct api_pri
     return 0;
 }
 
+/*
+ * A device token (docs/portal.md, "Devices"): authenticates POST /api/v1/streams only, as the
+ * device and its contact. A paused device is authenticated: the handler refuses it, naming why.
+ */
+static int by_device(struct api_request *req, struct api_principal *who, struct api_response *res)
+{
+    struct kith_error err = {0};
+    struct store_device d;
+    char hash[SECRET_HASH_HEX_SIZE];
+    const char *authz = api_header(req, MHD_HTTP_HEADER_AUTHORIZATION);
+    const char *secret = authz ? bearer_token(authz) : NULL;
+    if (!secret || strlen(secret) >= SECRET_TEXT_SIZE) {
+        api_error(res, 401, "unauthenticated", NULL,
+                  "send the device's token: 'Authorization: Bearer <device token>'");
+        return KITH_EINVAL;
+    }
+    secret_hash(secret, strlen(secret), hash);
+    int rc = store_device_find(req->store, hash, &d, &err);
+    if (rc < 0)
+        return refuse(rc, &err,
+                      "the device token is not valid (unknown, or its device was deleted)", res);
+    who->role = ROLE_DEVICE;
+    who->contact_id = d.contact_id;
+    who->device_id = d.id;
+    who->via_token = true;
+    return 0;
+}
+
 int api_authenticate(struct api_request *req, struct api_principal *who, struct api_response *res)
 {
+    /* a device's route knows only device tokens, and device tokens no other route */
+    if (strcmp(req->path, DEVICE_STREAMS_PATH) == 0)
+        return by_device(req, who, res);
     /* the portal's routes know only portal sessions; the others never know them */
     if (strncmp(req->path, PORTAL_API_PREFIX, strlen(PORTAL_API_PREFIX)) == 0)
         return api_portal_authenticate(req, who, res);

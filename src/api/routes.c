@@ -3,6 +3,7 @@
  * Nothing else registers routes; docs/openapi.json must list every row (a test checks it).
  */
 #include "api/access.h"
+#include "api/devices.h"
 #include "api/handlers.h"
 #include "api/portal.h"
 
@@ -345,5 +346,34 @@ const struct api_route api_routes[] = {
      "the signed-in contact's data-subject requests, newest first"},
     {"GET", "/portal/api/requests/{id}/export", api_portal_requests_export, ROLE_CUSTOMER,
      "the export answering the contact's own access or portability request"},
+    {"GET", "/portal/api/devices", api_portal_devices_list, ROLE_CUSTOMER,
+     "the signed-in contact's devices"},
+    {"POST", "/portal/api/devices", api_portal_devices_create, ROLE_CUSTOMER,
+     "register a device: its token is answered once"},
+    {"PATCH", "/portal/api/devices/{id}", api_portal_devices_update, ROLE_CUSTOMER,
+     "rename, pause or resume one of the contact's devices"},
+    {"DELETE", "/portal/api/devices/{id}", api_portal_devices_delete, ROLE_CUSTOMER,
+     "delete one of the contact's devices with every reading it sent"},
+    {"GET", "/portal/api/devices/{id}/readings", api_portal_devices_readings, ROLE_CUSTOMER,
+     "a device's readings, newest received first (limit, before)"},
+    /* a customer's device, with its own token (never a session or a staff token) */
+    {"POST", DEVICE_STREAMS_PATH, api_streams_post, ROLE_DEVICE,
+     "a device posts a batch of readings (application/x-ndjson), each an interaction"},
     {NULL, NULL, NULL, 0, NULL},
 };
+
+/* The routes whose body is not JSON, by handler, with its media type. */
+static const struct {
+    api_handler fn;
+    const char *type;
+} raw_bodies[] = {
+    {api_streams_post, "application/x-ndjson"},
+};
+
+const char *api_route_body_type(const struct api_route *route)
+{
+    for (size_t i = 0; i < sizeof(raw_bodies) / sizeof(raw_bodies[0]); i++)
+        if (raw_bodies[i].fn == route->fn)
+            return raw_bodies[i].type;
+    return NULL;
+}

@@ -74,8 +74,10 @@ static struct {
     struct store_change_mark base;
     uint64_t base_own_interactions, base_own_contacts, base_own_other;
     atomic_uint_fast64_t own_interactions; /* created */
-    atomic_uint_fast64_t own_contacts;     /* created, less deleted */
-    atomic_uint_fast64_t own_other;        /* any other write to a table the mark covers */
+    /* announced before their commit and not yet counted in own_interactions (a device's batch) */
+    atomic_uint_fast64_t own_inflight;
+    atomic_uint_fast64_t own_contacts; /* created, less deleted */
+    atomic_uint_fast64_t own_other;    /* any other write to a table the mark covers */
 } g = {.lock = PTHREAD_RWLOCK_INITIALIZER,
        .levels_mu = PTHREAD_MUTEX_INITIALIZER,
        .mu = PTHREAD_MUTEX_INITIALIZER,
@@ -339,6 +341,100 @@ void rvstate_interaction_written(struct store *s, int64_t id)
     }
 }
 
+void rvstate_interactions_expected(size_t n)
+{
+    atomic_fetch_add(&g.own_inflight, n);
+}
+
+void rvstate_interactions_withdrawn(size_t n)
+{
+    atomic_fetch_sub(&g.own_inflight, n);
+}
+
+void rvstate_interactions_added(struct store *s, const struct store_interaction_row *rows, size_t n)
+{
+    struct kith_error err = {0};
+    int64_t as_of = store_now_ms();
+    size_t i;
+    for (i = 0; i < n; i++) {
+        if (rows[i].voids_id || rows[i].contact_id != rows[0].contact_id)
+            break; /* not the batch this is for: one by one */
+        if (rows[i].occurred_at > as_of)
+            as_of = rows[i].occurred_at;
+    }
+    if (n < 2 || i < n || !g.running) {
+        for (i = 0; i < n; i++)
+            rvstate_interaction_written(s, rows[i].id);
+        atomic_fetch_sub(&g.own_inflight, n); /* counted now: no longer in flight */
+        return;
+    }
+    atomic_fetch_add(&g.own_interactions, n);
+    atomic_fetch_sub(&g.own_inflight, n); /* after the count: the watcher's bound holds */
+    for (i = 0; i < n; i++)
+        remember(R_INTERACTION, rows[i].id);
+    char *event = NULL;
+    struct rv_update first = {0}, up = {0};
+    struct norm_position before, after;
+    size_t added = 0;
+    int rc = 0;
+    pthread_mutex_lock(&g.levels_mu);
+    pthread_rwlock_wrlock(&g.lock);
+    struct rv_snapshot *snap = g.snap;
+    int was =
+        status_of(g.norm, snap, rv_snapshot_contact(snap, rows[0].contact_id), as_of, &before);
+    for (i = 0; i < n; i++) {
+        const struct store_interaction_row *row = &rows[i];
+        struct rv_interaction_in in = {.id = row->id,
+                                       .contact_id = row->contact_id,
+                                       .user_id = row->user_id,
+                                       .type_id = row->type_id,
+                                       .occurred_at = row->occurred_at,
+                                       .rv = row->rv,
+                                       .cost = row->cost,
+                                       .has_rv = row->has_rv,
+                                       .has_cost = row->has_cost};
+        struct rv_update u;
+        rc = rv_snapshot_add_interaction(snap, &in, 0, &u, &err);
+        if (rc < 0 && rc != KITH_ECONFLICT)
+            break;
+        if (rc == 0) {
+            if (added++ == 0)
+                first = u;
+            up = u;
+        }
+        rc = 0;
+    }
+    int now = added ? status_of(g.norm, snap, up.contact, as_of, &after) : was;
+    struct store_contact_level moved;
+    bool level_moved =
+        added && (first.before.level != up.after.level || first.before.stage != up.after.stage);
+    if (level_moved)
+        rv_levels_of(snap, (size_t)up.contact, &moved);
+    if (added && now != was && (exceptional(now) || exceptional(was))) {
+        char name[STORE_CONTACT_NAME_MAX];
+        const struct store_interaction_row *last = &rows[n - 1];
+        up.before = first.before; /* the batch's change as a whole */
+        store_rv_contact_name(s, last->contact_id, name, sizeof(name), NULL);
+        event = exception_event(snap, g.norm, &up, exceptional(now) ? &after : &before, now, was,
+                                as_of, last->id, last->occurred_at, name);
+    }
+    pthread_rwlock_unlock(&g.lock);
+    if (rc < 0) {
+        fprintf(stderr, "kith serve: RV update of %zu interactions: %s\n", n, err.msg);
+        rvstate_changed("interactions could not be applied");
+    }
+    if (level_moved && store_contacts_set_levels(s, &moved, 1, NULL, &err) < 0) {
+        fprintf(stderr, "kith serve: storing the level of contact %lld: %s\n",
+                (long long)rows[0].contact_id, err.msg);
+        rvstate_changed("a contact's level could not be stored");
+    }
+    pthread_mutex_unlock(&g.levels_mu);
+    if (event) {
+        rv_stream_publish(s, rows[0].contact_id, "exception", event);
+        free(event);
+    }
+}
+
 static void contacts_written(struct store *s, int64_t contact_id, int64_t account_id)
 {
     struct kith_error err = {0};
@@ -399,12 +495,17 @@ void rvstate_on_catalogue(struct api_request *req, int64_t id, enum resource_cha
     (void)req;
     (void)id;
     (void)change;
-    atomic_fetch_add(&g.own_other, 1);
     /*
      * Every contact's level and stage may move with the catalogue (its triggers, levels and
      * phases), and interactions of a new type must find it: the answer waits for the reload,
      * which the background thread does at once. Catalogue edits are rare administrative acts.
      */
+    rvstate_reload_now();
+}
+
+void rvstate_reload_now(void)
+{
+    atomic_fetch_add(&g.own_other, 1);
     pthread_mutex_lock(&g.mu);
     if (g.running && !g.stop) {
         unsigned long gen = g.reload_gen;
@@ -479,8 +580,17 @@ static bool others_wrote(void)
         fprintf(stderr, "kith serve: watching for writes: %s\n", err.msg);
         return false;
     }
-    /* interactions: those above the base's highest id, which is where the server's went */
-    if (m.count[STORE_MARK_INTERACTIONS] != (int64_t)(oi - g.base_own_interactions) ||
+    /*
+     * interactions: those above the base's highest id, which is where the server's went. Its
+     * own are at least those counted before the mark was read (oi) and at most those counted
+     * after plus those announced in flight (a batch between its commit and its count): a
+     * batch writer announces before committing, then counts, then ends the announcement, and
+     * the bound is read in the other order, so that no own row escapes it.
+     */
+    uint64_t inflight = atomic_load(&g.own_inflight), oi_after = atomic_load(&g.own_interactions);
+    int64_t own_lo = (int64_t)(oi - g.base_own_interactions),
+            own_hi = (int64_t)(oi_after + inflight - g.base_own_interactions);
+    if (m.count[STORE_MARK_INTERACTIONS] < own_lo || m.count[STORE_MARK_INTERACTIONS] > own_hi ||
         m.count[STORE_MARK_CONTACTS] !=
             g.base.count[STORE_MARK_CONTACTS] + (int64_t)(oc - g.base_own_contacts))
         return true;

@@ -57,6 +57,23 @@ void rvstate_read_end(void);
 void rvstate_interaction_written(struct store *s, int64_t id);
 void rvstate_contact_written(struct store *s, int64_t id);
 void rvstate_account_written(struct store *s, int64_t id);
+/*
+ * The same for the n interactions rows[0..n) just written, of one contact and none voiding
+ * another (a device's batch), as the writer has them (not read back): applied under one lock,
+ * the contact's standing against the norm judged once before and once after. Rows of another
+ * kind are read and applied one by one.
+ */
+void rvstate_interactions_added(struct store *s, const struct store_interaction_row *rows,
+                                size_t n);
+/*
+ * A writer of such a batch announces its n interactions before committing them, so that the
+ * watch for other processes' writes does not take them, committed but not yet added, for
+ * another's (docs/internals/rv.md, "Writes from other processes"); rvstate_interactions_added()
+ * ends the announcement, rvstate_interactions_withdrawn() ends it when the batch was not
+ * committed.
+ */
+void rvstate_interactions_expected(size_t n);
+void rvstate_interactions_withdrawn(size_t n);
 
 /* Something else the snapshot reflects changed: reload it soon. why names it for the log. */
 void rvstate_changed(const char *why);
@@ -67,6 +84,11 @@ void rvstate_on_contact(struct api_request *req, int64_t id, enum resource_chang
 void rvstate_on_account(struct api_request *req, int64_t id, enum resource_change change);
 /* The catalogue (interaction types) changed: reloads the snapshot and returns once it has. */
 void rvstate_on_catalogue(struct api_request *req, int64_t id, enum resource_change change);
+/*
+ * Reloads the snapshot at once and returns when it has: for rare changes the answer should
+ * only follow once RV reflects them (the catalogue, a device's readings deleted).
+ */
+void rvstate_reload_now(void);
 /* orders, events, users, teams, units: a reload within KITH_RV_RELOAD_SECONDS */
 void rvstate_on_other(struct api_request *req, int64_t id, enum resource_change change);
 

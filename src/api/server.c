@@ -8,6 +8,7 @@
  */
 #include "api/api.h"
 #include "api/conn_guard.h"
+#include "api/devices.h"
 #include "api/rv_stream.h"
 #include "api/rvstate.h"
 #include "api/server_int.h"
@@ -346,7 +347,10 @@ static void dispatch(struct MHD_Connection *conn, const char *method, const char
         api_error(res, 503, "unavailable", NULL, "the database cannot be opened");
         return;
     }
-    if (cs->body.len > 0) {
+    if (cs->body.len > 0 && api_route_body_type(route)) { /* the handler reads and checks it */
+        req.raw_body = cs->body.data;
+        req.body_len = cs->body.len;
+    } else if (cs->body.len > 0) {
         if (!is_json_type(api_header(&req, MHD_HTTP_HEADER_CONTENT_TYPE))) {
             api_error(res, 415, "unsupported_media_type", NULL,
                       "the request body must be application/json");
@@ -551,7 +555,7 @@ int api_serve(const struct api_server_options *opt, struct kith_error *err)
         return rc;
     if ((rc = api_auth_init(err)) < 0)
         return rc;
-    if ((rc = limits_from_env(&g_limits, err)) < 0)
+    if ((rc = limits_from_env(&g_limits, err)) < 0 || (rc = device_rate_init(err)) < 0)
         return rc;
     rv_stream_set_user_max(g_limits.streams_per_user);
     g_db_path = opt->db_path;

@@ -274,10 +274,13 @@ struct rv_update {
 
 /*
  * Folds one new interaction into s: finds or adds its contact, inserts the row at its place
- * (time, id) in the contact's run, applies a void, and recomputes the contact's state (O(run)).
+ * (time, id) in the contact's run, applies a void, and updates the contact's state: from the
+ * state before when the row comes last in time and neither voids, is voided nor triggers a level
+ * (O(1): a device's readings, which arrive in order), else from the whole run (O(run)).
  * voids_contact_id: the contact of the voided interaction when it is not the same contact (0 =
  * the same); a voided id not found is remembered and flagged when it arrives. A duplicate id in
- * the same contact is KITH_ECONFLICT. out may be NULL. Amortised O(log contacts + run length).
+ * the same contact is KITH_ECONFLICT (found by bisection on the time). out may be NULL.
+ * Amortised O(log contacts + log run) for a row appended in order, O(run length) otherwise.
  */
 int rv_snapshot_add_interaction(struct rv_snapshot *s, const struct rv_interaction_in *row,
                                 int64_t voids_contact_id, struct rv_update *out,

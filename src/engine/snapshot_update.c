@@ -87,6 +87,50 @@ static void read_state(const struct rv_snapshot *s, size_t c, struct rv_contact_
     st->stage = (int8_t)rv_level_stage(s, s->level[c]);
 }
 
+/*
+ * True when contact c's run holds interaction id at time t. A run is in time order, so the slots
+ * at t are found by bisection and only they are compared: O(log n) rather than a scan of the
+ * run, which made each update of a contact with many interactions (a device's readings) cost as
+ * much as all of them.
+ */
+static bool run_has(const struct rv_snapshot *s, size_t c, int32_t t, int64_t id)
+{
+    size_t lo = rv_run_begin(s, c), hi = rv_run_end(s, c);
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (s->t[mid] < t)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (size_t i = lo; i < rv_run_end(s, c) && s->t[i] == t; i++)
+        if (s->iid[i] == id)
+            return true;
+    return false;
+}
+
+/*
+ * The contact's stored state after slot i was appended at the end of its run: when that slot
+ * neither voids nor is voided nor triggers a level, the state follows from the one before
+ * (O(1)); otherwise it is computed from the whole run, as snap_store_state() does.
+ */
+static void state_after_append(struct rv_snapshot *s, size_t c, size_t i)
+{
+    int16_t ty = s->type[i];
+    bool trigger = ty >= 0 && s->types[ty].is_trigger;
+    if (i + 1 != rv_run_end(s, c) || (s->flags[i] & RV_EXCLUDED) || trigger) {
+        snap_store_state(s, c);
+        return;
+    }
+    if (s->ncounted[c] == 0) {
+        s->first[c] = s->t[i];
+        s->level[c] = (int8_t)rv_level_from_trigger(s, 0);
+    }
+    s->rv_total[c] += s->rv[i];
+    s->last[c] = s->t[i];
+    s->ncounted[c]++;
+}
+
 int rv_snapshot_add_interaction(struct rv_snapshot *s, const struct rv_interaction_in *row,
                                 int64_t voids_contact_id, struct rv_update *out,
                                 struct kith_error *err)
@@ -98,7 +142,7 @@ int rv_snapshot_add_interaction(struct rv_snapshot *s, const struct rv_interacti
     size_t nclamped = 0;
     snap_pack_row(s, row, type, rep, &p, &nclamped);
     int32_t c = rv_snapshot_contact(s, row->contact_id);
-    if (c >= 0 && snap_find_in_run(s, c, row->id) >= 0)
+    if (c >= 0 && run_has(s, (size_t)c, p.t, row->id))
         return kith_err(err, KITH_ECONFLICT, "interaction %lld is already in the snapshot",
                         (long long)row->id);
     if (c < 0) {
@@ -148,7 +192,10 @@ int rv_snapshot_add_interaction(struct rv_snapshot *s, const struct rv_interacti
             return snap_oom(err, "remembering a void");
         }
     }
-    snap_store_state(s, ci);
+    if (row->voids_id > 0)
+        snap_store_state(s, ci);
+    else
+        state_after_append(s, ci, at);
     read_state(s, ci, &up.after);
     up.contact = c;
     if (out)

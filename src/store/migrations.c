@@ -630,11 +630,52 @@ static const char migration_20[] =
     " 'completed' WHEN 'refused' THEN 'rejected' ELSE status END;"
     "CREATE INDEX dsrs_kind_status ON dsrs(kind, status, contact_id);";
 
-const char *const store_migrations[] = {migration_1,  migration_2,  migration_3,  migration_4,
-                                        migration_5,  migration_6,  migration_7,  migration_8,
-                                        migration_9,  migration_10, migration_11, migration_12,
-                                        migration_13, migration_14, migration_15, migration_16,
-                                        migration_17, migration_18, migration_19, migration_20};
+/*
+ * Version 21: the customer's devices and their readings (issue 16 item 8, docs/portal.md
+ * "Devices"); self-contained, so that it keeps its meaning under whatever number it ends up with.
+ * A device belongs to a contact, which registers it in the portal; only the BLAKE2b hash of its
+ * bearer token is stored, paused_at is set while the contact has paused it. Each reading a device
+ * posts is an interaction (source 'device', its value as JSON text in notes) and a row of
+ * device_readings naming the device, so that the device's data can be listed and deleted with it.
+ * Three telemetry types join a catalogue that has types already (code prefix 'device.', channel
+ * 'device', touch 0, tech 1, no RV and no cost: a chatty device buys no relationship; level 1 and
+ * its phase, acquisition, and no trigger, so that they never raise the number of levels a
+ * catalogue has, change the phase its levels take, nor move a contact's level; an administrator
+ * may change them). An empty catalogue is left empty, as `kith demo` and imports expect it: the
+ * first device registered adds the same types then (store_telemetry_types_ensure()). Their ids
+ * are put above 9000 (or above the highest id there is), clear of the ids 1.. that `kith demo`
+ * and imports give the catalogue they load; their created_at is the day they were defined.
+ */
+static const char migration_21[] =
+    "CREATE TABLE devices ("
+    " id INTEGER PRIMARY KEY, created_at INTEGER NOT NULL,"
+    " contact_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,"
+    " name TEXT NOT NULL, kind TEXT NOT NULL, token_hash TEXT NOT NULL UNIQUE,"
+    " paused_at INTEGER, last_seen_at INTEGER, readings INTEGER NOT NULL DEFAULT 0);"
+    "CREATE INDEX devices_contact ON devices(contact_id);"
+    "CREATE TABLE device_readings ("
+    " interaction_id INTEGER PRIMARY KEY REFERENCES interactions(id) ON DELETE CASCADE,"
+    " device_id INTEGER NOT NULL REFERENCES devices(id));"
+    "CREATE INDEX device_readings_device ON device_readings(device_id, interaction_id);"
+    "WITH t(n, code, name, description) AS (VALUES"
+    " (1, 'device.usage', 'Device usage reading',"
+    "  'A reading of use (hours run, cycles, volume) sent by a device of the contact.'),"
+    " (2, 'device.alert', 'Device alert',"
+    "  'A condition a device of the contact reports for attention (a threshold crossed).'),"
+    " (3, 'device.error', 'Device error',"
+    "  'A fault a device of the contact reports (an error code, a failed self-test).'))"
+    " INSERT INTO interaction_types (id, created_at, code, name, phase, level, channel, touch,"
+    " tech, rv, cost, is_trigger, is_voc, description)"
+    " SELECT max(coalesce((SELECT max(id) FROM interaction_types), 0), 9000) + n,"
+    " 1796688000000, code, name, 'acquisition', 1, 'device', 0, 1, 0, 0, 0, 0, description"
+    " FROM t WHERE EXISTS (SELECT 1 FROM interaction_types)"
+    " AND NOT EXISTS (SELECT 1 FROM interaction_types i WHERE i.code = t.code);";
+
+const char *const store_migrations[] = {
+    migration_1,  migration_2,  migration_3,  migration_4,  migration_5,  migration_6,
+    migration_7,  migration_8,  migration_9,  migration_10, migration_11, migration_12,
+    migration_13, migration_14, migration_15, migration_16, migration_17, migration_18,
+    migration_19, migration_20, migration_21};
 const int store_nmigrations = (int)(sizeof(store_migrations) / sizeof(store_migrations[0]));
 
 int store_check_version(const char *path, int version, struct kith_error *err)

@@ -27,7 +27,7 @@
 #include "util/error.h"
 
 /* The schema version this binary creates and understands. */
-#define STORE_SCHEMA_VERSION 20
+#define STORE_SCHEMA_VERSION 21
 
 struct store;
 
@@ -879,6 +879,100 @@ int store_checkpoint_erasure(struct store *s, int wait_ms, bool *complete, struc
  * runs (about a minute per GB) and needs as much free disk as the file. `kith dsr vacuum`.
  */
 int store_vacuum(struct store *s, struct kith_error *err);
+/* ---- the customer's devices and their readings (devices.c; docs/portal.md "Devices") ------ */
+
+/* A device a contact registered in the portal (migration 15). Its token is stored hashed only. */
+struct store_device {
+    int64_t id, contact_id;
+    char name[128], kind[64];
+    int64_t created_at, paused_at, last_seen_at; /* Unix ms; 0 while not paused / never seen */
+    int64_t readings;                            /* readings it has posted and that are kept */
+};
+
+/* Registers a device of contact_id whose token's hash is token_hash; *id_out gets its id. */
+int store_device_create(struct store *s, int64_t contact_id, const char *name, const char *kind,
+                        const char *token_hash, int64_t now_ms, int64_t *id_out,
+                        struct kith_error *err);
+
+/* The device whose token hashes to token_hash, paused or not; KITH_ENOTFOUND when none. */
+int store_device_find(struct store *s, const char *token_hash, struct store_device *out,
+                      struct kith_error *err);
+
+/* Device id when it belongs to contact_id; KITH_ENOTFOUND ("no device 12") otherwise. */
+int store_device_get(struct store *s, int64_t id, int64_t contact_id, struct store_device *out,
+                     struct kith_error *err);
+
+/* Calls fn for each device of contact_id, oldest first; fn returns non-zero to stop. */
+typedef int (*store_device_fn)(void *ctx, const struct store_device *d);
+int store_device_list(struct store *s, int64_t contact_id, store_device_fn fn, void *ctx,
+                      struct kith_error *err);
+
+/*
+ * Changes device id of contact_id: name (NULL: kept) and pause (-1: kept, 1: paused at now_ms
+ * unless it is already, 0: resumed). KITH_ENOTFOUND when it is not the contact's.
+ */
+int store_device_update(struct store *s, int64_t id, int64_t contact_id, const char *name,
+                        int pause, int64_t now_ms, struct kith_error *err);
+
+/*
+ * Deletes device id of contact_id with its data, inside the caller's transaction: the
+ * interactions it posted, the voids staff recorded of them, its device_readings rows and the
+ * device (its token with it). *readings (when non-NULL) gets how many readings went.
+ * KITH_ENOTFOUND when it is not the contact's.
+ */
+int store_device_delete(struct store *s, int64_t id, int64_t contact_id, int64_t *readings,
+                        struct kith_error *err);
+
+/* A telemetry type of the catalogue, as a reading takes it. */
+struct store_telemetry_type {
+    int64_t id, rv, cost;
+    char channel[64];
+};
+
+/*
+ * Adds to the catalogue those of the telemetry types of migration 15 (device.usage, device.alert,
+ * device.error) that it lacks, by code; *added (when non-NULL) gets how many. Migration 15 adds
+ * them only to a catalogue that had types; a device's registration calls this.
+ */
+int store_telemetry_types_ensure(struct store *s, int64_t *added, struct kith_error *err);
+
+/* The interaction type whose code is code; KITH_ENOTFOUND when there is none. */
+int store_telemetry_type(struct store *s, const char *code, struct store_telemetry_type *out,
+                         struct kith_error *err);
+
+/* One reading to store: an interaction of type type (its rv, cost and channel) at at. */
+struct store_reading_in {
+    const struct store_telemetry_type *type;
+    int64_t at;        /* Unix ms */
+    const char *value; /* compact JSON, kept in the interaction's notes */
+    size_t value_len;
+};
+
+/*
+ * Stores the n readings of device (inside the caller's transaction): each an interaction of the
+ * device's contact with source "device", no user, and a device_readings row; the device's
+ * last_seen_at and count follow. ids[0..n) get the interactions' ids. On failure some may be in:
+ * the caller rolls back.
+ */
+int store_device_readings_add(struct store *s, const struct store_device *device,
+                              const struct store_reading_in *rows, size_t n, int64_t now_ms,
+                              int64_t *ids, struct kith_error *err);
+
+/* A stored reading as the portal shows it; text valid during the callback only. */
+struct store_reading {
+    int64_t id; /* the interaction's */
+    int64_t at, received_at;
+    const char *type;  /* the type's code */
+    const char *value; /* JSON text */
+};
+
+/*
+ * Calls fn for the readings of device id, newest received first, those with an id below before
+ * (0: from the newest), at most limit; fn returns non-zero to stop.
+ */
+typedef int (*store_reading_fn)(void *ctx, const struct store_reading *r);
+int store_device_readings_list(struct store *s, int64_t device_id, int64_t before, int64_t limit,
+                               store_reading_fn fn, void *ctx, struct kith_error *err);
 
 /* ---- customer value (value.c) ---- */
 

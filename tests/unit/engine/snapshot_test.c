@@ -332,6 +332,50 @@ static void test_incremental_equals_rebuild(void **state)
 }
 
 /* Upserting a contact moves it between groups; a new contact gets attributes. */
+/*
+ * A device's readings: thousands of interactions appended in time order to one contact, many at
+ * the same instant. Each is folded in from the state before (not the whole run) and must leave
+ * what rv_contact_state_at() computes from the run; a repeated id is found among equal times.
+ */
+static void test_appended_readings_keep_the_state(void **state)
+{
+    (void)state;
+    struct rv_builder *b = fx_builder();
+    fx_contact(b, 1, 0, 10, 1, 100, NULL);
+    fx_begin(b);
+    struct rv_snapshot *s = fx_finish(b);
+    struct rv_update up;
+    struct kith_error err = {0};
+    int64_t want = 0;
+    for (int64_t i = 1; i <= 3000; i++) {
+        /* types 1 and 3 (no trigger), four to an instant; a trigger (type 4) every 1000 */
+        int64_t type = i % 1000 == 0 ? 4 : (i % 2 ? 1 : 3);
+        struct rv_interaction_in r = fx_row(i, 1, type, (double)(i / 4) / 24.0);
+        assert_int_equal(rv_snapshot_add_interaction(s, &r, 0, &up, &err), 0);
+        struct rv_contact_state st;
+        rv_contact_state_at(s, (size_t)up.contact, RV_TIME_MAX, &st);
+        assert_int_equal(up.after.rv, st.rv);
+        assert_int_equal(up.after.ncounted, st.ncounted);
+        assert_int_equal(up.after.first, st.first);
+        assert_int_equal(up.after.last, st.last);
+        assert_int_equal(up.after.level, st.level);
+        want += st.rv - up.before.rv;
+    }
+    int32_t c = rv_snapshot_contact(s, 1);
+    assert_int_equal(s->ncounted[c], 3000);
+    assert_int_equal(s->rv_total[c], want);
+    /* each id again, first, middle and last of a group at one instant: a duplicate */
+    for (int64_t i = 1; i <= 3000; i += 997) {
+        struct rv_interaction_in r = fx_row(i, 1, 1, (double)(i / 4) / 24.0);
+        assert_int_equal(rv_snapshot_add_interaction(s, &r, 0, &up, &err), KITH_ECONFLICT);
+    }
+    /* a new id at a time already held is no duplicate */
+    struct rv_interaction_in r = fx_row(5000, 1, 1, (double)(8 / 4) / 24.0);
+    assert_int_equal(rv_snapshot_add_interaction(s, &r, 0, &up, &err), 0);
+    assert_int_equal(s->ncounted[c], 3001);
+    rv_snapshot_free(s);
+}
+
 static void test_upsert_contact(void **state)
 {
     (void)state;
@@ -383,6 +427,7 @@ int main(void)
         cmocka_unit_test(test_clamping),
         cmocka_unit_test(test_masks),
         cmocka_unit_test(test_incremental_equals_rebuild),
+        cmocka_unit_test(test_appended_readings_keep_the_state),
         cmocka_unit_test(test_upsert_contact),
         cmocka_unit_test(test_upsert_into_an_empty_snapshot),
     };
