@@ -2,8 +2,9 @@
 // (docs/voice.md, docs/web.md) against a real server: an administrator builds a survey and the
 // API then holds exactly its questions; a question the server refuses shows the server's message
 // beside it; the results show what GET /api/v1/voice/surveys answers (suppressed below k as
-// such); the ideas board puts each idea in its status column with its votes, a move changes the
-// status in the API, and a partner sees the board without the status control.
+// such); the ideas board puts each idea in its status column with its votes and product, filters
+// by product, a move changes the status in the API, and a partner sees the board without the
+// status control.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createWorld, newPage, signIn, cspViolations } from './harness.mjs';
@@ -211,9 +212,11 @@ test('the results show what the survey report answers; a small survey is suppres
 test('the ideas board: columns by status with votes; staff move ideas, a partner cannot', async () => {
   const [a, b, c] = seed.north_contacts;
   const s0 = seed.south_contacts[0];
+  const pump = await world.api.post('/api/v1/products', { sku: 'PUMP-1', name: 'Hydraulic pump' });
+  await world.api.post('/api/v1/products', { sku: 'VALVE-1', name: 'Check valve' });
   const ideas = [];
   ideas.push(await world.api.post('/api/v1/ideas', { contact_id: a.id, title: 'Dark mode for the portal' }));
-  ideas.push(await world.api.post('/api/v1/ideas', { contact_id: b.id, title: 'Invoices as CSV', body: 'Every month.' }));
+  ideas.push(await world.api.post('/api/v1/ideas', { contact_id: b.id, title: 'Invoices as CSV', body: 'Every month.', product_id: pump.id }));
   ideas.push(await world.api.post('/api/v1/ideas', { contact_id: c.id, title: 'Same-day delivery' }));
   ideas.push(await world.api.post('/api/v1/ideas', { contact_id: s0.id, title: 'Partner price list' }));
   await world.api.patch(`/api/v1/ideas/${ideas[1].id}`, { status: 'planned' });
@@ -258,6 +261,16 @@ test('the ideas board: columns by status with votes; staff move ideas, a partner
   assert.equal((await keyed).status(), 200);
   await page.locator(`.board-col[data-status="done"] [data-idea="${ideas[0].id}"]`).waitFor();
   assert.equal((await world.api.get(`/api/v1/ideas/${ideas[0].id}`)).status, 'done');
+  // the product: named on its card, and filtered on
+  assert.equal(await card(ideas[1].id).locator('.idea-product').textContent(), 'Hydraulic pump');
+  assert.equal(await card(ideas[0].id).locator('.idea-product').count(), 0);
+  const filtered = page.waitForResponse((r) => r.url().includes('/api/v1/ideas?') && new URL(r.url()).searchParams.get('product_id') === String(pump.id));
+  await page.getByLabel('Product').selectOption(String(pump.id));
+  await filtered;
+  const about = (await world.api.get(`/api/v1/ideas?product_id=${pump.id}`)).items;
+  await page.waitForFunction((n) => document.querySelectorAll('[data-idea]').length === n, about.length);
+  for (const i of about) assert.equal(await card(i.id).count(), 1);
+  assert.ok(page.url().includes(`product=${pump.id}`));
   await clean(page);
   await page.context().close();
 
