@@ -192,6 +192,17 @@ test('the results show what the survey report answers; a small survey is suppres
   await page.locator('[data-testid="nps-panel"] canvas').first().waitFor();
   await page.locator('[data-testid="csat-panel"] canvas').first().waitFor();
 
+  // the shared answers, one by one: those the API lists, no others
+  const shared = (await world.api.get(`/api/v1/surveys/${big.id}/responses?limit=100`)).items;
+  assert.equal(shared.length, seed.north_contacts.slice(0, 12).filter((_, i) => i % 3 === 0).length);
+  const rows = page.locator('[data-testid="shared-answers"] tbody tr');
+  await rows.first().waitFor();
+  assert.equal(await rows.count(), shared.length);
+  for (const a of shared) {
+    const tr = page.locator(`[data-testid="shared-answers"] tr[data-contact="${a.contact_id}"]`);
+    assert.equal(await tr.locator('[data-q="n"]').textContent(), String(a.answers.n));
+    assert.equal(await tr.locator('[data-q="c"]').textContent(), String(a.answers.c));
+  }
   await page.goto(`/voice/surveys/${small.id}`);
   await page.getByRole('heading', { level: 1, name: 'Tiny pulse' }).waitFor();
   assert.equal(await txt('answers'), 'suppressed');

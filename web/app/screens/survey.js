@@ -1,13 +1,15 @@
 // survey.js - one survey (docs/voice.md, "Surveys"): its results as the survey report answers
 // them (opt-ins, answers, NPS as promoters / passives / detractors and CSAT as satisfied / not,
 // with their 95% intervals; a group below k shown as suppressed, never as zero), and its
-// definition. Administrators build it here: name, purpose, dates, the questions of every kind
+// definition, and the latest answers of the contacts who share theirs one by one (the only
+// answers anyone sees singly; GET /api/v1/surveys/{id}/responses). Administrators build it here: name, purpose, dates, the questions of every kind
 // the model allows (src/model/survey.h), reordered and removed, the audience (a contact filter in
 // the list syntax of GET /api/v1/contacts) and the channel, touchpoint, interaction type and
 // product it follows. The server checks it: a 422 is shown beside the field it names, and a
 // question's error ("questions: items[2]: ...") beside that question. Others read it.
 //
 //   GET, PATCH /api/v1/surveys/{id}, POST /api/v1/surveys, GET /api/v1/voice/surveys,
+//   GET /api/v1/surveys/{id}/responses,
 //   GET /api/v1/products, GET /api/v1/interaction-types
 import { html, useState, useId, useMemo } from '../lib/html.js';
 import { api, getAll } from '../lib/api.js';
@@ -18,6 +20,7 @@ import * as lookups from '../lib/lookups.js';
 import { Page, Section } from '../components/page.js';
 import { Loading, ErrorState, Empty, FormError } from '../components/states.js';
 import { Field } from '../components/form.js';
+import { RefName } from '../components/refname.js';
 import { Chart, loadECharts } from '../charts/chart.js';
 import { npsBarsOption, csatBarsOption } from '../charts/voice-bars.js';
 
@@ -30,17 +33,20 @@ export const KINDS = [
 const kindLabel = (k) => (KINDS.find((x) => x[0] === k) || [k, k])[1];
 const HAS_CHOICES = (k) => k === 'single' || k === 'multiple';
 
+const SHARED_MAX = 100; // shared answers shown
+
 async function load(id, signal) {
   const [products, types] = await Promise.all([
     getAll('/api/v1/products', { sort: 'name' }).catch(() => []),
     lookups.interactionTypes().catch(() => []),
   ]);
   if (id === 'new') return { survey: null, report: null, products, types };
-  const [survey, report] = await Promise.all([
+  const [survey, report, shared] = await Promise.all([
     api.get(`/api/v1/surveys/${id}`, {}, { signal }),
     api.get('/api/v1/voice/surveys', {}, { signal }),
+    api.get(`/api/v1/surveys/${id}/responses`, { limit: SHARED_MAX }, { signal }),
   ]);
-  return { survey, report, products, types };
+  return { survey, report, shared, products, types };
 }
 
 export default function Survey({ params, user }) {
@@ -50,7 +56,7 @@ export default function Survey({ params, user }) {
   const back = { href: '/voice/surveys', label: 'Surveys' };
   if (r.error) return html`<${Page} title="Survey" back=${back}><${ErrorState} error=${r.error} onRetry=${r.reload} what="This survey" /><//>`;
   if (!r.data) return html`<${Page} title=${isNew ? 'New survey' : 'Survey'} back=${back}><${Loading} what="Loading the survey" /><//>`;
-  const { survey, report, products, types } = r.data;
+  const { survey, report, shared, products, types } = r.data;
   if (isNew && !admin) return html`<${Page} title="New survey" back=${back}><p class="state error" role="alert">Only administrators define surveys.</p><//>`;
   const rep = survey && report ? report.surveys.find((s) => s.id === survey.id) : null;
   return html`
@@ -59,6 +65,9 @@ export default function Survey({ params, user }) {
       ${!isNew && html`
         <${Section} title="Results" id="survey-results">
           <${Results} rep=${rep} k=${report.privacy.k} />
+        <//>
+        <${Section} title="Shared answers" id="survey-shared">
+          <${Shared} survey=${survey} shared=${shared} />
         <//>`}
       <${Section} title=${admin ? (isNew ? 'Definition' : 'Edit the survey') : 'Definition'} id="survey-definition">
         ${admin
@@ -111,6 +120,36 @@ function Results({ rep, k }) {
             <${Chart} option=${csatOpt} size="small" label="CSAT answers: satisfied and not" />` : html`<p class="hint">No CSAT answers.</p>`}
         </div>
       </div>`}`;
+}
+
+// A shared answer's value as text.
+function answerText(v) {
+  if (v === null || v === undefined) return '–';
+  if (Array.isArray(v)) return v.join(', ');
+  if (v === true) return 'Yes';
+  if (v === false) return 'No';
+  return String(v);
+}
+
+function Shared({ survey, shared }) {
+  const qs = (survey.questions && survey.questions.items) || [];
+  if (shared.items.length === 0) return html`<${Empty}>No contact shares its answers one by one; they count only in the results above.<//>`;
+  return html`
+    <p class="hint">The latest answers of the contacts who allow staff to see them one by one${shared.next_after ? `: the first ${fmt.number(shared.items.length)}` : ''}. Everyone else's answers count only in the results.</p>
+    <div class="table-wrap">
+      <table class="data" data-testid="shared-answers">
+        <caption class="visually-hidden">Shared answers</caption>
+        <thead><tr><th scope="col">Contact</th><th scope="col" class="opt">Answered</th>
+          ${qs.map((q) => html`<th scope="col" title=${q.text}>${q.id}</th>`)}</tr></thead>
+        <tbody>${shared.items.map((a) => html`
+          <tr data-contact=${a.contact_id}>
+            <th scope="row"><${RefName} kind="contact" id=${a.contact_id} href=${`/contacts/${a.contact_id}`} /></th>
+            <td class="opt">${fmt.dateTime(a.answered_at)}</td>
+            ${qs.map((q) => html`<td data-q=${q.id}>${answerText((a.answers || {})[q.id])}</td>`)}
+          </tr>`)}
+        </tbody>
+      </table>
+    </div>`;
 }
 
 // ---- the definition, read-only ---------------------------------------------------------------
