@@ -1,8 +1,8 @@
 // voice-screens.test.mjs - the survey builder, the survey results and the ideas board
 // (docs/voice.md, docs/web.md) against a real server: an administrator builds a survey and the
 // API then holds exactly its questions; a question the server refuses shows the server's message
-// beside it; the results show what GET /api/v1/voice/surveys answers (suppressed below k as
-// such); the ideas board puts each idea in its status column with its votes and product, filters
+// beside it; the results show what GET /api/v1/voice/surveys answers, per question too
+// (suppressed below k as such); the ideas board puts each idea in its status column with its votes and product, filters
 // by product, a move changes the status in the API, and a partner sees the board without the
 // status control.
 import { test, before, after } from 'node:test';
@@ -192,6 +192,20 @@ test('the results show what the survey report answers; a small survey is suppres
   await page.locator('[data-testid="nps-panel"] canvas').first().waitFor();
   await page.locator('[data-testid="csat-panel"] canvas').first().waitFor();
 
+  // each question's answers per value, as the report of this survey answers them
+  const perQ = (await world.api.get(`/api/v1/voice/surveys?survey=${big.id}`)).surveys[0].questions;
+  assert.deepEqual(perQ.map((q) => q.id), ['n', 'c']);
+  for (const q of perQ) {
+    assert.equal(q.suppressed, false);
+    const li = page.locator(`[data-testid="question-results"] li[data-qid="${q.id}"]`);
+    assert.equal(await li.getByTestId('q-answered').textContent(), String(q.answered));
+    const cells = await li.locator('[data-testid="q-values"] tbody td').allTextContents();
+    assert.deepEqual(cells, q.values.map((v) => String(v.answers)));
+    await li.locator('canvas').first().waitFor();
+  }
+  // the NPS question's counts are the latest answers written
+  assert.deepEqual(perQ[0].values.map((v) => v.answers), Array.from({ length: 11 }, (_, v) => latest.filter((x) => x === v).length));
+
   // the shared answers, one by one: those the API lists, no others
   const shared = (await world.api.get(`/api/v1/surveys/${big.id}/responses?limit=100`)).items;
   assert.equal(shared.length, seed.north_contacts.slice(0, 12).filter((_, i) => i % 3 === 0).length);
@@ -207,6 +221,8 @@ test('the results show what the survey report answers; a small survey is suppres
   await page.getByRole('heading', { level: 1, name: 'Tiny pulse' }).waitFor();
   assert.equal(await txt('answers'), 'suppressed');
   assert.equal(await page.getByTestId('nps-score').count(), 0);
+  await page.locator('[data-testid="question-results"] li[data-qid="n"] [data-testid="q-suppressed"]').waitFor();
+  assert.equal(await page.locator('[data-testid="q-values"]').count(), 0);
   await clean(page);
   await page.context().close();
 

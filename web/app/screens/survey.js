@@ -22,7 +22,7 @@ import { Loading, ErrorState, Empty, FormError } from '../components/states.js';
 import { Field } from '../components/form.js';
 import { RefName } from '../components/refname.js';
 import { Chart, loadECharts } from '../charts/chart.js';
-import { npsBarsOption, csatBarsOption } from '../charts/voice-bars.js';
+import { npsBarsOption, csatBarsOption, questionBarsOption, valueLabel } from '../charts/voice-bars.js';
 
 loadECharts();
 
@@ -43,7 +43,7 @@ async function load(id, signal) {
   if (id === 'new') return { survey: null, report: null, products, types };
   const [survey, report, shared] = await Promise.all([
     api.get(`/api/v1/surveys/${id}`, {}, { signal }),
-    api.get('/api/v1/voice/surveys', {}, { signal }),
+    api.get('/api/v1/voice/surveys', { survey: id }, { signal }),
     api.get(`/api/v1/surveys/${id}/responses`, { limit: SHARED_MAX }, { signal }),
   ]);
   return { survey, report, shared, products, types };
@@ -65,6 +65,9 @@ export default function Survey({ params, user }) {
       ${!isNew && html`
         <${Section} title="Results" id="survey-results">
           <${Results} rep=${rep} k=${report.privacy.k} />
+        <//>
+        <${Section} title="Answers per question" id="survey-questions">
+          <${Questions} rep=${rep} k=${report.privacy.k} />
         <//>
         <${Section} title="Shared answers" id="survey-shared">
           <${Shared} survey=${survey} shared=${shared} />
@@ -122,13 +125,38 @@ function Results({ rep, k }) {
       </div>`}`;
 }
 
+// What the latest answers to each question say (GET /api/v1/voice/surveys?survey=ID), a
+// question answered by fewer than k contacts shown as suppressed; free text only counted.
+function Questions({ rep, k }) {
+  const qs = (rep && rep.questions) || [];
+  if (!qs.length) return html`<${Empty}>No questions.<//>`;
+  return html`
+    <ol class="question-results" data-testid="question-results">${qs.map((q) => html`
+      <li data-qid=${q.id}>
+        <h3>${q.text || q.id} <span class="badge muted">${kindLabel(q.kind)}</span></h3>
+        ${q.suppressed
+          ? html`<p class="hint"><span class="badge muted" data-testid="q-suppressed">suppressed</span> fewer than ${fmt.number(k)} contacts answered: nothing is shown.</p>`
+          : html`
+            <p class="hint">Answered by <span data-testid="q-answered">${fmt.number(q.answered)}</span> contacts${q.kind === 'multiple' ? ' (each may pick several)' : ''}.</p>
+            ${q.values.length > 0 && html`<${QuestionChart} q=${q} />
+              <table class="data compact" data-testid="q-values"><caption class="visually-hidden">Answers to ${q.text || q.id}</caption>
+                <thead><tr><th scope="col">Answer</th><th scope="col" class="num">Contacts</th></tr></thead>
+                <tbody>${q.values.map((v) => html`<tr><th scope="row">${valueLabel(v.value)}</th><td class="num">${fmt.number(v.answers)}</td></tr>`)}</tbody>
+              </table>`}`}
+      </li>`)}
+    </ol>`;
+}
+
+function QuestionChart({ q }) {
+  const option = useMemo(() => questionBarsOption(q), [q]);
+  return html`<${Chart} option=${option} size="small" label=${`Answers to ${q.text || q.id}, per value`} />`;
+}
+
 // A shared answer's value as text.
 function answerText(v) {
   if (v === null || v === undefined) return '–';
   if (Array.isArray(v)) return v.join(', ');
-  if (v === true) return 'Yes';
-  if (v === false) return 'No';
-  return String(v);
+  return valueLabel(v);
 }
 
 function Shared({ survey, shared }) {
