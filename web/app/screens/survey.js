@@ -149,7 +149,7 @@ function Questions({ rep, k }) {
 
 function QuestionChart({ q }) {
   const option = useMemo(() => questionBarsOption(q), [q]);
-  return html`<${Chart} option=${option} size="small" label=${`Answers to ${q.text || q.id}, per value`} />`;
+  return html`<${Chart} option=${option} size=${q.values.length > 5 ? '' : 'small'} label=${`Answers to ${q.text || q.id}, per value`} />`;
 }
 
 // A shared answer's value as text.
