@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { kith, startServer, KITH, CHROMIUM } from '../tests/browser/harness.mjs';
+import { kith, startServer, apiClient, KITH, CHROMIUM } from '../tests/browser/harness.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const OUT = path.join(ROOT, 'docs', 'screenshots');
@@ -68,6 +68,53 @@ function firstUser(db, role) {
   return { id: Number(row[0]), email: row[2], name: row[3] };
 }
 
+// The demo has no surveys and no ideas: through the API (as the administrator) one survey with
+// an NPS, a CSAT and a choice question answered by 60 opted-in contacts, a survey answered by
+// too few to be shown (suppressed), and ideas in every status with votes, for the voice screens.
+async function plantVoice(url, db, email) {
+  const api = apiClient(url, kith(db, ['user', 'token', email, '--name', 'screenshots']).trim().split('\n').pop());
+  const contacts = (await api.get('/api/v1/contacts?limit=80&sort=id')).items;
+  const product = (await api.get('/api/v1/products?limit=1')).items[0];
+  const survey = await api.post('/api/v1/surveys', {
+    name: 'After a service visit', purpose: 'How the service visit went, and what the customer plans next',
+    channel: 'phone', touchpoint: 'after a service visit',
+    questions: { items: [
+      { id: 'nps', kind: 'nps', text: 'How likely are you to recommend us to a colleague?', required: true },
+      { id: 'csat', kind: 'csat', text: 'How satisfied are you with the visit?' },
+      { id: 'how', kind: 'single', text: 'How would you like us to keep in touch?', choices: ['Phone', 'Email', 'Portal'] },
+      { id: 'buy', kind: 'intent', text: 'I plan to buy within 6 months', ...(product ? { product_id: product.id } : { category: 'spare parts' }), horizon_months: 6 },
+      { id: 'needs', kind: 'needs', text: 'What do you need from us that you do not get?' },
+    ] },
+  });
+  const small = await api.post('/api/v1/surveys', {
+    name: 'Portal pilot', channel: 'web', questions: { items: [{ id: 'nps', kind: 'nps', text: 'Recommend the portal?' }] },
+  });
+  const nps = [10, 9, 9, 8, 7, 10, 6, 9, 3, 8, 10, 9, 5, 9, 7, 10, 8, 9, 2, 10];
+  for (const [i, c] of contacts.slice(0, 60).entries()) {
+    await api.post(`/api/v1/surveys/${survey.id}/optins`, { contact_id: c.id, state: 'granted', share: i % 4 === 0 });
+    await api.post(`/api/v1/surveys/${survey.id}/responses`, {
+      contact_id: c.id, answers: { nps: nps[i % nps.length], csat: 1 + ((i * 7) % 5), how: ['Phone', 'Email', 'Portal'][i % 3], buy: i % 3 === 0 },
+    });
+  }
+  for (const c of contacts.slice(0, 4)) {
+    await api.post(`/api/v1/surveys/${small.id}/optins`, { contact_id: c.id, state: 'granted' });
+    await api.post(`/api/v1/surveys/${small.id}/responses`, { contact_id: c.id, answers: { nps: 9 } });
+  }
+  const ideas = [
+    ['Order history as a CSV download', 'new'], ['Text me when the technician is on the way', 'new'],
+    ['Spare-parts kits per machine', 'planned'], ['Longer opening hours for the hotline', 'planned'],
+    ['Show stock before I order', 'done'], ['Free delivery under 50 kg', 'declined'],
+  ];
+  for (const [i, [title, status]] of ideas.entries()) {
+    const idea = await api.post('/api/v1/ideas', { contact_id: contacts[i].id, title, ...(product && i % 2 === 0 ? { product_id: product.id } : {}) });
+    if (status !== 'new') await api.patch(`/api/v1/ideas/${idea.id}`, { status });
+    for (let v = 0; v < 12 - 2 * i; v++) {
+      await api.post('/api/v1/idea-votes', { idea_id: idea.id, contact_id: contacts[10 + v].id, value: v % 5 === 4 ? -1 : 1 });
+    }
+  }
+  return survey.id;
+}
+
 async function signIn(page, email) {
   await page.goto('/contacts');
   await page.getByLabel('Email').fill(email);
@@ -100,6 +147,7 @@ const forecastQuarter = plantQuotas(db, dir);
 
 mkdirSync(OUT, { recursive: true });
 const server = await startServer(db);
+const surveyId = await plantVoice(server.url, db, admin.email);
 const browser = await chromium.launch({
   executablePath: CHROMIUM,
   args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
@@ -231,6 +279,22 @@ try {
   await page.goto('/dashboards/moments');
   await page.locator('[data-testid="moments-table"] tbody tr').first().waitFor();
   await shot(page, 'moments');
+  await page.context().close();
+
+  // The customer's voice: the surveys, one survey's results and (as the administrator) its
+  // builder, and the ideas board beside the community.
+  page = await asRole(admin);
+  await page.goto('/voice/surveys');
+  await page.locator('[data-testid="surveys-table"] tbody tr').first().waitFor();
+  await shot(page, 'surveys');
+  await page.goto(`/voice/surveys/${surveyId}`);
+  await page.locator('[data-testid="nps-panel"] canvas').first().waitFor();
+  await page.locator('[data-testid="csat-panel"] canvas').first().waitFor();
+  await shot(page, 'survey', { fullPage: true });
+  await page.goto('/voice/ideas');
+  await page.locator('[data-idea]').first().waitFor();
+  await page.waitForFunction(() => ![...document.querySelectorAll('[data-idea] .deal-meta')].some((e) => e.textContent.includes('…')));
+  await shot(page, 'ideas', { fullPage: true });
   await page.context().close();
 
   // Deals: a manager's pipeline board and a deal's page, the administrator's analytics grouped

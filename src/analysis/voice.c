@@ -62,9 +62,10 @@ static const struct param_spec specs[] = {
      .lo = 1,
      .hi = 9007199254740991.0, /* 2^53 - 1: exact as a double */
      .offset = OFF(survey),
-     .groups = G_NPS | G_PROMISE,
+     .groups = G_SURVEYS | G_NPS | G_PROMISE,
      .metavar = "ID",
-     .help = "only the answers to this survey (default: every survey)"},
+     .help = "only the answers to this survey (default: every survey); surveys: this survey"
+             " alone, with what the answers to each of its questions say"},
     {.name = "outcome",
      .type = PARAM_CHOICE,
      .choices = voice_moment_outcomes,
@@ -593,6 +594,122 @@ static int add_rv(struct voice_report *r, struct kith_error *err)
 
 /* ---- run -------------------------------------------------------------------------------- */
 
+/* ---- one survey's questions ------------------------------------------------------------- */
+
+/* The values a question's answers are counted in (struct voice_question). */
+static size_t values_of(const char *kind, json_t *choices)
+{
+    if (strcmp(kind, "nps") == 0)
+        return 11;
+    if (strcmp(kind, "csat") == 0)
+        return 5;
+    if (strcmp(kind, "intent") == 0)
+        return 2;
+    if (strcmp(kind, "single") == 0 || strcmp(kind, "multiple") == 0)
+        return json_array_size(choices);
+    return 0;
+}
+
+static size_t choice_index(json_t *choices, json_t *v)
+{
+    const char *s = json_string_value(v);
+    for (size_t i = 0; s && i < json_array_size(choices); i++)
+        if (strcmp(json_string_value(json_array_get(choices, i)), s) == 0)
+            return i;
+    return SIZE_MAX;
+}
+
+static void count_value(struct voice_question *q, json_t *v)
+{
+    size_t i = SIZE_MAX;
+    if (strcmp(q->kind, "nps") == 0 && json_is_integer(v))
+        i = (size_t)json_integer_value(v);
+    else if (strcmp(q->kind, "csat") == 0 && json_is_integer(v))
+        i = (size_t)(json_integer_value(v) - 1);
+    else if (strcmp(q->kind, "intent") == 0 && json_is_boolean(v))
+        i = json_is_true(v) ? 0 : 1;
+    else if (strcmp(q->kind, "single") == 0)
+        i = choice_index(q->choices, v);
+    else if (strcmp(q->kind, "multiple") == 0 && json_is_array(v)) {
+        size_t j;
+        json_t *c;
+        json_array_foreach(v, j, c)
+        {
+            size_t k = choice_index(q->choices, c);
+            if (k < q->nvalues)
+                q->counts[k]++;
+        }
+        return;
+    }
+    if (i < q->nvalues)
+        q->counts[i]++;
+}
+
+/* One latest answer (store_voice_survey_answers()): checked when written, so a value outside
+ * its question's values is not counted rather than refused. */
+static int tally_answer(void *ctx, int64_t contact_id, const char *text, size_t len)
+{
+    (void)contact_id;
+    struct voice_report *r = ctx;
+    json_t *answers = json_loadb(text, len, 0, NULL);
+    if (!json_is_object(answers)) {
+        json_decref(answers);
+        return 0;
+    }
+    for (size_t i = 0; i < r->nquestions; i++) {
+        struct voice_question *q = &r->questions[i];
+        json_t *v = json_object_get(answers, q->id);
+        if (!v || json_is_null(v))
+            continue;
+        q->answered++;
+        count_value(q, v);
+    }
+    json_decref(answers);
+    return 0;
+}
+
+/* The questions of survey with what the latest answers of the scope's contacts in [from, to)
+ * say, each suppressed below k. */
+static int survey_questions(struct voice_report *r, const struct voice_scope *scope, int64_t from,
+                            int64_t to, int64_t survey, struct kith_error *err)
+{
+    char *text = NULL;
+    int rc = store_survey_questions(scope->store, survey, &text, err);
+    if (rc < 0)
+        return rc;
+    r->questions_doc = text ? json_loads(text, 0, NULL) : NULL;
+    free(text);
+    json_t *items = json_object_get(r->questions_doc, "items");
+    const size_t n = json_array_size(items);
+    if (n) {
+        r->questions = alloc_array_zero(n, sizeof(*r->questions));
+        if (!r->questions)
+            return kith_err(err, KITH_ENOMEM, "out of memory counting the answers");
+    }
+    for (size_t i = 0; i < n; i++) {
+        json_t *item = json_array_get(items, i);
+        struct voice_question *q = &r->questions[r->nquestions++];
+        q->id = json_string_value(json_object_get(item, "id"));
+        q->kind = json_string_value(json_object_get(item, "kind"));
+        q->text = json_string_value(json_object_get(item, "text"));
+        if (!q->id || !q->kind)
+            return kith_err(err, KITH_EINVAL, "survey %lld: question %zu has no id or kind",
+                            (long long)survey, i + 1);
+        q->choices = json_object_get(item, "choices");
+        q->nvalues = values_of(q->kind, q->choices);
+        if (q->nvalues && !(q->counts = alloc_array_zero(q->nvalues, sizeof(*q->counts))))
+            return kith_err(err, KITH_ENOMEM, "out of memory counting the answers");
+    }
+    rc = store_voice_survey_answers(scope->store, survey, scope->scoped ? scope->contacts : NULL,
+                                    scope->scoped ? scope->ncontacts : 0, from, to, tally_answer, r,
+                                    err);
+    if (rc < 0)
+        return rc;
+    for (size_t i = 0; i < r->nquestions; i++)
+        r->questions[i].suppressed = r->questions[i].answered < r->k;
+    return 0;
+}
+
 static int bad(struct kith_error *err, const char **param, const char *name, const char *msg)
 {
     *param = name;
@@ -652,6 +769,8 @@ int voice_run(enum voice_analysis a, const struct voice_params *p, const struct 
     switch (a) {
     case VOICE_SURVEYS:
         rc = voice_report_group(out, VOICE_BY_SURVEY, 0, err);
+        if (rc == 0 && survey)
+            rc = survey_questions(out, scope, from, to, survey, err);
         break;
     case VOICE_NPS:
         rc = voice_report_group(out, (enum voice_by)p->by, survey, err);
@@ -682,5 +801,9 @@ void voice_report_release(struct voice_report *r)
     voice_paths_release(&r->paths);
     voice_dosay_release(&r->dosay);
     free(r->cells);
+    for (size_t i = 0; i < r->nquestions; i++)
+        free(r->questions[i].counts);
+    free(r->questions);
+    json_decref(r->questions_doc);
     memset(r, 0, sizeof(*r));
 }

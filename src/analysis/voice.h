@@ -142,6 +142,22 @@ struct voice_cell {
 };
 
 /*
+ * surveys with a survey given: what the latest answers to one of its questions say. A question
+ * answered by fewer than k contacts is suppressed (answered and counts not shown). counts[i] is
+ * the answers of value i: NPS 0..10 (11 values), CSAT 1..5 (5), the choices of a single or
+ * multiple choice question (a multiple answer counts once for each choice it names), an intent
+ * true then false (2); text, wants and needs have no counts (0 values).
+ */
+struct voice_question {
+    const char *id, *kind, *text; /* point into the report's questions_doc */
+    json_t *choices;              /* single, multiple: the array in questions_doc (borrowed) */
+    int64_t answered;             /* contacts who answered it */
+    bool suppressed;
+    size_t nvalues;
+    int64_t *counts; /* owned */
+};
+
+/*
  * The result of one analysis; groups sorted by key name (none last), periods in time order.
  * Owned by the caller, freed by voice_report_release().
  */
@@ -160,6 +176,10 @@ struct voice_report {
     struct voice_alike alike;         /* VOICE_ALIKE */
     struct voice_paths paths;         /* VOICE_PATHS */
     struct voice_dosay dosay;         /* VOICE_DOSAY */
+    /* VOICE_SURVEYS with a survey: its questions (the parsed questions field, owned) */
+    json_t *questions_doc;
+    struct voice_question *questions;
+    size_t nquestions;
 };
 
 /*

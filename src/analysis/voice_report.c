@@ -7,6 +7,7 @@
 #include "analysis/voice.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "io/rv_json.h"
@@ -102,6 +103,54 @@ static const struct voice_cell *survey_cell(const struct voice_report *r, int64_
 /* What a survey with no answer in scope shows: nothing to show, so suppressed. */
 static const struct voice_cell no_answers = {.suppressed = true};
 
+/* A counted value of a question: NPS 0..10, CSAT 1..5, a choice, an intent true or false. */
+static json_t *value_json(const struct voice_question *q, size_t i)
+{
+    if (strcmp(q->kind, "nps") == 0)
+        return json_integer((json_int_t)i);
+    if (strcmp(q->kind, "csat") == 0)
+        return json_integer((json_int_t)i + 1);
+    if (strcmp(q->kind, "intent") == 0)
+        return json_boolean(i == 0);
+    return json_incref(json_array_get(q->choices, i));
+}
+
+/* The questions of the survey asked for: [{"id", "kind", "text", "suppressed", "answered",
+ * "values": [{"value", "answers"}, ...]}]; a suppressed question's answered and values null. */
+static json_t *questions_json(const struct voice_report *r)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; a && i < r->nquestions; i++) {
+        const struct voice_question *q = &r->questions[i];
+        json_t *e = json_object();
+        if (!e)
+            return rvjson_fail(a);
+        json_t *values = q->suppressed ? json_null() : json_array();
+        bool ok = rvjson_put(e, "id", json_string(q->id)) &&
+                  rvjson_put(e, "kind", json_string(q->kind)) &&
+                  rvjson_put(e, "text", q->text ? json_string(q->text) : json_null()) &&
+                  rvjson_put(e, "suppressed", json_boolean(q->suppressed)) &&
+                  rvjson_put(e, "answered", count_or_null(q->suppressed, q->answered)) &&
+                  rvjson_put(e, "values", values); /* consumes values */
+        for (size_t j = 0; ok && !q->suppressed && j < q->nvalues; j++) {
+            json_t *v = json_object();
+            ok = rvjson_put(v, "value", value_json(q, j)) &&
+                 rvjson_put(v, "answers", json_integer(q->counts[j]));
+            if (!ok)
+                json_decref(v);
+            else
+                ok = rvjson_push(values, v); /* consumes v */
+        }
+        if (!ok) {
+            json_decref(e);
+            return rvjson_fail(a);
+        }
+        if (!rvjson_push(a, e))
+            return rvjson_fail(a);
+    }
+    return a;
+}
+
 static bool surveys_json(const struct voice_report *r, json_t *o)
 {
     json_t *a = json_array();
@@ -109,6 +158,8 @@ static bool surveys_json(const struct voice_report *r, json_t *o)
         return false;
     for (size_t i = 0; i < r->d.nsurveys; i++) {
         const struct voice_survey *s = &r->d.surveys[i];
+        if (r->has_survey && s->id != r->p.survey)
+            continue;
         const struct voice_cell *c = survey_cell(r, s->id);
         json_t *e = json_object();
         if (!e || !rvjson_put(e, "id", json_integer(s->id)) ||
@@ -120,7 +171,9 @@ static bool surveys_json(const struct voice_report *r, json_t *o)
             !rvjson_put(e, "sharing", json_integer(s->sharing)) ||
             !rvjson_put(e, "withdrawn", json_integer(s->withdrawn)) ||
             !rvjson_put(e, "updates", json_integer(s->updates)) ||
-            !rvjson_put(e, "answers", cell_json(c ? c : &no_answers)) || !rvjson_push(a, e)) {
+            !rvjson_put(e, "answers", cell_json(c ? c : &no_answers)) ||
+            (r->has_survey && !rvjson_put(e, "questions", questions_json(r))) ||
+            !rvjson_push(a, e)) {
             json_decref(e);
             return false;
         }
@@ -270,6 +323,27 @@ static void header(FILE *out, const char *first)
             "95% interval", "CSAT%", "95% interval");
 }
 
+/* The questions of the survey asked for: each value with its answers, or "suppressed". */
+static void questions_text(const struct voice_report *r, FILE *out)
+{
+    for (size_t i = 0; i < r->nquestions; i++) {
+        const struct voice_question *q = &r->questions[i];
+        fprintf(out, "\n%s (%s) %s\n", q->id, q->kind, q->text ? q->text : "");
+        if (q->suppressed) {
+            fprintf(out, "  suppressed (fewer than %lld contacts answered)\n", (long long)r->k);
+            continue;
+        }
+        fprintf(out, "  answered by %lld contacts\n", (long long)q->answered);
+        for (size_t j = 0; j < q->nvalues; j++) {
+            json_t *v = value_json(q, j);
+            char *t = v ? json_dumps(v, JSON_ENCODE_ANY) : NULL;
+            fprintf(out, "  %-30.30s %8lld\n", t ? t : "", (long long)q->counts[j]);
+            free(t);
+            json_decref(v);
+        }
+    }
+}
+
 void voice_report_text(const struct voice_report *r, FILE *out)
 {
     char buf[32];
@@ -309,6 +383,7 @@ void voice_report_text(const struct voice_report *r, FILE *out)
             cell_line(out, name_of(&r->cells[i].key, buf, sizeof(buf)), &r->cells[i]);
             fputc('\n', out);
         }
+        questions_text(r, out);
         break;
     case VOICE_NPS:
         header(out, voice_bys[r->p.by]);

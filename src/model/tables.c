@@ -349,6 +349,7 @@ static const struct field_def idea_fields[] = {
     PTEXTN("title", true, 200),
     PTEXTN("body", false, 4000),
     ENUM("status", false, idea_statuses), /* new when written without one (the API) */
+    REF("product_id", "products", false), /* the product it is about (migration 16) */
 };
 static const struct field_def idea_vote_fields[] = {
     ID,

@@ -671,11 +671,20 @@ static const char migration_21[] =
     " FROM t WHERE EXISTS (SELECT 1 FROM interaction_types)"
     " AND NOT EXISTS (SELECT 1 FROM interaction_types i WHERE i.code = t.code);";
 
+/*
+ * Version 22: an idea may be about a product (issue 15, docs/voice.md "Ideas"), so that the
+ * ideas board filters by product; self-contained, so that it keeps its meaning under whatever
+ * number it ends up with. NULL: about no product in particular. The index serves the filter.
+ */
+static const char migration_22[] =
+    "ALTER TABLE ideas ADD COLUMN product_id INTEGER REFERENCES products(id);"
+    "CREATE INDEX ideas_product ON ideas(product_id, created_at);";
+
 const char *const store_migrations[] = {
     migration_1,  migration_2,  migration_3,  migration_4,  migration_5,  migration_6,
     migration_7,  migration_8,  migration_9,  migration_10, migration_11, migration_12,
     migration_13, migration_14, migration_15, migration_16, migration_17, migration_18,
-    migration_19, migration_20, migration_21};
+    migration_19, migration_20, migration_21, migration_22};
 const int store_nmigrations = (int)(sizeof(store_migrations) / sizeof(store_migrations[0]));
 
 int store_check_version(const char *path, int version, struct kith_error *err)

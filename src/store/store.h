@@ -27,7 +27,7 @@
 #include "util/error.h"
 
 /* The schema version this binary creates and understands. */
-#define STORE_SCHEMA_VERSION 21
+#define STORE_SCHEMA_VERSION 22
 
 struct store;
 
@@ -1189,6 +1189,22 @@ struct store_dosay_data {
 int store_dosay_load(struct store *s, const int64_t *ids, size_t nids, int64_t as_of,
                      struct store_dosay_data *out, struct kith_error *err);
 void store_dosay_release(struct store_dosay_data *d);
+/*
+ * The questions of survey (the JSON text of its questions field) into *out (the caller frees
+ * it; NULL when the survey has none). Returns 0, KITH_ENOTFOUND when there is no such survey, or
+ * a store error.
+ */
+int store_survey_questions(struct store *s, int64_t survey, char **out, struct kith_error *err);
+
+/*
+ * fn(ctx, contact_id, answers, len) for each latest answer to survey given in [from, to) (Unix
+ * ms) by a contact in ids[0..nids) (as store_voice_load(); NULL: every contact), answers being
+ * the JSON text of its answers field. Returns 0, fn's nonzero return, or a store error.
+ */
+typedef int (*store_answer_fn)(void *ctx, int64_t contact_id, const char *answers, size_t len);
+int store_voice_survey_answers(struct store *s, int64_t survey, const int64_t *ids, size_t nids,
+                               int64_t from, int64_t to, store_answer_fn fn, void *ctx,
+                               struct kith_error *err);
 
 /* ---- V2T2 (store/v2t2.c) ------------------------------------------------------------- */
 

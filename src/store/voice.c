@@ -254,3 +254,76 @@ int store_voice_load(struct store *s, const int64_t *ids, size_t nids, int64_t f
     }
     return 0;
 }
+
+/* ---- one survey's answers, for its per-question figures ------------------------------------ */
+
+struct survey_answers {
+    struct load l; /* ids only */
+    char *questions;
+    bool found, fail;
+    store_answer_fn fn;
+    void *ctx;
+};
+
+static int questions_row(void *ctx, sqlite3_stmt *st, struct kith_error *err)
+{
+    (void)err;
+    struct survey_answers *a = ctx;
+    a->found = true;
+    a->questions = store_text_dup(st, 0, &a->fail);
+    return 0;
+}
+
+int store_survey_questions(struct store *s, int64_t survey, char **out, struct kith_error *err)
+{
+    *out = NULL;
+    struct survey_answers a = {0};
+    const struct store_value bind = {.kind = SV_INT, .i = survey};
+    int rc = store_each_row(
+        s,
+        &(const struct store_rows){.sql = "SELECT questions FROM surveys WHERE id = ?1",
+                                   .binds = &bind,
+                                   .nbinds = 1,
+                                   .what = "reading the survey's questions"},
+        questions_row, &a, NULL, err);
+    if (rc == 0 && a.fail)
+        rc = kith_err(err, KITH_ENOMEM, "out of memory reading the survey's questions");
+    if (rc == 0 && !a.found)
+        rc = kith_err(err, KITH_ENOTFOUND, "there is no survey %lld", (long long)survey);
+    if (rc != 0) {
+        free(a.questions);
+        return rc;
+    }
+    *out = a.questions;
+    return 0;
+}
+
+static int survey_answer_row(void *ctx, sqlite3_stmt *st, struct kith_error *err)
+{
+    (void)err;
+    struct survey_answers *a = ctx;
+    const int64_t contact = sqlite3_column_int64(st, 0);
+    const char *text = (const char *)sqlite3_column_text(st, 1);
+    if (!text || !wanted(&a->l, contact))
+        return 0;
+    return a->fn(a->ctx, contact, text, (size_t)sqlite3_column_bytes(st, 1));
+}
+
+int store_voice_survey_answers(struct store *s, int64_t survey, const int64_t *ids, size_t nids,
+                               int64_t from, int64_t to, store_answer_fn fn, void *ctx,
+                               struct kith_error *err)
+{
+    struct survey_answers a = {.l = {.ids = ids, .nids = nids}, .fn = fn, .ctx = ctx};
+    const struct store_value binds[3] = {
+        {.kind = SV_INT, .i = survey}, {.kind = SV_INT, .i = from}, {.kind = SV_INT, .i = to}};
+    return store_each_row(
+        s,
+        &(const struct store_rows){.sql = "SELECT contact_id, answers FROM survey_responses"
+                                          " WHERE survey_id = ?1 AND latest = 1"
+                                          " AND answered_at >= ?2 AND answered_at < ?3"
+                                          " ORDER BY contact_id, id",
+                                   .binds = binds,
+                                   .nbinds = 3,
+                                   .what = "reading the survey's answers"},
+        survey_answer_row, &a, NULL, err);
+}

@@ -22,6 +22,8 @@ test('every chart renders on a canvas with no CSP violation', async () => {
     const { NormGroupsChart } = await import('/app/charts/norm-groups.js');
     const { ValueDistribution } = await import('/app/charts/value-dist.js');
     const { WinRateChart, PipelineChart } = await import('/app/charts/deal-bars.js');
+    const { Chart } = await import('/app/charts/chart.js');
+    const { npsBarsOption, csatBarsOption } = await import('/app/charts/voice-bars.js');
     const host = document.createElement('div');
     host.id = 'chart-host';
     document.querySelector('main').append(host);
@@ -31,12 +33,14 @@ test('every chart renders on a canvas with no CSP violation', async () => {
       <div class="c-units"><${NormGroupsChart} data=${samples.unitCompare} /></div>
       <div class="c-value"><${ValueDistribution} data=${samples.valueDistribution} /></div>
       <div class="c-winrate"><${WinRateChart} data=${samples.dealWinRate} /></div>
-      <div class="c-pipeline"><${PipelineChart} data=${samples.dealPipeline} /></div>`, host);
+      <div class="c-pipeline"><${PipelineChart} data=${samples.dealPipeline} /></div>
+      <div class="c-nps"><${Chart} option=${npsBarsOption(samples.surveyAnswers.nps)} label="NPS answers" /></div>
+      <div class="c-csat"><${Chart} option=${csatBarsOption(samples.surveyAnswers.csat)} label="CSAT answers" /></div>`, host);
   });
-  for (const part of ['c-rv', 'c-norm', 'c-units', 'c-value', 'c-winrate', 'c-pipeline']) {
+  for (const part of ['c-rv', 'c-norm', 'c-units', 'c-value', 'c-winrate', 'c-pipeline', 'c-nps', 'c-csat']) {
     await page.locator(`#chart-host .${part} canvas`).first().waitFor();
   }
-  assert.equal(await page.locator('#chart-host canvas').count(), 7);
+  assert.equal(await page.locator('#chart-host canvas').count(), 9);
   assert.equal(await page.locator('#chart-host [role="img"][aria-label*="p10"]').count(), 3);
 
   // A tooltip is HTML that ECharts inserts: ours has classes only, no style attributes.
@@ -49,6 +53,11 @@ test('every chart renders on a canvas with no CSP violation', async () => {
   const bars = await page.locator('#chart-host .c-winrate canvas').first().boundingBox();
   await page.mouse.move(bars.x + bars.width / 2, bars.y + bars.height / 2);
   await page.locator('.chart-tip').filter({ hasText: '95% interval' }).first().waitFor();
+  // the NPS bars' tooltip: the class and its share
+  await page.locator('#chart-host .c-nps canvas').first().scrollIntoViewIfNeeded();
+  const nps = await page.locator('#chart-host .c-nps canvas').first().boundingBox();
+  await page.mouse.move(nps.x + nps.width / 2, nps.y + nps.height / 6);
+  await page.locator('.chart-tip').filter({ hasText: 'Promoters' }).first().waitFor();
 
   assert.deepEqual(await cspViolations(page), []);
   assert.deepEqual(page.pageErrors, []);

@@ -18,6 +18,8 @@ let world;
 let bare; // contacts without a name: [with email, without email]
 let account; // an account without a name
 let bareDeals; // deals without a name or optional fields: [open, lost]
+let bareIdea; // an idea of a contact without a name
+let bareSurvey; // a survey with nothing optional and no answers
 before(async () => {
   world = await createWorld({ demo: 300 });
   // two exceptions of one team, whose manager mia will be
@@ -52,6 +54,10 @@ before(async () => {
     user_id: managed.id, amount: '0.00', currency: 'USD',
     period_start: new Date(Date.UTC(now.getUTCFullYear(), q, 1)).toISOString(), period_end: new Date(Date.UTC(now.getUTCFullYear(), q + 3, 1)).toISOString(),
   });
+  // the voice screens: an idea of the contact without name or email, without a body or product;
+  // a survey without purpose, channel or answers
+  bareIdea = await world.api.post('/api/v1/ideas', { contact_id: bare[1].id, title: 'An idea' });
+  bareSurvey = await world.api.post('/api/v1/surveys', { name: 'Bare survey', questions: { items: [{ id: 'q1', kind: 'text', text: 'Anything?' }] } });
   await world.restart(); // the RV snapshot and exceptions with the new names
 });
 after(async () => { if (world) await world.close(); });
@@ -91,6 +97,11 @@ test('no screen shows (null), undefined or NaN for records without names or opti
   assert.equal(await page.getByRole('heading', { level: 1 }).textContent(), `Deal #${bareDeals[1].id}`);
   const deals = await check(page, `/accounts/${account.id}`);
   assert.ok(deals.includes(`Deal #${bareDeals[0].id}`) && deals.includes(`Deal #${bareDeals[1].id}`));
+  // the voice screens; an unnamed contact's idea names it "Contact #id"
+  await check(page, '/voice/surveys');
+  await check(page, `/voice/surveys/${bareSurvey.id}`);
+  await check(page, '/voice/ideas');
+  await page.locator(`[data-idea="${bareIdea.id}"] a`).filter({ hasText: `Contact #${bare[1].id}` }).waitFor();
   // an unnamed contact: its email, else "Contact #id", as the page title and in the lists
   const withEmail = await check(page, `/contacts/${bare[0].id}`);
   assert.equal(await page.getByRole('heading', { level: 1 }).textContent(), 'no.name@example.com');

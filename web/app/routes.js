@@ -46,6 +46,12 @@ export const routes = [
   { path: '/dashboards/deals', load: () => import('./screens/deals-dashboard.js'), nav: 'Deal analytics', group: 'Insight', roles: ANY },
   { path: '/voice/paths', load: () => import('./screens/voice-paths.js'), nav: 'Digital paths', group: 'Insight', roles: ANY },
 
+  // The customer's voice (docs/voice.md): surveys (defined by admins, read by everyone) and the
+  // community's ideas (status moved by admins, managers and frontline staff).
+  { path: '/voice/surveys', load: () => import('./screens/surveys.js'), nav: 'Surveys', group: 'Voice', roles: ANY },
+  { path: '/voice/surveys/:id', load: () => import('./screens/survey.js') },
+  { path: '/voice/ideas', load: () => import('./screens/ideas.js'), nav: 'Ideas', group: 'Voice', roles: ANY },
+
   { path: '/admin/catalogue', load: () => import('./screens/catalogue.js'), nav: 'Interaction catalogue', group: 'Administration', roles: ['admin'] },
   { path: '/admin/users', load: () => import('./screens/users.js'), nav: 'Users', group: 'Administration', roles: ['admin', 'manager'] },
   { path: '/admin/users/:id', load: () => import('./screens/user.js') },

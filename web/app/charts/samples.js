@@ -77,3 +77,10 @@ export const dealPipeline = {
   ],
   total: { count: 15, amount: '370500.00', weighted_amount: '139250.00', stages: [] },
 };
+
+// A survey's answers in GET /api/v1/voice/surveys (docs/voice.md, "Surveys report").
+export const surveyAnswers = {
+  suppressed: false, contacts: 60, answers: 60,
+  nps: { n: 60, promoters: 33, passives: 15, detractors: 12, score: 35, interval_low: 15.2, interval_high: 54.8 },
+  csat: { n: 60, satisfied: 24, score: 40, interval_low: 28.6, interval_high: 52.6, mean: 3 },
+};
