@@ -105,6 +105,15 @@ static void fill_noised(struct compare_cell *cell, double *v, size_t n,
                         const struct compare_spec *spec, double eps)
 {
     cell->noised = true;
+    /*
+     * Fewer than k contacts: never shown, whatever the noise draws. The noisy threshold alone
+     * shows a unit of one contact about once in 75 queries (Laplace tail at k + 3/eps); k is
+     * a promise (docs/internals/rv.md, "Privacy policy"), so it holds on the exact count too.
+     */
+    if (n < (size_t)spec->k) {
+        suppress(cell);
+        return;
+    }
     double noisy_n = (double)n + compare_laplace(spec->uniform, spec->uniform_ctx, 1 / eps);
     if (noisy_n < (double)spec->k + 3 / eps) {
         suppress(cell);

@@ -169,6 +169,33 @@ static void test_noise(void **state)
     rv_snapshot_free(s);
 }
 
+/* A source whose Laplace draws are all large and positive. */
+static double high_uniform(void *ctx)
+{
+    (void)ctx;
+    return 0.999999;
+}
+
+/* Fewer than k members: suppressed whatever the noise draws (the noisy count alone would show
+ * South's three contacts through a draw of +13). */
+static void test_noise_never_shows_fewer_than_k(void **state)
+{
+    (void)state;
+    struct rv_snapshot *s = units();
+    struct compare_spec spec;
+    compare_spec_init(&spec, fx_ms(30));
+    spec.epsilon = 14; /* 1 per statistic: threshold k + 3 */
+    spec.uniform = high_uniform;
+    spec.k = 5;
+    struct compare_result *r;
+    assert_int_equal(compare_units(s, &spec, &r, NULL), 0);
+    assert_true(cell(r, 1, -1)->noised);
+    assert_true(cell(r, 1, -1)->suppressed);  /* South: 3 < k */
+    assert_false(cell(r, 0, -1)->suppressed); /* North: 12 */
+    compare_result_free(r);
+    rv_snapshot_free(s);
+}
+
 static void test_mechanisms(void **state)
 {
     (void)state;
@@ -201,6 +228,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_suppression_and_own_view),
         cmocka_unit_test(test_noise),
+        cmocka_unit_test(test_noise_never_shows_fewer_than_k),
         cmocka_unit_test(test_mechanisms),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
