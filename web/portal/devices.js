@@ -55,7 +55,7 @@ function Token({ made, onDone }) {
     }
   }
   return html`
-    <section class="card notice token" role="status" aria-labelledby="token-h">
+    <section class="card notice token" aria-live="polite" aria-labelledby="token-h">
       <h2 id="token-h">The token of ${made.device.name}</h2>
       <p>Put this token into the device so that it can send its readings. <strong>It will not be shown again</strong>:
         if you lose it, delete the device and register it again.</p>
