@@ -65,6 +65,9 @@ export function Portal() {
   const loc = useLocation();
   const [session, setSession] = useState(undefined); // undefined: asking; null: signed out
   const [notice, setNotice] = useState('');
+  // Set once a sign-in on this page (a link, an invitation) answered: the first GET of the
+  // session, sent before that cookie existed, may answer 401 after it and must not undo it.
+  const signedInHere = useRef(false);
   useEffect(() => {
     onSessionEnded(() => {
       setCsrfToken(null);
@@ -72,11 +75,13 @@ export function Portal() {
       setNotice('Your session ended. Please sign in again.');
     });
     api.get('/portal/api/session').then((s) => {
+      if (signedInHere.current) return;
       setCsrfToken(s.csrf_token);
       setSession(s);
-    }, () => setSession(null));
+    }, () => { if (!signedInHere.current) setSession(null); });
   }, []);
   function signedIn(s) {
+    signedInHere.current = true;
     setCsrfToken(s.csrf_token);
     setNotice('');
     setSession(s);
