@@ -148,6 +148,10 @@ test('a customer signs in, corrects, withdraws consent with a receipt, exports, 
   const queue = (await world.api.get('/api/v1/dsrs?status=open')).items.filter((d) => d.contact_id === zelda.id);
   assert.deepEqual(queue.map((d) => d.kind), ['erasure']);
   assert.equal(await erasure.getAttribute('data-id'), String(queue[0].id));
+  // the due date the staff queue holds, as its UTC day in the browser's language
+  const dueDay = await page.evaluate((iso) => new Intl.DateTimeFormat(undefined, {
+    day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' }).format(new Date(iso)), queue[0].due_at);
+  await erasure.getByText(`answer due by ${dueDay}`).waitFor();
   assert.deepEqual(await cspViolations(page), []);
   assert.deepEqual(page.pageErrors, []);
 

@@ -4,7 +4,7 @@
 // request offers its export (GET /portal/api/requests/{id}/export[?format=zip]). An erasure is
 // confirmed first: it ends the account. docs/portal.md, "Data-subject requests".
 import { html, useState } from '/app/lib/html.js';
-import { date, dateTime } from '/app/lib/format.js';
+import { dateTime } from '/app/lib/format.js';
 import { api } from './api.js';
 import { useLoad, Screen, States } from './common.js';
 
@@ -16,6 +16,10 @@ export const KINDS = {
   objection: { name: 'Object to a use of my data', law: 'Art. 21', what: 'Tell us which use you object to; staff stop it by withdrawing the consent it rests on.' },
   erasure: { name: 'Erase my data', law: 'Art. 17', what: 'We empty every personal detail we hold about you and close your account here.' },
 };
+// A due date is the end of a UTC day (docs/portal.md, "The clock"): shown as that day, not as the
+// next one in a time zone east of UTC.
+const dueFmt = new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
+const date = (iso) => (iso ? dueFmt.format(new Date(iso)) : '–');
 const STATUS = { open: 'Open', extended: 'Extended', completed: 'Done', rejected: 'Refused', lifted: 'Lifted' };
 
 function File({ onFiled }) {
