@@ -92,7 +92,8 @@ test('a customer accepts its invitation, signs in, and sees its interactions and
 
   // every screen fits the phone
   for (const [link, heading] of [['My data', 'My data'], ['What we infer', 'What we infer'], ['Who has it', 'Who has it'],
-    ['Corrections', 'Corrections'], ['Download', 'Download']]) {
+    ['Corrections', 'Corrections'], ['Download', 'Download'], ['Consent', 'Consent'], ['Requests', 'Requests'],
+    ['Devices', 'Devices']]) {
     await page.getByRole('link', { name: link, exact: true }).click();
     await page.getByRole('heading', { level: 1, name: heading }).waitFor();
     await page.getByText(/Loading/).waitFor({ state: 'detached' });

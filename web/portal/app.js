@@ -10,21 +10,21 @@ import AboutMe from './about.js';
 import Access from './access.js';
 import Corrections from './corrections.js';
 import Download from './download.js';
+import Consent from './consent.js';
+import Requests from './requests.js';
+import Devices from './devices.js';
 
-// The screens. Sections other work adds later have their place here, without a screen yet:
-//   PLACEHOLDER consent  - '/portal/consent': consent per purpose and channel, receipts (issue 16, item 5)
-//   PLACEHOLDER requests - '/portal/requests': data-subject requests (issue 16, item 6)
-//   PLACEHOLDER devices  - '/portal/devices': devices and their streams (issue 16, item 8)
-// A row with `screen: null` is not offered in the navigation; give it a screen to make it live.
+// The screens, in the navigation's order. A row with `screen: null` is not offered in the
+// navigation; give it a screen to make it live.
 export const screens = [
   { path: '/portal/', nav: 'My data', screen: MyData },
   { path: '/portal/about-me', nav: 'What we infer', screen: AboutMe },
   { path: '/portal/access', nav: 'Who has it', screen: Access },
   { path: '/portal/corrections', nav: 'Corrections', screen: Corrections },
   { path: '/portal/download', nav: 'Download', screen: Download },
-  { path: '/portal/consent', nav: 'Consent', screen: null },
-  { path: '/portal/requests', nav: 'Requests', screen: null },
-  { path: '/portal/devices', nav: 'Devices', screen: null },
+  { path: '/portal/consent', nav: 'Consent', screen: Consent },
+  { path: '/portal/requests', nav: 'Requests', screen: Requests },
+  { path: '/portal/devices', nav: 'Devices', screen: Devices },
 ];
 
 // ---- a small router: History API, plain <a href> links under /portal/ ----
@@ -65,6 +65,9 @@ export function Portal() {
   const loc = useLocation();
   const [session, setSession] = useState(undefined); // undefined: asking; null: signed out
   const [notice, setNotice] = useState('');
+  // Set once a sign-in on this page (a link, an invitation) answered: the first GET of the
+  // session, sent before that cookie existed, may answer 401 after it and must not undo it.
+  const signedInHere = useRef(false);
   useEffect(() => {
     onSessionEnded(() => {
       setCsrfToken(null);
@@ -72,11 +75,13 @@ export function Portal() {
       setNotice('Your session ended. Please sign in again.');
     });
     api.get('/portal/api/session').then((s) => {
+      if (signedInHere.current) return;
       setCsrfToken(s.csrf_token);
       setSession(s);
-    }, () => setSession(null));
+    }, () => { if (!signedInHere.current) setSession(null); });
   }, []);
   function signedIn(s) {
+    signedInHere.current = true;
     setCsrfToken(s.csrf_token);
     setNotice('');
     setSession(s);

@@ -91,9 +91,8 @@ export default function MyData() {
   const contact = (t.contacts.rows || [])[0] || {};
   const others = Object.keys(t).filter((k) => !SHOWN_APART.includes(k) && (t[k].rows || []).length);
   const notHeld = d.not_held || [];
-  // PLACEHOLDER consent: the consent history as held; the consent work (issue 16, item 5) adds its
-  // own screen at /portal/consent (app.js). PLACEHOLDER devices: shown when this kith keeps a
-  // devices table; the devices work (item 8) adds /portal/devices.
+  // The consent history and the devices as held; their own screens (/portal/consent,
+  // /portal/devices) change them.
   return html`
     <${Screen} title="My data" intro="Everything we hold about you, as it is stored. If something is wrong, correct it; you can also download all of it.">
       <${Details} contact=${contact} account=${d.subject.account} />
@@ -104,6 +103,7 @@ export default function MyData() {
         fields=${['answered_at', 'nps', 'csat', 'intent', 'wants', 'needs', 'answers', 'confidential']} />
       <${Rows} id="consents-h" title="Consent history" entry=${t.consents}
         render=${(c) => html`<div class="line"><strong>${shown(c.purpose)} · ${shown(c.channel)}</strong><span>${shown(c.state)}</span></div><div class="when">${dateTime(c.recorded_at)}</div>`} />
+      <p class="more"><a href="/portal/consent">Change what you allow</a> · <a href="/portal/devices">Your devices</a> · <a href="/portal/requests">Your requests</a></p>
       ${t.devices
         ? html`<${Rows} id="devices-h" title="Devices" entry=${t.devices} />`
         : html`<section class="card" aria-labelledby="devices-h"><h2 id="devices-h">Devices</h2>
