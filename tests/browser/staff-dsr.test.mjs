@@ -66,6 +66,24 @@ test('the queue is sorted by due date and flags the overdue request; an extensio
   await page.context().close();
 });
 
+test('a completed restriction is lifted from the queue', async () => {
+  const c = await contact('Rosalind', 'Restrictwell');
+  const d = await world.api.post('/api/v1/dsrs', { contact_id: c.id, kind: 'restriction' });
+  await world.api.post(`/api/v1/dsrs/${d.id}/complete`, {});
+  const page = await newPage(world);
+  await signIn(page, 'admin@example.com', { path: '/dsrs?status=completed' });
+  const row = page.locator(`tr[data-dsr-id="${d.id}"]`);
+  await row.getByRole('link', { name: 'Rosalind Restrictwell' }).waitFor();
+  // only lifting is left to a completed restriction
+  assert.deepEqual(await row.getByRole('button').allTextContents(), ['Lift']);
+  await page.getByRole('button', { name: `Lift request ${d.id}` }).click();
+  await page.getByRole('dialog').getByRole('button', { name: 'Lift' }).click();
+  await row.waitFor({ state: 'detached' });
+  assert.equal((await world.api.get(`/api/v1/dsrs/${d.id}`)).status, 'lifted');
+  assert.deepEqual(page.pageErrors, []);
+  await page.context().close();
+});
+
 test('completing an erasure from the queue erases the contact', async () => {
   const c = await contact('Philippa', 'Oddington');
   const d = await world.api.post('/api/v1/dsrs', { contact_id: c.id, kind: 'erasure', notes: 'by letter' });
