@@ -52,20 +52,28 @@ static int add_device(void *ctx, const struct store_device *d)
     return o && json_array_append_new(l->items, o) == 0 ? 0 : KITH_ENOMEM;
 }
 
-void api_portal_devices_list(struct api_request *req, struct api_response *res)
+json_t *api_devices_json(struct store *s, int64_t contact_id, struct kith_error *err)
 {
-    struct kith_error err = {0};
     struct list l = {.items = json_array()};
-    int rc = l.items ? store_device_list(req->store, req->who->contact_id, add_device, &l, &err)
-                     : KITH_ENOMEM;
+    int rc = l.items ? store_device_list(s, contact_id, add_device, &l, err) : KITH_ENOMEM;
     if (rc < 0) {
         json_decref(l.items);
         if (rc == KITH_ENOMEM)
-            kith_err(&err, rc, "out of memory listing devices");
+            kith_err(err, rc, "out of memory listing devices");
+        return NULL;
+    }
+    return l.items;
+}
+
+void api_portal_devices_list(struct api_request *req, struct api_response *res)
+{
+    struct kith_error err = {0};
+    json_t *items = api_devices_json(req->store, req->who->contact_id, &err);
+    if (!items) {
         auth_internal_error(res, &err);
         return;
     }
-    api_json(res, 200, json_pack("{s:o}", "items", l.items));
+    api_json(res, 200, json_pack("{s:o}", "items", items));
 }
 
 void api_portal_devices_create(struct api_request *req, struct api_response *res)

@@ -37,6 +37,13 @@ bool device_rate_take(int64_t device_id, unsigned n, int64_t now_ms, unsigned *r
 /* Forgets device's bucket (the device was deleted). */
 void device_rate_forget(int64_t device_id);
 
+/*
+ * The devices of contact_id as the portal lists them (id, name, kind, state, times, readings;
+ * never the token nor its hash): a new array the caller owns, or NULL with err filled. Shared by
+ * GET /portal/api/devices and GET /portal/api/me.
+ */
+json_t *api_devices_json(struct store *s, int64_t contact_id, struct kith_error *err);
+
 /* ---- handlers (routes.c) ---- */
 
 void api_streams_post(struct api_request *req, struct api_response *res);

@@ -158,8 +158,9 @@ static int apply(struct store *s, const struct dsr_actor *who, struct store_dsr 
                 return rc;
             snprintf(detail, dsize,
                      "erasure of contact %lld: personal fields emptied in %lld rows of its"
-                     " records, %lld portal rows deleted, %lld audit details scrubbed",
-                     (long long)d->contact_id, (long long)erased->rows,
+                     " records, %lld devices and %lld portal rows deleted, %lld audit details"
+                     " scrubbed",
+                     (long long)d->contact_id, (long long)erased->rows, (long long)erased->devices,
                      (long long)erased->portal_rows, (long long)erased->audit_rows);
             d->notes[0] = '\0'; /* erased with the contact's other free text */
         }

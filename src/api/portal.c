@@ -7,6 +7,7 @@
 #include "api/access.h"
 #include "api/audit.h"
 #include "api/auth.h"
+#include "api/devices.h"
 #include "api/portal.h"
 #include "api/resource.h"
 
@@ -235,7 +236,7 @@ void api_portal_get_me(struct api_request *req, struct api_response *res)
     struct store_scope all = {.all = true};
     struct rows contact = {.t = model_table("contacts")}, account = {.t = model_table("accounts")};
     int64_t cid = req->who->contact_id, aid = 0;
-    json_t *interactions = NULL, *orders = NULL, *consents = NULL;
+    json_t *interactions = NULL, *orders = NULL, *consents = NULL, *devices = NULL;
     int rc = store_get(req->store, contact.t, cid, &all, set_one, &contact, &err);
     if (rc < 0)
         goto out_error;
@@ -246,7 +247,8 @@ void api_portal_get_me(struct api_request *req, struct api_response *res)
     rc = KITH_EDB;
     if (!(interactions =
               own_rows(req->store, "interactions", "contact_id", cid, "occurred_at", &err)) ||
-        !(consents = own_rows(req->store, "consents", "contact_id", cid, "recorded_at", &err)))
+        !(consents = own_rows(req->store, "consents", "contact_id", cid, "recorded_at", &err)) ||
+        !(devices = api_devices_json(req->store, cid, &err)))
         goto out_error;
     /* the orders of its account; without an account, the ones placed as this contact */
     orders = aid ? own_rows(req->store, "orders", "account_id", aid, "ordered_at", &err)
@@ -261,8 +263,9 @@ void api_portal_get_me(struct api_request *req, struct api_response *res)
     /* not audited: the contact reading its own data is no access by anyone else
        (docs/portal.md, "What is audited") */
     api_json(res, 200,
-             json_pack("{s:o, s:o, s:o, s:o, s:o}", "contact", contact.items, "account", acc_json,
-                       "interactions", interactions, "orders", orders, "consents", consents));
+             json_pack("{s:o, s:o, s:o, s:o, s:o, s:{s:o, s:b}}", "contact", contact.items,
+                       "account", acc_json, "interactions", interactions, "orders", orders,
+                       "consents", consents, "devices", "items", devices, "more", 0));
     return;
 
 out_error:
@@ -271,5 +274,6 @@ out_error:
     json_decref(interactions);
     json_decref(orders);
     json_decref(consents);
+    json_decref(devices);
     auth_internal_error(res, &err);
 }

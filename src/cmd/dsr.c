@@ -282,9 +282,9 @@ static int dsr_step_cmd(const char *db, const char *id_text, const struct dsr_st
            dsr_status_name(d.status), due);
     if (in->verb == DSR_COMPLETE && d.kind == DSR_ERASURE)
         printf("contact %lld erased: personal fields emptied in %lld rows of its records, %lld "
-               "portal rows deleted, %lld audit details scrubbed\n",
-               (long long)d.contact_id, (long long)e.rows, (long long)e.portal_rows,
-               (long long)e.audit_rows);
+               "devices and %lld portal rows deleted, %lld audit details scrubbed\n",
+               (long long)d.contact_id, (long long)e.rows, (long long)e.devices,
+               (long long)e.portal_rows, (long long)e.audit_rows);
     if (in->verb == DSR_COMPLETE && d.kind == DSR_ERASURE)
         printf("kith dsr vacuum rewrites the file so that no older copy survives in unused page "
                "space (docs/portal.md, \"Erasure\")\n");

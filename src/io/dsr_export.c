@@ -499,6 +499,129 @@ fail:
 
 static json_t *account_json(struct store *s, int64_t account_id, struct kith_error *err);
 
+/* ----- devices: kept by the portal's store code, not a table of the data model -------------- */
+
+static const char *const device_columns[] = {"id",        "created_at",   "name",     "kind",
+                                             "paused_at", "last_seen_at", "readings", NULL};
+
+struct device_rows {
+    json_t *rows;
+    struct csv_writer *csv; /* NULL: no CSV */
+};
+
+static json_t *time_or_null(int64_t ms)
+{
+    char t[TIMEFMT_SIZE];
+    if (!ms)
+        return json_null();
+    timefmt_format(ms, t);
+    return json_string(t);
+}
+
+static void csv_int(struct csv_writer *csv, int64_t v, bool is_time)
+{
+    char b[TIMEFMT_SIZE];
+    if (is_time && !v)
+        csv_writer_null(csv);
+    else if (is_time)
+        csv_writer_field(csv, b, timefmt_format(v, b));
+    else
+        csv_writer_field(csv, b, (size_t)snprintf(b, sizeof(b), "%lld", (long long)v));
+}
+
+static int add_device_row(void *ctx, const struct store_device *d)
+{
+    struct device_rows *r = ctx;
+    /* never the token nor its hash: the store does not hand them out */
+    json_t *o = json_pack("{s:I, s:o, s:s, s:s, s:o, s:o, s:I}", "id", (json_int_t)d->id,
+                          "created_at", time_or_null(d->created_at), "name", d->name, "kind",
+                          d->kind, "paused_at", time_or_null(d->paused_at), "last_seen_at",
+                          time_or_null(d->last_seen_at), "readings", (json_int_t)d->readings);
+    if (!o || json_array_append_new(r->rows, o) < 0)
+        return KITH_ENOMEM;
+    if (r->csv) {
+        csv_int(r->csv, d->id, false);
+        csv_int(r->csv, d->created_at, true);
+        csv_writer_text(r->csv, d->name, strlen(d->name));
+        csv_writer_text(r->csv, d->kind, strlen(d->kind));
+        csv_int(r->csv, d->paused_at, true);
+        csv_int(r->csv, d->last_seen_at, true);
+        csv_int(r->csv, d->readings, false);
+        csv_writer_end_record(r->csv);
+    }
+    return 0;
+}
+
+/*
+ * The "devices" entry of tables (docs/dsr-export.md, "Devices"): the contact's devices without
+ * their token hashes; with zip set, devices.csv too, and the entry gets file and row_count.
+ */
+static int devices_entry(struct store *s, int64_t contact_id, int64_t now_ms,
+                         struct csv_writer *csv, struct dsr_zip *zip, json_t *tables,
+                         struct kith_error *err)
+{
+    static const char *const types[] = {"integer id", "time", "text",   "text",
+                                        "time",       "time", "integer"};
+    struct device_rows r = {.rows = json_array()};
+    json_t *cols = json_array();
+    char *mem = NULL;
+    size_t mem_len = 0;
+    FILE *f = NULL;
+    int rc = 0;
+    for (size_t i = 0; cols && device_columns[i]; i++)
+        if (json_array_append_new(
+                cols, json_pack("{s:s, s:s}", "name", device_columns[i], "type", types[i])) < 0)
+            rc = KITH_ENOMEM;
+    if (!r.rows || !cols || rc < 0) {
+        json_decref(r.rows);
+        json_decref(cols);
+        return kith_err(err, KITH_ENOMEM, "out of memory writing the export");
+    }
+    if (zip) {
+        if (!(f = open_memstream(&mem, &mem_len))) {
+            json_decref(r.rows);
+            json_decref(cols);
+            return kith_err(err, KITH_ENOMEM, "out of memory writing devices.csv");
+        }
+        csv_writer_init(csv, f);
+        r.csv = csv;
+        for (size_t i = 0; device_columns[i]; i++)
+            csv_writer_field(csv, device_columns[i], strlen(device_columns[i]));
+        csv_writer_end_record(csv);
+    }
+    rc = store_device_list(s, contact_id, add_device_row, &r, err);
+    if (rc > 0 || rc == KITH_ENOMEM)
+        rc = kith_err(err, KITH_ENOMEM, "out of memory writing the export");
+    json_t *entry =
+        json_pack("{s:s, s:o}", "description", dsr_table_description("devices"), "columns", cols);
+    if (!entry && rc == 0)
+        rc = kith_err(err, KITH_ENOMEM, "out of memory writing the export");
+    if (zip) {
+        int frc = csv_writer_flush(csv, rc < 0 ? NULL : err);
+        fclose(f);
+        if (rc == 0)
+            rc = frc;
+        if (rc == 0)
+            rc = dsr_zip_add(zip, "devices.csv", mem ? mem : "", mem ? mem_len : 0, now_ms, err);
+        free(mem);
+        if (entry) {
+            json_object_set_new(entry, "file", json_string("devices.csv"));
+            json_object_set_new(entry, "row_count",
+                                json_integer((json_int_t)json_array_size(r.rows)));
+        }
+        json_decref(r.rows);
+    } else if (entry) {
+        json_object_set_new(entry, "rows", r.rows);
+    } else {
+        json_decref(r.rows);
+    }
+    if (rc < 0)
+        json_decref(entry);
+    else if (json_object_set_new(tables, "devices", entry) < 0)
+        rc = kith_err(err, KITH_ENOMEM, "out of memory writing the export");
+    return rc;
+}
+
 /*
  * The document; with zip set, each table's CSV is added to zip and its rows stay out of the
  * document (the manifest), which gets "file" and "row_count" instead.
@@ -587,17 +710,15 @@ static int build(struct store *s, int64_t contact_id, int64_t now_ms,
             json_object_set_new(entry, "rows", e.rows);
         }
     }
+    if (rc == 0)
+        rc = devices_entry(s, contact_id, now_ms, csv, zip, tables, err);
     if (rc < 0)
         goto out;
     json_t *rows_of = zip ? full : tables;
     json_t *contact =
         json_array_get(json_object_get(json_object_get(rows_of, "contacts"), "rows"), 0);
     json_t *account = account_json(s, plan.account_id, err);
-    json_t *not_held = json_array();
-    if (!model_table("devices"))
-        json_array_append_new(not_held,
-                              json_pack("{s:s, s:s}", "name", "devices", "description",
-                                        "This kith keeps no devices: there is none to export."));
+    json_t *not_held = json_array(); /* every kind of data this kith keeps is exported */
     doc = json_pack("{s:s, s:s, s:s, s:{s:I, s:o}, s:O, s:o*, s:o*, s:o*}", "schema",
                     DSR_EXPORT_SCHEMA, "generated_at", at, "generator", "kith " KITH_VERSION,
                     "subject", "contact_id", (json_int_t)contact_id, "account",

@@ -471,6 +471,21 @@ int store_contact_erase(struct store *s, int64_t contact_id, struct store_erasur
     if (rc == 0)
         rc = exec_contact(s, erase_answers_sql, sizeof(erase_answers_sql) - 1, contact_id,
                           &out->rows, "erasing free-text survey answers", err);
+    /*
+     * its devices (name, kind, token hash) and the links of their readings go; the readings stay
+     * as interactions (facts of an anonymous contact) whose notes, the values, were emptied above
+     */
+    if (rc == 0)
+        rc = exec_contact(s,
+                          "DELETE FROM device_readings WHERE device_id IN"
+                          " (SELECT id FROM devices WHERE contact_id = ?1)",
+                          strlen("DELETE FROM device_readings WHERE device_id IN"
+                                 " (SELECT id FROM devices WHERE contact_id = ?1)"),
+                          contact_id, NULL, "unlinking the readings of its devices", err);
+    if (rc == 0)
+        rc = exec_contact(s, "DELETE FROM devices WHERE contact_id = ?1",
+                          strlen("DELETE FROM devices WHERE contact_id = ?1"), contact_id,
+                          &out->devices, "deleting its devices", err);
     /* the portal account, its sessions and links: the erased contact never signs in again */
     if (rc == 0)
         rc = exec_contact(s, "DELETE FROM portal_sessions WHERE contact_id = ?1",

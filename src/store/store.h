@@ -847,6 +847,7 @@ bool store_contact_is_restricted(struct store *s, int64_t contact_id);
 struct store_erasure {
     int64_t rows;        /* rows of other tables whose personal fields were emptied */
     int64_t portal_rows; /* portal sessions, links and access deleted */
+    int64_t devices;     /* devices deleted (their readings stay, values emptied) */
     int64_t audit_rows;  /* audit entries whose detail named the contact, scrubbed */
 };
 
@@ -854,7 +855,9 @@ struct store_erasure {
  * Erases contact_id inside the caller's transaction, with secure_delete on so that the freed
  * bytes are zeroed: every personal field (field_def.personal) of its row and of the rows that
  * name it is emptied (a required one becomes MODEL_ERASED_TEXT), free-text survey answers go,
- * its portal account, sessions and links are deleted, and audit entries whose detail holds its
+ * its devices are deleted (the interactions of their readings stay, their notes emptied, their
+ * device_readings links deleted), its portal account, sessions and links are deleted, and audit
+ * entries whose detail holds its
  * email, full name or phone are scrubbed. Interactions, orders, events, scores and references
  * stay: the contact remains as an anonymous one, so aggregates do not move. KITH_ENOTFOUND when
  * there is no such contact. After the commit, store_checkpoint() moves the change into the

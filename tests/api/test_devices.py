@@ -110,6 +110,11 @@ def test_register_shows_the_token_once_and_keeps_its_hash(server, ann):
     assert [d["id"] for d in listed.json()["items"]] == [did]
     assert token not in listed.text and "token" not in listed.json()["items"][0]
     assert ann.get(f"/portal/api/devices/{did}/readings").json()["device"]["state"] == "active"
+    # its own view of what is held lists the device as the device list does, without the token
+    me = ann.get("/portal/api/me")
+    assert me.status_code == 200
+    assert me.json()["devices"]["items"] == listed.json()["items"]
+    assert token not in me.text and stored[0][3] not in me.text
     # fields are checked: a kind is a short lower-case word
     r = ann.post("/portal/api/devices", json={"name": "x", "kind": "Not A Kind"})
     assert r.status_code == 422 and r.json()["error"]["field"] == "kind"

@@ -77,6 +77,13 @@ def add_history(con, cid):
     other = con.execute("SELECT min(id) FROM contacts WHERE id != ?", (cid,)).fetchone()[0]
     con.execute("INSERT INTO events (created_at, kind, contact_id, related_contact_id,"
                 " occurred_at) VALUES (?,?,?,?,?)", (MS, "referral", other, cid, MS))
+    # two devices it registered (one paused, one that has posted); their token hashes stay home
+    for name, kind, hsh, paused, seen, n in [
+            ("Attic =boiler", "boiler", "ab" * 32, MS + 5000, None, 0),
+            ("Heat pump, garden", "heat-pump", "cd" * 32, None, MS + 9000, 42)]:
+        con.execute("INSERT INTO devices (created_at, contact_id, name, kind, token_hash,"
+                    " paused_at, last_seen_at, readings) VALUES (?,?,?,?,?,?,?,?)",
+                    (MS, cid, name, kind, hsh, paused, seen, n))
     con.execute("INSERT INTO dsrs (created_at, contact_id, kind, status, received_at, due_at,"
                 " notes) VALUES (?,?,?,?,?,?,?)",
                 (MS, cid, "access", "open", MS, MS + 30 * 86400000, "by letter"))
@@ -372,3 +379,40 @@ def test_a_bad_value_imports_nothing(world):
     assert con.execute("SELECT count(*) FROM contacts").fetchone()[0] == 0
     assert con.execute("SELECT count(*) FROM interactions").fetchone()[0] == 0
     con.close()
+
+
+DEVICE_COLUMNS = ["id", "created_at", "name", "kind", "paused_at", "last_seen_at", "readings"]
+
+
+def test_devices_are_exported_without_their_tokens(world):
+    """The contact's devices are in the export (docs/dsr-export.md, "Devices"), in JSON and CSV,
+    as the database holds them, and their token hashes are not."""
+    con = sqlite3.connect(world["db"])
+    db_rows = con.execute(f"SELECT {', '.join(DEVICE_COLUMNS)}, token_hash FROM devices"
+                          " WHERE contact_id = ? ORDER BY id", (world["cid"],)).fetchall()
+    con.close()
+    assert len(db_rows) == 2
+    time_cols = {"created_at", "paused_at", "last_seen_at"}
+    want = [{c: (iso(v) if c in time_cols and v is not None else v)
+             for c, v in zip(DEVICE_COLUMNS, row)} for row in db_rows]
+    hashes = [row[-1] for row in db_rows]
+    r = world["admin"].get(f"/api/v1/contacts/{world['cid']}/export")
+    assert r.status_code == 200, r.text
+    entry = r.json()["tables"]["devices"]
+    assert [c["name"] for c in entry["columns"]] == DEVICE_COLUMNS and entry["description"]
+    assert entry["rows"] == want
+    assert not any(h in r.text for h in hashes) and "token" not in r.text
+    assert r.json()["not_held"] == []
+    own = json.loads(kith(world["db"], "dsr", "export", str(world["cid"])).stdout)
+    assert own["tables"]["devices"]["rows"] == want
+    z = zipfile.ZipFile(io.BytesIO(world["admin"].get(
+        f"/api/v1/contacts/{world['cid']}/export", params={"format": "zip"}).content))
+    manifest = json.loads(z.read("manifest.json"))
+    assert manifest["tables"]["devices"]["file"] == "devices.csv"
+    assert manifest["tables"]["devices"]["row_count"] == 2
+    header, *rows = list(csv.reader(io.StringIO(z.read("devices.csv").decode(), newline="")))
+    assert header == DEVICE_COLUMNS
+    assert rows == [["" if w[c] is None else protected(w[c]) if isinstance(w[c], str)
+                     and c in ("name", "kind") else str(w[c]) for c in DEVICE_COLUMNS]
+                    for w in want]
+    assert not any(h.encode() in z.read(n) for h in hashes for n in z.namelist())

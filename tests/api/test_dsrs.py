@@ -8,11 +8,13 @@ personal value in the database file nor its WAL, scrubs the audit log and ends p
 import calendar
 import datetime as dt
 import glob
+import json
 import os
 import re
 import sqlite3
 
 import pytest
+import requests
 
 from conftest import Client, add_user, http_session, kith
 
@@ -221,6 +223,18 @@ def test_erasure_leaves_no_personal_value_in_the_file(server, admin):
         assert r.status_code == 201, r.text
         iids.append(r.json()["id"])
     http = portal(server, admin, cid)
+    # a device it registered, named by it, whose readings carry values of its life
+    device_name, reading_value = "Greenhouse heater Zebulonia", "frost-alarm-Wexcombe-4417"
+    r = http.post(server.url + "/portal/api/devices", json={"name": device_name, "kind": "heater"})
+    assert r.status_code == 201, r.text
+    device_token = r.json()["token"]
+    lines = "".join(json.dumps({"type": "device.alert", "at": f"2026-05-0{d}T10:00:00Z",
+                                "value": {"note": reading_value, "n": d}}) + "\n"
+                    for d in range(1, 4))
+    r = requests.post(server.url + "/api/v1/streams", data=lines,
+                      headers={"Authorization": "Bearer " + device_token,
+                               "Content-Type": "application/x-ndjson"})
+    assert r.status_code == 200 and r.json()["accepted"] == 3, r.text
     # a failed sign-in writes the email into the audit log's detail
     bad = http_session().post(server.url + "/portal/api/session",
                               json={"email": email.upper(), "password": "wrong wrong wrong"})
@@ -247,7 +261,15 @@ def test_erasure_leaves_no_personal_value_in_the_file(server, admin):
     # the facts stay, as an anonymous contact's
     after = sql(server.db, "SELECT id, contact_id, type_id, occurred_at, rv, cost FROM"
                            " interactions WHERE contact_id = ? ORDER BY id", cid)
-    assert after == before and len(after) == 30
+    assert after == before and len(after) == 33
+    # its devices are gone (a device's token opens nothing); their readings stay as facts
+    assert sql(server.db, "SELECT count(*) FROM devices WHERE contact_id = ?", cid) == [(0,)]
+    assert sql(server.db, "SELECT count(*), count(notes) FROM interactions WHERE contact_id = ?"
+                          " AND source = 'device'", cid) == [(3, 0)]
+    r = requests.post(server.url + "/api/v1/streams", data=lines,
+                      headers={"Authorization": "Bearer " + device_token,
+                               "Content-Type": "application/x-ndjson"})
+    assert r.status_code == 401
     row = admin.get(f"/api/v1/contacts/{cid}").json()
     assert row["email"] is None and row["first_name"] is None and row["phone"] is None
     assert row["last_name"] == "(erased)" and row["external_id"] is None
@@ -262,7 +284,8 @@ def test_erasure_leaves_no_personal_value_in_the_file(server, admin):
         for v in (email, first + " " + last, phone):
             assert v.lower() not in det.lower(), (a, det)
     # nothing of it in the file nor in the WAL (the erasure checkpointed it), nor after a stop
-    needles = [email, first, last, phone, new_phone, wrong_title, "QUINTEROSA-77"]
+    needles = [email, first, last, phone, new_phone, wrong_title, "QUINTEROSA-77", device_name,
+               reading_value]
     assert grep_file(server.db, needles) == []
     assert grep_file(server.db + "-wal", needles) == []
     server.stop()

@@ -17,6 +17,9 @@ export const routes = [
   { path: '/deals/:id', load: () => import('./screens/deal.js') },
   // what customers proposed to correct in the portal (docs/portal.md, "Corrections")
   { path: '/corrections', load: () => import('./screens/corrections.js'), nav: 'Corrections', group: 'Customers', roles: ANY },
+  // data-subject requests on their one-month clock (docs/portal.md, "Data-subject requests"):
+  // the roles that act on contacts; the API decides which requests each sees and may change
+  { path: '/dsrs', load: () => import('./screens/dsrs.js'), nav: 'Data requests', group: 'Customers', roles: ['admin', 'manager', 'frontline'] },
 
   // The dashboards (docs/web.md, "Dashboards"): Relationship Value and customer value.
   {

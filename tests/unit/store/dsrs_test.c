@@ -3,7 +3,8 @@
  * counts, the restriction predicate, and erasure: every personal field of the model (read from
  * model/tables.c here, so that a field marked personal later is checked too) is emptied in the
  * rows that name the erased contact and in no other, scores stay, free-text survey answers go,
- * portal rows go, and the audit log is scrubbed of the contact's email, name and phone.
+ * devices and their readings' links go (the readings stay, values emptied), portal rows go,
+ * and the audit log is scrubbed of the contact's email, name and phone.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -67,6 +68,13 @@ static int setup(void **state)
          "INSERT INTO dsrs (id, created_at, contact_id, kind, status, received_at, due_at,"
          " notes) VALUES (60, 0, 1, 'erasure', 'open', 0, 10, 'Ann Lee phoned'),"
          " (61, 0, 2, 'objection', 'open', 0, 20, 'Bob wrote');"
+         "INSERT INTO devices (id, created_at, contact_id, name, kind, token_hash, readings)"
+         " VALUES (80, 0, 1, 'Ann''s boiler', 'boiler', 'h1', 1),"
+         " (81, 0, 2, 'Bob''s meter', 'meter', 'h2', 1);"
+         "INSERT INTO interactions (id, created_at, contact_id, type_id, occurred_at, rv, notes,"
+         " source) VALUES (12, 0, 1, 1, 6, 0, '{\"t\":21}', 'device'),"
+         " (13, 0, 2, 1, 6, 0, '{\"t\":19}', 'device');"
+         "INSERT INTO device_readings (interaction_id, device_id) VALUES (12, 80), (13, 81);"
          "INSERT INTO portal_accounts (contact_id, created_at) VALUES (1, 0), (2, 0);"
          "INSERT INTO portal_sessions (created_at, contact_id, token_hash, csrf_hash, expires_at,"
          " last_seen_at) VALUES (0, 1, 'a', 'b', 9, 0), (0, 2, 'c', 'd', 9, 0);"
@@ -176,6 +184,19 @@ static void erasure_empties_every_personal_field_and_nothing_else(void **state)
                      1);
     assert_int_equal(count(f, "SELECT count(*) FROM survey_responses WHERE id = 32"
                               " AND json_extract(answers, '$.q2') = 'Bob'"),
+                     1);
+    /* its devices and their readings' links go; the readings stay as facts, values emptied */
+    assert_int_equal(e.devices, 1);
+    assert_int_equal(count(f, "SELECT count(*) FROM devices WHERE contact_id = 1"), 0);
+    assert_int_equal(count(f, "SELECT count(*) FROM device_readings WHERE device_id = 80"), 0);
+    assert_int_equal(count(f, "SELECT count(*) FROM interactions WHERE id = 12 AND contact_id = 1"
+                              " AND source = 'device' AND notes IS NULL"),
+                     1);
+    /* contact 2's device, link and reading are untouched */
+    assert_int_equal(count(f, "SELECT count(*) FROM devices d JOIN device_readings r ON"
+                              " r.device_id = d.id JOIN interactions i ON i.id = r.interaction_id"
+                              " WHERE d.id = 81 AND d.name = 'Bob''s meter' AND i.notes ="
+                              " '{\"t\":19}'"),
                      1);
     /* portal rows of contact 1 only */
     assert_int_equal(count(f, "SELECT count(*) FROM portal_accounts"), 1);

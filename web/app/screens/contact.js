@@ -5,7 +5,8 @@
 // against its team's p10-p90 band and median (GET /api/v1/rv/contacts/{id}), both reloaded after
 // an interaction is logged; its digital path to purchase, churn or a service outcome
 // (GET /api/v1/voice/paths?contact={id}, components/contact-path.js); and the customers most like
-// it (components/contact-alike.js).
+// it (components/contact-alike.js); its consent per purpose and channel, which staff may record on
+// its behalf (components/contact-consent.js).
 import { html, useState, useMemo, useId } from '../lib/html.js';
 import { api } from '../lib/api.js';
 import { useFetch, useCursorList } from '../lib/hooks.js';
@@ -21,6 +22,7 @@ import { Pager } from '../components/table.js';
 import { RvBandChart } from '../charts/rv-band.js';
 import { ContactAlike } from '../components/contact-alike.js';
 import { ContactPath } from '../components/contact-path.js';
+import { ContactConsent } from '../components/contact-consent.js';
 import { loadECharts } from '../charts/chart.js';
 
 // ECharts (the largest module) starts loading with the screen, while its data is fetched.
@@ -117,6 +119,7 @@ export default function Contact({ params, user }) {
         <div class="col-side">
           <${Section} title="Details" id="details-title"><${Details} c=${c} /><//>
           <${Section} title="Customers like this one" id="alike-title"><${ContactAlike} contactId=${id} /><//>
+          <${Section} title="Consent" id="consent-title"><${ContactConsent} contactId=${id} writable=${writable} /><//>
         </div>
       </div>
       <${Dialog} open=${editing} title="Edit contact" onClose=${() => setEditing(false)}>
