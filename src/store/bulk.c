@@ -8,15 +8,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "util/alloc.h"
 
 #include "util/banned.h"
 
-#define BULK_CACHE_KIB    32768 /* page cache while rows go in */
-#define BULK_SORT_KIB     2048  /* page cache while indexes are built: see store_bulk_finish */
-#define BULK_SORT_THREADS 3     /* SQLite sorter threads besides this one while they are built */
+#define BULK_CACHE_KIB 32768 /* page cache while rows go in */
+#define BULK_SORT_KIB  2048  /* page cache while indexes are built: see store_bulk_finish */
 
 struct store_bulk {
     struct store *s;
@@ -215,35 +213,18 @@ int store_bulk_finish(struct store_bulk *b, struct kith_error *err)
      * runs that fit the CPU caches and merge them, about twice as fast on a million rows as
      * one big in-memory sort.
      */
-    /*
-     * Those runs are sorted and merged by SQLite's worker threads as well as this one (PRAGMA
-     * threads), one per core up to BULK_SORT_THREADS: more CPU in all, less waiting.
-     */
     if (b->nindexes) {
         char sql[64];
         snprintf(sql, sizeof(sql), "PRAGMA cache_size=-%d", BULK_SORT_KIB);
         store_exec(b->s->db, sql, NULL);
-        long cores = sysconf(_SC_NPROCESSORS_ONLN);
-        long threads = cores > BULK_SORT_THREADS ? BULK_SORT_THREADS : cores - 1;
-        if (threads > 0) {
-            snprintf(sql, sizeof(sql), "PRAGMA threads=%ld", threads);
-            store_exec(b->s->db, sql, NULL);
-        }
     }
-    int rc = 0;
-    for (size_t i = 0; rc == 0 && i < b->nindexes; i++) {
-        rc = store_exec(b->s->db, b->index_sql[i], err);
-        if (rc < 0) {
-            kith_err_prefix(err, "rebuilding an index of %s", b->t->name);
-            break;
-        }
+    for (size_t i = 0; i < b->nindexes; i++) {
+        int rc = store_exec(b->s->db, b->index_sql[i], err);
+        if (rc < 0)
+            return kith_err_prefix(err, "rebuilding an index of %s", b->t->name);
         free(b->index_sql[i]);
         b->index_sql[i] = NULL;
     }
-    if (b->nindexes)
-        store_exec(b->s->db, "PRAGMA threads=0", NULL);
-    if (rc < 0)
-        return rc;
     b->nindexes = 0;
     return 0;
 }
