@@ -10,7 +10,6 @@
 #include "store/store_int.h"
 
 #include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -166,37 +165,6 @@ static void sqlite_configure(void)
     sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }
 
-/*
- * Checkpoints of the server's connections (STORE_GROUP_SYNC). SQLite's automatic checkpoint runs
- * inside the COMMIT that takes the WAL past 1,000 pages, while this process's writer mutex is
- * held, so every other writer waits for the checkpoint's writes and syncs of the database file.
- * Here the commit only notes the WAL's size; the checkpoint (PASSIVE: it never waits for a lock
- * and never blocks a writer) runs after the change is durable, outside the writer mutex, one at
- * a time in the process, and only the request that runs it waits for it.
- */
-#define CHECKPOINT_PAGES 1000
-
-static atomic_bool g_checkpointing;
-
-static int wal_frames_hook(void *ctx, sqlite3 *db, const char *name, int frames)
-{
-    (void)db;
-    (void)name;
-    ((struct store *)ctx)->wal_frames = frames;
-    return SQLITE_OK;
-}
-
-static void checkpoint_if_due(struct store *s)
-{
-    if (s->wal_frames < CHECKPOINT_PAGES || !sqlite3_get_autocommit(s->db))
-        return;
-    s->wal_frames = 0;
-    if (atomic_exchange(&g_checkpointing, true))
-        return; /* another connection is at it */
-    sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
-    atomic_store(&g_checkpointing, false);
-}
-
 int store_open(const char *path, int flags, struct store **out, struct kith_error *err)
 {
     static pthread_once_t configured = PTHREAD_ONCE_INIT;
@@ -240,8 +208,6 @@ int store_open(const char *path, int flags, struct store **out, struct kith_erro
             goto out_prefix;
     }
     s->group_sync = (flags & STORE_GROUP_SYNC) && !(flags & STORE_READONLY);
-    if (s->group_sync) /* replaces SQLite's automatic checkpoint: see checkpoint_if_due() */
-        sqlite3_wal_hook(s->db, wal_frames_hook, s);
     /*
      * secure_delete on every connection (some builds of SQLite have it by default, not all): a
      * row rewritten or deleted leaves zeros, not its old bytes, so that a contact's values that
@@ -418,7 +384,6 @@ int store_sync(struct store *s, struct kith_error *err)
         return kith_err(err, KITH_EIO, "making the change durable (fsync of the WAL): %s",
                         sqlite3_errstr(rc));
     s->synced_changes = changes;
-    checkpoint_if_due(s);
     return 0;
 }
 

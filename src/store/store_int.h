@@ -32,7 +32,6 @@ struct store {
     bool writing;              /* between store_begin() and its commit or rollback */
     bool group_sync;           /* STORE_GROUP_SYNC: synchronous=NORMAL, store_sync() */
     int64_t synced_changes;    /* sqlite3_total_changes() at the last store_sync() */
-    int wal_frames;            /* pages in the WAL after this connection's last commit */
 };
 
 /*

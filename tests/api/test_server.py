@@ -63,9 +63,9 @@ def test_sigint_stops_cleanly(server):
 
 
 def test_wal_stays_bounded_under_a_stream_of_writes(server, admin):
-    """The server checkpoints the WAL itself once it passes 1,000 pages (after the write is
-    durable, outside the writer lock: docs/storage.md). Every commit appends at least one page,
-    so without checkpoints 3,000 writes leave a WAL of at least 3,000 pages."""
+    """The WAL is checkpointed while writes go on (SQLite's automatic checkpoint at 1,000 pages,
+    which the server's group commit keeps: docs/storage.md). Every commit appends at least one
+    page, so without checkpoints 3,000 writes leave a WAL of at least 3,000 pages."""
     import concurrent.futures
     import os
     import sqlite3
