@@ -26,17 +26,7 @@ struct load {
 
 static bool wanted(const struct load *l, int64_t contact)
 {
-    if (!l->ids)
-        return true;
-    size_t lo = 0, hi = l->nids;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (l->ids[mid] < contact)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < l->nids && l->ids[lo] == contact;
+    return !l->ids || store_ids_has(l->ids, l->nids, contact);
 }
 
 static bool independent(const char *kind)
