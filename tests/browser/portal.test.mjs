@@ -96,7 +96,8 @@ test('a customer accepts its invitation, signs in, and sees its interactions and
     ['Devices', 'Devices']]) {
     await page.getByRole('link', { name: link, exact: true }).click();
     await page.getByRole('heading', { level: 1, name: heading }).waitFor();
-    await page.getByText(/Loading/).waitFor({ state: 'detached' });
+    // a screen may load several parts at once: wait until none is loading
+    await page.waitForFunction(() => ![...document.querySelectorAll('[role="status"]')].some((e) => /Loading/.test(e.textContent)));
     assert.equal(await overflow(page), 0, `${heading} scrolls sideways at 390 px`);
   }
   // the unit holding the contact's record, as a company unit
