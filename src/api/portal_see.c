@@ -24,6 +24,7 @@
 
 #include "analysis/rv.h"
 #include "analysis/value.h"
+#include "api/alike_kept.h"
 #include "api/auth.h"
 #include "api/portal.h"
 #include "api/rvstate.h"
@@ -69,8 +70,10 @@ static const char reap_meaning[] =
     "first of a fixed list of rules on the value tier, the probability that you are still an "
     "active customer and the products you hold; the reason says which rule applied.";
 static const char lookalike_meaning[] =
-    "Look-alike group: a group of customers who resemble you, used to find new prospects. This "
-    "kith computes no look-alike groups: nothing of this kind is held about you.";
+    "Look-alike group: the customers most like you by your company's sector and size, what you "
+    "bought and how much, and the intentions you chose to share in surveys (docs/voice.md, "
+    "\"Someone like me\"). We use what they bought next to suggest products to you. Shown here: "
+    "how many they are and those products; never who they are.";
 
 static json_t *inference(const char *name, const char *label, json_t *value, const char *status,
                          const char *reason, const char *meaning)
@@ -225,15 +228,67 @@ static bool value_inferences(struct store *s, int64_t aid, json_t *a, struct kit
         append(a, inference("rfm_segment", "RFM segment", seg, seg ? "computed" : "not computed",
                             seg ? NULL : why_rfm, rfm_meaning)) &&
         append(a, inference("reap_lever", "REAP lever", lever, lever ? "computed" : "not computed",
-                            lever ? NULL : why_reap, reap_meaning)) &&
-        append(a, inference("lookalike_group", "Look-alike group", NULL, "not held",
-                            "this kith computes no look-alike groups", lookalike_meaning));
+                            lever ? NULL : why_reap, reap_meaning));
     if (!ok)
         kith_err(err, KITH_ENOMEM, "out of memory");
     return ok;
 }
 
 /* The contact's account id (0: none). */
+/* ---- someone like me ---- */
+
+/*
+ * The look-alike inference of contact cid: the analysis `voice alike` over every contact (the
+ * company's view, not the people map's), of which the customer is shown only the number of its
+ * neighbours and the products their next purchases point to. Appends it to a; false only when
+ * out of memory (a contact the analysis cannot place gets "not computed" with the reason).
+ */
+static bool lookalike_inference(struct api_request *req, int64_t cid, json_t *a,
+                                struct kith_error *err)
+{
+    struct kith_error why = {0};
+    struct voice_params p;
+    char id[32];
+    json_t *value = NULL;
+    param_defaults(&analysis_voice, &p);
+    snprintf(id, sizeof(id), "%lld", (long long)cid);
+    struct kept_item *kept = NULL;
+    if (param_set(&analysis_voice,
+                  param_find(&analysis_voice, voice_def(VOICE_ALIKE)->group, "contact", false), &p,
+                  id, "contact", &why) == 0 &&
+        (kept = alike_kept_begin(req->store, ALIKE_CONTACTS, &why)) != NULL) {
+        struct voice_scope vs = {.store = req->store, .role = "admin"};
+        vs.models[ALIKE_CONTACTS] = kept->value;
+        struct voice_report r;
+        const char *param;
+        if (voice_run(VOICE_ALIKE, &p, &vs, &r, &why, &param) == 0) {
+            json_t *j = voice_report_json(&r);
+            voice_report_release(&r);
+            json_t *names = json_array(), *x;
+            size_t i;
+            json_array_foreach(json_object_get(j, "recommended"), i, x)
+            {
+                json_array_append(names, json_object_get(x, "name"));
+            }
+            if (j && names)
+                value = json_pack("{s:I, s:O}", "customers_like_you",
+                                  (json_int_t)json_array_size(json_object_get(j, "neighbours")),
+                                  "their_next_purchases", names);
+            json_decref(names);
+            json_decref(j);
+            if (!value) {
+                alike_kept_end(kept);
+                kith_err(err, KITH_ENOMEM, "out of memory");
+                return false;
+            }
+        }
+        alike_kept_end(kept);
+    }
+    return append(a, inference("lookalike_group", "Look-alike group", value,
+                               value ? "computed" : "not computed", value ? NULL : why.msg,
+                               lookalike_meaning));
+}
+
 static int read_account_id(void *ctx, const struct store_value *vals)
 {
     size_t i;
@@ -251,7 +306,8 @@ void api_portal_me_inferences(struct api_request *req, struct api_response *res)
     if (!a ||
         store_get(req->store, model_table("contacts"), cid, &all, read_account_id, &aid, &err) <
             0 ||
-        !rv_inferences(req, cid, a, &err) || !value_inferences(req->store, aid, a, &err)) {
+        !rv_inferences(req, cid, a, &err) || !value_inferences(req->store, aid, a, &err) ||
+        !lookalike_inference(req, cid, a, &err)) {
         json_decref(a);
         auth_internal_error(res, &err);
         return;

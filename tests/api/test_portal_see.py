@@ -116,7 +116,15 @@ def test_inferences_are_the_analyses_own_with_their_meaning(world):
     assert inf["reap_lever"]["value"]["lever"] == reap["lever"]
     assert inf["reap_lever"]["value"]["reason"] == reap["reason"]
     assert inf["value_segment"]["value"]["tier"] == reap["tier"]
-    assert inf["lookalike_group"]["value"] is None
+    # the look-alike group is `kith voice alike`'s, shown only as a count and product names
+    alike = json.loads(kith(world["db"], "voice", "alike", "--contact", str(world["cid"]),
+                            "--json").stdout)
+    look = inf["lookalike_group"]
+    assert look["status"] == "computed", look
+    assert look["value"] == {"customers_like_you": len(alike["neighbours"]),
+                             "their_next_purchases": [x["name"] for x in alike["recommended"]]}
+    others = {n.get("name") for n in alike["neighbours"]} - {None}
+    assert others and not others & set(json.dumps(look["value"]).split('"'))
 
 
 def test_holders_and_access_log(world):
