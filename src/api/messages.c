@@ -98,6 +98,15 @@ int message_send(struct store *s, const struct message_out *m, message_record_fn
                       m->channel);
         goto out_rollback;
     }
+    /* a restriction (GDPR Art. 18) keeps the contact out of outreach until it is lifted */
+    if (store_contact_is_restricted(s, m->contact_id)) {
+        out->refusal = MESSAGE_RESTRICTED;
+        rc = kith_err(err, KITH_ECONFLICT,
+                      "contact %lld has asked for the processing of its data to be restricted:"
+                      " no message until the restriction is lifted",
+                      (long long)m->contact_id);
+        goto out_rollback;
+    }
     const char *to = sms ? a.phone : a.email;
     if (!to[0]) {
         out->refusal = MESSAGE_NO_ADDRESS;
@@ -284,6 +293,9 @@ void api_messages_create(struct api_request *req, struct api_response *res)
                      m.channel, sent.state);
             api_audit(req, "message_refused", "contacts", m.contact_id, detail);
             api_error(res, 409, "no_consent", "purpose", "%s", err.msg);
+        } else if (sent.refusal == MESSAGE_RESTRICTED) {
+            api_audit(req, "message_refused", "contacts", m.contact_id, "refused: restricted");
+            api_error(res, 409, "restricted", "contact_id", "%s", err.msg);
         } else {
             api_error(res, 409, "conflict", NULL, "%s", err.msg);
         }

@@ -37,6 +37,7 @@ enum message_refusal {
     MESSAGE_NO_CONSENT, /* the contact's consent does not allow it (KITH_ECONFLICT) */
     MESSAGE_NO_ADDRESS, /* no email or phone to send it to (KITH_EINVAL) */
     MESSAGE_NO_TYPE,    /* the catalogue lacks out_sms / out_email (KITH_ECONFLICT) */
+    MESSAGE_RESTRICTED, /* a restriction request of the contact is in force (KITH_ECONFLICT) */
 };
 
 struct message_sent {

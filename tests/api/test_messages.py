@@ -208,3 +208,20 @@ def test_kith_voice_send_checks_consent_and_uses_the_outbox(world, hook, tmp_pat
     assert [g["json"]["body"] for g in hook.got] == ["hello from the CLI"]
     p = kith(srv.db, *args, "--sender", "webhook:https://example.org/x", check=False)
     assert p.returncode == 2 and "plain http" in p.stderr
+
+
+def test_a_restricted_contact_gets_no_message_until_the_restriction_is_lifted(world, hook):
+    srv, admin, cid, types = world
+    consent(admin, cid, "marketing", "sms", "granted")
+    r = admin.post("/api/v1/dsrs", json={"contact_id": cid, "kind": "restriction"})
+    assert r.status_code == 201, r.text
+    d = r.json()["id"]
+    r = send(admin, cid)
+    assert r.status_code == 409 and r.json()["error"]["code"] == "restricted", r.text
+    assert hook.got == [] and interactions(admin, cid) == []
+    assert admin.post(f"/api/v1/dsrs/{d}/complete", json={}).status_code == 200
+    assert send(admin, cid).status_code == 409  # completed: in force until lifted
+    assert admin.post(f"/api/v1/dsrs/{d}/lift", json={}).status_code == 200
+    r = send(admin, cid)
+    assert r.status_code == 201, r.text
+    assert len(hook.got) == 1 and len(interactions(admin, cid)) == 1
