@@ -22,6 +22,8 @@ enum {
     G_NPS = 1 << VOICE_NPS,
     G_PROMISE = 1 << VOICE_PROMISE,
     G_COMMUNITY = 1 << VOICE_COMMUNITY,
+    G_RATINGS = 1 << VOICE_RATINGS,
+    G_IDEAS = 1 << VOICE_IDEAS,
     G_MOMENTS = 1 << VOICE_MOMENTS,
     G_ALIKE = 1 << VOICE_ALIKE,
     G_PATHS = 1 << VOICE_PATHS,
@@ -207,9 +209,10 @@ static const struct param_spec specs[] = {
      .hi = 1000,
      .def = "100",
      .offset = OFF(limit),
-     .groups = G_DOSAY,
+     .groups = G_DOSAY | G_IDEAS,
      .metavar = "N",
-     .help = "list at most N disagreements one by one (of contacts who share their answers)"},
+     .help = "list at most N: dosay, disagreements one by one (of contacts who share their"
+             " answers); ideas, the best scored"},
     PARAM_SPEC_JSON(struct voice_params, G_ALL),
     PARAM_SPEC_DB(struct voice_params, G_ALL),
 };
@@ -259,6 +262,17 @@ static const struct analysis_def defs[] = {
                      .route = "/api/v1/voice/dosay",
                      .summary = "do vs say: NPS and stated intent beside RV, sales and churn per"
                                 " segment, and the contacts whose answers and behaviour disagree"},
+    [VOICE_RATINGS] = {.name = "ratings",
+                       .group = G_RATINGS,
+                       .route = "/api/v1/voice/ratings",
+                       .summary = "ratings per product: how many, mean stars, verified purchases"
+                                  " and text reviews; products rated by fewer than k contacts"
+                                  " suppressed"},
+    [VOICE_IDEAS] = {.name = "ideas",
+                     .group = G_IDEAS,
+                     .route = "/api/v1/voice/ideas",
+                     .summary = "the community's ideas: how many in each status, votes, and the"
+                                " best scored (up minus down votes) with their status"},
 };
 
 const struct analysis_family analysis_voice = {"voice", specs, sizeof(specs) / sizeof(specs[0]),
@@ -750,6 +764,8 @@ int voice_run(enum voice_analysis a, const struct voice_params *p, const struct 
     out->k = pol.min_k;
     if (a == VOICE_MOMENTS)
         return voice_moments_run(p, scope, out, err, param);
+    if (a == VOICE_RATINGS || a == VOICE_IDEAS)
+        return voice_ratings_run(a, scope, out, err);
     rc = store_voice_load(scope->store, scope->scoped ? scope->contacts : NULL,
                           scope->scoped ? scope->ncontacts : 0, from, to, a == VOICE_PROMISE,
                           &out->d, err);
@@ -781,6 +797,8 @@ int voice_run(enum voice_analysis a, const struct voice_params *p, const struct 
             rc = add_rv(out, err);
         break;
     case VOICE_COMMUNITY: /* voice_community.c */
+    case VOICE_RATINGS:   /* voice_ratings.c */
+    case VOICE_IDEAS:     /* voice_ratings.c */
     case VOICE_MOMENTS:   /* voice_moments.c */
     case VOICE_ALIKE:     /* voice_alike.c */
     case VOICE_PATHS:     /* voice_paths.c */
@@ -796,6 +814,7 @@ int voice_run(enum voice_analysis a, const struct voice_params *p, const struct 
 void voice_report_release(struct voice_report *r)
 {
     voice_alike_release(&r->alike);
+    voice_ratings_release(r);
     voice_data_release(&r->d);
     voice_moments_release(&r->moments);
     voice_paths_release(&r->paths);

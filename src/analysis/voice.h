@@ -39,6 +39,8 @@ enum voice_analysis {
     VOICE_ALIKE,     /* someone like me (analysis/voice_alike.h) */
     VOICE_PATHS,     /* digital paths (analysis/voice_paths.h) */
     VOICE_DOSAY,     /* do vs say (analysis/voice_dosay.h) */
+    VOICE_RATINGS,   /* ratings per product (voice_ratings.c) */
+    VOICE_IDEAS,     /* ideas by status and score (voice_ratings.c) */
     VOICE_NANALYSES
 };
 
@@ -172,6 +174,8 @@ struct voice_report {
     size_t n;
     struct voice_cell total;
     struct voice_community community; /* VOICE_COMMUNITY */
+    struct voice_ratings ratings;     /* VOICE_RATINGS */
+    struct voice_ideas ideas;         /* VOICE_IDEAS */
     struct voice_moments moments;     /* VOICE_MOMENTS */
     struct voice_alike alike;         /* VOICE_ALIKE */
     struct voice_paths paths;         /* VOICE_PATHS */
@@ -198,6 +202,13 @@ int voice_run(enum voice_analysis a, const struct voice_params *p, const struct 
  */
 int voice_report_group(struct voice_report *r, enum voice_by by, int64_t survey,
                        struct kith_error *err);
+
+/* voice_run() of VOICE_RATINGS and VOICE_IDEAS (voice_ratings.c): out has its head and k. */
+int voice_ratings_run(enum voice_analysis a, const struct voice_scope *scope,
+                      struct voice_report *out, struct kith_error *err);
+json_t *voice_ratings_json(const struct voice_report *r);
+void voice_ratings_text(const struct voice_report *r, FILE *out);
+void voice_ratings_release(struct voice_report *r);
 
 /* voice_run() of VOICE_COMMUNITY (voice_community.c): out is zeroed and its head filled. */
 int voice_community_run(const struct voice_scope *scope, struct voice_report *out,

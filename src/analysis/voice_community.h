@@ -38,4 +38,29 @@ struct voice_community {
     int64_t ratings, verified, stars, verified_stars;    /* sums of stars */
 };
 
+/* `voice ratings`: one product's ratings by the contacts in scope; below k contacts suppressed. */
+struct voice_product_ratings {
+    int64_t product_id;
+    char name[128];
+    int64_t contacts, ratings, stars, verified, verified_stars, reviews; /* stars: sums */
+    bool suppressed;
+};
+struct voice_ratings {
+    struct voice_product_ratings *rows; /* by product name, then id */
+    size_t n;
+    int64_t total;
+};
+
+/* `voice ideas`: the ideas of the contacts in scope, by status, and the best scored. */
+struct voice_idea_row {
+    int64_t id, product_id, up, down;
+    char status[16];
+    char title[201];
+};
+struct voice_ideas {
+    int64_t total, status[4], up, down; /* new, planned, done, declined */
+    struct voice_idea_row *rows;        /* by up - down, then newest; at most limit */
+    size_t n;
+};
+
 #endif

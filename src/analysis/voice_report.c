@@ -218,6 +218,8 @@ static bool channels_json(const struct voice_report *r, json_t *o)
 
 json_t *voice_report_json(const struct voice_report *r)
 {
+    if (r->analysis == VOICE_RATINGS || r->analysis == VOICE_IDEAS)
+        return voice_ratings_json(r);
     if (r->analysis == VOICE_COMMUNITY)
         return voice_community_json(r);
     if (r->analysis == VOICE_MOMENTS)
@@ -260,6 +262,8 @@ json_t *voice_report_json(const struct voice_report *r)
         ok = channels_json(r, o);
         break;
     case VOICE_COMMUNITY: /* voice_community.c */
+    case VOICE_RATINGS:   /* voice_ratings.c */
+    case VOICE_IDEAS:     /* voice_ratings.c */
     case VOICE_MOMENTS:   /* voice_moments.c */
     case VOICE_ALIKE:     /* voice_alike.c */
     case VOICE_PATHS:     /* voice_paths.c */
@@ -347,6 +351,10 @@ static void questions_text(const struct voice_report *r, FILE *out)
 void voice_report_text(const struct voice_report *r, FILE *out)
 {
     char buf[32];
+    if (r->analysis == VOICE_RATINGS || r->analysis == VOICE_IDEAS) {
+        voice_ratings_text(r, out);
+        return;
+    }
     if (r->analysis == VOICE_COMMUNITY) {
         voice_community_text(r, out);
         return;
@@ -405,6 +413,8 @@ void voice_report_text(const struct voice_report *r, FILE *out)
         }
         break;
     case VOICE_COMMUNITY: /* voice_community.c */
+    case VOICE_RATINGS:   /* voice_ratings.c */
+    case VOICE_IDEAS:     /* voice_ratings.c */
     case VOICE_MOMENTS:   /* voice_moments.c */
     case VOICE_ALIKE:     /* voice_alike.c */
     case VOICE_PATHS:     /* voice_paths.c */

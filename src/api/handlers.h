@@ -141,6 +141,8 @@ void api_voice_nps(struct api_request *req, struct api_response *res);
 void api_voice_promise(struct api_request *req, struct api_response *res);
 void api_voice_community(struct api_request *req, struct api_response *res);
 void api_voice_moments(struct api_request *req, struct api_response *res);
+void api_voice_ratings(struct api_request *req, struct api_response *res);
+void api_voice_ideas(struct api_request *req, struct api_response *res);
 void api_voice_alike(struct api_request *req, struct api_response *res);
 void api_voice_paths(struct api_request *req, struct api_response *res);
 void api_voice_dosay(struct api_request *req, struct api_response *res);

@@ -240,6 +240,10 @@ const struct api_route api_routes[] = {
      "NPS and CSAT per channel beside the channel's RV"},
     {"GET", "/api/v1/voice/community", api_voice_community, ROLE_ANY,
      "the community: contacts per derived role, ideas by status with votes, ratings"},
+    {"GET", "/api/v1/voice/ratings", api_voice_ratings, ROLE_ANY,
+     "ratings per product: mean stars, verified purchases, reviews; below k suppressed"},
+    {"GET", "/api/v1/voice/ideas", api_voice_ideas, ROLE_ANY,
+     "the community's ideas by status, with the best scored"},
     {"GET", "/api/v1/voice/moments", api_voice_moments, ROLE_ANY,
      "moments of truth: types and touchpoints whose first occurrence changes later RV, NPS or"
      " churn, against matched contacts, with intervals"},

@@ -201,6 +201,16 @@ void api_voice_community(struct api_request *req, struct api_response *res)
     voice_route(req, res, VOICE_COMMUNITY);
 }
 
+void api_voice_ratings(struct api_request *req, struct api_response *res)
+{
+    voice_route(req, res, VOICE_RATINGS);
+}
+
+void api_voice_ideas(struct api_request *req, struct api_response *res)
+{
+    voice_route(req, res, VOICE_IDEAS);
+}
+
 void api_voice_moments(struct api_request *req, struct api_response *res)
 {
     voice_route(req, res, VOICE_MOMENTS);

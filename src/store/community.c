@@ -160,9 +160,12 @@ int store_ratings_verify(struct store *s, int64_t rating_id, size_t *changed,
 static const char ideas_sql[] =
     "SELECT i.id, i.contact_id, i.status, (SELECT count(*) FROM idea_votes v"
     " WHERE v.idea_id = i.id AND v.value > 0), (SELECT count(*) FROM idea_votes v"
-    " WHERE v.idea_id = i.id AND v.value < 0) FROM ideas i ORDER BY i.id";
+    " WHERE v.idea_id = i.id AND v.value < 0), coalesce(i.product_id, 0), coalesce(i.title, '')"
+    " FROM ideas i ORDER BY i.id";
 static const char ratings_sql[] =
-    "SELECT contact_id, stars, coalesce(verified, 0) FROM ratings ORDER BY id";
+    "SELECT r.contact_id, r.stars, coalesce(r.verified, 0), coalesce(r.review, '') <> '',"
+    " r.product_id, coalesce(p.name, '') FROM ratings r LEFT JOIN products p"
+    " ON p.id = r.product_id ORDER BY r.id";
 
 static int grow(void **p, size_t *cap, size_t len, size_t size, struct kith_error *err)
 {
@@ -196,6 +199,8 @@ int store_community_items(struct store *s, struct store_community_items *out,
         snprintf(i->status, sizeof(i->status), "%s", status ? status : "new");
         i->up = sqlite3_column_int64(st, 3);
         i->down = sqlite3_column_int64(st, 4);
+        i->product_id = sqlite3_column_int64(st, 5);
+        snprintf(i->title, sizeof(i->title), "%s", (const char *)sqlite3_column_text(st, 6));
     }
     if (rc == 0 && step != SQLITE_DONE)
         rc = store_db_err(err, s->db, "reading ideas");
@@ -212,6 +217,9 @@ int store_community_items(struct store *s, struct store_community_items *out,
         r->contact_id = sqlite3_column_int64(st, 0);
         r->stars = sqlite3_column_int(st, 1);
         r->verified = sqlite3_column_int(st, 2) != 0;
+        r->reviewed = sqlite3_column_int(st, 3) != 0;
+        r->product_id = sqlite3_column_int64(st, 4);
+        snprintf(r->product, sizeof(r->product), "%s", (const char *)sqlite3_column_text(st, 5));
     }
     if (rc == 0 && step != SQLITE_DONE)
         rc = store_db_err(err, s->db, "reading ratings");

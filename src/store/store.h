@@ -1365,11 +1365,16 @@ struct store_community_idea {
     int64_t id, contact_id; /* contact_id 0: posted by staff */
     char status[16];        /* "new", "planned", "done", "declined" */
     int64_t up, down;       /* votes +1 and -1 */
+    int64_t product_id;     /* 0: none */
+    char title[201];        /* "" once erased */
 };
 struct store_community_rating {
     int64_t contact_id;
     int stars;
     bool verified;
+    bool reviewed;      /* with a text review */
+    int64_t product_id; /* the rated product */
+    char product[128];  /* its name ("" when unknown) */
 };
 /* Every idea and rating, by id; owned by the holder (store_community_items_release()). */
 struct store_community_items {

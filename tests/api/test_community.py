@@ -448,3 +448,64 @@ def test_roles_are_derived_again_at_start_and_after_import(world):
     del w.votes[victim[0]]
     assert ok(a.get(f"/api/v1/contacts/{victim[0][1]}"))["community_role"] is None
     assert stored_roles(a) == expected_roles(w, now_ms())
+
+
+def test_voice_ratings_and_ideas_for_each_scope_and_the_cli(world):
+    """`voice ratings`: per product, from the ratings the caller may list; a product rated by fewer
+    contacts than the policy's k shows its name only. `voice ideas`: counts by status and the
+    best scored ideas (up minus down votes, then the newest), as the ideas resource lists them."""
+    w = world
+    products = {p["id"]: p["name"] for p in all_items(w.clients["admin"], "/api/v1/products")}
+    for role in ROLES:
+        c = w.clients[role]
+        got = ok(c.get("/api/v1/voice/ratings"))
+        k = got["k"]
+        ratings = all_items(c, "/api/v1/ratings")
+        assert got["ratings"] == len(ratings), role
+        by = {}
+        for r in ratings:
+            by.setdefault(r["product_id"], []).append(r)
+        assert sorted(p["product_id"] for p in got["products"]) == sorted(by), role
+        shown = 0
+        for p in got["products"]:
+            rs = by[p["product_id"]]
+            assert p["name"] == products[p["product_id"]]
+            if len({r["contact_id"] for r in rs}) < k:
+                assert p["suppressed"] and "ratings" not in p, (role, p)
+                continue
+            shown += 1
+            assert not p["suppressed"] and p["ratings"] == len(rs)
+            assert p["contacts"] == len({r["contact_id"] for r in rs})
+            assert p["mean_stars"] == pytest.approx(sum(r["stars"] for r in rs) / len(rs))
+            ver = [r for r in rs if r["verified"]]
+            assert p["verified"] == len(ver)
+            assert p["reviews"] == sum(1 for r in rs if r.get("review"))
+        if role == "admin":
+            admin_shown = shown
+        ideas = ok(c.get("/api/v1/voice/ideas", params={"limit": 5}))
+        listed = all_items(c, "/api/v1/ideas")
+        assert ideas["total"] == len(listed), role
+        assert ideas["by_status"] == {s: sum(1 for x in listed if x["status"] == s)
+                                      for s in STATUSES}, role
+        votes = {}
+        for v in all_items(w.clients["admin"], "/api/v1/idea-votes"):
+            up, down = votes.get(v["idea_id"], (0, 0))
+            votes[v["idea_id"]] = (up + (v["value"] > 0), down + (v["value"] < 0))
+        want = sorted(listed, key=lambda x: (-(votes.get(x["id"], (0, 0))[0]
+                                               - votes.get(x["id"], (0, 0))[1]), -x["id"]))[:5]
+        assert [x["id"] for x in ideas["ideas"]] == [x["id"] for x in want], role
+        assert all(x["title"] == y["title"] and x["status"] == y["status"]
+                   for x, y in zip(ideas["ideas"], want))
+    # the CLI answers the admin's policy over every contact, as the API to an admin
+    assert json.loads(kith(w.srv.db, "voice", "ratings", "--json").stdout) == \
+        ok(w.clients["admin"].get("/api/v1/voice/ratings"))
+    assert "score" in kith(w.srv.db, "voice", "ideas").stdout
+    # with k at 1 every product of the admin's shows its figures
+    r = w.clients["admin"].patch("/api/v1/privacy", json={"role": "admin", "min_k": 1})
+    assert r.status_code == 200, r.text
+    try:
+        got = ok(w.clients["admin"].get("/api/v1/voice/ratings"))
+        assert got["k"] == 1 and not any(p["suppressed"] for p in got["products"])
+        assert len(got["products"]) >= admin_shown
+    finally:
+        w.clients["admin"].patch("/api/v1/privacy", json={"role": "admin", "min_k": 10})
