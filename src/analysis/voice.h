@@ -203,6 +203,13 @@ int voice_run(enum voice_analysis a, const struct voice_params *p, const struct 
 int voice_report_group(struct voice_report *r, enum voice_by by, int64_t survey,
                        struct kith_error *err);
 
+/* Shared by the community's analyses (voice_community.c): whether contact id is in scope (a
+ * staff idea, contact 0, only when nothing is scoped); an idea's statuses in their order; sum / n
+ * as a JSON number, or null when n is 0. */
+bool voice_in_scope(const struct voice_scope *sc, int64_t id);
+extern const char *const voice_idea_statuses[4];
+json_t *voice_mean_or_null(int64_t sum, int64_t n);
+
 /* voice_run() of VOICE_RATINGS and VOICE_IDEAS (voice_ratings.c): out has its head and k. */
 int voice_ratings_run(enum voice_analysis a, const struct voice_scope *scope,
                       struct voice_report *out, struct kith_error *err);

@@ -14,7 +14,7 @@
 
 #include "util/banned.h"
 
-static const char *const statuses[4] = {"new", "planned", "done", "declined"};
+const char *const voice_idea_statuses[4] = {"new", "planned", "done", "declined"};
 
 int64_t voice_community_now(void)
 {
@@ -67,7 +67,7 @@ static int id_cmp(const void *a, const void *b)
 }
 
 /* True if contact id is in scope (a staff idea, contact 0, only when nothing is scoped). */
-static bool in_scope(const struct voice_scope *sc, int64_t id)
+bool voice_in_scope(const struct voice_scope *sc, int64_t id)
 {
     if (!sc->scoped)
         return true;
@@ -88,7 +88,7 @@ int voice_community_run(const struct voice_scope *scope, struct voice_report *ou
     if (rc < 0)
         return rc;
     for (size_t i = 0; i < n; i++) {
-        if (!in_scope(scope, counts[i].contact_id))
+        if (!voice_in_scope(scope, counts[i].contact_id))
             continue;
         c->contacts++;
         c->roles[role_of(&counts[i])]++;
@@ -99,18 +99,18 @@ int voice_community_run(const struct voice_scope *scope, struct voice_report *ou
         return rc;
     for (size_t i = 0; i < items.nideas; i++) {
         const struct store_community_idea *idea = &items.ideas[i];
-        if (!in_scope(scope, idea->contact_id))
+        if (!voice_in_scope(scope, idea->contact_id))
             continue;
         c->ideas++;
         for (size_t s = 0; s < 4; s++)
-            if (strcmp(idea->status, statuses[s]) == 0)
+            if (strcmp(idea->status, voice_idea_statuses[s]) == 0)
                 c->idea_status[s]++;
         c->votes_up += idea->up;
         c->votes_down += idea->down;
     }
     for (size_t i = 0; i < items.nratings; i++) {
         const struct store_community_rating *r = &items.ratings[i];
-        if (!in_scope(scope, r->contact_id))
+        if (!voice_in_scope(scope, r->contact_id))
             continue;
         c->ratings++;
         c->stars += r->stars;
@@ -123,7 +123,7 @@ int voice_community_run(const struct voice_scope *scope, struct voice_report *ou
     return 0;
 }
 
-static json_t *mean_or_null(int64_t sum, int64_t n)
+json_t *voice_mean_or_null(int64_t sum, int64_t n)
 {
     return n ? rvjson_number((double)sum / (double)n) : json_null();
 }
@@ -156,14 +156,15 @@ json_t *voice_community_json(const struct voice_report *r)
                         json_integer(c->roles[k]));
     ok = ok && rvjson_put(o, "ideas", ideas) && rvjson_put(ideas, "total", json_integer(c->ideas));
     for (size_t s = 0; ok && s < 4; s++)
-        ok = rvjson_put(ideas, statuses[s], json_integer(c->idea_status[s]));
+        ok = rvjson_put(ideas, voice_idea_statuses[s], json_integer(c->idea_status[s]));
     ok = ok && rvjson_put(ideas, "votes_up", json_integer(c->votes_up)) &&
          rvjson_put(ideas, "votes_down", json_integer(c->votes_down)) &&
          rvjson_put(o, "ratings", ratings) &&
          rvjson_put(ratings, "total", json_integer(c->ratings)) &&
          rvjson_put(ratings, "verified", json_integer(c->verified)) &&
-         rvjson_put(ratings, "mean_stars", mean_or_null(c->stars, c->ratings)) &&
-         rvjson_put(ratings, "mean_stars_verified", mean_or_null(c->verified_stars, c->verified));
+         rvjson_put(ratings, "mean_stars", voice_mean_or_null(c->stars, c->ratings)) &&
+         rvjson_put(ratings, "mean_stars_verified",
+                    voice_mean_or_null(c->verified_stars, c->verified));
     return ok ? o : rvjson_fail(o);
 }
 

@@ -15,23 +15,6 @@
 
 #include "util/banned.h"
 
-static const char *const statuses[] = {"new", "planned", "done", "declined"};
-
-static int id_cmp(const void *a, const void *b)
-{
-    const int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-    return (x > y) - (x < y);
-}
-
-/* True if contact id is in scope (a staff idea, contact 0, only when nothing is scoped). */
-static bool in_scope(const struct voice_scope *sc, int64_t id)
-{
-    if (!sc->scoped)
-        return true;
-    return id > 0 && sc->ncontacts &&
-           bsearch(&id, sc->contacts, sc->ncontacts, sizeof(*sc->contacts), id_cmp) != NULL;
-}
-
 /* Ratings in scope, by product then contact: the rows to add up. */
 static int rating_cmp(const void *a, const void *b)
 {
@@ -54,7 +37,7 @@ static int ratings_run(const struct voice_scope *scope, struct voice_report *out
     struct voice_ratings *v = &out->ratings;
     size_t m = 0;
     for (size_t i = 0; i < items->nratings; i++)
-        if (in_scope(scope, items->ratings[i].contact_id))
+        if (voice_in_scope(scope, items->ratings[i].contact_id))
             items->ratings[m++] = items->ratings[i];
     qsort(items->ratings, m, sizeof(*items->ratings), rating_cmp);
     v->rows = alloc_array_zero(m ? m : 1, sizeof(*v->rows));
@@ -112,11 +95,11 @@ static int ideas_run(const struct voice_scope *scope, struct voice_report *out,
         return kith_err(err, KITH_ENOMEM, "out of memory listing %zu ideas", items->nideas);
     for (size_t i = 0; i < items->nideas; i++) {
         const struct store_community_idea *idea = &items->ideas[i];
-        if (!in_scope(scope, idea->contact_id))
+        if (!voice_in_scope(scope, idea->contact_id))
             continue;
         v->total++;
         for (size_t s = 0; s < 4; s++)
-            if (strcmp(idea->status, statuses[s]) == 0)
+            if (strcmp(idea->status, voice_idea_statuses[s]) == 0)
                 v->status[s]++;
         v->up += idea->up;
         v->down += idea->down;
@@ -157,11 +140,6 @@ void voice_ratings_release(struct voice_report *r)
     memset(&r->ideas, 0, sizeof(r->ideas));
 }
 
-static json_t *mean_or_null(int64_t sum, int64_t n)
-{
-    return n ? rvjson_number((double)sum / (double)n) : json_null();
-}
-
 static json_t *product_json(const struct voice_product_ratings *x)
 {
     if (x->suppressed)
@@ -170,9 +148,9 @@ static json_t *product_json(const struct voice_product_ratings *x)
     return json_pack("{s:I, s:s, s:b, s:I, s:I, s:o, s:I, s:o, s:I}", "product_id",
                      (json_int_t)x->product_id, "name", x->name, "suppressed", 0, "contacts",
                      (json_int_t)x->contacts, "ratings", (json_int_t)x->ratings, "mean_stars",
-                     mean_or_null(x->stars, x->ratings), "verified", (json_int_t)x->verified,
-                     "mean_stars_verified", mean_or_null(x->verified_stars, x->verified), "reviews",
-                     (json_int_t)x->reviews);
+                     voice_mean_or_null(x->stars, x->ratings), "verified", (json_int_t)x->verified,
+                     "mean_stars_verified", voice_mean_or_null(x->verified_stars, x->verified),
+                     "reviews", (json_int_t)x->reviews);
 }
 
 static json_t *idea_json(const struct voice_idea_row *x)
@@ -202,7 +180,7 @@ json_t *voice_ratings_json(const struct voice_report *r)
     json_t *by = json_object();
     bool ok = a && by;
     for (size_t s = 0; ok && s < 4; s++)
-        ok = rvjson_put(by, statuses[s], json_integer(v->status[s]));
+        ok = rvjson_put(by, voice_idea_statuses[s], json_integer(v->status[s]));
     if (!ok) {
         json_decref(a);
         json_decref(by);
