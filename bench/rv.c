@@ -350,7 +350,7 @@ static void generate(const char *path, long ncontacts, long ninter)
     }
     free(kv);
     fprintf(stderr, "bench-rv: %ld interactions generated, writing\n", n);
-    if (store_bulk_defer_indexes(bulk, &err) < 0)
+    if (store_bulk_defer_indexes(bulk, NULL, &err) < 0)
         die(&err, "deferring indexes");
     size_t f_id = field(model_table("interactions"), "id");
     size_t f_contact = field(model_table("interactions"), "contact_id");

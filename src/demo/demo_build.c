@@ -184,7 +184,7 @@ int demo_build(struct store *s, const struct demo_options *opt, struct demo_summ
         goto out_release;
     if ((rc = store_begin(s, err)) < 0)
         goto out_release;
-    if ((rc = store_bulk_defer_indexes(bulk, err)) < 0)
+    if ((rc = store_bulk_defer_indexes(bulk, NULL, err)) < 0)
         goto out_rollback;
     if ((rc = demo_write(s, &w, sum, err)) < 0)
         goto out_rollback;

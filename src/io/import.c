@@ -111,6 +111,27 @@ static void importer_release(struct importer *imp)
     free(imp->pending);
 }
 
+/*
+ * Sets the table's indexes aside (store_bulk_defer_indexes) but for those on a field every new
+ * row leaves empty: no column nor --set gives it and the importer does not fill it.
+ */
+static int defer_indexes(struct importer *imp, struct kith_error *err)
+{
+    const struct table_def *t = imp->t;
+    bool *empty = calloc(t->nfields, sizeof(*empty));
+    if (!empty)
+        return kith_err(err, KITH_ENOMEM, "out of memory");
+    for (size_t i = 0; i < t->nfields; i++) {
+        const struct field_def *f = &t->fields[i];
+        empty[i] = imp->first_col[i] == SIZE_MAX && f->type != FT_ID && !f->required &&
+                   !f->derived && strcmp(f->name, "created_at") != 0 &&
+                   (int)i != imp->outcome_field && (int)i != imp->amount_field;
+    }
+    int rc = store_bulk_defer_indexes(imp->bulk, empty, err);
+    free(empty);
+    return rc;
+}
+
 int import_maybe_defer_indexes(struct importer *imp, uint64_t read, struct kith_error *err)
 {
     imp->next_bulk_check *= 2;
@@ -123,7 +144,7 @@ int import_maybe_defer_indexes(struct importer *imp, uint64_t read, struct kith_
     if ((uint64_t)imp->max_id_before > 2 * expected)
         return 0;
     imp->indexes_deferred = true;
-    return store_bulk_defer_indexes(imp->bulk, err);
+    return defer_indexes(imp, err);
 }
 
 /* Reads and imports every record; returns a fatal error code, row errors go to the report. */
@@ -162,7 +183,7 @@ static int import_records(struct importer *imp, struct csv_reader *r, struct kit
     /* Into an empty table every load is large: no index is kept up to date row by row. */
     if (imp->max_id_before == 0) {
         imp->indexes_deferred = true;
-        if ((rc = store_bulk_defer_indexes(imp->bulk, err)) < 0)
+        if ((rc = defer_indexes(imp, err)) < 0)
             return rc;
     }
     if ((rc = import_run_pipeline(imp, r, err)) < 0)

@@ -33,7 +33,7 @@
  */
 #define BATCH_ROWS   256
 #define BATCH_TEXT   (256 * 1024)
-#define RING_BATCHES 4
+#define RING_BATCHES 16
 #define TEXT_BLOCK   (64 * 1024)
 /* Room for a cell's text after its mapping's functions, and for a record as a CSV line. */
 #define IMPORT_SCRATCH (128 * 1024)
@@ -194,6 +194,8 @@ struct ring {
     struct batch batches[RING_BATCHES];
     uint64_t filled, emptied; /* batches handed over and given back, ever */
     bool stop;                /* the calling thread has stopped reading batches */
+    bool reader_asleep;       /* the reader waits for the ring to drain to half */
+    bool writer_asleep;       /* the calling thread waits for a batch */
     enum { READER_WAITING, READER_RUNNING, READER_TAKEN } reader; /* who fills the batches */
 };
 

@@ -26,9 +26,17 @@ static void *reader_main(void *arg)
     if (taken)
         return NULL;
     for (;;) {
+        /*
+         * A full ring is left to drain to half before the reader fills it again, so that the two
+         * threads wake each other once per half a ring rather than once per batch.
+         */
         pthread_mutex_lock(&ring->mu);
-        while (ring->filled - ring->emptied == RING_BATCHES && !ring->stop)
-            pthread_cond_wait(&ring->cond, &ring->mu);
+        if (ring->filled - ring->emptied == RING_BATCHES)
+            while (ring->filled - ring->emptied > RING_BATCHES / 2 && !ring->stop) {
+                ring->reader_asleep = true;
+                pthread_cond_wait(&ring->cond, &ring->mu);
+                ring->reader_asleep = false;
+            }
         bool stop = ring->stop;
         pthread_mutex_unlock(&ring->mu);
         if (stop)
@@ -37,7 +45,8 @@ static void *reader_main(void *arg)
         import_fill_batch(rd, b);
         pthread_mutex_lock(&ring->mu);
         ring->filled++;
-        pthread_cond_broadcast(&ring->cond);
+        if (ring->writer_asleep)
+            pthread_cond_broadcast(&ring->cond);
         pthread_mutex_unlock(&ring->mu);
         if (b->end)
             return NULL;
@@ -50,16 +59,18 @@ static void *reader_main(void *arg)
  */
 static void wait_for_batch(struct ring *ring)
 {
+    ring->writer_asleep = true;
     if (ring->reader != READER_WAITING) {
         pthread_cond_wait(&ring->cond, &ring->mu);
-        return;
+    } else {
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += 1;
+        if (pthread_cond_timedwait(&ring->cond, &ring->mu, &until) == ETIMEDOUT &&
+            ring->reader == READER_WAITING)
+            ring->reader = READER_TAKEN;
     }
-    struct timespec until;
-    clock_gettime(CLOCK_REALTIME, &until);
-    until.tv_sec += 1;
-    if (pthread_cond_timedwait(&ring->cond, &ring->mu, &until) == ETIMEDOUT &&
-        ring->reader == READER_WAITING)
-        ring->reader = READER_TAKEN;
+    ring->writer_asleep = false;
 }
 
 /* Consumes the reader's batches until the input ends, filling them here when reading was taken. */
@@ -81,7 +92,8 @@ static int write_batches(struct importer *imp, struct reader *rd, struct kith_er
         pthread_mutex_lock(&ring->mu);
         ring->emptied++;
         ring->stop = rc < 0;
-        pthread_cond_broadcast(&ring->cond);
+        if (ring->reader_asleep && (ring->stop || ring->filled - ring->emptied <= RING_BATCHES / 2))
+            pthread_cond_broadcast(&ring->cond);
         pthread_mutex_unlock(&ring->mu);
         if (rc < 0 || end)
             return rc;

@@ -324,6 +324,19 @@ void import_check_pending(struct importer *imp)
     }
 }
 
+/* Rows ahead of the one resolved whose keys are looked for in the caches (keymap_prefetch). */
+#define PREFETCH_ROWS 8
+
+static void prefetch_keys(const struct importer *imp, const struct batch *b, size_t i)
+{
+    const struct ref_cell *refs = &b->refs[i * imp->nrefs];
+    for (size_t c = 0; c < imp->ncols; c++) {
+        const struct column *col = &imp->cols[c];
+        if (col->ref && col->keys && refs[col->slot].kind == REF_KEY)
+            keymap_prefetch(col->keys, refs[col->slot].key, refs[col->slot].len);
+    }
+}
+
 /* Resolves and inserts the rows of b; a fatal code if the store or the reading failed. */
 int import_consume_batch(struct importer *imp, struct batch *b, struct kith_error *err)
 {
@@ -336,6 +349,8 @@ int import_consume_batch(struct importer *imp, struct batch *b, struct kith_erro
     imp->rep->nerrors += b->nuntold;
     for (size_t i = 0; i < b->nrows; i++) {
         imp->rep->rows++;
+        if (i + PREFETCH_ROWS < b->nrows)
+            prefetch_keys(imp, b, i + PREFETCH_ROWS);
         if ((rc = resolve_row(imp, b, i, err)) < 0)
             return rc;
         if (imp->opt->progress)

@@ -142,6 +142,12 @@ bool keymap_get(const struct keymap *m, const char *key, size_t len, int64_t *id
     return true;
 }
 
+void keymap_prefetch(const struct keymap *m, const char *key, size_t len)
+{
+    if (m->cap)
+        __builtin_prefetch(&m->slots[hash_bytes(key, len) & (m->cap - 1)]);
+}
+
 static const char *copy_key(struct keymap *m, const char *key, size_t len)
 {
     struct keymap_block *b = m->blocks;

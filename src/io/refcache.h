@@ -48,6 +48,12 @@ void keymap_init(struct keymap *m);
 void keymap_release(struct keymap *m);
 /* True and *id when key (len bytes) is in the map. */
 bool keymap_get(const struct keymap *m, const char *key, size_t len, int64_t *id);
+/*
+ * Asks the CPU to fetch the slot where key would be, ahead of a keymap_get(): the maps of a
+ * large import are bigger than the caches, and a lookup that waits for memory costs more than
+ * the rest of it.
+ */
+void keymap_prefetch(const struct keymap *m, const char *key, size_t len);
 /* Adds or replaces key -> id (> 0). KITH_ENOMEM when it cannot grow; a full map ignores it. */
 int keymap_put(struct keymap *m, const char *key, size_t len, int64_t id, struct kith_error *err);
 

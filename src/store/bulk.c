@@ -73,9 +73,28 @@ int store_bulk_also(struct store_bulk *b, const struct table_def *t)
     return 0;
 }
 
+/*
+ * Whether the new rows of the load enter index (of table, first column col) at one place, so that
+ * keeping it row by row costs less than building it again: t's indexes on a field every new row
+ * leaves empty (NULL, then ascending ids), and an also-table's indexes on its reference to t (the
+ * new rows of t get ids above all others).
+ */
+static bool enters_at_one_end(const struct store_bulk *b, const char *table, const char *col,
+                              const bool *empty)
+{
+    size_t i;
+    if (!col)
+        return false; /* an expression */
+    if (strcmp(table, b->t->name) == 0)
+        return empty && table_field(b->t, col, &i) && empty[i];
+    const struct table_def *also = model_table(table);
+    const struct field_def *f = also ? table_field(also, col, NULL) : NULL;
+    return f && f->type == FT_REF && f->ref_table && strcmp(f->ref_table, b->t->name) == 0;
+}
+
 /* Names the droppable indexes of table into b (CREATE statements) and drops (DROP statements). */
-static int list_indexes(struct store_bulk *b, const char *table, char ***drops, size_t *n,
-                        struct kith_error *err)
+static int list_indexes(struct store_bulk *b, const char *table, const bool *empty, char ***drops,
+                        size_t *n, struct kith_error *err)
 {
     sqlite3 *db = b->s->db;
     sqlite3_stmt *st;
@@ -85,14 +104,17 @@ static int list_indexes(struct store_bulk *b, const char *table, char ***drops, 
      * Partial indexes stay: few rows touch them, and rebuilding one costs a whole table scan.
      */
     if (sqlite3_prepare_v2(db,
-                           "SELECT s.sql, s.name FROM sqlite_schema s"
+                           "SELECT s.sql, s.name, x.name FROM sqlite_schema s"
                            " JOIN pragma_index_list(s.tbl_name) l ON l.name = s.name"
+                           " JOIN pragma_index_xinfo(s.name) x ON x.seqno = 0"
                            " WHERE s.type = 'index' AND s.tbl_name = ? AND s.sql IS NOT NULL"
                            " AND NOT l.partial AND NOT l.\"unique\"",
                            -1, &st, NULL) != SQLITE_OK)
         return store_db_err(err, db, "listing indexes");
     sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
     while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
+        if (enters_at_one_end(b, table, (const char *)sqlite3_column_text(st, 2), empty))
+            continue;
         char **list = alloc_array_grow(b->index_sql, *n + 1, sizeof(*list));
         char **dlist = list ? alloc_array_grow(*drops, *n + 1, sizeof(*dlist)) : NULL;
         if (list)
@@ -114,7 +136,7 @@ static int list_indexes(struct store_bulk *b, const char *table, char ***drops, 
     return rc;
 }
 
-int store_bulk_defer_indexes(struct store_bulk *b, struct kith_error *err)
+int store_bulk_defer_indexes(struct store_bulk *b, const bool *empty, struct kith_error *err)
 {
     sqlite3 *db = b->s->db;
     int rc = 0;
@@ -122,9 +144,9 @@ int store_bulk_defer_indexes(struct store_bulk *b, struct kith_error *err)
         return 0;
     char **drops = NULL;
     size_t n = 0;
-    rc = list_indexes(b, b->t->name, &drops, &n, err);
+    rc = list_indexes(b, b->t->name, empty, &drops, &n, err);
     for (size_t i = 0; rc == 0 && i < b->nalso; i++)
-        rc = list_indexes(b, b->also[i]->name, &drops, &n, err);
+        rc = list_indexes(b, b->also[i]->name, NULL, &drops, &n, err);
     for (size_t i = 0; i < n; i++) {
         if (rc == 0)
             rc = store_exec(db, drops[i], err);

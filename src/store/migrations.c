@@ -680,11 +680,31 @@ static const char migration_22[] =
     "ALTER TABLE ideas ADD COLUMN product_id INTEGER REFERENCES products(id);"
     "CREATE INDEX ideas_product ON ideas(product_id, created_at);";
 
+/*
+ * Version 23: deal indexes that cost more than they serve after a large deal import (each one a
+ * sort of the whole table, or an entry per row for a field the import leaves empty;
+ * docs/BENCHMARKS.md "Deal import").
+ * - A deal's stage and a stage change's target stage take a handful of values (a unit's stage
+ *   list); every read by stage (the board, the pipeline, conversion) reads the deals of a scope or
+ *   all stage changes in deal order, and a filter by stage alone matches a sixth of the rows,
+ *   found faster by walking the list's order: both indexes go. Deleting a stage now scans the
+ *   deals for it (about 50 ms at a million deals), which an administrator does rarely.
+ * - Unit and team are found by equality only (the scope's conditions): their indexes hold the
+ *   deals that have one, and a deal without (most deals of an import by owner) costs nothing.
+ */
+static const char migration_23[] =
+    "DROP INDEX IF EXISTS deals_stage;"
+    "DROP INDEX IF EXISTS deal_stage_changes_to;"
+    "DROP INDEX IF EXISTS deals_unit;"
+    "CREATE INDEX deals_unit ON deals(unit_id) WHERE unit_id IS NOT NULL;"
+    "DROP INDEX IF EXISTS deals_team;"
+    "CREATE INDEX deals_team ON deals(team_id) WHERE team_id IS NOT NULL;";
+
 const char *const store_migrations[] = {
     migration_1,  migration_2,  migration_3,  migration_4,  migration_5,  migration_6,
     migration_7,  migration_8,  migration_9,  migration_10, migration_11, migration_12,
     migration_13, migration_14, migration_15, migration_16, migration_17, migration_18,
-    migration_19, migration_20, migration_21, migration_22};
+    migration_19, migration_20, migration_21, migration_22, migration_23};
 const int store_nmigrations = (int)(sizeof(store_migrations) / sizeof(store_migrations[0]));
 
 int store_check_version(const char *path, int version, struct kith_error *err)

@@ -27,7 +27,7 @@
 #include "util/error.h"
 
 /* The schema version this binary creates and understands. */
-#define STORE_SCHEMA_VERSION 22
+#define STORE_SCHEMA_VERSION 23
 
 struct store;
 
@@ -156,7 +156,11 @@ int store_max_id(struct store *s, const struct table_def *t, int64_t *id, struct
  *   store_bulk_defer_indexes()  inside the transaction, once the load is known to be large
  *                         next to the table: drops t's secondary indexes (not those that
  *                         enforce a unique key, nor partial ones), which is much faster than
- *                         updating them row by row;
+ *                         updating them row by row; empty (NULL: none known), one flag per
+ *                         field of t, marks the fields every new row leaves NULL: an index
+ *                         that starts with one of them is kept, as is an index of an also-table
+ *                         that starts with its reference to t, since their new entries all go
+ *                         to one place (a wrong flag costs time, never correctness);
  *   store_bulk_finish()   inside the transaction, before the commit: builds them again;
  *   store_bulk_end()      after the commit or rollback: restores the connection and frees b.
  * A rollback restores dropped indexes with everything else. On success *out is owned by the
@@ -165,7 +169,7 @@ int store_max_id(struct store *s, const struct table_def *t, int64_t *id, struct
 struct store_bulk;
 int store_bulk_begin(struct store *s, const struct table_def *t, struct store_bulk **out,
                      struct kith_error *err);
-int store_bulk_defer_indexes(struct store_bulk *b, struct kith_error *err);
+int store_bulk_defer_indexes(struct store_bulk *b, const bool *empty, struct kith_error *err);
 /*
  * Before store_bulk_defer_indexes: another table the load writes many rows into (a deal's lines,
  * its first stage changes) has its indexes set aside and rebuilt with t's. At most 4;
