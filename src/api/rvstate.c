@@ -29,7 +29,9 @@
 #define NORM_SECONDS_DEF   300
 #define RELOAD_SECONDS_DEF 10
 #define PING_SECONDS       15
-#define WATCH_SECONDS      0.5 /* how often data_version is read: half of the 2 s bound at most */
+#define WATCH_SECONDS      0.5   /* how often data_version is read: half of the 2 s bound at most */
+#define CATCH_UP_MAX       20000 /* new rows of others applied one by one; more: a reload */
+#define OWN_RANGES         64    /* ranges of own interaction ids kept for the catching up */
 
 /* A write seen while a reload was reading: applied again to the new snapshot. */
 enum replay_kind { R_INTERACTION, R_CONTACT, R_ACCOUNT };
@@ -64,23 +66,28 @@ static struct {
 
     /*
      * Watching for other processes' writes (the background thread's own; "Writes from other
-     * processes" in docs/internals/rv.md). The own_* counters are the writes of this server
-     * that the snapshot was told of, cumulative since start; base and base_own are the table
-     * mark and those counters as they were when the snapshot was last loaded.
+     * processes" in docs/internals/rv.md). base is the table mark as it was when the snapshot
+     * was last loaded; the cursors are the highest interaction and contact ids the snapshot has
+     * caught up to, and read counts the rows above base's highest ids that the catching up has
+     * passed since (applied, or found applied already).
      */
     struct store *watch;
+    struct store *levels; /* the background thread's connection for storing levels, or NULL */
     int64_t data_version;
-    uint64_t commits;
     struct store_change_mark base;
-    uint64_t base_own_interactions, base_own_contacts, base_own_other;
-    atomic_uint_fast64_t own_interactions; /* created */
-    /* announced before their commit and not yet counted in own_interactions (a device's batch) */
-    atomic_uint_fast64_t own_inflight;
-    atomic_uint_fast64_t own_contacts; /* created, less deleted */
-    atomic_uint_fast64_t own_other;    /* any other write to a table the mark covers */
+    uint64_t base_own_other;
+    int64_t cursor[2], read[2]; /* [0]: interactions, [1]: contacts */
+    /* ids of interactions this server applied itself, as ranges, not yet passed by the cursor */
+    pthread_mutex_t own_mu;
+    struct id_range {
+        int64_t lo, hi;
+    } own[OWN_RANGES];
+    size_t nown;
+    atomic_uint_fast64_t own_other; /* any write of this server to a table the mark covers */
 } g = {.lock = PTHREAD_RWLOCK_INITIALIZER,
        .levels_mu = PTHREAD_MUTEX_INITIALIZER,
        .mu = PTHREAD_MUTEX_INITIALIZER,
+       .own_mu = PTHREAD_MUTEX_INITIALIZER,
        .wake = PTHREAD_COND_INITIALIZER,
        .reloaded = PTHREAD_COND_INITIALIZER};
 
@@ -267,15 +274,29 @@ static char *exception_event(const struct rv_snapshot *snap, const struct norm_r
     return text;
 }
 
-void rvstate_interaction_written(struct store *s, int64_t id)
+/* Notes that interactions lo..hi are this server's and applied (or about to be). */
+static void own_range_add(int64_t lo, int64_t hi)
+{
+    pthread_mutex_lock(&g.own_mu);
+    struct id_range *last = g.nown ? &g.own[g.nown - 1] : NULL;
+    if (last && lo == last->hi + 1)
+        last->hi = hi;
+    else if (g.nown < OWN_RANGES)
+        g.own[g.nown++] = (struct id_range){lo, hi};
+    /* full: the catching up reads the rest as another's and finds them applied */
+    pthread_mutex_unlock(&g.own_mu);
+}
+
+/*
+ * Applies interaction id, read on s, to the snapshot, stores the level and stage it moved on w
+ * and publishes the exception it makes, if any. Applied already (by the request that wrote it,
+ * or by the catching up): nothing happens.
+ */
+static void apply_interaction(struct store *s, struct store *w, int64_t id)
 {
     struct kith_error err = {0};
     struct store_interaction_row row;
     int64_t voided_contact = 0;
-    atomic_fetch_add(&g.own_interactions, 1);
-    if (!g.running)
-        return;
-    remember(R_INTERACTION, id);
     int found = store_rv_interaction(s, id, &row, &voided_contact, &err);
     if (found == KITH_ENOTFOUND) /* its contact withdrew its consent to analytics: left out */
         return;
@@ -329,7 +350,7 @@ void rvstate_interaction_written(struct store *s, int64_t id)
         fprintf(stderr, "kith serve: RV update of interaction %lld: %s\n", (long long)id, err.msg);
         rvstate_changed("an interaction could not be applied");
     }
-    if (nmoved && store_contacts_set_levels(s, moved, nmoved, NULL, &err) < 0) {
+    if (nmoved && store_contacts_set_levels(w, moved, nmoved, NULL, &err) < 0) {
         fprintf(stderr, "kith serve: storing the level of contact %lld: %s\n",
                 (long long)row.contact_id, err.msg);
         rvstate_changed("a contact's level could not be stored");
@@ -341,14 +362,13 @@ void rvstate_interaction_written(struct store *s, int64_t id)
     }
 }
 
-void rvstate_interactions_expected(size_t n)
+void rvstate_interaction_written(struct store *s, int64_t id)
 {
-    atomic_fetch_add(&g.own_inflight, n);
-}
-
-void rvstate_interactions_withdrawn(size_t n)
-{
-    atomic_fetch_sub(&g.own_inflight, n);
+    if (!g.running)
+        return;
+    own_range_add(id, id);
+    remember(R_INTERACTION, id);
+    apply_interaction(s, s, id);
 }
 
 void rvstate_interactions_added(struct store *s, const struct store_interaction_row *rows, size_t n)
@@ -365,13 +385,12 @@ void rvstate_interactions_added(struct store *s, const struct store_interaction_
     if (n < 2 || i < n || !g.running) {
         for (i = 0; i < n; i++)
             rvstate_interaction_written(s, rows[i].id);
-        atomic_fetch_sub(&g.own_inflight, n); /* counted now: no longer in flight */
         return;
     }
-    atomic_fetch_add(&g.own_interactions, n);
-    atomic_fetch_sub(&g.own_inflight, n); /* after the count: the watcher's bound holds */
-    for (i = 0; i < n; i++)
+    for (i = 0; i < n; i++) {
+        own_range_add(rows[i].id, rows[i].id);
         remember(R_INTERACTION, rows[i].id);
+    }
     char *event = NULL;
     struct rv_update first = {0}, up = {0};
     struct norm_position before, after;
@@ -472,10 +491,7 @@ void rvstate_on_interaction(struct api_request *req, int64_t id, enum resource_c
 
 void rvstate_on_contact(struct api_request *req, int64_t id, enum resource_change change)
 {
-    if (change == RESOURCE_CREATED)
-        atomic_fetch_add(&g.own_contacts, 1);
     if (change == RESOURCE_DELETED) {
-        atomic_fetch_sub(&g.own_contacts, 1);
         rvstate_changed("a contact was deleted");
     } else {
         rvstate_contact_written(req->store, id);
@@ -530,18 +546,22 @@ void rvstate_on_other(struct api_request *req, int64_t id, enum resource_change 
 /* ---- writes of other processes --------------------------------------------------------------- */
 
 /*
- * Takes the mark the checks compare with, before a load reads the database. The counters are
- * read before the mark, so every own write they count is in it; a write counted after them but
- * already in the mark makes the next check see a difference: one reload too many, not too few.
+ * Takes the mark the checks compare with, before a load reads the database, and puts the
+ * cursors at its highest ids: what commits between the mark and the load is read again by the
+ * next catching up and found applied.
  */
 static void watch_rebase(void)
 {
     struct kith_error err = {0};
-    g.base_own_interactions = atomic_load(&g.own_interactions);
-    g.base_own_contacts = atomic_load(&g.own_contacts);
     g.base_own_other = atomic_load(&g.own_other);
     if (store_change_mark(g.watch, 0, &g.base, &err) < 0)
         fprintf(stderr, "kith serve: watching for writes: %s\n", err.msg);
+    g.cursor[0] = g.base.max_id[STORE_MARK_INTERACTIONS];
+    g.cursor[1] = g.base.max_id[STORE_MARK_CONTACTS];
+    g.read[0] = g.read[1] = 0;
+    pthread_mutex_lock(&g.own_mu);
+    g.nown = 0;
+    pthread_mutex_unlock(&g.own_mu);
 }
 
 static bool mark_differs(const struct store_change_mark *a, const struct store_change_mark *b,
@@ -550,49 +570,111 @@ static bool mark_differs(const struct store_change_mark *a, const struct store_c
     return a->count[t] != b->count[t] || a->max_id[t] != b->max_id[t];
 }
 
+static bool own_id(int64_t id)
+{
+    bool own = false;
+    pthread_mutex_lock(&g.own_mu);
+    for (size_t i = 0; i < g.nown && !own; i++)
+        own = id >= g.own[i].lo && id <= g.own[i].hi;
+    pthread_mutex_unlock(&g.own_mu);
+    return own;
+}
+
+/* Forgets the own ranges the cursor has passed. */
+static void own_forget(int64_t upto)
+{
+    pthread_mutex_lock(&g.own_mu);
+    size_t k = 0;
+    for (size_t i = 0; i < g.nown; i++)
+        if (g.own[i].hi > upto)
+            g.own[k++] = g.own[i];
+    g.nown = k;
+    pthread_mutex_unlock(&g.own_mu);
+}
+
 /*
- * Whether the database changed since the last check in a way that this server did not write
- * and the snapshot therefore does not know (docs/internals/rv.md, "Writes from other
+ * Catching up (inside the read transaction of the mark m): the contacts, then the interactions,
+ * added above the cursors up to m's highest ids by anyone are applied as this server applies
+ * its own (an interaction's exception is published, the level it moved stored), the server's
+ * own found applied and skipped. Applying is idempotent, so a row applied twice is no harm.
+ * false: more rows than CATCH_UP_MAX, or a failure: a reload is the answer.
+ */
+static bool catch_up(const struct store_change_mark *m)
+{
+    struct kith_error err = {0};
+    size_t n = 0, cap = 4 * CATCH_UP_MAX;
+    int64_t *ids = alloc_array(cap + 1, sizeof(*ids));
+    if (!ids)
+        return false;
+    bool ok = store_ids_between(g.watch, model_table("contacts"), g.cursor[1],
+                                m->max_id[STORE_MARK_CONTACTS], ids, CATCH_UP_MAX, &n, &err) == 0 &&
+              n <= CATCH_UP_MAX;
+    if (ok && n) {
+        pthread_rwlock_wrlock(&g.lock);
+        for (size_t i = 0; ok && i < n; i++)
+            ok = store_rv_contacts(g.watch, ids[i], 0, upsert_contact, g.snap, &err) == 0;
+        pthread_rwlock_unlock(&g.lock);
+    }
+    if (ok) {
+        g.read[1] += (int64_t)n;
+        g.cursor[1] = m->max_id[STORE_MARK_CONTACTS];
+        ok = store_ids_between(g.watch, model_table("interactions"), g.cursor[0],
+                               m->max_id[STORE_MARK_INTERACTIONS], ids, cap, &n, &err) == 0 &&
+             n <= cap;
+    }
+    size_t others = 0;
+    for (size_t i = 0; ok && i < n; i++)
+        if (!own_id(ids[i]))
+            ids[others++] = ids[i];
+    ok = ok && others <= CATCH_UP_MAX;
+    if (ok && others && !g.levels && store_open(g.db_path, 0, &g.levels, &err) < 0)
+        ok = false;
+    for (size_t i = 0; ok && i < others; i++)
+        apply_interaction(g.watch, g.levels, ids[i]);
+    if (ok) {
+        g.read[0] += (int64_t)n;
+        g.cursor[0] = m->max_id[STORE_MARK_INTERACTIONS];
+        own_forget(g.cursor[0]);
+    }
+    if (err.msg[0])
+        fprintf(stderr, "kith serve: catching up with other processes' writes: %s\n", err.msg);
+    free(ids);
+    return ok;
+}
+
+/*
+ * Whether the database changed since the last check in a way that the snapshot cannot follow
+ * by catching up, so that it must be reloaded (docs/internals/rv.md, "Writes from other
  * processes"). The background thread calls it every WATCH_SECONDS; it costs one PRAGMA when
  * nothing changed.
  */
 static bool others_wrote(void)
 {
     struct kith_error err = {0};
-    uint64_t commits = store_commit_count(); /* before data_version: see the document */
     int64_t version;
     if (store_data_version(g.watch, &version, &err) < 0) {
         fprintf(stderr, "kith serve: watching for writes: %s\n", err.msg);
         return false;
     }
-    bool moved = version != g.data_version, own = commits != g.commits;
+    bool moved = version != g.data_version;
     g.data_version = version;
-    g.commits = commits;
     if (!moved)
         return false;
-    if (!own)
-        return true; /* some connection committed and none of ours did: another process */
-    /* this server committed too: anything that is not what it told the snapshot is another's */
-    uint64_t oi = atomic_load(&g.own_interactions), oc = atomic_load(&g.own_contacts);
     uint64_t oo = atomic_load(&g.own_other);
     struct store_change_mark m;
-    if (store_change_mark(g.watch, g.base.max_id[STORE_MARK_INTERACTIONS], &m, &err) < 0) {
+    if (store_read_begin(g.watch, &err) < 0 ||
+        store_change_mark(g.watch, g.base.max_id[STORE_MARK_INTERACTIONS], &m, &err) < 0) {
+        store_read_end(g.watch);
         fprintf(stderr, "kith serve: watching for writes: %s\n", err.msg);
         return false;
     }
-    /*
-     * interactions: those above the base's highest id, which is where the server's went. Its
-     * own are at least those counted before the mark was read (oi) and at most those counted
-     * after plus those announced in flight (a batch between its commit and its count): a
-     * batch writer announces before committing, then counts, then ends the announcement, and
-     * the bound is read in the other order, so that no own row escapes it.
-     */
-    uint64_t inflight = atomic_load(&g.own_inflight), oi_after = atomic_load(&g.own_interactions);
-    int64_t own_lo = (int64_t)(oi - g.base_own_interactions),
-            own_hi = (int64_t)(oi_after + inflight - g.base_own_interactions);
-    if (m.count[STORE_MARK_INTERACTIONS] < own_lo || m.count[STORE_MARK_INTERACTIONS] > own_hi ||
-        m.count[STORE_MARK_CONTACTS] !=
-            g.base.count[STORE_MARK_CONTACTS] + (int64_t)(oc - g.base_own_contacts))
+    bool caught = catch_up(&m);
+    store_read_end(g.watch);
+    if (!caught)
+        return true;
+    /* rows above the base's highest ids that the cursors did not pass: deleted, or put below */
+    if (m.count[STORE_MARK_INTERACTIONS] != g.read[0] ||
+        m.count[STORE_MARK_CONTACTS] != g.base.count[STORE_MARK_CONTACTS] + g.read[1])
         return true;
     if (oo != g.base_own_other)
         return false; /* the server wrote those tables itself: the snapshot is already stale */
@@ -775,7 +857,6 @@ int rvstate_start(const char *db_path, struct rvstate_info *info, struct kith_er
     if (rc == 0)
         rc = store_data_version(g.watch, &g.data_version, err);
     if (rc == 0) {
-        g.commits = store_commit_count();
         watch_rebase();
         rc = load(db_path, &g.snap, &g.norm, err);
     }
@@ -824,6 +905,8 @@ void rvstate_stop(void)
     g.nreplays = g.replaycap = 0;
     store_close(g.watch);
     g.watch = NULL;
+    store_close(g.levels);
+    g.levels = NULL;
     free(g.db_path);
     g.db_path = NULL;
 }

@@ -65,15 +65,6 @@ void rvstate_account_written(struct store *s, int64_t id);
  */
 void rvstate_interactions_added(struct store *s, const struct store_interaction_row *rows,
                                 size_t n);
-/*
- * A writer of such a batch announces its n interactions before committing them, so that the
- * watch for other processes' writes does not take them, committed but not yet added, for
- * another's (docs/internals/rv.md, "Writes from other processes"); rvstate_interactions_added()
- * ends the announcement, rvstate_interactions_withdrawn() ends it when the batch was not
- * committed.
- */
-void rvstate_interactions_expected(size_t n);
-void rvstate_interactions_withdrawn(size_t n);
 
 /* Something else the snapshot reflects changed: reload it soon. why names it for the log. */
 void rvstate_changed(const char *why);

@@ -170,11 +170,8 @@ static int store_batch(struct api_request *req, struct batch *b, int64_t *ids,
     if (rc == 0)
         rc =
             store_device_readings_add(req->store, &d, b->rows, b->nrows, store_now_ms(), ids, &err);
-    if (rc == 0) {
-        rvstate_interactions_expected(b->nrows); /* rvstate_interactions_added() ends it */
-        if ((rc = store_commit(req->store, &err)) < 0)
-            rvstate_interactions_withdrawn(b->nrows);
-    }
+    if (rc == 0)
+        rc = store_commit(req->store, &err);
     if (rc < 0) {
         store_rollback(req->store);
         auth_internal_error(res, &err);
@@ -250,7 +247,6 @@ void api_streams_post(struct api_request *req, struct api_response *res)
     if (added) {
         rvstate_interactions_added(req->store, added, b.nrows);
     } else {
-        rvstate_interactions_withdrawn(b.nrows);
         rvstate_changed("out of memory for the RV update of a device's readings");
     }
     api_json(res, 200, outcome(b.nrows, &b));

@@ -1443,6 +1443,22 @@ struct store_change_mark {
 int store_change_mark(struct store *s, int64_t interactions_after, struct store_change_mark *out,
                       struct kith_error *err);
 
+/*
+ * A read transaction on s: what is read between the two calls is one state of the database
+ * (the mark and the rows it counts agree). store_read_end() ends it; it is a no-op when none
+ * is open.
+ */
+int store_read_begin(struct store *s, struct kith_error *err);
+void store_read_end(struct store *s);
+
+/*
+ * The ids of the rows of t (interactions or contacts) above after and at most upto, in order,
+ * into ids (room for cap); *n receives how many there are, up to cap + 1: more than cap means
+ * that not all were read.
+ */
+int store_ids_between(struct store *s, const struct table_def *t, int64_t after, int64_t upto,
+                      int64_t *ids, size_t cap, size_t *n, struct kith_error *err);
+
 /* ---- privacy of the comparison of units (docs/internals/rv.md, "Privacy policy") -------- */
 
 #define STORE_PRIVACY_ROLE_MAX    16

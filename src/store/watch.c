@@ -115,3 +115,49 @@ int store_change_mark(struct store *s, int64_t interactions_after, struct store_
     }
     return rc;
 }
+
+int store_read_begin(struct store *s, struct kith_error *err)
+{
+    return store_exec(s->db, "BEGIN", err);
+}
+
+void store_read_end(struct store *s)
+{
+    if (!sqlite3_get_autocommit(s->db))
+        sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+}
+
+struct id_list {
+    int64_t *ids;
+    size_t cap, n;
+};
+
+static int read_id(void *ctx, sqlite3_stmt *st, struct kith_error *err)
+{
+    (void)err;
+    struct id_list *l = ctx;
+    if (l->n < l->cap)
+        l->ids[l->n] = sqlite3_column_int64(st, 0);
+    l->n++;
+    return 0;
+}
+
+int store_ids_between(struct store *s, const struct table_def *t, int64_t after, int64_t upto,
+                      int64_t *ids, size_t cap, size_t *n, struct kith_error *err)
+{
+    const char *sql;
+    if (strcmp(t->name, "interactions") == 0)
+        sql = "SELECT id FROM interactions WHERE id > ?1 AND id <= ?2 ORDER BY id LIMIT ?3";
+    else if (strcmp(t->name, "contacts") == 0)
+        sql = "SELECT id FROM contacts WHERE id > ?1 AND id <= ?2 ORDER BY id LIMIT ?3";
+    else
+        BUG("store_ids_between(%s)", t->name);
+    const struct store_value b[3] = {{.kind = SV_INT, .i = after},
+                                     {.kind = SV_INT, .i = upto},
+                                     {.kind = SV_INT, .i = (int64_t)cap + 1}};
+    struct id_list l = {ids, cap, 0};
+    struct store_rows q = {.sql = sql, .binds = b, .nbinds = 3, .what = "reading new rows"};
+    int rc = store_each_row(s, &q, read_id, &l, NULL, err);
+    *n = l.n;
+    return rc;
+}
