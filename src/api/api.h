@@ -164,6 +164,8 @@ struct api_server_options {
     const char *tls_cert; /* PEM file, or NULL */
     const char *tls_key;
     unsigned threads; /* worker threads; 0 = API_THREADS_DEFAULT */
+    /* addresses whose X-Forwarded-For names the client (api/proxy.h), comma-separated; NULL */
+    const char *trusted_proxies;
 };
 
 /*

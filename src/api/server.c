@@ -8,6 +8,7 @@
  */
 #include "api/api.h"
 #include "api/conn_guard.h"
+#include "api/proxy.h"
 #include "api/devices.h"
 #include "api/rv_stream.h"
 #include "api/rvstate.h"
@@ -27,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -270,20 +272,63 @@ static enum MHD_Result send_response(struct MHD_Connection *conn, const char *me
     return ok;
 }
 
+/* Every X-Forwarded-For header of a request, in order, joined by commas (proxy.h). */
+struct forwarded {
+    char text[PROXY_HEADER_MAX + 1];
+    size_t len;
+    bool any;
+};
+
+static enum MHD_Result add_forwarded(void *cls, enum MHD_ValueKind kind, const char *key,
+                                     const char *value)
+{
+    (void)kind;
+    struct forwarded *f = cls;
+    if (strcasecmp(key, "X-Forwarded-For") != 0 || !value)
+        return MHD_YES;
+    size_t n = strlen(value);
+    /* too long together: the last header alone, which the nearest proxy wrote */
+    if (f->len + 1 + n > PROXY_HEADER_MAX)
+        f->len = 0;
+    if (n > PROXY_HEADER_MAX) {
+        f->len = 0;
+        f->any = false; /* nothing usable: the peer stands */
+        return MHD_YES;
+    }
+    if (f->len)
+        f->text[f->len++] = ',';
+    memcpy(f->text + f->len, value, n);
+    f->len += n;
+    f->text[f->len] = '\0';
+    f->any = true;
+    return MHD_YES;
+}
+
+/* The client's address: the peer's, or the one a trusted proxy forwarded (proxy.h). */
 static void client_address(struct MHD_Connection *conn, char *buf, size_t size)
 {
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    char peer[INET6_ADDRSTRLEN] = "";
     buf[0] = '\0';
     if (!ci || !ci->client_addr)
         return;
     const struct sockaddr *sa = ci->client_addr;
     if (sa->sa_family == AF_INET)
-        inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, buf,
-                  (socklen_t)size);
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, peer,
+                  sizeof(peer));
     else if (sa->sa_family == AF_INET6)
-        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, buf,
-                  (socklen_t)size);
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, peer,
+                  sizeof(peer));
+    if (!proxy_is_trusted(peer)) {
+        snprintf(buf, size, "%s", peer);
+        return;
+    }
+    static __thread struct forwarded f;
+    f.len = 0;
+    f.any = false;
+    MHD_get_connection_values(conn, MHD_HEADER_KIND, add_forwarded, &f);
+    proxy_client(peer, f.any ? f.text : NULL, buf, size);
 }
 
 static bool is_json_type(const char *ctype)
@@ -555,7 +600,8 @@ int api_serve(const struct api_server_options *opt, struct kith_error *err)
         return rc;
     if ((rc = api_auth_init(err)) < 0)
         return rc;
-    if ((rc = limits_from_env(&g_limits, err)) < 0 || (rc = device_rate_init(err)) < 0)
+    if ((rc = limits_from_env(&g_limits, err)) < 0 || (rc = device_rate_init(err)) < 0 ||
+        (rc = proxy_trust(opt->trusted_proxies, err)) < 0)
         return rc;
     rv_stream_set_user_max(g_limits.streams_per_user);
     g_db_path = opt->db_path;

@@ -15,7 +15,8 @@
 
 static const char usage[] =
     "usage: kith serve [--db PATH] [--listen HOST:PORT] [--threads N]\n"
-    "                  [--tls-cert FILE --tls-key FILE] [--sender SENDER]\n\n"
+    "                  [--tls-cert FILE --tls-key FILE] [--sender SENDER]\n"
+    "                  [--trusted-proxy ADDR[,ADDR...]]\n\n"
     "Serves the web application at / and the API under /api/v1 (and /healthz, /metrics)\n"
     "until SIGINT or SIGTERM, then finishes in-flight requests, checkpoints the database\n"
     "and exits 0. The web application is built into the binary (docs/web.md).\n"
@@ -26,15 +27,23 @@ static const char usage[] =
     "  --sender SENDER      how messages and portal links leave: outbox (default: files in\n"
     "                       $KITH_OUTBOX_DIR or <database>.outbox) or\n"
     "                       webhook:http://HOST:PORT/PATH (a JSON POST per message)\n"
+    "  --trusted-proxy ADDR[,ADDR...]\n"
+    "                       load balancers whose X-Forwarded-For names the client: sign-in\n"
+    "                       throttling, the audit trail and the access log then see the\n"
+    "                       client's address (docs/deploy/haproxy.cfg)\n"
     "An access log goes to stderr as JSON lines.\n";
 
 int cmd_serve(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"db", required_argument, NULL, 'd'},      {"listen", required_argument, NULL, 'l'},
-        {"threads", required_argument, NULL, 't'}, {"tls-cert", required_argument, NULL, 'c'},
-        {"tls-key", required_argument, NULL, 'k'}, {"sender", required_argument, NULL, 's'},
-        {"help", no_argument, NULL, 'h'},          {0}};
+    static const struct option opts[] = {{"db", required_argument, NULL, 'd'},
+                                         {"listen", required_argument, NULL, 'l'},
+                                         {"threads", required_argument, NULL, 't'},
+                                         {"tls-cert", required_argument, NULL, 'c'},
+                                         {"tls-key", required_argument, NULL, 'k'},
+                                         {"sender", required_argument, NULL, 's'},
+                                         {"trusted-proxy", required_argument, NULL, 'p'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {0}};
     struct api_server_options o = {.listen = "127.0.0.1:8080"};
     const char *db = NULL;
     int c;
@@ -59,6 +68,9 @@ int cmd_serve(int argc, char **argv)
             break;
         case 'k':
             o.tls_key = optarg;
+            break;
+        case 'p':
+            o.trusted_proxies = optarg;
             break;
         case 's': {
             struct kith_error serr = {0};

@@ -4,6 +4,8 @@ both, a write through one server reaches the other's RV snapshot within a second
 reload, and an RV exception caused through one reaches a live stream held on the other
 (docs/internals/rv.md, "Writes from other processes"; docs/deploy/scale.md)."""
 import datetime
+import http.client
+import json
 import os
 import re
 import shutil
@@ -87,7 +89,10 @@ def cluster():
         db = os.path.join(d, "kith.db")
         kith(db, "demo", "--contacts", "200", "--seed", "5")
         add_user(db, "admin@example.com", "admin")
-        a, b = Server(db), Server(db)
+        # 127.0.0.2 stands for a load balancer of its own address (haproxy here connects from
+        # 127.0.0.1, as the tests' clients do, so that its header is not believed)
+        a = Server(db, ["--trusted-proxy", "127.0.0.2"])
+        b = Server(db, ["--trusted-proxy", "127.0.0.2"])
         lb = None
         try:
             lb = Haproxy(d, [a.url, b.url])
@@ -170,3 +175,43 @@ def test_behind_haproxy_one_sign_in_serves_both_and_the_answers_agree(cluster):
     assert client.delete("/api/v1/session").status_code in (200, 204)
     for _ in range(4):
         assert client.get("/api/v1/session").status_code == 401
+
+
+def failed_sign_in(url, source, forwarded):
+    """A sign-in with a wrong password to url from the local address source, with an
+    X-Forwarded-For header; returns the detail (email) it was made with."""
+    host, port = url.split("://", 1)[1].split(":")
+    email = f"nobody-{source}-{forwarded}@example.com".replace(":", "_")
+    conn = http.client.HTTPConnection(host, int(port), timeout=10, source_address=(source, 0))
+    try:
+        conn.request("POST", "/api/v1/session",
+                     body=json.dumps({"email": email, "password": "wrong password"}),
+                     headers={"Content-Type": "application/json",
+                              "X-Forwarded-For": forwarded})
+        assert conn.getresponse().status == 401
+    finally:
+        conn.close()
+    return email
+
+
+def audited_address(admin, email):
+    r = admin.get("/api/v1/audit", params={"limit": 200})
+    assert r.status_code == 200, r.text
+    found = [e["client_addr"] for e in r.json()["items"]
+             if e["action"] == "sign_in_failed" and e["detail"] == email]
+    assert len(found) == 1, found
+    return found[0]
+
+
+def test_the_client_address_comes_from_a_trusted_proxy_only(cluster):
+    a = cluster["a"]
+    admin = Client(a.url, "admin@example.com")  # a sign-out above ended the others
+    # from the trusted proxy: the address it forwards, the nearest entry first
+    email = failed_sign_in(a.url, "127.0.0.2", "198.51.100.7, 203.0.113.9")
+    assert audited_address(admin, email) == "203.0.113.9"
+    # from anyone else: their own address, whatever they claim
+    email = failed_sign_in(a.url, "127.0.0.1", "203.0.113.10")
+    assert audited_address(admin, email) == "127.0.0.1"
+    # a forwarded entry that is no address: the proxy's own
+    email = failed_sign_in(a.url, "127.0.0.2", "unknown")
+    assert audited_address(admin, email) == "127.0.0.2"
