@@ -1,8 +1,8 @@
 /*
  * proxy.h - the client's address behind a load balancer: a request that comes from a trusted
  * proxy (kith serve --trusted-proxy) is taken to be from the address that proxy names in
- * X-Forwarded-For, so that sign-in throttling, the audit trail and the access log see the
- * client rather than the proxy (docs/deploy/scale.md). Any other request is from its peer.
+ * X-Forwarded-For, so that sign-in throttling and the audit trail see the client rather than
+ * the proxy (docs/deploy/scale.md). Any other request is from its peer.
  */
 #ifndef KITH_API_PROXY_H
 #define KITH_API_PROXY_H

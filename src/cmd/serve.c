@@ -29,8 +29,8 @@ static const char usage[] =
     "                       webhook:http://HOST:PORT/PATH (a JSON POST per message)\n"
     "  --trusted-proxy ADDR[,ADDR...]\n"
     "                       load balancers whose X-Forwarded-For names the client: sign-in\n"
-    "                       throttling, the audit trail and the access log then see the\n"
-    "                       client's address (docs/deploy/haproxy.cfg)\n"
+    "                       throttling and the audit trail then see the client's\n"
+    "                       address (docs/deploy/haproxy.cfg)\n"
     "An access log goes to stderr as JSON lines.\n";
 
 int cmd_serve(int argc, char **argv)
