@@ -7,7 +7,7 @@ JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 KITH_DB    ?= kith.db
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build run test unit-test release-build asan-test fuzz-build fuzz fuzz-smoke api-test browser-test screenshots openapi bench bench-import bench-rv bench-value bench-web bench-http bench-deals format format-check clean bench-v2t2 bench-deal-import bench-portal bench-voice bench-streams
+.PHONY: all deps build run test unit-test release-build asan-test fuzz-build fuzz fuzz-smoke api-test browser-test screenshots openapi bench bench-import bench-rv bench-value bench-web bench-http bench-deals format format-check clean bench-v2t2 bench-deal-import bench-portal bench-voice bench-streams bench-scale
 
 all: build
 
@@ -141,6 +141,11 @@ bench-web: build
 # /healthz (bench/http.sh, bench/http.lua). Record the figures in docs/BENCHMARKS.md ("HTTP").
 bench-http: deps build
 	bench/http.sh $(BUILD)/kith
+
+# The API tier scaled out (issue 17): one kith serve against two behind haproxy on one database
+# (bench/scale.sh, docs/deploy/scale.md). Record the numbers in docs/BENCHMARKS.md.
+bench-scale: deps build
+	bench/scale.sh $(BUILD)/kith
 
 # The deal analyses over HTTP on 1,000,000 deals and 10,000 owners against one SQLite query for
 # the same figures (bench/deals.sh, bench/gen_deals.py; the database is cached in bench/out/).
