@@ -184,7 +184,7 @@ static inline int64_t db_column_int64(struct db_stmt *st, int col)
     const char *v = db_pg_column_raw(st, col, &len);
     if (!v)
         return 0;
-    if (v[0] == 't' || v[0] == 'f') /* a boolean */
+    if ((v[0] == 't' || v[0] == 'f') && v[1] == '\0') /* a boolean */
         return v[0] == 't';
     char *end;
     long long n = strtoll(v, &end, 10);

@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "store/pg_dialect.h"
+#include "util/secret.h"
 
 #include "util/banned.h"
 
@@ -236,6 +237,8 @@ void db_pg_clear_bindings(struct db_stmt *st)
 {
     struct db_pg_stmt *p = st->pg;
     for (int i = 0; i < p->nparams; i++) {
+        if (p->vals[i]) /* a bound value may be a secret (the signing key) */
+            secret_wipe(p->vals[i], (size_t)p->lens[i]);
         free(p->vals[i]);
         p->vals[i] = NULL;
         p->lens[i] = 0;
@@ -285,6 +288,8 @@ int db_pg_bind(struct db_stmt *st, int i, const char *val, size_t len, bool bina
         memcpy(copy, val, len);
         copy[len] = '\0';
     }
+    if (p->vals[i - 1])
+        secret_wipe(p->vals[i - 1], (size_t)p->lens[i - 1]);
     free(p->vals[i - 1]);
     p->vals[i - 1] = copy;
     p->lens[i - 1] = (int)len;

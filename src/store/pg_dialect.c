@@ -605,8 +605,7 @@ int pg_split_statements(const char *sql, pg_statement_fn fn, void *ctx, struct k
             if (nsig == 1) {
                 create = tok_is(t, "CREATE");
                 start = i; /* spaces and comments before a statement are left out */
-            }
-            else if (create && nsig <= 3 && tok_is(t, "TRIGGER"))
+            } else if (create && nsig <= 3 && tok_is(t, "TRIGGER"))
                 trigger = true;
             else if (trigger && !in_body && tok_is(t, "BEGIN"))
                 in_body = true;
