@@ -198,7 +198,8 @@ struct xlate {
     bool unique_idx; /* a CREATE UNIQUE INDEX */
     int next_param;  /* the number a bare ? takes */
     int nparams;
-    size_t conflict_at; /* INSERT OR IGNORE: where ON CONFLICT DO NOTHING goes, or 0 */
+    size_t conflict_at;  /* INSERT OR IGNORE: where ON CONFLICT DO NOTHING goes, or 0 */
+    unsigned char *mark; /* per token: MARK_* of a comparison COLLATE NOCASE (mark_nocase) */
     struct kith_error *err;
 };
 
@@ -217,6 +218,49 @@ static int puts_(struct xlate *x, const char *s)
 static int put_tok(struct xlate *x, const struct tok *t)
 {
     return put(x, t->p, t->n);
+}
+
+enum {
+    MARK_LOWER_OPEN = 1,  /* "lower(" goes before the token */
+    MARK_LOWER_CLOSE = 2, /* ")" goes after it */
+    MARK_DROP = 4,        /* the token is left out */
+};
+
+/*
+ * SQLite's `x = ?1 COLLATE NOCASE` compares without regard to (ASCII) case: marks the tokens so
+ * that it becomes `lower(x) = lower($1)`. The right operand is a placeholder or a literal, the
+ * left a name or a qualified name; the operator =, <>, !=, <, <=, >, >=.
+ */
+static void mark_nocase(const struct toks *ts, unsigned char *mark)
+{
+    for (size_t i = 0; i < ts->n; i++) {
+        size_t nocase = next_sig(ts, i);
+        if (!tok_is(&ts->t[i], "COLLATE") || !sig_is(ts, nocase, "NOCASE"))
+            continue;
+        size_t rhs = prev_sig(ts, i);
+        if (rhs == (size_t)-1 || (ts->t[rhs].kind != T_PARAM && ts->t[rhs].kind != T_STR))
+            continue;
+        size_t op = prev_sig(ts, rhs), op_start = op;
+        while (op_start != (size_t)-1 && ts->t[op_start].kind == T_PUNCT &&
+               strchr("=<>!", ts->t[op_start].p[0]))
+            op_start = op_start == 0 ? (size_t)-1 : op_start - 1;
+        if (op == (size_t)-1 || op_start == op)
+            continue; /* no operator */
+        size_t lhs_end = prev_sig(ts, op_start + 1);
+        if (lhs_end == (size_t)-1 || ts->t[lhs_end].kind != T_WORD)
+            continue;
+        size_t lhs = lhs_end, dot = prev_sig(ts, lhs_end);
+        if (dot != (size_t)-1 && tok_punct(&ts->t[dot], '.')) {
+            size_t q = prev_sig(ts, dot);
+            if (q != (size_t)-1 && ts->t[q].kind == T_WORD)
+                lhs = q;
+        }
+        mark[lhs] |= MARK_LOWER_OPEN;
+        mark[lhs_end] |= MARK_LOWER_CLOSE;
+        mark[rhs] |= MARK_LOWER_OPEN | MARK_LOWER_CLOSE;
+        for (size_t k = rhs + 1; k <= nocase; k++)
+            mark[k] |= MARK_DROP;
+    }
 }
 
 /* Emits tokens [from, to) with the rules; 0 or a negative code. */
@@ -295,6 +339,8 @@ static int emit_word(struct xlate *x, size_t *pi, size_t to)
         }
         return puts_(x, "BIGINT");
     }
+    if (tok_is(t, "LIKE")) /* SQLite's LIKE ignores (ASCII) case */
+        return puts_(x, "ILIKE");
     if (tok_is(t, "REAL"))
         return puts_(x, "DOUBLE PRECISION");
     if (tok_is(t, "BLOB"))
@@ -369,6 +415,28 @@ static int emit_word(struct xlate *x, size_t *pi, size_t to)
     return put_tok(x, t);
 }
 
+/* A placeholder ?N or ? as $N. */
+static int emit_param(struct xlate *x, const struct tok *t)
+{
+    int n;
+    if (t->n > 1) {
+        long v = strtol(t->p + 1, NULL, 10);
+        if (v < 1 || v > 32766)
+            return kith_err(x->err, KITH_EINVAL, "SQL: placeholder %.*s out of range", (int)t->n,
+                            t->p);
+        n = (int)v;
+    } else {
+        n = x->next_param;
+    }
+    if (n >= x->next_param)
+        x->next_param = n + 1;
+    if (n > x->nparams)
+        x->nparams = n;
+    char num[16];
+    int len = snprintf(num, sizeof(num), "$%d", n);
+    return put(x, num, (size_t)len);
+}
+
 static int emit(struct xlate *x, size_t from, size_t to)
 {
     const struct toks *ts = x->ts;
@@ -380,24 +448,24 @@ static int emit(struct xlate *x, size_t from, size_t to)
                 return rc;
             x->conflict_at = 0;
         }
+        unsigned char m = x->mark ? x->mark[i] : 0;
+        if (m & MARK_DROP)
+            continue;
+        if ((m & MARK_LOWER_OPEN) && (rc = puts_(x, "lower(")) < 0)
+            return rc;
+        if (m) { /* a marked token is a name, a placeholder or a literal: no other rule */
+            if (t->kind == T_PARAM)
+                rc = emit_param(x, t);
+            else
+                rc = put_tok(x, t);
+            if (rc == 0 && (m & MARK_LOWER_CLOSE))
+                rc = puts_(x, ")");
+            if (rc < 0)
+                return rc;
+            continue;
+        }
         if (t->kind == T_PARAM) {
-            int n;
-            if (t->n > 1) {
-                long v = strtol(t->p + 1, NULL, 10);
-                if (v < 1 || v > 32766)
-                    return kith_err(x->err, KITH_EINVAL, "SQL: placeholder %.*s out of range",
-                                    (int)t->n, t->p);
-                n = (int)v;
-            } else {
-                n = x->next_param;
-            }
-            if (n >= x->next_param)
-                x->next_param = n + 1;
-            if (n > x->nparams)
-                x->nparams = n;
-            char num[16];
-            int len = snprintf(num, sizeof(num), "$%d", n);
-            rc = put(x, num, (size_t)len);
+            rc = emit_param(x, t);
         } else if (t->kind == T_WORD) {
             rc = emit_word(x, &i, to);
         } else {
@@ -413,12 +481,31 @@ static int emit(struct xlate *x, size_t from, size_t to)
     return 0;
 }
 
+/* translate() with the per-token marks allocated (its second half). */
+static int translate_marked(struct xlate *xp, const struct toks *ts, bool schema_rules, size_t a,
+                            size_t b, size_t c, unsigned char *mark);
+
 /* Translates ts (one statement) into out. */
 static int translate(const struct toks *ts, bool schema_rules, struct buf *out,
                      struct kith_error *err)
 {
     struct xlate x = {.ts = ts, .out = out, .next_param = 1, .err = err};
     size_t a = first_sig(ts), b = next_sig(ts, a), c = next_sig(ts, b);
+    unsigned char marks[256];
+    unsigned char *mark = ts->n <= sizeof(marks) ? marks : calloc(ts->n, 1);
+    if (!mark)
+        return kith_err(err, KITH_ENOMEM, "out of memory translating SQL");
+    memset(mark, 0, ts->n <= sizeof(marks) ? sizeof(marks) : 0);
+    int rc = translate_marked(&x, ts, schema_rules, a, b, c, mark);
+    if (mark != marks)
+        free(mark);
+    return rc;
+}
+
+static int translate_marked(struct xlate *xp, const struct toks *ts, bool schema_rules, size_t a,
+                            size_t b, size_t c, unsigned char *mark)
+{
+    struct xlate x = *xp;
     if (schema_rules) {
         x.schema = true;
         x.table_def = (sig_is(ts, a, "CREATE") && sig_is(ts, b, "TABLE")) ||
@@ -427,6 +514,10 @@ static int translate(const struct toks *ts, bool schema_rules, struct buf *out,
         if (sig_is(ts, a, "CREATE") &&
             (sig_is(ts, b, "TRIGGER") || (sig_is(ts, b, "TEMP") && sig_is(ts, c, "TRIGGER"))))
             return emit_trigger(&x);
+    }
+    if (!x.table_def) {
+        mark_nocase(ts, mark);
+        x.mark = mark;
     }
     return emit(&x, 0, ts->n);
 }

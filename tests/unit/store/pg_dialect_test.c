@@ -95,6 +95,15 @@ static void functions_and_comparisons(void **state)
                  "SELECT (extract(epoch FROM statement_timestamp()) / 86400.0 + 2440587.5)", 0);
     assert_query("SELECT name FROM units ORDER BY name COLLATE NOCASE, u.name COLLATE NOCASE",
                  "SELECT name FROM units ORDER BY lower(name), lower(u.name)", 0);
+    /* a comparison COLLATE NOCASE compares both sides without case */
+    assert_query("SELECT id FROM deal_stages WHERE name = ?1 COLLATE NOCASE AND unit_id IS NULL",
+                 "SELECT id FROM deal_stages WHERE lower(name) = lower($1) AND unit_id IS NULL", 1);
+    assert_query("SELECT 1 FROM contacts c WHERE c.email <> 'A@x' COLLATE NOCASE",
+                 "SELECT 1 FROM contacts c WHERE lower(c.email) <> lower('A@x')", 0);
+    assert_refused("SELECT 1 WHERE 2 = ? COLLATE NOCASE", false, "COLLATE NOCASE");
+    /* SQLite's LIKE ignores case: ILIKE, with its ESCAPE */
+    assert_query("SELECT id FROM units WHERE name LIKE ? ESCAPE '\\' OR x NOT LIKE 'a%'",
+                 "SELECT id FROM units WHERE name ILIKE $1 ESCAPE '\\' OR x NOT ILIKE 'a%'", 1);
 }
 
 static void insert_or_ignore(void **state)
