@@ -64,17 +64,24 @@ static const char pg_interactions_v1[] =
     "CREATE TRIGGER interactions_keys AFTER INSERT OR UPDATE OR DELETE ON interactions"
     " FOR EACH ROW EXECUTE FUNCTION interactions_keys_fn();\n"
     /*
-     * The partition of the UTC year of at_ms, made when missing (its name is returned). Rows of
-     * that year waiting in the default partition move into it, so that PostgreSQL accepts the
-     * new partition. The store calls it before writing interactions of a year it has not seen.
+     * The partition of the UTC year (or month: unit 'month') of at_ms, made when missing (its
+     * name is returned: interactions_y2025, interactions_m2025_06). Rows of that span waiting in
+     * the default partition move into it, so that PostgreSQL accepts the new partition; a span
+     * that overlaps a partition there is (a month of a year that has one) is PostgreSQL's error.
+     * The store calls it before writing interactions of a span it has not seen.
      */
-    "CREATE FUNCTION kith_interactions_partition(at_ms BIGINT) RETURNS TEXT LANGUAGE plpgsql"
-    " AS $kith$ DECLARE"
-    " y INT := extract(year FROM to_timestamp(at_ms / 1000.0) AT TIME ZONE 'UTC');"
-    " part TEXT := format('interactions_y%s', y);"
-    " lo BIGINT := (extract(epoch FROM make_timestamptz(y, 1, 1, 0, 0, 0, 'UTC')) * 1000)::BIGINT;"
-    " hi BIGINT := (extract(epoch FROM make_timestamptz(y + 1, 1, 1, 0, 0, 0, 'UTC')) * 1000)::BIGINT;"
+    "CREATE FUNCTION kith_interactions_partition(at_ms BIGINT, unit TEXT DEFAULT 'year')"
+    " RETURNS TEXT LANGUAGE plpgsql AS $kith$ DECLARE"
+    " t TIMESTAMP; part TEXT; lo BIGINT; hi BIGINT;"
     " BEGIN"
+    " IF unit IS NULL OR unit NOT IN ('year', 'month') THEN"
+    "  RAISE EXCEPTION USING MESSAGE = 'a partition of interactions spans a year or a month';"
+    " END IF;"
+    " t := date_trunc(unit, to_timestamp(at_ms / 1000.0) AT TIME ZONE 'UTC');"
+    " part := CASE unit WHEN 'year' THEN to_char(t, '\"interactions_y\"YYYY')"
+    "  ELSE to_char(t, '\"interactions_m\"YYYY_MM') END;"
+    " lo := (extract(epoch FROM t) * 1000)::BIGINT;"
+    " hi := (extract(epoch FROM t + ('1 ' || unit)::INTERVAL) * 1000)::BIGINT;"
     " PERFORM pg_advisory_xact_lock(1802070121);"
     " IF to_regclass(part) IS NOT NULL THEN RETURN part; END IF;"
     " PERFORM set_config('kith.moving_rows', 'on', true);"

@@ -190,6 +190,20 @@ def test_a_year_gets_its_partition_and_its_rows_move_there(pg_server):
     dup = pg_server.psql("parts", "INSERT INTO interactions (id, created_at, contact_id, type_id,"
                          f" occurred_at) VALUES (11, 0, 1, 1, {ms(2025)})", check=False)
     assert dup.returncode != 0 and "duplicate key" in dup.stderr
+    # a month partition, its bounds the month's first millisecond and the next month's
+    pg_server.psql("parts", "INSERT INTO interactions (id, created_at, contact_id, type_id,"
+                   f" occurred_at) VALUES (14, 0, 1, 1, {ms(2027, 2)}), (15, 0, 1, 1, {ms(2027, 3)})")
+    assert pg_server.query("parts", f"SELECT kith_interactions_partition({ms(2027, 2) + 5},"
+                           " 'month')") == [["interactions_m2027_02"]]
+    bound = pg_server.query("parts", "SELECT pg_get_expr(relpartbound, oid) FROM pg_class"
+                            " WHERE relname = 'interactions_m2027_02'")
+    assert bound == [[f"FOR VALUES FROM ('{ms(2027, 2)}') TO ('{ms(2027, 3)}')"]]
+    assert pg_server.query("parts", "SELECT id, tableoid::regclass FROM interactions"
+                           " WHERE id IN (14, 15) ORDER BY id") == \
+        [["14", "interactions_m2027_02"], ["15", "interactions_default"]]
+    bad = pg_server.psql("parts", f"SELECT kith_interactions_partition({ms(2025)}, 'month')",
+                         check=False)
+    assert bad.returncode != 0 and "overlap" in bad.stderr
     # deleting an interaction takes its readings (ON DELETE CASCADE through interactions_keys)
     pg_server.psql("parts", "DELETE FROM interactions WHERE id = 10")
     assert pg_server.query("parts", "SELECT count(*) FROM device_readings") == [["0"]]
