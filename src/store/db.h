@@ -161,6 +161,12 @@ void db_pg_close(struct db *d);
  * The SQLite path is a pass-through the compiler inlines: the store's hot paths (token lookups,
  * inserts during imports) cost what the sqlite3_* calls cost, plus one predictable branch.
  */
+/* SQLITE_OK without a call; anything else through db_sqlite_result(). */
+static inline int db_lite_rc(struct db *d, int rc)
+{
+    return rc == SQLITE_OK ? 0 : db_sqlite_result(d, rc);
+}
+
 static inline int db_step_lite(struct db_stmt *st)
 {
     int rc = sqlite3_step(st->lite);
@@ -225,7 +231,7 @@ static inline size_t db_column_bytes(struct db_stmt *st, int col)
 static inline int db_bind_int64(struct db_stmt *st, int i, int64_t v)
 {
     if (st->lite)
-        return db_sqlite_result(st->db, sqlite3_bind_int64(st->lite, i, v));
+        return db_lite_rc(st->db, sqlite3_bind_int64(st->lite, i, v));
     char buf[24];
     int n = snprintf(buf, sizeof(buf), "%lld", (long long)v);
     return db_pg_bind(st, i, buf, (size_t)n, false);
@@ -234,8 +240,8 @@ static inline int db_bind_int64(struct db_stmt *st, int i, int64_t v)
 static inline int db_bind_text(struct db_stmt *st, int i, const char *s, size_t len)
 {
     if (st->lite)
-        return db_sqlite_result(
-            st->db, sqlite3_bind_text64(st->lite, i, s, len, SQLITE_TRANSIENT, SQLITE_UTF8));
+        return db_lite_rc(st->db,
+                          sqlite3_bind_text64(st->lite, i, s, len, SQLITE_TRANSIENT, SQLITE_UTF8));
     return db_pg_bind(st, i, s, len, false);
 }
 
