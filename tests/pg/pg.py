@@ -68,7 +68,10 @@ class PgServer:
                               timeout=120, **kw)
 
     def start(self):
-        self.dir = tempfile.mkdtemp(prefix="kith-pg-")
+        # as root, in /tmp: the server's user must reach the directory ($TMPDIR may be under
+        # /root), and a short path keeps the Unix socket's name within its 107 bytes
+        self.dir = tempfile.mkdtemp(prefix="kith-pg-",
+                                    dir="/tmp" if os.geteuid() == 0 else None)
         if os.geteuid() == 0:
             # PostgreSQL refuses to run as root: the cluster belongs to nobody, in a directory
             # only it (and root) can enter.
