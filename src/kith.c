@@ -47,8 +47,10 @@ int main(int argc, char **argv)
     if (strcmp(name, "--version") == 0 || strcmp(name, "-V") == 0)
         return cmd_version(1, (char *[]){"version", NULL});
     for (const struct cmd_entry *c = kith_commands; c->name; c++)
-        if (strcmp(c->name, name) == 0)
+        if (strcmp(c->name, name) == 0) {
+            cmd_set_invocation(argc - 1, argv + 1);
             return c->fn(argc - 1, argv + 1);
+        }
     fprintf(stderr, "kith: '%s' is not a kith command. See 'kith help'.\n", name);
     return CMD_USAGE;
 }

@@ -59,9 +59,15 @@ const char *cmd_db_path(const char *opt);
 
 /*
  * Opens the store at cmd_db_path(db_opt); on failure prints "kith: <message>" to stderr and
- * returns NULL. The caller closes the store.
+ * returns NULL. The caller closes the store. A PostgreSQL URL is refused with "not yet available
+ * on PostgreSQL: <command>" unless flags has STORE_PG_READY: only commands whose store calls all
+ * run on db.h pass it (kith init, kith user add and list; docs/storage.md).
  */
 struct store *cmd_open_store(const char *db_opt, int flags);
+
+/* Remembers the command line (argv[0] the command, argv[1] its action when it has one) for
+ * cmd_open_store's message. */
+void cmd_set_invocation(int argc, char **argv);
 
 /* Prints "kith <cmd>: <message>" and a pointer to --help on stderr; returns CMD_USAGE. */
 int cmd_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -22,10 +22,28 @@ const char *cmd_db_path(const char *opt)
     return "kith.db";
 }
 
+static char g_invocation[64] = "this command";
+
+void cmd_set_invocation(int argc, char **argv)
+{
+    if (argc < 1)
+        return;
+    bool action = argc > 1 && argv[1][0] != '-';
+    snprintf(g_invocation, sizeof(g_invocation), "kith %s%s%s", argv[0], action ? " " : "",
+             action ? argv[1] : "");
+}
+
 struct store *cmd_open_store(const char *db_opt, int flags)
 {
     struct kith_error err = {0};
     struct store *s = NULL;
+    if (store_path_is_pg(cmd_db_path(db_opt)) && !(flags & STORE_PG_READY)) {
+        fprintf(stderr,
+                "kith: not yet available on PostgreSQL: %s (docs/storage.md, \"PostgreSQL (in"
+                " progress)\")\n",
+                g_invocation);
+        return NULL;
+    }
     if (store_open(cmd_db_path(db_opt), flags, &s, &err) < 0) {
         cmd_fail(&err);
         return NULL;

@@ -13,7 +13,8 @@ static const char usage[] =
     "usage: kith init [--db PATH]\n\n"
     "Creates the database (default: $KITH_DB, else ./kith.db) with the latest schema, or\n"
     "upgrades an existing one in a single transaction. A database written by a newer kith is\n"
-    "refused and left untouched.\n";
+    "refused and left untouched. PATH may be a PostgreSQL URL (postgresql://...): the same\n"
+    "schema is made there (docs/storage.md).\n";
 
 int cmd_init(int argc, char **argv)
 {
@@ -36,7 +37,7 @@ int cmd_init(int argc, char **argv)
     }
     if (optind < argc)
         return cmd_usage_error("init", "unexpected argument '%s'", argv[optind]);
-    struct store *s = cmd_open_store(db, STORE_CREATE);
+    struct store *s = cmd_open_store(db, STORE_CREATE | STORE_PG_READY);
     if (!s)
         return CMD_FAIL;
     /* the key that signs consent receipts (docs/portal.md): made once, kept in the database */
@@ -46,7 +47,8 @@ int cmd_init(int argc, char **argv)
         store_close(s);
         return cmd_fail(&err);
     }
-    printf("%s: schema version %d\n", cmd_db_path(db), store_schema_version(s));
+    printf("%s: schema version %d\n", store_is_pg(s) ? "PostgreSQL" : cmd_db_path(db),
+           store_schema_version(s));
     store_close(s);
     return CMD_OK;
 }

@@ -35,6 +35,7 @@ static const char usage[] =
     "       kith user token EMAIL --name NAME\n"
     "       kith user token EMAIL --list\n"
     "       kith user token EMAIL --revoke ID\n"
+    "       kith user list\n"
     "(each also takes --db PATH)\n\n"
     "Manages who may sign in to kith serve.\n"
     "  add       creates a user; ROLE is admin, executive, manager, frontline, partner or\n"
@@ -44,6 +45,7 @@ static const char usage[] =
     "            their sessions and revokes their tokens\n"
     "  disable   stops the user from signing in, ends their sessions, revokes their tokens\n"
     "  enable    lets a disabled user sign in again (tokens stay revoked)\n"
+    "  list      lists the users: id, email, name, role, unit, team, whether disabled\n"
     "  token     creates an API token (printed once, on stdout), lists them, or revokes one;\n"
     "            revoking one ends all the user's sessions and tokens\n"
     "  --password-stdin   read the password from the first line of standard input; without\n"
@@ -156,33 +158,18 @@ static int user_add(struct store *s, const struct user_opts *o, struct kith_erro
     char hash[PASSWORD_HASH_SIZE], generated[PASSWORD_GENERATED_SIZE];
     if ((rc = new_password_hash(o->password_stdin, hash, generated, err)) < 0)
         return rc;
-    struct store_value vals[USER_FIELDS_MAX] = {0};
-    size_t i;
-    table_field(users, "email", &i);
-    vals[i] = (struct store_value){.kind = SV_TEXT, .s = o->email, .len = strlen(o->email)};
-    table_field(users, "name", &i);
-    vals[i] = (struct store_value){.kind = SV_TEXT, .s = o->name, .len = nlen};
-    table_field(users, "role", &i);
-    vals[i] = (struct store_value){.kind = SV_TEXT, .s = o->role, .len = strlen(o->role)};
-    table_field(users, "unit_id", &i);
-    vals[i] = (struct store_value){.kind = unit_id ? SV_INT : SV_NULL, .i = unit_id};
-    table_field(users, "team_id", &i);
-    vals[i] = (struct store_value){.kind = team_id ? SV_INT : SV_NULL, .i = team_id};
-    table_field(users, "password_hash", &i);
-    vals[i] = (struct store_value){.kind = SV_TEXT, .s = hash, .len = strlen(hash)};
-    table_field(users, "disabled", &i);
-    vals[i] = (struct store_value){.kind = SV_INT, .i = 0};
-    if (users->nfields > sizeof(vals) / sizeof(vals[0]))
-        BUG("users has %zu fields", users->nfields);
-
+    struct store_user_new u = {.email = o->email,
+                               .name = o->name,
+                               .role = o->role,
+                               .unit_id = unit_id,
+                               .team_id = team_id,
+                               .password_hash = hash};
     if ((rc = store_begin(s, err)) < 0)
         goto out_wipe;
-    if ((rc = store_insert(s, users, vals, &id, err)) < 0 ||
+    if ((rc = store_user_add(s, &u, &id, err)) < 0 ||
         (rc = audit(s, "create", "users", id, "kith user add", err)) < 0 ||
         (rc = store_commit(s, err)) < 0) {
         store_rollback(s);
-        if (rc == KITH_ECONFLICT)
-            kith_err(err, rc, "a user with email '%s' exists already", o->email);
         goto out_wipe;
     }
     printf("added user %" PRId64 ": %s (%s)\n", id, o->email, o->role);
@@ -191,6 +178,21 @@ static int user_add(struct store *s, const struct user_opts *o, struct kith_erro
 out_wipe:
     secret_wipe(generated, sizeof(generated));
     return rc;
+}
+
+static int print_user(void *ctx, const struct store_user_listed *u)
+{
+    (void)ctx;
+    printf("%6" PRId64 "  %-32s  %-24s  %-10s  %-16s  %-16s  %s\n", u->id, u->email, u->name,
+           u->role, u->unit, u->team, u->disabled ? "disabled" : "");
+    return 0;
+}
+
+static int user_list(struct store *s, struct kith_error *err)
+{
+    printf("%6s  %-32s  %-24s  %-10s  %-16s  %-16s  %s\n", "ID", "EMAIL", "NAME", "ROLE", "UNIT",
+           "TEAM", "STATUS");
+    return store_user_list(s, print_user, NULL, err);
 }
 
 static int find_user(struct store *s, const char *email, struct store_user_auth *u,
@@ -450,6 +452,7 @@ int cmd_user(int argc, char **argv)
         return argc < 2 ? CMD_USAGE : CMD_OK;
     }
     const char *action = argv[1];
+    bool list = strcmp(action, "list") == 0;
     int c;
     optind = 0;
     while ((c = getopt_long(argc - 1, argv + 1, "h", opts, NULL)) != -1) {
@@ -486,6 +489,19 @@ int cmd_user(int argc, char **argv)
         }
     }
     int rest = argc - 1 - optind;
+    if (list) {
+        if (rest != 0)
+            return cmd_usage_error("user", "list takes no EMAIL");
+        if (o.name || o.role || o.unit || o.team || o.password_stdin || o.list || o.revoke)
+            return cmd_usage_error("user", "list takes only --db");
+        struct store *s = cmd_open_store(o.db, STORE_READONLY | STORE_PG_READY);
+        if (!s)
+            return CMD_FAIL;
+        struct kith_error err = {0};
+        int rc = user_list(s, &err);
+        store_close(s);
+        return rc < 0 ? cmd_fail(&err) : CMD_OK;
+    }
     if (rest != 1)
         return cmd_usage_error("user", rest ? "one EMAIL, please" : "%s needs the user's EMAIL",
                                action);
@@ -510,9 +526,10 @@ int cmd_user(int argc, char **argv)
         disable = action[0] == 'd';
     else
         return cmd_usage_error(
-            "user", "unknown action '%s' (add, passwd, set, disable, enable, token)", action);
+            "user", "unknown action '%s' (add, list, passwd, set, disable, enable, token)", action);
 
-    struct store *s = cmd_open_store(o.db, 0);
+    /* add runs on PostgreSQL too (its store calls are on db.h); the others not yet */
+    struct store *s = cmd_open_store(o.db, run == user_add ? STORE_PG_READY : 0);
     if (!s)
         return CMD_FAIL;
     struct kith_error err = {0};

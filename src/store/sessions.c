@@ -515,25 +515,7 @@ int store_token_revoke(struct store *s, int64_t id, int64_t now_ms, struct kith_
 
 /* ---- audit log ---- */
 
-int store_audit_insert(struct store *s, const struct store_audit_entry *e, int64_t *id_out,
-                       struct kith_error *err)
-{
-    if (!e->action || !*e->action)
-        BUG("an audit entry needs an action");
-    struct store_value vals[] = {
-        sv_int(e->created_at ? e->created_at : store_now_ms()),
-        sv_id(e->user_id),
-        sv_text(e->action),
-        sv_text(e->table_name),
-        sv_id(e->record_id),
-        sv_text(e->client_addr),
-        sv_text(e->detail),
-    };
-    return insert_bound(s,
-                        "INSERT INTO audit_log (created_at, user_id, action, table_name, record_id,"
-                        " client_addr, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                        vals, 7, id_out, "writing the audit log", err);
-}
+/* store_audit_insert() is in users.c, on db.h. */
 
 struct audit_visit {
     store_audit_fn fn;

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "store/db.h"
 #include "util/alloc.h"
 
 #include "util/banned.h"
@@ -26,6 +27,8 @@ sqlite3 *store_db(struct store *s)
 
 const char *store_path(struct store *s)
 {
+    if (s->pg)
+        return s->url;
     const char *p = sqlite3_db_filename(s->db, "main");
     return p ? p : "";
 }
@@ -170,6 +173,8 @@ int store_open(const char *path, int flags, struct store **out, struct kith_erro
     static pthread_once_t configured = PTHREAD_ONCE_INIT;
     pthread_once(&configured, sqlite_configure);
     *out = NULL;
+    if (store_path_is_pg(path))
+        return store_open_pg(path, flags, out, err);
     int oflags = (flags & STORE_READONLY) ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
     if ((flags & STORE_CREATE) && !(flags & STORE_READONLY))
         oflags |= SQLITE_OPEN_CREATE;
@@ -242,6 +247,8 @@ int store_open(const char *path, int flags, struct store **out, struct kith_erro
             goto out_prefix;
         s->version = STORE_SCHEMA_VERSION;
     }
+    if ((rc = db_wrap_sqlite(s->db, &s->conn, err)) < 0)
+        goto out_close;
     *out = s;
     return 0;
 
@@ -256,6 +263,11 @@ void store_close(struct store *s)
 {
     if (!s)
         return;
+    if (s->pg) {
+        store_close_pg(s);
+        return;
+    }
+    db_close(s->conn); /* its kept statements; the handle stays for the lines below */
     if (s->stmts) {
         for (size_t i = 0; i < model_ntables; i++) {
             struct table_stmts *ts = &s->stmts[i];
@@ -329,6 +341,11 @@ static void writer_release(struct store *s)
 
 int store_begin(struct store *s, struct kith_error *err)
 {
+    if (s->pg) {
+        int rc = db_begin(s->conn);
+        s->writing = rc == 0;
+        return rc < 0 ? db_err(s->conn, rc, "starting a transaction", err) : 0;
+    }
     if (s->writing) /* SQLite refuses a transaction within a transaction: say so */
         return store_exec(s->db, "BEGIN IMMEDIATE", err);
     writer_lock();
@@ -341,6 +358,11 @@ int store_begin(struct store *s, struct kith_error *err)
 
 int store_commit(struct store *s, struct kith_error *err)
 {
+    if (s->pg) {
+        int rc = db_commit(s->conn);
+        s->writing = false;
+        return rc < 0 ? db_err(s->conn, rc, "committing", err) : 0;
+    }
     int rc = store_exec(s->db, "COMMIT", err);
     if (rc < 0 && !sqlite3_get_autocommit(s->db))
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL); /* never left holding the lock */
@@ -350,6 +372,12 @@ int store_commit(struct store *s, struct kith_error *err)
 
 void store_rollback(struct store *s)
 {
+    if (s->pg) {
+        if (s->writing)
+            db_rollback(s->conn);
+        s->writing = false;
+        return;
+    }
     if (!sqlite3_get_autocommit(s->db))
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
     writer_release(s);
@@ -685,6 +713,8 @@ int store_find_id(struct store *s, const struct table_def *t, const char *column
         k++;
     if (k == TABLE_MAX_NATURAL_KEYS || !t->natural_keys[k])
         BUG("%s is not a natural key of %s", column, t->name);
+    if (s->pg)
+        return store_find_id_db(s, t, column, key, id_out, err);
     if (!ts->find[k]) {
         char sql[SQL_MAX];
         size_t pos = 0;

@@ -40,10 +40,23 @@ enum store_open_flags {
      * For kith serve, which answers a write only after store_sync().
      */
     STORE_GROUP_SYNC = 1 << 2,
+    /*
+     * The caller uses only the store functions that run on PostgreSQL too (docs/storage.md,
+     * "PostgreSQL (in progress)"): a postgresql:// or postgres:// path is accepted. Without it
+     * such a path is refused with KITH_EINVAL.
+     */
+    STORE_PG_READY = 1 << 3,
 };
 
+/* Whether path names a PostgreSQL database (postgresql://... or postgres://...). */
+bool store_path_is_pg(const char *path);
+
+/* Whether s is on PostgreSQL. */
+bool store_is_pg(const struct store *s);
+
 /*
- * Opens (and with STORE_CREATE creates) the database at path, applies the pragmas and brings
+ * Opens (and with STORE_CREATE creates) the database at path (a file, or a PostgreSQL URL with
+ * STORE_PG_READY), applies the pragmas and brings
  * its schema to STORE_SCHEMA_VERSION in one transaction. A database of a newer schema is refused
  * with KITH_EVERSION. On success *out is owned by the caller: release it with store_close().
  */
@@ -463,6 +476,37 @@ struct store_user_auth {
     char password_hash[128]; /* argon2id string; "" when none is set */
     bool disabled;
 };
+
+/* A new user (store_user_add); NULL password_hash for none, 0 ids for none. */
+struct store_user_new {
+    int64_t created_at; /* 0: now */
+    const char *email, *name, *role;
+    int64_t unit_id, team_id;
+    const char *password_hash;
+};
+
+/*
+ * Adds a user (on SQLite and PostgreSQL: users.c); *id_out (when non-NULL) gets the id. A taken
+ * email is KITH_ECONFLICT "a user with email '...' exists already". Validation is the caller's.
+ */
+int store_user_add(struct store *s, const struct store_user_new *u, int64_t *id_out,
+                   struct kith_error *err);
+
+/* A user as kith user list shows it: unit and team by name ("" for none). */
+struct store_user_listed {
+    int64_t id;
+    char email[256];
+    char name[256];
+    char role[16];
+    char unit[256];
+    char team[256];
+    bool disabled;
+};
+
+/* Calls fn for each user in id order (SQLite and PostgreSQL); fn's nonzero return stops the
+ * loop and is returned. */
+typedef int (*store_user_list_fn)(void *ctx, const struct store_user_listed *u);
+int store_user_list(struct store *s, store_user_list_fn fn, void *ctx, struct kith_error *err);
 
 /* The user with this email (case-insensitive for ASCII) or id; KITH_ENOTFOUND when none. */
 int store_user_find_by_email(struct store *s, const char *email, struct store_user_auth *out,

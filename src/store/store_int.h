@@ -22,6 +22,7 @@ struct table_stmts {
 };
 
 struct stmt_cache;
+struct db;
 
 struct store {
     sqlite3 *db;
@@ -32,7 +33,31 @@ struct store {
     bool writing;              /* between store_begin() and its commit or rollback */
     bool group_sync;           /* STORE_GROUP_SYNC: synchronous=NORMAL, store_sync() */
     int64_t synced_changes;    /* sqlite3_total_changes() at the last store_sync() */
+    /*
+     * The same connection through db.h (store code ported to it: users.c, signing_keys.c): on
+     * SQLite it wraps db; on PostgreSQL it is the connection, and db is NULL (pg_open.c).
+     */
+    struct db *conn;
+    bool pg;
+    char *url; /* PostgreSQL: the URL it was opened with (store_path) */
 };
+
+/* Opens the PostgreSQL store at url (store_open() for a postgresql:// path; pg_open.c). */
+int store_open_pg(const char *url, int flags, struct store **out, struct kith_error *err);
+void store_close_pg(struct store *s);
+
+/* The SQL of migration version (1-based) on PostgreSQL, malloc'd (migrations_pg.c). */
+int store_pg_migration_sql(int version, char **out, struct kith_error *err);
+
+/* store_find_id() on db.h (users.c), for PostgreSQL. */
+int store_find_id_db(struct store *s, const struct table_def *t, const char *column,
+                     const char *key, int64_t *id_out, struct kith_error *err);
+
+/* The schema version of a PostgreSQL database (0 when it has none). */
+int store_pg_schema_version(struct db *d, int *version, struct kith_error *err);
+
+/* Brings a PostgreSQL database to target in one transaction (store_migrate's twin). */
+int store_pg_migrate(struct db *d, int target, struct kith_error *err);
 
 /*
  * The prepared statement for sql (len bytes, no NUL needed) from s's cache, prepared and kept
