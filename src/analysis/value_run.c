@@ -627,7 +627,10 @@ static int run(enum value_analysis a, const struct value_params *p, const struct
     out->p = *p;
     out->scoped = scope->accounts != NULL;
     out->account = CV_NO_INDEX;
+    out->computed_at = store_now_ms();
     int rc = value_sections_parse(a == VALUE_DRIVERS ? p->sections : NULL, &out->sections, err);
+    if (rc == 0) /* before the load: a write between the two makes the figures stale, not wrong */
+        rc = store_value_version(scope->store, &out->data_version, err);
     if (rc == 0)
         rc = load(scope, out, err);
     if (rc == 0) {
@@ -678,6 +681,108 @@ int value_run(enum value_analysis a, const struct value_params *p, const struct 
               struct value_report *out, struct kith_error *err)
 {
     return run(a, p, scope, true, out, err);
+}
+
+/* ---- views of the kept figures ----------------------------------------------------------------
+ */
+
+/* The customers of k whose account is in scope (both ascending), re-indexed into y->d. */
+static int kept_subset(const struct value_kept *k, const struct value_scope *scope,
+                       struct value_report *y, struct kith_error *err)
+{
+    const struct value_result *all = &k->x.r;
+    y->r = *all;
+    y->r.c = NULL;
+    y->r.n = 0;
+    const size_t cap = scope->naccounts < all->n ? scope->naccounts : all->n;
+    if (cap && !(y->r.c = alloc_array(cap, sizeof(*y->r.c))))
+        return oom(err);
+    for (size_t i = 0, j = 0; i < all->n && j < scope->naccounts;) {
+        if (all->c[i].account_id < scope->accounts[j]) {
+            i++;
+        } else if (all->c[i].account_id > scope->accounts[j]) {
+            j++;
+        } else {
+            struct value_customer *c = &y->r.c[y->r.n++];
+            *c = all->c[i++];
+            c->account = cv_account_index(&y->d, c->account_id);
+            j++;
+        }
+    }
+    return 0;
+}
+
+static int kept_view(const struct value_kept *k, const struct value_scope *scope,
+                     struct value_report *y, struct kith_error *err)
+{
+    const struct value_report *x = &k->x;
+    y->vo = x->vo;
+    y->fit = x->fit;
+    y->vo.fit = &y->fit;
+    y->computed_at = k->computed_at;
+    y->data_version = k->data_version;
+    int rc;
+    if (!y->scoped) {
+        y->kept = true;
+        y->d = x->d;
+        y->r = x->r;
+    } else {
+        const struct store_cv_request cr = {.parts = STORE_CV_ACCOUNTS,
+                                            .accounts = scope->accounts,
+                                            .naccounts = scope->naccounts,
+                                            .as_of_day = x->r.as_of_day,
+                                            .current_days = VALUE_CURRENT_DAYS};
+        if ((rc = store_cv_load(scope->store, &cr, &y->d, err)) < 0 ||
+            (rc = kept_subset(k, scope, y, err)) < 0)
+            return rc;
+    }
+    if (y->r.n == 0) {
+        y->failure = VALUE_FAILED_NO_CUSTOMERS;
+        return kith_err(err, KITH_ENOTFOUND,
+                        "no customers to analyse: there are no orders on or before the as-of "
+                        "day among the %s",
+                        y->scoped ? "accounts you may read" : "accounts");
+    }
+    if (mode_of(y) == RUN_PREDICT) { /* what the fit said, as value_run() would */
+        y->no_model = x->no_model;
+        memcpy(y->model_reason, x->model_reason, sizeof(y->model_reason));
+        y->has_diag = x->has_diag;
+        y->bg_diag = x->bg_diag;
+        y->gg_diag = x->gg_diag;
+        memcpy(y->warnings, x->warnings, sizeof(y->warnings));
+        y->nwarnings = x->nwarnings;
+    }
+    if (y->analysis == VALUE_DIST)
+        return run_dist(y, err);
+    if (y->scoped || given(&y->p, "account"))
+        return run_clv(y, err);
+    y->ix = k->order[y->p.sort]; /* every customer, already ordered */
+    y->ix_kept = true;
+    y->m = y->r.n;
+    y->shown = shown_of(&y->p, y->m);
+    y->proxies = x->proxies;
+    y->total_lifetime = x->total_lifetime;
+    return 0;
+}
+
+int value_kept_view(const struct value_kept *k, enum value_analysis a, const struct value_params *p,
+                    const struct value_scope *scope, struct value_report *out,
+                    struct kith_error *err)
+{
+    if ((a != VALUE_CLV && a != VALUE_DIST) || !value_kept_covers(p))
+        BUG("value_kept_view: analysis %d or parameters the kept figures do not cover", (int)a);
+    memset(out, 0, sizeof(*out));
+    out->analysis = a;
+    out->p = *p;
+    out->scoped = scope->accounts != NULL;
+    out->account = CV_NO_INDEX;
+    int rc = kept_view(k, scope, out, err);
+    if (rc < 0) {
+        enum value_failure why = out->failure ? out->failure : VALUE_FAILED_OTHER;
+        value_report_release(out);
+        out->failure = why;
+    }
+    return rc;
 }
 
 /* ---- --summary ------------------------------------------------------------------------------ */
@@ -753,6 +858,12 @@ out_fail:;
 
 void value_report_release(struct value_report *r)
 {
+    if (r->kept) { /* a view: d and r (and maybe ix) belong to the kept figures */
+        r->d = (struct cv_data){0};
+        r->r = (struct value_result){0};
+        if (r->ix_kept)
+            r->ix = NULL;
+    }
     for (size_t k = 0; k < r->nby; k++)
         grouping_release(&r->by[k]);
     grouping_release(&r->attrition);

@@ -22,8 +22,9 @@ from conftest import Client, Server, add_user, json_close, kith
 KEYS = {
     "fit": ["as_of", "value_kind", "model"],
     "clv": ["as_of", "value_kind", "horizon_months", "discount", "proxy_days", "model",
-            "customers_total", "proxies", "customers"],
-    "dist": ["as_of", "value_kind", "measure", "overall", "share_of_wallet", "by"],
+            "customers_total", "proxies", "customers", "computed_at", "data_version", "stale"],
+    "dist": ["as_of", "value_kind", "measure", "overall", "share_of_wallet", "by", "computed_at",
+             "data_version", "stale"],
     "drivers": ["as_of", "value_kind", "measure", "acquisition", "cohorts", "attrition", "holding", "cost",
                 "migration"],
     "rfm": ["as_of", "value_kind", "new_days", "segments", "customers_total", "customers"],
