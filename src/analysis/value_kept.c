@@ -31,6 +31,7 @@ struct kept_head {
     size_t nwarnings;
     size_t ncurrencies, ncustomers, proxies;
     double total_lifetime;
+    double seconds; /* how long computing them took */
 };
 
 static int64_t kept_layout(void)
@@ -208,6 +209,7 @@ int value_kept_save(struct store *s, struct value_kept *k, struct kith_error *er
     h.ncustomers = x->r.n;
     h.proxies = x->proxies;
     h.total_lifetime = x->total_lifetime;
+    h.seconds = k->seconds;
     struct store_vk_head sh = {.layout = kept_layout(),
                                .data_version = k->data_version,
                                .computed_at = k->computed_at,
@@ -328,6 +330,7 @@ int value_kept_load(struct store *s, struct value_kept *k, bool *found, struct k
     x->nwarnings = h.nwarnings < VALUE_MAX_WARNINGS ? h.nwarnings : VALUE_MAX_WARNINGS;
     x->proxies = h.proxies;
     x->total_lifetime = h.total_lifetime;
+    k->seconds = h.seconds;
     k->gen = sh.gen;
     k->data_version = sh.data_version;
     k->computed_at = sh.computed_at;

@@ -95,6 +95,7 @@ static struct holder *install(struct value_kept *k)
     struct holder *old = g.cur;
     g.cur = h;
     g.failed_version = -1;
+    g.last_seconds = h->k.seconds; /* also of figures read back: how long they took to compute */
     if (old) {
         old->replaced = true;
         if (old->readers == 0)
@@ -189,7 +190,6 @@ static void refresh(struct store *conn, double *next_at, double *retry_in)
     if (value_kept_save(conn, &k, &serr) < 0)
         log_failure("cannot save", &serr); /* kept in memory all the same */
     pthread_mutex_lock(&g.mu);
-    g.last_seconds = took;
     struct holder *h = install(&k);
     pthread_mutex_unlock(&g.mu);
     warm(h);
@@ -279,7 +279,7 @@ enum value_keeper_state value_keeper_begin(struct store *s, const struct value_k
     enum value_keeper_state st = VALUE_KEEPER_OFF;
     if (!g.running)
         goto out;
-    const bool quick = g.last_seconds <= g.wait_s;
+    const bool quick = g.wait_s > 0 && g.last_seconds <= g.wait_s;
     const double wait = !g.cur ? VALUE_KEEPER_FIRST_WAIT_S : quick ? 2 * g.wait_s + 0.5 : 0;
     if ((!g.cur || g.cur->k.data_version != version) && g.failed_version != version) {
         g.poke = true;
