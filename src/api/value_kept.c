@@ -40,6 +40,7 @@ static struct {
     pthread_cond_t changed; /* the requests: new figures, or a computation failed */
     pthread_t thread;
     bool running, stop, poke;
+    bool busy; /* computing or reading figures: stopping does not wait for it */
     char *db_path;
     struct holder *cur;
     int64_t failed_version; /* the version whose computation failed (-1: none) */
@@ -134,6 +135,16 @@ static void log_failure(const char *what, const struct kith_error *err)
     fprintf(stderr, "kith serve: %s the customer value figures: %s\n", what, err->msg);
 }
 
+static void changed(struct store *conn, int64_t version, int64_t have, int64_t have_gen,
+                    double *next_at, double *retry_in);
+
+static void set_busy(bool busy)
+{
+    pthread_mutex_lock(&g.mu);
+    g.busy = busy;
+    pthread_mutex_unlock(&g.mu);
+}
+
 /*
  * One turn of the thread: figures from the store or computed, when the version moved. When the
  * computation has to wait, *retry_in says how long.
@@ -141,7 +152,7 @@ static void log_failure(const char *what, const struct kith_error *err)
 static void refresh(struct store *conn, double *next_at, double *retry_in)
 {
     struct kith_error err = {0};
-    int64_t version, have = -1, have_gen = 0, gen, stored;
+    int64_t version, have = -1, have_gen = 0;
     if (store_value_version(conn, &version, &err) < 0) {
         log_failure("cannot check", &err);
         return;
@@ -155,6 +166,17 @@ static void refresh(struct store *conn, double *next_at, double *retry_in)
     pthread_mutex_unlock(&g.mu);
     if (have == version || failed)
         return;
+    set_busy(true);
+    changed(conn, version, have, have_gen, next_at, retry_in);
+    set_busy(false);
+}
+
+/* refresh() when the version moved from have to version. */
+static void changed(struct store *conn, int64_t version, int64_t have, int64_t have_gen,
+                    double *next_at, double *retry_in)
+{
+    struct kith_error err = {0};
+    int64_t gen, stored;
     /* figures another server (or this one before a restart) saved, newer than ours */
     if (value_kept_newest(conn, &gen, &stored, &err) == 0 && gen && gen != have_gen &&
         stored > have) {
@@ -186,13 +208,14 @@ static void refresh(struct store *conn, double *next_at, double *retry_in)
         pthread_mutex_unlock(&g.mu);
         return;
     }
-    struct kith_error serr = {0};
-    if (value_kept_save(conn, &k, &serr) < 0)
-        log_failure("cannot save", &serr); /* kept in memory all the same */
     pthread_mutex_lock(&g.mu);
-    struct holder *h = install(&k);
+    struct holder *h = install(&k); /* answered from at once; saved after */
     pthread_mutex_unlock(&g.mu);
     warm(h);
+    /* only this thread replaces figures, so h stays while it saves (readers only read) */
+    struct kith_error serr = {0};
+    if (h && value_kept_save(conn, &h->k, &serr) < 0)
+        log_failure("cannot save", &serr); /* kept in memory all the same */
 }
 
 static void *background(void *arg)
@@ -252,6 +275,18 @@ void value_keeper_stop(void)
     pthread_mutex_lock(&g.mu);
     g.stop = true;
     pthread_cond_signal(&g.wake);
+    if (g.busy) {
+        /*
+         * A computation at scale takes a minute and cannot be interrupted: the server exits
+         * without it (its half-written generation is never complete, and the next save deletes
+         * it). Nothing is freed under the thread.
+         */
+        pthread_cond_broadcast(&g.changed);
+        pthread_mutex_unlock(&g.mu);
+        pthread_detach(g.thread);
+        g.running = false;
+        return;
+    }
     pthread_mutex_unlock(&g.mu);
     pthread_join(g.thread, NULL);
     pthread_mutex_lock(&g.mu);

@@ -4,7 +4,7 @@
  * figures in memory: at start it reads those the store holds (written by this server before a
  * restart, or by another server), and whenever the version of the value inputs moves (it looks
  * every KITH_VALUE_POLL_SECONDS, 1 by default, and when a request finds the figures stale) it
- * computes them again, saves them in the store and puts them in place of the old ones. Requests
+ * computes them again, puts them in place of the old ones and saves them in the store. Requests
  * for /api/v1/value/clv and /dist answer from them (api/value.c).
  */
 #ifndef KITH_API_VALUE_KEPT_H
