@@ -769,7 +769,7 @@ static const char migration_23[] =
     " amount_current REAL, wallet REAL, share_of_wallet REAL, to_date REAL, current REAL,"
     " returned REAL, cost_to_date REAL, cost_current REAL, p_alive REAL,"
     " expected_orders REAL, predicted REAL, lifetime REAL, basis INTEGER, proxy_reason INTEGER,"
-    " PRIMARY KEY (gen, account_id)) WITHOUT ROWID;";
+    " PRIMARY KEY (gen, account_id));";
 
 const char *const store_migrations[] = {
     migration_1,  migration_2,  migration_3,  migration_4,  migration_5,  migration_6,
