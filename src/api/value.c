@@ -61,7 +61,9 @@ static void xsell_free(void *v)
     free(x);
 }
 
-static struct kept_cache g_xsell = KEPT_CACHE(xsell_free, XSELL_KEPT);
+/* kept until a write to what xsell reads: orders, lines, accounts, products, consents, ... */
+static struct kept_cache g_xsell =
+    KEPT_CACHE_VERSIONED(xsell_free, XSELL_KEPT, store_value_changes);
 
 /* What xsell_load() mines, and why it failed. */
 struct xsell_ctx {

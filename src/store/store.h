@@ -1051,6 +1051,12 @@ int store_scope_account_ids(struct store *s, const struct store_scope *scope, in
  */
 int store_value_version(struct store *s, int64_t *version, struct kith_error *err);
 
+/*
+ * value_inputs.changes alone: the version of the value inputs but inserted interactions, for
+ * figures that read no interaction (xsell's rules).
+ */
+int store_value_changes(struct store *s, int64_t *version, struct kith_error *err);
+
 /* The numbers of a kept customer row, in value_kept_customers' column order. */
 enum store_vk_col {
     STORE_VK_FIRST_DAY,

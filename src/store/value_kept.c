@@ -22,6 +22,12 @@ int store_value_version(struct store *s, int64_t *version, struct kith_error *er
                              version, "reading the version of the value inputs", err);
 }
 
+int store_value_changes(struct store *s, int64_t *version, struct kith_error *err)
+{
+    return store_query_int64(s->db, "SELECT changes FROM value_inputs WHERE id = 1", version,
+                             "reading the version of the value inputs", err);
+}
+
 /* ---- reading ----------------------------------------------------------------------------------
  */
 
