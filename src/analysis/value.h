@@ -257,8 +257,13 @@ struct value_report {
      */
     int64_t computed_at, data_version;
     bool stale;
-    /* a view of kept figures (value_kept_view()): d and r, and ix when ix_kept, are theirs */
+    /*
+     * A view of kept figures (value_kept_view()): d and r, and ix when ix_kept, are theirs but
+     * for a scoped view's own arrays of accounts (d.accounts) and customers (r.c).
+     */
     bool kept, ix_kept;
+    struct cv_account *view_accounts;
+    struct value_customer *view_customers;
 };
 
 /* The text of the warning of a report with no_model; "" when there is none. */
@@ -368,8 +373,8 @@ void value_kept_release(struct value_kept *k);
 /*
  * clv or dist with p (value_kept_covers(p)) over scope from k: *out is what value_run() gives
  * on the data k came from, sharing k's arrays where it can (release it with
- * value_report_release() before k). A scoped view reads the accounts in scope from
- * scope->store. Failures as value_run()'s.
+ * value_report_release() before k). It reads nothing from the store (scope->store is not used).
+ * Failures as value_run()'s.
  */
 int value_kept_view(const struct value_kept *k, enum value_analysis a, const struct value_params *p,
                     const struct value_scope *scope, struct value_report *out,

@@ -686,6 +686,30 @@ int value_run(enum value_analysis a, const struct value_params *p, const struct 
 /* ---- views of the kept figures ----------------------------------------------------------------
  */
 
+/*
+ * y->d: the kept accounts in scope (ascending, as the scope), sharing the kept labels and names.
+ * The label lists are every account's, but no answer of clv or dist shows a label that none of
+ * its customers has (dist leaves empty groups out), and the accounts themselves are those in
+ * scope, so an account outside it is "no such account" as in a fresh run.
+ */
+static int kept_accounts(const struct value_kept *k, const struct value_scope *scope,
+                         struct value_report *y, struct kith_error *err)
+{
+    const struct cv_data *all = &k->x.d;
+    y->d = *all;
+    y->d.accounts = NULL;
+    y->d.naccounts = 0;
+    if (scope->naccounts &&
+        !(y->d.accounts = y->view_accounts = alloc_array(scope->naccounts, sizeof(*all->accounts))))
+        return oom(err);
+    for (size_t j = 0; j < scope->naccounts; j++) {
+        const size_t i = cv_account_index(all, scope->accounts[j]);
+        if (i != CV_NO_INDEX)
+            y->view_accounts[y->d.naccounts++] = all->accounts[i];
+    }
+    return 0;
+}
+
 /* The customers of k whose account is in scope (both ascending), re-indexed into y->d. */
 static int kept_subset(const struct value_kept *k, const struct value_scope *scope,
                        struct value_report *y, struct kith_error *err)
@@ -695,7 +719,7 @@ static int kept_subset(const struct value_kept *k, const struct value_scope *sco
     y->r.c = NULL;
     y->r.n = 0;
     const size_t cap = scope->naccounts < all->n ? scope->naccounts : all->n;
-    if (cap && !(y->r.c = alloc_array(cap, sizeof(*y->r.c))))
+    if (cap && !(y->r.c = y->view_customers = alloc_array(cap, sizeof(*y->r.c))))
         return oom(err);
     for (size_t i = 0, j = 0; i < all->n && j < scope->naccounts;) {
         if (all->c[i].account_id < scope->accounts[j]) {
@@ -722,19 +746,13 @@ static int kept_view(const struct value_kept *k, const struct value_scope *scope
     y->computed_at = k->computed_at;
     y->data_version = k->data_version;
     int rc;
+    y->kept = true;
     if (!y->scoped) {
-        y->kept = true;
         y->d = x->d;
         y->r = x->r;
-    } else {
-        const struct store_cv_request cr = {.parts = STORE_CV_ACCOUNTS,
-                                            .accounts = scope->accounts,
-                                            .naccounts = scope->naccounts,
-                                            .as_of_day = x->r.as_of_day,
-                                            .current_days = VALUE_CURRENT_DAYS};
-        if ((rc = store_cv_load(scope->store, &cr, &y->d, err)) < 0 ||
-            (rc = kept_subset(k, scope, y, err)) < 0)
-            return rc;
+    } else if ((rc = kept_accounts(k, scope, y, err)) < 0 ||
+               (rc = kept_subset(k, scope, y, err)) < 0) {
+        return rc;
     }
     if (y->r.n == 0) {
         y->failure = VALUE_FAILED_NO_CUSTOMERS;
@@ -859,6 +877,8 @@ out_fail:;
 void value_report_release(struct value_report *r)
 {
     if (r->kept) { /* a view: d and r (and maybe ix) belong to the kept figures */
+        free(r->view_accounts);
+        free(r->view_customers);
         r->d = (struct cv_data){0};
         r->r = (struct value_result){0};
         if (r->ix_kept)

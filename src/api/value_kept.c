@@ -316,16 +316,16 @@ enum value_keeper_state value_keeper_begin(struct store *s, const struct value_k
         goto out;
     const bool quick = g.wait_s > 0 && g.last_seconds <= g.wait_s;
     const double wait = !g.cur ? VALUE_KEEPER_FIRST_WAIT_S : quick ? 2 * g.wait_s + 0.5 : 0;
-    if ((!g.cur || g.cur->k.data_version != version) && g.failed_version != version) {
+    if ((!g.cur || g.cur->k.data_version < version) && g.failed_version < version) {
         g.poke = true;
         pthread_cond_signal(&g.wake);
         const struct timespec until = deadline(wait);
         while (wait > 0 && (!g.cur || g.cur->k.data_version < version) &&
-               g.failed_version != version && g.running &&
+               g.failed_version < version && g.running &&
                pthread_cond_timedwait(&g.changed, &g.mu, &until) != ETIMEDOUT)
             ;
     }
-    if (g.failed_version == version) /* nothing to keep on these data: compute on the request */
+    if (g.failed_version >= version) /* nothing to keep on these data: compute on the request */
         goto out;
     if (!g.cur) {
         st = VALUE_KEEPER_COMPUTING;
@@ -334,7 +334,7 @@ enum value_keeper_state value_keeper_begin(struct store *s, const struct value_k
     st = VALUE_KEEPER_KEPT;
     g.cur->readers++;
     *k = &g.cur->k;
-    *stale = g.cur->k.data_version != version;
+    *stale = g.cur->k.data_version < version; /* newer ones are not stale */
 out:
     pthread_mutex_unlock(&g.mu);
     return st;

@@ -243,6 +243,13 @@ def test_a_managers_answer_equals_the_one_computed_for_their_accounts(world):
         everyone = {c["account_id"]: c for c in get(admin, "clv", limit=10000)["customers"]}
         for c in kept["customers"]:
             assert c == everyone[c["account_id"]]  # one value per account, whoever asks
+        outside = next(a for a in everyone if a not in ids)  # a customer of another unit
+        r = manager.get("/api/v1/value/clv", params={"account": outside})
+        assert r.status_code == 404 and r.json()["error"]["code"] == "not_found", r.text
+        inside = sorted(ids)[0]
+        assert get(manager, "clv", account=inside) == get(manager, "clv", account=inside,
+                                                          as_of=as_of) | {
+            "computed_at": get(manager, "clv", account=inside)["computed_at"]}
         for measure in ("lifetime", "to_date"):
             kd = get(manager, "dist", measure=measure)
             fd = get(manager, "dist", measure=measure, as_of=as_of)
