@@ -118,8 +118,7 @@ int value_kept_compute(struct store *s, struct value_kept *k, struct kith_error 
     return rc;
 }
 
-/* ---- customers as the store's rows ------------------------------------------------------------
- */
+/* ---- customers as the store's rows ----------------------------------------------------------- */
 
 static void to_row(void *ctx, size_t i, struct store_vk_row *row)
 {
@@ -184,8 +183,7 @@ static void from_row(const struct store_vk_row *row, struct value_customer *c)
     c->proxy_reason = (uint8_t)v[STORE_VK_PROXY_REASON];
 }
 
-/* ---- saving and loading -----------------------------------------------------------------------
- */
+/* ---- saving and loading ---------------------------------------------------------------------- */
 
 int value_kept_save(struct store *s, struct value_kept *k, struct kith_error *err)
 {

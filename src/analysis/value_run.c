@@ -683,8 +683,7 @@ int value_run(enum value_analysis a, const struct value_params *p, const struct 
     return run(a, p, scope, true, out, err);
 }
 
-/* ---- views of the kept figures ----------------------------------------------------------------
- */
+/* ---- views of the kept figures -------------------------------------------------------------- */
 
 /*
  * y->d: the kept accounts in scope (ascending, as the scope), sharing the kept labels and names.

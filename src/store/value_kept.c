@@ -28,8 +28,7 @@ int store_value_changes(struct store *s, int64_t *version, struct kith_error *er
                              "reading the version of the value inputs", err);
 }
 
-/* ---- reading ----------------------------------------------------------------------------------
- */
+/* ---- reading --------------------------------------------------------------------------------- */
 
 static int head_row(void *ctx, sqlite3_stmt *st, struct kith_error *err)
 {
@@ -112,8 +111,7 @@ int store_vk_rows(struct store *s, int64_t gen, store_vk_row_fn fn, void *ctx,
     return store_each_row(s, &q, kept_row, &c, NULL, err);
 }
 
-/* ---- writing ----------------------------------------------------------------------------------
- */
+/* ---- writing --------------------------------------------------------------------------------- */
 
 static int step_done(struct store *s, sqlite3_stmt *st, const char *what, struct kith_error *err)
 {
