@@ -760,7 +760,7 @@ static int kept_view(const struct value_kept *k, const struct value_scope *scope
                         "day among the %s",
                         y->scoped ? "accounts you may read" : "accounts");
     }
-    if (mode_of(y) == RUN_PREDICT) { /* what the fit said, as value_run() would */
+    if (mode_of(y) != RUN_CUSTOMERS) { /* what the fit said, as value_run() would */
         y->no_model = x->no_model;
         memcpy(y->model_reason, x->model_reason, sizeof(y->model_reason));
         y->has_diag = x->has_diag;
@@ -769,6 +769,8 @@ static int kept_view(const struct value_kept *k, const struct value_scope *scope
         memcpy(y->warnings, x->warnings, sizeof(y->warnings));
         y->nwarnings = x->nwarnings;
     }
+    if (y->analysis == VALUE_FIT) /* the company's models, whoever asks */
+        return y->no_model ? not_converged(y, x->r.model.nrepeat, err) : 0;
     if (y->analysis == VALUE_DIST)
         return run_dist(y, err);
     if (y->scoped || given(&y->p, "account"))
@@ -786,7 +788,7 @@ int value_kept_view(const struct value_kept *k, enum value_analysis a, const str
                     const struct value_scope *scope, struct value_report *out,
                     struct kith_error *err)
 {
-    if ((a != VALUE_CLV && a != VALUE_DIST) || !value_kept_covers(p))
+    if ((a != VALUE_FIT && a != VALUE_CLV && a != VALUE_DIST) || !value_kept_covers(p))
         BUG("value_kept_view: analysis %d or parameters the kept figures do not cover", (int)a);
     memset(out, 0, sizeof(*out));
     out->analysis = a;

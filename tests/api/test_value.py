@@ -20,7 +20,7 @@ import pytest
 from conftest import Client, Server, add_user, json_close, kith
 
 KEYS = {
-    "fit": ["as_of", "value_kind", "model"],
+    "fit": ["as_of", "value_kind", "model", "computed_at", "data_version", "stale"],
     "clv": ["as_of", "value_kind", "horizon_months", "discount", "proxy_days", "model",
             "customers_total", "proxies", "customers", "computed_at", "data_version", "stale"],
     "dist": ["as_of", "value_kind", "measure", "overall", "share_of_wallet", "by", "computed_at",
