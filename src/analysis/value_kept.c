@@ -71,17 +71,28 @@ void value_kept_release(struct value_kept *k)
 {
     for (size_t m = 0; m <= VALUE_PROFIT_CURRENT; m++)
         free(k->order[m]);
+    free(k->rin);
+    free(k->sc);
     value_report_release(&k->x);
     memset(k, 0, sizeof(*k));
 }
 
-/* The customers in the order of every measure. */
+/* The customers in the order of every measure, and their RFM scores for the default new_days. */
 static int kept_orders(struct value_kept *k, struct kith_error *err)
 {
+    const struct value_result *r = &k->x.r;
     for (size_t m = 0; m <= VALUE_PROFIT_CURRENT; m++)
-        if (!(k->order[m] = value_order(&k->x.r, (enum value_measure)m)))
+        if (!(k->order[m] = value_order(r, (enum value_measure)m)))
             return kith_err(err, KITH_ENOMEM, "out of memory ordering the kept customers");
-    return 0;
+    struct value_params p;
+    kept_params(&p);
+    k->rfm_new_days = p.new_days;
+    k->rin = alloc_array(r->n ? r->n : 1, sizeof(*k->rin));
+    k->sc = alloc_array(r->n ? r->n : 1, sizeof(*k->sc));
+    if (!k->rin || !k->sc)
+        return kith_err(err, KITH_ENOMEM, "out of memory scoring the kept customers");
+    rfm_inputs_from_values(r, (int)p.new_days, k->rin);
+    return rfm_score_all(k->rin, r->n, k->sc, err);
 }
 
 static double seconds_now(void)

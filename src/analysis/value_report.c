@@ -528,12 +528,13 @@ static json_t *with_kind(const struct value_report *x, json_t *j)
 /*
  * j (consumed) with when and from what its figures were computed, last: computed_at (ISO 8601
  * UTC), data_version (of the value inputs) and stale (kept figures the data have moved past).
- * fit, clv and dist only, the answers the server gives from kept figures.
+ * fit, clv, dist and rfm only, the answers the server gives from kept figures.
  */
 static json_t *with_when(const struct value_report *x, json_t *j)
 {
     if (!j || x->from_summary ||
-        (x->analysis != VALUE_FIT && x->analysis != VALUE_CLV && x->analysis != VALUE_DIST) ||
+        (x->analysis != VALUE_FIT && x->analysis != VALUE_CLV && x->analysis != VALUE_DIST &&
+         x->analysis != VALUE_RFM) ||
         !json_is_object(j))
         return j;
     char t[TIMEFMT_SIZE];

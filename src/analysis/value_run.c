@@ -420,18 +420,23 @@ static int rfm_scores(struct value_report *x, struct kith_error *err)
     return rfm_score_all(x->rin, x->r.n, x->sc, err);
 }
 
-static int run_rfm(struct value_report *x, struct kith_error *err)
+/*
+ * run_rfm() after the scores: the account, or the segments and the list. order: the customers
+ * by value to date (copied), or NULL to sort them here.
+ */
+static int rfm_select(struct value_report *x, const size_t *order, struct kith_error *err)
 {
-    int rc = rfm_scores(x, err);
-    if (rc < 0)
-        return rc;
     if (given(&x->p, "account"))
         return find_account(x, err);
     for (size_t i = 0; i < x->r.n; i++) {
         x->seg_count[x->sc[i].segment]++;
         x->seg_value[x->sc[i].segment] += x->r.c[i].to_date;
     }
-    if (!(x->ix = value_order(&x->r, VALUE_TO_DATE)))
+    if (order && (x->ix = alloc_array(x->r.n ? x->r.n : 1, sizeof(*x->ix))))
+        memcpy(x->ix, order, x->r.n * sizeof(*x->ix));
+    else if (!order)
+        x->ix = value_order(&x->r, VALUE_TO_DATE);
+    if (!x->ix)
         return oom(err);
     const bool one = given(&x->p, "segment"); /* the list: of one segment, by value to date */
     for (size_t k = 0; k < x->r.n; k++)
@@ -439,6 +444,12 @@ static int run_rfm(struct value_report *x, struct kith_error *err)
             x->ix[x->m++] = x->ix[k];
     x->shown = shown_of(&x->p, x->m);
     return 0;
+}
+
+static int run_rfm(struct value_report *x, struct kith_error *err)
+{
+    int rc = rfm_scores(x, err);
+    return rc < 0 ? rc : rfm_select(x, NULL, err);
 }
 
 static int run_reap(struct value_report *x, struct kith_error *err)
@@ -773,6 +784,14 @@ static int kept_view(const struct value_kept *k, const struct value_scope *scope
         return y->no_model ? not_converged(y, x->r.model.nrepeat, err) : 0;
     if (y->analysis == VALUE_DIST)
         return run_dist(y, err);
+    if (y->analysis == VALUE_RFM) { /* every customer's scores kept for the default new_days */
+        if (y->scoped || !k->sc || y->p.new_days != k->rfm_new_days)
+            return run_rfm(y, err);
+        y->rin = k->rin;
+        y->sc = k->sc;
+        y->rfm_kept = true;
+        return rfm_select(y, k->order[VALUE_TO_DATE], err);
+    }
     if (y->scoped || given(&y->p, "account"))
         return run_clv(y, err);
     y->ix = k->order[y->p.sort]; /* every customer, already ordered */
@@ -788,7 +807,8 @@ int value_kept_view(const struct value_kept *k, enum value_analysis a, const str
                     const struct value_scope *scope, struct value_report *out,
                     struct kith_error *err)
 {
-    if ((a != VALUE_FIT && a != VALUE_CLV && a != VALUE_DIST) || !value_kept_covers(p))
+    if ((a != VALUE_FIT && a != VALUE_CLV && a != VALUE_DIST && a != VALUE_RFM) ||
+        !value_kept_covers(p))
         BUG("value_kept_view: analysis %d or parameters the kept figures do not cover", (int)a);
     memset(out, 0, sizeof(*out));
     out->analysis = a;
@@ -884,6 +904,8 @@ void value_report_release(struct value_report *r)
         r->r = (struct value_result){0};
         if (r->ix_kept)
             r->ix = NULL;
+        if (r->rfm_kept)
+            r->rin = NULL, r->sc = NULL;
     }
     for (size_t k = 0; k < r->nby; k++)
         grouping_release(&r->by[k]);

@@ -9,7 +9,8 @@
  * and mining parameters, until the database changes (api/kept.h): a request then only picks
  * its account's offers or the first rows. docs/internals/value.md, "The kept rules".
  *
- * fit, clv and dist with the default model parameters answer from the figures the server keeps per
+ * fit, clv, dist and rfm with the default model parameters answer from the figures the server
+ * keeps per
  * version of the value inputs (api/value_kept.h): a view over the caller's accounts, saying when
  * the figures were computed and whether the data have moved since. docs/internals/value.md,
  * "Kept figures".
@@ -144,7 +145,7 @@ static int xsell_kept(struct api_request *req, const struct value_params *p,
     return rc;
 }
 
-/* ---- fit, clv and dist from the kept figures ------------------------------------------------- */
+/* ---- fit, clv, dist and rfm from the kept figures -------------------------------------------- */
 
 /* body (consumed) with "stale" set as the request found the figures. */
 static json_t *with_stale(json_t *body, bool stale)
@@ -157,7 +158,8 @@ static json_t *with_stale(json_t *body, bool stale)
 }
 
 /*
- * fit, clv or dist (with parameters the kept figures cover) from the keeper: true when answered,
+ * fit, clv, dist or rfm (with parameters the kept figures cover) from the keeper: true when
+ * answered,
  * false when the request must compute its own answer (no keeper, or the figures could not be
  * computed on these data: value_run() then says why).
  */
@@ -249,8 +251,8 @@ static void value_route(struct api_request *req, struct api_response *res, enum 
         }
         vs.accounts = ids;
     }
-    if ((a == VALUE_FIT || a == VALUE_CLV || a == VALUE_DIST) && value_kept_covers(&p) &&
-        kept_route(req, res, a, &p, &vs)) {
+    if ((a == VALUE_FIT || a == VALUE_CLV || a == VALUE_DIST || a == VALUE_RFM) &&
+        value_kept_covers(&p) && kept_route(req, res, a, &p, &vs)) {
         free(ids);
         return;
     }

@@ -1,4 +1,4 @@
-"""GET /api/v1/value/fit, /clv and /dist answer from figures kept in the store, computed once per
+"""GET /api/v1/value/fit, /clv, /dist and /rfm answer from figures kept in the store, computed once per
 version of the value inputs and refreshed in the background (issue 17 item 4;
 docs/internals/value.md, "Kept figures").
 
@@ -148,6 +148,9 @@ def test_kept_answers_equal_the_cli_and_are_in_the_store(world):
         dist = get(admin, "dist")
         same(dist, cli(db, "dist"))
         same(get(admin, "fit"), cli(db, "fit"))
+        same(get(admin, "rfm", limit=30), cli(db, "rfm", "--limit", "30"))
+        same(get(admin, "rfm", segment="champions"), cli(db, "rfm", "--segment", "champions"))
+        same(get(admin, "rfm", new_days=30), cli(db, "rfm", "--new-days", "30"))
         same(get(admin, "dist", measure="to_date", by="industry"),
              cli(db, "dist", "--measure", "to_date", "--by", "industry"))
         one = clv["customers"][3]["account_id"]
@@ -255,6 +258,7 @@ def test_a_managers_answer_equals_the_one_computed_for_their_accounts(world):
         fits = [manager.get("/api/v1/value/fit", params=q) for q in ({"as_of": as_of}, {})]
         assert fits[0].status_code == fits[1].status_code, (fits[0].text, fits[1].text)
         json_close(fits[0].json(), fits[1].json(), rel_tol=1e-12)
+        json_close(get(manager, "rfm", as_of=as_of), get(manager, "rfm"), rel_tol=1e-12)
         for measure in ("lifetime", "to_date"):
             kd = get(manager, "dist", measure=measure)
             fd = get(manager, "dist", measure=measure, as_of=as_of)
