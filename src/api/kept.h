@@ -7,7 +7,8 @@
  * `PRAGMA data_version` on it at each kept_begin(): any commit by another connection (this
  * server's handlers, kith import) moves it, and every kept value is then dropped and loaded
  * again on demand. A cache made with KEPT_CACHE_VERSIONED() checks a version of its own
- * instead (xsell: store_value_changes(), which only writes to its inputs move). A value is
+ * instead (xsell: store_value_changes(), the deals: store_deal_changes(); only writes to their
+ * inputs move them). A value is
  * read-only for its readers; one dropped while read is freed by its last reader (kept_end()).
  * Loading happens under the cache's lock: two requests for the same value load it once, the second
  * waits for the first.

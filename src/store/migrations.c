@@ -698,6 +698,10 @@ static const char migration_22[] =
  * version of the value inputs they came from, when they were computed, and whether every row was
  * written (complete). value_kept_customers holds one row per customer of a generation; rows are
  * written in batches and the generation is marked complete last, so a reader never sees half.
+ *
+ * deal_inputs is the same counter for the deals the server keeps in memory (api/deal_stats.c):
+ * deals, their lines and stages, users, teams, units and products, so that the kept deals are
+ * read again after a write to those and not after every commit (an interaction logged).
  */
 static const char migration_23[] =
     "CREATE TABLE value_inputs (id INTEGER PRIMARY KEY CHECK (id = 1),"
@@ -769,7 +773,52 @@ static const char migration_23[] =
     " amount_current REAL, wallet REAL, share_of_wallet REAL, to_date REAL, current REAL,"
     " returned REAL, cost_to_date REAL, cost_current REAL, p_alive REAL,"
     " expected_orders REAL, predicted REAL, lifetime REAL, basis INTEGER, proxy_reason INTEGER,"
-    " PRIMARY KEY (gen, account_id));";
+    " PRIMARY KEY (gen, account_id));"
+    "CREATE TABLE deal_inputs (id INTEGER PRIMARY KEY CHECK (id = 1),"
+    " changes INTEGER NOT NULL);"
+    "INSERT INTO deal_inputs (id, changes) VALUES (1, 0);"
+    "CREATE TRIGGER deal_inputs_deals_i AFTER INSERT ON deals"
+    " BEGIN UPDATE deal_inputs SET changes = changes + 1; END;"
+    "CREATE TRIGGER deal_inputs_deals_u AFTER UPDATE ON deals"
+    " BEGIN UPDATE deal_inputs SET changes = changes + 1; END;"
+    "CREATE TRIGGER deal_inputs_deals_d AFTER DELETE ON deals"
+    " BEGIN UPDATE deal_inputs SET changes = changes + 1; END;"
+    "CREATE TRIGGER deal_inputs_deal_lines_i AFTER INSERT ON deal_lines"
+    " BEGIN UPDATE deal_inputs SET changes = changes + 1; END;"
+    "CREATE TRIGGER deal_inputs_deal_lines_u AFTER UPDATE ON deal_lines"
+    " BEGIN UPDATE deal_inputs SET changes = changes + 1; END;"
+    "CREATE TRIGGER deal_inputs_deal_lines_d AFTER DELETE ON deal_lines"
+    " BEGIN UPDATE deal_inputs SET changes = changes + 1; END;"
+    "CREATE TRIGGER deal_inputs_deal_stages_i AFTER INSERT ON deal_stages"
+    " BEGIN UPDATE deal_inputs SET changes = changes + 1; END;"
+    "CREATE TRIGGER deal_inputs_deal_stages_u AFTER UPDATE ON deal_stages"
+    " BEGIN UPDATE deal_inputs SET changes = changes + 1; END;"
+    "CREATE TRIGGER deal_inputs_deal_stages_d AFTER DELETE ON deal_stages"
+    " BEGIN UPDATE deal_inputs SET changes = changes + 1; END;"
+    "CREATE TRIGGER deal_inputs_users_i AFTER INSERT ON users"
+    " BEGIN UPDATE deal_inputs SET changes = changes + 1; END;"
+    "CREATE TRIGGER deal_inputs_users_u AFTER UPDATE ON users"
+    " BEGIN UPDATE deal_inputs SET changes = changes + 1; END;"
+    "CREATE TRIGGER deal_inputs_users_d AFTER DELETE ON users"
+    " BEGIN UPDATE deal_inputs SET changes = changes + 1; END;"
+    "CREATE TRIGGER deal_inputs_teams_i AFTER INSERT ON teams"
+    " BEGIN UPDATE deal_inputs SET changes = changes + 1; END;"
+    "CREATE TRIGGER deal_inputs_teams_u AFTER UPDATE ON teams"
+    " BEGIN UPDATE deal_inputs SET changes = changes + 1; END;"
+    "CREATE TRIGGER deal_inputs_teams_d AFTER DELETE ON teams"
+    " BEGIN UPDATE deal_inputs SET changes = changes + 1; END;"
+    "CREATE TRIGGER deal_inputs_units_i AFTER INSERT ON units"
+    " BEGIN UPDATE deal_inputs SET changes = changes + 1; END;"
+    "CREATE TRIGGER deal_inputs_units_u AFTER UPDATE ON units"
+    " BEGIN UPDATE deal_inputs SET changes = changes + 1; END;"
+    "CREATE TRIGGER deal_inputs_units_d AFTER DELETE ON units"
+    " BEGIN UPDATE deal_inputs SET changes = changes + 1; END;"
+    "CREATE TRIGGER deal_inputs_products_i AFTER INSERT ON products"
+    " BEGIN UPDATE deal_inputs SET changes = changes + 1; END;"
+    "CREATE TRIGGER deal_inputs_products_u AFTER UPDATE ON products"
+    " BEGIN UPDATE deal_inputs SET changes = changes + 1; END;"
+    "CREATE TRIGGER deal_inputs_products_d AFTER DELETE ON products"
+    " BEGIN UPDATE deal_inputs SET changes = changes + 1; END;";
 
 const char *const store_migrations[] = {
     migration_1,  migration_2,  migration_3,  migration_4,  migration_5,  migration_6,

@@ -1488,6 +1488,12 @@ void store_community_items_release(struct store_community_items *items);
 int store_data_version(struct store *s, int64_t *version, struct kith_error *err);
 
 /*
+ * deal_inputs.changes (migration 23): moves with every write to deals, deal lines, deal stages,
+ * users, teams, units and products (what store_deals_load() reads), and only then.
+ */
+int store_deal_changes(struct store *s, int64_t *version, struct kith_error *err);
+
+/*
  * The number of commits made so far by every connection this process opened with store_open()
  * (an SQLite commit hook; counted as the commit begins, so a commit that then fails counts).
  */

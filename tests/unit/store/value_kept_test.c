@@ -3,7 +3,8 @@
  * writes to what the figures read (an order, an account, an inserted, updated or deleted
  * interaction, the newest one included) and not with others (a team); kept generations are read
  * back row for row (NaN as NULL), only complete ones are seen, and a new generation replaces the
- * older ones of its key.
+ * older ones of its key. The deals' counter moves with deals, stages and units, not with orders
+ * or interactions.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -80,6 +81,43 @@ static void version_moves_with_the_value_inputs_only(void **state)
     v = version(s);
     exec_sql(db, "DELETE FROM interactions");
     assert_true(version(s) > v);
+    store_close(s);
+    test_rm_db(path);
+}
+
+static int64_t deal_version(struct store *s)
+{
+    struct kith_error err = {0};
+    int64_t v = -1;
+    assert_int_equal(store_deal_changes(s, &v, &err), 0);
+    return v;
+}
+
+static void deal_version_moves_with_the_deals_inputs_only(void **state)
+{
+    (void)state;
+    char path[512];
+    struct store *s = fixture(path, sizeof(path));
+    sqlite3 *db = store_db(s);
+    int64_t v = deal_version(s);
+    exec_sql(db, "INSERT INTO interactions (id, created_at, contact_id, type_id, occurred_at)"
+                 " VALUES (7, 0, 1, 1, 0);"
+                 "INSERT INTO orders (id, created_at, account_id, ordered_at, amount)"
+                 " VALUES (1, 0, 1, 86400000, 1000)");
+    assert_int_equal(deal_version(s), v); /* not what the kept deals are read from */
+    exec_sql(db, "INSERT INTO deal_stages (id, created_at, name, position, probability, kind)"
+                 " VALUES (100, 0, 'Kept test stage', 1, 0.5, 'open')");
+    assert_true(deal_version(s) > v);
+    v = deal_version(s);
+    exec_sql(db, "INSERT INTO deals (id, created_at, account_id, stage_id, amount)"
+                 " VALUES (1, 0, 1, 100, 500)");
+    assert_true(deal_version(s) > v);
+    v = deal_version(s);
+    exec_sql(db, "UPDATE deals SET amount = 600 WHERE id = 1");
+    assert_true(deal_version(s) > v);
+    v = deal_version(s);
+    exec_sql(db, "UPDATE units SET name = 'U2' WHERE id = 1");
+    assert_true(deal_version(s) > v);
     store_close(s);
     test_rm_db(path);
 }
@@ -176,6 +214,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(version_moves_with_the_value_inputs_only),
         cmocka_unit_test(generations_round_trip_and_replace),
+        cmocka_unit_test(deal_version_moves_with_the_deals_inputs_only),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
