@@ -41,7 +41,6 @@ static struct {
     pthread_t thread;
     bool running, stop, poke;
     bool busy; /* computing or reading figures: stopping does not wait for it */
-    char *db_path;
     struct holder *cur;
     int64_t failed_version; /* the version whose computation failed (-1: none) */
     double last_seconds;    /* how long the last computation took */
@@ -282,9 +281,9 @@ void value_keeper_stop(void)
          * it). Nothing is freed under the thread.
          */
         pthread_cond_broadcast(&g.changed);
+        g.running = false;
         pthread_mutex_unlock(&g.mu);
         pthread_detach(g.thread);
-        g.running = false;
         return;
     }
     pthread_mutex_unlock(&g.mu);
