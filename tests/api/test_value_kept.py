@@ -147,6 +147,8 @@ def test_kept_answers_equal_the_cli_and_are_in_the_store(world):
                                                              "--limit", "9"))
         dist = get(admin, "dist")
         same(dist, cli(db, "dist"))
+        for measure in ("current", "profit_current"):  # answered from the keeper's memo
+            same(get(admin, "dist", measure=measure), cli(db, "dist", "--measure", measure))
         same(get(admin, "fit"), cli(db, "fit"))
         same(get(admin, "rfm", limit=30), cli(db, "rfm", "--limit", "30"))
         same(get(admin, "rfm", segment="champions"), cli(db, "rfm", "--segment", "champions"))
