@@ -904,8 +904,10 @@ void value_report_release(struct value_report *r)
         r->r = (struct value_result){0};
         if (r->ix_kept)
             r->ix = NULL;
-        if (r->rfm_kept)
-            r->rin = NULL, r->sc = NULL;
+        if (r->rfm_kept) {
+            r->rin = NULL;
+            r->sc = NULL;
+        }
     }
     for (size_t k = 0; k < r->nby; k++)
         grouping_release(&r->by[k]);
