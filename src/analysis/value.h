@@ -249,6 +249,21 @@ struct value_report {
     size_t nwarnings;
     /* what went wrong */
     enum value_failure failure;
+    /*
+     * When and from what the figures were computed (fit, clv, dist, rfm say it in their JSON):
+     * computed_at in Unix ms, data_version the version of the value inputs
+     * (store_value_version()) read before loading, stale when they came from kept figures
+     * whose version is no longer the store's (the door sets it).
+     */
+    int64_t computed_at, data_version;
+    bool stale;
+    /*
+     * A view of kept figures (value_kept_view()): d and r, and ix when ix_kept, are theirs but
+     * for a scoped view's own arrays of accounts (d.accounts) and customers (r.c).
+     */
+    bool kept, ix_kept, rfm_kept; /* rfm_kept: rin and sc are the kept figures' too */
+    struct cv_account *view_accounts;
+    struct value_customer *view_customers;
 };
 
 /* The text of the warning of a report with no_model; "" when there is none. */
@@ -316,6 +331,59 @@ void value_warn(struct value_report *x, const char *code, const char *fmt, ...)
 
 /* Frees what r owns and zeroes it; safe twice. */
 void value_report_release(struct value_report *r);
+
+/*
+ * ---- kept figures (value_kept.c; docs/internals/value.md, "Kept figures") ----
+ *
+ * The expensive, scope-independent part of fit, clv, dist and rfm: every customer of every account
+ * with the fitted models and its predictions, computed once per version of the value inputs with
+ * the default model parameters, saved in the store (value_kept_save()) and read back by a
+ * restarted or second server (value_kept_load()). value_kept_view() then answers a fit, clv,
+ * dist or rfm request over any scope from it, as value_run() would have from the same data.
+ */
+struct value_kept {
+    int64_t gen;                             /* the store's generation (0 before saved or loaded) */
+    int64_t data_version;                    /* the version of the value inputs it came from */
+    int64_t computed_at;                     /* Unix ms */
+    double seconds;                          /* how long computing it took (0 when loaded) */
+    struct value_report x;                   /* clv over every account; d holds the accounts only */
+    size_t *order[VALUE_PROFIT_CURRENT + 1]; /* customers by each measure (value_order()) */
+    /* every customer's RFM inputs and scores for new_days rfm_new_days (the default) */
+    struct rfm_input *rin;
+    struct rfm_score *sc;
+    int64_t rfm_new_days;
+};
+
+/* True when p asks for the model parameters the kept figures use (no as_of, no margin). */
+bool value_kept_covers(const struct value_params *p);
+
+/* Computes kept figures over every account of s into *k (owned by the caller). */
+int value_kept_compute(struct store *s, struct value_kept *k, struct kith_error *err);
+
+/* Saves k as a new generation in s (k->gen receives it); older generations are deleted. */
+int value_kept_save(struct store *s, struct value_kept *k, struct kith_error *err);
+
+/*
+ * The newest kept figures of s into *k (*found false when there are none, or only ones of
+ * another layout, which a newer or older kith wrote). The accounts are read from s now.
+ */
+int value_kept_load(struct store *s, struct value_kept *k, bool *found, struct kith_error *err);
+
+/* Only the header of the newest kept figures: their generation and version (0, 0: none). */
+int value_kept_newest(struct store *s, int64_t *gen, int64_t *data_version, struct kith_error *err);
+
+void value_kept_release(struct value_kept *k);
+
+/*
+ * fit, clv, dist or rfm with p (value_kept_covers(p)) over scope from k: *out is what
+ * value_run() gives
+ * on the data k came from, sharing k's arrays where it can (release it with
+ * value_report_release() before k). It reads nothing from the store (scope->store is not used).
+ * Failures as value_run()'s.
+ */
+int value_kept_view(const struct value_kept *k, enum value_analysis a, const struct value_params *p,
+                    const struct value_scope *scope, struct value_report *out,
+                    struct kith_error *err);
 
 /* The report as JSON: one shape for `kith value --json` and the API. New reference; NULL when
  * out of memory. */

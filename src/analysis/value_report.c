@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "io/value_json.h"
+#include "util/timefmt.h"
 
 #include "util/banned.h"
 
@@ -524,7 +525,26 @@ static json_t *with_kind(const struct value_report *x, json_t *j)
     return done(o, ok);
 }
 
+/*
+ * j (consumed) with when and from what its figures were computed, last: computed_at (ISO 8601
+ * UTC), data_version (of the value inputs) and stale (kept figures the data have moved past).
+ * fit, clv, dist and rfm only, the answers the server gives from kept figures.
+ */
+static json_t *with_when(const struct value_report *x, json_t *j)
+{
+    if (!j || x->from_summary ||
+        (x->analysis != VALUE_FIT && x->analysis != VALUE_CLV && x->analysis != VALUE_DIST &&
+         x->analysis != VALUE_RFM) ||
+        !json_is_object(j))
+        return j;
+    char t[TIMEFMT_SIZE];
+    timefmt_format(x->computed_at, t);
+    return done(j, put(j, "computed_at", json_string(t)) &&
+                       put(j, "data_version", json_integer((json_int_t)x->data_version)) &&
+                       put(j, "stale", json_boolean(x->stale)));
+}
+
 json_t *value_report_json(const struct value_report *x)
 {
-    return with_warnings(x, with_kind(x, analysis_json(x)));
+    return with_when(x, with_warnings(x, with_kind(x, analysis_json(x))));
 }

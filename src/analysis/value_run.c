@@ -420,18 +420,23 @@ static int rfm_scores(struct value_report *x, struct kith_error *err)
     return rfm_score_all(x->rin, x->r.n, x->sc, err);
 }
 
-static int run_rfm(struct value_report *x, struct kith_error *err)
+/*
+ * run_rfm() after the scores: the account, or the segments and the list. order: the customers
+ * by value to date (copied), or NULL to sort them here.
+ */
+static int rfm_select(struct value_report *x, const size_t *order, struct kith_error *err)
 {
-    int rc = rfm_scores(x, err);
-    if (rc < 0)
-        return rc;
     if (given(&x->p, "account"))
         return find_account(x, err);
     for (size_t i = 0; i < x->r.n; i++) {
         x->seg_count[x->sc[i].segment]++;
         x->seg_value[x->sc[i].segment] += x->r.c[i].to_date;
     }
-    if (!(x->ix = value_order(&x->r, VALUE_TO_DATE)))
+    if (order && (x->ix = alloc_array(x->r.n ? x->r.n : 1, sizeof(*x->ix))))
+        memcpy(x->ix, order, x->r.n * sizeof(*x->ix));
+    else if (!order)
+        x->ix = value_order(&x->r, VALUE_TO_DATE);
+    if (!x->ix)
         return oom(err);
     const bool one = given(&x->p, "segment"); /* the list: of one segment, by value to date */
     for (size_t k = 0; k < x->r.n; k++)
@@ -439,6 +444,12 @@ static int run_rfm(struct value_report *x, struct kith_error *err)
             x->ix[x->m++] = x->ix[k];
     x->shown = shown_of(&x->p, x->m);
     return 0;
+}
+
+static int run_rfm(struct value_report *x, struct kith_error *err)
+{
+    int rc = rfm_scores(x, err);
+    return rc < 0 ? rc : rfm_select(x, NULL, err);
 }
 
 static int run_reap(struct value_report *x, struct kith_error *err)
@@ -627,7 +638,10 @@ static int run(enum value_analysis a, const struct value_params *p, const struct
     out->p = *p;
     out->scoped = scope->accounts != NULL;
     out->account = CV_NO_INDEX;
+    out->computed_at = store_now_ms();
     int rc = value_sections_parse(a == VALUE_DRIVERS ? p->sections : NULL, &out->sections, err);
+    if (rc == 0) /* before the load: a write between the two makes the figures stale, not wrong */
+        rc = store_value_version(scope->store, &out->data_version, err);
     if (rc == 0)
         rc = load(scope, out, err);
     if (rc == 0) {
@@ -678,6 +692,136 @@ int value_run(enum value_analysis a, const struct value_params *p, const struct 
               struct value_report *out, struct kith_error *err)
 {
     return run(a, p, scope, true, out, err);
+}
+
+/* ---- views of the kept figures -------------------------------------------------------------- */
+
+/*
+ * y->d: the kept accounts in scope (ascending, as the scope), sharing the kept labels and names.
+ * The label lists are every account's, but no answer of clv or dist shows a label that none of
+ * its customers has (dist leaves empty groups out), and the accounts themselves are those in
+ * scope, so an account outside it is "no such account" as in a fresh run.
+ */
+static int kept_accounts(const struct value_kept *k, const struct value_scope *scope,
+                         struct value_report *y, struct kith_error *err)
+{
+    const struct cv_data *all = &k->x.d;
+    y->d = *all;
+    y->d.accounts = NULL;
+    y->d.naccounts = 0;
+    if (scope->naccounts &&
+        !(y->d.accounts = y->view_accounts = alloc_array(scope->naccounts, sizeof(*all->accounts))))
+        return oom(err);
+    for (size_t j = 0; j < scope->naccounts; j++) {
+        const size_t i = cv_account_index(all, scope->accounts[j]);
+        if (i != CV_NO_INDEX)
+            y->view_accounts[y->d.naccounts++] = all->accounts[i];
+    }
+    return 0;
+}
+
+/* The customers of k whose account is in scope (both ascending), re-indexed into y->d. */
+static int kept_subset(const struct value_kept *k, const struct value_scope *scope,
+                       struct value_report *y, struct kith_error *err)
+{
+    const struct value_result *all = &k->x.r;
+    y->r = *all;
+    y->r.c = NULL;
+    y->r.n = 0;
+    const size_t cap = scope->naccounts < all->n ? scope->naccounts : all->n;
+    if (cap && !(y->r.c = y->view_customers = alloc_array(cap, sizeof(*y->r.c))))
+        return oom(err);
+    for (size_t i = 0, j = 0; i < all->n && j < scope->naccounts;) {
+        if (all->c[i].account_id < scope->accounts[j]) {
+            i++;
+        } else if (all->c[i].account_id > scope->accounts[j]) {
+            j++;
+        } else {
+            struct value_customer *c = &y->r.c[y->r.n++];
+            *c = all->c[i++];
+            c->account = cv_account_index(&y->d, c->account_id);
+            j++;
+        }
+    }
+    return 0;
+}
+
+static int kept_view(const struct value_kept *k, const struct value_scope *scope,
+                     struct value_report *y, struct kith_error *err)
+{
+    const struct value_report *x = &k->x;
+    y->vo = x->vo;
+    y->fit = x->fit;
+    y->vo.fit = &y->fit;
+    y->computed_at = k->computed_at;
+    y->data_version = k->data_version;
+    int rc;
+    y->kept = true;
+    if (!y->scoped) {
+        y->d = x->d;
+        y->r = x->r;
+    } else if ((rc = kept_accounts(k, scope, y, err)) < 0 ||
+               (rc = kept_subset(k, scope, y, err)) < 0) {
+        return rc;
+    }
+    if (y->r.n == 0) {
+        y->failure = VALUE_FAILED_NO_CUSTOMERS;
+        return kith_err(err, KITH_ENOTFOUND,
+                        "no customers to analyse: there are no orders on or before the as-of "
+                        "day among the %s",
+                        y->scoped ? "accounts you may read" : "accounts");
+    }
+    if (mode_of(y) != RUN_CUSTOMERS) { /* what the fit said, as value_run() would */
+        y->no_model = x->no_model;
+        memcpy(y->model_reason, x->model_reason, sizeof(y->model_reason));
+        y->has_diag = x->has_diag;
+        y->bg_diag = x->bg_diag;
+        y->gg_diag = x->gg_diag;
+        memcpy(y->warnings, x->warnings, sizeof(y->warnings));
+        y->nwarnings = x->nwarnings;
+    }
+    if (y->analysis == VALUE_FIT) /* the company's models, whoever asks */
+        return y->no_model ? not_converged(y, x->r.model.nrepeat, err) : 0;
+    if (y->analysis == VALUE_DIST)
+        return run_dist(y, err);
+    if (y->analysis == VALUE_RFM) { /* every customer's scores kept for the default new_days */
+        if (y->scoped || !k->sc || y->p.new_days != k->rfm_new_days)
+            return run_rfm(y, err);
+        y->rin = k->rin;
+        y->sc = k->sc;
+        y->rfm_kept = true;
+        return rfm_select(y, k->order[VALUE_TO_DATE], err);
+    }
+    if (y->scoped || given(&y->p, "account"))
+        return run_clv(y, err);
+    y->ix = k->order[y->p.sort]; /* every customer, already ordered */
+    y->ix_kept = true;
+    y->m = y->r.n;
+    y->shown = shown_of(&y->p, y->m);
+    y->proxies = x->proxies;
+    y->total_lifetime = x->total_lifetime;
+    return 0;
+}
+
+int value_kept_view(const struct value_kept *k, enum value_analysis a, const struct value_params *p,
+                    const struct value_scope *scope, struct value_report *out,
+                    struct kith_error *err)
+{
+    if ((a != VALUE_FIT && a != VALUE_CLV && a != VALUE_DIST && a != VALUE_RFM) ||
+        !value_kept_covers(p))
+        BUG("value_kept_view: analysis %d or parameters the kept figures do not cover", (int)a);
+    memset(out, 0, sizeof(*out));
+    out->analysis = a;
+    out->p = *p;
+    out->scoped = scope->accounts != NULL;
+    out->account = CV_NO_INDEX;
+    int rc = kept_view(k, scope, out, err);
+    if (rc < 0) {
+        enum value_failure why = out->failure ? out->failure : VALUE_FAILED_OTHER;
+        value_report_release(out);
+        out->failure = why;
+    }
+    return rc;
 }
 
 /* ---- --summary ------------------------------------------------------------------------------ */
@@ -753,6 +897,18 @@ out_fail:;
 
 void value_report_release(struct value_report *r)
 {
+    if (r->kept) { /* a view: d and r (and maybe ix) belong to the kept figures */
+        free(r->view_accounts);
+        free(r->view_customers);
+        r->d = (struct cv_data){0};
+        r->r = (struct value_result){0};
+        if (r->ix_kept)
+            r->ix = NULL;
+        if (r->rfm_kept) {
+            r->rin = NULL;
+            r->sc = NULL;
+        }
+    }
     for (size_t k = 0; k < r->nby; k++)
         grouping_release(&r->by[k]);
     grouping_release(&r->attrition);

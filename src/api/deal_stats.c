@@ -19,7 +19,10 @@
 
 /* ---- the kept deals --------------------------------------------------------------------- */
 
-/* One load of every deal, kept until the database changes (api/kept.h). */
+/*
+ * One load of every deal, kept until a write to what it is read from: deals, lines, stages,
+ * users, teams, units, products (store_deal_changes(); api/kept.h).
+ */
 static void deals_free(void *v)
 {
     struct deal_data *d = v;
@@ -27,7 +30,7 @@ static void deals_free(void *v)
     free(d);
 }
 
-static struct kept_cache g_kept = KEPT_CACHE(deals_free, 1);
+static struct kept_cache g_kept = KEPT_CACHE_VERSIONED(deals_free, 1, store_deal_changes);
 
 static int deals_load(struct store *conn, void *ctx, void **value, struct kith_error *err)
 {

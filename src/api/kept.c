@@ -72,7 +72,8 @@ struct kept_item *kept_begin(struct kept_cache *c, struct store *s, const void *
     int64_t version = 0;
     if (!c->conn && store_open(store_path(s), STORE_READONLY, &c->conn, err) < 0)
         goto out;
-    if (store_data_version(c->conn, &version, err) < 0)
+    if ((c->version_of ? c->version_of(c->conn, &version, err)
+                       : store_data_version(c->conn, &version, err)) < 0)
         goto out;
     if (version != c->version) { /* the database changed: nothing kept holds */
         for (size_t k = 0; k < c->nslots; k++)

@@ -6,9 +6,12 @@
  * A cache reads through a connection of its own that never writes and checks SQLite's
  * `PRAGMA data_version` on it at each kept_begin(): any commit by another connection (this
  * server's handlers, kith import) moves it, and every kept value is then dropped and loaded
- * again on demand. A value is read-only for its readers; one dropped while read is freed by its
- * last reader (kept_end()). Loading happens under the cache's lock: two requests for the same
- * value load it once, the second waits for the first.
+ * again on demand. A cache made with KEPT_CACHE_VERSIONED() checks a version of its own
+ * instead (xsell: store_value_changes(), the deals: store_deal_changes(); only writes to their
+ * inputs move them). A value is
+ * read-only for its readers; one dropped while read is freed by its last reader (kept_end()).
+ * Loading happens under the cache's lock: two requests for the same value load it once, the second
+ * waits for the first.
  */
 #ifndef KITH_API_KEPT_H
 #define KITH_API_KEPT_H
@@ -30,6 +33,12 @@
 typedef int (*kept_load_fn)(struct store *conn, void *ctx, void **value, struct kith_error *err);
 typedef void (*kept_free_fn)(void *value);
 
+/*
+ * The version of what a cache's values are made of, read on the cache's connection: values are
+ * dropped when it moves. NULL: store_data_version(), which moves with every commit.
+ */
+typedef int (*kept_version_fn)(struct store *conn, int64_t *version, struct kith_error *err);
+
 /* One kept value (the cache's; a reader uses value only). */
 struct kept_item {
     void *value;
@@ -44,9 +53,10 @@ struct kept_item {
 struct kept_cache {
     pthread_mutex_t mu; /* everything below, and the use of conn */
     kept_free_fn free_value;
-    size_t nslots;      /* 1 .. KEPT_MAX_SLOTS */
-    struct store *conn; /* opened on first use, kept for the process's life */
-    int64_t version;    /* conn's data_version when the kept values were read */
+    kept_version_fn version_of; /* NULL: store_data_version() */
+    size_t nslots;              /* 1 .. KEPT_MAX_SLOTS */
+    struct store *conn;         /* opened on first use, kept for the process's life */
+    int64_t version;            /* conn's data_version when the kept values were read */
     uint64_t tick;
     struct kept_item *slot[KEPT_MAX_SLOTS];
 };
@@ -54,6 +64,12 @@ struct kept_cache {
 #define KEPT_CACHE(free_fn, n)                                                                     \
     {                                                                                              \
         .mu = PTHREAD_MUTEX_INITIALIZER, .free_value = (free_fn), .nslots = (n)                    \
+    }
+/* A cache whose values are dropped when version_fn's version moves (not at every commit). */
+#define KEPT_CACHE_VERSIONED(free_fn, n, version_fn)                                               \
+    {                                                                                              \
+        .mu = PTHREAD_MUTEX_INITIALIZER, .free_value = (free_fn), .version_of = (version_fn),      \
+        .nslots = (n)                                                                              \
     }
 
 /*

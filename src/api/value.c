@@ -8,7 +8,14 @@
  * xsell keeps what it mined (the rules and every customer's offers) between requests, per scope
  * and mining parameters, until the database changes (api/kept.h): a request then only picks
  * its account's offers or the first rows. docs/internals/value.md, "The kept rules".
+ *
+ * fit, clv, dist and rfm with the default model parameters answer from the figures the server
+ * keeps per
+ * version of the value inputs (api/value_kept.h): a view over the caller's accounts, saying when
+ * the figures were computed and whether the data have moved since. docs/internals/value.md,
+ * "Kept figures".
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,6 +24,7 @@
 #include "api/analysis.h"
 #include "api/handlers.h"
 #include "api/kept.h"
+#include "api/value_kept.h"
 
 #include "util/banned.h"
 
@@ -54,7 +62,9 @@ static void xsell_free(void *v)
     free(x);
 }
 
-static struct kept_cache g_xsell = KEPT_CACHE(xsell_free, XSELL_KEPT);
+/* kept until a write to what xsell reads: orders, lines, accounts, products, consents, ... */
+static struct kept_cache g_xsell =
+    KEPT_CACHE_VERSIONED(xsell_free, XSELL_KEPT, store_value_changes);
 
 /* What xsell_load() mines, and why it failed. */
 struct xsell_ctx {
@@ -135,6 +145,85 @@ static int xsell_kept(struct api_request *req, const struct value_params *p,
     return rc;
 }
 
+/* ---- fit, clv, dist and rfm from the kept figures -------------------------------------------- */
+
+/* body (consumed) with "stale" set as the request found the figures. */
+static json_t *with_stale(json_t *body, bool stale)
+{
+    if (body && json_object_set_new(body, "stale", json_boolean(stale)) < 0) {
+        json_decref(body);
+        return NULL;
+    }
+    return body;
+}
+
+/*
+ * fit, clv, dist or rfm (with parameters the kept figures cover) from the keeper: true when
+ * answered,
+ * false when the request must compute its own answer (no keeper, or the figures could not be
+ * computed on these data: value_run() then says why).
+ */
+static bool kept_route(struct api_request *req, struct api_response *res, enum value_analysis a,
+                       const struct value_params *p, const struct value_scope *vs)
+{
+    const struct value_kept *k;
+    bool stale;
+    switch (value_keeper_begin(req->store, &k, &stale)) {
+    case VALUE_KEEPER_OFF:
+        return false;
+    case VALUE_KEEPER_COMPUTING:
+        snprintf(res->extra_header[0][0], sizeof(res->extra_header[0][0]), "Retry-After");
+        snprintf(res->extra_header[0][1], sizeof(res->extra_header[0][1]), "%d",
+                 VALUE_KEEPER_FIRST_WAIT_S);
+        api_error(res, 503, "computing", NULL,
+                  "the customer value figures are being computed for the first time; retry in "
+                  "%d s",
+                  VALUE_KEEPER_FIRST_WAIT_S);
+        return true;
+    case VALUE_KEEPER_KEPT:
+        break;
+    }
+    /* every customer's distributions: one sort each, so kept as answered the first time */
+    char key[64] = "";
+    const bool memo = a == VALUE_DIST && !vs->accounts;
+    if (memo) {
+        value_keeper_dist_key(p, key, sizeof(key));
+        char *text = value_keeper_memo_get(k, key);
+        if (text) {
+            json_t *body = with_stale(json_loads(text, 0, NULL), stale);
+            free(text);
+            value_keeper_end(k);
+            if (body)
+                api_json(res, 200, body);
+            else
+                api_error(res, 500, "internal", NULL, "out of memory building the answer");
+            return true;
+        }
+    }
+    struct value_report x;
+    struct kith_error err = {0};
+    if (value_kept_view(k, a, p, vs, &x, &err) < 0) {
+        value_keeper_end(k);
+        answer_failure(res, &x, &err);
+        return true;
+    }
+    json_t *body = value_report_json(&x);
+    value_report_release(&x);
+    if (memo && body) {
+        char *text = json_dumps(body, JSON_COMPACT | JSON_REAL_PRECISION(17));
+        if (text)
+            value_keeper_memo_put(k, key, text);
+        free(text);
+    }
+    value_keeper_end(k);
+    body = with_stale(body, stale);
+    if (!body)
+        api_error(res, 500, "internal", NULL, "out of memory building the answer");
+    else
+        api_json(res, 200, body);
+    return true;
+}
+
 /* ---- the routes --------------------------------------------------------------------------- */
 
 static void value_route(struct api_request *req, struct api_response *res, enum value_analysis a)
@@ -161,6 +250,11 @@ static void value_route(struct api_request *req, struct api_response *res, enum 
             return;
         }
         vs.accounts = ids;
+    }
+    if ((a == VALUE_FIT || a == VALUE_CLV || a == VALUE_DIST || a == VALUE_RFM) &&
+        value_kept_covers(&p) && kept_route(req, res, a, &p, &vs)) {
+        free(ids);
+        return;
     }
     struct value_report x;
     struct kept_item *kept = NULL;

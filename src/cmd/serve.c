@@ -7,6 +7,7 @@
 
 #include "api/api.h"
 #include "api/portal.h"
+#include "api/value_kept.h"
 #include "analysis/voice_community.h"
 #include "cmd/cmd.h"
 #include "util/num.h"
@@ -104,7 +105,13 @@ int cmd_serve(int argc, char **argv)
         fprintf(stderr, "kith serve: the contacts' community roles were not derived: %s\n",
                 err.msg);
     err = (struct kith_error){0};
+    /* the customer value figures, kept and refreshed off the request threads (api/value_kept.h) */
+    if (value_keeper_start(o.db_path, &err) < 0) {
+        store_close(held);
+        return cmd_fail(&err);
+    }
     int rc = api_serve(&o, &err);
+    value_keeper_stop();
     store_close(held);
     return rc < 0 ? cmd_fail(&err) : CMD_OK;
 }

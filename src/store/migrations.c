@@ -700,11 +700,147 @@ static const char migration_23[] =
     "DROP INDEX IF EXISTS deals_team;"
     "CREATE INDEX deals_team ON deals(team_id) WHERE team_id IS NOT NULL;";
 
-const char *const store_migrations[] = {
-    migration_1,  migration_2,  migration_3,  migration_4,  migration_5,  migration_6,
-    migration_7,  migration_8,  migration_9,  migration_10, migration_11, migration_12,
-    migration_13, migration_14, migration_15, migration_16, migration_17, migration_18,
-    migration_19, migration_20, migration_21, migration_22, migration_23};
+/*
+ * Version 24: the customer value figures kept in the store (issue 17 item 4,
+ * docs/internals/value.md "Kept figures"); self-contained, so that it keeps its meaning under
+ * whatever number it ends up with.
+ *
+ * value_inputs holds one counter, `changes`, that triggers move on every write to a table the
+ * customer value figures read: accounts, units, contacts (their account and their consents decide
+ * which accounts count), orders, order lines, products, interaction types (their cost), events
+ * (referrals) and consents. Interactions are the exception: a trigger on every insert would tax
+ * the busiest write of all, so the version of the value inputs is changes + max(interactions.id)
+ * (store_value_version()): an insert moves the maximum, an update moves the counter, and a delete
+ * adds the deleted id + 1 to it, so the sum still grows when the newest interaction goes.
+ *
+ * value_kept is one generation of kept figures: the parameters they were computed with (key),
+ * the layout of head (the report's model, diagnostics and warnings as the server wrote them), the
+ * version of the value inputs they came from, when they were computed, and whether every row was
+ * written (complete). value_kept_customers holds one row per customer of a generation; rows are
+ * written in batches and the generation is marked complete last, so a reader never sees half.
+ *
+ * deal_inputs is the same counter for the deals the server keeps in memory (api/deal_stats.c):
+ * deals, their lines and stages, users, teams, units and products, so that the kept deals are
+ * read again after a write to those and not after every commit (an interaction logged).
+ */
+static const char migration_24[] =
+    "CREATE TABLE value_inputs (id INTEGER PRIMARY KEY CHECK (id = 1),"
+    " changes INTEGER NOT NULL);"
+    "INSERT INTO value_inputs (id, changes) VALUES (1, 0);"
+    "CREATE TRIGGER value_inputs_accounts_i AFTER INSERT ON accounts"
+    " BEGIN UPDATE value_inputs SET changes = changes + 1; END;"
+    "CREATE TRIGGER value_inputs_accounts_u AFTER UPDATE ON accounts"
+    " BEGIN UPDATE value_inputs SET changes = changes + 1; END;"
+    "CREATE TRIGGER value_inputs_accounts_d AFTER DELETE ON accounts"
+    " BEGIN UPDATE value_inputs SET changes = changes + 1; END;"
+    "CREATE TRIGGER value_inputs_units_i AFTER INSERT ON units"
+    " BEGIN UPDATE value_inputs SET changes = changes + 1; END;"
+    "CREATE TRIGGER value_inputs_units_u AFTER UPDATE ON units"
+    " BEGIN UPDATE value_inputs SET changes = changes + 1; END;"
+    "CREATE TRIGGER value_inputs_units_d AFTER DELETE ON units"
+    " BEGIN UPDATE value_inputs SET changes = changes + 1; END;"
+    "CREATE TRIGGER value_inputs_orders_i AFTER INSERT ON orders"
+    " BEGIN UPDATE value_inputs SET changes = changes + 1; END;"
+    "CREATE TRIGGER value_inputs_orders_u AFTER UPDATE ON orders"
+    " BEGIN UPDATE value_inputs SET changes = changes + 1; END;"
+    "CREATE TRIGGER value_inputs_orders_d AFTER DELETE ON orders"
+    " BEGIN UPDATE value_inputs SET changes = changes + 1; END;"
+    "CREATE TRIGGER value_inputs_order_lines_i AFTER INSERT ON order_lines"
+    " BEGIN UPDATE value_inputs SET changes = changes + 1; END;"
+    "CREATE TRIGGER value_inputs_order_lines_u AFTER UPDATE ON order_lines"
+    " BEGIN UPDATE value_inputs SET changes = changes + 1; END;"
+    "CREATE TRIGGER value_inputs_order_lines_d AFTER DELETE ON order_lines"
+    " BEGIN UPDATE value_inputs SET changes = changes + 1; END;"
+    "CREATE TRIGGER value_inputs_products_i AFTER INSERT ON products"
+    " BEGIN UPDATE value_inputs SET changes = changes + 1; END;"
+    "CREATE TRIGGER value_inputs_products_u AFTER UPDATE ON products"
+    " BEGIN UPDATE value_inputs SET changes = changes + 1; END;"
+    "CREATE TRIGGER value_inputs_products_d AFTER DELETE ON products"
+    " BEGIN UPDATE value_inputs SET changes = changes + 1; END;"
+    "CREATE TRIGGER value_inputs_interaction_types_i AFTER INSERT ON interaction_types"
+    " BEGIN UPDATE value_inputs SET changes = changes + 1; END;"
+    "CREATE TRIGGER value_inputs_interaction_types_u AFTER UPDATE ON interaction_types"
+    " BEGIN UPDATE value_inputs SET changes = changes + 1; END;"
+    "CREATE TRIGGER value_inputs_interaction_types_d AFTER DELETE ON interaction_types"
+    " BEGIN UPDATE value_inputs SET changes = changes + 1; END;"
+    "CREATE TRIGGER value_inputs_events_i AFTER INSERT ON events"
+    " BEGIN UPDATE value_inputs SET changes = changes + 1; END;"
+    "CREATE TRIGGER value_inputs_events_u AFTER UPDATE ON events"
+    " BEGIN UPDATE value_inputs SET changes = changes + 1; END;"
+    "CREATE TRIGGER value_inputs_events_d AFTER DELETE ON events"
+    " BEGIN UPDATE value_inputs SET changes = changes + 1; END;"
+    "CREATE TRIGGER value_inputs_contacts_i AFTER INSERT ON contacts"
+    " BEGIN UPDATE value_inputs SET changes = changes + 1; END;"
+    "CREATE TRIGGER value_inputs_contacts_u AFTER UPDATE OF account_id ON contacts"
+    " BEGIN UPDATE value_inputs SET changes = changes + 1; END;"
+    "CREATE TRIGGER value_inputs_contacts_d AFTER DELETE ON contacts"
+    " BEGIN UPDATE value_inputs SET changes = changes + 1; END;"
+    "CREATE TRIGGER value_inputs_consents_i AFTER INSERT ON consents"
+    " BEGIN UPDATE value_inputs SET changes = changes + 1; END;"
+    "CREATE TRIGGER value_inputs_interactions_u AFTER UPDATE ON interactions"
+    " BEGIN UPDATE value_inputs SET changes = changes + 1; END;"
+    "CREATE TRIGGER value_inputs_interactions_d AFTER DELETE ON interactions"
+    " BEGIN UPDATE value_inputs SET changes = changes + OLD.id + 1; END;"
+    "CREATE TABLE value_kept ("
+    " gen INTEGER PRIMARY KEY, key TEXT NOT NULL, layout INTEGER NOT NULL,"
+    " data_version INTEGER NOT NULL, computed_at INTEGER NOT NULL,"
+    " complete INTEGER NOT NULL DEFAULT 0, head BLOB NOT NULL);"
+    "CREATE INDEX value_kept_key ON value_kept(key, complete, gen);"
+    "CREATE TABLE value_kept_customers ("
+    " gen INTEGER NOT NULL, account_id INTEGER NOT NULL,"
+    " first_day INTEGER, last_day INTEGER, orders INTEGER, returns INTEGER,"
+    " x REAL, t_x REAL, t REAL, zbar REAL, first_spend REAL, amount_to_date REAL,"
+    " amount_current REAL, wallet REAL, share_of_wallet REAL, to_date REAL, current REAL,"
+    " returned REAL, cost_to_date REAL, cost_current REAL, p_alive REAL,"
+    " expected_orders REAL, predicted REAL, lifetime REAL, basis INTEGER, proxy_reason INTEGER,"
+    " PRIMARY KEY (gen, account_id));"
+    "CREATE TABLE deal_inputs (id INTEGER PRIMARY KEY CHECK (id = 1),"
+    " changes INTEGER NOT NULL);"
+    "INSERT INTO deal_inputs (id, changes) VALUES (1, 0);"
+    "CREATE TRIGGER deal_inputs_deals_i AFTER INSERT ON deals"
+    " BEGIN UPDATE deal_inputs SET changes = changes + 1; END;"
+    "CREATE TRIGGER deal_inputs_deals_u AFTER UPDATE ON deals"
+    " BEGIN UPDATE deal_inputs SET changes = changes + 1; END;"
+    "CREATE TRIGGER deal_inputs_deals_d AFTER DELETE ON deals"
+    " BEGIN UPDATE deal_inputs SET changes = changes + 1; END;"
+    "CREATE TRIGGER deal_inputs_deal_lines_i AFTER INSERT ON deal_lines"
+    " BEGIN UPDATE deal_inputs SET changes = changes + 1; END;"
+    "CREATE TRIGGER deal_inputs_deal_lines_u AFTER UPDATE ON deal_lines"
+    " BEGIN UPDATE deal_inputs SET changes = changes + 1; END;"
+    "CREATE TRIGGER deal_inputs_deal_lines_d AFTER DELETE ON deal_lines"
+    " BEGIN UPDATE deal_inputs SET changes = changes + 1; END;"
+    "CREATE TRIGGER deal_inputs_deal_stages_i AFTER INSERT ON deal_stages"
+    " BEGIN UPDATE deal_inputs SET changes = changes + 1; END;"
+    "CREATE TRIGGER deal_inputs_deal_stages_u AFTER UPDATE ON deal_stages"
+    " BEGIN UPDATE deal_inputs SET changes = changes + 1; END;"
+    "CREATE TRIGGER deal_inputs_deal_stages_d AFTER DELETE ON deal_stages"
+    " BEGIN UPDATE deal_inputs SET changes = changes + 1; END;"
+    "CREATE TRIGGER deal_inputs_users_i AFTER INSERT ON users"
+    " BEGIN UPDATE deal_inputs SET changes = changes + 1; END;"
+    "CREATE TRIGGER deal_inputs_users_u AFTER UPDATE ON users"
+    " BEGIN UPDATE deal_inputs SET changes = changes + 1; END;"
+    "CREATE TRIGGER deal_inputs_users_d AFTER DELETE ON users"
+    " BEGIN UPDATE deal_inputs SET changes = changes + 1; END;"
+    "CREATE TRIGGER deal_inputs_teams_i AFTER INSERT ON teams"
+    " BEGIN UPDATE deal_inputs SET changes = changes + 1; END;"
+    "CREATE TRIGGER deal_inputs_teams_u AFTER UPDATE ON teams"
+    " BEGIN UPDATE deal_inputs SET changes = changes + 1; END;"
+    "CREATE TRIGGER deal_inputs_teams_d AFTER DELETE ON teams"
+    " BEGIN UPDATE deal_inputs SET changes = changes + 1; END;"
+    "CREATE TRIGGER deal_inputs_units_i AFTER INSERT ON units"
+    " BEGIN UPDATE deal_inputs SET changes = changes + 1; END;"
+    "CREATE TRIGGER deal_inputs_units_u AFTER UPDATE ON units"
+    " BEGIN UPDATE deal_inputs SET changes = changes + 1; END;"
+    "CREATE TRIGGER deal_inputs_units_d AFTER DELETE ON units"
+    " BEGIN UPDATE deal_inputs SET changes = changes + 1; END;"
+    "CREATE TRIGGER deal_inputs_products_i AFTER INSERT ON products"
+    " BEGIN UPDATE deal_inputs SET changes = changes + 1; END;"
+    "CREATE TRIGGER deal_inputs_products_u AFTER UPDATE ON products"
+    " BEGIN UPDATE deal_inputs SET changes = changes + 1; END;"
+    "CREATE TRIGGER deal_inputs_products_d AFTER DELETE ON products"
+    " BEGIN UPDATE deal_inputs SET changes = changes + 1; END;";
+
+const char *const store_migrations[] = {migration_1, migration_2, migration_3, migration_4, migration_5, migration_6, migration_7, migration_8, migration_9, migration_10, migration_11, migration_12, migration_13, migration_14, migration_15, migration_16, migration_17, migration_18, migration_19, migration_20, migration_21, migration_22, migration_23, migration_24};
 const int store_nmigrations = (int)(sizeof(store_migrations) / sizeof(store_migrations[0]));
 
 int store_check_version(const char *path, int version, struct kith_error *err)

@@ -27,7 +27,7 @@
 #include "util/error.h"
 
 /* The schema version this binary creates and understands. */
-#define STORE_SCHEMA_VERSION 23
+#define STORE_SCHEMA_VERSION 24
 
 struct store;
 
@@ -1084,6 +1084,95 @@ int store_cv_latest_order(struct store *s, int64_t *at, bool *found, struct kith
 int store_scope_account_ids(struct store *s, const struct store_scope *scope, int64_t **ids,
                             size_t *n, struct kith_error *err);
 
+/* ---- kept customer value figures (value_kept.c) ------------------------------------------- */
+/*
+ * The figures the server computes once per version of the value inputs and keeps in the store
+ * (docs/internals/value.md, "Kept figures"). The store holds them without knowing what they
+ * mean: a generation is a header (key, layout, version, computed_at and an opaque head blob the
+ * analysis layer writes) and one row of numbers per customer, columns enum store_vk_col.
+ */
+
+/*
+ * The version of the value inputs into *version: value_inputs.changes (moved by the triggers of
+ * migration 24 on every table the figures read) + max(interactions.id). Equal versions: the
+ * figures computed from one hold for the other. Microseconds.
+ */
+int store_value_version(struct store *s, int64_t *version, struct kith_error *err);
+
+/*
+ * value_inputs.changes alone: the version of the value inputs but inserted interactions, for
+ * figures that read no interaction (xsell's rules).
+ */
+int store_value_changes(struct store *s, int64_t *version, struct kith_error *err);
+
+/* The numbers of a kept customer row, in value_kept_customers' column order. */
+enum store_vk_col {
+    STORE_VK_FIRST_DAY,
+    STORE_VK_LAST_DAY,
+    STORE_VK_ORDERS,
+    STORE_VK_RETURNS,
+    STORE_VK_X,
+    STORE_VK_T_X,
+    STORE_VK_T,
+    STORE_VK_ZBAR,
+    STORE_VK_FIRST_SPEND,
+    STORE_VK_AMOUNT_TO_DATE,
+    STORE_VK_AMOUNT_CURRENT,
+    STORE_VK_WALLET,
+    STORE_VK_SHARE_OF_WALLET,
+    STORE_VK_TO_DATE,
+    STORE_VK_CURRENT,
+    STORE_VK_RETURNED,
+    STORE_VK_COST_TO_DATE,
+    STORE_VK_COST_CURRENT,
+    STORE_VK_P_ALIVE,
+    STORE_VK_EXPECTED_ORDERS,
+    STORE_VK_PREDICTED,
+    STORE_VK_LIFETIME,
+    STORE_VK_BASIS,
+    STORE_VK_PROXY_REASON,
+    STORE_VK_NCOLS
+};
+
+/* One kept customer: NaN stands for an unknown number (stored as NULL). */
+struct store_vk_row {
+    int64_t account_id;
+    double v[STORE_VK_NCOLS];
+};
+
+/* A generation's header. head is malloc'd by store_vk_latest() (the caller frees it). */
+struct store_vk_head {
+    int64_t gen; /* set by store_vk_save() */
+    char key[128];
+    int64_t layout, data_version, computed_at; /* computed_at: Unix ms */
+    void *head;
+    size_t headlen;
+};
+
+/*
+ * The newest complete generation kept under key into *h (*found false when there is none).
+ * The caller frees h->head.
+ */
+int store_vk_latest(struct store *s, const char *key, struct store_vk_head *h, bool *found,
+                    struct kith_error *err);
+
+/* Called with each row of a generation, ascending account_id; nonzero stops (and is returned). */
+typedef int (*store_vk_row_fn)(void *ctx, const struct store_vk_row *row, struct kith_error *err);
+int store_vk_rows(struct store *s, int64_t gen, store_vk_row_fn fn, void *ctx,
+                  struct kith_error *err);
+
+/* Fills row i (0 .. n-1) for store_vk_save(). */
+typedef void (*store_vk_fill_fn)(void *ctx, size_t i, struct store_vk_row *row);
+
+/*
+ * Writes a new generation of h (h->gen receives its number) with rows fill(ctx, 0 .. n-1), in
+ * transactions of a few thousand rows so that the writer lock is never held for long, marks it
+ * complete, and deletes every older generation of the same key (in batches too). On failure
+ * the rows written are deleted again, as far as possible.
+ */
+int store_vk_save(struct store *s, struct store_vk_head *h, size_t n, store_vk_fill_fn fill,
+                  void *ctx, struct kith_error *err);
+
 /* ---- deals ------------------------------------------------------------------------------ */
 
 /*
@@ -1445,6 +1534,12 @@ void store_community_items_release(struct store_community_items *items);
  * values mean nothing but their equality.
  */
 int store_data_version(struct store *s, int64_t *version, struct kith_error *err);
+
+/*
+ * deal_inputs.changes (migration 24): moves with every write to deals, deal lines, deal stages,
+ * users, teams, units and products (what store_deals_load() reads), and only then.
+ */
+int store_deal_changes(struct store *s, int64_t *version, struct kith_error *err);
 
 /*
  * The number of commits made so far by every connection this process opened with store_open()

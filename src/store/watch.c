@@ -39,6 +39,14 @@ int store_data_version(struct store *s, int64_t *version, struct kith_error *err
     return store_each_row(s, &q, read_int, version, NULL, err);
 }
 
+int store_deal_changes(struct store *s, int64_t *version, struct kith_error *err)
+{
+    struct store_rows q = {.sql = "SELECT changes FROM deal_inputs WHERE id = 1",
+                           .what = "reading the version of the deals"};
+    *version = 0;
+    return store_each_row(s, &q, read_int, version, NULL, err);
+}
+
 /* The tables of enum store_mark_table, in that order. */
 static const char mark_sql[] =
     "SELECT (SELECT count(*) FROM interactions WHERE id > ?1),"

@@ -309,6 +309,8 @@ def figures(db):
           for by in ("all", "team")]
     value = [json.loads(kith(db, "value", a, "--json", "--as-of", VALUE_AS_OF, *extra).stdout)
              for a, extra in (("clv", ("--all",)), ("dist", ()))]
+    for v in value:  # when and from which version of the data: not what the figures are
+        del v["computed_at"], v["data_version"]
     return rv, value
 
 

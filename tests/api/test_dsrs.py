@@ -305,6 +305,7 @@ def figures(db):
                                             "2026-06-30", "--json").stdout)
     out["units"] = json.loads(kith(db, "rv", "units", "--as-of", "2026-06-30", "--json").stdout)
     out["value"] = json.loads(kith(db, "value", "dist", "--json").stdout)
+    del out["value"]["computed_at"], out["value"]["data_version"]  # when, not what
     out["v2t2"] = json.loads(kith(db, "v2t2", "tones", "--json").stdout)
     return out
 

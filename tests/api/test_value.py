@@ -20,13 +20,15 @@ import pytest
 from conftest import Client, Server, add_user, json_close, kith
 
 KEYS = {
-    "fit": ["as_of", "value_kind", "model"],
+    "fit": ["as_of", "value_kind", "model", "computed_at", "data_version", "stale"],
     "clv": ["as_of", "value_kind", "horizon_months", "discount", "proxy_days", "model",
-            "customers_total", "proxies", "customers"],
-    "dist": ["as_of", "value_kind", "measure", "overall", "share_of_wallet", "by"],
+            "customers_total", "proxies", "customers", "computed_at", "data_version", "stale"],
+    "dist": ["as_of", "value_kind", "measure", "overall", "share_of_wallet", "by", "computed_at",
+             "data_version", "stale"],
     "drivers": ["as_of", "value_kind", "measure", "acquisition", "cohorts", "attrition", "holding", "cost",
                 "migration"],
-    "rfm": ["as_of", "value_kind", "new_days", "segments", "customers_total", "customers"],
+    "rfm": ["as_of", "value_kind", "new_days", "segments", "customers_total", "customers",
+            "computed_at", "data_version", "stale"],
     "reap": ["as_of", "value_kind", "holding_reference", "levers", "rules", "low_value_rules", "customers_total",
              "customers"],
     "xsell": ["as_of", "baskets", "itemsets", "min_support", "min_confidence", "min_lift",
