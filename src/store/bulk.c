@@ -27,6 +27,20 @@ struct store_bulk {
     size_t nalso;
     char *trigger_sql; /* store_bulk_defer_triggers: the trigger set aside, or NULL */
     int64_t trigger_after;
+    char **counter_sql; /* the change counters' triggers set aside (CREATE statements) */
+    size_t ncounters;
+    bool bump[2]; /* the counters of counter_tables to move once at the end */
+};
+
+/*
+ * The change counters of migration 24 (value_inputs, deal_inputs): a trigger per row of every
+ * table they watch moves them, which a load of a million rows would do a million times. A bulk
+ * load sets the triggers of its tables aside and moves each counter once before the commit.
+ */
+static const char *const counter_tables[2] = {"value_inputs", "deal_inputs"};
+static const char *const counter_bumps[2] = {
+    "UPDATE value_inputs SET changes = changes + 1",
+    "UPDATE deal_inputs SET changes = changes + 1",
 };
 
 int store_bulk_begin(struct store *s, const struct table_def *t, struct store_bulk **out,
@@ -136,6 +150,70 @@ static int list_indexes(struct store_bulk *b, const char *table, const bool *emp
     return rc;
 }
 
+/* Sets aside the change counters' triggers on table (see counter_tables). */
+static int defer_counters(struct store_bulk *b, const char *table, struct kith_error *err)
+{
+    sqlite3 *db = b->s->db;
+    sqlite3_stmt *st;
+    char **drops = NULL;
+    size_t n = 0;
+    int rc = 0;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT name, sql FROM sqlite_schema WHERE type = 'trigger'"
+                           " AND tbl_name = ? AND (name GLOB 'value_inputs_*'"
+                           " OR name GLOB 'deal_inputs_*')",
+                           -1, &st, NULL) != SQLITE_OK)
+        return store_db_err(err, db, "listing triggers");
+    sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+    while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
+        const char *name = (const char *)sqlite3_column_text(st, 0);
+        char **list = alloc_array_grow(b->counter_sql, b->ncounters + 1, sizeof(*list));
+        char **dlist = list ? alloc_array_grow(drops, n + 1, sizeof(*dlist)) : NULL;
+        if (list)
+            b->counter_sql = list;
+        if (dlist)
+            drops = dlist;
+        char *create = dlist ? strdup((const char *)sqlite3_column_text(st, 1)) : NULL;
+        char *drop = create ? sqlite3_mprintf("DROP TRIGGER \"%w\"", name) : NULL;
+        if (!drop) {
+            free(create);
+            rc = kith_err(err, KITH_ENOMEM, "out of memory");
+            break;
+        }
+        b->bump[strncmp(name, "deal_", 5) == 0] = true;
+        b->counter_sql[b->ncounters++] = create;
+        drops[n++] = drop;
+    }
+    sqlite3_finalize(st);
+    for (size_t i = 0; i < n; i++) {
+        if (rc == 0)
+            rc = store_exec(db, drops[i], err);
+        sqlite3_free(drops[i]);
+    }
+    free(drops);
+    return rc;
+}
+
+/* Moves the counters whose triggers were set aside, and puts the triggers back. */
+static int finish_counters(struct store_bulk *b, struct kith_error *err)
+{
+    int rc = 0;
+    for (size_t k = 0; rc == 0 && k < 2; k++)
+        if (b->bump[k]) {
+            if ((rc = store_exec(b->s->db, counter_bumps[k], err)) < 0)
+                kith_err_prefix(err, "moving %s", counter_tables[k]);
+            b->bump[k] = false;
+        }
+    for (size_t i = 0; rc == 0 && i < b->ncounters; i++) {
+        rc = store_exec(b->s->db, b->counter_sql[i], err);
+        free(b->counter_sql[i]);
+        b->counter_sql[i] = NULL;
+    }
+    if (rc == 0)
+        b->ncounters = 0;
+    return rc;
+}
+
 int store_bulk_defer_indexes(struct store_bulk *b, const bool *empty, struct kith_error *err)
 {
     sqlite3 *db = b->s->db;
@@ -144,7 +222,11 @@ int store_bulk_defer_indexes(struct store_bulk *b, const bool *empty, struct kit
         return 0;
     char **drops = NULL;
     size_t n = 0;
-    rc = list_indexes(b, b->t->name, empty, &drops, &n, err);
+    rc = defer_counters(b, b->t->name, err);
+    for (size_t i = 0; rc == 0 && i < b->nalso; i++)
+        rc = defer_counters(b, b->also[i]->name, err);
+    if (rc == 0)
+        rc = list_indexes(b, b->t->name, empty, &drops, &n, err);
     for (size_t i = 0; rc == 0 && i < b->nalso; i++)
         rc = list_indexes(b, b->also[i]->name, NULL, &drops, &n, err);
     for (size_t i = 0; i < n; i++) {
@@ -230,6 +312,11 @@ int store_bulk_finish(struct store_bulk *b, struct kith_error *err)
         if (rc < 0)
             return rc;
     }
+    if (b->ncounters || b->bump[0] || b->bump[1]) {
+        int rc = finish_counters(b, err);
+        if (rc < 0)
+            return rc;
+    }
     /*
      * CREATE INDEX sorts with as much memory as the page cache; a small one makes it sort in
      * runs that fit the CPU caches and merge them, about twice as fast on a million rows as
@@ -267,6 +354,9 @@ void store_bulk_end(struct store_bulk *b)
     for (size_t i = 0; i < b->nindexes; i++)
         free(b->index_sql[i]);
     free(b->index_sql);
+    for (size_t i = 0; i < b->ncounters; i++)
+        free(b->counter_sql[i]);
+    free(b->counter_sql);
     free(b->trigger_sql);
     free(b);
 }

@@ -173,7 +173,9 @@ int store_max_id(struct store *s, const struct table_def *t, int64_t *id, struct
  *                         field of t, marks the fields every new row leaves NULL: an index
  *                         that starts with one of them is kept, as is an index of an also-table
  *                         that starts with its reference to t, since their new entries all go
- *                         to one place (a wrong flag costs time, never correctness);
+ *                         to one place (a wrong flag costs time, never correctness); the
+ *                         change counters' triggers on the loaded tables (value_inputs,
+ *                         deal_inputs) are set aside too, each counter moved once at the end;
  *   store_bulk_finish()   inside the transaction, before the commit: builds them again;
  *   store_bulk_end()      after the commit or rollback: restores the connection and frees b.
  * A rollback restores dropped indexes with everything else. On success *out is owned by the

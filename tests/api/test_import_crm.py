@@ -9,6 +9,7 @@ with a computation from the generated rows in Python.
 import csv
 import os
 import re
+import sqlite3
 import tempfile
 
 import pytest
@@ -53,6 +54,19 @@ def path(d, name):
     return os.path.join(d, name)
 
 
+def counters(db):
+    """The change counters' triggers (name and SQL) and the counters' values."""
+    con = sqlite3.connect(db)
+    try:
+        triggers = dict(con.execute("SELECT name, sql FROM sqlite_schema WHERE type = 'trigger'"
+                                    " AND name GLOB '*_inputs_*'").fetchall())
+        changes = {t: con.execute(f"SELECT changes FROM {t}").fetchone()[0]
+                   for t in ("value_inputs", "deal_inputs")}
+    finally:
+        con.close()
+    return triggers, changes
+
+
 def test_a_dry_run_reports_the_misspelt_sector(crm):
     srv, d, _ = crm
     plain = [a if a != "sector=industry|replace(technolgy,technology)" else "sector=industry"
@@ -79,9 +93,14 @@ def test_imports_each_file_with_one_command(crm):
     assert "no product with name 'GTXPro'; did you mean 'GTX Pro'?" in bad.stderr
     assert path(d, "sales_pipeline.csv") + ":" in bad.stderr
 
+    triggers, changes = counters(srv.db)
     rejects = path(d, "rejects.csv")
     p = kith(srv.db, "import", "deals", path(d, "sales_pipeline.csv"), *DEALS, *FIX_PRODUCT,
              "--rejects", rejects)
+    # the load set the change counters' triggers aside, moved the counter once, put them back
+    after_triggers, after_changes = counters(srv.db)
+    assert after_triggers == triggers and any(t.startswith("deal_inputs_deals") for t in triggers)
+    assert after_changes["deal_inputs"] == changes["deal_inputs"] + 1
     no_account = [r for r in export["pipeline"] if not r["account"]]
     assert f"{len(no_account)} rows rejected" in p.stdout
     with open(rejects, newline="") as f:
