@@ -18,6 +18,7 @@
 #define MEMO_SLOTS  16 /* the 6 measures warmed, and 10 other dist answers */
 #define POLL_S_DEF  1  /* the thread looks at the version of the value inputs this often */
 #define WAIT_MS_DEF 2000
+#define COST_S_DEF  300 /* new interactions alone: recomputed unasked at most this often */
 
 struct memo {
     char key[64];
@@ -46,10 +47,19 @@ static struct {
     double last_seconds;    /* how long the last computation took */
     double wait_s;          /* KITH_VALUE_WAIT_MS / 1000 */
     double poll_s;          /* KITH_VALUE_POLL_SECONDS */
+    double cost_s;          /* KITH_VALUE_COST_SECONDS */
+    /*
+     * value_inputs.changes when the current figures were computed (-1: unknown, figures read
+     * back), and when (monotonic seconds): a version that moved by new interactions alone (their
+     * costs to serve) is recomputed unasked only cost_s after.
+     */
+    int64_t kept_changes;
+    double computed_s;
 } g = {.mu = PTHREAD_MUTEX_INITIALIZER,
        .wake = PTHREAD_COND_INITIALIZER,
        .changed = PTHREAD_COND_INITIALIZER,
-       .failed_version = -1};
+       .failed_version = -1,
+       .kept_changes = -1};
 
 static double now_s(void)
 {
@@ -140,7 +150,7 @@ static void log_failure(const char *what, const struct kith_error *err)
     fprintf(stderr, "kith serve: %s the customer value figures: %s\n", what, err->msg);
 }
 
-static void changed(struct store *conn, int64_t version, int64_t have, int64_t have_gen,
+static void changed(struct store *conn, int64_t version, int64_t have, int64_t have_gen, bool asked,
                     double *next_at, double *retry_in);
 
 static void set_busy(bool busy)
@@ -151,10 +161,10 @@ static void set_busy(bool busy)
 }
 
 /*
- * One turn of the thread: figures from the store or computed, when the version moved. When the
- * computation has to wait, *retry_in says how long.
+ * One turn of the thread: figures from the store or computed, when the version moved (asked: a
+ * request found them stale). When the computation has to wait, *retry_in says how long.
  */
-static void refresh(struct store *conn, double *next_at, double *retry_in)
+static void refresh(struct store *conn, bool asked, double *next_at, double *retry_in)
 {
     struct kith_error err = {0};
     int64_t version, have = -1, have_gen = 0;
@@ -172,16 +182,30 @@ static void refresh(struct store *conn, double *next_at, double *retry_in)
     if (have == version || failed)
         return;
     set_busy(true);
-    changed(conn, version, have, have_gen, next_at, retry_in);
+    changed(conn, version, have, have_gen, asked, next_at, retry_in);
     set_busy(false);
 }
 
 /* refresh() when the version moved from have to version. */
-static void changed(struct store *conn, int64_t version, int64_t have, int64_t have_gen,
+static void changed(struct store *conn, int64_t version, int64_t have, int64_t have_gen, bool asked,
                     double *next_at, double *retry_in)
 {
     struct kith_error err = {0};
-    int64_t gen, stored;
+    int64_t gen, stored, inputs = -1;
+    /*
+     * Only new interactions (costs to serve), and nobody asked: not worth a computation per
+     * second under a steady stream of interactions that nobody reads the figures of.
+     */
+    if (store_value_changes(conn, &inputs, &err) < 0)
+        inputs = -1;
+    pthread_mutex_lock(&g.mu);
+    const bool costs_only = inputs >= 0 && inputs == g.kept_changes;
+    const double since = now_s() - g.computed_s;
+    pthread_mutex_unlock(&g.mu);
+    if (!asked && costs_only && since < g.cost_s) {
+        *retry_in = g.cost_s - since;
+        return;
+    }
     /* figures another server (or this one before a restart) saved, newer than ours */
     if (value_kept_newest(conn, &gen, &stored, &err) == 0 && gen && gen != have_gen &&
         stored > have) {
@@ -190,6 +214,7 @@ static void changed(struct store *conn, int64_t version, int64_t have, int64_t h
         if (value_kept_load(conn, &k, &found, &err) == 0 && found) {
             pthread_mutex_lock(&g.mu);
             struct holder *h = install(&k);
+            g.kept_changes = -1; /* another's: what it was computed from is not known */
             pthread_mutex_unlock(&g.mu);
             warm(h);
             if (stored == version)
@@ -215,6 +240,8 @@ static void changed(struct store *conn, int64_t version, int64_t have, int64_t h
     }
     pthread_mutex_lock(&g.mu);
     struct holder *h = install(&k); /* answered from at once; saved after */
+    g.kept_changes = inputs;
+    g.computed_s = t0;
     pthread_mutex_unlock(&g.mu);
     warm(h);
     /* only this thread replaces figures, so h stays while it saves (readers only read) */
@@ -229,15 +256,16 @@ static void *background(void *arg)
     double next_at = 0;
     pthread_mutex_lock(&g.mu);
     while (!g.stop) {
+        const bool asked = g.poke;
+        g.poke = false;
         pthread_mutex_unlock(&g.mu);
         double retry_in = g.poll_s;
-        refresh(conn, &next_at, &retry_in);
+        refresh(conn, asked, &next_at, &retry_in);
         pthread_mutex_lock(&g.mu);
         if (!g.stop && !g.poke) {
             const struct timespec until = deadline(retry_in < g.poll_s ? retry_in : g.poll_s);
             pthread_cond_timedwait(&g.wake, &g.mu, &until);
         }
-        g.poke = false;
     }
     pthread_mutex_unlock(&g.mu);
     store_close(conn);
@@ -262,6 +290,12 @@ int value_keeper_start(const char *db_path, struct kith_error *err)
     if (poll && num_int64(poll, 1, 86400, &ps, "KITH_VALUE_POLL_SECONDS", NULL) < 0)
         ps = POLL_S_DEF;
     g.poll_s = (double)ps;
+    const char *cost = getenv("KITH_VALUE_COST_SECONDS");
+    int64_t cs = COST_S_DEF;
+    if (cost && num_int64(cost, 0, 86400, &cs, "KITH_VALUE_COST_SECONDS", NULL) < 0)
+        cs = COST_S_DEF;
+    g.cost_s = (double)cs;
+    g.kept_changes = -1;
     g.stop = g.poke = false;
     g.failed_version = -1;
     g.last_seconds = 0;

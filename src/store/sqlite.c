@@ -300,42 +300,14 @@ int store_schema_version(struct store *s)
  * 100 ms before it looks again, whereas a thread queued on this mutex starts the moment the
  * writer before it commits. Other processes (kith import beside kith serve) still meet SQLite's
  * lock and its busy timeout.
- *
- * The queue is first come, first served (a ticket lock): a mutex lets a thread that has just
- * committed take the lock again before the ones that have waited, so under many writers some
- * requests waited many turns while others waited none, and the slowest hundredth of the writes
- * were answered several times later than the median.
  */
-static struct {
-    pthread_mutex_t mu;
-    pthread_cond_t turn;
-    uint64_t next;    /* tickets given */
-    uint64_t serving; /* the ticket that holds the writer lock */
-} g_writer = {.mu = PTHREAD_MUTEX_INITIALIZER, .turn = PTHREAD_COND_INITIALIZER};
-
-static void writer_lock(void)
-{
-    pthread_mutex_lock(&g_writer.mu);
-    uint64_t mine = g_writer.next++;
-    while (g_writer.serving != mine)
-        pthread_cond_wait(&g_writer.turn, &g_writer.mu);
-    pthread_mutex_unlock(&g_writer.mu);
-}
-
-static void writer_unlock(void)
-{
-    pthread_mutex_lock(&g_writer.mu);
-    g_writer.serving++;
-    if (g_writer.next != g_writer.serving) /* someone waits */
-        pthread_cond_broadcast(&g_writer.turn);
-    pthread_mutex_unlock(&g_writer.mu);
-}
+static pthread_mutex_t g_writer = PTHREAD_MUTEX_INITIALIZER;
 
 static void writer_release(struct store *s)
 {
     if (s->writing) {
         s->writing = false;
-        writer_unlock();
+        pthread_mutex_unlock(&g_writer);
     }
 }
 
@@ -348,7 +320,7 @@ int store_begin(struct store *s, struct kith_error *err)
     }
     if (s->writing) /* SQLite refuses a transaction within a transaction: say so */
         return store_exec(s->db, "BEGIN IMMEDIATE", err);
-    writer_lock();
+    pthread_mutex_lock(&g_writer);
     s->writing = true;
     int rc = store_exec(s->db, "BEGIN IMMEDIATE", err);
     if (rc < 0)
