@@ -11,9 +11,10 @@
  * is in. Everything happens in one transaction on PostgreSQL: the yearly partitions of
  * interactions made for the years present, the user triggers set aside (the copied tables hold
  * what they computed: counters, change logs; interactions_keys, which the foreign keys to
- * interactions point at, keeps being maintained), the rows the migrations wrote themselves
- * (interaction types, deal stages, counters) replaced by the source's, the rows inserted several
- * hundred to a statement, the identities moved past the copied ids, the triggers enabled again.
+ * interactions point at, is filled in one statement after interactions), the rows the migrations
+ * wrote themselves (interaction types, deal stages, counters) replaced by the source's, the rows
+ * inserted several hundred to a statement, the identities moved past the copied ids, the triggers
+ * enabled again.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -311,8 +312,8 @@ static int empty_destination(struct copy *c, struct kith_error *err)
     return 0;
 }
 
-/* The user triggers of the destination (ALTER TABLE ... ENABLE|DISABLE TRIGGER), all but the one
- * that keeps interactions_keys. */
+/* The user triggers of the destination (ALTER TABLE ... ENABLE|DISABLE TRIGGER), all of them:
+ * the one that keeps interactions_keys row by row too (keys_of_interactions() fills it at once). */
 static int set_triggers(struct copy *c, bool enable, struct kith_error *err)
 {
     struct db_stmt *st;
@@ -321,7 +322,7 @@ static int set_triggers(struct copy *c, bool enable, struct kith_error *err)
                         " JOIN pg_class c ON c.oid = t.tgrelid"
                         " JOIN pg_namespace n ON n.oid = c.relnamespace"
                         " WHERE NOT t.tgisinternal AND t.tgparentid = 0"
-                        " AND n.nspname = current_schema() AND t.tgname <> 'interactions_keys'"
+                        " AND n.nspname = current_schema()"
                         " ORDER BY 1, 2",
                         &st);
     if (rc < 0)
@@ -581,6 +582,19 @@ out:
     return rc;
 }
 
+/*
+ * interactions_keys (migrations_pg.c: the unique keys of the partitioned interactions, and what
+ * the foreign keys to interactions point at), filled in one statement once interactions is in:
+ * its trigger, set aside for the copy, would have made them a row at a time, several times
+ * slower.
+ */
+static int keys_of_interactions(struct copy *c, struct kith_error *err)
+{
+    int rc = db_pg_exec_native(c->dst, "INSERT INTO interactions_keys (id, external_id, voids_id)"
+                                       " SELECT id, external_id, voids_id FROM interactions");
+    return rc < 0 ? pg_err(c, rc, "filling", "interactions_keys", err) : 0;
+}
+
 static int open_source(const char *path, sqlite3 **src, struct kith_error *err)
 {
     struct stat sb;
@@ -664,7 +678,8 @@ int store_migrate_store(const char *src_path, const char *dst_url, store_copy_pr
     for (size_t n = 0; n < c.nt; n++) {
         const struct ctable *t = &c.t[c.order[n]];
         int64_t copied = 0;
-        if ((rc = copy_table(&c, t, &copied, err)) < 0)
+        if ((rc = copy_table(&c, t, &copied, err)) < 0 ||
+            (strcmp(t->name, "interactions") == 0 && (rc = keys_of_interactions(&c, err)) < 0))
             goto out_rollback;
         if (progress)
             progress(ctx, t->name, copied);
