@@ -33,9 +33,12 @@
 #define COPY_PARAMS_MAX 30000
 #define COPY_ROWS_MAX   500
 /* Tables and columns of a table a copy handles. */
-#define COPY_TABLES_MAX 512
-#define COPY_COLS_MAX   256
-#define NAME_MAX_LEN    63
+#define COPY_TABLES_MAX   512
+#define COPY_COLS_MAX     256
+#define NAME_MAX_LEN      63
+#define COPY_TRIGGERS_MAX 4096
+/* References to later rows of their own table set after a table is in (a few in practice). */
+#define COPY_FIXUPS_MAX (1 << 24)
 /* The longest INSERT or SELECT the copy writes. */
 #define PG_INSERT_SQL_MAX (4u << 20)
 
@@ -335,6 +338,10 @@ static int set_triggers(struct copy *c, bool enable, struct kith_error *err)
         const char *rel = db_column_text(st, 0), *name = db_column_text(st, 1);
         if (!plain_name(rel) || !plain_name(name))
             continue; /* not one of kith's */
+        if (n == COPY_TRIGGERS_MAX) {
+            rc = KITH_ERANGE;
+            break;
+        }
         if (n == cap) {
             cap = cap ? 2 * cap : 64;
             struct trig *grown = realloc(trigs, cap * sizeof(*trigs));
@@ -349,7 +356,9 @@ static int set_triggers(struct copy *c, bool enable, struct kith_error *err)
         n++;
     }
     db_finalize(st);
-    if (rc == KITH_ENOMEM) {
+    if (rc == KITH_ERANGE) {
+        rc = kith_err(err, rc, "the destination has more than %d triggers", COPY_TRIGGERS_MAX);
+    } else if (rc == KITH_ENOMEM) {
         rc = kith_err(err, rc, "out of memory");
     } else if (rc < 0) {
         rc = pg_err(c, rc, "reading the triggers of the destination", NULL, err);
@@ -457,6 +466,8 @@ static bool later_row(const struct ctable *t, sqlite3_stmt *row, int k)
 
 static int add_fixup(struct fixup **fix, size_t *n, size_t *cap, struct fixup f)
 {
+    if (*n == COPY_FIXUPS_MAX)
+        return KITH_ERANGE;
     if (*n == *cap) {
         size_t grown_cap = *cap ? 2 * *cap : 256;
         struct fixup *grown = realloc(*fix, grown_cap * sizeof(**fix));
@@ -542,8 +553,12 @@ static int copy_table(struct copy *c, const struct ctable *t, int64_t *copied,
             if (later_row(t, rows, k)) {
                 struct fixup f = {sqlite3_column_int64(rows, t->id_col),
                                   sqlite3_column_int64(rows, k), k};
-                if (add_fixup(&fix, &nfix, &capfix, f) < 0) {
-                    rc = kith_err(err, KITH_ENOMEM, "out of memory");
+                if ((rc = add_fixup(&fix, &nfix, &capfix, f)) < 0) {
+                    rc = rc == KITH_ERANGE
+                             ? kith_err(err, rc,
+                                        "%s has more than %d references to later rows of itself",
+                                        t->name, COPY_FIXUPS_MAX)
+                             : kith_err(err, rc, "out of memory");
                     goto out;
                 }
                 rc = db_bind_null(cur, param);

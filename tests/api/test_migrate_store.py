@@ -91,6 +91,14 @@ def test_export_of_both_sides_is_byte_identical(copied, fmt):
         assert pg == lite, f"{table} ({fmt}) differs"
     # the export is not trivially empty
     assert ok("export", "interactions", "--db", url).stdout.count(b"\n") > 1000
+    # --output writes the same bytes as on SQLite
+    with tempfile.TemporaryDirectory() as d:
+        a, b = os.path.join(d, "a"), os.path.join(d, "b")
+        ok("export", "contacts", "--format", fmt, "--output", a, "--db", src)
+        ok("export", "contacts", "--format", fmt, "--output", b, "--db", url)
+        with open(a, "rb") as fa, open(b, "rb") as fb:
+            lite, pg = fa.read(), fb.read()
+        assert lite.count(b"\n") >= 300 and pg == lite
 
 
 def lite_value(v):
