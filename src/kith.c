@@ -30,6 +30,7 @@ const struct cmd_entry kith_commands[] = {
     {"stats", cmd_stats, "count the records of each table"},
     {"backup", cmd_backup, "copy the database to one file while it is in use"},
     {"restore", cmd_restore, "replace the database with a checked backup"},
+    {"migrate-store", cmd_migrate_store, "copy a SQLite database into PostgreSQL, every table"},
     {"help", cmd_help, "show help for kith or one of its commands"},
     {"version", cmd_version, "print the version"},
     {NULL, NULL, NULL},

@@ -27,6 +27,7 @@ int cmd_demo(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_backup(int argc, char **argv);
 int cmd_restore(int argc, char **argv);
+int cmd_migrate_store(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_user(int argc, char **argv);
 int cmd_value(int argc, char **argv);
@@ -61,7 +62,7 @@ const char *cmd_db_path(const char *opt);
  * Opens the store at cmd_db_path(db_opt); on failure prints "kith: <message>" to stderr and
  * returns NULL. The caller closes the store. A PostgreSQL URL is refused with "not yet available
  * on PostgreSQL: <command>" unless flags has STORE_PG_READY: only commands whose store calls all
- * run on db.h pass it (kith init, kith user add and list; docs/storage.md).
+ * run on db.h pass it (kith init, kith user add and list, kith export; docs/storage.md).
  */
 struct store *cmd_open_store(const char *db_opt, int flags);
 

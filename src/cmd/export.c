@@ -23,12 +23,13 @@ static const char usage[] =
     "  --format csv|jsonl  the output format (default csv)\n"
     "  --output FILE       write FILE instead of standard output\n"
     "  --columns           print the columns of TABLE (or of all tables) as Markdown\n"
-    "  --db PATH           the database (default: $KITH_DB, else ./kith.db)\n";
+    "  --db PATH           the database (default: $KITH_DB, else ./kith.db), or a PostgreSQL\n"
+    "                      URL (postgresql://...)\n";
 
 static int export_to(const char *db, const struct table_def *t, enum export_format format,
                      const char *output)
 {
-    struct store *s = cmd_open_store(db, STORE_READONLY);
+    struct store *s = cmd_open_store(db, STORE_READONLY | STORE_PG_READY);
     if (!s)
         return CMD_FAIL;
     FILE *out = output ? fopen(output, "w") : stdout;

@@ -199,6 +199,11 @@ static const char pg_identities_resync[] =
     "   (SELECT max(id) AS m FROM %I) s WHERE m IS NOT NULL', r.table_name, r.table_name);"
     " END LOOP; END $kith$";
 
+int store_pg_resync_identities(struct db *d)
+{
+    return db_pg_exec_native(d, pg_identities_resync);
+}
+
 int store_pg_schema_version(struct db *d, int *version, struct kith_error *err)
 {
     struct db_stmt *st;

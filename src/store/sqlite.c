@@ -651,6 +651,8 @@ static int scan_row(void *arg, sqlite3_stmt *st, struct kith_error *err)
 int store_scan(struct store *s, const struct table_def *t, store_row_fn fn, void *ctx,
                struct kith_error *err)
 {
+    if (s->pg)
+        return store_scan_db(s, t, fn, ctx, err);
     struct table_stmts *ts = stmts_for(s, t);
     int rc;
     if (!ts->scan) {

@@ -51,6 +51,18 @@ enum store_open_flags {
 /* Whether path names a PostgreSQL database (postgresql://... or postgres://...). */
 bool store_path_is_pg(const char *path);
 
+/*
+ * kith migrate-store: copies every table of the SQLite database at src_path (at schema version
+ * STORE_SCHEMA_VERSION) into the PostgreSQL database at dst_url, which must be at the same
+ * version (kith init) and hold no rows but those its migrations wrote (KITH_ECONFLICT naming a
+ * table otherwise): every row and column as it is (secrets included), in one transaction, so the
+ * destination has all of it or nothing. progress (may be NULL) is called after each table with
+ * the rows copied. A source or destination at another version is KITH_EVERSION naming both.
+ */
+typedef void (*store_copy_progress_fn)(void *ctx, const char *table, int64_t rows);
+int store_migrate_store(const char *src_path, const char *dst_url, store_copy_progress_fn progress,
+                        void *ctx, struct kith_error *err);
+
 /* Whether s is on PostgreSQL. */
 bool store_is_pg(const struct store *s);
 

@@ -56,6 +56,14 @@ int store_find_id_db(struct store *s, const struct table_def *t, const char *col
 /* The schema version of a PostgreSQL database (0 when it has none). */
 int store_pg_schema_version(struct db *d, int *version, struct kith_error *err);
 
+/* Moves each identity of a PostgreSQL database past its table's largest id (after rows were
+ * written with their ids given); db.h's code, the message in db_errmsg(d). */
+int store_pg_resync_identities(struct db *d);
+
+/* store_scan() on db.h (scan_db.c), for PostgreSQL. */
+int store_scan_db(struct store *s, const struct table_def *t, store_row_fn fn, void *ctx,
+                  struct kith_error *err);
+
 /* Brings a PostgreSQL database to target in one transaction (store_migrate's twin). */
 int store_pg_migrate(struct db *d, int target, struct kith_error *err);
 

@@ -315,7 +315,7 @@ def test_user_add_and_list_on_both_backends(pg_server):
 
 
 @pytest.mark.parametrize("args", [["stats"], ["user", "passwd", "ann@example.com"],
-                                  ["export", "contacts"], ["serve", "--listen", "127.0.0.1:0"]])
+                                  ["serve", "--listen", "127.0.0.1:0"]])
 def test_commands_not_ported_refuse_postgresql(pg_server, args):
     url = pg_server.url("postgres")
     p = run(url, *args)
