@@ -851,8 +851,9 @@ int store_check_version(const char *path, int version, struct kith_error *err)
 {
     if (version > store_nmigrations)
         return kith_err(err, KITH_EVERSION,
-                        "database %s has schema version %d but this kith knows versions up to %d;"
+                        "%s%s%shas schema version %d but this kith knows versions up to %d;"
                         " use a newer kith",
-                        path, version, store_nmigrations);
+                        path ? "database " : "the database ", path ? path : "", path ? " " : "",
+                        version, store_nmigrations);
     return 0;
 }

@@ -235,13 +235,8 @@ int store_pg_migrate(struct db *d, int target, struct kith_error *err)
     }
     if ((rc = store_pg_schema_version(d, &v, err)) < 0)
         goto out_rollback;
-    if (v > store_nmigrations) {
-        rc = kith_err(err, KITH_EVERSION,
-                      "the database has schema version %d but this kith knows versions up to %d;"
-                      " use a newer kith",
-                      v, store_nmigrations);
+    if ((rc = store_check_version(NULL, v, err)) < 0)
         goto out_rollback;
-    }
     for (; v < target; v++) {
         char *sql = NULL;
         if ((rc = store_pg_migration_sql(v + 1, &sql, err)) < 0)

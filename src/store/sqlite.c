@@ -77,13 +77,8 @@ static int migrate_in_transaction(sqlite3 *db, int target, struct kith_error *er
         return rc;
     if ((rc = user_version(db, &v, err)) < 0)
         goto out_rollback;
-    if (v > store_nmigrations) {
-        rc = kith_err(err, KITH_EVERSION,
-                      "the database has schema version %d but this kith knows versions up to %d;"
-                      " use a newer kith",
-                      v, store_nmigrations);
+    if ((rc = store_check_version(NULL, v, err)) < 0)
         goto out_rollback;
-    }
     for (; v < target; v++) {
         if ((rc = store_exec(db, store_migrations[v], err)) < 0) {
             kith_err_prefix(err, "migration to schema version %d", v + 1);

@@ -103,8 +103,9 @@ extern const int store_nmigrations;
 int store_migrate(sqlite3 *db, int target, struct kith_error *err);
 
 /*
- * The version check of store_open(), for a database read another way (store_restore()): a
- * version newer than this binary's migrations is KITH_EVERSION naming path and both versions.
+ * The version check of store_open() and the migrations (SQLite and PostgreSQL), also for a
+ * database read another way (store_restore()): a version newer than this binary's migrations is
+ * KITH_EVERSION naming path ("the database" when NULL) and both versions.
  */
 int store_check_version(const char *path, int version, struct kith_error *err);
 
