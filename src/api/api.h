@@ -152,18 +152,24 @@ bool api_json_depth_ok(const char *text, size_t len, int max);
 
 /* Server options and entry point (server.c). */
 /*
- * Worker threads by default. More than the CPUs: a thread waiting for the disk (store_sync)
- * holds no CPU, and the writes of all the threads waiting together share one fsync, so the
- * number of threads bounds how many writes one fsync can make durable (docs/BENCHMARKS.md).
+ * Worker threads by default: twice the CPUs, from API_THREADS_MIN to API_THREADS_MAX_DEFAULT.
+ * More than the CPUs, since a thread waiting for the disk (store_sync) holds no CPU and the
+ * writes of the threads waiting together share one fsync; not many more, since on a disk whose
+ * fsync takes a fraction of a millisecond the writes are bound by the CPU, and every thread
+ * beyond that only lengthens the scheduler's queue: on 2 CPUs, 16 threads gave POST a p99 of
+ * 57-89 ms where 4 gave 38-40 ms at the same throughput (docs/BENCHMARKS.md "HTTP"). A slow disk
+ * wants more: --threads.
  */
-#define API_THREADS_DEFAULT 16
+#define API_THREADS_MIN         4
+#define API_THREADS_MAX_DEFAULT 64
+unsigned api_threads_default(void);
 
 struct api_server_options {
     const char *db_path;
     const char *listen;   /* "127.0.0.1:8080" */
     const char *tls_cert; /* PEM file, or NULL */
     const char *tls_key;
-    unsigned threads; /* worker threads; 0 = API_THREADS_DEFAULT */
+    unsigned threads; /* worker threads; 0 = api_threads_default() */
     /* addresses whose X-Forwarded-For names the client (api/proxy.h), comma-separated; NULL */
     const char *trusted_proxies;
 };

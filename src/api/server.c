@@ -32,6 +32,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "util/banned.h"
 
@@ -305,6 +306,17 @@ static enum MHD_Result add_forwarded(void *cls, enum MHD_ValueKind kind, const c
 }
 
 /* The client's address: the peer's, or the one a trusted proxy forwarded (proxy.h). */
+unsigned api_threads_default(void)
+{
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    long n = cpus > 0 ? 2 * cpus : API_THREADS_MIN;
+    if (n < API_THREADS_MIN)
+        n = API_THREADS_MIN;
+    if (n > API_THREADS_MAX_DEFAULT)
+        n = API_THREADS_MAX_DEFAULT;
+    return (unsigned)n;
+}
+
 static void client_address(struct MHD_Connection *conn, char *buf, size_t size)
 {
     const union MHD_ConnectionInfo *ci =
@@ -648,7 +660,7 @@ int api_serve(const struct api_server_options *opt, struct kith_error *err)
         flags |= MHD_USE_TLS;
         api_set_tls(true);
     }
-    unsigned threads = opt->threads ? opt->threads : API_THREADS_DEFAULT;
+    unsigned threads = opt->threads ? opt->threads : api_threads_default();
 
     struct MHD_OptionItem tls_opts[] = {
         {cert ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0, cert},
