@@ -55,11 +55,11 @@ def path(d, name):
 
 
 def counters(db):
-    """The change counters' triggers (name and SQL) and the counters' values."""
+    """The triggers and indexes (name and SQL) and the change counters' values."""
     con = sqlite3.connect(db)
     try:
-        triggers = dict(con.execute("SELECT name, sql FROM sqlite_schema WHERE type = 'trigger'"
-                                    " AND name GLOB '*_inputs_*'").fetchall())
+        triggers = dict(con.execute("SELECT name, sql FROM sqlite_schema"
+                                    " WHERE type IN ('trigger', 'index')").fetchall())
         changes = {t: con.execute(f"SELECT changes FROM {t}").fetchone()[0]
                    for t in ("value_inputs", "deal_inputs")}
     finally:
@@ -97,9 +97,11 @@ def test_imports_each_file_with_one_command(crm):
     rejects = path(d, "rejects.csv")
     p = kith(srv.db, "import", "deals", path(d, "sales_pipeline.csv"), *DEALS, *FIX_PRODUCT,
              "--rejects", rejects)
-    # the load set the change counters' triggers aside, moved the counter once, put them back
+    # the load set indexes and the change counters' triggers aside, moved the counter once and
+    # put every one back as it was
     after_triggers, after_changes = counters(srv.db)
     assert after_triggers == triggers and any(t.startswith("deal_inputs_deals") for t in triggers)
+    assert "deals_owner" in triggers and "deals_unit" in triggers
     assert after_changes["deal_inputs"] == changes["deal_inputs"] + 1
     no_account = [r for r in export["pipeline"] if not r["account"]]
     assert f"{len(no_account)} rows rejected" in p.stdout
