@@ -7,8 +7,8 @@ and stopped (pg_ctl stop -m fast) and removed after.
         url = pg.create_database("t1")          # postgresql://kith@127.0.0.1:PORT/t1
         rows = pg.query("t1", "SELECT 1")       # [['1']] through psql -At
 
-As a pytest fixture: `pg_server` (one server per test module) below; tests skip with a clear
-message only when /usr/lib/postgresql/*/bin/initdb is missing. Durability is the production
+As a pytest fixture: `pg_server` (one server per test module) below; tests fail with a clear
+message when /usr/lib/postgresql/*/bin/initdb is missing (install-deps installs it). Durability is the production
 setting: fsync=on, synchronous_commit=on (docs/storage.md).
 """
 import glob
@@ -145,8 +145,8 @@ class PgServer:
 @pytest.fixture(scope="module")
 def pg_server():
     reason = pg_skip_reason()
-    if reason:
-        pytest.skip(reason)
+    if reason:  # scripts/install-deps installs it: missing is a failure, never a skip
+        pytest.fail(reason)
     server = PgServer().start()
     try:
         yield server
